@@ -1,0 +1,61 @@
+// Error values for expected failures (bad input, not found, refused).
+//
+// Every fallible operation returns Result<T>. ErrorCode names are stable: they
+// travel on the wire (ERROR replies), appear on the command line
+// ("error: CODE: message") and are asserted by tests. Never renumber or rename
+// one; add new codes at the end.
+#pragma once
+
+#include <expected>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace imgshare {
+
+enum class ErrorCode {
+    BAD_REQUEST,
+    NOT_REGISTERED,
+    NAME_TAKEN,
+    NOT_FOUND,
+    FORBIDDEN,
+    TOO_LARGE,
+    INTEGRITY,
+    BAD_SIGNATURE,
+    EXPIRED,
+    NOT_YET_VALID,
+    REVOKED,
+    SERVICE_UNAVAILABLE,
+    TIMEOUT,
+    RATE_LIMITED,
+    BAD_PASSPHRASE,
+    IO_ERROR,
+    CONFIG,
+    INTERNAL,
+};
+
+struct Error {
+    ErrorCode code;
+    std::string message;
+
+    bool operator==(const Error&) const = default;
+};
+
+template <typename T>
+using Result = std::expected<T, Error>;
+
+// Shorthand for returning a failure: `return fail(ErrorCode::NOT_FOUND, "no such image");`
+[[nodiscard]] inline std::unexpected<Error> fail(ErrorCode code, std::string message) {
+    return std::unexpected<Error>(Error{code, std::move(message)});
+}
+
+// The stable text form ("NOT_FOUND").
+[[nodiscard]] std::string_view to_string(ErrorCode code);
+
+// Parses the stable text form; nullopt for an unknown name.
+[[nodiscard]] std::optional<ErrorCode> error_code_from_string(std::string_view text);
+
+// "CODE: message", as the command line prints it after "error: ".
+[[nodiscard]] std::string describe(const Error& error);
+
+}  // namespace imgshare

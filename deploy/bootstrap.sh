@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs the Debian packages imgshare needs (only those missing; when all are
+# present it installs nothing and does not touch the package index), then
+# configures and builds into build/. Run as root on Debian 12, or with sudo.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+packages=(
+  g++ cmake make pkg-config
+  libzmq3-dev cppzmq-dev libsodium-dev libmsgpack-cxx-dev librocksdb-dev
+  libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
+  libgtest-dev googletest libbenchmark-dev
+  clang libclang-rt-14-dev
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$package" 2>/dev/null || true)
+  [ "$status" = installed ] || missing+=("$package")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "bootstrap: installing ${missing[*]}"
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "bootstrap: all ${#packages[@]} packages present, installing nothing"
+fi
+
+build_dir=${IMGSHARE_BUILD_DIR:-build}
+echo "bootstrap: configuring into $build_dir/"
+cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE="${CMAKE_BUILD_TYPE:-RelWithDebInfo}" \
+  ${IMGSHARE_CMAKE_ARGS:-} >"$build_dir.configure.log" 2>&1 || {
+  cat "$build_dir.configure.log"
+  exit 1
+}
+echo "bootstrap: building with $(nproc) jobs"
+cmake --build "$build_dir" -j"$(nproc)"
+echo "bootstrap: done; executables are in $build_dir/bin"

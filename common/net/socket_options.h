@@ -1,0 +1,38 @@
+// Socket set-up that every imgshare process shares, so no socket facing a peer
+// is left with a library default that breaks a promise (DESIGN.md §7):
+// bounded message size, short handshakes, ZMTP heartbeats, CURVE with a ZAP
+// domain that fails closed, and ROUTERs that report unroutable replies.
+#pragma once
+
+#include <zmq.hpp>
+
+#include <string_view>
+
+#include "common/bytes.h"
+
+namespace imgshare::net {
+
+constexpr int kHandshakeMs = 5000;
+constexpr int kZmtpHeartbeatMs = 2500;
+constexpr int kZmtpHeartbeatTimeoutMs = 7500;
+// Outgoing queues are bounded; a full queue is an error the caller handles,
+// never a silent drop (ROUTER_MANDATORY) except on PUB, where events are hints.
+constexpr int kHighWaterMark = 10000;
+
+// Applied to every socket that talks to another process: ZMQ_MAXMSGSIZE =
+// kMaxFrameBytes, handshake time-out, ZMTP heartbeats, linger 0, HWMs.
+void harden_peer_socket(zmq::socket_t& socket);
+
+// A CURVE server socket (ROUTER, XPUB) with this secret key. zap_domain is
+// set with ZMQ_ZAP_ENFORCE_DOMAIN, so without a ZAP handler every peer is
+// refused rather than admitted.
+void make_curve_server(zmq::socket_t& socket, ByteView secret_key, std::string_view zap_domain);
+
+// A CURVE client socket that only completes a handshake with server_public_key.
+void make_curve_client(zmq::socket_t& socket, ByteView server_public_key, ByteView public_key,
+                       ByteView secret_key);
+
+// ROUTER sockets: an unroutable reply raises EHOSTUNREACH instead of vanishing.
+void make_router_mandatory(zmq::socket_t& socket);
+
+}  // namespace imgshare::net

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-
 #include "common/crypto/keys.h"
 #include "common/crypto/signing.h"
 #include "common/msgpack_util.h"

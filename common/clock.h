@@ -8,7 +8,7 @@
 namespace imgshare {
 
 class Clock {
-public:
+  public:
     virtual ~Clock() = default;
     // Seconds since the Unix epoch (certificate validity, created_at).
     [[nodiscard]] virtual std::int64_t now_seconds() const = 0;
@@ -17,7 +17,7 @@ public:
 };
 
 class SystemClock final : public Clock {
-public:
+  public:
     [[nodiscard]] std::int64_t now_seconds() const override {
         using namespace std::chrono;
         return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
@@ -30,7 +30,7 @@ public:
 
 // A clock tests move by hand.
 class ManualClock final : public Clock {
-public:
+  public:
     explicit ManualClock(std::int64_t seconds = 1'700'000'000) : seconds_(seconds) {}
     [[nodiscard]] std::int64_t now_seconds() const override { return seconds_; }
     [[nodiscard]] std::int64_t monotonic_ms() const override { return monotonic_ms_; }
@@ -40,7 +40,7 @@ public:
     }
     void advance_ms(std::int64_t ms) { monotonic_ms_ += ms; }
 
-private:
+  private:
     std::int64_t seconds_;
     std::int64_t monotonic_ms_ = 0;
 };

@@ -1,0 +1,408 @@
+#include "broker/broker.h"
+
+#include <spdlog/spdlog.h>
+
+#include "broker/routing_table.h"
+#include "broker/subscription_gate.h"
+#include "common/net/socket_options.h"
+#include "common/protocol/codec.h"
+#include "common/protocol/limits.h"
+
+namespace imgshare::broker {
+namespace {
+
+// A client or service message is [routing id] + at most kMaxFrames protocol frames.
+constexpr size_t kMaxRoutedFrames = protocol::kMaxFrames + 1;
+// Messages handled per socket per loop turn, so one busy peer cannot starve the rest.
+constexpr int kBurst = 64;
+
+net::Frames to_frames(const std::vector<Bytes>& encoded) {
+    net::Frames frames;
+    for (const auto& bytes : encoded) frames.push_back(net::frame_of(bytes));
+    return frames;
+}
+
+net::Frames with_routing_id(const std::string& routing_id, net::Frames frames) {
+    net::Frames routed;
+    routed.reserve(frames.size() + 1);
+    routed.emplace_back(routing_id.data(), routing_id.size());
+    for (auto& frame : frames) routed.push_back(std::move(frame));
+    return routed;
+}
+
+zmq::message_t header_frame(std::string_view type, std::uint64_t id,
+                            std::optional<std::string> user) {
+    protocol::Header header;
+    header.type = std::string(type);
+    header.id = id;
+    header.user = std::move(user);
+    return net::frame_of(protocol::encode_header(header));
+}
+
+}  // namespace
+
+Broker::Broker(BrokerConfig config, ProtocolLog& log, const Clock& clock)
+    : config_(std::move(config)),
+      log_(log),
+      clock_(clock),
+      context_(1),
+      zap_(context_, zmq::socket_type::router),
+      clients_(context_, zmq::socket_type::router),
+      events_(context_, zmq::socket_type::xpub),
+      backend_(context_, zmq::socket_type::router),
+      authenticator_(config_.service_keys) {
+    // The ZAP handler is bound before any CURVE socket, so no handshake can
+    // race it; with ZAP_ENFORCE_DOMAIN a missing handler would refuse everyone.
+    zap_.set(zmq::sockopt::linger, 0);
+    zap_.bind(kZapEndpoint);
+
+    auto secret = config_.keys.secret_key.view();
+    for (auto* socket : {&clients_, &events_, &backend_}) net::harden_peer_socket(*socket);
+    net::make_curve_server(clients_, secret, kClientsDomain);
+    net::make_curve_server(events_, secret, kClientsDomain);
+    net::make_curve_server(backend_, secret, kServicesDomain);
+    net::make_router_mandatory(clients_);
+    net::make_router_mandatory(backend_);
+    events_.set(zmq::sockopt::xpub_manual, true);
+    clients_.bind(config_.client_endpoint);
+    events_.bind(config_.events_endpoint);
+    backend_.bind(config_.backend_endpoint);
+}
+
+void Broker::run(const std::atomic<bool>& stop) {
+    next_heartbeat_ms_ = clock_.monotonic_ms() + kHeartbeatIntervalMs;
+    zmq::pollitem_t items[] = {
+        {zap_.handle(), 0, ZMQ_POLLIN, 0},
+        {backend_.handle(), 0, ZMQ_POLLIN, 0},
+        {clients_.handle(), 0, ZMQ_POLLIN, 0},
+        {events_.handle(), 0, ZMQ_POLLIN, 0},
+    };
+    while (!stop.load()) {
+        try {
+            zmq::poll(items, 4, std::chrono::milliseconds(100));
+        } catch (const zmq::error_t& error) {
+            if (error.num() == EINTR) continue;
+            throw;
+        }
+        for (int i = 0; i < kBurst && (items[0].revents & ZMQ_POLLIN); ++i) {
+            auto message = net::receive_message(zap_, 16);
+            if (!message) break;
+            on_zap_request(std::move(message->frames));
+        }
+        for (int i = 0; i < kBurst && (items[1].revents & ZMQ_POLLIN); ++i) {
+            auto message = net::receive_message(backend_, kMaxRoutedFrames);
+            if (!message) break;
+            if (message->too_many_frames) {
+                spdlog::warn("dropped a backend message with too many frames");
+                continue;
+            }
+            on_backend_message(std::move(message->frames));
+        }
+        for (int i = 0; i < kBurst && (items[2].revents & ZMQ_POLLIN); ++i) {
+            auto message = net::receive_message(clients_, kMaxRoutedFrames);
+            if (!message) break;
+            if (message->too_many_frames) {
+                ClientOrigin client{net::string_of(message->frames[0]), 0, {}, {}};
+                reply_error(client, Error{ErrorCode::TOO_LARGE, "a message has at most 3 frames"});
+                continue;
+            }
+            on_client_message(std::move(message->frames));
+        }
+        for (int i = 0; i < kBurst && (items[3].revents & ZMQ_POLLIN); ++i) {
+            zmq::message_t frame;
+            if (!events_.recv(frame, zmq::recv_flags::dontwait)) break;
+            on_subscription(frame);
+        }
+        expire(clock_.monotonic_ms());
+    }
+}
+
+void Broker::on_client_message(net::Frames frames) {
+    ClientOrigin client{net::string_of(frames[0]), 0, {}, {}};
+    if (frames.size() < 3) {
+        reply_error(client, Error{ErrorCode::BAD_REQUEST, "a request has a header and a body"});
+        return;
+    }
+    client.user = net::user_id_of(frames[1]);
+    auto protocol_frames = net::views_of(frames, 1);
+    log_.record(Direction::Received, client.user, protocol_frames);
+    auto header = protocol::decode_header(protocol_frames[0]);
+    if (!header) {
+        reply_error(client, header.error());
+        return;
+    }
+    client.request_id = header->id;
+    client.type = header->type;
+    auto route = route_for(header->type);
+    if (!route) {
+        reply_error(client, Error{ErrorCode::BAD_REQUEST,
+                                  "unknown message type '" + header->type + "'"});
+        return;
+    }
+    if (client.user.starts_with("unknown:")) {
+        reply_error(client, Error{ErrorCode::SERVICE_UNAVAILABLE,
+                                  "the CA could not confirm who you are; try again"});
+        return;
+    }
+    if (is_anonymous(client.user) && !route->anonymous_allowed) {
+        reply_error(client, Error{ErrorCode::NOT_REGISTERED,
+                                  header->type + " needs a registered key; run 'imgshare register'"});
+        return;
+    }
+    net::Frames body;
+    for (size_t i = 2; i < frames.size(); ++i) body.push_back(std::move(frames[i]));
+    PendingRequest pending;
+    pending.client = client;
+    forward(std::string(route->service), header->type, client.user, std::move(body),
+            std::move(pending));
+}
+
+void Broker::forward(const std::string& service, const std::string& type,
+                     std::optional<std::string> user, net::Frames body, PendingRequest pending) {
+    auto worker = workers_.pick(service);
+    if (!worker) {
+        auto error = Error{ErrorCode::SERVICE_UNAVAILABLE, "no " + service + " service is running"};
+        if (pending.stage == PendingRequest::Stage::ZapLookup) {
+            answer_zap(pending.zap, Authenticator::ca_unreachable(pending.zap.client_key));
+        } else {
+            reply_error(pending.client, error);
+        }
+        return;
+    }
+    pending.service = service;
+    pending.deadline_ms = clock_.monotonic_ms() + config_.request_timeout_ms;
+    auto stage = pending.stage;
+    auto client = pending.client;
+    auto zap = pending.zap;
+    auto id = pending_.add(std::move(pending));
+    net::Frames frames;
+    frames.push_back(header_frame(type, id, std::move(user)));
+    for (auto& frame : body) frames.push_back(std::move(frame));
+    auto routed = with_routing_id(*worker, std::move(frames));
+    auto sent = net::send_message(backend_, routed);
+    if (sent) {
+        log_.record(Direction::Sent, service, net::views_of(routed, 1));
+        return;
+    }
+    // The worker vanished between its last heartbeat and now.
+    workers_.remove(*worker);
+    pending_.take(id);
+    if (stage == PendingRequest::Stage::ZapLookup) {
+        answer_zap(zap, Authenticator::ca_unreachable(zap.client_key));
+    } else {
+        reply_error(client, Error{ErrorCode::SERVICE_UNAVAILABLE, service + " is not reachable"});
+    }
+}
+
+void Broker::on_backend_message(net::Frames frames) {
+    std::string worker = net::string_of(frames[0]);
+    auto now = clock_.monotonic_ms();
+    if (frames.size() < 3) return;
+    auto header = protocol::decode_header(net::view_of(frames[1]));
+    if (!header) {
+        spdlog::warn("dropped a backend message: {}", describe(header.error()));
+        return;
+    }
+    if (header->type == protocol::ReadyMessage::kType) {
+        auto ready = protocol::decode_body<protocol::ReadyMessage>(net::view_of(frames[2]));
+        log_.record(Direction::Received, "service", net::views_of(frames, 1));
+        if (!ready) return;
+        workers_.add(worker, ready->service, ready->node_id, now);
+        spdlog::info("service {} ({}) is ready", ready->service, ready->node_id);
+        return;
+    }
+    if (!workers_.touch(worker, now)) {
+        // A worker we dropped (or never met) must announce itself again.
+        net::Frames disconnect = to_frames(protocol::encode(protocol::DisconnectMessage{}, 0));
+        send_to_worker(worker, std::move(disconnect), "service");
+        return;
+    }
+    if (header->type == protocol::HeartbeatMessage::kType) return;
+    if (header->type == protocol::DisconnectMessage::kType) {
+        workers_.remove(worker);
+        return;
+    }
+    on_service_reply(worker, std::move(frames));
+}
+
+void Broker::on_service_reply(const std::string& worker, net::Frames frames) {
+    auto header = protocol::decode_header(net::view_of(frames[1]));
+    auto pending = pending_.take(header->id);
+    if (!pending) {
+        spdlog::warn("reply {} from {} came after its deadline; dropped", header->id, worker);
+        return;
+    }
+    log_.record(Direction::Received, pending->service, net::views_of(frames, 1));
+    frames.erase(frames.begin());  // the worker's routing id
+    switch (pending->stage) {
+        case PendingRequest::Stage::ZapLookup:
+            finish_zap(std::move(*pending), std::move(frames));
+            return;
+        case PendingRequest::Stage::DownloadRewrap:
+            finish_download(std::move(*pending), std::move(frames));
+            return;
+        case PendingRequest::Stage::Forwarded:
+            break;
+    }
+    const auto& client = pending->client;
+    bool ok = header->type == "OK";
+    if (ok && client.type == protocol::DownloadRequest::kType) {
+        auto download = protocol::decode_body<protocol::DownloadReply>(net::view_of(frames[1]));
+        if (!download) {
+            reply_error(client, Error{ErrorCode::INTERNAL, "storage sent a bad DOWNLOAD reply"});
+            return;
+        }
+        if (download->mode == "escrow") {
+            PendingRequest rewrap;
+            rewrap.stage = PendingRequest::Stage::DownloadRewrap;
+            rewrap.client = client;
+            protocol::RewrapRequest request{download->wrapped_key, client.user};
+            rewrap.download = std::move(*download);
+            net::Frames body;
+            body.push_back(net::frame_of(protocol::encode_body(request)));
+            forward(std::string(kCaService), std::string(protocol::RewrapRequest::kType), {},
+                    std::move(body), std::move(rewrap));
+            return;
+        }
+    }
+    if (ok && client.type == protocol::PostCommitRequest::kType) publish_commit(frames);
+    frames[0] = header_frame(header->type, client.request_id, std::nullopt);
+    reply_to_client(client, std::move(frames));
+}
+
+void Broker::finish_download(PendingRequest pending, net::Frames frames) {
+    auto rewrapped = protocol::decode_reply<protocol::RewrapReply>(net::views_of(frames));
+    if (!rewrapped) {
+        reply_error(pending.client, rewrapped.error());
+        return;
+    }
+    auto reply = std::move(*pending.download);
+    reply.wrapped_key = std::move(rewrapped->wrapped_key);
+    reply_to_client(pending.client, to_frames(protocol::encode_ok(reply, pending.client.request_id)));
+}
+
+void Broker::finish_zap(PendingRequest pending, net::Frames frames) {
+    auto lookup = protocol::decode_reply<protocol::LookupCurveKeyReply>(net::views_of(frames));
+    const auto& key = pending.zap.client_key;
+    if (lookup) {
+        answer_zap(pending.zap, lookup->revoked ? Authenticator::revoked()
+                                                : authenticator_.registered(
+                                                      key, lookup->username, clock_.monotonic_ms()));
+    } else if (lookup.error().code == ErrorCode::NOT_FOUND) {
+        answer_zap(pending.zap, Authenticator::not_registered(key));
+    } else {
+        answer_zap(pending.zap, Authenticator::ca_unreachable(key));
+    }
+}
+
+void Broker::on_zap_request(net::Frames frames) {
+    auto request = parse_zap_request(frames);
+    if (!request) {
+        spdlog::warn("malformed ZAP request: {}", request.error().message);
+        return;
+    }
+    auto verdict = authenticator_.decide(*request, clock_.monotonic_ms());
+    if (verdict.kind != Verdict::Kind::AskCa) {
+        answer_zap(*request, verdict);
+        return;
+    }
+    PendingRequest lookup;
+    lookup.stage = PendingRequest::Stage::ZapLookup;
+    lookup.zap = *request;
+    net::Frames body;
+    body.push_back(net::frame_of(protocol::encode_body(protocol::LookupCurveKeyRequest{
+        request->client_key})));
+    forward(std::string(kCaService), std::string(protocol::LookupCurveKeyRequest::kType), {},
+            std::move(body), std::move(lookup));
+}
+
+void Broker::answer_zap(const ZapRequest& request, const Verdict& verdict) {
+    bool admit = verdict.kind == Verdict::Kind::Admit;
+    auto reply = zap_reply(request, admit ? "200" : "400", admit ? "OK" : verdict.user_id,
+                           admit ? verdict.user_id : "");
+    if (!admit) spdlog::info("refused a connection: {}", verdict.user_id);
+    (void)net::send_message(zap_, reply);
+}
+
+void Broker::on_subscription(const zmq::message_t& frame) {
+    auto bytes = net::view_of(frame);
+    if (bytes.empty() || (bytes[0] != 0 && bytes[0] != 1)) return;
+    bool subscribe = bytes[0] == 1;
+    std::string requested(reinterpret_cast<const char*>(bytes.data()) + 1, bytes.size() - 1);
+    std::string user = net::user_id_of(frame);
+    auto topic = admitted_subscription(requested, user);
+    if (!topic) {
+        spdlog::info("refused subscription to '{}' by {}", requested, user);
+        return;
+    }
+    if (subscribe) {
+        events_.set(zmq::sockopt::subscribe, *topic);
+    } else {
+        events_.set(zmq::sockopt::unsubscribe, *topic);
+    }
+}
+
+void Broker::publish_commit(const net::Frames& frames) {
+    auto commit = protocol::decode_body<protocol::PostCommitReply>(net::view_of(frames[1]));
+    if (!commit) return;
+    protocol::NewImageEvent event{commit->name, commit->owner, commit->seq,
+                                  commit->size, commit->created_at, commit->mode};
+    auto publish_to = [&](const std::string& topic) {
+        auto encoded = protocol::encode_event(topic, event);
+        auto out = to_frames(encoded);
+        log_.record(Direction::Published, topic, net::views_of(out, 1));
+        (void)net::send_message(events_, out);
+    };
+    if (commit->mode == "escrow") {
+        publish_to(std::string(kImageTopic));
+    } else {
+        for (const auto& recipient : commit->recipients) publish_to(user_topic(recipient));
+    }
+}
+
+void Broker::reply_to_client(const ClientOrigin& client, net::Frames frames) {
+    log_.record(Direction::Sent, client.user, net::views_of(frames));
+    auto routed = with_routing_id(client.routing_id, std::move(frames));
+    auto sent = net::send_message(clients_, routed);
+    if (!sent) spdlog::info("reply to {} dropped: {}", client.user, sent.error().message);
+}
+
+void Broker::reply_error(const ClientOrigin& client, const Error& error) {
+    reply_to_client(client, to_frames(protocol::encode_error(error, client.request_id)));
+}
+
+void Broker::send_to_worker(const std::string& worker, net::Frames frames, std::string_view peer) {
+    log_.record(Direction::Sent, peer, net::views_of(frames));
+    auto routed = with_routing_id(worker, std::move(frames));
+    if (!net::send_message(backend_, routed)) workers_.remove(worker);
+}
+
+void Broker::send_heartbeats() {
+    for (const auto& worker : workers_.all_routing_ids()) {
+        auto frames = to_frames(protocol::encode(protocol::HeartbeatMessage{}, 0));
+        auto routed = with_routing_id(worker, std::move(frames));
+        if (!net::send_message(backend_, routed)) workers_.remove(worker);
+    }
+}
+
+void Broker::expire(std::int64_t now_ms) {
+    for (auto& request : pending_.expire(now_ms)) {
+        if (request.stage == PendingRequest::Stage::ZapLookup) {
+            answer_zap(request.zap, Authenticator::ca_unreachable(request.zap.client_key));
+        } else {
+            reply_error(request.client,
+                        Error{ErrorCode::SERVICE_UNAVAILABLE,
+                              request.service + " did not answer in time; try again"});
+        }
+    }
+    for (const auto& worker : workers_.expire(now_ms)) {
+        spdlog::warn("service worker went silent; dropped");
+        (void)worker;
+    }
+    if (now_ms >= next_heartbeat_ms_) {
+        send_heartbeats();
+        next_heartbeat_ms_ = now_ms + kHeartbeatIntervalMs;
+    }
+}
+
+}  // namespace imgshare::broker

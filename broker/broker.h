@@ -1,0 +1,77 @@
+// The broker: one readable loop (zguide's Majordomo) over four sockets —
+// clients (ROUTER), events (XPUB, manual subscriptions), services (backend
+// ROUTER) and the ZAP handler (inproc ROUTER). It routes by message type,
+// stamps the authenticated user onto every forwarded request, orchestrates
+// DOWNLOAD (storage, then the CA's REWRAP) and publishes NEW_IMAGE after each
+// commit. It holds no user data and no secret but its own CURVE key.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <set>
+#include <string>
+
+#include <zmq.hpp>
+
+#include "broker/authenticator.h"
+#include "broker/pending_requests.h"
+#include "broker/worker_registry.h"
+#include "common/clock.h"
+#include "common/crypto/keys.h"
+#include "common/net/multipart.h"
+#include "common/protocol_log.h"
+
+namespace imgshare::broker {
+
+struct BrokerConfig {
+    std::string client_endpoint = "tcp://127.0.0.1:7400";
+    std::string events_endpoint = "tcp://127.0.0.1:7401";
+    std::string backend_endpoint = "tcp://127.0.0.1:7402";
+    CurveKeyPair keys;
+    std::set<Bytes> service_keys;  // CURVE public keys allowed on the backend
+    std::int64_t request_timeout_ms = 4000;
+};
+
+class Broker {
+public:
+    Broker(BrokerConfig config, ProtocolLog& log, const Clock& clock);
+    Broker(const Broker&) = delete;
+    Broker& operator=(const Broker&) = delete;
+
+    // Serves until `stop` becomes true.
+    void run(const std::atomic<bool>& stop);
+
+private:
+    void on_client_message(net::Frames frames);
+    void on_backend_message(net::Frames frames);
+    void on_service_reply(const std::string& worker, net::Frames frames);
+    void on_subscription(const zmq::message_t& frame);
+    void on_zap_request(net::Frames frames);
+
+    void forward(const std::string& service, const std::string& type, std::optional<std::string> user,
+                 net::Frames body, PendingRequest pending);
+    void finish_download(PendingRequest pending, net::Frames frames);
+    void finish_zap(PendingRequest pending, net::Frames frames);
+    void answer_zap(const ZapRequest& request, const Verdict& verdict);
+    void reply_to_client(const ClientOrigin& client, net::Frames frames);
+    void reply_error(const ClientOrigin& client, const Error& error);
+    void publish_commit(const net::Frames& frames);
+    void send_to_worker(const std::string& worker, net::Frames frames, std::string_view peer);
+    void send_heartbeats();
+    void expire(std::int64_t now_ms);
+
+    BrokerConfig config_;
+    ProtocolLog& log_;
+    const Clock& clock_;
+    zmq::context_t context_;
+    zmq::socket_t zap_;
+    zmq::socket_t clients_;
+    zmq::socket_t events_;
+    zmq::socket_t backend_;
+    Authenticator authenticator_;
+    WorkerRegistry workers_;
+    PendingRequests pending_;
+    std::int64_t next_heartbeat_ms_ = 0;
+};
+
+}  // namespace imgshare::broker

@@ -1,0 +1,83 @@
+// imgshare-broker: routes client requests to services and events to
+// subscribers. `init` makes its CURVE key; `run` serves.
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
+#include "broker/broker.h"
+#include "common/key_files.h"
+#include "common/logging.h"
+#include "common/process.h"
+
+using namespace imgshare;
+
+int main(int argc, char** argv) {
+    tune_allocator();
+    disable_core_dumps();
+    CLI::App app{"imgshare-broker: routes requests between clients and services, publishes events"};
+    app.require_subcommand(1);
+    std::string data_dir;
+
+    auto* init = app.add_subcommand("init", "Create the broker's CURVE key pair in the data directory");
+    init->add_option("--data-dir", data_dir, "Directory for the broker's key and logs")->required();
+
+    auto* run = app.add_subcommand("run", "Serve until SIGTERM");
+    broker::BrokerConfig config;
+    std::string log_file;
+    std::vector<std::string> service_keys;
+    std::string service_keys_file;
+    run->add_option("--data-dir", data_dir, "Directory holding the broker's key")->required();
+    run->add_option("--clients", config.client_endpoint, "Client ROUTER endpoint to bind")
+        ->capture_default_str();
+    run->add_option("--events", config.events_endpoint, "Event XPUB endpoint to bind")
+        ->capture_default_str();
+    run->add_option("--backend", config.backend_endpoint, "Service ROUTER endpoint to bind")
+        ->capture_default_str();
+    run->add_option("--service-key", service_keys, "CURVE public key (Z85) of an allowed service");
+    run->add_option("--service-keys-file", service_keys_file,
+                    "File of allowed service keys, one Z85 key per line");
+    run->add_option("--request-timeout-ms", config.request_timeout_ms,
+                    "How long a service may take before the client gets SERVICE_UNAVAILABLE")
+        ->capture_default_str();
+    run->add_option("--log-file", log_file, "Protocol log (default DATA_DIR/protocol.log)");
+
+    CLI11_PARSE(app, argc, argv);
+    init_process_logging("imgshare-broker");
+    try {
+        if (init->parsed()) {
+            auto keys = create_curve_key_files(data_dir, "broker");
+            if (!keys) {
+                std::cerr << "error: " << describe(keys.error()) << "\n";
+                return 1;
+            }
+            std::cout << z85_encode(*keys) << "\n";
+            return 0;
+        }
+        auto keys = load_curve_key_files(data_dir, "broker");
+        if (!keys) {
+            std::cerr << "error: " << describe(keys.error()) << "\n";
+            return 1;
+        }
+        config.keys = std::move(*keys);
+        auto allowed = read_public_key_list(service_keys, service_keys_file);
+        if (!allowed) {
+            std::cerr << "error: " << describe(allowed.error()) << "\n";
+            return 1;
+        }
+        config.service_keys = std::move(*allowed);
+        ProtocolLog log("imgshare-broker",
+                        log_file.empty() ? std::filesystem::path(data_dir) / "protocol.log"
+                                         : std::filesystem::path(log_file));
+        auto& stop = install_stop_signals();
+        SystemClock clock;
+        broker::Broker broker(std::move(config), log, clock);
+        spdlog::info("broker serving");
+        broker.run(stop);
+        spdlog::info("broker stopped");
+        return 0;
+    } catch (const std::exception& error) {
+        std::cerr << "error: INTERNAL: " << error.what() << "\n";
+        return 1;
+    }
+}

@@ -1,0 +1,52 @@
+// Requests the broker has sent to a service and not yet seen answered. Each
+// gets a broker-chosen id (the service never sees client identities) and a
+// deadline; an expired entry is answered SERVICE_UNAVAILABLE, never left to hang.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "broker/zap.h"
+#include "common/protocol/messages.h"
+
+namespace imgshare::broker {
+
+// The client a reply goes back to.
+struct ClientOrigin {
+    std::string routing_id;
+    std::uint64_t request_id = 0;
+    std::string user;
+    std::string type;
+};
+
+struct PendingRequest {
+    enum class Stage {
+        Forwarded,       // a client request at a service; the reply goes back as is
+        DownloadRewrap,  // storage answered DOWNLOAD; the CA re-wraps the key
+        ZapLookup,       // the ZAP handler asked the CA who a key belongs to
+    } stage = Stage::Forwarded;
+    std::string service;
+    std::int64_t deadline_ms = 0;
+    ClientOrigin client;
+    ZapRequest zap;
+    std::optional<protocol::DownloadReply> download;  // DownloadRewrap: storage's answer
+};
+
+class PendingRequests {
+public:
+    std::uint64_t add(PendingRequest request);
+    // Removes and returns the entry for a service's reply.
+    std::optional<PendingRequest> take(std::uint64_t id);
+    // Removes and returns every entry past its deadline.
+    std::vector<PendingRequest> expire(std::int64_t now_ms);
+    [[nodiscard]] size_t size() const { return pending_.size(); }
+
+private:
+    std::uint64_t next_id_ = 1;
+    std::map<std::uint64_t, PendingRequest> pending_;
+};
+
+}  // namespace imgshare::broker

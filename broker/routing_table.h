@@ -1,0 +1,23 @@
+// The one table from client message type to where the broker sends it.
+// Adding a client request touches the protocol definition and one row here.
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+namespace imgshare::broker {
+
+inline constexpr std::string_view kCaService = "ca";
+inline constexpr std::string_view kStorageService = "storage";
+
+struct Route {
+    std::string_view type;
+    std::string_view service;
+    bool anonymous_allowed;  // unregistered peers may send it (CA_INFO, REGISTER)
+};
+
+// The route for a request a client may send; nullopt for anything else
+// (unknown types and internal ones such as REWRAP or READY).
+[[nodiscard]] std::optional<Route> route_for(std::string_view type);
+
+}  // namespace imgshare::broker

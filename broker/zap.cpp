@@ -1,0 +1,37 @@
+#include "broker/zap.h"
+
+namespace imgshare::broker {
+
+Result<ZapRequest> parse_zap_request(const net::Frames& frames) {
+    if (frames.size() < 9) return fail(ErrorCode::BAD_REQUEST, "ZAP request has too few frames");
+    if (frames[1].size() != 0 || net::string_of(frames[2]) != "1.0") {
+        return fail(ErrorCode::BAD_REQUEST, "ZAP request is not version 1.0");
+    }
+    ZapRequest request;
+    request.routing_id = net::string_of(frames[0]);
+    request.request_id = net::string_of(frames[3]);
+    request.domain = net::string_of(frames[4]);
+    request.mechanism = net::string_of(frames[7]);
+    if (request.mechanism != "CURVE" || frames[8].size() != 32) {
+        return fail(ErrorCode::BAD_REQUEST, "ZAP request is not CURVE with a 32-byte key");
+    }
+    auto key = net::view_of(frames[8]);
+    request.client_key.assign(key.begin(), key.end());
+    return request;
+}
+
+net::Frames zap_reply(const ZapRequest& request, std::string_view status_code,
+                      std::string_view status_text, std::string_view user_id) {
+    net::Frames frames;
+    frames.emplace_back(request.routing_id.data(), request.routing_id.size());
+    frames.emplace_back();
+    frames.emplace_back("1.0", 3);
+    frames.emplace_back(request.request_id.data(), request.request_id.size());
+    frames.emplace_back(status_code.data(), status_code.size());
+    frames.emplace_back(status_text.data(), status_text.size());
+    frames.emplace_back(user_id.data(), user_id.size());
+    frames.emplace_back();
+    return frames;
+}
+
+}  // namespace imgshare::broker

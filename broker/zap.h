@@ -1,0 +1,33 @@
+// The ZAP wire format (RFC 27) as the broker's handler sees it on a ROUTER
+// bound to inproc://zeromq.zap.01: parsing a request and building a reply.
+#pragma once
+
+#include <string>
+
+#include "common/bytes.h"
+#include "common/error.h"
+#include "common/net/multipart.h"
+
+namespace imgshare::broker {
+
+inline constexpr const char* kZapEndpoint = "inproc://zeromq.zap.01";
+inline constexpr std::string_view kClientsDomain = "clients";
+inline constexpr std::string_view kServicesDomain = "services";
+
+struct ZapRequest {
+    std::string routing_id;  // the ROUTER identity of libzmq's ZAP client
+    std::string request_id;
+    std::string domain;
+    std::string mechanism;
+    Bytes client_key;  // CURVE public key, 32 bytes
+};
+
+// frames: [routing id]["" delimiter]["1.0"][request id][domain][address]
+//         [identity][mechanism][credentials...]
+[[nodiscard]] Result<ZapRequest> parse_zap_request(const net::Frames& frames);
+
+// [routing id][""]["1.0"][request id][status code][status text][user id][metadata]
+[[nodiscard]] net::Frames zap_reply(const ZapRequest& request, std::string_view status_code,
+                                    std::string_view status_text, std::string_view user_id);
+
+}  // namespace imgshare::broker

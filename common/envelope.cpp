@@ -1,0 +1,206 @@
+#include "common/envelope.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "common/crypto/chunk_stream.h"
+#include "common/crypto/signing.h"
+#include "common/image_name.h"
+#include "common/msgpack_util.h"
+#include "common/protocol/limits.h"
+#include "common/registration.h"
+
+namespace imgshare {
+namespace {
+
+constexpr std::size_t kFieldCount = 14;
+constexpr std::size_t kMaxContentTypeLength = 64;
+const msgpack::unpack_limit kEnvelopeLimit(/*array=*/kMaxRecipients, /*map=*/0, /*str=*/256,
+                                           /*bin=*/64, /*ext=*/0, /*depth=*/3);
+
+using Packer = msgpack::packer<msgpack_util::BytesWriter>;
+
+void pack_bin(Packer& packer, const Bytes& bytes) {
+    packer.pack_bin(static_cast<std::uint32_t>(bytes.size()));
+    packer.pack_bin_body(reinterpret_cast<const char*>(bytes.data()),
+                         static_cast<std::uint32_t>(bytes.size()));
+}
+
+Result<Bytes> read_fixed_bin(const msgpack::object& object, std::string_view field,
+                             std::size_t size) {
+    auto bin = msgpack_util::read_bin(object, field, size, size);
+    if (!bin) return std::unexpected(std::move(bin.error()));
+    return Bytes(bin->begin(), bin->end());
+}
+
+Result<void> check_consistency(const Envelope& envelope) {
+    if (auto name_ok = check_image_name(envelope.name); !name_ok) return name_ok;
+    if (auto owner_ok = check_username(envelope.owner); !owner_ok) return owner_ok;
+    if (envelope.mode != kEscrowMode && envelope.mode != kEndToEndMode) {
+        return fail(ErrorCode::BAD_REQUEST, "envelope mode must be 'escrow' or 'e2e'");
+    }
+    if (envelope.chunk_size < kMinChunkSize || envelope.chunk_size > kMaxChunkBytes) {
+        return fail(ErrorCode::BAD_REQUEST, "envelope chunk_size is out of range");
+    }
+    if (envelope.padded_size == 0 ||
+        envelope.padded_size > std::uint64_t{kMaxChunkCount} * envelope.chunk_size) {
+        return fail(ErrorCode::TOO_LARGE, "envelope padded_size is out of range");
+    }
+    auto expected_chunks = (envelope.padded_size + envelope.chunk_size - 1) / envelope.chunk_size;
+    if (envelope.chunk_count != expected_chunks) {
+        return fail(ErrorCode::BAD_REQUEST, "envelope chunk_count does not match its sizes");
+    }
+    const auto& recipients = envelope.recipients;
+    if (!std::is_sorted(recipients.begin(), recipients.end()) ||
+        std::adjacent_find(recipients.begin(), recipients.end()) != recipients.end()) {
+        return fail(ErrorCode::BAD_REQUEST, "envelope recipients must be sorted and unique");
+    }
+    for (const auto& recipient : recipients) {
+        if (auto ok = check_username(recipient); !ok) return ok;
+    }
+    bool has_owner = std::binary_search(recipients.begin(), recipients.end(), envelope.owner);
+    if (envelope.mode == kEscrowMode && !recipients.empty()) {
+        return fail(ErrorCode::BAD_REQUEST, "an escrow envelope has no recipients");
+    }
+    if (envelope.mode == kEndToEndMode && !has_owner) {
+        return fail(ErrorCode::BAD_REQUEST, "an e2e envelope lists its owner as a recipient");
+    }
+    return {};
+}
+
+Result<Envelope> decode_fields(std::span<const msgpack::object> fields) {
+    using namespace msgpack_util;
+    Envelope envelope;
+    auto v = read_uint(fields[0], "v");
+    if (!v) return std::unexpected(v.error());
+    if (*v != kEnvelopeVersion) {
+        return fail(ErrorCode::BAD_REQUEST, fmt::format("unknown envelope version {}", *v));
+    }
+    auto name = read_string(fields[1], "name", kMaxImageNameBytes);
+    auto owner = read_string(fields[2], "owner", kMaxUsernameLength);
+    auto serial = read_uint(fields[3], "owner_serial");
+    auto mode = read_string(fields[4], "mode", 16);
+    auto content_type = read_string(fields[5], "content_type", kMaxContentTypeLength);
+    auto padded_size = read_uint(fields[6], "padded_size");
+    auto chunk_size = read_uint(fields[7], "chunk_size");
+    auto chunk_count = read_uint(fields[8], "chunk_count");
+    auto header = read_fixed_bin(fields[9], "stream_header", kStreamHeaderSize);
+    auto digest = read_fixed_bin(fields[10], "ciphertext_sha256", 32);
+    auto commitment = read_fixed_bin(fields[11], "key_commitment", kKeyCommitmentSize);
+    auto created_at = read_int(fields[12], "created_at");
+    for (const Error* error :
+         {name ? nullptr : &name.error(), owner ? nullptr : &owner.error(),
+          serial ? nullptr : &serial.error(), mode ? nullptr : &mode.error(),
+          content_type ? nullptr : &content_type.error(),
+          padded_size ? nullptr : &padded_size.error(),
+          chunk_size ? nullptr : &chunk_size.error(),
+          chunk_count ? nullptr : &chunk_count.error(), header ? nullptr : &header.error(),
+          digest ? nullptr : &digest.error(), commitment ? nullptr : &commitment.error(),
+          created_at ? nullptr : &created_at.error()}) {
+        if (error) return std::unexpected(*error);
+    }
+    if (*chunk_size > UINT32_MAX || *chunk_count > UINT32_MAX) {
+        return fail(ErrorCode::BAD_REQUEST, "envelope chunk fields out of range");
+    }
+    if (fields[13].type != msgpack::type::ARRAY) {
+        return fail(ErrorCode::BAD_REQUEST, "envelope recipients must be an array");
+    }
+    for (const auto& item : std::span(fields[13].via.array.ptr, fields[13].via.array.size)) {
+        auto recipient = read_string(item, "recipients", kMaxUsernameLength);
+        if (!recipient) return std::unexpected(recipient.error());
+        envelope.recipients.push_back(std::move(*recipient));
+    }
+    envelope.name = std::move(*name);
+    envelope.owner = std::move(*owner);
+    envelope.owner_serial = *serial;
+    envelope.mode = std::move(*mode);
+    envelope.content_type = std::move(*content_type);
+    envelope.padded_size = *padded_size;
+    envelope.chunk_size = static_cast<std::uint32_t>(*chunk_size);
+    envelope.chunk_count = static_cast<std::uint32_t>(*chunk_count);
+    envelope.stream_header = std::move(*header);
+    envelope.ciphertext_sha256 = std::move(*digest);
+    envelope.key_commitment = std::move(*commitment);
+    envelope.created_at = *created_at;
+    return envelope;
+}
+
+}  // namespace
+
+Bytes encode_envelope(const Envelope& envelope) {
+    Bytes out;
+    msgpack_util::BytesWriter writer(out);
+    Packer packer(writer);
+    packer.pack_array(kFieldCount);
+    packer.pack_uint32(envelope.v);
+    packer.pack(envelope.name);
+    packer.pack(envelope.owner);
+    packer.pack_uint64(envelope.owner_serial);
+    packer.pack(envelope.mode);
+    packer.pack(envelope.content_type);
+    packer.pack_uint64(envelope.padded_size);
+    packer.pack_uint32(envelope.chunk_size);
+    packer.pack_uint32(envelope.chunk_count);
+    pack_bin(packer, envelope.stream_header);
+    pack_bin(packer, envelope.ciphertext_sha256);
+    pack_bin(packer, envelope.key_commitment);
+    packer.pack_int64(envelope.created_at);
+    packer.pack_array(static_cast<std::uint32_t>(envelope.recipients.size()));
+    for (const auto& recipient : envelope.recipients) packer.pack(recipient);
+    return out;
+}
+
+Result<Envelope> decode_envelope(ByteView encoded) {
+    if (encoded.size() > kMaxEnvelopeBytes) {
+        return fail(ErrorCode::TOO_LARGE, "envelope is larger than the limit");
+    }
+    auto handle = msgpack_util::unpack_bounded(encoded, kEnvelopeLimit, "envelope");
+    if (!handle) return std::unexpected(handle.error());
+    auto fields = msgpack_util::read_array(handle->get(), "envelope", kFieldCount);
+    if (!fields) return std::unexpected(fields.error());
+    auto envelope = decode_fields(*fields);
+    if (!envelope) {
+        envelope.error().message = "envelope: " + envelope.error().message;
+        return envelope;
+    }
+    if (auto ok = check_consistency(*envelope); !ok) {
+        return fail(ok.error().code, "envelope: " + ok.error().message);
+    }
+    if (encode_envelope(*envelope) != Bytes(encoded.begin(), encoded.end())) {
+        return fail(ErrorCode::BAD_REQUEST, "envelope is not canonically encoded");
+    }
+    return envelope;
+}
+
+Bytes sign_envelope(ByteView encoded, const SecretBytes& owner_signing_secret_key) {
+    return sign(kEnvelopeSigningContext, encoded, owner_signing_secret_key);
+}
+
+Result<Envelope> verify_envelope(ByteView encoded, ByteView signature,
+                                 const Certificate& owner_certificate) {
+    if (auto ok = verify(kEnvelopeSigningContext, encoded, signature, owner_certificate.sign_pk);
+        !ok) {
+        return fail(ErrorCode::BAD_SIGNATURE, "the envelope's signature is not its owner's");
+    }
+    auto envelope = decode_envelope(encoded);
+    if (!envelope) return envelope;
+    if (envelope->owner != owner_certificate.username ||
+        envelope->owner_serial != owner_certificate.serial) {
+        return fail(ErrorCode::BAD_SIGNATURE,
+                    "the envelope names another owner than the certificate that signed it");
+    }
+    return envelope;
+}
+
+std::uint64_t chunk_plaintext_size(const Envelope& envelope, std::uint32_t index) {
+    std::uint64_t start = std::uint64_t{index} * envelope.chunk_size;
+    if (start >= envelope.padded_size) return 0;
+    return std::min<std::uint64_t>(envelope.chunk_size, envelope.padded_size - start);
+}
+
+std::uint64_t chunk_ciphertext_size(const Envelope& envelope, std::uint32_t index) {
+    return chunk_plaintext_size(envelope, index) + kChunkOverhead;
+}
+
+}  // namespace imgshare

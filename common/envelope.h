@@ -1,0 +1,68 @@
+// The envelope: what an owner signs about one image (DESIGN.md §2, "Content").
+// It binds the name, the owner and their certificate serial, the mode and the
+// recipients, the stream header, the ciphertext's SHA-256 and a commitment to
+// the content key — so no server can swap, rename, truncate or re-key an image,
+// or add or drop a recipient, without the reader noticing.
+//
+// The signed bytes are the canonical encoding (a msgpack array in field order);
+// decode_envelope refuses any other encoding of the same values.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/bytes.h"
+#include "common/certificate.h"
+#include "common/crypto/secret_bytes.h"
+#include "common/error.h"
+
+namespace imgshare {
+
+inline constexpr std::string_view kEscrowMode = "escrow";    // key sealed to the server's wrap key
+inline constexpr std::string_view kEndToEndMode = "e2e";     // key sealed to each recipient
+inline constexpr std::string_view kEnvelopeSigningContext = "imgshare/envelope/v1";
+inline constexpr std::uint32_t kEnvelopeVersion = 1;
+inline constexpr std::uint32_t kMinChunkSize = 1024;
+
+struct Envelope {
+    std::uint32_t v = kEnvelopeVersion;
+    std::string name;
+    std::string owner;
+    std::uint64_t owner_serial = 0;
+    std::string mode;          // kEscrowMode or kEndToEndMode
+    std::string content_type;  // "image/png", …
+    std::uint64_t padded_size = 0;  // plaintext stream length, padded (DESIGN.md §2)
+    std::uint32_t chunk_size = 0;   // plaintext bytes per chunk; the last may be shorter
+    std::uint32_t chunk_count = 0;
+    Bytes stream_header;      // secretstream header (the "IV")
+    Bytes ciphertext_sha256;  // over every ciphertext chunk, in order
+    Bytes key_commitment;     // common/crypto/chunk_stream.h key_commitment()
+    std::int64_t created_at = 0;
+    std::vector<std::string> recipients;  // e2e: every grant holder, owner included, sorted
+
+    bool operator==(const Envelope&) const = default;
+};
+
+[[nodiscard]] Bytes encode_envelope(const Envelope& envelope);
+
+// BAD_REQUEST for hostile or inconsistent input: wrong types or sizes, an
+// invalid name or username, an unknown mode, chunk_count that does not match
+// padded_size / chunk_size, recipients unsorted, duplicated, present in
+// escrow mode or missing the owner in e2e mode.
+[[nodiscard]] Result<Envelope> decode_envelope(ByteView encoded);
+
+[[nodiscard]] Bytes sign_envelope(ByteView encoded, const SecretBytes& owner_signing_secret_key);
+
+// Checks the signature with the owner certificate's sign_pk, and that the
+// envelope names that certificate (owner, serial). BAD_SIGNATURE otherwise.
+// The certificate itself must already be verified against the CA.
+[[nodiscard]] Result<Envelope> verify_envelope(ByteView encoded, ByteView signature,
+                                               const Certificate& owner_certificate);
+
+// Plaintext and ciphertext sizes of chunk `index` (< chunk_count).
+[[nodiscard]] std::uint64_t chunk_plaintext_size(const Envelope& envelope, std::uint32_t index);
+[[nodiscard]] std::uint64_t chunk_ciphertext_size(const Envelope& envelope, std::uint32_t index);
+
+}  // namespace imgshare

@@ -1,0 +1,120 @@
+#include "common/service/service_worker.h"
+
+#include <spdlog/spdlog.h>
+
+#include "common/net/multipart.h"
+#include "common/net/socket_options.h"
+#include "common/protocol/limits.h"
+
+namespace imgshare::service {
+namespace {
+
+constexpr std::int64_t kHeartbeatMs = 2500;
+constexpr int kLiveness = 3;  // heartbeats the broker may miss before we reconnect
+
+}  // namespace
+
+ServiceWorker::ServiceWorker(WorkerConfig config, ProtocolLog& log, const Clock& clock)
+    : config_(std::move(config)), log_(log), clock_(clock), context_(1) {}
+
+void ServiceWorker::connect() {
+    socket_ = std::make_unique<zmq::socket_t>(context_, zmq::socket_type::dealer);
+    net::harden_peer_socket(*socket_);
+    net::make_curve_client(*socket_, config_.broker_public_key, config_.keys.public_key,
+                           config_.keys.secret_key.view());
+    socket_->connect(config_.broker_endpoint);
+    liveness_ = kLiveness;
+    send(protocol::encode(protocol::ReadyMessage{config_.service, config_.node_id}, 0), "broker");
+}
+
+void ServiceWorker::send(std::vector<Bytes> encoded, std::string_view peer) {
+    std::vector<ByteView> views(encoded.begin(), encoded.end());
+    log_.record(Direction::Sent, peer, views);
+    net::Frames frames;
+    for (const auto& bytes : encoded) frames.push_back(net::frame_of(bytes));
+    auto sent = net::send_message(*socket_, frames);
+    if (!sent) spdlog::warn("could not send to the broker: {}", sent.error().message);
+}
+
+void ServiceWorker::run(const std::atomic<bool>& stop) {
+    connect();
+    auto next_heartbeat = clock_.monotonic_ms() + kHeartbeatMs;
+    auto next_tick = clock_.monotonic_ms() + 1000;
+    while (!stop.load()) {
+        zmq::pollitem_t item{socket_->handle(), 0, ZMQ_POLLIN, 0};
+        try {
+            zmq::poll(&item, 1, std::chrono::milliseconds(100));
+        } catch (const zmq::error_t& error) {
+            if (error.num() == EINTR) continue;
+            throw;
+        }
+        auto now = clock_.monotonic_ms();
+        if (item.revents & ZMQ_POLLIN) {
+            while (auto message = net::receive_message(*socket_, protocol::kMaxFrames)) {
+                liveness_ = kLiveness;
+                if (message->too_many_frames) continue;
+                handle(std::move(message->frames));
+            }
+        }
+        if (now >= next_heartbeat) {
+            next_heartbeat = now + kHeartbeatMs;
+            if (--liveness_ <= 0) {
+                spdlog::warn("broker silent for {} heartbeats; reconnecting", kLiveness);
+                connect();
+            } else {
+                send(protocol::encode(protocol::HeartbeatMessage{}, 0), "broker");
+            }
+        }
+        if (tick_ && now >= next_tick) {
+            next_tick = now + 1000;
+            tick_();
+        }
+    }
+    send(protocol::encode(protocol::DisconnectMessage{}, 0), "broker");
+}
+
+void ServiceWorker::handle(std::vector<zmq::message_t> frames) {
+    auto views = net::views_of(frames);
+    auto header = protocol::decode_header(views[0]);
+    if (!header) {
+        spdlog::warn("dropped a message from the broker: {}", describe(header.error()));
+        return;
+    }
+    log_.record(Direction::Received, header->user.value_or("broker"), views);
+    if (header->type == protocol::HeartbeatMessage::kType) return;
+    if (header->type == protocol::DisconnectMessage::kType) {
+        // The broker lost track of us (it restarted or expired us): announce again.
+        send(protocol::encode(protocol::ReadyMessage{config_.service, config_.node_id}, 0),
+             "broker");
+        return;
+    }
+    std::string peer = header->user.value_or("broker");
+    auto handler = handlers_.find(header->type);
+    Result<Outgoing> result = fail(ErrorCode::BAD_REQUEST,
+                                   "the " + config_.service + " service does not handle " +
+                                       header->type);
+    if (handler != handlers_.end()) {
+        RequestContext context{header->user, views.size() > 2 ? views[2] : ByteView{}};
+        try {
+            result = handler->second(views.size() > 1 ? views[1] : ByteView{}, context);
+        } catch (const std::exception& error) {
+            // A bug, not bad input: answer, log, keep serving.
+            spdlog::error("handler for {} failed: {}", header->type, error.what());
+            result = fail(ErrorCode::INTERNAL, "internal error in " + config_.service);
+        }
+    }
+    if (!result) {
+        send(protocol::encode_error(result.error(), header->id), peer);
+        return;
+    }
+    protocol::Header reply_header;
+    reply_header.type = result->type;
+    reply_header.id = header->id;
+    std::vector<Bytes> reply;
+    reply.push_back(protocol::encode_header(reply_header));
+    reply.push_back(std::move(result->body));
+    if (result->payload) reply.push_back(std::move(*result->payload));
+    send(std::move(reply), peer);
+}
+
+}  // namespace imgshare::service

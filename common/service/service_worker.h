@@ -1,0 +1,96 @@
+// A service's connection to the broker's backend (zguide's Paranoid Pirate
+// worker): connects with CURVE pinned to the broker's key, announces itself
+// with READY, heartbeats, reconnects when the broker falls silent, and
+// dispatches each request through one table from message type to handler.
+// A handler takes the decoded request and who sent it (stamped by the broker,
+// never taken from the message) and returns a reply or an Error.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <zmq.hpp>
+
+#include "common/bytes.h"
+#include "common/clock.h"
+#include "common/crypto/keys.h"
+#include "common/error.h"
+#include "common/protocol/codec.h"
+#include "common/protocol_log.h"
+
+namespace imgshare::service {
+
+struct WorkerConfig {
+    std::string broker_endpoint;  // the broker's backend, e.g. tcp://127.0.0.1:7402
+    Bytes broker_public_key;      // pinned CURVE key of the broker
+    CurveKeyPair keys;            // this service's CURVE key pair (allow-listed at the broker)
+    std::string service;          // "ca", "storage"
+    std::string node_id;
+};
+
+struct RequestContext {
+    // The authenticated peer as the broker stamped it: a username, "anon:<z85 key>"
+    // for an unregistered client, or nothing for the broker's own requests.
+    std::optional<std::string> user;
+    ByteView payload;  // the raw payload frame, if the request has one
+};
+
+// A reply body, with an optional payload frame (GET_CHUNK).
+struct Outgoing {
+    Bytes body;
+    std::string type = "OK";
+    std::optional<Bytes> payload;
+};
+
+template <class Reply>
+[[nodiscard]] Outgoing ok(const Reply& reply, std::optional<Bytes> payload = std::nullopt) {
+    return Outgoing{protocol::encode_body(reply), "OK", std::move(payload)};
+}
+
+class ServiceWorker {
+public:
+    using RawHandler = std::function<Result<Outgoing>(ByteView body, const RequestContext&)>;
+
+    ServiceWorker(WorkerConfig config, ProtocolLog& log, const Clock& clock);
+    ServiceWorker(const ServiceWorker&) = delete;
+    ServiceWorker& operator=(const ServiceWorker&) = delete;
+
+    // Registers the handler for Request::kType.
+    template <class Request, class Handler>
+    void on(Handler handler) {
+        handlers_[std::string(Request::kType)] =
+            [handler = std::move(handler)](ByteView body,
+                                           const RequestContext& context) -> Result<Outgoing> {
+            auto request = protocol::decode_body<Request>(body);
+            if (!request) return std::unexpected(request.error());
+            return handler(*request, context);
+        };
+    }
+
+    // Calls `tick` about once a second (housekeeping such as expiring uploads).
+    void on_tick(std::function<void()> tick) { tick_ = std::move(tick); }
+
+    // Serves until `stop` becomes true, then tells the broker it is leaving.
+    void run(const std::atomic<bool>& stop);
+
+private:
+    void connect();
+    void send(std::vector<Bytes> frames, std::string_view peer);
+    void handle(std::vector<zmq::message_t> frames);
+
+    WorkerConfig config_;
+    ProtocolLog& log_;
+    const Clock& clock_;
+    zmq::context_t context_;
+    std::unique_ptr<zmq::socket_t> socket_;
+    std::map<std::string, RawHandler> handlers_;
+    std::function<void()> tick_;
+    int liveness_ = 0;
+};
+
+}  // namespace imgshare::service

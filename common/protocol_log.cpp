@@ -30,8 +30,7 @@ constexpr std::size_t kMaxShownExtraFrames = 16;
 void create_private_file(const std::filesystem::path& file) {
     int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     if (fd < 0) {
-        throw std::runtime_error(
-            fmt::format("cannot open protocol log '{}': {}", file.string(), std::strerror(errno)));
+        throw std::runtime_error(fmt::format("cannot open it: {}", std::strerror(errno)));
     }
     struct stat info {};
     bool ok =
@@ -39,8 +38,8 @@ void create_private_file(const std::filesystem::path& file) {
     int saved_errno = errno;
     ::close(fd);
     if (!ok) {
-        throw std::runtime_error(fmt::format("cannot make protocol log '{}' mode 0600: {}",
-                                             file.string(), std::strerror(saved_errno)));
+        throw std::runtime_error(
+            fmt::format("cannot make it mode 0600: {}", std::strerror(saved_errno)));
     }
 }
 

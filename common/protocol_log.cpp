@@ -1,0 +1,181 @@
+#include "common/protocol_log.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+#include <stdexcept>
+#include <vector>
+
+#include <fmt/format.h>
+#include <spdlog/logger.h>
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/spdlog.h>
+
+#include "common/frame_summary.h"
+
+namespace imgshare {
+namespace {
+
+constexpr std::size_t kMaxShownPeerBytes = 256;
+constexpr std::size_t kMaxShownExtraFrames = 16;
+
+// Creates the file with mode 0600 before spdlog opens it (spdlog would
+// create it 0644), and tightens an existing file: the log names users and
+// images, which only the process's owner may read.
+void create_private_file(const std::filesystem::path& file) {
+    int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        throw std::runtime_error(fmt::format("cannot open it: {}", std::strerror(errno)));
+    }
+    struct stat info {};
+    bool ok =
+        ::fstat(fd, &info) == 0 && ((info.st_mode & 07777) == 0600 || ::fchmod(fd, 0600) == 0);
+    int saved_errno = errno;
+    ::close(fd);
+    if (!ok) {
+        throw std::runtime_error(
+            fmt::format("cannot make it mode 0600: {}", std::strerror(saved_errno)));
+    }
+}
+
+std::string utc_timestamp() {
+    using namespace std::chrono;
+    auto since_epoch = duration_cast<milliseconds>(system_clock::now().time_since_epoch());
+    std::time_t seconds = static_cast<std::time_t>(since_epoch.count() / 1000);
+    auto millis = static_cast<int>(since_epoch.count() % 1000);
+    std::tm parts{};
+    ::gmtime_r(&seconds, &parts);
+    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", parts.tm_year + 1900,
+                       parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec,
+                       millis);
+}
+
+// Header {v, type, id, ...}: type and id lifted out, the rest kept unless it
+// is only the expected version. A header that is not a map is shown whole.
+void add_header(LogJson& line, ByteView header_frame) {
+    LogJson header = summarize_msgpack_frame(header_frame);
+    LogJson type = nullptr;
+    LogJson id = nullptr;
+    if (header.is_object()) {
+        if (auto found = header.find("type"); found != header.end()) {
+            type = *found;
+            header.erase(found);
+        }
+        if (auto found = header.find("id"); found != header.end()) {
+            id = *found;
+            header.erase(found);
+        }
+    }
+    line["type"] = std::move(type);
+    line["id"] = std::move(id);
+    bool nothing_else =
+        header.is_object() &&
+        (header.empty() || (header.size() == 1 && header.contains("v") && header["v"] == 1));
+    if (!nothing_else) line["header"] = std::move(header);
+}
+
+std::string render_line(std::string_view process_name, Direction direction, std::string_view peer,
+                        std::span<const ByteView> frames) {
+    LogJson line = LogJson::object();
+    line["time"] = utc_timestamp();
+    line["process"] = process_name;
+    line["direction"] = to_string(direction);
+    line["peer"] = peer.substr(0, kMaxShownPeerBytes);
+    if (frames.empty()) {
+        line["type"] = nullptr;
+        line["id"] = nullptr;
+    } else {
+        add_header(line, frames[0]);
+    }
+    if (frames.size() > 1) line["fields"] = summarize_msgpack_frame(frames[1]);
+    if (frames.size() > 2) line["payload"] = summarize_binary(frames[2]);
+    if (frames.size() > 3) {
+        LogJson extra = LogJson::array();
+        auto shown = std::min(frames.size() - 3, kMaxShownExtraFrames);
+        for (std::size_t i = 0; i < shown; ++i)
+            extra.push_back(summarize_binary(frames[3 + i]));
+        line["extra_frames"] = std::move(extra);
+        line["frame_count"] = frames.size();
+    }
+    // Hostile strings may be invalid UTF-8: replaced, never a throw.
+    return line.dump(-1, ' ', false, LogJson::error_handler_t::replace);
+}
+
+}  // namespace
+
+std::string_view to_string(Direction direction) {
+    switch (direction) {
+        case Direction::Received:
+            return "received";
+        case Direction::Sent:
+            return "sent";
+        case Direction::Published:
+            return "published";
+    }
+    return "unknown";
+}
+
+ProtocolLog::ProtocolLog(std::string process_name, const std::filesystem::path& file)
+    : process_name_(std::move(process_name)) {
+    try {
+        if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path());
+        create_private_file(file);
+        auto sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(file.string(), false);
+        // Not registered with spdlog: two logs may share a process name (tests).
+        logger_ = std::make_shared<spdlog::logger>(process_name_ + ".protocol", std::move(sink));
+        logger_->set_pattern("%v");
+        logger_->set_level(spdlog::level::info);
+        logger_->flush_on(spdlog::level::info);
+    } catch (const std::exception& error) {
+        throw std::runtime_error(
+            fmt::format("protocol log '{}' unusable: {}", file.string(), error.what()));
+    }
+}
+
+ProtocolLog ProtocolLog::disabled() {
+    return ProtocolLog();
+}
+
+ProtocolLog::ProtocolLog(ProtocolLog&&) noexcept = default;
+ProtocolLog& ProtocolLog::operator=(ProtocolLog&&) noexcept = default;
+ProtocolLog::~ProtocolLog() = default;
+
+void ProtocolLog::record(Direction direction, std::string_view peer,
+                         std::span<const ByteView> frames) noexcept {
+    if (!logger_) return;
+    try {
+        std::string line = render_line(process_name_, direction, peer, frames);
+        logger_->log(spdlog::level::info, spdlog::string_view_t(line.data(), line.size()));
+    } catch (const std::exception& error) {
+        try {
+            spdlog::error("protocol log: a {} message was not recorded: {}", to_string(direction),
+                          error.what());
+        } catch (...) {
+            // Nowhere left to report to; the caller's work must go on.
+        }
+    } catch (...) {
+        // As above: record() must not throw into the message loop.
+    }
+}
+
+void ProtocolLog::record(Direction direction, std::string_view peer,
+                         std::span<const Bytes> frames) noexcept {
+    if (!logger_) return;
+    try {
+        std::vector<ByteView> views(frames.begin(), frames.end());
+        record(direction, peer, std::span<const ByteView>(views));
+    } catch (...) {
+        // Only the vector's allocation can fail here; see record() above.
+    }
+}
+
+void ProtocolLog::flush() {
+    if (logger_) logger_->flush();
+}
+
+}  // namespace imgshare

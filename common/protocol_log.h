@@ -1,0 +1,80 @@
+// The protocol log of a process (DESIGN.md §5): every message it sends,
+// receives or publishes, one JSON object per line:
+//
+//   {"time":"2026-11-23T20:10:13.123Z","process":"imgshare-broker","direction":"received",
+//    "peer":"alice","type":"POST_CHUNK","id":7,"fields":{...},
+//    "payload":{"len":262144,"sha256":"ab12cd34ef567890"}}
+//
+// `type` and `id` come from the header frame (null when it lacks them); its
+// other entries appear under "header", unless they are just {"v":1}.
+// `fields` is the body frame rendered generically (frame_summary.h: binary
+// values as length + short SHA-256, secret-named fields "[redacted]",
+// undecodable frames marked as such), `payload` the raw third frame as
+// length + short SHA-256, and any further frames under "extra_frames".
+// The log never holds message bytes that are binary, so neither keys nor
+// image content can be read back from it.
+//
+// Each line is on disk (in the kernel's hands) when record() returns, so a
+// process stopped by SIGTERM or killed loses nothing it has recorded.
+// record() may be called from several threads at once.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "common/bytes.h"
+
+namespace spdlog {
+class logger;
+}
+
+namespace imgshare {
+
+enum class Direction { Received, Sent, Published };
+
+// "received", "sent", "published": the values of the "direction" field.
+[[nodiscard]] std::string_view to_string(Direction direction);
+
+class ProtocolLog {
+  public:
+    // Opens `file` for appending, creating it and its directories; the file
+    // is made mode 0600 (an existing file is tightened to 0600). Throws
+    // std::runtime_error when any of that fails: a start-up failure.
+    ProtocolLog(std::string process_name, const std::filesystem::path& file);
+
+    // A log that writes nothing, for tests and tools that opt out.
+    [[nodiscard]] static ProtocolLog disabled();
+
+    ProtocolLog(ProtocolLog&&) noexcept;
+    ProtocolLog& operator=(ProtocolLog&&) noexcept;
+    ProtocolLog(const ProtocolLog&) = delete;
+    ProtocolLog& operator=(const ProtocolLog&) = delete;
+    ~ProtocolLog();
+
+    // `frames` is one wire message as ZeroMQ frames, without routing frames
+    // or a topic: frame 0 the msgpack header {v, type, id, user?}, frame 1 the
+    // msgpack body, optional frame 2 the raw payload. Any bytes are accepted.
+    // `peer` is who the message came from or went to: the authenticated user
+    // (User-Id), "anon:<key prefix>", a service name, "broker"; for a
+    // published event, its topic. Never throws; a line that cannot be
+    // written is reported on the operational log instead.
+    void record(Direction direction, std::string_view peer,
+                std::span<const ByteView> frames) noexcept;
+    void record(Direction direction, std::string_view peer, std::span<const Bytes> frames) noexcept;
+
+    // Hands buffered lines to the operating system (record() already does).
+    void flush();
+
+    [[nodiscard]] bool enabled() const noexcept { return logger_ != nullptr; }
+
+  private:
+    ProtocolLog() = default;
+
+    std::string process_name_;
+    std::shared_ptr<spdlog::logger> logger_;
+};
+
+}  // namespace imgshare

@@ -1,0 +1,194 @@
+#include "common/frame_summary.h"
+
+#include <sodium.h>
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "tests/common/msgpack_builder.h"
+
+namespace imgshare {
+namespace {
+
+using testing::MsgpackBuilder;
+
+std::string expected_short_sha256(ByteView bytes) {
+    EXPECT_GE(sodium_init(), 0);
+    Bytes digest(crypto_hash_sha256_BYTES);
+    crypto_hash_sha256(digest.data(), bytes.data(), bytes.size());
+    return to_hex(digest).substr(0, 16);
+}
+
+LogJson undecodable(ByteView frame) {
+    return LogJson{
+        {"undecodable", true}, {"len", frame.size()}, {"sha256", expected_short_sha256(frame)}};
+}
+
+TEST(FrameSummaryTest, ScalarsAppearAsThemselves) {
+    // One map entry per line.
+    // clang-format off
+    Bytes frame = MsgpackBuilder()
+                      .map(6)
+                      .str("name").str("cat.png")
+                      .str("index").uint(18446744073709551615ull)
+                      .str("delta").sint(-5)
+                      .str("final").boolean(true)
+                      .str("none").nil()
+                      .str("ratio").real(0.5)
+                      .bytes();
+    // clang-format on
+    LogJson expected =
+        LogJson::parse(R"({"name":"cat.png","index":18446744073709551615,"delta":-5,"final":true,)"
+                       R"("none":null,"ratio":0.5})");
+    EXPECT_EQ(summarize_msgpack_frame(frame), expected);
+}
+
+TEST(FrameSummaryTest, BinaryIsLengthAndShortDigestOnly) {
+    Bytes key(32);
+    randombytes_buf(key.data(), key.size());
+    Bytes frame = MsgpackBuilder().map(1).str("wrapped_key").bin(key).bytes();
+    LogJson summary = summarize_msgpack_frame(frame);
+    EXPECT_EQ(summary["wrapped_key"],
+              (LogJson{{"len", 32}, {"sha256", expected_short_sha256(key)}}));
+    EXPECT_EQ(summary.dump().find(to_hex(key).substr(0, 16)), std::string::npos);
+}
+
+TEST(FrameSummaryTest, ArraysAndMapsNest) {
+    // One map entry per line.
+    // clang-format off
+    Bytes frame = MsgpackBuilder()
+                      .map(1)
+                      .str("recipients").array(2)
+                          .map(1).str("user").str("bob")
+                          .map(1).str("user").str("carol")
+                      .bytes();
+    // clang-format on
+    EXPECT_EQ(summarize_msgpack_frame(frame),
+              LogJson::parse(R"({"recipients":[{"user":"bob"},{"user":"carol"}]})"));
+}
+
+TEST(FrameSummaryTest, SecretNamedFieldsAreRedactedWhateverTheirType) {
+    Bytes secret(32, 0x42);
+    // One map entry per line.
+    // clang-format off
+    Bytes frame = MsgpackBuilder()
+                      .map(7)
+                      .str("secret_key").str("hunter2")
+                      .str("Private_Key").bin(secret)
+                      .str("content_key").bin(secret)
+                      .str("PASSPHRASE").array(1).str("hunter2")
+                      .str("new_password").uint(1234)
+                      .str("seed").bin(secret)
+                      .str("sealed_key").bin(secret)
+                      .bytes();
+    // clang-format on
+    LogJson summary = summarize_msgpack_frame(frame);
+    for (const char* name :
+         {"secret_key", "Private_Key", "content_key", "PASSPHRASE", "new_password", "seed"}) {
+        EXPECT_EQ(summary[name], "[redacted]") << name;
+    }
+    // A sealed box is public ciphertext: shown, as binary.
+    EXPECT_EQ(summary["sealed_key"]["len"], 32);
+    EXPECT_EQ(summary.dump().find("hunter2"), std::string::npos);
+}
+
+TEST(FrameSummaryTest, SecretNameMatching) {
+    EXPECT_TRUE(is_secret_field_name("secret"));
+    EXPECT_TRUE(is_secret_field_name("box_secret_key"));
+    EXPECT_TRUE(is_secret_field_name("PrivateKey"));
+    EXPECT_TRUE(is_secret_field_name("keystore_passphrase"));
+    EXPECT_TRUE(is_secret_field_name("content_key"));
+    EXPECT_FALSE(is_secret_field_name("key"));
+    EXPECT_FALSE(is_secret_field_name("wrapped_key"));
+    EXPECT_FALSE(is_secret_field_name("sealed_key"));
+    EXPECT_FALSE(is_secret_field_name("sign_pk"));
+    EXPECT_FALSE(is_secret_field_name("key_commitment"));
+}
+
+TEST(FrameSummaryTest, LongStringsAreCutWithALengthMarker) {
+    std::string long_text(1000, 'x');
+    Bytes frame = MsgpackBuilder().map(1).str("message").str(long_text).bytes();
+    std::string shown = summarize_msgpack_frame(frame)["message"];
+    EXPECT_EQ(shown, std::string(256, 'x') + "...[truncated, 1000 bytes]");
+}
+
+TEST(FrameSummaryTest, NonStringKeysAreShownAsJsonText) {
+    Bytes frame = MsgpackBuilder().map(2).uint(5).str("five").boolean(false).nil().bytes();
+    EXPECT_EQ(summarize_msgpack_frame(frame), LogJson::parse(R"({"5":"five","false":null})"));
+}
+
+TEST(FrameSummaryTest, ManyValuesAreElidedBeyondTheBudget) {
+    MsgpackBuilder builder;
+    builder.array(1000);
+    for (int i = 0; i < 1000; ++i) {
+        builder.array(10);
+        for (int j = 0; j < 10; ++j)
+            builder.str("0123456789");
+    }
+    LogJson summary = summarize_msgpack_frame(builder.bytes());
+    std::string text = summary.dump();
+    EXPECT_NE(text.find("[elided]"), std::string::npos);
+    EXPECT_LT(text.size(), 100'000u);
+    EXPECT_EQ(summary[0][0], "0123456789");
+}
+
+TEST(FrameSummaryTest, NestingUpToTheDepthLimitDecodes) {
+    MsgpackBuilder builder;
+    for (int i = 0; i < 8; ++i)
+        builder.array(1);
+    builder.uint(1);
+    LogJson summary = summarize_msgpack_frame(builder.bytes());
+    EXPECT_FALSE(summary.is_object()) << summary.dump();
+    EXPECT_EQ(summary.dump(), "[[[[[[[[1]]]]]]]]");
+}
+
+TEST(FrameSummaryTest, HostileFramesAreUndecodable) {
+    std::vector<Bytes> frames = {
+        {},                              // empty
+        {0xdd, 0xff, 0xff, 0xff, 0xff},  // array of 2^32-1 elements, 5 bytes
+        {0xdf, 0xff, 0xff, 0xff, 0xff},  // map of 2^32-1 entries
+        {0xdb, 0x00, 0x10, 0x00, 0x01},  // str longer than the limit, no body
+        {0xc6, 0x7f, 0xff, 0xff, 0xff},  // bin of 2 GiB announced
+        {0xc1},                          // never-used type byte
+        {0x92, 0x01},                    // truncated array
+        {0x01, 0x02},                    // trailing bytes after a value
+    };
+    MsgpackBuilder too_deep;
+    for (int i = 0; i < 9; ++i)
+        too_deep.array(1);
+    too_deep.uint(1);
+    frames.push_back(too_deep.bytes());
+    frames.push_back(MsgpackBuilder().array(1025).bytes());  // over the array limit
+    frames.push_back(MsgpackBuilder().map(65).bytes());      // over the map limit
+    frames.push_back(MsgpackBuilder().str(std::string(4097, 'a')).bytes());
+    frames.push_back(MsgpackBuilder().bin(Bytes(2 * 1024 * 1024 + 1)).bytes());
+    frames.push_back(MsgpackBuilder().ext(1, Bytes{1, 2, 3}).bytes());  // ext not allowed
+    for (const Bytes& frame : frames) {
+        LogJson summary;
+        EXPECT_NO_THROW(summary = summarize_msgpack_frame(frame));
+        EXPECT_EQ(summary, undecodable(frame))
+            << to_hex(ByteView(frame).first(std::min<size_t>(frame.size(), 16)));
+    }
+}
+
+TEST(FrameSummaryTest, LimitsStillAdmitTheProtocolsLargestValues) {
+    Bytes chunk(2 * 1024 * 1024);
+    Bytes frame = MsgpackBuilder().map(1).str("bytes").bin(chunk).bytes();
+    EXPECT_EQ(summarize_msgpack_frame(frame)["bytes"]["len"], chunk.size());
+}
+
+TEST(FrameSummaryTest, RandomBytesNeverThrowAndAlwaysDump) {
+    std::mt19937 random(12345);
+    for (int round = 0; round < 2000; ++round) {
+        Bytes frame(random() % 64);
+        for (auto& byte : frame)
+            byte = static_cast<std::uint8_t>(random());
+        LogJson summary;
+        ASSERT_NO_THROW(summary = summarize_msgpack_frame(frame));
+        ASSERT_NO_THROW((void)summary.dump(-1, ' ', false, LogJson::error_handler_t::replace));
+    }
+}
+
+}  // namespace
+}  // namespace imgshare

@@ -87,6 +87,8 @@ struct DecodedRequest {
 // A request or control message: frame checks, header, type looked up in the
 // Request table (an "OK"/"ERROR" header here -> BAD_REQUEST), body.
 [[nodiscard]] Result<DecodedRequest> decode_request(std::span<const Bytes> frames);
+// The payload view would dangle: keep the frames alive while decoding.
+Result<DecodedRequest> decode_request(Frames&& frames) = delete;
 
 template <class R>
 struct DecodedReply {
@@ -119,6 +121,10 @@ template <class R>
     if (!reply) return std::unexpected(std::move(reply.error()));
     return DecodedReply<R>{std::move(split->header), std::move(*reply), split->payload};
 }
+
+// The payload view would dangle: keep the frames alive while decoding.
+template <class R>
+Result<DecodedReply<R>> decode_reply_message(Frames&& frames) = delete;
 
 template <class R>
 [[nodiscard]] Result<R> decode_reply(std::span<const Bytes> frames) {

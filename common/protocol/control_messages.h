@@ -19,9 +19,13 @@ namespace imgshare {
 
 // ---- Control: service <-> broker --------------------------------------------
 
+// The values of ReadyMessage::service.
+inline constexpr std::string_view kCaService = "ca";
+inline constexpr std::string_view kStorageService = "storage";
+
 struct ReadyMessage {
     static constexpr std::string_view kType = "READY";
-    std::string service;  // "ca" or "storage"
+    std::string service;  // kCaService or kStorageService
     std::string node_id;
     static constexpr auto fields() {
         return std::make_tuple(field("service", &ReadyMessage::service),

@@ -19,6 +19,10 @@ namespace imgshare {
 
 // ---- Storage service --------------------------------------------------------
 
+// The values of every `mode` field (replies, summaries, events).
+inline constexpr std::string_view kEscrowMode = "escrow";
+inline constexpr std::string_view kEndToEndMode = "e2e";
+
 // A content key sealed (crypto_box_seal) to one recipient's box_pk.
 struct Grant {
     std::string recipient;

@@ -66,7 +66,8 @@ TEST(CodecTest, PayloadFrameOnlyWhereTheTypeHasOne) {
     missing.pop_back();
     EXPECT_EQ(request_error(missing).message, "POST_CHUNK needs a payload frame");
     // An empty payload frame is still a frame.
-    EXPECT_TRUE(decode_request(chunk_request(0)).has_value());
+    const Frames empty_payload = chunk_request(0);
+    EXPECT_TRUE(decode_request(empty_payload).has_value());
 }
 
 TEST(CodecTest, EncodingAPayloadForATypeWithoutOneIsABug) {
@@ -76,7 +77,8 @@ TEST(CodecTest, EncodingAPayloadForATypeWithoutOneIsABug) {
 }
 
 TEST(CodecTest, OversizedFramesAreTooLarge) {
-    EXPECT_TRUE(decode_request(chunk_request(kMaxChunkBytes)).has_value());
+    const Frames largest = chunk_request(kMaxChunkBytes);
+    EXPECT_TRUE(decode_request(largest).has_value());
     auto big_payload = request_error(chunk_request(kMaxChunkBytes + 1));
     EXPECT_EQ(big_payload.code, ErrorCode::TOO_LARGE);
 
@@ -155,7 +157,8 @@ TEST(CodecTest, ReplyPayloadRulesFollowTheReplyType) {
 }
 
 TEST(CodecTest, BrokerStampsUserByReencoding) {
-    auto decoded = decode_request(chunk_request()).value();
+    const Frames original = chunk_request();
+    auto decoded = decode_request(original).value();
     EXPECT_FALSE(decoded.header.user.has_value());
     auto forwarded = encode_request(decoded.request, decoded.header.id, "alice", decoded.payload);
     auto received = decode_request(forwarded).value();
@@ -217,6 +220,23 @@ TEST(CodecTest, RandomlyMutatedMessagesNeverThrow) {
         }
     }
     EXPECT_GT(refused, 0);
+}
+
+// docs/PROTOCOL.md section 11 and the examples before it, byte for byte.
+TEST(CodecTest, DocumentedExamplesAreExact) {
+    auto list = encode(ListRequest{0, 50}, 7);
+    EXPECT_EQ(to_hex(list[0]), "83a17601a474797065a44c495354a2696407");
+    EXPECT_EQ(to_hex(list[1]), "82a961667465725f73657100a56c696d697432");
+    auto forwarded = encode(ListRequest{0, 50}, 7, "alice");
+    EXPECT_EQ(to_hex(forwarded[0]), "84a17601a474797065a44c495354a2696407a475736572a5616c696365");
+    auto ok = encode_ok(ListReply{}, 7);
+    EXPECT_EQ(to_hex(ok[0]), "83a17601a474797065a24f4ba2696407");
+    EXPECT_EQ(to_hex(ok[1]), "82a56974656d7390a86c6173745f73657100");
+    auto error = encode_error(Error{ErrorCode::NOT_FOUND, "no image named cat.png"}, 9);
+    EXPECT_EQ(to_hex(error[0]), "83a17601a474797065a54552524f52a2696409");
+    EXPECT_EQ(to_hex(error[1]),
+              "82a4636f6465a94e4f545f464f554e44a76d657373616765b66e6f20696d616765206e616d656420"
+              "6361742e706e67");
 }
 
 }  // namespace

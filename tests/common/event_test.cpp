@@ -23,6 +23,15 @@ TEST(EventTest, RoundTripsOnBothTopics) {
     }
 }
 
+TEST(EventTest, DocumentedExampleIsExact) {
+    auto frames = encode_event(NewImageEvent{"cat.png", "alice", 5, 1024, 1718000000, "e2e"},
+                               user_topic("bob"));
+    EXPECT_EQ(to_hex(frames[0]), "757365722e626f622f");
+    EXPECT_EQ(to_hex(frames[1]),
+              "86a46e616d65a76361742e706e67a56f776e6572a5616c696365a373657105a473697a65cd0400aa"
+              "637265617465645f6174ce66669980a46d6f6465a3653265");
+}
+
 TEST(EventTest, UserTopicsAreTerminated) {
     EXPECT_EQ(user_topic("bob"), "user.bob/");
 }

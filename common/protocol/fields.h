@@ -4,8 +4,9 @@
 //   struct GetCertRequest {
 //       static constexpr std::string_view kType = "GET_CERT";
 //       std::string username;
-//       static constexpr auto fields() { return std::make_tuple(field("username",
-//       &GetCertRequest::username)); }
+//       static constexpr auto fields() {
+//           return std::make_tuple(field("username", &GetCertRequest::username));
+//       }
 //   };
 //
 // Member types and their msgpack form: std::string -> str, Bytes -> bin,

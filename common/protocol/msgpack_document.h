@@ -63,7 +63,8 @@ class MsgpackDocument {
     //                its limit (see scan_msgpack);
     //   BAD_REQUEST  anything malformed: truncation, trailing bytes, depth,
     //                ext types, invalid bytes.
-    // Memory use is bounded by a small multiple of bytes.size(). Never throws.
+    // Memory use is bounded by about 24 times bytes.size() (see msgpack_scan.h).
+    // Never throws.
     [[nodiscard]] static Result<MsgpackDocument> parse(ByteView bytes);
 
     MsgpackDocument(MsgpackDocument&&) noexcept;

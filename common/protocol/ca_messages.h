@@ -1,0 +1,126 @@
+// Bodies of the CA service's messages: client requests (CA_INFO, REGISTER,
+// GET_CERT), the broker's internal ones (LOOKUP_CURVE_KEY, REWRAP) and their
+// OK replies. Part of messages.h; see there for the conventions.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <vector>
+
+#include "common/bytes.h"
+#include "common/error.h"
+#include "common/protocol/fields.h"
+#include "common/protocol/limits.h"
+#include "common/protocol/message_types.h"
+
+namespace imgshare {
+
+// ---- CA service -------------------------------------------------------------
+
+struct CaInfoRequest {
+    static constexpr std::string_view kType = "CA_INFO";
+    static constexpr auto fields() { return std::tuple<>(); }
+    bool operator==(const CaInfoRequest&) const = default;
+};
+
+struct CaInfoReply {
+    static constexpr std::string_view kType = kOkType;
+    Bytes ca_verify_key;
+    Bytes wrap_public_key;  // the server's X25519 key-wrapping key (escrow mode)
+    static constexpr auto fields() {
+        return std::make_tuple(field("ca_verify_key", &CaInfoReply::ca_verify_key),
+                               field("wrap_public_key", &CaInfoReply::wrap_public_key));
+    }
+    bool operator==(const CaInfoReply&) const = default;
+};
+
+struct RegisterRequest {
+    static constexpr std::string_view kType = "REGISTER";
+    std::string username;
+    Bytes sign_pk, box_pk, curve_pk;
+    Bytes proof;  // Ed25519 signature by sign_pk: proof of possession
+    static constexpr auto fields() {
+        using M = RegisterRequest;
+        return std::make_tuple(field("username", &M::username), field("sign_pk", &M::sign_pk),
+                               field("box_pk", &M::box_pk), field("curve_pk", &M::curve_pk),
+                               field("proof", &M::proof));
+    }
+    bool operator==(const RegisterRequest&) const = default;
+};
+
+struct RegisterReply {
+    static constexpr std::string_view kType = kOkType;
+    Bytes certificate;  // the encoded, CA-signed certificate
+    static constexpr auto fields() {
+        return std::make_tuple(
+            field("certificate", &RegisterReply::certificate, kMaxCertificateBytes));
+    }
+    bool operator==(const RegisterReply&) const = default;
+};
+
+struct GetCertRequest {
+    static constexpr std::string_view kType = "GET_CERT";
+    std::string username;
+    static constexpr auto fields() {
+        return std::make_tuple(field("username", &GetCertRequest::username));
+    }
+    bool operator==(const GetCertRequest&) const = default;
+};
+
+struct GetCertReply {
+    static constexpr std::string_view kType = kOkType;
+    Bytes certificate;
+    bool revoked = false;
+    static constexpr auto fields() {
+        return std::make_tuple(
+            field("certificate", &GetCertReply::certificate, kMaxCertificateBytes),
+            field("revoked", &GetCertReply::revoked));
+    }
+    bool operator==(const GetCertReply&) const = default;
+};
+
+// ---- Internal: broker -> CA service -----------------------------------------
+
+struct LookupCurveKeyRequest {
+    static constexpr std::string_view kType = "LOOKUP_CURVE_KEY";
+    Bytes curve_pk;
+    static constexpr auto fields() {
+        return std::make_tuple(field("curve_pk", &LookupCurveKeyRequest::curve_pk));
+    }
+    bool operator==(const LookupCurveKeyRequest&) const = default;
+};
+
+struct LookupCurveKeyReply {
+    static constexpr std::string_view kType = kOkType;
+    std::string username;
+    bool revoked = false;
+    static constexpr auto fields() {
+        return std::make_tuple(field("username", &LookupCurveKeyReply::username),
+                               field("revoked", &LookupCurveKeyReply::revoked));
+    }
+    bool operator==(const LookupCurveKeyReply&) const = default;
+};
+
+struct RewrapRequest {
+    static constexpr std::string_view kType = "REWRAP";
+    Bytes wrapped_key;      // sealed to the server's wrap key
+    std::string requester;  // re-seal to this user's certified box_pk
+    static constexpr auto fields() {
+        return std::make_tuple(field("wrapped_key", &RewrapRequest::wrapped_key),
+                               field("requester", &RewrapRequest::requester));
+    }
+    bool operator==(const RewrapRequest&) const = default;
+};
+
+struct RewrapReply {
+    static constexpr std::string_view kType = kOkType;
+    Bytes wrapped_key;
+    static constexpr auto fields() {
+        return std::make_tuple(field("wrapped_key", &RewrapReply::wrapped_key));
+    }
+    bool operator==(const RewrapReply&) const = default;
+};
+
+}  // namespace imgshare

@@ -1,0 +1,80 @@
+// Bodies of the service <-> broker control messages (READY, HEARTBEAT,
+// DISCONNECT), of ERROR replies and of NEW_IMAGE events. Part of messages.h;
+// see there for the conventions.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <vector>
+
+#include "common/bytes.h"
+#include "common/error.h"
+#include "common/protocol/fields.h"
+#include "common/protocol/limits.h"
+#include "common/protocol/message_types.h"
+
+namespace imgshare {
+
+// ---- Control: service <-> broker --------------------------------------------
+
+// The values of ReadyMessage::service.
+inline constexpr std::string_view kCaService = "ca";
+inline constexpr std::string_view kStorageService = "storage";
+
+struct ReadyMessage {
+    static constexpr std::string_view kType = "READY";
+    std::string service;  // kCaService or kStorageService
+    std::string node_id;
+    static constexpr auto fields() {
+        return std::make_tuple(field("service", &ReadyMessage::service),
+                               field("node_id", &ReadyMessage::node_id));
+    }
+    bool operator==(const ReadyMessage&) const = default;
+};
+
+struct HeartbeatMessage {
+    static constexpr std::string_view kType = "HEARTBEAT";
+    static constexpr auto fields() { return std::tuple<>(); }
+    bool operator==(const HeartbeatMessage&) const = default;
+};
+
+struct DisconnectMessage {
+    static constexpr std::string_view kType = "DISCONNECT";
+    static constexpr auto fields() { return std::tuple<>(); }
+    bool operator==(const DisconnectMessage&) const = default;
+};
+
+// ---- Failures and events ----------------------------------------------------
+
+struct ErrorReply {
+    static constexpr std::string_view kType = kErrorType;
+    ErrorCode code = ErrorCode::INTERNAL;  // an unknown code name decodes to INTERNAL
+    std::string message;
+    static constexpr auto fields() {
+        return std::make_tuple(field("code", &ErrorReply::code),
+                               field("message", &ErrorReply::message));
+    }
+    bool operator==(const ErrorReply&) const = default;
+};
+
+// Published on XPUB as [topic][body] (see event.h), never with a header.
+struct NewImageEvent {
+    static constexpr std::string_view kType = "NEW_IMAGE";
+    std::string name, owner;
+    std::uint64_t seq = 0;
+    std::uint64_t size = 0;
+    std::int64_t created_at = 0;
+    std::string mode;
+    static constexpr auto fields() {
+        using M = NewImageEvent;
+        return std::make_tuple(field("name", &M::name, kMaxImageNameBytes),
+                               field("owner", &M::owner), field("seq", &M::seq),
+                               field("size", &M::size), field("created_at", &M::created_at),
+                               field("mode", &M::mode));
+    }
+    bool operator==(const NewImageEvent&) const = default;
+};
+
+}  // namespace imgshare

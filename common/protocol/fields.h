@@ -1,0 +1,267 @@
+// Field descriptors: each message struct lists its msgpack map keys once, and
+// the generic code here encodes and decodes the struct from that list.
+//
+//   struct GetCertRequest {
+//       static constexpr std::string_view kType = "GET_CERT";
+//       std::string username;
+//       static constexpr auto fields() {
+//           return std::make_tuple(field("username", &GetCertRequest::username));
+//       }
+//   };
+//
+// Member types and their msgpack form: std::string -> str, Bytes -> bin,
+// bool -> bool, std::uint32_t / std::uint64_t -> non-negative int,
+// std::int64_t -> int, ErrorCode -> str (its stable name), std::vector<T> ->
+// array, a struct with fields() -> map, std::optional<T> -> T or key absent.
+//
+// Decoding promises: unknown keys are ignored; a missing key -> BAD_REQUEST
+// "missing key 'k'" (unless the field is optional); a duplicate or non-string
+// key, a value of the wrong kind or out of range for its C++ type ->
+// BAD_REQUEST naming the key; a value over the field's own size bound ->
+// TOO_LARGE naming the key. Nested failures name the path ("key 'grants':
+// item 3: key 'recipient': ..."). Values are read, never trusted: no throw.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "common/bytes.h"
+#include "common/error.h"
+#include "common/protocol/msgpack_document.h"
+#include "common/protocol/msgpack_writer.h"
+
+namespace imgshare {
+
+// One map key bound to one member. max_size bounds bytes (str, bin) or items
+// (array) beyond the global msgpack limits; 0 means no extra bound. An
+// optional field may be absent, leaving the member's default in place.
+template <class Owner, class Member>
+struct Field {
+    std::string_view key;
+    Member Owner::*member;
+    std::size_t max_size = 0;
+    bool optional = false;
+};
+
+template <class Owner, class Member>
+constexpr Field<Owner, Member> field(std::string_view key, Member Owner::*member,
+                                     std::size_t max_size = 0) {
+    return {key, member, max_size, false};
+}
+
+template <class Owner, class Member>
+constexpr Field<Owner, Member> optional_field(std::string_view key, Member Owner::*member,
+                                              std::size_t max_size = 0) {
+    return {key, member, max_size, true};
+}
+
+template <class T>
+concept Described = requires {
+    T::fields();
+};
+
+namespace wire {
+
+template <class T>
+struct is_vector : std::false_type {};
+template <class T>
+struct is_vector<std::vector<T>> : std::true_type {};
+template <class T>
+struct is_optional : std::false_type {};
+template <class T>
+struct is_optional<std::optional<T>> : std::true_type {};
+
+// Prefixes a nested failure with where it happened.
+template <class T>
+Result<T> within(Result<T> result, std::string_view where) {
+    if (!result) result.error().message = std::string(where) + ": " + result.error().message;
+    return result;
+}
+
+// Attacker-chosen text made safe to put in an error message or a log:
+// non-printable bytes escaped as \xNN, cut after 64 bytes, in single quotes.
+[[nodiscard]] std::string quoted(std::string_view text);
+[[nodiscard]] Error wrong_kind(std::string_view expected, const MsgpackValue& value);
+[[nodiscard]] Error over_bound(std::size_t size, std::size_t bound, std::string_view unit);
+[[nodiscard]] Result<std::uint64_t> read_unsigned(const MsgpackValue& value, std::uint64_t max);
+[[nodiscard]] Result<std::int64_t> read_signed(const MsgpackValue& value);
+[[nodiscard]] Result<ErrorCode> read_error_code(const MsgpackValue& value);
+// Checks that every key of a map is a distinct string; returns the map.
+[[nodiscard]] Result<void> check_map_keys(const MsgpackValue& map);
+[[nodiscard]] std::optional<MsgpackValue> find_key(const MsgpackValue& map, std::string_view key);
+
+// ---- encoding ---------------------------------------------------------------
+
+template <class T>
+void write_value(MsgpackWriter& writer, const T& value);
+
+// Whether a member goes on the wire: an empty std::optional is left out.
+template <class M>
+bool is_present(const M& member) {
+    if constexpr (is_optional<M>::value) {
+        return member.has_value();
+    } else {
+        return true;
+    }
+}
+
+template <Described T>
+void write_map(MsgpackWriter& writer, const T& object) {
+    const auto fields = T::fields();
+    std::size_t present = 0;
+    std::apply(
+        [&](const auto&... f) { ((present += is_present(object.*(f.member)) ? 1 : 0), ...); },
+        fields);
+    writer.map(present);
+    auto write_one = [&](const auto& descriptor) {
+        const auto& member = object.*(descriptor.member);
+        if (!is_present(member)) return;
+        writer.string(descriptor.key);
+        write_value(writer, member);
+    };
+    std::apply([&](const auto&... f) { (write_one(f), ...); }, fields);
+}
+
+template <class T>
+void write_value(MsgpackWriter& writer, const T& value) {
+    if constexpr (std::is_same_v<T, std::string>) {
+        writer.string(value);
+    } else if constexpr (std::is_same_v<T, Bytes>) {
+        writer.binary(value);
+    } else if constexpr (std::is_same_v<T, bool>) {
+        writer.boolean(value);
+    } else if constexpr (std::is_same_v<T, std::uint32_t> || std::is_same_v<T, std::uint64_t>) {
+        writer.unsigned_integer(value);
+    } else if constexpr (std::is_same_v<T, std::int64_t>) {
+        writer.signed_integer(value);
+    } else if constexpr (std::is_same_v<T, ErrorCode>) {
+        writer.string(to_string(value));
+    } else if constexpr (is_optional<T>::value) {
+        write_value(writer, *value);
+    } else if constexpr (is_vector<T>::value) {
+        writer.array(value.size());
+        for (const auto& item : value)
+            write_value(writer, item);
+    } else {
+        static_assert(Described<T>, "no msgpack form for this member type");
+        write_map(writer, value);
+    }
+}
+
+// ---- decoding ---------------------------------------------------------------
+
+template <class T>
+Result<T> read_value(const MsgpackValue& value, std::size_t max_size);
+
+template <Described T>
+Result<T> read_map(const MsgpackValue& map) {
+    if (map.kind() != MsgpackValue::Kind::map) return std::unexpected(wrong_kind("map", map));
+    if (auto keys = check_map_keys(map); !keys) return std::unexpected(keys.error());
+    T object{};
+    std::optional<Error> failure;
+    auto read_one = [&](const auto& descriptor) {
+        if (failure) return;
+        auto& member = object.*(descriptor.member);
+        using M = std::decay_t<decltype(member)>;
+        auto found = find_key(map, descriptor.key);
+        if (!found) {
+            if (!descriptor.optional && !is_optional<M>::value) {
+                failure = Error{ErrorCode::BAD_REQUEST,
+                                "missing key '" + std::string(descriptor.key) + "'"};
+            }
+            return;
+        }
+        auto read = within(read_value<M>(*found, descriptor.max_size),
+                           "key '" + std::string(descriptor.key) + "'");
+        if (read) {
+            member = std::move(*read);
+        } else {
+            failure = std::move(read.error());
+        }
+    };
+    std::apply([&](const auto&... f) { (read_one(f), ...); }, T::fields());
+    if (failure) return std::unexpected(std::move(*failure));
+    return object;
+}
+
+template <class T>
+Result<T> read_value(const MsgpackValue& value, std::size_t max_size) {
+    if constexpr (std::is_same_v<T, std::string>) {
+        auto text = value.as_string();
+        if (!text) return std::unexpected(wrong_kind("string", value));
+        if (max_size != 0 && text->size() > max_size) {
+            return std::unexpected(over_bound(text->size(), max_size, "bytes"));
+        }
+        return std::string(*text);
+    } else if constexpr (std::is_same_v<T, Bytes>) {
+        auto bytes = value.as_binary();
+        if (!bytes) return std::unexpected(wrong_kind("binary", value));
+        if (max_size != 0 && bytes->size() > max_size) {
+            return std::unexpected(over_bound(bytes->size(), max_size, "bytes"));
+        }
+        return Bytes(bytes->begin(), bytes->end());
+    } else if constexpr (std::is_same_v<T, bool>) {
+        auto flag = value.as_bool();
+        if (!flag) return std::unexpected(wrong_kind("boolean", value));
+        return *flag;
+    } else if constexpr (std::is_same_v<T, std::uint32_t> || std::is_same_v<T, std::uint64_t>) {
+        auto number = read_unsigned(value, std::numeric_limits<T>::max());
+        if (!number) return std::unexpected(std::move(number.error()));
+        return static_cast<T>(*number);
+    } else if constexpr (std::is_same_v<T, std::int64_t>) {
+        return read_signed(value);
+    } else if constexpr (std::is_same_v<T, ErrorCode>) {
+        return read_error_code(value);
+    } else if constexpr (is_optional<T>::value) {
+        auto inner = read_value<typename T::value_type>(value, max_size);
+        if (!inner) return std::unexpected(std::move(inner.error()));
+        return T(std::move(*inner));
+    } else if constexpr (is_vector<T>::value) {
+        if (value.kind() != MsgpackValue::Kind::array) {
+            return std::unexpected(wrong_kind("array", value));
+        }
+        if (max_size != 0 && value.size() > max_size) {
+            return std::unexpected(over_bound(value.size(), max_size, "items"));
+        }
+        T items;
+        items.reserve(value.size());  // bounded: the document holds every item
+        for (std::size_t i = 0; i < value.size(); ++i) {
+            auto item = within(read_value<typename T::value_type>(value.item(i), 0),
+                               "item " + std::to_string(i));
+            if (!item) return std::unexpected(std::move(item.error()));
+            items.push_back(std::move(*item));
+        }
+        return items;
+    } else {
+        static_assert(Described<T>, "no msgpack form for this member type");
+        return read_map<T>(value);
+    }
+}
+
+}  // namespace wire
+
+// The msgpack map of a described struct.
+template <Described T>
+[[nodiscard]] Bytes encode_map(const T& object) {
+    MsgpackWriter writer;
+    wire::write_map(writer, object);
+    return writer.take();
+}
+
+// Parses `bytes` (hostile) as one msgpack map and reads T from it.
+template <Described T>
+[[nodiscard]] Result<T> decode_map(ByteView bytes) {
+    auto document = MsgpackDocument::parse(bytes);
+    if (!document) return std::unexpected(std::move(document.error()));
+    return wire::read_map<T>(document->root());
+}
+
+}  // namespace imgshare

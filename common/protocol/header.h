@@ -1,0 +1,44 @@
+// Frame 0 of every message: the header map {v, type, id[, user]}.
+//
+// `user` is only ever set by the broker on the broker -> service leg: the
+// authenticated identity of the client (its ZAP User-Id). A service trusts it
+// because only the broker can reach the service; the broker must never pass on
+// a `user` a client put in its own header.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <tuple>
+
+#include "common/bytes.h"
+#include "common/error.h"
+#include "common/protocol/fields.h"
+#include "common/protocol/limits.h"
+
+namespace imgshare {
+
+struct Header {
+    std::uint32_t v = kProtocolVersion;
+    std::string type;
+    std::uint64_t id = 0;  // chosen by the requester, echoed in the reply
+    std::optional<std::string> user;
+    static constexpr auto fields() {
+        return std::make_tuple(field("v", &Header::v), field("type", &Header::type),
+                               field("id", &Header::id), field("user", &Header::user));
+    }
+    bool operator==(const Header&) const = default;
+};
+
+// The header frame; `user` is written only when set.
+[[nodiscard]] Bytes encode_header(const Header& header);
+
+// Parses a header frame (hostile). Failures, all prefixed "header: ":
+//   TOO_LARGE / BAD_REQUEST  from MsgpackDocument::parse;
+//   BAD_REQUEST  not a map; a missing or ill-typed key (named); a `v` other
+//                than kProtocolVersion ("unsupported protocol version N",
+//                checked before any other key); a `type` that is not a
+//                request, control, OK or ERROR type ("unknown message type X").
+[[nodiscard]] Result<Header> decode_header(ByteView frame);
+
+}  // namespace imgshare

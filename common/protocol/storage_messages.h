@@ -1,0 +1,223 @@
+// Bodies of the storage service's messages (POST_BEGIN, POST_CHUNK,
+// POST_COMMIT, LIST, DOWNLOAD, GET_CHUNK, SHARE) and their OK replies.
+// Part of messages.h; see there for the conventions.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <vector>
+
+#include "common/bytes.h"
+#include "common/error.h"
+#include "common/protocol/fields.h"
+#include "common/protocol/limits.h"
+#include "common/protocol/message_types.h"
+
+namespace imgshare {
+
+// ---- Storage service --------------------------------------------------------
+
+// The values of every `mode` field (replies, summaries, events).
+inline constexpr std::string_view kEscrowMode = "escrow";
+inline constexpr std::string_view kEndToEndMode = "e2e";
+
+// A content key sealed (crypto_box_seal) to one recipient's box_pk.
+struct Grant {
+    std::string recipient;
+    Bytes sealed_key;
+    static constexpr auto fields() {
+        return std::make_tuple(field("recipient", &Grant::recipient),
+                               field("sealed_key", &Grant::sealed_key));
+    }
+    bool operator==(const Grant&) const = default;
+};
+
+struct PostBeginRequest {
+    static constexpr std::string_view kType = "POST_BEGIN";
+    Bytes certificate;          // the owner's
+    Bytes envelope;             // canonical encoded envelope: exactly the bytes signed
+    Bytes signature;            // Ed25519 over envelope
+    Bytes wrapped_key;          // escrow mode: sealed to the server's wrap key; else empty
+    std::vector<Grant> grants;  // end-to-end mode: one per recipient; else empty
+    static constexpr auto fields() {
+        using M = PostBeginRequest;
+        return std::make_tuple(
+            field("certificate", &M::certificate, kMaxCertificateBytes),
+            field("envelope", &M::envelope, kMaxEnvelopeBytes), field("signature", &M::signature),
+            field("wrapped_key", &M::wrapped_key), field("grants", &M::grants, kMaxRecipients));
+    }
+    bool operator==(const PostBeginRequest&) const = default;
+};
+
+struct PostBeginReply {
+    static constexpr std::string_view kType = kOkType;
+    std::string upload;
+    std::uint32_t next_index = 0;  // first chunk the server still needs (resumed uploads)
+    static constexpr auto fields() {
+        return std::make_tuple(field("upload", &PostBeginReply::upload),
+                               field("next_index", &PostBeginReply::next_index));
+    }
+    bool operator==(const PostBeginReply&) const = default;
+};
+
+struct PostChunkRequest {
+    static constexpr std::string_view kType = "POST_CHUNK";
+    static constexpr bool kCarriesPayload = true;  // the ciphertext chunk
+    std::string upload;
+    std::uint32_t index = 0;
+    static constexpr auto fields() {
+        return std::make_tuple(field("upload", &PostChunkRequest::upload),
+                               field("index", &PostChunkRequest::index));
+    }
+    bool operator==(const PostChunkRequest&) const = default;
+};
+
+struct PostChunkReply {
+    static constexpr std::string_view kType = kOkType;
+    std::uint32_t index = 0;
+    static constexpr auto fields() {
+        return std::make_tuple(field("index", &PostChunkReply::index));
+    }
+    bool operator==(const PostChunkReply&) const = default;
+};
+
+struct PostCommitRequest {
+    static constexpr std::string_view kType = "POST_COMMIT";
+    std::string upload;
+    static constexpr auto fields() {
+        return std::make_tuple(field("upload", &PostCommitRequest::upload));
+    }
+    bool operator==(const PostCommitRequest&) const = default;
+};
+
+struct PostCommitReply {
+    static constexpr std::string_view kType = kOkType;
+    std::string name;
+    std::string owner;
+    std::uint64_t seq = 0;
+    std::uint64_t size = 0;
+    std::int64_t created_at = 0;
+    std::string mode;
+    std::vector<std::string> recipients;
+    static constexpr auto fields() {
+        using M = PostCommitReply;
+        return std::make_tuple(
+            field("name", &M::name, kMaxImageNameBytes), field("owner", &M::owner),
+            field("seq", &M::seq), field("size", &M::size), field("created_at", &M::created_at),
+            field("mode", &M::mode), field("recipients", &M::recipients, kMaxRecipients));
+    }
+    bool operator==(const PostCommitReply&) const = default;
+};
+
+struct ListRequest {
+    static constexpr std::string_view kType = "LIST";
+    std::uint64_t after_seq = 0;
+    std::uint32_t limit = 100;
+    static constexpr auto fields() {
+        return std::make_tuple(optional_field("after_seq", &ListRequest::after_seq),
+                               optional_field("limit", &ListRequest::limit));
+    }
+    bool operator==(const ListRequest&) const = default;
+};
+
+struct ImageSummary {
+    std::string name, owner;
+    std::uint64_t seq = 0;
+    std::uint64_t size = 0;
+    std::int64_t created_at = 0;
+    std::string mode;
+    static constexpr auto fields() {
+        using M = ImageSummary;
+        return std::make_tuple(field("name", &M::name, kMaxImageNameBytes),
+                               field("owner", &M::owner), field("seq", &M::seq),
+                               field("size", &M::size), field("created_at", &M::created_at),
+                               field("mode", &M::mode));
+    }
+    bool operator==(const ImageSummary&) const = default;
+};
+
+struct ListReply {
+    static constexpr std::string_view kType = kOkType;
+    std::vector<ImageSummary> items;
+    std::uint64_t last_seq = 0;
+    static constexpr auto fields() {
+        return std::make_tuple(field("items", &ListReply::items, kMaxListLimit),
+                               field("last_seq", &ListReply::last_seq));
+    }
+    bool operator==(const ListReply&) const = default;
+};
+
+struct DownloadRequest {
+    static constexpr std::string_view kType = "DOWNLOAD";
+    std::string name;
+    static constexpr auto fields() {
+        return std::make_tuple(field("name", &DownloadRequest::name, kMaxImageNameBytes));
+    }
+    bool operator==(const DownloadRequest&) const = default;
+};
+
+struct DownloadReply {
+    static constexpr std::string_view kType = kOkType;
+    Bytes certificate;  // the owner's
+    Bytes envelope;
+    Bytes signature;
+    Bytes wrapped_key;  // the content key sealed to the requester
+    static constexpr auto fields() {
+        using M = DownloadReply;
+        return std::make_tuple(field("certificate", &M::certificate, kMaxCertificateBytes),
+                               field("envelope", &M::envelope, kMaxEnvelopeBytes),
+                               field("signature", &M::signature),
+                               field("wrapped_key", &M::wrapped_key));
+    }
+    bool operator==(const DownloadReply&) const = default;
+};
+
+struct GetChunkRequest {
+    static constexpr std::string_view kType = "GET_CHUNK";
+    std::string name;
+    std::uint32_t index = 0;
+    static constexpr auto fields() {
+        return std::make_tuple(field("name", &GetChunkRequest::name, kMaxImageNameBytes),
+                               field("index", &GetChunkRequest::index));
+    }
+    bool operator==(const GetChunkRequest&) const = default;
+};
+
+struct GetChunkReply {
+    static constexpr std::string_view kType = kOkType;
+    static constexpr bool kCarriesPayload = true;  // the ciphertext chunk
+    std::uint32_t index = 0;
+    static constexpr auto fields() {
+        return std::make_tuple(field("index", &GetChunkReply::index));
+    }
+    bool operator==(const GetChunkReply&) const = default;
+};
+
+struct ShareRequest {
+    static constexpr std::string_view kType = "SHARE";
+    std::string name;
+    Bytes envelope;  // the re-signed envelope with the grown recipient list
+    Bytes signature;
+    std::vector<Grant> grants;
+    static constexpr auto fields() {
+        using M = ShareRequest;
+        return std::make_tuple(field("name", &M::name, kMaxImageNameBytes),
+                               field("envelope", &M::envelope, kMaxEnvelopeBytes),
+                               field("signature", &M::signature),
+                               field("grants", &M::grants, kMaxRecipients));
+    }
+    bool operator==(const ShareRequest&) const = default;
+};
+
+struct ShareReply {
+    static constexpr std::string_view kType = kOkType;
+    std::vector<std::string> recipients;
+    static constexpr auto fields() {
+        return std::make_tuple(field("recipients", &ShareReply::recipients, kMaxRecipients));
+    }
+    bool operator==(const ShareReply&) const = default;
+};
+
+}  // namespace imgshare

@@ -35,6 +35,8 @@ Verdict Authenticator::ca_unreachable(const Bytes& client_key) {
     return {Verdict::Kind::Admit, "unknown:" + z85_encode(client_key)};
 }
 
-Verdict Authenticator::revoked() { return {Verdict::Kind::Refuse, "certificate revoked"}; }
+Verdict Authenticator::revoked() {
+    return {Verdict::Kind::Refuse, "certificate revoked"};
+}
 
 }  // namespace imgshare::broker

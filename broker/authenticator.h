@@ -25,7 +25,7 @@ struct Verdict {
 };
 
 class Authenticator {
-public:
+  public:
     explicit Authenticator(std::set<Bytes> service_keys) : service_keys_(std::move(service_keys)) {}
 
     [[nodiscard]] Verdict decide(const ZapRequest& request, std::int64_t now_ms) const;
@@ -37,7 +37,7 @@ public:
     [[nodiscard]] static Verdict ca_unreachable(const Bytes& client_key);
     [[nodiscard]] static Verdict revoked();
 
-private:
+  private:
     struct Cached {
         std::string username;
         std::int64_t expires_at_ms;

@@ -2,41 +2,44 @@
 
 #include <spdlog/spdlog.h>
 
+#include "broker/peer_identity.h"
 #include "broker/routing_table.h"
-#include "broker/subscription_gate.h"
 #include "common/net/socket_options.h"
 #include "common/protocol/codec.h"
+#include "common/protocol/event.h"
 #include "common/protocol/limits.h"
 
 namespace imgshare::broker {
 namespace {
 
 // A client or service message is [routing id] + at most kMaxFrames protocol frames.
-constexpr size_t kMaxRoutedFrames = protocol::kMaxFrames + 1;
+constexpr size_t kMaxRoutedFrames = kMaxFrames + 1;
 // Messages handled per socket per loop turn, so one busy peer cannot starve the rest.
 constexpr int kBurst = 64;
 
-net::Frames to_frames(const std::vector<Bytes>& encoded) {
-    net::Frames frames;
-    for (const auto& bytes : encoded) frames.push_back(net::frame_of(bytes));
+net::ZmqFrames to_frames(const std::vector<Bytes>& encoded) {
+    net::ZmqFrames frames;
+    for (const auto& bytes : encoded)
+        frames.push_back(net::frame_of(bytes));
     return frames;
 }
 
-net::Frames with_routing_id(const std::string& routing_id, net::Frames frames) {
-    net::Frames routed;
+net::ZmqFrames with_routing_id(const std::string& routing_id, net::ZmqFrames frames) {
+    net::ZmqFrames routed;
     routed.reserve(frames.size() + 1);
     routed.emplace_back(routing_id.data(), routing_id.size());
-    for (auto& frame : frames) routed.push_back(std::move(frame));
+    for (auto& frame : frames)
+        routed.push_back(std::move(frame));
     return routed;
 }
 
 zmq::message_t header_frame(std::string_view type, std::uint64_t id,
                             std::optional<std::string> user) {
-    protocol::Header header;
+    Header header;
     header.type = std::string(type);
     header.id = id;
     header.user = std::move(user);
-    return net::frame_of(protocol::encode_header(header));
+    return net::frame_of(encode_header(header));
 }
 
 }  // namespace
@@ -57,7 +60,8 @@ Broker::Broker(BrokerConfig config, ProtocolLog& log, const Clock& clock)
     zap_.bind(kZapEndpoint);
 
     auto secret = config_.keys.secret_key.view();
-    for (auto* socket : {&clients_, &events_, &backend_}) net::harden_peer_socket(*socket);
+    for (auto* socket : {&clients_, &events_, &backend_})
+        net::harden_peer_socket(*socket);
     net::make_curve_server(clients_, secret, kClientsDomain);
     net::make_curve_server(events_, secret, kClientsDomain);
     net::make_curve_server(backend_, secret, kServicesDomain);
@@ -117,16 +121,16 @@ void Broker::run(const std::atomic<bool>& stop) {
     }
 }
 
-void Broker::on_client_message(net::Frames frames) {
+void Broker::on_client_message(net::ZmqFrames frames) {
     ClientOrigin client{net::string_of(frames[0]), 0, {}, {}};
     if (frames.size() < 3) {
         reply_error(client, Error{ErrorCode::BAD_REQUEST, "a request has a header and a body"});
         return;
     }
     client.user = net::user_id_of(frames[1]);
-    auto protocol_frames = net::views_of(frames, 1);
+    auto protocol_frames = net::frame_views(frames, 1);
     log_.record(Direction::Received, client.user, protocol_frames);
-    auto header = protocol::decode_header(protocol_frames[0]);
+    auto header = decode_header(protocol_frames[0]);
     if (!header) {
         reply_error(client, header.error());
         return;
@@ -135,8 +139,8 @@ void Broker::on_client_message(net::Frames frames) {
     client.type = header->type;
     auto route = route_for(header->type);
     if (!route) {
-        reply_error(client, Error{ErrorCode::BAD_REQUEST,
-                                  "unknown message type '" + header->type + "'"});
+        reply_error(client,
+                    Error{ErrorCode::BAD_REQUEST, "unknown message type '" + header->type + "'"});
         return;
     }
     if (client.user.starts_with("unknown:")) {
@@ -145,12 +149,14 @@ void Broker::on_client_message(net::Frames frames) {
         return;
     }
     if (is_anonymous(client.user) && !route->anonymous_allowed) {
-        reply_error(client, Error{ErrorCode::NOT_REGISTERED,
-                                  header->type + " needs a registered key; run 'imgshare register'"});
+        reply_error(client,
+                    Error{ErrorCode::NOT_REGISTERED,
+                          header->type + " needs a registered key; run 'imgshare register'"});
         return;
     }
-    net::Frames body;
-    for (size_t i = 2; i < frames.size(); ++i) body.push_back(std::move(frames[i]));
+    net::ZmqFrames body;
+    for (size_t i = 2; i < frames.size(); ++i)
+        body.push_back(std::move(frames[i]));
     PendingRequest pending;
     pending.client = client;
     forward(std::string(route->service), header->type, client.user, std::move(body),
@@ -158,7 +164,7 @@ void Broker::on_client_message(net::Frames frames) {
 }
 
 void Broker::forward(const std::string& service, const std::string& type,
-                     std::optional<std::string> user, net::Frames body, PendingRequest pending) {
+                     std::optional<std::string> user, net::ZmqFrames body, PendingRequest pending) {
     auto worker = workers_.pick(service);
     if (!worker) {
         auto error = Error{ErrorCode::SERVICE_UNAVAILABLE, "no " + service + " service is running"};
@@ -175,13 +181,14 @@ void Broker::forward(const std::string& service, const std::string& type,
     auto client = pending.client;
     auto zap = pending.zap;
     auto id = pending_.add(std::move(pending));
-    net::Frames frames;
+    net::ZmqFrames frames;
     frames.push_back(header_frame(type, id, std::move(user)));
-    for (auto& frame : body) frames.push_back(std::move(frame));
+    for (auto& frame : body)
+        frames.push_back(std::move(frame));
     auto routed = with_routing_id(*worker, std::move(frames));
     auto sent = net::send_message(backend_, routed);
     if (sent) {
-        log_.record(Direction::Sent, service, net::views_of(routed, 1));
+        log_.record(Direction::Sent, service, net::frame_views(routed, 1));
         return;
     }
     // The worker vanished between its last heartbeat and now.
@@ -194,18 +201,18 @@ void Broker::forward(const std::string& service, const std::string& type,
     }
 }
 
-void Broker::on_backend_message(net::Frames frames) {
+void Broker::on_backend_message(net::ZmqFrames frames) {
     std::string worker = net::string_of(frames[0]);
     auto now = clock_.monotonic_ms();
     if (frames.size() < 3) return;
-    auto header = protocol::decode_header(net::view_of(frames[1]));
+    auto header = decode_header(net::view_of(frames[1]));
     if (!header) {
         spdlog::warn("dropped a backend message: {}", describe(header.error()));
         return;
     }
-    if (header->type == protocol::ReadyMessage::kType) {
-        auto ready = protocol::decode_body<protocol::ReadyMessage>(net::view_of(frames[2]));
-        log_.record(Direction::Received, "service", net::views_of(frames, 1));
+    if (header->type == ReadyMessage::kType) {
+        auto ready = decode_body<ReadyMessage>(net::view_of(frames[2]));
+        log_.record(Direction::Received, "service", net::frame_views(frames, 1));
         if (!ready) return;
         workers_.add(worker, ready->service, ready->node_id, now);
         spdlog::info("service {} ({}) is ready", ready->service, ready->node_id);
@@ -213,26 +220,26 @@ void Broker::on_backend_message(net::Frames frames) {
     }
     if (!workers_.touch(worker, now)) {
         // A worker we dropped (or never met) must announce itself again.
-        net::Frames disconnect = to_frames(protocol::encode(protocol::DisconnectMessage{}, 0));
+        net::ZmqFrames disconnect = to_frames(encode(DisconnectMessage{}, 0));
         send_to_worker(worker, std::move(disconnect), "service");
         return;
     }
-    if (header->type == protocol::HeartbeatMessage::kType) return;
-    if (header->type == protocol::DisconnectMessage::kType) {
+    if (header->type == HeartbeatMessage::kType) return;
+    if (header->type == DisconnectMessage::kType) {
         workers_.remove(worker);
         return;
     }
     on_service_reply(worker, std::move(frames));
 }
 
-void Broker::on_service_reply(const std::string& worker, net::Frames frames) {
-    auto header = protocol::decode_header(net::view_of(frames[1]));
+void Broker::on_service_reply(const std::string& worker, net::ZmqFrames frames) {
+    auto header = decode_header(net::view_of(frames[1]));
     auto pending = pending_.take(header->id);
     if (!pending) {
         spdlog::warn("reply {} from {} came after its deadline; dropped", header->id, worker);
         return;
     }
-    log_.record(Direction::Received, pending->service, net::views_of(frames, 1));
+    log_.record(Direction::Received, pending->service, net::frame_views(frames, 1));
     frames.erase(frames.begin());  // the worker's routing id
     switch (pending->stage) {
         case PendingRequest::Stage::ZapLookup:
@@ -246,8 +253,8 @@ void Broker::on_service_reply(const std::string& worker, net::Frames frames) {
     }
     const auto& client = pending->client;
     bool ok = header->type == "OK";
-    if (ok && client.type == protocol::DownloadRequest::kType) {
-        auto download = protocol::decode_body<protocol::DownloadReply>(net::view_of(frames[1]));
+    if (ok && client.type == DownloadRequest::kType) {
+        auto download = decode_body<DownloadReply>(net::view_of(frames[1]));
         if (!download) {
             reply_error(client, Error{ErrorCode::INTERNAL, "storage sent a bad DOWNLOAD reply"});
             return;
@@ -256,38 +263,38 @@ void Broker::on_service_reply(const std::string& worker, net::Frames frames) {
             PendingRequest rewrap;
             rewrap.stage = PendingRequest::Stage::DownloadRewrap;
             rewrap.client = client;
-            protocol::RewrapRequest request{download->wrapped_key, client.user};
+            RewrapRequest request{download->wrapped_key, client.user};
             rewrap.download = std::move(*download);
-            net::Frames body;
-            body.push_back(net::frame_of(protocol::encode_body(request)));
-            forward(std::string(kCaService), std::string(protocol::RewrapRequest::kType), {},
-                    std::move(body), std::move(rewrap));
+            net::ZmqFrames body;
+            body.push_back(net::frame_of(encode_map(request)));
+            forward(std::string(kCaService), std::string(RewrapRequest::kType), {}, std::move(body),
+                    std::move(rewrap));
             return;
         }
     }
-    if (ok && client.type == protocol::PostCommitRequest::kType) publish_commit(frames);
+    if (ok && client.type == PostCommitRequest::kType) publish_commit(frames);
     frames[0] = header_frame(header->type, client.request_id, std::nullopt);
     reply_to_client(client, std::move(frames));
 }
 
-void Broker::finish_download(PendingRequest pending, net::Frames frames) {
-    auto rewrapped = protocol::decode_reply<protocol::RewrapReply>(net::views_of(frames));
+void Broker::finish_download(PendingRequest pending, net::ZmqFrames frames) {
+    auto rewrapped = decode_reply<RewrapReply>(net::frame_views(frames));
     if (!rewrapped) {
         reply_error(pending.client, rewrapped.error());
         return;
     }
     auto reply = std::move(*pending.download);
     reply.wrapped_key = std::move(rewrapped->wrapped_key);
-    reply_to_client(pending.client, to_frames(protocol::encode_ok(reply, pending.client.request_id)));
+    reply_to_client(pending.client, to_frames(encode_ok(reply, pending.client.request_id)));
 }
 
-void Broker::finish_zap(PendingRequest pending, net::Frames frames) {
-    auto lookup = protocol::decode_reply<protocol::LookupCurveKeyReply>(net::views_of(frames));
+void Broker::finish_zap(PendingRequest pending, net::ZmqFrames frames) {
+    auto lookup = decode_reply<LookupCurveKeyReply>(net::frame_views(frames));
     const auto& key = pending.zap.client_key;
     if (lookup) {
         answer_zap(pending.zap, lookup->revoked ? Authenticator::revoked()
-                                                : authenticator_.registered(
-                                                      key, lookup->username, clock_.monotonic_ms()));
+                                                : authenticator_.registered(key, lookup->username,
+                                                                            clock_.monotonic_ms()));
     } else if (lookup.error().code == ErrorCode::NOT_FOUND) {
         answer_zap(pending.zap, Authenticator::not_registered(key));
     } else {
@@ -295,7 +302,7 @@ void Broker::finish_zap(PendingRequest pending, net::Frames frames) {
     }
 }
 
-void Broker::on_zap_request(net::Frames frames) {
+void Broker::on_zap_request(net::ZmqFrames frames) {
     auto request = parse_zap_request(frames);
     if (!request) {
         spdlog::warn("malformed ZAP request: {}", request.error().message);
@@ -309,11 +316,10 @@ void Broker::on_zap_request(net::Frames frames) {
     PendingRequest lookup;
     lookup.stage = PendingRequest::Stage::ZapLookup;
     lookup.zap = *request;
-    net::Frames body;
-    body.push_back(net::frame_of(protocol::encode_body(protocol::LookupCurveKeyRequest{
-        request->client_key})));
-    forward(std::string(kCaService), std::string(protocol::LookupCurveKeyRequest::kType), {},
-            std::move(body), std::move(lookup));
+    net::ZmqFrames body;
+    body.push_back(net::frame_of(encode_map(LookupCurveKeyRequest{request->client_key})));
+    forward(std::string(kCaService), std::string(LookupCurveKeyRequest::kType), {}, std::move(body),
+            std::move(lookup));
 }
 
 void Broker::answer_zap(const ZapRequest& request, const Verdict& verdict) {
@@ -330,56 +336,57 @@ void Broker::on_subscription(const zmq::message_t& frame) {
     bool subscribe = bytes[0] == 1;
     std::string requested(reinterpret_cast<const char*>(bytes.data()) + 1, bytes.size() - 1);
     std::string user = net::user_id_of(frame);
-    auto topic = admitted_subscription(requested, user);
-    if (!topic) {
-        spdlog::info("refused subscription to '{}' by {}", requested, user);
+    if (is_anonymous(user) || !subscription_allowed(requested, user)) {
+        spdlog::info("refused a subscription by {}", user);
         return;
     }
     if (subscribe) {
-        events_.set(zmq::sockopt::subscribe, *topic);
+        events_.set(zmq::sockopt::subscribe, requested);
     } else {
-        events_.set(zmq::sockopt::unsubscribe, *topic);
+        events_.set(zmq::sockopt::unsubscribe, requested);
     }
 }
 
-void Broker::publish_commit(const net::Frames& frames) {
-    auto commit = protocol::decode_body<protocol::PostCommitReply>(net::view_of(frames[1]));
+void Broker::publish_commit(const net::ZmqFrames& frames) {
+    auto commit = decode_body<PostCommitReply>(net::view_of(frames[1]));
     if (!commit) return;
-    protocol::NewImageEvent event{commit->name, commit->owner, commit->seq,
-                                  commit->size, commit->created_at, commit->mode};
+    NewImageEvent event{commit->name, commit->owner,      commit->seq,
+                        commit->size, commit->created_at, commit->mode};
     auto publish_to = [&](const std::string& topic) {
-        auto encoded = protocol::encode_event(topic, event);
+        auto encoded = encode_event(event, topic);
         auto out = to_frames(encoded);
-        log_.record(Direction::Published, topic, net::views_of(out, 1));
+        log_.record(Direction::Published, topic, net::frame_views(out, 1));
         (void)net::send_message(events_, out);
     };
     if (commit->mode == "escrow") {
         publish_to(std::string(kImageTopic));
     } else {
-        for (const auto& recipient : commit->recipients) publish_to(user_topic(recipient));
+        for (const auto& recipient : commit->recipients)
+            publish_to(user_topic(recipient));
     }
 }
 
-void Broker::reply_to_client(const ClientOrigin& client, net::Frames frames) {
-    log_.record(Direction::Sent, client.user, net::views_of(frames));
+void Broker::reply_to_client(const ClientOrigin& client, net::ZmqFrames frames) {
+    log_.record(Direction::Sent, client.user, net::frame_views(frames));
     auto routed = with_routing_id(client.routing_id, std::move(frames));
     auto sent = net::send_message(clients_, routed);
     if (!sent) spdlog::info("reply to {} dropped: {}", client.user, sent.error().message);
 }
 
 void Broker::reply_error(const ClientOrigin& client, const Error& error) {
-    reply_to_client(client, to_frames(protocol::encode_error(error, client.request_id)));
+    reply_to_client(client, to_frames(encode_error(error, client.request_id)));
 }
 
-void Broker::send_to_worker(const std::string& worker, net::Frames frames, std::string_view peer) {
-    log_.record(Direction::Sent, peer, net::views_of(frames));
+void Broker::send_to_worker(const std::string& worker, net::ZmqFrames frames,
+                            std::string_view peer) {
+    log_.record(Direction::Sent, peer, net::frame_views(frames));
     auto routed = with_routing_id(worker, std::move(frames));
     if (!net::send_message(backend_, routed)) workers_.remove(worker);
 }
 
 void Broker::send_heartbeats() {
     for (const auto& worker : workers_.all_routing_ids()) {
-        auto frames = to_frames(protocol::encode(protocol::HeartbeatMessage{}, 0));
+        auto frames = to_frames(encode(HeartbeatMessage{}, 0));
         auto routed = with_routing_id(worker, std::move(frames));
         if (!net::send_message(backend_, routed)) workers_.remove(worker);
     }

@@ -33,7 +33,7 @@ struct BrokerConfig {
 };
 
 class Broker {
-public:
+  public:
     Broker(BrokerConfig config, ProtocolLog& log, const Clock& clock);
     Broker(const Broker&) = delete;
     Broker& operator=(const Broker&) = delete;
@@ -41,22 +41,22 @@ public:
     // Serves until `stop` becomes true.
     void run(const std::atomic<bool>& stop);
 
-private:
-    void on_client_message(net::Frames frames);
-    void on_backend_message(net::Frames frames);
-    void on_service_reply(const std::string& worker, net::Frames frames);
+  private:
+    void on_client_message(net::ZmqFrames frames);
+    void on_backend_message(net::ZmqFrames frames);
+    void on_service_reply(const std::string& worker, net::ZmqFrames frames);
     void on_subscription(const zmq::message_t& frame);
-    void on_zap_request(net::Frames frames);
+    void on_zap_request(net::ZmqFrames frames);
 
-    void forward(const std::string& service, const std::string& type, std::optional<std::string> user,
-                 net::Frames body, PendingRequest pending);
-    void finish_download(PendingRequest pending, net::Frames frames);
-    void finish_zap(PendingRequest pending, net::Frames frames);
+    void forward(const std::string& service, const std::string& type,
+                 std::optional<std::string> user, net::ZmqFrames body, PendingRequest pending);
+    void finish_download(PendingRequest pending, net::ZmqFrames frames);
+    void finish_zap(PendingRequest pending, net::ZmqFrames frames);
     void answer_zap(const ZapRequest& request, const Verdict& verdict);
-    void reply_to_client(const ClientOrigin& client, net::Frames frames);
+    void reply_to_client(const ClientOrigin& client, net::ZmqFrames frames);
     void reply_error(const ClientOrigin& client, const Error& error);
-    void publish_commit(const net::Frames& frames);
-    void send_to_worker(const std::string& worker, net::Frames frames, std::string_view peer);
+    void publish_commit(const net::ZmqFrames& frames);
+    void send_to_worker(const std::string& worker, net::ZmqFrames frames, std::string_view peer);
     void send_heartbeats();
     void expire(std::int64_t now_ms);
 

@@ -1,14 +1,14 @@
 // imgshare-broker: routes client requests to services and events to
 // subscribers. `init` makes its CURVE key; `run` serves.
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <iostream>
 
 #include "broker/broker.h"
-#include "common/key_files.h"
 #include "common/logging.h"
 #include "common/process.h"
+#include "common/server_keys.h"
 
 using namespace imgshare;
 
@@ -19,7 +19,8 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     std::string data_dir;
 
-    auto* init = app.add_subcommand("init", "Create the broker's CURVE key pair in the data directory");
+    auto* init =
+        app.add_subcommand("init", "Create the broker's CURVE key pair in the data directory");
     init->add_option("--data-dir", data_dir, "Directory for the broker's key and logs")->required();
 
     auto* run = app.add_subcommand("run", "Serve until SIGTERM");
@@ -66,9 +67,9 @@ int main(int argc, char** argv) {
             return 1;
         }
         config.service_keys = std::move(*allowed);
-        ProtocolLog log("imgshare-broker",
-                        log_file.empty() ? std::filesystem::path(data_dir) / "protocol.log"
-                                         : std::filesystem::path(log_file));
+        ProtocolLog log("imgshare-broker", log_file.empty()
+                                               ? std::filesystem::path(data_dir) / "protocol.log"
+                                               : std::filesystem::path(log_file));
         auto& stop = install_stop_signals();
         SystemClock clock;
         broker::Broker broker(std::move(config), log, clock);

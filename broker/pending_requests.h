@@ -32,11 +32,11 @@ struct PendingRequest {
     std::int64_t deadline_ms = 0;
     ClientOrigin client;
     ZapRequest zap;
-    std::optional<protocol::DownloadReply> download;  // DownloadRewrap: storage's answer
+    std::optional<DownloadReply> download;  // DownloadRewrap: storage's answer
 };
 
 class PendingRequests {
-public:
+  public:
     std::uint64_t add(PendingRequest request);
     // Removes and returns the entry for a service's reply.
     std::optional<PendingRequest> take(std::uint64_t id);
@@ -44,7 +44,7 @@ public:
     std::vector<PendingRequest> expire(std::int64_t now_ms);
     [[nodiscard]] size_t size() const { return pending_.size(); }
 
-private:
+  private:
     std::uint64_t next_id_ = 1;
     std::map<std::uint64_t, PendingRequest> pending_;
 };

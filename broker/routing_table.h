@@ -5,10 +5,9 @@
 #include <optional>
 #include <string_view>
 
-namespace imgshare::broker {
+#include "common/protocol/messages.h"  // kCaService, kStorageService
 
-inline constexpr std::string_view kCaService = "ca";
-inline constexpr std::string_view kStorageService = "storage";
+namespace imgshare::broker {
 
 struct Route {
     std::string_view type;

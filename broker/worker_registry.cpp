@@ -47,13 +47,15 @@ std::vector<std::string> WorkerRegistry::expire(std::int64_t now_ms) {
     for (const auto& [routing_id, worker] : workers_) {
         if (worker.expires_at_ms <= now_ms) expired.push_back(routing_id);
     }
-    for (const auto& routing_id : expired) remove(routing_id);
+    for (const auto& routing_id : expired)
+        remove(routing_id);
     return expired;
 }
 
 std::vector<std::string> WorkerRegistry::all_routing_ids() const {
     std::vector<std::string> ids;
-    for (const auto& [routing_id, worker] : workers_) ids.push_back(routing_id);
+    for (const auto& [routing_id, worker] : workers_)
+        ids.push_back(routing_id);
     return ids;
 }
 

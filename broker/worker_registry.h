@@ -23,7 +23,7 @@ struct Worker {
 };
 
 class WorkerRegistry {
-public:
+  public:
     // READY: adds (or refreshes) the worker under its service.
     void add(const std::string& routing_id, const std::string& service, const std::string& node_id,
              std::int64_t now_ms);
@@ -39,8 +39,8 @@ public:
     [[nodiscard]] std::vector<std::string> all_routing_ids() const;
     [[nodiscard]] size_t live_count(const std::string& service) const;
 
-private:
-    std::map<std::string, Worker> workers_;                     // by routing id
+  private:
+    std::map<std::string, Worker> workers_;                      // by routing id
     std::map<std::string, std::deque<std::string>> by_service_;  // rotation order
 };
 

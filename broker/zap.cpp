@@ -2,7 +2,7 @@
 
 namespace imgshare::broker {
 
-Result<ZapRequest> parse_zap_request(const net::Frames& frames) {
+Result<ZapRequest> parse_zap_request(const net::ZmqFrames& frames) {
     if (frames.size() < 9) return fail(ErrorCode::BAD_REQUEST, "ZAP request has too few frames");
     if (frames[1].size() != 0 || net::string_of(frames[2]) != "1.0") {
         return fail(ErrorCode::BAD_REQUEST, "ZAP request is not version 1.0");
@@ -20,9 +20,9 @@ Result<ZapRequest> parse_zap_request(const net::Frames& frames) {
     return request;
 }
 
-net::Frames zap_reply(const ZapRequest& request, std::string_view status_code,
-                      std::string_view status_text, std::string_view user_id) {
-    net::Frames frames;
+net::ZmqFrames zap_reply(const ZapRequest& request, std::string_view status_code,
+                         std::string_view status_text, std::string_view user_id) {
+    net::ZmqFrames frames;
     frames.emplace_back(request.routing_id.data(), request.routing_id.size());
     frames.emplace_back();
     frames.emplace_back("1.0", 3);

@@ -24,10 +24,10 @@ struct ZapRequest {
 
 // frames: [routing id]["" delimiter]["1.0"][request id][domain][address]
 //         [identity][mechanism][credentials...]
-[[nodiscard]] Result<ZapRequest> parse_zap_request(const net::Frames& frames);
+[[nodiscard]] Result<ZapRequest> parse_zap_request(const net::ZmqFrames& frames);
 
 // [routing id][""]["1.0"][request id][status code][status text][user id][metadata]
-[[nodiscard]] net::Frames zap_reply(const ZapRequest& request, std::string_view status_code,
-                                    std::string_view status_text, std::string_view user_id);
+[[nodiscard]] net::ZmqFrames zap_reply(const ZapRequest& request, std::string_view status_code,
+                                       std::string_view status_text, std::string_view user_id);
 
 }  // namespace imgshare::broker

@@ -93,8 +93,7 @@ Result<Envelope> decode_fields(std::span<const msgpack::object> fields) {
          {name ? nullptr : &name.error(), owner ? nullptr : &owner.error(),
           serial ? nullptr : &serial.error(), mode ? nullptr : &mode.error(),
           content_type ? nullptr : &content_type.error(),
-          padded_size ? nullptr : &padded_size.error(),
-          chunk_size ? nullptr : &chunk_size.error(),
+          padded_size ? nullptr : &padded_size.error(), chunk_size ? nullptr : &chunk_size.error(),
           chunk_count ? nullptr : &chunk_count.error(), header ? nullptr : &header.error(),
           digest ? nullptr : &digest.error(), commitment ? nullptr : &commitment.error(),
           created_at ? nullptr : &created_at.error()}) {
@@ -147,7 +146,8 @@ Bytes encode_envelope(const Envelope& envelope) {
     pack_bin(packer, envelope.key_commitment);
     packer.pack_int64(envelope.created_at);
     packer.pack_array(static_cast<std::uint32_t>(envelope.recipients.size()));
-    for (const auto& recipient : envelope.recipients) packer.pack(recipient);
+    for (const auto& recipient : envelope.recipients)
+        packer.pack(recipient);
     return out;
 }
 

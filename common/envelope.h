@@ -17,11 +17,10 @@
 #include "common/certificate.h"
 #include "common/crypto/secret_bytes.h"
 #include "common/error.h"
+#include "common/protocol/storage_messages.h"  // kEscrowMode, kEndToEndMode
 
 namespace imgshare {
 
-inline constexpr std::string_view kEscrowMode = "escrow";    // key sealed to the server's wrap key
-inline constexpr std::string_view kEndToEndMode = "e2e";     // key sealed to each recipient
 inline constexpr std::string_view kEnvelopeSigningContext = "imgshare/envelope/v1";
 inline constexpr std::uint32_t kEnvelopeVersion = 1;
 inline constexpr std::uint32_t kMinChunkSize = 1024;
@@ -31,8 +30,8 @@ struct Envelope {
     std::string name;
     std::string owner;
     std::uint64_t owner_serial = 0;
-    std::string mode;          // kEscrowMode or kEndToEndMode
-    std::string content_type;  // "image/png", …
+    std::string mode;               // kEscrowMode or kEndToEndMode
+    std::string content_type;       // "image/png", …
     std::uint64_t padded_size = 0;  // plaintext stream length, padded (DESIGN.md §2)
     std::uint32_t chunk_size = 0;   // plaintext bytes per chunk; the last may be shorter
     std::uint32_t chunk_count = 0;

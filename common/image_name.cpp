@@ -6,8 +6,8 @@ namespace imgshare {
 namespace {
 
 bool allowed(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == '_' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-';
 }
 
 bool printable(std::string_view text) {
@@ -21,10 +21,9 @@ bool printable(std::string_view text) {
 
 Result<void> check_image_name(std::string_view name) {
     if (name.empty()) return fail(ErrorCode::BAD_REQUEST, "image name is empty");
-    if (name.size() > protocol::kMaxImageNameBytes) {
-        return fail(ErrorCode::BAD_REQUEST, "image name is longer than " +
-                                                std::to_string(protocol::kMaxImageNameBytes) +
-                                                " bytes");
+    if (name.size() > kMaxImageNameBytes) {
+        return fail(ErrorCode::BAD_REQUEST,
+                    "image name is longer than " + std::to_string(kMaxImageNameBytes) + " bytes");
     }
     for (char c : name) {
         if (!allowed(c)) {
@@ -48,7 +47,7 @@ std::string image_name_from_file_name(std::string_view file_name) {
     if (dot != std::string_view::npos && dot > 0) file_name = file_name.substr(0, dot);
     std::string name;
     for (char c : file_name) {
-        if (name.size() >= protocol::kMaxImageNameBytes) break;
+        if (name.size() >= kMaxImageNameBytes) break;
         if (allowed(c)) {
             name.push_back(c);
         } else if (!name.empty() && name.back() != '_') {
@@ -58,7 +57,8 @@ std::string image_name_from_file_name(std::string_view file_name) {
     while (!name.empty() && (name.front() == '.' || name.front() == '-' || name.front() == '_')) {
         name.erase(name.begin());
     }
-    while (!name.empty() && name.back() == '_') name.pop_back();
+    while (!name.empty() && name.back() == '_')
+        name.pop_back();
     if (name.empty()) name = "image";
     return name;
 }

@@ -10,7 +10,9 @@ namespace {
 
 std::atomic<bool> g_stop_requested{false};
 
-extern "C" void on_stop_signal(int) { g_stop_requested.store(true); }
+extern "C" void on_stop_signal(int) {
+    g_stop_requested.store(true);
+}
 
 }  // namespace
 

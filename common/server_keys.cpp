@@ -26,7 +26,8 @@ std::string trimmed(std::string_view text) {
 
 }  // namespace
 
-Result<void> save_secret_key(const fs::path& dir, std::string_view name, const SecretBytes& secret) {
+Result<void> save_secret_key(const fs::path& dir, std::string_view name,
+                             const SecretBytes& secret) {
     if (auto made = ensure_private_directory(dir); !made) return made;
     SecretBytes hex(secret.size() * 2 + 2);
     sodium_bin2hex(reinterpret_cast<char*>(hex.data()), hex.size(), secret.data(), secret.size());

@@ -8,8 +8,8 @@ std::optional<Received> receive_message(zmq::socket_t& socket, size_t max_frames
     Received received;
     while (true) {
         zmq::message_t frame;
-        auto result = socket.recv(frame, received.frames.empty() ? zmq::recv_flags::dontwait
-                                                                  : zmq::recv_flags::none);
+        auto result = socket.recv(
+            frame, received.frames.empty() ? zmq::recv_flags::dontwait : zmq::recv_flags::none);
         if (!result) return std::nullopt;  // would block before the first frame
         bool more = frame.more();
         if (received.frames.size() < max_frames) {
@@ -21,7 +21,7 @@ std::optional<Received> receive_message(zmq::socket_t& socket, size_t max_frames
     }
 }
 
-Result<void> send_message(zmq::socket_t& socket, Frames& frames) {
+Result<void> send_message(zmq::socket_t& socket, ZmqFrames& frames) {
     for (size_t i = 0; i < frames.size(); ++i) {
         auto flags = zmq::send_flags::dontwait;
         if (i + 1 < frames.size()) flags = flags | zmq::send_flags::sndmore;
@@ -38,13 +38,16 @@ Result<void> send_message(zmq::socket_t& socket, Frames& frames) {
     return {};
 }
 
-std::vector<ByteView> views_of(const Frames& frames, size_t first) {
+std::vector<ByteView> frame_views(const ZmqFrames& frames, size_t first) {
     std::vector<ByteView> views;
-    for (size_t i = first; i < frames.size(); ++i) views.push_back(view_of(frames[i]));
+    for (size_t i = first; i < frames.size(); ++i)
+        views.push_back(view_of(frames[i]));
     return views;
 }
 
-zmq::message_t frame_of(ByteView bytes) { return zmq::message_t(bytes.data(), bytes.size()); }
+zmq::message_t frame_of(ByteView bytes) {
+    return zmq::message_t(bytes.data(), bytes.size());
+}
 
 std::string string_of(const zmq::message_t& frame) {
     return std::string(static_cast<const char*>(frame.data()), frame.size());

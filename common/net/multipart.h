@@ -14,12 +14,12 @@
 
 namespace imgshare::net {
 
-using Frames = std::vector<zmq::message_t>;
+using ZmqFrames = std::vector<zmq::message_t>;
 
 // One received message. Frames beyond max_frames are read and dropped so the
 // socket stays in step; `too_many_frames` says it happened.
 struct Received {
-    Frames frames;
+    ZmqFrames frames;
     bool too_many_frames = false;
 };
 
@@ -29,13 +29,13 @@ struct Received {
 
 // Sends all frames as one message without blocking. SERVICE_UNAVAILABLE when
 // the peer is gone (EHOSTUNREACH on a mandatory ROUTER) or its queue is full.
-[[nodiscard]] Result<void> send_message(zmq::socket_t& socket, Frames& frames);
+[[nodiscard]] Result<void> send_message(zmq::socket_t& socket, ZmqFrames& frames);
 
 // Views of frames for decoders.
 [[nodiscard]] inline ByteView view_of(const zmq::message_t& frame) {
     return {static_cast<const std::uint8_t*>(frame.data()), frame.size()};
 }
-[[nodiscard]] std::vector<ByteView> views_of(const Frames& frames, size_t first = 0);
+[[nodiscard]] std::vector<ByteView> frame_views(const ZmqFrames& frames, size_t first = 0);
 [[nodiscard]] zmq::message_t frame_of(ByteView bytes);
 [[nodiscard]] inline zmq::message_t frame_of(const Bytes& bytes) {
     return frame_of(ByteView(bytes));

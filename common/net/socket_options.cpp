@@ -20,7 +20,7 @@ void require_key(ByteView key, const char* what) {
 }  // namespace
 
 void harden_peer_socket(zmq::socket_t& socket) {
-    socket.set(zmq::sockopt::maxmsgsize, static_cast<int64_t>(protocol::kMaxFrameBytes));
+    socket.set(zmq::sockopt::maxmsgsize, static_cast<int64_t>(kMaxFrameBytes));
     socket.set(zmq::sockopt::handshake_ivl, kHandshakeMs);
     socket.set(zmq::sockopt::heartbeat_ivl, kZmtpHeartbeatMs);
     socket.set(zmq::sockopt::heartbeat_timeout, kZmtpHeartbeatTimeoutMs);

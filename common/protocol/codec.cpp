@@ -42,7 +42,7 @@ const RequestEntry* find_entry(std::string_view type) {
 }
 
 // Frame count and sizes, before any parsing.
-Result<void> check_frames(std::span<const Bytes> frames) {
+Result<void> check_frames(std::span<const ByteView> frames) {
     if (frames.size() < 2 || frames.size() > kMaxFrames) {
         return fail(ErrorCode::BAD_REQUEST,
                     "a message has 2 or 3 frames, got " + std::to_string(frames.size()));
@@ -62,7 +62,7 @@ Result<void> check_frames(std::span<const Bytes> frames) {
     return {};
 }
 
-Result<ByteView> payload_of(std::span<const Bytes> frames, std::string_view type, bool expected) {
+Result<ByteView> payload_of(std::span<const ByteView> frames, std::string_view type, bool expected) {
     if (expected && frames.size() != 3) {
         return fail(ErrorCode::BAD_REQUEST, std::string(type) + " needs a payload frame");
     }
@@ -86,7 +86,7 @@ Frames encode_request(const Request& request, std::uint64_t id, std::optional<st
         request);
 }
 
-Result<DecodedRequest> decode_request(std::span<const Bytes> frames) {
+Result<DecodedRequest> decode_request(std::span<const ByteView> frames) {
     if (auto checked = check_frames(frames); !checked) return std::unexpected(checked.error());
     auto header = decode_header(frames[0]);
     if (!header) return std::unexpected(std::move(header.error()));
@@ -104,7 +104,7 @@ Result<DecodedRequest> decode_request(std::span<const Bytes> frames) {
 
 namespace wire {
 
-Result<ReplyFrames> split_reply(std::span<const Bytes> frames, bool payload_expected) {
+Result<ReplyFrames> split_reply(std::span<const ByteView> frames, bool payload_expected) {
     if (auto checked = check_frames(frames); !checked) return std::unexpected(checked.error());
     auto header = decode_header(frames[0]);
     if (!header) return std::unexpected(std::move(header.error()));
@@ -126,4 +126,13 @@ Result<ReplyFrames> split_reply(std::span<const Bytes> frames, bool payload_expe
 }
 
 }  // namespace wire
+
+FrameViews views_of(std::span<const Bytes> frames) {
+    return FrameViews(frames.begin(), frames.end());
+}
+
+Result<DecodedRequest> decode_request(std::span<const Bytes> frames) {
+    return decode_request(std::span<const ByteView>(views_of(frames)));
+}
+
 }  // namespace imgshare

@@ -34,6 +34,9 @@
 namespace imgshare {
 
 using Frames = std::vector<Bytes>;
+// Views of received frames (e.g. of zmq::message_t), decoded without copying.
+using FrameViews = std::vector<ByteView>;
+[[nodiscard]] FrameViews views_of(std::span<const Bytes> frames);
 
 // Frames of message M with the given id (and, broker -> service only, user).
 // `payload` becomes frame 2 for a type that carries one (an empty payload is
@@ -86,6 +89,7 @@ struct DecodedRequest {
 
 // A request or control message: frame checks, header, type looked up in the
 // Request table (an "OK"/"ERROR" header here -> BAD_REQUEST), body.
+[[nodiscard]] Result<DecodedRequest> decode_request(std::span<const ByteView> frames);
 [[nodiscard]] Result<DecodedRequest> decode_request(std::span<const Bytes> frames);
 // The payload view would dangle: keep the frames alive while decoding.
 Result<DecodedRequest> decode_request(Frames&& frames) = delete;
@@ -105,7 +109,8 @@ struct ReplyFrames {
     ByteView body;
     ByteView payload;
 };
-[[nodiscard]] Result<ReplyFrames> split_reply(std::span<const Bytes> frames, bool payload_expected);
+[[nodiscard]] Result<ReplyFrames> split_reply(std::span<const ByteView> frames,
+                                             bool payload_expected);
 }  // namespace wire
 
 // A reply whose type the caller knows from the request it sent. Type "ERROR"
@@ -113,7 +118,7 @@ struct ReplyFrames {
 // becomes INTERNAL); "OK" -> R; any other type -> BAD_REQUEST. To match a
 // reply to its request before choosing R, read decode_header(frames[0]).id.
 template <class R>
-[[nodiscard]] Result<DecodedReply<R>> decode_reply_message(std::span<const Bytes> frames) {
+[[nodiscard]] Result<DecodedReply<R>> decode_reply_message(std::span<const ByteView> frames) {
     static_assert(R::kType == kOkType, "decode_reply takes a reply struct");
     auto split = wire::split_reply(frames, carries_payload<R>());
     if (!split) return std::unexpected(std::move(split.error()));
@@ -122,9 +127,23 @@ template <class R>
     return DecodedReply<R>{std::move(split->header), std::move(*reply), split->payload};
 }
 
+template <class R>
+[[nodiscard]] Result<DecodedReply<R>> decode_reply_message(std::span<const Bytes> frames) {
+    // The views point into `frames`; the temporary vector of views may go.
+    auto views = views_of(frames);
+    return decode_reply_message<R>(std::span<const ByteView>(views));
+}
+
 // The payload view would dangle: keep the frames alive while decoding.
 template <class R>
 Result<DecodedReply<R>> decode_reply_message(Frames&& frames) = delete;
+
+template <class R>
+[[nodiscard]] Result<R> decode_reply(std::span<const ByteView> frames) {
+    auto decoded = decode_reply_message<R>(frames);
+    if (!decoded) return std::unexpected(std::move(decoded.error()));
+    return std::move(decoded->reply);
+}
 
 template <class R>
 [[nodiscard]] Result<R> decode_reply(std::span<const Bytes> frames) {

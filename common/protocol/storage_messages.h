@@ -164,12 +164,13 @@ struct DownloadReply {
     Bytes envelope;
     Bytes signature;
     Bytes wrapped_key;  // the content key sealed to the requester
+    std::string mode;   // kEscrowMode (the broker has the CA re-wrap the key) or kEndToEndMode
     static constexpr auto fields() {
         using M = DownloadReply;
         return std::make_tuple(field("certificate", &M::certificate, kMaxCertificateBytes),
                                field("envelope", &M::envelope, kMaxEnvelopeBytes),
                                field("signature", &M::signature),
-                               field("wrapped_key", &M::wrapped_key));
+                               field("wrapped_key", &M::wrapped_key), field("mode", &M::mode));
     }
     bool operator==(const DownloadReply&) const = default;
 };

@@ -24,14 +24,15 @@ void ServiceWorker::connect() {
                            config_.keys.secret_key.view());
     socket_->connect(config_.broker_endpoint);
     liveness_ = kLiveness;
-    send(protocol::encode(protocol::ReadyMessage{config_.service, config_.node_id}, 0), "broker");
+    send(encode(ReadyMessage{config_.service, config_.node_id}, 0), "broker");
 }
 
 void ServiceWorker::send(std::vector<Bytes> encoded, std::string_view peer) {
     std::vector<ByteView> views(encoded.begin(), encoded.end());
     log_.record(Direction::Sent, peer, views);
-    net::Frames frames;
-    for (const auto& bytes : encoded) frames.push_back(net::frame_of(bytes));
+    net::ZmqFrames frames;
+    for (const auto& bytes : encoded)
+        frames.push_back(net::frame_of(bytes));
     auto sent = net::send_message(*socket_, frames);
     if (!sent) spdlog::warn("could not send to the broker: {}", sent.error().message);
 }
@@ -50,7 +51,7 @@ void ServiceWorker::run(const std::atomic<bool>& stop) {
         }
         auto now = clock_.monotonic_ms();
         if (item.revents & ZMQ_POLLIN) {
-            while (auto message = net::receive_message(*socket_, protocol::kMaxFrames)) {
+            while (auto message = net::receive_message(*socket_, kMaxFrames)) {
                 liveness_ = kLiveness;
                 if (message->too_many_frames) continue;
                 handle(std::move(message->frames));
@@ -62,7 +63,7 @@ void ServiceWorker::run(const std::atomic<bool>& stop) {
                 spdlog::warn("broker silent for {} heartbeats; reconnecting", kLiveness);
                 connect();
             } else {
-                send(protocol::encode(protocol::HeartbeatMessage{}, 0), "broker");
+                send(encode(HeartbeatMessage{}, 0), "broker");
             }
         }
         if (tick_ && now >= next_tick) {
@@ -70,29 +71,28 @@ void ServiceWorker::run(const std::atomic<bool>& stop) {
             tick_();
         }
     }
-    send(protocol::encode(protocol::DisconnectMessage{}, 0), "broker");
+    send(encode(DisconnectMessage{}, 0), "broker");
 }
 
 void ServiceWorker::handle(std::vector<zmq::message_t> frames) {
-    auto views = net::views_of(frames);
-    auto header = protocol::decode_header(views[0]);
+    auto views = net::frame_views(frames);
+    auto header = decode_header(views[0]);
     if (!header) {
         spdlog::warn("dropped a message from the broker: {}", describe(header.error()));
         return;
     }
     log_.record(Direction::Received, header->user.value_or("broker"), views);
-    if (header->type == protocol::HeartbeatMessage::kType) return;
-    if (header->type == protocol::DisconnectMessage::kType) {
+    if (header->type == HeartbeatMessage::kType) return;
+    if (header->type == DisconnectMessage::kType) {
         // The broker lost track of us (it restarted or expired us): announce again.
-        send(protocol::encode(protocol::ReadyMessage{config_.service, config_.node_id}, 0),
-             "broker");
+        send(encode(ReadyMessage{config_.service, config_.node_id}, 0), "broker");
         return;
     }
     std::string peer = header->user.value_or("broker");
     auto handler = handlers_.find(header->type);
-    Result<Outgoing> result = fail(ErrorCode::BAD_REQUEST,
-                                   "the " + config_.service + " service does not handle " +
-                                       header->type);
+    Result<Outgoing> result =
+        fail(ErrorCode::BAD_REQUEST,
+             "the " + config_.service + " service does not handle " + header->type);
     if (handler != handlers_.end()) {
         RequestContext context{header->user, views.size() > 2 ? views[2] : ByteView{}};
         try {
@@ -104,14 +104,14 @@ void ServiceWorker::handle(std::vector<zmq::message_t> frames) {
         }
     }
     if (!result) {
-        send(protocol::encode_error(result.error(), header->id), peer);
+        send(encode_error(result.error(), header->id), peer);
         return;
     }
-    protocol::Header reply_header;
+    Header reply_header;
     reply_header.type = result->type;
     reply_header.id = header->id;
     std::vector<Bytes> reply;
-    reply.push_back(protocol::encode_header(reply_header));
+    reply.push_back(encode_header(reply_header));
     reply.push_back(std::move(result->body));
     if (result->payload) reply.push_back(std::move(*result->payload));
     send(std::move(reply), peer);

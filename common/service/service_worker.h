@@ -49,11 +49,11 @@ struct Outgoing {
 
 template <class Reply>
 [[nodiscard]] Outgoing ok(const Reply& reply, std::optional<Bytes> payload = std::nullopt) {
-    return Outgoing{protocol::encode_body(reply), "OK", std::move(payload)};
+    return Outgoing{encode_map(reply), "OK", std::move(payload)};
 }
 
 class ServiceWorker {
-public:
+  public:
     using RawHandler = std::function<Result<Outgoing>(ByteView body, const RequestContext&)>;
 
     ServiceWorker(WorkerConfig config, ProtocolLog& log, const Clock& clock);
@@ -66,7 +66,7 @@ public:
         handlers_[std::string(Request::kType)] =
             [handler = std::move(handler)](ByteView body,
                                            const RequestContext& context) -> Result<Outgoing> {
-            auto request = protocol::decode_body<Request>(body);
+            auto request = decode_body<Request>(body);
             if (!request) return std::unexpected(request.error());
             return handler(*request, context);
         };
@@ -78,7 +78,7 @@ public:
     // Serves until `stop` becomes true, then tells the broker it is leaving.
     void run(const std::atomic<bool>& stop);
 
-private:
+  private:
     void connect();
     void send(std::vector<Bytes> frames, std::string_view peer);
     void handle(std::vector<zmq::message_t> frames);

@@ -16,12 +16,12 @@ TEST(ImageNameTest, AcceptsOrdinaryNames) {
 
 TEST(ImageNameTest, RefusesPathsControlCharactersAndLongNames) {
     std::string with_nul("cat\0png", 7);
-    for (std::string name : {std::string("../../etc/passwd"), std::string("/etc/passwd"),
-                             std::string(".."), std::string("."), std::string(".hidden"),
-                             std::string("-rf"), std::string("a/b"), std::string("a b"),
-                             std::string("tab\there"), std::string("new\nline"), with_nul,
-                             std::string(""), std::string(129, 'a'), std::string(10000, 'x'),
-                             std::string("caf\xc3\xa9")}) {
+    for (std::string name :
+         {std::string("../../etc/passwd"), std::string("/etc/passwd"), std::string(".."),
+          std::string("."), std::string(".hidden"), std::string("-rf"), std::string("a/b"),
+          std::string("a b"), std::string("tab\there"), std::string("new\nline"), with_nul,
+          std::string(""), std::string(129, 'a'), std::string(10000, 'x'),
+          std::string("caf\xc3\xa9")}) {
         auto result = check_image_name(name);
         ASSERT_FALSE(result.has_value()) << name;
         EXPECT_EQ(result.error().code, ErrorCode::BAD_REQUEST);

@@ -55,7 +55,7 @@ auto reply_samples() {
         ListReply{{ImageSummary{"a.png", "alice", 1, 100, 1'718'000'000, "escrow"},
                    ImageSummary{"b.png", "bob", 2, 2'000'000, -1, "e2e"}},
                   2},
-        DownloadReply{kCertificate, kEnvelope, kSignature, kWrappedKey}, GetChunkReply{12},
+        DownloadReply{kCertificate, kEnvelope, kSignature, kWrappedKey, "escrow"}, GetChunkReply{12},
         ShareReply{{"bob", "carol", "dave"}}, LookupCurveKeyReply{"alice", true},
         RewrapReply{filled(80, 13)});
 }

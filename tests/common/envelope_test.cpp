@@ -1,0 +1,163 @@
+#include "common/envelope.h"
+
+#include <gtest/gtest.h>
+
+#include "common/crypto/chunk_stream.h"
+#include "common/crypto/keys.h"
+#include "common/crypto/sha256.h"
+
+namespace imgshare {
+namespace {
+
+class EnvelopeTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        certificate_.serial = 7;
+        certificate_.username = "alice";
+        certificate_.sign_pk = owner_keys_.public_key;
+        certificate_.box_pk = generate_box_keys().public_key;
+        certificate_.curve_pk = generate_curve_keys().public_key;
+        certificate_.not_before = 0;
+        certificate_.not_after = 2'000'000'000;
+        certificate_.issuer = "imgshare-ca";
+        certificate_ = issue_certificate(certificate_, ca_keys_.secret_key);
+
+        auto key = generate_content_key();
+        ChunkEncryptor encryptor(key);
+        envelope_.name = "cat";
+        envelope_.owner = "alice";
+        envelope_.owner_serial = 7;
+        envelope_.mode = std::string(kEscrowMode);
+        envelope_.content_type = "image/png";
+        envelope_.padded_size = 5000;
+        envelope_.chunk_size = 4096;
+        envelope_.chunk_count = 2;
+        envelope_.stream_header = encryptor.header();
+        envelope_.ciphertext_sha256 = sha256(to_bytes("ciphertext"));
+        envelope_.key_commitment = key_commitment(key);
+        envelope_.created_at = 1'700'000'000;
+    }
+
+    SigningKeyPair ca_keys_ = generate_signing_keys();
+    SigningKeyPair owner_keys_ = generate_signing_keys();
+    Certificate certificate_;
+    Envelope envelope_;
+};
+
+TEST_F(EnvelopeTest, RoundTripsThroughItsCanonicalEncoding) {
+    auto decoded = decode_envelope(encode_envelope(envelope_));
+    ASSERT_TRUE(decoded.has_value()) << decoded.error().message;
+    EXPECT_EQ(*decoded, envelope_);
+}
+
+TEST_F(EnvelopeTest, EndToEndEnvelopeKeepsItsRecipients) {
+    envelope_.mode = std::string(kEndToEndMode);
+    envelope_.recipients = {"alice", "bob", "carol"};
+    auto decoded = decode_envelope(encode_envelope(envelope_));
+    ASSERT_TRUE(decoded.has_value()) << decoded.error().message;
+    EXPECT_EQ(decoded->recipients, envelope_.recipients);
+}
+
+TEST_F(EnvelopeTest, SignedByItsOwnerVerifies) {
+    auto encoded = encode_envelope(envelope_);
+    auto signature = sign_envelope(encoded, owner_keys_.secret_key);
+    auto verified = verify_envelope(encoded, signature, certificate_);
+    ASSERT_TRUE(verified.has_value()) << verified.error().message;
+    EXPECT_EQ(verified->name, "cat");
+}
+
+TEST_F(EnvelopeTest, SignatureByAnotherKeyIsRefused) {
+    auto encoded = encode_envelope(envelope_);
+    auto signature = sign_envelope(encoded, generate_signing_keys().secret_key);
+    EXPECT_EQ(verify_envelope(encoded, signature, certificate_).error().code,
+              ErrorCode::BAD_SIGNATURE);
+}
+
+TEST_F(EnvelopeTest, AnyChangedByteBreaksTheSignature) {
+    auto encoded = encode_envelope(envelope_);
+    auto signature = sign_envelope(encoded, owner_keys_.secret_key);
+    for (size_t i = 0; i < encoded.size(); ++i) {
+        auto tampered = encoded;
+        tampered[i] ^= 0x01;
+        auto result = verify_envelope(tampered, signature, certificate_);
+        ASSERT_FALSE(result.has_value()) << "byte " << i;
+        EXPECT_EQ(result.error().code, ErrorCode::BAD_SIGNATURE) << "byte " << i;
+    }
+}
+
+TEST_F(EnvelopeTest, EnvelopeNamingAnotherOwnerIsRefused) {
+    envelope_.owner = "mallory";
+    auto encoded = encode_envelope(envelope_);
+    auto signature = sign_envelope(encoded, owner_keys_.secret_key);
+    EXPECT_EQ(verify_envelope(encoded, signature, certificate_).error().code,
+              ErrorCode::BAD_SIGNATURE);
+}
+
+TEST_F(EnvelopeTest, EnvelopeNamingAnotherCertificateSerialIsRefused) {
+    envelope_.owner_serial = 8;
+    auto encoded = encode_envelope(envelope_);
+    auto signature = sign_envelope(encoded, owner_keys_.secret_key);
+    EXPECT_EQ(verify_envelope(encoded, signature, certificate_).error().code,
+              ErrorCode::BAD_SIGNATURE);
+}
+
+TEST_F(EnvelopeTest, InconsistentFieldsAreRefused) {
+    auto refused = [&](Envelope envelope) {
+        auto result = decode_envelope(encode_envelope(envelope));
+        return result.has_value() ? std::optional<ErrorCode>() : result.error().code;
+    };
+    Envelope bad = envelope_;
+    bad.chunk_count = 3;
+    EXPECT_EQ(refused(bad), ErrorCode::BAD_REQUEST);
+    bad = envelope_;
+    bad.name = "../../etc/passwd";
+    EXPECT_EQ(refused(bad), ErrorCode::BAD_REQUEST);
+    bad = envelope_;
+    bad.mode = "plaintext";
+    EXPECT_EQ(refused(bad), ErrorCode::BAD_REQUEST);
+    bad = envelope_;
+    bad.recipients = {"bob"};  // escrow envelopes have none
+    EXPECT_EQ(refused(bad), ErrorCode::BAD_REQUEST);
+    bad = envelope_;
+    bad.mode = std::string(kEndToEndMode);
+    bad.recipients = {"bob", "carol"};  // the owner is missing
+    EXPECT_EQ(refused(bad), ErrorCode::BAD_REQUEST);
+    bad.recipients = {"carol", "alice", "bob"};  // unsorted
+    EXPECT_EQ(refused(bad), ErrorCode::BAD_REQUEST);
+    bad.recipients = {"alice", "bob", "bob"};  // duplicated
+    EXPECT_EQ(refused(bad), ErrorCode::BAD_REQUEST);
+    bad = envelope_;
+    bad.chunk_size = 10;
+    EXPECT_EQ(refused(bad), ErrorCode::BAD_REQUEST);
+    bad = envelope_;
+    bad.padded_size = 0;
+    bad.chunk_count = 0;
+    EXPECT_EQ(refused(bad), ErrorCode::TOO_LARGE);
+}
+
+TEST_F(EnvelopeTest, WrongSizedDigestsAndGarbageAreRefused) {
+    Envelope bad = envelope_;
+    bad.stream_header.pop_back();
+    EXPECT_EQ(decode_envelope(encode_envelope(bad)).error().code, ErrorCode::BAD_REQUEST);
+    bad = envelope_;
+    bad.key_commitment.push_back(0);
+    EXPECT_EQ(decode_envelope(encode_envelope(bad)).error().code, ErrorCode::BAD_REQUEST);
+    for (Bytes garbage : {Bytes{}, Bytes{0xc0}, Bytes{0x9e}, Bytes{0xdd, 0xff, 0xff, 0xff, 0xff},
+                          Bytes(kMaxEnvelopeBytes + 1, 0x90)}) {
+        EXPECT_FALSE(decode_envelope(garbage).has_value());
+    }
+    auto encoded = encode_envelope(envelope_);
+    for (size_t length = 0; length < encoded.size(); ++length) {
+        EXPECT_FALSE(decode_envelope(ByteView(encoded.data(), length)).has_value()) << length;
+    }
+}
+
+TEST_F(EnvelopeTest, ChunkSizesFollowTheEnvelope) {
+    EXPECT_EQ(chunk_plaintext_size(envelope_, 0), 4096u);
+    EXPECT_EQ(chunk_plaintext_size(envelope_, 1), 5000u - 4096u);
+    EXPECT_EQ(chunk_ciphertext_size(envelope_, 1), 5000u - 4096u + kChunkOverhead);
+    EXPECT_EQ(chunk_plaintext_size(envelope_, 2), 0u);
+}
+
+}  // namespace
+}  // namespace imgshare

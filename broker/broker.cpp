@@ -137,6 +137,11 @@ void Broker::on_client_message(net::ZmqFrames frames) {
     }
     client.request_id = header->id;
     client.type = header->type;
+    if (header->user) {
+        // Who the sender is comes from ZAP alone; a claim in the message is refused.
+        reply_error(client, Error{ErrorCode::BAD_REQUEST, "a client must not set 'user'"});
+        return;
+    }
     auto route = route_for(header->type);
     if (!route) {
         reply_error(client,

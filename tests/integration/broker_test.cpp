@@ -1,0 +1,155 @@
+// The broker against hand-made requests: who may send what, malformed and
+// oversized messages, and subscriptions by anonymous peers.
+#include <gtest/gtest.h>
+
+#include <zmq.hpp>
+
+#include "common/keystore.h"
+#include "common/net/socket_options.h"
+#include "common/protocol/event.h"
+#include "tests/integration/support/cluster.h"
+#include "tests/integration/support/raw_client.h"
+
+namespace imgshare::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+class BrokerTest : public ::testing::Test {
+protected:
+    Cluster cluster_;
+};
+
+TEST_F(BrokerTest, AnonymousPeerMayAskForCaInfoButNothingElse) {
+    RawClient stranger(cluster_.client_endpoint(), cluster_.broker_public_key());
+    auto info = stranger.call(encode(CaInfoRequest{}, 1));
+    ASSERT_TRUE(info.has_value());
+    auto reply = decode_reply<CaInfoReply>(*info);
+    ASSERT_TRUE(reply.has_value()) << reply.error().message;
+    EXPECT_EQ(reply->ca_verify_key, cluster_.ca_verify_key());
+
+    auto listed = stranger.call(encode(ListRequest{}, 2));
+    ASSERT_TRUE(listed.has_value());
+    EXPECT_EQ(error_code_of(*listed), ErrorCode::NOT_REGISTERED);
+    auto download = stranger.call(encode(DownloadRequest{"cat"}, 3));
+    ASSERT_TRUE(download.has_value());
+    EXPECT_EQ(error_code_of(*download), ErrorCode::NOT_REGISTERED);
+    auto cert = stranger.call(encode(GetCertRequest{"alice"}, 4));
+    ASSERT_TRUE(cert.has_value());
+    EXPECT_EQ(error_code_of(*cert), ErrorCode::NOT_REGISTERED);
+}
+
+TEST_F(BrokerTest, RepliesCarryTheRequestId) {
+    RawClient stranger(cluster_.client_endpoint(), cluster_.broker_public_key());
+    auto reply = stranger.call(encode(CaInfoRequest{}, 424242));
+    ASSERT_TRUE(reply.has_value());
+    EXPECT_EQ(decode_header((*reply)[0])->id, 424242u);
+}
+
+TEST_F(BrokerTest, InternalAndUnknownTypesAreRefused) {
+    RawClient stranger(cluster_.client_endpoint(), cluster_.broker_public_key());
+    auto rewrap = stranger.call(encode(RewrapRequest{Bytes(80, 1), "alice"}, 1));
+    ASSERT_TRUE(rewrap.has_value());
+    EXPECT_EQ(error_code_of(*rewrap), ErrorCode::BAD_REQUEST);
+    auto ready = stranger.call(encode(ReadyMessage{"storage", "evil"}, 2));
+    ASSERT_TRUE(ready.has_value());
+    EXPECT_EQ(error_code_of(*ready), ErrorCode::BAD_REQUEST);
+}
+
+TEST_F(BrokerTest, ClaimingAUserInTheHeaderIsRefused) {
+    RawClient stranger(cluster_.client_endpoint(), cluster_.broker_public_key());
+    auto forged = stranger.call(encode(CaInfoRequest{}, 1, std::string("alice")));
+    ASSERT_TRUE(forged.has_value());
+    EXPECT_EQ(error_code_of(*forged), ErrorCode::BAD_REQUEST);
+}
+
+TEST_F(BrokerTest, GarbageAndTooManyFramesAreRefusedAndOthersKeepWorking) {
+    RawClient attacker(cluster_.client_endpoint(), cluster_.broker_public_key());
+    auto garbage = attacker.call({Bytes{0xc1, 0xff, 0x00}, Bytes{0x80}});
+    ASSERT_TRUE(garbage.has_value());
+    EXPECT_EQ(error_code_of(*garbage), ErrorCode::BAD_REQUEST);
+    auto frames = encode(CaInfoRequest{}, 2);
+    frames.push_back(Bytes{1});
+    frames.push_back(Bytes{2});
+    auto too_many = attacker.call(frames);
+    ASSERT_TRUE(too_many.has_value());
+    EXPECT_EQ(error_code_of(*too_many), ErrorCode::TOO_LARGE);
+    auto lonely = attacker.call({encode(CaInfoRequest{}, 3)[0]});
+    ASSERT_TRUE(lonely.has_value());
+    EXPECT_EQ(error_code_of(*lonely), ErrorCode::BAD_REQUEST);
+
+    RawClient bystander(cluster_.client_endpoint(), cluster_.broker_public_key());
+    auto info = bystander.call(encode(CaInfoRequest{}, 4));
+    ASSERT_TRUE(info.has_value());
+    EXPECT_TRUE(decode_reply<CaInfoReply>(*info).has_value());
+}
+
+TEST_F(BrokerTest, OversizedFrameDropsOnlyTheSendersConnection) {
+    RawClient attacker(cluster_.client_endpoint(), cluster_.broker_public_key());
+    auto frames = encode(CaInfoRequest{}, 1);
+    frames[1] = Bytes(kMaxFrameBytes + 1024, 0x00);
+    attacker.send(frames);
+    EXPECT_FALSE(attacker.receive(2s).has_value());
+    RawClient bystander(cluster_.client_endpoint(), cluster_.broker_public_key());
+    auto info = bystander.call(encode(CaInfoRequest{}, 2));
+    ASSERT_TRUE(info.has_value());
+    EXPECT_TRUE(decode_reply<CaInfoReply>(*info).has_value());
+}
+
+TEST_F(BrokerTest, WrongBrokerKeyNeverCompletesAHandshake) {
+    RawClient misled(cluster_.client_endpoint(), generate_curve_keys().public_key);
+    EXPECT_FALSE(misled.call(encode(CaInfoRequest{}, 1), 3s).has_value());
+}
+
+TEST_F(BrokerTest, AnonymousSubscriberHearsNothing) {
+    auto alice = cluster_.new_user("alice");
+    zmq::context_t context(1);
+    zmq::socket_t sub(context, zmq::socket_type::sub);
+    auto keys = generate_curve_keys();
+    net::harden_peer_socket(sub);
+    net::make_curve_client(sub, cluster_.broker_public_key(), keys.public_key,
+                           keys.secret_key.view());
+    sub.set(zmq::sockopt::subscribe, std::string(kImageTopic));
+    sub.set(zmq::sockopt::subscribe, "");
+    sub.connect(cluster_.events_endpoint());
+    std::this_thread::sleep_for(1s);
+    auto image = cluster_.dir() / "cat.png";
+    write_small_png(image);
+    ASSERT_EQ(cluster_.imgshare(alice, {"post", image.string()}).exit_code, 0);
+    zmq::pollitem_t item{sub.handle(), 0, ZMQ_POLLIN, 0};
+    EXPECT_EQ(zmq::poll(&item, 1, std::chrono::milliseconds(2000)), 0);
+}
+
+TEST_F(BrokerTest, RegisteredSubscriberHearsImageEvents) {
+    auto alice = cluster_.new_user("alice");
+    auto bob = cluster_.new_user("bob");
+    auto bob_keys = Keystore(bob).load("correct horse battery staple");
+    ASSERT_TRUE(bob_keys.has_value()) << bob_keys.error().message;
+    zmq::context_t context(1);
+    zmq::socket_t sub(context, zmq::socket_type::sub);
+    net::harden_peer_socket(sub);
+    net::make_curve_client(sub, cluster_.broker_public_key(), bob_keys->curve.public_key,
+                           bob_keys->curve.secret_key.view());
+    sub.set(zmq::sockopt::subscribe, std::string(kImageTopic));
+    sub.connect(cluster_.events_endpoint());
+    std::this_thread::sleep_for(1s);
+    auto image = cluster_.dir() / "cat.png";
+    write_small_png(image);
+    ASSERT_EQ(cluster_.imgshare(alice, {"post", image.string()}).exit_code, 0);
+    zmq::pollitem_t item{sub.handle(), 0, ZMQ_POLLIN, 0};
+    ASSERT_EQ(zmq::poll(&item, 1, std::chrono::milliseconds(5000)), 1);
+    Frames frames;
+    zmq::message_t frame;
+    do {
+        ASSERT_TRUE(sub.recv(frame));
+        auto bytes = static_cast<const std::uint8_t*>(frame.data());
+        frames.emplace_back(bytes, bytes + frame.size());
+    } while (frame.more());
+    auto event = decode_event(frames);
+    ASSERT_TRUE(event.has_value()) << event.error().message;
+    EXPECT_EQ(event->event.name, "cat");
+    EXPECT_EQ(event->event.owner, "alice");
+}
+
+}  // namespace
+}  // namespace imgshare::testing

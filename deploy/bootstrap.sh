@@ -7,7 +7,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
 packages=(
-  g++ cmake make pkg-config
+  g++ cmake make pkg-config time bc
   libzmq3-dev cppzmq-dev libsodium-dev libmsgpack-cxx-dev librocksdb-dev
   libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
   libgtest-dev googletest libbenchmark-dev

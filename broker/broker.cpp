@@ -355,8 +355,8 @@ void Broker::on_subscription(const zmq::message_t& frame) {
 void Broker::publish_commit(const net::ZmqFrames& frames) {
     auto commit = decode_body<PostCommitReply>(net::view_of(frames[1]));
     if (!commit) return;
-    NewImageEvent event{commit->name, commit->owner,      commit->seq,
-                        commit->size, commit->created_at, commit->mode};
+    NewImageEvent event{
+        {commit->name, commit->owner, commit->seq, commit->size, commit->created_at, commit->mode}};
     auto publish_to = [&](const std::string& topic) {
         auto encoded = encode_event(event, topic);
         auto out = to_frames(encoded);

@@ -59,22 +59,4 @@ struct ErrorReply {
     bool operator==(const ErrorReply&) const = default;
 };
 
-// Published on XPUB as [topic][body] (see event.h), never with a header.
-struct NewImageEvent {
-    static constexpr std::string_view kType = "NEW_IMAGE";
-    std::string name, owner;
-    std::uint64_t seq = 0;
-    std::uint64_t size = 0;
-    std::int64_t created_at = 0;
-    std::string mode;
-    static constexpr auto fields() {
-        using M = NewImageEvent;
-        return std::make_tuple(field("name", &M::name, kMaxImageNameBytes),
-                               field("owner", &M::owner), field("seq", &M::seq),
-                               field("size", &M::size), field("created_at", &M::created_at),
-                               field("mode", &M::mode));
-    }
-    bool operator==(const NewImageEvent&) const = default;
-};
-
 }  // namespace imgshare

@@ -138,6 +138,13 @@ struct ImageSummary {
     bool operator==(const ImageSummary&) const = default;
 };
 
+// Published on XPUB as [topic][body] (see event.h), never with a header: the
+// feed entry the event announces, with the same fields as a LIST item.
+struct NewImageEvent : ImageSummary {
+    static constexpr std::string_view kType = "NEW_IMAGE";
+    static constexpr auto fields() { return ImageSummary::fields(); }
+};
+
 struct ListReply {
     static constexpr std::string_view kType = kOkType;
     std::vector<ImageSummary> items;

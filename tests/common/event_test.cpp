@@ -8,7 +8,7 @@ namespace imgshare {
 namespace {
 
 NewImageEvent sample_event() {
-    return NewImageEvent{"holiday.jpg", "alice", 41, 3'145'728, 1'718'000'000, "e2e"};
+    return NewImageEvent{{"holiday.jpg", "alice", 41, 3'145'728, 1'718'000'000, "e2e"}};
 }
 
 TEST(EventTest, RoundTripsOnBothTopics) {
@@ -24,7 +24,7 @@ TEST(EventTest, RoundTripsOnBothTopics) {
 }
 
 TEST(EventTest, DocumentedExampleIsExact) {
-    auto frames = encode_event(NewImageEvent{"cat.png", "alice", 5, 1024, 1718000000, "e2e"},
+    auto frames = encode_event(NewImageEvent{{"cat.png", "alice", 5, 1024, 1718000000, "e2e"}},
                                user_topic("bob"));
     EXPECT_EQ(to_hex(frames[0]), "757365722e626f622f");
     EXPECT_EQ(to_hex(frames[1]),

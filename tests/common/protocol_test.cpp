@@ -55,8 +55,8 @@ auto reply_samples() {
         ListReply{{ImageSummary{"a.png", "alice", 1, 100, 1'718'000'000, "escrow"},
                    ImageSummary{"b.png", "bob", 2, 2'000'000, -1, "e2e"}},
                   2},
-        DownloadReply{kCertificate, kEnvelope, kSignature, kWrappedKey, "escrow"}, GetChunkReply{12},
-        ShareReply{{"bob", "carol", "dave"}}, LookupCurveKeyReply{"alice", true},
+        DownloadReply{kCertificate, kEnvelope, kSignature, kWrappedKey, "escrow"},
+        GetChunkReply{12}, ShareReply{{"bob", "carol", "dave"}}, LookupCurveKeyReply{"alice", true},
         RewrapReply{filled(80, 13)});
 }
 
@@ -187,7 +187,7 @@ TEST(ProtocolTest, EveryReplyKeyIsEnforced) {
         check_every_key_is_enforced(sample);
     });
     check_every_key_is_enforced(ErrorReply{ErrorCode::FORBIDDEN, "not yours"});
-    check_every_key_is_enforced(NewImageEvent{"a.png", "alice", 9, 10, 11, "escrow"});
+    check_every_key_is_enforced(NewImageEvent{{"a.png", "alice", 9, 10, 11, "escrow"}});
     check_every_key_is_enforced(Grant{"bob", filled(80, 1)});
     check_every_key_is_enforced(ImageSummary{"a.png", "alice", 9, 10, 11, "escrow"});
 }

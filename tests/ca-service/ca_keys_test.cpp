@@ -40,7 +40,7 @@ TEST_F(CaKeysTest, LoadGivesBackTheKeysInitReported) {
     auto created = init_ca_keys(data_dir());
     ASSERT_TRUE(created);
     auto loaded = load_ca_keys(data_dir());
-    ASSERT_TRUE(loaded) << loaded.error().message;
+    ASSERT_TRUE(loaded) << error_of(loaded).message;
     EXPECT_EQ(public_keys_of(*loaded), *created);
     EXPECT_EQ(loaded->signing.secret_key.size(), kSigningSecretKeySize);
     EXPECT_EQ(loaded->wrap.secret_key.size(), kBoxSecretKeySize);

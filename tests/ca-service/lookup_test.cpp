@@ -13,7 +13,7 @@ TEST_F(GetCertTest, ARegisteredUserGetsTheStoredCertificate) {
     auto issued = register_ok("alice", UserKeys{});
     register_ok("bob", UserKeys{});
     auto reply = ca_->get_cert(GetCertRequest{"alice"}, as_user("bob"));
-    ASSERT_TRUE(reply) << reply.error().message;
+    ASSERT_TRUE(reply) << error_of(reply).message;
     EXPECT_EQ(reply->certificate, issued);
     EXPECT_FALSE(reply->revoked);
 }
@@ -21,7 +21,7 @@ TEST_F(GetCertTest, ARegisteredUserGetsTheStoredCertificate) {
 TEST_F(GetCertTest, AnUnknownUserIsNotFound) {
     auto reply = ca_->get_cert(GetCertRequest{"nobody"}, as_user("bob"));
     expect_error(reply, ErrorCode::NOT_FOUND);
-    EXPECT_EQ(reply.error().message, "no user named nobody");
+    EXPECT_EQ(error_of(reply).message, "no user named nobody");
 }
 
 TEST_F(GetCertTest, ARevokedCertificateSaysSo) {
@@ -49,7 +49,7 @@ TEST_F(LookupCurveKeyTest, TheBrokerLearnsWhoHoldsAKey) {
     register_ok("alice", alice);
     auto reply =
         ca_->lookup_curve_key(LookupCurveKeyRequest{alice.curve.public_key}, from_broker());
-    ASSERT_TRUE(reply) << reply.error().message;
+    ASSERT_TRUE(reply) << error_of(reply).message;
     EXPECT_EQ(reply->username, "alice");
     EXPECT_FALSE(reply->revoked);
 }

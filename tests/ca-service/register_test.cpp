@@ -90,7 +90,7 @@ TEST_F(RegisterTest, AReplayedRegisterReturnsTheSameCertificateAndChangesNothing
     clock_.advance_seconds(3600);  // a fresh issue would differ in its validity window
 
     auto again = ca_->register_user(request, anonymous(alice));
-    ASSERT_TRUE(again) << again.error().message;
+    ASSERT_TRUE(again) << error_of(again).message;
     EXPECT_EQ(again->certificate, first->certificate);
     EXPECT_EQ(registry_->certificate_of("alice").value(), first->certificate);
     EXPECT_EQ(next_serial(), 2u);
@@ -129,7 +129,7 @@ TEST_F(RegisterTest, ACurveKeyOtherThanTheConnectionsIsForbidden) {
     // Eve, connected with her own key, asks for a certificate binding alice's curve key.
     auto request = register_request("eve", alice);
     expect_error(ca_->register_user(request, anonymous(eve)), ErrorCode::FORBIDDEN);
-    EXPECT_EQ(ca_->register_user(request, anonymous(eve)).error().message,
+    EXPECT_EQ(error_of(ca_->register_user(request, anonymous(eve))).message,
               "curve_pk is not the key this connection uses");
     EXPECT_FALSE(registry_->certificate_of("eve").value());
     EXPECT_FALSE(registry_->user_of_curve_key(alice.curve.public_key).value());
@@ -140,7 +140,7 @@ TEST_F(RegisterTest, ARegisteredPeerCannotRegisterAgain) {
     register_ok("alice", alice);
     auto reply = ca_->register_user(register_request("alice2", fresh), as_user("alice"));
     expect_error(reply, ErrorCode::BAD_REQUEST);
-    EXPECT_EQ(reply.error().message, "already registered as alice");
+    EXPECT_EQ(error_of(reply).message, "already registered as alice");
     EXPECT_FALSE(registry_->certificate_of("alice2").value());
 }
 
@@ -170,7 +170,7 @@ TEST_F(RegisterTest, AKeyAlreadyBoundToAUserIsRefusedUnderAnotherName) {
         CurveKeyPair{alice.curve.public_key, SecretBytes::copy_of(alice.curve.secret_key.view())};
     auto reply = ca_->register_user(register_request("bob", reuse), anonymous(reuse));
     expect_error(reply, ErrorCode::BAD_REQUEST);
-    EXPECT_EQ(reply.error().message, "this key is already registered");
+    EXPECT_EQ(error_of(reply).message, "this key is already registered");
     EXPECT_FALSE(registry_->certificate_of("bob").value());
     EXPECT_EQ(registry_->user_of_curve_key(alice.curve.public_key).value(), "alice");
     EXPECT_EQ(next_serial(), 2u);

@@ -17,7 +17,7 @@ class RegistryTest : public ::testing::Test {
     void SetUp() override { open(); }
     void open() {
         auto opened = Registry::open(dir_.path() / "registry");
-        ASSERT_TRUE(opened) << opened.error().message;
+        ASSERT_TRUE(opened) << error_of(opened).message;
         registry_.emplace(std::move(*opened));
     }
     void reopen() {

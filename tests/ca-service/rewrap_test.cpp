@@ -28,7 +28,7 @@ class RewrapTest : public CaTest {
 
 TEST_F(RewrapTest, TheRequesterUnsealsTheSameKey) {
     auto reply = ca_->rewrap(sealed_to_server(content_key_), from_broker());
-    ASSERT_TRUE(reply) << reply.error().message;
+    ASSERT_TRUE(reply) << error_of(reply).message;
     auto opened = unseal(reply->wrapped_key, bob_.box);
     ASSERT_TRUE(opened);
     EXPECT_EQ(Bytes(opened->view().begin(), opened->view().end()), content_key_);
@@ -41,7 +41,7 @@ TEST_F(RewrapTest, AKeySealedToAnotherKeyIsAnIntegrityError) {
     RewrapRequest request{seal(content_key_, generate_box_keys().public_key), "bob"};
     auto reply = ca_->rewrap(request, from_broker());
     expect_error(reply, ErrorCode::INTEGRITY);
-    EXPECT_EQ(reply.error().message, "the key is not sealed to this server");
+    EXPECT_EQ(error_of(reply).message, "the key is not sealed to this server");
 }
 
 TEST_F(RewrapTest, ATamperedOrTruncatedSealIsAnIntegrityError) {

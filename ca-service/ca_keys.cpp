@@ -49,15 +49,20 @@ Result<CaPublicKeys> init_ca_keys(const fs::path& data_dir) {
 
     auto signing = generate_signing_keys();
     auto wrap = generate_box_keys();
-    if (auto saved = save_key_pair(data_dir, kSigningName, signing.secret_key, signing.public_key);
-        !saved) {
-        return std::unexpected(saved.error());
+    auto saved = save_key_pair(data_dir, kSigningName, signing.secret_key, signing.public_key);
+    if (saved) saved = save_key_pair(data_dir, kWrapName, wrap.secret_key, wrap.public_key);
+    Result<Bytes> service_public_key = std::unexpected(Error{ErrorCode::INTERNAL, "not created"});
+    if (saved) service_public_key = create_curve_key_files(data_dir, kServiceName);
+    if (!saved || !service_public_key) {
+        // Nothing was there before (checked above), so every key file is this run's: remove
+        // them so the operator can simply run init again.
+        for (auto name : {kSigningName, kWrapName, kServiceName}) {
+            std::error_code ignored;
+            fs::remove(data_dir / (std::string(name) + ".key"), ignored);
+            fs::remove(data_dir / (std::string(name) + ".pub"), ignored);
+        }
+        return std::unexpected(saved ? service_public_key.error() : saved.error());
     }
-    if (auto saved = save_key_pair(data_dir, kWrapName, wrap.secret_key, wrap.public_key); !saved) {
-        return std::unexpected(saved.error());
-    }
-    auto service_public_key = create_curve_key_files(data_dir, kServiceName);
-    if (!service_public_key) return std::unexpected(service_public_key.error());
     return CaPublicKeys{signing.public_key, wrap.public_key, std::move(*service_public_key)};
 }
 

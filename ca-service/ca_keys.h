@@ -36,7 +36,7 @@ struct CaPublicKeys {
 
 // Creates `data_dir` (0700) and the three key pairs. CONFIG (naming the file) when any key
 // file or the registry is already there, leaving everything as it was; IO_ERROR when a
-// file cannot be written.
+// file cannot be written, after removing the key files this call wrote.
 [[nodiscard]] Result<CaPublicKeys> init_ca_keys(const std::filesystem::path& data_dir);
 
 // CONFIG naming the file when a key file is missing, malformed or inconsistent.

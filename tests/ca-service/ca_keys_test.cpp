@@ -70,6 +70,21 @@ TEST_F(CaKeysTest, InitRefusesADirectoryHoldingAnyPartOfACa) {
     }
 }
 
+TEST_F(CaKeysTest, AFailedInitLeavesNoKeyFilesBehind) {
+    // A non-empty directory where the last public key file goes makes the last write fail.
+    fs::create_directories(data_dir() / "service.pub" / "in-the-way");
+    auto created = init_ca_keys(data_dir());
+    EXPECT_FALSE(created);
+    EXPECT_EQ(to_string(error_of(created).code), "IO_ERROR") << error_of(created).message;
+    for (const char* name : {"ca_signing.key", "ca_signing.pub", "wrap.key", "wrap.pub",
+                             "service.key"}) {
+        EXPECT_FALSE(fs::exists(data_dir() / name)) << name;
+    }
+    // Once the obstacle is gone, init works.
+    fs::remove_all(data_dir() / "service.pub");
+    EXPECT_TRUE(init_ca_keys(data_dir()));
+}
+
 TEST_F(CaKeysTest, LoadWithoutInitIsAConfigError) {
     expect_error(load_ca_keys(data_dir()), ErrorCode::CONFIG);
 }

@@ -76,8 +76,8 @@ TEST_F(CaKeysTest, AFailedInitLeavesNoKeyFilesBehind) {
     auto created = init_ca_keys(data_dir());
     EXPECT_FALSE(created);
     EXPECT_EQ(to_string(error_of(created).code), "IO_ERROR") << error_of(created).message;
-    for (const char* name : {"ca_signing.key", "ca_signing.pub", "wrap.key", "wrap.pub",
-                             "service.key"}) {
+    for (const char* name :
+         {"ca_signing.key", "ca_signing.pub", "wrap.key", "wrap.pub", "service.key"}) {
         EXPECT_FALSE(fs::exists(data_dir() / name)) << name;
     }
     // Once the obstacle is gone, init works.

@@ -1,0 +1,245 @@
+#include "ca-service/certificate_authority.h"
+
+#include <spdlog/spdlog.h>
+
+#include <utility>
+
+#include "common/certificate.h"
+#include "common/crypto/keys.h"
+#include "common/crypto/sealed_box.h"
+#include "common/registration.h"
+
+namespace imgshare::ca {
+namespace {
+
+constexpr std::string_view kAnonymousPrefix = "anon:";
+constexpr std::size_t kContentKeySize = 32;
+
+// Who sent a request, from the identity the broker stamped on it.
+enum class Peer {
+    Broker,     // no user: the broker's own request
+    Anonymous,  // "anon:<z85 key>": a client whose key is not registered
+    User,       // a registered username
+    Other,      // anything else the broker might stamp ("service:...", "unknown:..."): trusted
+                // with nothing
+};
+
+Peer peer_of(const RequestContext& context) {
+    if (!context.user) return Peer::Broker;
+    if (context.user->starts_with(kAnonymousPrefix)) return Peer::Anonymous;
+    if (check_username(*context.user)) return Peer::User;
+    return Peer::Other;
+}
+
+Result<void> require_broker(const RequestContext& context, std::string_view type) {
+    if (peer_of(context) == Peer::Broker) return {};
+    return fail(ErrorCode::FORBIDDEN, std::string(type) + " is for the broker only");
+}
+
+// The CURVE key of the connection a REGISTER arrived on: only an unregistered client has
+// one to register.
+Result<Bytes> anonymous_connection_key(const RequestContext& context) {
+    switch (peer_of(context)) {
+        case Peer::Anonymous: {
+            auto key = z85_decode(std::string_view(*context.user).substr(kAnonymousPrefix.size()));
+            if (!key) return fail(ErrorCode::FORBIDDEN, "the connection's key is not readable");
+            return std::move(*key);
+        }
+        case Peer::User:
+            return fail(ErrorCode::BAD_REQUEST, "already registered as " + *context.user);
+        case Peer::Broker:
+        case Peer::Other:
+            break;
+    }
+    return fail(ErrorCode::FORBIDDEN, "REGISTER must come from an unregistered client");
+}
+
+Result<Certificate> decode_stored(const Bytes& encoded, std::string_view username) {
+    auto certificate = decode_certificate(encoded);
+    if (!certificate) {
+        spdlog::error("registry: the certificate of {} does not decode: {}", username,
+                      certificate.error().message);
+        return fail(ErrorCode::INTERNAL, "the CA's registry is damaged");
+    }
+    return certificate;
+}
+
+bool same_keys(const Certificate& certificate, const RegisterRequest& request) {
+    return certificate.sign_pk == request.sign_pk && certificate.box_pk == request.box_pk &&
+           certificate.curve_pk == request.curve_pk;
+}
+
+template <class Request, class Method>
+void route(service::ServiceWorker& worker, CertificateAuthority& ca, Method method) {
+    worker.on<Request>([&ca, method](const Request& request,
+                                     const RequestContext& context) -> Result<service::Outgoing> {
+        auto reply = (ca.*method)(request, context);
+        if (!reply) return std::unexpected(std::move(reply.error()));
+        return service::ok(*reply);
+    });
+}
+
+}  // namespace
+
+CertificateAuthority::CertificateAuthority(const CaKeys& keys, Registry& registry,
+                                           const Clock& clock, std::int64_t validity_days)
+    : keys_(keys), registry_(registry), clock_(clock), validity_seconds_(validity_days * 86400) {}
+
+Result<CaInfoReply> CertificateAuthority::ca_info(const CaInfoRequest&,
+                                                  const RequestContext&) const {
+    return CaInfoReply{keys_.signing.public_key, keys_.wrap.public_key};
+}
+
+Result<RegisterReply> CertificateAuthority::register_user(const RegisterRequest& request,
+                                                          const RequestContext& context) {
+    auto connection_key = anonymous_connection_key(context);
+    if (!connection_key) return std::unexpected(std::move(connection_key.error()));
+    if (request.curve_pk != *connection_key) {
+        return fail(ErrorCode::FORBIDDEN, "curve_pk is not the key this connection uses");
+    }
+    if (auto valid = check_registration(request.username, request.sign_pk, request.box_pk,
+                                        request.curve_pk, request.proof);
+        !valid) {
+        return std::unexpected(std::move(valid.error()));
+    }
+
+    auto existing = registry_.certificate_of(request.username);
+    if (!existing) return std::unexpected(std::move(existing.error()));
+    if (*existing) {
+        auto stored = decode_stored(**existing, request.username);
+        if (!stored) return std::unexpected(std::move(stored.error()));
+        if (!same_keys(*stored, request)) {
+            return fail(ErrorCode::NAME_TAKEN, "the username " + request.username + " is taken");
+        }
+        // A retry of a REGISTER that succeeded: the same answer, nothing changed.
+        auto revoked = registry_.is_revoked(request.username);
+        if (!revoked) return std::unexpected(std::move(revoked.error()));
+        if (*revoked) {
+            return fail(ErrorCode::REVOKED,
+                        "the certificate of " + request.username + " is revoked");
+        }
+        return RegisterReply{std::move(**existing)};
+    }
+
+    auto holder = registry_.user_of_curve_key(request.curve_pk);
+    if (!holder) return std::unexpected(std::move(holder.error()));
+    if (*holder) return fail(ErrorCode::BAD_REQUEST, "this key is already registered");
+
+    auto certificate = issue(request);
+    if (!certificate) return std::unexpected(std::move(certificate.error()));
+    return RegisterReply{std::move(*certificate)};
+}
+
+Result<Bytes> CertificateAuthority::issue(const RegisterRequest& request) {
+    auto serial = registry_.next_serial();
+    if (!serial) return std::unexpected(std::move(serial.error()));
+    auto now = clock_.now_seconds();
+    Certificate fields;
+    fields.serial = *serial;
+    fields.username = request.username;
+    fields.sign_pk = request.sign_pk;
+    fields.box_pk = request.box_pk;
+    fields.curve_pk = request.curve_pk;
+    fields.not_before = now - kClockSkewSeconds;
+    fields.not_after = now + validity_seconds_;
+    fields.issuer = std::string(kIssuer);
+    auto encoded =
+        encode_certificate(issue_certificate(std::move(fields), keys_.signing.secret_key));
+    if (encoded.size() > kMaxCertificateBytes) {
+        return fail(ErrorCode::INTERNAL, "the certificate is larger than the protocol allows");
+    }
+    if (auto stored = registry_.add_user(request.username, request.curve_pk, *serial, encoded);
+        !stored) {
+        spdlog::warn("could not store the certificate of {}: {}", request.username,
+                     describe(stored.error()));
+        return std::unexpected(std::move(stored.error()));
+    }
+    spdlog::info("issued certificate #{} to {}", *serial, request.username);
+    return encoded;
+}
+
+Result<GetCertReply> CertificateAuthority::get_cert(const GetCertRequest& request,
+                                                    const RequestContext& context) const {
+    switch (peer_of(context)) {
+        case Peer::Broker:
+        case Peer::User:
+            break;
+        case Peer::Anonymous:
+            return fail(ErrorCode::NOT_REGISTERED,
+                        "GET_CERT needs a registered key; run 'imgshare register'");
+        case Peer::Other:
+            return fail(ErrorCode::FORBIDDEN, "GET_CERT is for registered users");
+    }
+    if (auto valid = check_username(request.username); !valid) {
+        return std::unexpected(std::move(valid.error()));
+    }
+    auto certificate = registry_.certificate_of(request.username);
+    if (!certificate) return std::unexpected(std::move(certificate.error()));
+    if (!*certificate) return fail(ErrorCode::NOT_FOUND, "no user named " + request.username);
+    auto revoked = registry_.is_revoked(request.username);
+    if (!revoked) return std::unexpected(std::move(revoked.error()));
+    return GetCertReply{std::move(**certificate), *revoked};
+}
+
+Result<LookupCurveKeyReply> CertificateAuthority::lookup_curve_key(
+    const LookupCurveKeyRequest& request, const RequestContext& context) const {
+    if (auto allowed = require_broker(context, LookupCurveKeyRequest::kType); !allowed) {
+        return std::unexpected(std::move(allowed.error()));
+    }
+    if (request.curve_pk.size() != kPublicKeySize) {
+        return fail(ErrorCode::BAD_REQUEST, "curve_pk must be 32 bytes");
+    }
+    auto username = registry_.user_of_curve_key(request.curve_pk);
+    if (!username) return std::unexpected(std::move(username.error()));
+    if (!*username) return fail(ErrorCode::NOT_FOUND, "no user holds this key");
+    auto revoked = registry_.is_revoked(**username);
+    if (!revoked) return std::unexpected(std::move(revoked.error()));
+    return LookupCurveKeyReply{std::move(**username), *revoked};
+}
+
+Result<RewrapReply> CertificateAuthority::rewrap(const RewrapRequest& request,
+                                                 const RequestContext& context) const {
+    if (auto allowed = require_broker(context, RewrapRequest::kType); !allowed) {
+        return std::unexpected(std::move(allowed.error()));
+    }
+    if (auto valid = check_username(request.requester); !valid) {
+        return std::unexpected(std::move(valid.error()));
+    }
+    auto encoded = registry_.certificate_of(request.requester);
+    if (!encoded) return std::unexpected(std::move(encoded.error()));
+    if (!*encoded) {
+        return fail(ErrorCode::NOT_REGISTERED, request.requester + " has no certificate");
+    }
+    auto revoked = registry_.is_revoked(request.requester);
+    if (!revoked) return std::unexpected(std::move(revoked.error()));
+    if (*revoked) {
+        return fail(ErrorCode::REVOKED, "the certificate of " + request.requester + " is revoked");
+    }
+    auto certificate = decode_stored(**encoded, request.requester);
+    if (!certificate) return std::unexpected(std::move(certificate.error()));
+    // The box key is only as good as the CA's still-valid statement about it.
+    if (auto valid =
+            verify_certificate(*certificate, keys_.signing.public_key, clock_.now_seconds());
+        !valid) {
+        return std::unexpected(std::move(valid.error()));
+    }
+
+    auto content_key = unseal(request.wrapped_key, keys_.wrap);
+    if (!content_key) {
+        return fail(ErrorCode::INTEGRITY, "the key is not sealed to this server");
+    }
+    if (content_key->size() != kContentKeySize) {
+        return fail(ErrorCode::INTEGRITY, "the sealed key is not a 32-byte content key");
+    }
+    return RewrapReply{seal(content_key->view(), certificate->box_pk)};
+}
+
+void install_handlers(service::ServiceWorker& worker, CertificateAuthority& ca) {
+    route<CaInfoRequest>(worker, ca, &CertificateAuthority::ca_info);
+    route<RegisterRequest>(worker, ca, &CertificateAuthority::register_user);
+    route<GetCertRequest>(worker, ca, &CertificateAuthority::get_cert);
+    route<LookupCurveKeyRequest>(worker, ca, &CertificateAuthority::lookup_curve_key);
+    route<RewrapRequest>(worker, ca, &CertificateAuthority::rewrap);
+}
+
+}  // namespace imgshare::ca

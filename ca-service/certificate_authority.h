@@ -1,0 +1,72 @@
+// The CA service's handlers: one method per message, each taking the decoded
+// request and who sent it (as the broker stamped it) and returning the reply
+// or an Error. install_handlers() is the one table from message type to method.
+//
+// Who may ask what (RequestContext::user):
+//   CA_INFO            anyone
+//   REGISTER           an unregistered client only ("anon:<z85 curve key>"), and only
+//                      for the CURVE key of its own connection
+//   GET_CERT           a registered user (or the broker); "anon:" gets NOT_REGISTERED
+//   LOOKUP_CURVE_KEY,
+//   REWRAP             the broker only (no user at all); anyone else gets FORBIDDEN
+//
+// Promises: a certificate is issued only for a free name, a curve key bound to
+// no one, keys that pass check_public_key and a valid proof of possession; it
+// is on disk before it is returned. A REGISTER repeated with exactly the same
+// name and keys returns the stored certificate unchanged and changes nothing.
+// REWRAP re-seals only 32-byte keys sealed to the server's wrap key, only to
+// the box key of the requester's valid, unrevoked certificate; the unsealed
+// key is wiped before the method returns and never appears in an error.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "ca-service/ca_keys.h"
+#include "ca-service/registry.h"
+#include "common/clock.h"
+#include "common/error.h"
+#include "common/protocol/messages.h"
+#include "common/service/service_worker.h"
+
+namespace imgshare::ca {
+
+using service::RequestContext;
+
+constexpr std::int64_t kDefaultValidityDays = 365;
+constexpr std::string_view kIssuer = "imgshare-ca";
+// not_before is set this far in the past so a peer whose clock is slightly behind does
+// not see a brand-new certificate as NOT_YET_VALID.
+constexpr std::int64_t kClockSkewSeconds = 60;
+
+class CertificateAuthority {
+  public:
+    // `keys`, `registry` and `clock` must outlive the CertificateAuthority.
+    CertificateAuthority(const CaKeys& keys, Registry& registry, const Clock& clock,
+                         std::int64_t validity_days = kDefaultValidityDays);
+
+    [[nodiscard]] Result<CaInfoReply> ca_info(const CaInfoRequest& request,
+                                              const RequestContext& context) const;
+    [[nodiscard]] Result<RegisterReply> register_user(const RegisterRequest& request,
+                                                      const RequestContext& context);
+    [[nodiscard]] Result<GetCertReply> get_cert(const GetCertRequest& request,
+                                                const RequestContext& context) const;
+    [[nodiscard]] Result<LookupCurveKeyReply> lookup_curve_key(const LookupCurveKeyRequest& request,
+                                                               const RequestContext& context) const;
+    [[nodiscard]] Result<RewrapReply> rewrap(const RewrapRequest& request,
+                                             const RequestContext& context) const;
+
+  private:
+    [[nodiscard]] Result<Bytes> issue(const RegisterRequest& request);
+
+    const CaKeys& keys_;
+    Registry& registry_;
+    const Clock& clock_;
+    std::int64_t validity_seconds_;
+};
+
+// Routes CA_INFO, REGISTER, GET_CERT, LOOKUP_CURVE_KEY and REWRAP to `ca`, which must
+// outlive `worker`.
+void install_handlers(service::ServiceWorker& worker, CertificateAuthority& ca);
+
+}  // namespace imgshare::ca

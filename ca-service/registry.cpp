@@ -1,0 +1,197 @@
+#include "ca-service/registry.h"
+
+#include <rocksdb/cache.h>
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <array>
+#include <mutex>
+#include <vector>
+
+#include "common/keystore.h"
+
+namespace imgshare::ca {
+namespace {
+
+namespace fs = std::filesystem;
+
+enum Family : std::size_t { kDefault, kCerts, kByCurveKey, kRevoked, kMeta, kFamilyCount };
+// RocksDB always has "default"; the registry leaves it empty.
+constexpr std::array<const char*, kFamilyCount> kFamilyNames{"default", "certs", "by_curve_key",
+                                                             "revoked", "meta"};
+constexpr std::string_view kNextSerialKey = "next_serial";
+
+// The registry holds a few hundred bytes per user: small buffers and a small cache keep
+// the CA's footprint to a few MiB whatever RocksDB's defaults (64 MiB memtables) assume.
+constexpr std::size_t kWriteBufferBytes = 1 << 20;
+constexpr std::size_t kBlockCacheBytes = 4 << 20;
+
+rocksdb::Slice slice_of(ByteView bytes) {
+    return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
+}
+rocksdb::Slice slice_of(std::string_view text) {
+    return {text.data(), text.size()};
+}
+
+std::string big_endian(std::uint64_t value) {
+    std::string bytes(8, '\0');
+    for (int i = 7; i >= 0; --i) {
+        bytes[static_cast<std::size_t>(i)] = static_cast<char>(value & 0xff);
+        value >>= 8;
+    }
+    return bytes;
+}
+
+std::optional<std::uint64_t> from_big_endian(std::string_view bytes) {
+    if (bytes.size() != 8) return std::nullopt;
+    std::uint64_t value = 0;
+    for (char byte : bytes)
+        value = (value << 8) | static_cast<std::uint8_t>(byte);
+    return value;
+}
+
+// RocksDB's status text names files and the failure, never values: safe to pass on.
+Error error_of(const rocksdb::Status& status, std::string_view doing) {
+    return Error{ErrorCode::IO_ERROR, "registry: " + std::string(doing) + ": " + status.ToString()};
+}
+
+rocksdb::Options database_options() {
+    rocksdb::Options options;
+    options.create_if_missing = true;
+    options.create_missing_column_families = true;
+    options.paranoid_checks = true;
+    options.max_open_files = 64;
+    options.keep_log_file_num = 2;
+    options.max_log_file_size = 1 << 20;
+    options.write_buffer_size = kWriteBufferBytes;
+    options.max_write_buffer_number = 2;
+    rocksdb::BlockBasedTableOptions table;
+    table.block_cache = rocksdb::NewLRUCache(kBlockCacheBytes);
+    options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+    return options;
+}
+
+}  // namespace
+
+struct Registry::Database {
+    std::unique_ptr<rocksdb::DB> db;
+    std::vector<rocksdb::ColumnFamilyHandle*> families;
+    std::mutex add_mutex;  // add_user's checks and its write are one step
+
+    ~Database() {
+        for (auto* family : families)
+            db->DestroyColumnFamilyHandle(family);
+        if (db) db->Close().PermitUncheckedError();
+    }
+
+    Result<std::optional<std::string>> get(Family family, rocksdb::Slice key) const {
+        std::string value;
+        auto status = db->Get(rocksdb::ReadOptions(), families[family], key, &value);
+        if (status.IsNotFound()) return std::nullopt;
+        if (!status.ok()) return std::unexpected(error_of(status, "read"));
+        return value;
+    }
+};
+
+fs::path registry_path(const fs::path& data_dir) {
+    return data_dir / "registry";
+}
+
+Result<Registry> Registry::open(const fs::path& path) {
+    if (auto made = ensure_private_directory(path); !made) return std::unexpected(made.error());
+    auto options = database_options();
+    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+    for (const char* name : kFamilyNames)
+        descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions(options));
+    auto database = std::make_unique<Database>();
+    rocksdb::DB* db = nullptr;
+    auto status = rocksdb::DB::Open(rocksdb::DBOptions(options), path.string(), descriptors,
+                                    &database->families, &db);
+    if (!status.ok()) return std::unexpected(error_of(status, "cannot open " + path.string()));
+    database->db.reset(db);
+    return Registry(std::move(database));
+}
+
+Registry::Registry(std::unique_ptr<Database> database) : database_(std::move(database)) {}
+Registry::Registry(Registry&&) noexcept = default;
+Registry& Registry::operator=(Registry&&) noexcept = default;
+Registry::~Registry() = default;
+
+Result<std::optional<Bytes>> Registry::certificate_of(std::string_view username) const {
+    auto value = database_->get(kCerts, slice_of(username));
+    if (!value) return std::unexpected(value.error());
+    if (!*value) return std::nullopt;
+    return Bytes((*value)->begin(), (*value)->end());
+}
+
+Result<std::optional<std::string>> Registry::user_of_curve_key(ByteView curve_public_key) const {
+    return database_->get(kByCurveKey, slice_of(curve_public_key));
+}
+
+Result<bool> Registry::is_revoked(std::string_view username) const {
+    auto value = database_->get(kRevoked, slice_of(username));
+    if (!value) return std::unexpected(value.error());
+    return value->has_value();
+}
+
+Result<std::uint64_t> Registry::next_serial() const {
+    auto value = database_->get(kMeta, slice_of(kNextSerialKey));
+    if (!value) return std::unexpected(value.error());
+    if (!*value) return 1;
+    auto serial = from_big_endian(**value);
+    if (!serial) return fail(ErrorCode::INTERNAL, "registry: the serial counter is corrupt");
+    return *serial;
+}
+
+Result<void> Registry::add_user(std::string_view username, ByteView curve_public_key,
+                                std::uint64_t serial, ByteView encoded_certificate) {
+    std::lock_guard lock(database_->add_mutex);
+    auto existing = database_->get(kCerts, slice_of(username));
+    if (!existing) return std::unexpected(existing.error());
+    if (*existing) return fail(ErrorCode::NAME_TAKEN, "the username is taken");
+    auto holder = database_->get(kByCurveKey, slice_of(curve_public_key));
+    if (!holder) return std::unexpected(holder.error());
+    if (*holder) return fail(ErrorCode::BAD_REQUEST, "this key is already registered");
+    auto counter = next_serial();
+    if (!counter) return std::unexpected(counter.error());
+
+    rocksdb::WriteBatch batch;
+    auto& families = database_->families;
+    rocksdb::Status status =
+        batch.Put(families[kCerts], slice_of(username), slice_of(encoded_certificate));
+    if (status.ok()) {
+        status = batch.Put(families[kByCurveKey], slice_of(curve_public_key), slice_of(username));
+    }
+    if (status.ok()) {
+        // Never move the counter back, even if a caller passes an old serial.
+        status = batch.Put(families[kMeta], slice_of(kNextSerialKey),
+                           big_endian(std::max(*counter, serial + 1)));
+    }
+    if (!status.ok()) return std::unexpected(error_of(status, "batch"));
+    rocksdb::WriteOptions durable;
+    durable.sync = true;
+    status = database_->db->Write(durable, &batch);
+    if (!status.ok()) return std::unexpected(error_of(status, "write"));
+    return {};
+}
+
+Result<void> Registry::revoke(std::string_view username, std::int64_t when) {
+    std::lock_guard lock(database_->add_mutex);
+    auto certificate = database_->get(kCerts, slice_of(username));
+    if (!certificate) return std::unexpected(certificate.error());
+    if (!*certificate) return fail(ErrorCode::NOT_FOUND, "no user named " + std::string(username));
+    auto revoked = database_->get(kRevoked, slice_of(username));
+    if (!revoked) return std::unexpected(revoked.error());
+    if (*revoked) return {};
+    rocksdb::WriteOptions durable;
+    durable.sync = true;
+    auto status = database_->db->Put(durable, database_->families[kRevoked], slice_of(username),
+                                     big_endian(static_cast<std::uint64_t>(when)));
+    if (!status.ok()) return std::unexpected(error_of(status, "write"));
+    return {};
+}
+
+}  // namespace imgshare::ca

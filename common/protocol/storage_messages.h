@@ -148,10 +148,12 @@ struct NewImageEvent : ImageSummary {
 struct ListReply {
     static constexpr std::string_view kType = kOkType;
     std::vector<ImageSummary> items;
-    std::uint64_t last_seq = 0;
+    std::uint64_t last_seq = 0;  // the cursor: pass it as after_seq to continue
+    bool more = false;           // the feed held entries after last_seq: list again
     static constexpr auto fields() {
         return std::make_tuple(field("items", &ListReply::items, kMaxListLimit),
-                               field("last_seq", &ListReply::last_seq));
+                               field("last_seq", &ListReply::last_seq),
+                               field("more", &ListReply::more));
     }
     bool operator==(const ListReply&) const = default;
 };

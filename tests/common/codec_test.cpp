@@ -231,7 +231,7 @@ TEST(CodecTest, DocumentedExamplesAreExact) {
     EXPECT_EQ(to_hex(forwarded[0]), "84a17601a474797065a44c495354a2696407a475736572a5616c696365");
     auto ok = encode_ok(ListReply{}, 7);
     EXPECT_EQ(to_hex(ok[0]), "83a17601a474797065a24f4ba2696407");
-    EXPECT_EQ(to_hex(ok[1]), "82a56974656d7390a86c6173745f73657100");
+    EXPECT_EQ(to_hex(ok[1]), "83a56974656d7390a86c6173745f73657100a46d6f7265c2");
     auto error = encode_error(Error{ErrorCode::NOT_FOUND, "no image named cat.png"}, 9);
     EXPECT_EQ(to_hex(error[0]), "83a17601a474797065a54552524f52a2696409");
     EXPECT_EQ(to_hex(error[1]),

@@ -54,7 +54,8 @@ auto reply_samples() {
             "holiday.jpg", "alice", 1ull << 33, 5'000'000, -86'400, "e2e", {"bob", "carol"}},
         ListReply{{ImageSummary{"a.png", "alice", 1, 100, 1'718'000'000, "escrow"},
                    ImageSummary{"b.png", "bob", 2, 2'000'000, -1, "e2e"}},
-                  2},
+                  2,
+                  true},
         DownloadReply{kCertificate, kEnvelope, kSignature, kWrappedKey, "escrow"},
         GetChunkReply{12}, ShareReply{{"bob", "carol", "dave"}}, LookupCurveKeyReply{"alice", true},
         RewrapReply{filled(80, 13)});

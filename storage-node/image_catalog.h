@@ -1,0 +1,72 @@
+// Committed images: their records, grants, chunks and the event feed, and who
+// may see each one.
+//
+// Promises: an image is added in one batch with its grants, its feed entry and
+// the note of the upload it came from, so it is visible entirely or not at
+// all. Feed seqs are assigned in commit order, 1, 2, 3, ..., never reused.
+// An e2e image is visible only to its owner and recipients; to anyone else it
+// is indistinguishable from a name that does not exist.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/bytes.h"
+#include "common/error.h"
+#include "common/protocol/messages.h"
+#include "storage-node/image_store.h"
+#include "storage-node/records.h"
+#include "storage-node/storage_keys.h"
+
+namespace imgshare::storage {
+
+// Escrow images are visible to every registered user; e2e images to their
+// owner and recipients.
+[[nodiscard]] bool visible_to(const ImageRecord& record, std::string_view user);
+
+class ImageCatalog {
+  public:
+    // `list_scan_budget`: at most this many feed entries are examined per
+    // list() (at least `limit`), so one LIST costs bounded work however many
+    // invisible entries it must skip. `store` must outlive the catalog.
+    [[nodiscard]] static Result<ImageCatalog> load(ImageStore& store,
+                                                   std::uint32_t list_scan_budget);
+
+    [[nodiscard]] Result<std::optional<ImageRecord>> find(std::string_view name) const;
+    [[nodiscard]] Result<bool> contains(std::string_view name) const;
+    // The name of the image committed from `upload`, if there is one.
+    [[nodiscard]] Result<std::optional<std::string>> committed_name(const UploadId& upload) const;
+
+    // Adds to `batch` the image (its seq set to the next one), its grants, its
+    // feed entry and its upload's note; returns the record as added. Call
+    // committed() once the batch is written.
+    [[nodiscard]] ImageRecord add_in(Batch& batch, ImageRecord record,
+                                     const std::vector<Grant>& grants) const;
+    void committed(const ImageRecord& record);
+
+    [[nodiscard]] Result<std::optional<Bytes>> grant(std::string_view name,
+                                                     std::string_view recipient) const;
+    // The stored ciphertext of chunk `index` (< record.chunk_count); INTERNAL if
+    // it is missing, which only a damaged database can cause.
+    [[nodiscard]] Result<Bytes> chunk(const ImageRecord& record, std::uint32_t index) const;
+
+    // The images visible to `user` with seq > after_seq, in feed order: at most
+    // min(limit, kMaxListLimit) items. last_seq is the last entry examined (or
+    // after_seq), more whether the feed has entries beyond it.
+    [[nodiscard]] Result<ListReply> list(std::string_view user, std::uint64_t after_seq,
+                                         std::uint32_t limit) const;
+
+    [[nodiscard]] std::uint64_t last_seq() const { return last_seq_; }
+
+  private:
+    ImageCatalog(ImageStore& store, std::uint32_t list_scan_budget, std::uint64_t last_seq);
+
+    ImageStore* store_;
+    std::uint32_t list_scan_budget_;
+    std::uint64_t last_seq_;
+};
+
+}  // namespace imgshare::storage

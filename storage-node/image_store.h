@@ -1,0 +1,115 @@
+// The storage node's RocksDB database: its column families, its memory budget
+// and its two write durabilities, behind a small interface that never throws
+// and never exposes RocksDB types.
+//
+// Promises: a Batch is applied entirely or not at all. Durability::Synced
+// returns only once the batch is on stable storage (it survives power loss);
+// Durability::Buffered survives a crash of this process but not of the
+// machine. A failed write (a full disk makes RocksDB read-only) is an
+// IO_ERROR (INTERNAL for other failures), never a silent success. Values
+// read back are bytes from a file: callers decode them as untrusted input.
+//
+// Memory: memtables are capped in total (StoreOptions::total_write_buffer_bytes)
+// and the block cache is fixed, so resident memory does not grow with the
+// amount of data stored or streamed. Chunks are kept in blob files (BlobDB),
+// so compactions do not rewrite image data.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/bytes.h"
+#include "common/error.h"
+
+namespace rocksdb {
+class WriteBatch;
+}
+
+namespace imgshare::storage {
+
+enum class Family { images, chunks, grants, uploads, feed, meta };
+
+// Whether a write must reach stable storage before write() returns.
+enum class Durability { Buffered, Synced };
+
+// How a scan reads: Small for a few short values, Bulk for streaming many
+// large ones (bypasses the block cache, reads ahead).
+enum class ScanMode { Small, Bulk };
+
+struct StoreOptions {
+    std::size_t chunks_write_buffer_bytes = 8u << 20;  // per memtable of `chunks`, at most 2
+    std::size_t other_write_buffer_bytes = 1u << 20;   // per memtable of every other family
+    std::size_t total_write_buffer_bytes = 24u << 20;  // all memtables together
+    std::size_t block_cache_bytes = 8u << 20;
+    std::size_t min_blob_bytes = 4096;  // chunk values at least this large go to blob files
+};
+
+class ImageStore;
+
+// Changes applied together by ImageStore::write.
+class Batch {
+  public:
+    Batch(Batch&&) noexcept;
+    Batch& operator=(Batch&&) noexcept;
+    ~Batch();
+
+    void put(Family family, std::string_view key, ByteView value);
+    void put(Family family, std::string_view key, std::string_view value);
+    void erase(Family family, std::string_view key);
+    // Every key in [begin, end).
+    void erase_range(Family family, std::string_view begin, std::string_view end);
+    // Every key that starts with `prefix`.
+    void erase_prefix(Family family, std::string_view prefix);
+
+  private:
+    friend class ImageStore;
+    explicit Batch(const ImageStore& store);
+    const ImageStore* store_;
+    std::unique_ptr<rocksdb::WriteBatch> batch_;
+};
+
+class ImageStore {
+  public:
+    // Opens (creating if missing) the database in `dir` with every family.
+    // IO_ERROR naming the directory when RocksDB refuses (locked by another
+    // process, unreadable, corrupt).
+    [[nodiscard]] static Result<ImageStore> open(const std::filesystem::path& dir,
+                                                 const StoreOptions& options = {});
+
+    ImageStore(ImageStore&&) noexcept;
+    ImageStore& operator=(ImageStore&&) noexcept;
+    ImageStore(const ImageStore&) = delete;
+    ImageStore& operator=(const ImageStore&) = delete;
+    // Closes the database; a Batch must not outlive its store.
+    ~ImageStore();
+
+    [[nodiscard]] Batch batch() const;
+    [[nodiscard]] Result<void> write(Batch batch, Durability durability);
+
+    // The value of `key`, or nullopt when there is none.
+    [[nodiscard]] Result<std::optional<Bytes>> get(Family family, std::string_view key) const;
+    // Whether `key` has a value. Reads the value: do not use it on `chunks`.
+    [[nodiscard]] Result<bool> contains(Family family, std::string_view key) const;
+
+    // Calls `visit` on each entry with begin <= key < end (no upper bound when
+    // `end` is empty), in key order, until it returns false. The views are
+    // valid during the call only.
+    using Visitor = std::function<bool(std::string_view key, ByteView value)>;
+    [[nodiscard]] Result<void> scan(Family family, std::string_view begin, std::string_view end,
+                                    const Visitor& visit, ScanMode mode = ScanMode::Small) const;
+    // The greatest key in the family, or nullopt when it is empty.
+    [[nodiscard]] Result<std::optional<std::string>> last_key(Family family) const;
+
+  private:
+    friend class Batch;
+    struct Impl;
+    explicit ImageStore(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace imgshare::storage

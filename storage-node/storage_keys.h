@@ -1,0 +1,71 @@
+// The key layout of the storage node's column families (DESIGN.md §4), in one
+// place, so every reader and writer agrees on it:
+//
+//   images   name                           -> ImageRecord (records.h)
+//   chunks   upload id · u32be index        -> ciphertext chunk
+//   grants   name · 0x00 · recipient        -> sealed content key (e2e mode)
+//   uploads  upload id                      -> UploadSession (records.h)
+//            upload id · u32be index        -> empty: "chunk index is stored"
+//   feed     u64be seq                      -> name
+//   meta     "last_seq"                     -> u64be, the highest seq assigned
+//            "committed/" · upload id       -> name of the image that upload became
+//
+// Big-endian integers make the byte order of keys the numeric order, so a
+// prefix scan walks chunks and feed entries in order. Image names and
+// usernames never contain 0x00 (image_name.h, registration.h).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/bytes.h"
+#include "common/error.h"
+
+namespace imgshare::storage {
+
+inline constexpr std::size_t kUploadIdSize = 16;
+
+// Names one upload: derived from the signed envelope, so a retried POST_BEGIN
+// finds the same upload. On the wire it is 32 lower-case hex characters.
+class UploadId {
+  public:
+    // The first 16 bytes of SHA-256(envelope ‖ signature).
+    [[nodiscard]] static UploadId of(ByteView envelope, ByteView signature);
+    // BAD_REQUEST unless `text` is 32 hex characters.
+    [[nodiscard]] static Result<UploadId> parse(std::string_view text);
+    // The upload id a key of the uploads or chunks family starts with (nullopt
+    // for a shorter key).
+    [[nodiscard]] static std::optional<UploadId> from_key(std::string_view key);
+
+    [[nodiscard]] std::string text() const;
+    // The raw 16 bytes: the session's key and the prefix of its chunk keys.
+    [[nodiscard]] std::string_view key() const;
+
+    auto operator<=>(const UploadId&) const = default;
+
+  private:
+    std::array<char, kUploadIdSize> bytes_{};
+};
+
+[[nodiscard]] std::string chunk_key(const UploadId& upload, std::uint32_t index);
+// The chunk index in a key made by chunk_key, if it is one.
+[[nodiscard]] std::optional<std::uint32_t> chunk_index_of(std::string_view key,
+                                                          const UploadId& upload);
+[[nodiscard]] std::string grant_key(std::string_view name, std::string_view recipient);
+[[nodiscard]] std::string feed_key(std::uint64_t seq);
+[[nodiscard]] std::optional<std::uint64_t> seq_of_feed_key(std::string_view key);
+[[nodiscard]] std::string committed_upload_key(const UploadId& upload);
+
+inline constexpr std::string_view kLastSeqKey = "last_seq";
+
+[[nodiscard]] std::string encode_u64(std::uint64_t value);
+[[nodiscard]] std::optional<std::uint64_t> decode_u64(std::string_view bytes);
+
+// The smallest key greater than every key that starts with `prefix`: the end of
+// a prefix range. Empty when no such key exists (a prefix of only 0xff bytes).
+[[nodiscard]] std::string prefix_end(std::string_view prefix);
+
+}  // namespace imgshare::storage

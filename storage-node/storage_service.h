@@ -1,0 +1,89 @@
+// The storage node's request handlers: one method per message, each taking the
+// decoded request and the context the broker stamped (who sent it, the
+// payload frame), returning the reply or an Error that goes back as is.
+//
+// Promises, for every handler:
+// - The sender is context.user, never a field of the message; an anonymous or
+//   missing user is NOT_REGISTERED before anything else is looked at.
+// - Every request is idempotent: a repeated POST_BEGIN, POST_CHUNK or
+//   POST_COMMIT for the same upload changes nothing and answers as the first.
+// - POST_COMMIT is acknowledged only after one synced batch made the image,
+//   its grants and its feed entry durable; before that nothing of it is
+//   visible. A name is committed at most once; nothing is ever overwritten.
+// - An e2e image the sender may not see is answered exactly like a missing
+//   name (NOT_FOUND, same message) and never listed.
+#pragma once
+
+#include <cstdint>
+
+#include "common/bytes.h"
+#include "common/clock.h"
+#include "common/error.h"
+#include "common/protocol/messages.h"
+#include "common/service/service_worker.h"
+#include "storage-node/image_catalog.h"
+#include "storage-node/image_store.h"
+#include "storage-node/upload_sessions.h"
+
+namespace imgshare::storage {
+
+struct StorageConfig {
+    Bytes ca_verify_key;                         // verifies owners' certificates
+    std::uint64_t max_image_bytes = 1ull << 30;  // largest padded image accepted
+    std::int64_t upload_timeout_ms = 600'000;    // idle pending uploads are removed
+    std::size_t max_pending_uploads_per_user = 8;
+    std::uint32_t list_scan_budget = 4 * kMaxListLimit;  // feed entries examined per LIST
+};
+
+struct ChunkReply {
+    GetChunkReply reply;
+    Bytes chunk;  // the payload frame
+};
+
+class StorageService {
+  public:
+    // Loads the pending uploads and the feed position from `store`; `store`
+    // and `clock` must outlive the service.
+    [[nodiscard]] static Result<StorageService> open(ImageStore& store, const Clock& clock,
+                                                     StorageConfig config);
+
+    [[nodiscard]] Result<PostBeginReply> post_begin(const PostBeginRequest& request,
+                                                    const service::RequestContext& context);
+    [[nodiscard]] Result<PostChunkReply> post_chunk(const PostChunkRequest& request,
+                                                    const service::RequestContext& context);
+    [[nodiscard]] Result<PostCommitReply> post_commit(const PostCommitRequest& request,
+                                                      const service::RequestContext& context);
+    [[nodiscard]] Result<ListReply> list(const ListRequest& request,
+                                         const service::RequestContext& context) const;
+    [[nodiscard]] Result<DownloadReply> download(const DownloadRequest& request,
+                                                 const service::RequestContext& context) const;
+    [[nodiscard]] Result<ChunkReply> get_chunk(const GetChunkRequest& request,
+                                               const service::RequestContext& context) const;
+
+    // Housekeeping (the worker's tick): removes idle pending uploads.
+    void expire_uploads();
+
+  private:
+    StorageService(ImageStore& store, const Clock& clock, StorageConfig config,
+                   UploadSessions sessions, ImageCatalog catalog);
+
+    // What upload `upload` of `user` became once committed; NOT_FOUND as for an
+    // unknown upload when it was not committed, or not by `user`.
+    [[nodiscard]] Result<ImageRecord> committed_from(const UploadId& upload,
+                                                     std::string_view user) const;
+    // The checks a complete upload must pass before it is committed.
+    [[nodiscard]] Result<void> check_commit(const UploadId& upload, const Envelope& envelope) const;
+    [[nodiscard]] Result<ImageRecord> visible_image(std::string_view name,
+                                                    std::string_view user) const;
+
+    ImageStore* store_;
+    const Clock* clock_;
+    StorageConfig config_;
+    UploadSessions sessions_;
+    ImageCatalog catalog_;
+};
+
+// Registers every handler and the expiry tick on `worker`.
+void serve(StorageService& service, service::ServiceWorker& worker);
+
+}  // namespace imgshare::storage

@@ -1,0 +1,149 @@
+#include "storage-node/upload_sessions.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "common/crypto/sha256.h"
+
+namespace imgshare::storage {
+
+UploadSessions::UploadSessions(ImageStore& store, const Clock& clock, std::int64_t timeout_ms)
+    : store_(&store), clock_(&clock), timeout_ms_(timeout_ms) {}
+
+Result<UploadSessions> UploadSessions::load(ImageStore& store, const Clock& clock,
+                                            std::int64_t timeout_ms) {
+    UploadSessions sessions(store, clock, timeout_ms);
+    auto now = clock.monotonic_ms();
+    auto scanned = store.scan(Family::uploads, "", "", [&](std::string_view key, ByteView value) {
+        if (key.size() != kUploadIdSize) return true;  // a "chunk stored" note
+        auto session = decode_upload_session(value);
+        // An unreadable session still expires, and takes its chunks with it.
+        std::string owner = session ? session->owner : std::string();
+        if (!session) spdlog::warn("{}", session.error().message);
+        sessions.pending_.emplace(*UploadId::from_key(key), Activity{std::move(owner), now});
+        return true;
+    });
+    if (!scanned) return std::unexpected(std::move(scanned.error()));
+    return sessions;
+}
+
+Result<std::optional<UploadSession>> UploadSessions::find(const UploadId& upload) const {
+    auto stored = store_->get(Family::uploads, upload.key());
+    if (!stored) return std::unexpected(std::move(stored.error()));
+    if (!*stored) return std::optional<UploadSession>();
+    auto session = decode_upload_session(**stored);
+    if (!session) return std::unexpected(std::move(session.error()));
+    return std::optional<UploadSession>(std::move(*session));
+}
+
+Result<void> UploadSessions::begin(const UploadId& upload, const UploadSession& session) {
+    auto batch = store_->batch();
+    batch.put(Family::uploads, upload.key(), encode_record(session));
+    if (auto written = store_->write(std::move(batch), Durability::Buffered); !written) {
+        return written;
+    }
+    pending_[upload] = Activity{session.owner, clock_->monotonic_ms()};
+    return {};
+}
+
+void UploadSessions::touch(const UploadId& upload) {
+    if (auto found = pending_.find(upload); found != pending_.end()) {
+        found->second.last_ms = clock_->monotonic_ms();
+    }
+}
+
+std::size_t UploadSessions::pending_count(std::string_view owner) const {
+    return static_cast<std::size_t>(
+        std::count_if(pending_.begin(), pending_.end(),
+                      [&](const auto& entry) { return entry.second.owner == owner; }));
+}
+
+Result<bool> UploadSessions::has_chunk(const UploadId& upload, std::uint32_t index) const {
+    return store_->contains(Family::uploads, chunk_key(upload, index));
+}
+
+Result<void> UploadSessions::store_chunk(const UploadId& upload, std::uint32_t index,
+                                         ByteView ciphertext) {
+    auto key = chunk_key(upload, index);
+    auto batch = store_->batch();
+    batch.put(Family::chunks, key, ciphertext);
+    batch.put(Family::uploads, key, std::string_view());
+    // Buffered: until POST_COMMIT nothing is promised; the commit is synced and
+    // makes every earlier write durable with it.
+    return store_->write(std::move(batch), Durability::Buffered);
+}
+
+Result<std::uint32_t> UploadSessions::first_missing_chunk(const UploadId& upload,
+                                                          std::uint32_t chunk_count) const {
+    std::uint32_t next = 0;
+    auto scanned = store_->scan(Family::uploads, chunk_key(upload, 0), prefix_end(upload.key()),
+                                [&](std::string_view key, ByteView) {
+                                    if (chunk_index_of(key, upload) != next) return false;
+                                    ++next;
+                                    return next < chunk_count;
+                                });
+    if (!scanned) return std::unexpected(std::move(scanned.error()));
+    return std::min(next, chunk_count);
+}
+
+Result<Bytes> UploadSessions::ciphertext_digest(const UploadId& upload,
+                                                const Envelope& envelope) const {
+    Sha256 hash;
+    std::uint32_t next = 0;
+    std::optional<Error> problem;
+    auto scanned = store_->scan(
+        Family::chunks, chunk_key(upload, 0), prefix_end(upload.key()),
+        [&](std::string_view key, ByteView chunk) {
+            if (chunk_index_of(key, upload) != next) return false;
+            if (chunk.size() != chunk_ciphertext_size(envelope, next)) {
+                problem = Error{ErrorCode::INTEGRITY,
+                                fmt::format("stored chunk {} has the wrong size", next)};
+                return false;
+            }
+            hash.update(chunk);
+            ++next;
+            return next < envelope.chunk_count;
+        },
+        ScanMode::Bulk);
+    if (!scanned) return std::unexpected(std::move(scanned.error()));
+    if (problem) return std::unexpected(std::move(*problem));
+    if (next != envelope.chunk_count) {
+        return fail(ErrorCode::INTEGRITY, fmt::format("stored chunk {} is missing", next));
+    }
+    return hash.finish();
+}
+
+void UploadSessions::end_in(Batch& batch, const UploadId& upload) const {
+    batch.erase_prefix(Family::uploads, upload.key());
+}
+
+void UploadSessions::committed(const UploadId& upload) {
+    pending_.erase(upload);
+}
+
+Result<void> UploadSessions::discard(const UploadId& upload) {
+    auto batch = store_->batch();
+    batch.erase_prefix(Family::uploads, upload.key());
+    batch.erase_prefix(Family::chunks, upload.key());
+    if (auto written = store_->write(std::move(batch), Durability::Buffered); !written) {
+        return written;
+    }
+    pending_.erase(upload);
+    return {};
+}
+
+Result<std::vector<UploadId>> UploadSessions::expire() {
+    auto now = clock_->monotonic_ms();
+    std::vector<UploadId> idle;
+    for (const auto& [upload, activity] : pending_) {
+        if (now - activity.last_ms >= timeout_ms_) idle.push_back(upload);
+    }
+    for (const auto& upload : idle) {
+        if (auto removed = discard(upload); !removed) return std::unexpected(removed.error());
+    }
+    return idle;
+}
+
+}  // namespace imgshare::storage

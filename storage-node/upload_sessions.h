@@ -1,0 +1,74 @@
+// Pending uploads: the sessions between POST_BEGIN and POST_COMMIT, the
+// chunks they have received, and their expiry.
+//
+// Promises: a chunk and the note that it is stored are written together, so
+// "stored" never names a missing chunk. A session idle (no POST_BEGIN or
+// POST_CHUNK) for the time-out is removed with all its chunks by expire().
+// Idle time is measured on the monotonic clock from the last activity seen
+// by this process; sessions found in the database at start-up get a full
+// time-out from then, so a restart never expires an upload early.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/bytes.h"
+#include "common/clock.h"
+#include "common/envelope.h"
+#include "common/error.h"
+#include "storage-node/image_store.h"
+#include "storage-node/records.h"
+#include "storage-node/storage_keys.h"
+
+namespace imgshare::storage {
+
+class UploadSessions {
+  public:
+    // Reads the sessions already in `store`. Both must outlive this object.
+    [[nodiscard]] static Result<UploadSessions> load(ImageStore& store, const Clock& clock,
+                                                     std::int64_t timeout_ms);
+
+    [[nodiscard]] Result<std::optional<UploadSession>> find(const UploadId& upload) const;
+    // Stores a new session (its id must not be pending).
+    [[nodiscard]] Result<void> begin(const UploadId& upload, const UploadSession& session);
+    // Resets the idle time of a pending session.
+    void touch(const UploadId& upload);
+    [[nodiscard]] std::size_t pending_count(std::string_view owner) const;
+
+    [[nodiscard]] Result<bool> has_chunk(const UploadId& upload, std::uint32_t index) const;
+    [[nodiscard]] Result<void> store_chunk(const UploadId& upload, std::uint32_t index,
+                                           ByteView ciphertext);
+    // The lowest index < chunk_count not stored yet; chunk_count when all are.
+    [[nodiscard]] Result<std::uint32_t> first_missing_chunk(const UploadId& upload,
+                                                            std::uint32_t chunk_count) const;
+    // SHA-256 over the stored chunks in order, streaming. INTEGRITY if a chunk
+    // is missing or not the size the envelope gives it.
+    [[nodiscard]] Result<Bytes> ciphertext_digest(const UploadId& upload,
+                                                  const Envelope& envelope) const;
+
+    // Adds to `batch` the removal of the session and its notes (not its
+    // chunks: a commit keeps them); call committed() once the batch is written.
+    void end_in(Batch& batch, const UploadId& upload) const;
+    void committed(const UploadId& upload);
+    // Removes the session and its chunks now.
+    [[nodiscard]] Result<void> discard(const UploadId& upload);
+    // Removes every session idle for the time-out; returns their ids.
+    [[nodiscard]] Result<std::vector<UploadId>> expire();
+
+  private:
+    struct Activity {
+        std::string owner;
+        std::int64_t last_ms = 0;
+    };
+    UploadSessions(ImageStore& store, const Clock& clock, std::int64_t timeout_ms);
+
+    ImageStore* store_;
+    const Clock* clock_;
+    std::int64_t timeout_ms_;
+    std::map<UploadId, Activity> pending_;
+};
+
+}  // namespace imgshare::storage

@@ -1,0 +1,225 @@
+// Test helpers for the storage node: a test CA issuing real certificates,
+// images encrypted and signed with common/, and a fixture holding a real
+// RocksDB in a scratch directory with a StorageService on a ManualClock.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/certificate.h"
+#include "common/clock.h"
+#include "common/crypto/chunk_stream.h"
+#include "common/crypto/keys.h"
+#include "common/crypto/sealed_box.h"
+#include "common/crypto/sha256.h"
+#include "common/envelope.h"
+#include "common/service/service_worker.h"
+#include "storage-node/image_store.h"
+#include "storage-node/post_validation.h"
+#include "storage-node/storage_keys.h"
+#include "storage-node/storage_service.h"
+#include "tests/common/scratch_dir.h"
+
+namespace imgshare::storage::testing {
+
+struct TestUser {
+    std::string name;
+    SigningKeyPair sign = generate_signing_keys();
+    BoxKeyPair box = generate_box_keys();
+    Certificate certificate;
+    Bytes encoded_certificate;
+};
+
+class TestCa {
+  public:
+    TestUser issue(const std::string& username, std::int64_t now) {
+        TestUser user;
+        user.name = username;
+        Certificate fields;
+        fields.serial = next_serial_++;
+        fields.username = username;
+        fields.sign_pk = user.sign.public_key;
+        fields.box_pk = user.box.public_key;
+        fields.curve_pk = generate_curve_keys().public_key;
+        fields.not_before = now - 60;
+        fields.not_after = now + 3600;
+        fields.issuer = "test-ca";
+        user.certificate = issue_certificate(fields, keys_.secret_key);
+        user.encoded_certificate = encode_certificate(user.certificate);
+        return user;
+    }
+    [[nodiscard]] const Bytes& verify_key() const { return keys_.public_key; }
+
+  private:
+    SigningKeyPair keys_ = generate_signing_keys();
+    std::uint64_t next_serial_ = 1;
+};
+
+struct ImageSpec {
+    std::string name = "cat";
+    std::string mode = std::string(kEscrowMode);
+    std::vector<const TestUser*> recipients;  // e2e: the owner is added
+    std::uint64_t padded_size = 3000;
+    std::uint32_t chunk_size = 1024;
+};
+
+inline ImageSpec named(std::string name) {
+    ImageSpec spec;
+    spec.name = std::move(name);
+    return spec;
+}
+
+// An e2e image for `recipients` and its owner.
+inline ImageSpec shared_with(std::string name, std::vector<const TestUser*> recipients) {
+    ImageSpec spec = named(std::move(name));
+    spec.mode = std::string(kEndToEndMode);
+    spec.recipients = std::move(recipients);
+    return spec;
+}
+
+struct TestImage {
+    Envelope envelope;
+    std::vector<Bytes> chunks;
+    SecretBytes content_key;
+    PostBeginRequest begin;  // ready to send
+};
+
+// Encrypts `spec.padded_size` bytes of a pattern, signs the envelope with the
+// owner's key and seals the content key (escrow: to `server_wrap_key`).
+inline TestImage make_image(const TestUser& owner, const ImageSpec& spec, ByteView server_wrap_key,
+                            std::int64_t now) {
+    TestImage image;
+    image.content_key = generate_content_key();
+    ChunkEncryptor encryptor(image.content_key);
+    auto& envelope = image.envelope;
+    envelope.name = spec.name;
+    envelope.owner = owner.name;
+    envelope.owner_serial = owner.certificate.serial;
+    envelope.mode = spec.mode;
+    envelope.content_type = "image/png";
+    envelope.padded_size = spec.padded_size;
+    envelope.chunk_size = spec.chunk_size;
+    envelope.chunk_count =
+        static_cast<std::uint32_t>((spec.padded_size + spec.chunk_size - 1) / spec.chunk_size);
+    envelope.stream_header = encryptor.header();
+    envelope.key_commitment = key_commitment(image.content_key);
+    envelope.created_at = now;
+    Sha256 digest;
+    for (std::uint32_t index = 0; index < envelope.chunk_count; ++index) {
+        Bytes plaintext(chunk_plaintext_size(envelope, index),
+                        static_cast<std::uint8_t>(index * 7 + spec.name.size()));
+        image.chunks.push_back(encryptor.encrypt(plaintext, index + 1 == envelope.chunk_count));
+        digest.update(image.chunks.back());
+    }
+    envelope.ciphertext_sha256 = digest.finish();
+
+    std::vector<const TestUser*> holders = spec.recipients;
+    if (spec.mode == kEndToEndMode) holders.push_back(&owner);
+    std::sort(holders.begin(), holders.end(),
+              [](const TestUser* a, const TestUser* b) { return a->name < b->name; });
+    for (const auto* holder : holders) {
+        envelope.recipients.push_back(holder->name);
+        image.begin.grants.push_back(
+            Grant{holder->name, seal(image.content_key.view(), holder->box.public_key)});
+    }
+    if (spec.mode == kEscrowMode) {
+        image.begin.wrapped_key = seal(image.content_key.view(), server_wrap_key);
+    }
+    image.begin.certificate = owner.encoded_certificate;
+    image.begin.envelope = encode_envelope(envelope);
+    image.begin.signature = sign_envelope(image.begin.envelope, owner.sign.secret_key);
+    return image;
+}
+
+inline service::RequestContext as_user(const std::string& user, ByteView payload = {}) {
+    return service::RequestContext{user, payload};
+}
+
+template <class T>
+void expect_error(const Result<T>& result, ErrorCode code) {
+    ASSERT_FALSE(result.has_value()) << "expected " << to_string(code);
+    EXPECT_EQ(result.error().code, code) << describe(result.error());
+}
+
+class StorageTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        config_.ca_verify_key = ca_.verify_key();
+        config_.upload_timeout_ms = 60'000;
+        open();
+    }
+
+    void open() {
+        auto store = ImageStore::open(dir_ / "db");
+        ASSERT_TRUE(store.has_value()) << describe(store.error());
+        store_.emplace(std::move(*store));
+        auto service = StorageService::open(*store_, clock_, config_);
+        ASSERT_TRUE(service.has_value()) << describe(service.error());
+        service_.emplace(std::move(*service));
+    }
+
+    void reopen() {
+        service_.reset();
+        store_.reset();
+        open();
+    }
+
+    TestUser user(const std::string& name) { return ca_.issue(name, clock_.now_seconds()); }
+
+    TestImage image(const TestUser& owner, ImageSpec spec = {}) {
+        return make_image(owner, spec, server_wrap_.public_key, clock_.now_seconds());
+    }
+
+    StorageService& service() { return *service_; }
+
+    Result<PostChunkReply> send_chunk(const TestUser& owner, const std::string& upload,
+                                      std::uint32_t index, ByteView chunk) {
+        return service_->post_chunk(PostChunkRequest{upload, index}, as_user(owner.name, chunk));
+    }
+
+    // Begins the upload and sends every chunk; returns the upload handle.
+    std::string upload_all(const TestUser& owner, const TestImage& image) {
+        auto begun = service_->post_begin(image.begin, as_user(owner.name));
+        EXPECT_TRUE(begun.has_value()) << describe(begun.error());
+        if (!begun) return {};
+        for (std::uint32_t index = 0; index < image.chunks.size(); ++index) {
+            auto sent = send_chunk(owner, begun->upload, index, image.chunks[index]);
+            EXPECT_TRUE(sent.has_value()) << describe(sent.error());
+        }
+        return begun->upload;
+    }
+
+    // The whole post: begin, every chunk, commit.
+    PostCommitReply post(const TestUser& owner, const TestImage& image) {
+        auto upload = upload_all(owner, image);
+        auto committed = service_->post_commit(PostCommitRequest{upload}, as_user(owner.name));
+        EXPECT_TRUE(committed.has_value()) << describe(committed.error());
+        return committed.value_or(PostCommitReply{});
+    }
+
+    // Keys of `family` that start with `prefix` (raw bytes).
+    std::size_t count_keys(Family family, std::string_view prefix) {
+        std::size_t count = 0;
+        auto end = prefix_end(prefix);
+        auto scanned = store_->scan(family, prefix, end, [&](std::string_view, ByteView) {
+            ++count;
+            return true;
+        });
+        EXPECT_TRUE(scanned.has_value());
+        return count;
+    }
+
+    imgshare::testing::ScratchDir dir_;
+    ManualClock clock_;
+    TestCa ca_;
+    BoxKeyPair server_wrap_ = generate_box_keys();
+    StorageConfig config_;
+    std::optional<ImageStore> store_;
+    std::optional<StorageService> service_;
+};
+
+}  // namespace imgshare::storage::testing

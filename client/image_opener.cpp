@@ -37,7 +37,7 @@ Result<std::pair<Certificate, Envelope>> verify_record(const DownloadReply& reco
 
 Result<ImageOpener> ImageOpener::begin(const DownloadReply& record,
                                        const OpenParameters& parameters,
-                                       const std::filesystem::path& destination) {
+                                       const std::filesystem::path& directory) {
     auto verified = verify_record(record, parameters);
     if (!verified) return std::unexpected(verified.error());
     auto& [owner, envelope] = *verified;
@@ -51,28 +51,19 @@ Result<ImageOpener> ImageOpener::begin(const DownloadReply& record,
     auto decryptor = ChunkDecryptor::create(*content_key, envelope.stream_header);
     if (!decryptor) return std::unexpected(decryptor.error());
 
-    std::error_code error;
-    if (std::filesystem::symlink_status(destination, error).type() !=
-        std::filesystem::file_type::not_found) {
-        return fail(ErrorCode::BAD_REQUEST,
-                    fmt::format("{} already exists; not overwriting it", destination.string()));
-    }
-    auto directory =
-        destination.has_parent_path() ? destination.parent_path() : std::filesystem::path(".");
     auto output = TempFile::create(directory, ".imgshare-download-");
     if (!output) return std::unexpected(output.error());
     return ImageOpener(std::move(envelope), std::move(owner), std::move(*decryptor),
-                       std::move(*output), destination);
+                       std::move(*output));
 }
 
 ImageOpener::ImageOpener(Envelope envelope, Certificate owner, ChunkDecryptor decryptor,
-                         TempFile output, std::filesystem::path destination)
+                         TempFile output)
     : envelope_(std::move(envelope)),
       owner_(std::move(owner)),
       decryptor_(std::move(decryptor)),
       stream_(envelope_.padded_size),
-      output_(std::move(output)),
-      destination_(std::move(destination)) {}
+      output_(std::move(output)) {}
 
 std::unexpected<Error> ImageOpener::failed(Error error) {
     failed_ = true;
@@ -119,7 +110,7 @@ Result<void> ImageOpener::add_chunk(std::uint32_t index, ByteView ciphertext) {
     return {};
 }
 
-Result<std::uint64_t> ImageOpener::finish() {
+Result<std::uint64_t> ImageOpener::finish(const std::filesystem::path& destination) {
     if (failed_) return integrity("this download already failed a check");
     if (next_index_ != envelope_.chunk_count) {
         return failed(Error{ErrorCode::INTEGRITY, fmt::format("only {} of {} chunks arrived",
@@ -133,7 +124,7 @@ Result<std::uint64_t> ImageOpener::finish() {
                             "the ciphertext's SHA-256 is not the one the owner signed"});
     }
     if (auto ok = stream_.finish(); !ok) return failed(ok.error());
-    if (auto ok = output_.commit_as(destination_); !ok) return failed(ok.error());
+    if (auto ok = output_.commit_as(destination); !ok) return failed(ok.error());
     failed_ = true;  // finished: nothing more is accepted
     return stream_.image_length();
 }

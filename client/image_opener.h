@@ -13,10 +13,10 @@
 //   add_chunk(): chunks arrive in order, none past chunk_count, each of the
 //             size the envelope says, each authenticates (INTEGRITY), FINAL on
 //             the last one and on no other;
-//   finish_as(): every chunk arrived and ended with FINAL, the ciphertext's
+//   finish():  every chunk arrived and ended with FINAL, the ciphertext's
 //             SHA-256 is the envelope's, the length prefix fits, the padding is
 //             zero and the image's SHA-256 is the one sealed with it (INTEGRITY).
-// Promises: nothing appears at the destination unless finish_as() succeeds;
+// Promises: nothing appears at the destination unless finish() succeeds;
 // after any failure the opener refuses everything and its temporary file is
 // removed (at the latest when the opener is destroyed). The content key is
 // wiped with the opener.
@@ -48,11 +48,11 @@ struct OpenParameters {
 
 class ImageOpener {
   public:
-    // Runs the begin() checks on a DOWNLOAD reply and creates the temporary file in the
-    // destination's directory. BAD_REQUEST if something already exists at `destination`.
+    // Runs the begin() checks on a DOWNLOAD reply and creates the temporary file in
+    // `directory`, where the image will be moved to by finish().
     [[nodiscard]] static Result<ImageOpener> begin(const DownloadReply& record,
                                                    const OpenParameters& parameters,
-                                                   const std::filesystem::path& destination);
+                                                   const std::filesystem::path& directory);
 
     ImageOpener(ImageOpener&&) noexcept = default;
     ImageOpener& operator=(ImageOpener&&) noexcept = default;
@@ -66,13 +66,13 @@ class ImageOpener {
     // The ciphertext of chunk `index`, which must be next_index().
     [[nodiscard]] Result<void> add_chunk(std::uint32_t index, ByteView ciphertext);
 
-    // The final checks, then the file moves to the destination given to begin() (never
-    // replacing anything). Returns the image's length in bytes.
-    [[nodiscard]] Result<std::uint64_t> finish();
+    // The final checks, then the file moves to `destination`, which must be in the directory
+    // given to begin(); BAD_REQUEST if something exists there already (it is never replaced).
+    // Returns the image's length in bytes.
+    [[nodiscard]] Result<std::uint64_t> finish(const std::filesystem::path& destination);
 
   private:
-    ImageOpener(Envelope envelope, Certificate owner, ChunkDecryptor decryptor, TempFile output,
-                std::filesystem::path destination);
+    ImageOpener(Envelope envelope, Certificate owner, ChunkDecryptor decryptor, TempFile output);
     [[nodiscard]] Result<void> check_chunk(std::uint32_t index, ByteView ciphertext);
     [[nodiscard]] std::unexpected<Error> failed(Error error);
 
@@ -82,7 +82,6 @@ class ImageOpener {
     PaddedStreamParser stream_;
     Sha256 ciphertext_digest_;
     TempFile output_;
-    std::filesystem::path destination_;
     Bytes plaintext_;
     std::uint32_t next_index_ = 0;
     bool failed_ = false;

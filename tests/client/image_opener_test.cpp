@@ -46,12 +46,12 @@ class ImageOpenerTest : public ::testing::Test {
     // Opens `record` with `chunks` as given; the opener's result, whatever failed first.
     Result<std::uint64_t> open(const DownloadReply& record, const std::vector<Bytes>& chunks,
                                const OpenParameters& parameters) {
-        auto opener = ImageOpener::begin(record, parameters, output());
+        auto opener = ImageOpener::begin(record, parameters, out_dir_);
         if (!opener) return std::unexpected(opener.error());
         for (std::uint32_t i = 0; i < chunks.size(); ++i) {
             if (auto ok = opener->add_chunk(i, chunks[i]); !ok) return std::unexpected(ok.error());
         }
-        return opener->finish();
+        return opener->finish(output());
     }
 
     // The result is `code` and nothing was written: no output, no temporary file.
@@ -310,12 +310,12 @@ TEST_F(ImageOpenerTest, ExistingDestinationIsNeverOverwritten) {
 
 TEST_F(ImageOpenerTest, FileAppearingDuringTheDownloadIsNotOverwritten) {
     auto sealed = seal_as_alice(png_bytes(5000));
-    auto opener = ImageOpener::begin(download_record(sealed, alice_, bob_), bob_opens(), output());
+    auto opener = ImageOpener::begin(download_record(sealed, alice_, bob_), bob_opens(), out_dir_);
     ASSERT_TRUE(opener);
     for (const auto& chunk : sealed_chunks(sealed))
         ASSERT_TRUE(opener->add_chunk(opener->next_index(), chunk));
     write_bytes(output(), {9});
-    auto result = opener->finish();
+    auto result = opener->finish(output());
     ASSERT_FALSE(result);
     EXPECT_EQ(result.error().code, ErrorCode::BAD_REQUEST);
     EXPECT_EQ(read_bytes(output()), Bytes{9});
@@ -325,7 +325,7 @@ TEST_F(ImageOpenerTest, FileAppearingDuringTheDownloadIsNotOverwritten) {
 TEST_F(ImageOpenerTest, OpenerRefusesEverythingAfterAFailure) {
     auto sealed = seal_as_alice(png_bytes(20'000));
     auto chunks = sealed_chunks(sealed);
-    auto opener = ImageOpener::begin(download_record(sealed, alice_, bob_), bob_opens(), output());
+    auto opener = ImageOpener::begin(download_record(sealed, alice_, bob_), bob_opens(), out_dir_);
     ASSERT_TRUE(opener);
     Bytes bad = chunks[0];
     bad[0] ^= 1;
@@ -335,7 +335,7 @@ TEST_F(ImageOpenerTest, OpenerRefusesEverythingAfterAFailure) {
         ASSERT_FALSE(again);
         EXPECT_EQ(again.error().code, ErrorCode::INTEGRITY);
     }
-    expect_refused(opener->finish(), ErrorCode::INTEGRITY);
+    expect_refused(opener->finish(output()), ErrorCode::INTEGRITY);
 }
 
 }  // namespace

@@ -27,9 +27,11 @@ std::vector<std::string> merged_environment(const std::map<std::string, std::str
         auto equals = text.find('=');
         if (equals != std::string::npos) all[text.substr(0, equals)] = text.substr(equals + 1);
     }
-    for (const auto& [key, value] : extra) all[key] = value;
+    for (const auto& [key, value] : extra)
+        all[key] = value;
     std::vector<std::string> result;
-    for (const auto& [key, value] : all) result.push_back(key + "=" + value);
+    for (const auto& [key, value] : all)
+        result.push_back(key + "=" + value);
     return result;
 }
 
@@ -37,10 +39,12 @@ pid_t spawn(const std::vector<std::string>& argv, const std::map<std::string, st
             const std::string& out_path, const std::string& err_path, int stdin_fd) {
     auto environment = merged_environment(env);
     std::vector<char*> args;
-    for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+    for (const auto& arg : argv)
+        args.push_back(const_cast<char*>(arg.c_str()));
     args.push_back(nullptr);
     std::vector<char*> envp;
-    for (const auto& entry : environment) envp.push_back(const_cast<char*>(entry.c_str()));
+    for (const auto& entry : environment)
+        envp.push_back(const_cast<char*>(entry.c_str()));
     envp.push_back(nullptr);
     pid_t pid = fork();
     if (pid < 0) throw std::runtime_error("fork failed");
@@ -66,9 +70,13 @@ int decode_status(int status) {
 
 }  // namespace
 
-std::filesystem::path binary_dir() { return IMGSHARE_BIN_DIR; }
+std::filesystem::path binary_dir() {
+    return IMGSHARE_BIN_DIR;
+}
 
-std::filesystem::path executable(const std::string& name) { return binary_dir() / name; }
+std::filesystem::path executable(const std::string& name) {
+    return binary_dir() / name;
+}
 
 int free_port() {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -175,8 +183,12 @@ void Process::kill_hard() {
     pid_ = -1;
 }
 
-std::string Process::out() const { return read_text(log_prefix_.string() + ".out"); }
-std::string Process::err() const { return read_text(log_prefix_.string() + ".err"); }
+std::string Process::out() const {
+    return read_text(log_prefix_.string() + ".out");
+}
+std::string Process::err() const {
+    return read_text(log_prefix_.string() + ".err");
+}
 
 bool Process::wait_for_output(const std::string& needle, std::chrono::milliseconds timeout,
                               size_t count) const {

@@ -131,7 +131,11 @@ Result<void> Watcher::receive_events(bool& gap) {
             auto view = net::view_of(frame);
             frames.emplace_back(view.begin(), view.end());
         }
-        session_.log().record(Direction::Received, "broker", std::span<const Bytes>(frames));
+        if (frames.size() == 2) {
+            // As the broker logs what it publishes: the topic as peer, then the body.
+            session_.log().record(Direction::Received, as_string(frames[0]),
+                                  std::span<const Bytes>(frames).subspan(1));
+        }
         auto decoded = decode_event(frames);
         if (!decoded) {
             print_line(err_, "warning: ignored a malformed event: " + describe(decoded.error()));

@@ -8,6 +8,7 @@
 #include "client/image_download.h"
 #include "client/output.h"
 #include "common/clock.h"
+#include "common/image_name.h"
 
 namespace imgshare::client {
 namespace {
@@ -18,6 +19,7 @@ struct DownloadOptions {
 };
 
 Result<void> run_download(const DownloadOptions& options, const CommandContext& context) {
+    if (auto ok = check_image_name(options.name); !ok) return ok;
     auto session = Session::open(context.options, context.stop);
     if (!session) return std::unexpected(session.error());
     auto identity = (*session)->unlock();

@@ -45,7 +45,8 @@ Result<void> run_list(std::uint64_t after, const CommandContext& context) {
 
 CommandAction define_list(CLI::App& command) {
     auto after = std::make_shared<std::uint64_t>(0);
-    command.add_option("--after", *after, "Only images after this feed position (seq)");
+    command.add_option("--after", *after, "Only images after this feed position (seq)")
+        ->check(CLI::NonNegativeNumber);
     command.footer(
         "Output: one line per image: SEQ NAME OWNER SIZE CREATED_AT MODE\n"
         "  (SIZE: stored bytes, padded; CREATED_AT: UTC, YYYY-MM-DDTHH:MM:SSZ; MODE: escrow|e2e)\n"

@@ -32,8 +32,9 @@ struct TestUser {
 struct TestCa {
     SigningKeyPair keys = generate_signing_keys();
 
+    // Valid for a day either side of `now`.
     [[nodiscard]] TestUser user(const std::string& name, std::uint64_t serial = 7,
-                                std::int64_t not_after = kNow + 86400) const {
+                                std::int64_t now = kNow) const {
         TestUser user{generate_user_keys(), {}};
         Certificate fields;
         fields.serial = serial;
@@ -41,8 +42,8 @@ struct TestCa {
         fields.sign_pk = user.keys.sign.public_key;
         fields.box_pk = user.keys.box.public_key;
         fields.curve_pk = user.keys.curve.public_key;
-        fields.not_before = kNow - 86400;
-        fields.not_after = not_after;
+        fields.not_before = now - 86400;
+        fields.not_after = now + 86400;
         fields.issuer = "test-ca";
         user.certificate = issue_certificate(fields, keys.secret_key);
         return user;

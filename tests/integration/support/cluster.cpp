@@ -72,7 +72,17 @@ Cluster::Cluster(ClusterOptions options) : options_(std::move(options)) {
     TrustAnchors trust{ca_verify_key_, broker_public_key_, std::nullopt};
     std::ofstream(trust_file()) << format_trust(trust);
 
-    start_broker();
+    // Another test may bind a port between our check and the broker's bind:
+    // then the broker exits at once, and it gets fresh ports.
+    for (int attempt = 0;; ++attempt) {
+        start_broker();
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        if (broker_->running()) break;
+        if (attempt == 4) throw std::runtime_error("the broker did not start: " + broker_->err());
+        client_port_ = free_port();
+        events_port_ = free_port();
+        backend_port_ = free_port();
+    }
     start_ca();
     if (!wait_for_service("ca", 1)) throw std::runtime_error("the CA did not become ready");
     if (options_.start_storage) {

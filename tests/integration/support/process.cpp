@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <random>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -79,20 +81,28 @@ std::filesystem::path executable(const std::string& name) {
 }
 
 int free_port() {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    address.sin_port = 0;
-    if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    // Below Linux's ephemeral range (32768+), so a port cannot be taken by some
+    // connection's local end between this check and the server's bind; never
+    // the same port twice in one process.
+    static std::mt19937 random(std::random_device{}());
+    static std::set<int> handed_out;
+    std::uniform_int_distribution<int> pick(20000, 32000);
+    for (int attempt = 0; attempt < 1000; ++attempt) {
+        int port = pick(random);
+        if (handed_out.contains(port)) continue;
+        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        address.sin_port = htons(static_cast<std::uint16_t>(port));
+        bool bound = bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
         close(fd);
-        throw std::runtime_error("bind failed");
+        if (bound) {
+            handed_out.insert(port);
+            return port;
+        }
     }
-    socklen_t length = sizeof address;
-    getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-    int port = ntohs(address.sin_port);
-    close(fd);
-    return port;
+    throw std::runtime_error("no free port found");
 }
 
 std::string read_text(const std::filesystem::path& path) {

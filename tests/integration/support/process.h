@@ -16,7 +16,7 @@ namespace imgshare::testing {
 std::filesystem::path binary_dir();
 std::filesystem::path executable(const std::string& name);
 
-// A free TCP port on 127.0.0.1 (bound once and released; collisions are unlikely).
+// A free TCP port on 127.0.0.1, outside the ephemeral range (checked by binding it).
 int free_port();
 
 struct CommandResult {

@@ -28,7 +28,12 @@ Result<void> run_download(const DownloadOptions& options, const CommandContext& 
     OpenParameters parameters{(*session)->trust().ca_verify_key, identity->keys.box, options.name,
                               SystemClock().now_seconds()};
     DownloadTarget target{".", std::nullopt};
-    if (!options.output.empty()) target.file = options.output;
+    std::error_code error;
+    if (!options.output.empty() && std::filesystem::is_directory(options.output, error)) {
+        target.directory = options.output;  // -o DIR: DIR/NAME.EXT
+    } else if (!options.output.empty()) {
+        target.file = options.output;
+    }
     auto downloaded = download_image(*connection, parameters, target);
     if (!downloaded) return std::unexpected(downloaded.error());
     if (context.options.json) {
@@ -51,7 +56,8 @@ CommandAction define_download(CLI::App& command) {
     auto options = std::make_shared<DownloadOptions>();
     command.add_option("NAME", options->name, "The image's name")->required();
     command.add_option("-o,--output", options->output,
-                       "Where to write the image (default: ./NAME.EXT, EXT from its type)");
+                       "Where to write the image: a file path, or a directory for DIR/NAME.EXT "
+                       "(default: ./NAME.EXT, EXT from its type)");
     command.footer(
         "Verifies the owner's certificate, the envelope's signature and name, the key, every "
         "chunk, the ciphertext's and the image's SHA-256; writes to a temporary file and moves "

@@ -17,6 +17,7 @@
 #include "common/crypto/keys.h"
 #include "common/net/multipart.h"
 #include "common/protocol/codec.h"
+#include "common/protocol/event.h"
 
 namespace imgshare::testing {
 
@@ -26,7 +27,8 @@ class FakeBroker {
     // routing id), possibly none.
     using Handler = std::function<std::vector<Frames>(const Frames& request)>;
 
-    explicit FakeBroker(Handler handler) : handler_(std::move(handler)) {
+    explicit FakeBroker(Handler handler, CurveKeyPair keys = generate_curve_keys())
+        : handler_(std::move(handler)), keys_(std::move(keys)) {
         socket_.set(zmq::sockopt::linger, 0);
         // Plain CURVE server without ZAP: the fake admits every client key.
         socket_.set(zmq::sockopt::curve_server, true);
@@ -90,7 +92,7 @@ class FakeBroker {
     }
 
     Handler handler_;
-    CurveKeyPair keys_ = generate_curve_keys();
+    CurveKeyPair keys_;
     zmq::context_t context_{1};
     zmq::socket_t socket_{context_, zmq::socket_type::router};
     std::string endpoint_;
@@ -99,6 +101,51 @@ class FakeBroker {
     mutable std::mutex mutex_;
     std::vector<Frames> requests_;
     std::thread thread_;
+};
+
+// A stand-in for the broker's event socket: XPUB with CURVE, publishing [topic][body] events
+// from the test's thread once a subscriber has subscribed.
+class FakePublisher {
+  public:
+    explicit FakePublisher(const CurveKeyPair& keys) {
+        socket_.set(zmq::sockopt::linger, 0);
+        socket_.set(zmq::sockopt::curve_server, true);
+        socket_.set(zmq::sockopt::curve_secretkey,
+                    zmq::const_buffer(keys.secret_key.data(), keys.secret_key.size()));
+        socket_.bind("tcp://127.0.0.1:*");
+        endpoint_ = socket_.get(zmq::sockopt::last_endpoint);
+    }
+
+    [[nodiscard]] const std::string& endpoint() const { return endpoint_; }
+
+    // Waits (up to ~10 s) until `count` subscriptions arrived; the topics subscribed to.
+    std::vector<std::string> wait_for_subscriptions(std::size_t count) {
+        for (int i = 0; i < 500 && subscriptions_.size() < count; ++i) {
+            zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
+            zmq::poll(&item, 1, std::chrono::milliseconds(20));
+            zmq::message_t message;
+            while (socket_.recv(message, zmq::recv_flags::dontwait)) {
+                if (message.size() > 0 && message.data<char>()[0] == 1) {
+                    subscriptions_.emplace_back(message.data<char>() + 1, message.size() - 1);
+                }
+            }
+        }
+        return subscriptions_;
+    }
+
+    void publish(const NewImageEvent& event, std::string_view topic) {
+        auto frames = encode_event(event, topic);
+        net::ZmqFrames message;
+        for (const auto& frame : frames)
+            message.push_back(net::frame_of(frame));
+        (void)net::send_message(socket_, message);
+    }
+
+  private:
+    zmq::context_t context_{1};
+    zmq::socket_t socket_{context_, zmq::socket_type::xpub};
+    std::string endpoint_;
+    std::vector<std::string> subscriptions_;
 };
 
 }  // namespace imgshare::testing

@@ -264,7 +264,7 @@ void Broker::on_service_reply(const std::string& worker, net::ZmqFrames frames) 
             reply_error(client, Error{ErrorCode::INTERNAL, "storage sent a bad DOWNLOAD reply"});
             return;
         }
-        if (download->mode == "escrow") {
+        if (download->mode == kEscrowMode) {
             PendingRequest rewrap;
             rewrap.stage = PendingRequest::Stage::DownloadRewrap;
             rewrap.client = client;
@@ -278,6 +278,7 @@ void Broker::on_service_reply(const std::string& worker, net::ZmqFrames frames) 
         }
     }
     if (ok && client.type == PostCommitRequest::kType) publish_commit(frames);
+    if (ok && client.type == ShareRequest::kType) publish_share(frames);
     frames[0] = header_frame(header->type, client.request_id, std::nullopt);
     reply_to_client(client, std::move(frames));
 }
@@ -352,23 +353,35 @@ void Broker::on_subscription(const zmq::message_t& frame) {
     }
 }
 
+void Broker::publish(const NewImageEvent& event, const std::string& topic) {
+    auto out = to_frames(encode_event(event, topic));
+    log_.record(Direction::Published, topic, net::frame_views(out, 1));
+    (void)net::send_message(events_, out);
+}
+
 void Broker::publish_commit(const net::ZmqFrames& frames) {
     auto commit = decode_body<PostCommitReply>(net::view_of(frames[1]));
     if (!commit) return;
     NewImageEvent event{
         {commit->name, commit->owner, commit->seq, commit->size, commit->created_at, commit->mode}};
-    auto publish_to = [&](const std::string& topic) {
-        auto encoded = encode_event(event, topic);
-        auto out = to_frames(encoded);
-        log_.record(Direction::Published, topic, net::frame_views(out, 1));
-        (void)net::send_message(events_, out);
-    };
-    if (commit->mode == "escrow") {
-        publish_to(std::string(kImageTopic));
-    } else {
-        for (const auto& recipient : commit->recipients)
-            publish_to(user_topic(recipient));
+    if (commit->mode == kEscrowMode) {
+        publish(event, std::string(kImageTopic));
+        return;
     }
+    // End-to-end: only the recipients hear of it, never the `image` topic.
+    event.recipients = commit->recipients;
+    for (const auto& recipient : commit->recipients)
+        publish(event, user_topic(recipient));
+}
+
+void Broker::publish_share(const net::ZmqFrames& frames) {
+    auto share = decode_body<ShareReply>(net::view_of(frames[1]));
+    if (!share || share->mode != kEndToEndMode) return;
+    NewImageEvent event{{share->name, share->owner, share->seq, share->size, share->created_at,
+                         share->mode, share->recipients}};
+    // Only the added recipients: the others were told when they were added.
+    for (const auto& recipient : share->added)
+        publish(event, user_topic(recipient));
 }
 
 void Broker::reply_to_client(const ClientOrigin& client, net::ZmqFrames frames) {

@@ -2,8 +2,9 @@
 // clients (ROUTER), events (XPUB, manual subscriptions), services (backend
 // ROUTER) and the ZAP handler (inproc ROUTER). It routes by message type,
 // stamps the authenticated user onto every forwarded request, orchestrates
-// DOWNLOAD (storage, then the CA's REWRAP) and publishes NEW_IMAGE after each
-// commit. It holds no user data and no secret but its own CURVE key.
+// DOWNLOAD (storage, then the CA's REWRAP in escrow mode; an e2e grant passes
+// untouched) and publishes NEW_IMAGE after each commit and share (e2e: on the
+// recipients' own topics only). It holds no user data and no secret but its own CURVE key.
 #pragma once
 
 #include <atomic>
@@ -19,6 +20,7 @@
 #include "common/clock.h"
 #include "common/crypto/keys.h"
 #include "common/net/multipart.h"
+#include "common/protocol/messages.h"
 #include "common/protocol_log.h"
 
 namespace imgshare::broker {
@@ -55,7 +57,9 @@ class Broker {
     void answer_zap(const ZapRequest& request, const Verdict& verdict);
     void reply_to_client(const ClientOrigin& client, net::ZmqFrames frames);
     void reply_error(const ClientOrigin& client, const Error& error);
+    void publish(const NewImageEvent& event, const std::string& topic);
     void publish_commit(const net::ZmqFrames& frames);
+    void publish_share(const net::ZmqFrames& frames);
     void send_to_worker(const std::string& worker, net::ZmqFrames frames, std::string_view peer);
     void send_heartbeats();
     void expire(std::int64_t now_ms);

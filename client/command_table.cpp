@@ -17,6 +17,7 @@ constexpr CommandSpec kCommands[] = {
     {"post", "Encrypt, sign and upload an image", define_post},
     {"list", "List the images you may read", define_list},
     {"download", "Download, verify and decrypt an image", define_download},
+    {"share", "Let more users read an end-to-end image you posted", define_share},
     {"watch", "Report new images as they are posted (optionally download them)", define_watch},
 };
 

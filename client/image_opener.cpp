@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "common/crypto/sealed_box.h"
@@ -30,14 +32,21 @@ Result<std::pair<Certificate, Envelope>> verify_record(const DownloadReply& reco
         return fail(ErrorCode::BAD_SIGNATURE,
                     "the owner signed this envelope for another image name");
     }
+    if (record.mode != envelope->mode) {
+        return fail(ErrorCode::BAD_SIGNATURE,
+                    "the server reports another mode than the one the owner signed");
+    }
+    if (envelope->mode == kEndToEndMode &&
+        !std::binary_search(envelope->recipients.begin(), envelope->recipients.end(),
+                            parameters.reader)) {
+        return fail(ErrorCode::BAD_SIGNATURE, "the owner did not sign this image for me");
+    }
     return std::pair{std::move(*owner), std::move(*envelope)};
 }
 
 }  // namespace
 
-Result<ImageOpener> ImageOpener::begin(const DownloadReply& record,
-                                       const OpenParameters& parameters,
-                                       const std::filesystem::path& directory) {
+Result<OpenedRecord> open_record(const DownloadReply& record, const OpenParameters& parameters) {
     auto verified = verify_record(record, parameters);
     if (!verified) return std::unexpected(verified.error());
     auto& [owner, envelope] = *verified;
@@ -48,12 +57,20 @@ Result<ImageOpener> ImageOpener::begin(const DownloadReply& record,
     if (auto ok = check_key_commitment(*content_key, envelope.key_commitment); !ok) {
         return integrity("the content key is not the one the owner committed to");
     }
-    auto decryptor = ChunkDecryptor::create(*content_key, envelope.stream_header);
+    return OpenedRecord{std::move(owner), std::move(envelope), std::move(*content_key)};
+}
+
+Result<ImageOpener> ImageOpener::begin(const DownloadReply& record,
+                                       const OpenParameters& parameters,
+                                       const std::filesystem::path& directory) {
+    auto opened = open_record(record, parameters);
+    if (!opened) return std::unexpected(opened.error());
+    auto decryptor = ChunkDecryptor::create(opened->content_key, opened->envelope.stream_header);
     if (!decryptor) return std::unexpected(decryptor.error());
 
     auto output = TempFile::create(directory, ".imgshare-download-");
     if (!output) return std::unexpected(output.error());
-    return ImageOpener(std::move(envelope), std::move(owner), std::move(*decryptor),
+    return ImageOpener(std::move(opened->envelope), std::move(opened->owner), std::move(*decryptor),
                        std::move(*output));
 }
 

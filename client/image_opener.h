@@ -7,9 +7,12 @@
 //             (BAD_SIGNATURE, EXPIRED, NOT_YET_VALID, BAD_REQUEST) → the
 //             envelope's signature by that owner (BAD_SIGNATURE) → the
 //             envelope names the image asked for (BAD_SIGNATURE: a server
-//             cannot rename an image) → the wrapped key opens with the reader's
-//             box key (INTEGRITY) → the key matches the envelope's commitment
-//             (INTEGRITY);
+//             cannot rename an image) → the mode the server reports is the
+//             signed one, and an e2e envelope lists the reader among its
+//             recipients (BAD_SIGNATURE: a server cannot hand an image to
+//             someone its owner did not choose) → the wrapped key opens with
+//             the reader's box key (INTEGRITY: e.g. another recipient's grant)
+//             → the key matches the envelope's commitment (INTEGRITY);
 //   add_chunk(): chunks arrive in order, none past chunk_count, each of the
 //             size the envelope says, each authenticates (INTEGRITY), FINAL on
 //             the last one and on no other;
@@ -44,7 +47,20 @@ struct OpenParameters {
     const BoxKeyPair& reader_box_keys;
     std::string requested_name;  // the name the user asked for
     std::int64_t now_seconds = 0;
+    std::string reader = {};  // the reader's username: an e2e envelope must list it
 };
+
+// What begin() has verified before the first chunk.
+struct OpenedRecord {
+    Certificate owner;
+    Envelope envelope;
+    SecretBytes content_key;
+};
+
+// begin()'s checks alone, for a caller that needs the verified envelope and
+// content key but no file (`share`, which re-seals the key for a new reader).
+[[nodiscard]] Result<OpenedRecord> open_record(const DownloadReply& record,
+                                               const OpenParameters& parameters);
 
 class ImageOpener {
   public:

@@ -118,7 +118,13 @@ Result<void> Watcher::catch_up() {
             if (image.seq <= last_seq_) continue;
             if (auto ok = report(event_of(image)); !ok) return ok;
         }
-        if (page->items.empty() || last_seq_ == before) return {};
+        // Entries the page examined but did not show are others' e2e images: step past them,
+        // so the next event follows on without a gap and no catch-up scans them again.
+        if (page->last_seq > last_seq_) {
+            last_seq_ = page->last_seq;
+            if (auto ok = session_.home().save_last_seq(last_seq_); !ok) return ok;
+        }
+        if (!page->more || last_seq_ == before) return {};
     }
     return {};
 }
@@ -172,7 +178,7 @@ Result<void> Watcher::report(const NewImageEvent& image) {
 
 void Watcher::download(const NewImageEvent& image) {
     OpenParameters parameters{session_.trust().ca_verify_key, identity_.keys.box, image.name,
-                              SystemClock().now_seconds()};
+                              SystemClock().now_seconds(), identity_.certificate.username};
     auto downloaded =
         download_image(*requests_, parameters, DownloadTarget{*options_.download_dir, {}});
     if (!downloaded) {

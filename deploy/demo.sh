@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job, end to end, on one machine: build, start a cluster, register
-# alice and bob, bob watches, alice posts a real image, bob is notified,
-# downloads and verifies it; then the cluster stops. Each step says what it proves.
+# alice, bob and carol, bob watches, alice posts a real image, bob is notified,
+# downloads and verifies it; then alice posts end-to-end to bob only, bob reads
+# it and carol is refused; then the cluster stops. Each step says what it proves.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 "$root/deploy/bootstrap.sh"
@@ -30,13 +31,14 @@ step "1. Start the CA, a storage node and the broker on loopback (CURVE on every
 
 export IMGSHARE_PASSPHRASE="demo passphrase (use a real one)"
 imgshare() { "$bin/imgshare" "$@"; }
-for user in alice bob; do
+for user in alice bob carol; do
   imgshare --home "$work/$user" init --broker "tcp://127.0.0.1:$base" --trust "$cluster/trust" >/dev/null
 done
 
-step "2. Register alice and bob: keys made on their machines, certificates issued and verified"
+step "2. Register alice, bob and carol: keys made on their machines, certificates issued and verified"
 imgshare --home "$work/alice" register alice
 imgshare --home "$work/bob" register bob
+imgshare --home "$work/carol" register carol
 echo "   (the client checked the CA's signature with the pinned CA key, and that the"
 echo "    certificate carries exactly the keys it sent)"
 
@@ -70,18 +72,57 @@ step "7. bob also downloads it explicitly (certificate, signature, digest, every
 imgshare --home "$work/bob" download sunset -o "$work/bob-explicit.png"
 cmp "$work/sunset.png" "$work/bob-explicit.png" && echo "   identical again"
 
-step "8. Every message each process sent or received is in its protocol log (no image bytes, no secrets)"
+step "8. End-to-end: alice posts to bob only (post --to bob)"
+imgshare --home "$work/alice" post "$work/sunset.png" --name sunset-for-bob --to bob
+echo "   (alice's client verified bob's certificate with the pinned CA key, sealed the content"
+echo "    key to bob's and her own certified keys only, and signed the list [alice, bob]: no"
+echo "    server, the CA included, holds anything that opens it)"
+
+step "9. bob downloads it with his own grant: the bytes are alice's"
+imgshare --home "$work/bob" download sunset-for-bob -o "$work/bob-e2e.png"
+if cmp "$work/sunset.png" "$work/bob-e2e.png"; then
+  echo "   identical: bob's grant opened, he is in the signed recipient list, every check passed"
+else
+  echo "demo: FAILED — bob's end-to-end copy differs"; exit 1
+fi
+
+step "10. carol is refused: NOT_FOUND, the very answer a name that does not exist gets"
+if carol_says=$(imgshare --home "$work/carol" download sunset-for-bob -o "$work/carol-e2e.png" 2>&1); then
+  echo "demo: FAILED — carol could download an image not meant for her"; exit 1
+fi
+missing_says=$(imgshare --home "$work/carol" download no-such-image -o "$work/carol-e2e.png" 2>&1 || true)
+echo "   carol, for sunset-for-bob: $carol_says"
+echo "   carol, for no-such-image:  $missing_says"
+case "$carol_says" in *NOT_FOUND*) ;; *) echo "demo: FAILED — expected NOT_FOUND"; exit 1 ;; esac
+[ "$carol_says" = "$missing_says" ] || { echo "demo: FAILED — the answers differ"; exit 1; }
+[ ! -e "$work/carol-e2e.png" ] || { echo "demo: FAILED — carol got a file"; exit 1; }
+echo "   (the storage node answers carol exactly as for a missing name: she cannot even learn"
+echo "    that the image exists; her list does not show it either:)"
+imgshare --home "$work/carol" list | sed 's/^/     /'
+if imgshare --home "$work/carol" list | grep -q sunset-for-bob; then
+  echo "demo: FAILED — carol's list shows the end-to-end image"; exit 1
+fi
+
+step "11. Only bob was told: his watcher heard of it on his own topic, user.bob/"
+for _ in $(seq 1 100); do
+  grep -q "NEW_IMAGE sunset-for-bob alice" "$work/bob-watch.log" && break
+  sleep 0.1
+done
+grep "sunset-for-bob" "$work/bob-watch.log" | sed 's/^/   /'
+
+step "12. Every message each process sent or received is in its protocol log (no image bytes, no secrets)"
 for log in "$cluster/broker/protocol.log" "$cluster/ca/protocol.log" "$cluster/storage/protocol.log" \
-           "$work/alice/protocol.log" "$work/bob/protocol.log"; do
+           "$work/alice/protocol.log" "$work/bob/protocol.log" "$work/carol/protocol.log"; do
   printf '   %-60s %5d lines\n' "$log" "$(wc -l <"$log")"
 done
 echo "   a line:"
 grep -m1 '"POST_CHUNK"' "$cluster/broker/protocol.log" | cut -c1-220 | sed 's/^/     /'
 
-step "9. Stop the cluster"
+step "13. Stop the cluster"
 kill "$watcher_pid" 2>/dev/null || true
 watcher_pid=
 "$root/deploy/cluster.sh" down --dir "$cluster"
 echo
-echo "demo: OK — register, post, notify, download and verify all worked across separate processes."
+echo "demo: OK — register, post, notify, download and verify all worked across separate processes;"
+echo "demo: OK — an end-to-end post reached bob only, and carol could not even tell it exists."
 echo "demo: files kept in $work"

@@ -7,17 +7,51 @@
 
 namespace imgshare::storage {
 
+namespace {
+
+bool names_include(const std::vector<std::string>& names, std::string_view name) {
+    return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+// The highest seq the record holds: its post's or its last share's.
+std::uint64_t latest_seq(const ImageRecord& record) {
+    return record.shares.empty() ? record.seq : std::max(record.seq, record.shares.back().seq);
+}
+
+ImageSummary summary_of(const ImageRecord& image, std::uint64_t seq) {
+    ImageSummary summary{image.name, image.owner, seq, image.size, image.created_at, image.mode};
+    if (image.mode == kEndToEndMode) summary.recipients = image.recipients;
+    return summary;
+}
+
+}  // namespace
+
 bool visible_to(const ImageRecord& record, std::string_view user) {
     if (record.mode == kEscrowMode) return true;
-    return record.owner == user || std::find(record.recipients.begin(), record.recipients.end(),
-                                             user) != record.recipients.end();
+    return record.owner == user || names_include(record.recipients, user);
+}
+
+bool announced_to(const ImageRecord& record, std::uint64_t seq, std::string_view user) {
+    if (!visible_to(record, user)) return false;
+    if (seq == record.seq) {
+        return std::none_of(
+            record.shares.begin(), record.shares.end(),
+            [&](const ShareRecord& share) { return names_include(share.added, user); });
+    }
+    return std::any_of(record.shares.begin(), record.shares.end(), [&](const ShareRecord& share) {
+        return share.seq == seq && names_include(share.added, user);
+    });
 }
 
 ImageCatalog::ImageCatalog(ImageStore& store, std::uint32_t list_scan_budget,
-                           std::uint64_t last_seq)
-    : store_(&store), list_scan_budget_(list_scan_budget), last_seq_(last_seq) {}
+                           std::size_t list_reply_bytes, std::uint64_t last_seq)
+    : store_(&store),
+      list_scan_budget_(list_scan_budget),
+      list_reply_bytes_(list_reply_bytes),
+      last_seq_(last_seq) {}
 
-Result<ImageCatalog> ImageCatalog::load(ImageStore& store, std::uint32_t list_scan_budget) {
+Result<ImageCatalog> ImageCatalog::load(ImageStore& store, std::uint32_t list_scan_budget,
+                                        std::size_t list_reply_bytes) {
     auto counter = store.get(Family::meta, kLastSeqKey);
     if (!counter) return std::unexpected(std::move(counter.error()));
     std::uint64_t last_seq = 0;
@@ -34,7 +68,7 @@ Result<ImageCatalog> ImageCatalog::load(ImageStore& store, std::uint32_t list_sc
         if (!seq) return fail(ErrorCode::INTERNAL, "stored feed key is unreadable");
         last_seq = std::max(last_seq, *seq);
     }
-    return ImageCatalog(store, list_scan_budget, last_seq);
+    return ImageCatalog(store, list_scan_budget, list_reply_bytes, last_seq);
 }
 
 Result<std::optional<ImageRecord>> ImageCatalog::find(std::string_view name) const {
@@ -72,7 +106,26 @@ ImageRecord ImageCatalog::add_in(Batch& batch, ImageRecord record,
 }
 
 void ImageCatalog::committed(const ImageRecord& record) {
-    last_seq_ = std::max(last_seq_, record.seq);
+    last_seq_ = std::max(last_seq_, latest_seq(record));
+}
+
+ImageRecord ImageCatalog::share_in(Batch& batch, ImageRecord record, Bytes envelope,
+                                   Bytes signature, std::vector<std::string> recipients,
+                                   const std::vector<Grant>& added_grants) const {
+    ShareRecord share{last_seq_ + 1, {}};
+    for (const auto& grant : added_grants) {
+        batch.put(Family::grants, grant_key(record.name, grant.recipient), grant.sealed_key);
+        share.added.push_back(grant.recipient);
+    }
+    std::sort(share.added.begin(), share.added.end());
+    record.envelope = std::move(envelope);
+    record.signature = std::move(signature);
+    record.recipients = std::move(recipients);
+    batch.put(Family::feed, feed_key(share.seq), record.name);
+    batch.put(Family::meta, kLastSeqKey, encode_u64(share.seq));
+    record.shares.push_back(std::move(share));
+    batch.put(Family::images, record.name, encode_record(record));
+    return record;
 }
 
 Result<std::optional<Bytes>> ImageCatalog::grant(std::string_view name,
@@ -99,6 +152,7 @@ Result<ListReply> ImageCatalog::list(std::string_view user, std::uint64_t after_
     reply.last_seq = after_seq;
     if (after_seq == UINT64_MAX) return reply;
     std::uint32_t examined = 0;
+    std::size_t reply_bytes = 0;
     std::optional<Error> problem;
     auto scanned = store_->scan(
         Family::feed, feed_key(after_seq + 1), "", [&](std::string_view key, ByteView value) {
@@ -111,8 +165,6 @@ Result<ListReply> ImageCatalog::list(std::string_view user, std::uint64_t after_
                 problem = Error{ErrorCode::INTERNAL, "stored feed key is unreadable"};
                 return false;
             }
-            ++examined;
-            reply.last_seq = *seq;
             auto record = find(as_string(value));
             if (!record) {
                 problem = std::move(record.error());
@@ -120,11 +172,18 @@ Result<ListReply> ImageCatalog::list(std::string_view user, std::uint64_t after_
             }
             if (!*record) {
                 spdlog::warn("feed entry {} names a missing image", *seq);
-            } else if (visible_to(**record, user)) {
-                const auto& image = **record;
-                reply.items.push_back(ImageSummary{image.name, image.owner, image.seq, image.size,
-                                                   image.created_at, image.mode});
+            } else if (announced_to(**record, *seq, user)) {
+                auto summary = summary_of(**record, *seq);
+                reply_bytes += encode_map(summary).size();
+                if (reply_bytes > list_reply_bytes_ && !reply.items.empty()) {
+                    // Full: this entry starts the next page.
+                    reply.more = true;
+                    return false;
+                }
+                reply.items.push_back(std::move(summary));
             }
+            ++examined;
+            reply.last_seq = *seq;
             return true;
         });
     if (!scanned) return std::unexpected(std::move(scanned.error()));

@@ -23,17 +23,31 @@
 
 namespace imgshare::storage {
 
+// A LIST page stops growing at this many encoded bytes of items, so the reply
+// stays well inside kMaxFrameBytes even when every item lists 64 recipients.
+inline constexpr std::size_t kMaxListReplyBytes = 512 * 1024;
+
 // Escrow images are visible to every registered user; e2e images to their
 // owner and recipients.
 [[nodiscard]] bool visible_to(const ImageRecord& record, std::string_view user);
+
+// Whether feed entry `seq` of `record` announces the image to `user`, so that
+// each reader meets each image once in the feed: the post's entry to everyone
+// it is visible to except the recipients a later SHARE added; a share's entry
+// to the recipients that share added.
+[[nodiscard]] bool announced_to(const ImageRecord& record, std::uint64_t seq,
+                                std::string_view user);
 
 class ImageCatalog {
   public:
     // `list_scan_budget`: at most this many feed entries are examined per
     // list() (at least `limit`), so one LIST costs bounded work however many
-    // invisible entries it must skip. `store` must outlive the catalog.
-    [[nodiscard]] static Result<ImageCatalog> load(ImageStore& store,
-                                                   std::uint32_t list_scan_budget);
+    // invisible entries it must skip. `list_reply_bytes`: a page stops growing
+    // at this many encoded bytes of items (one item at least). `store` must
+    // outlive the catalog.
+    [[nodiscard]] static Result<ImageCatalog> load(
+        ImageStore& store, std::uint32_t list_scan_budget,
+        std::size_t list_reply_bytes = kMaxListReplyBytes);
 
     [[nodiscard]] Result<std::optional<ImageRecord>> find(std::string_view name) const;
     [[nodiscard]] Result<bool> contains(std::string_view name) const;
@@ -47,25 +61,36 @@ class ImageCatalog {
                                      const std::vector<Grant>& grants) const;
     void committed(const ImageRecord& record);
 
+    // Adds to `batch` what a SHARE changes: the record with the new envelope,
+    // signature and recipients and the share noted under the next seq, the
+    // grants of the added recipients and the share's feed entry. Returns the
+    // record as written; call committed() with it once the batch is written.
+    [[nodiscard]] ImageRecord share_in(Batch& batch, ImageRecord record, Bytes envelope,
+                                       Bytes signature, std::vector<std::string> recipients,
+                                       const std::vector<Grant>& added_grants) const;
+
     [[nodiscard]] Result<std::optional<Bytes>> grant(std::string_view name,
                                                      std::string_view recipient) const;
     // The stored ciphertext of chunk `index` (< record.chunk_count); INTERNAL if
     // it is missing, which only a damaged database can cause.
     [[nodiscard]] Result<Bytes> chunk(const ImageRecord& record, std::uint32_t index) const;
 
-    // The images visible to `user` with seq > after_seq, in feed order: at most
-    // min(limit, kMaxListLimit) items. last_seq is the last entry examined (or
-    // after_seq), more whether the feed has entries beyond it.
+    // The feed entries announced to `user` with seq > after_seq, in feed order
+    // (announced_to), each with its entry's seq: at most min(limit,
+    // kMaxListLimit) items and list_reply_bytes of them. last_seq is the last
+    // entry examined (or after_seq), more whether the feed has entries beyond it.
     [[nodiscard]] Result<ListReply> list(std::string_view user, std::uint64_t after_seq,
                                          std::uint32_t limit) const;
 
     [[nodiscard]] std::uint64_t last_seq() const { return last_seq_; }
 
   private:
-    ImageCatalog(ImageStore& store, std::uint32_t list_scan_budget, std::uint64_t last_seq);
+    ImageCatalog(ImageStore& store, std::uint32_t list_scan_budget, std::size_t list_reply_bytes,
+                 std::uint64_t last_seq);
 
     ImageStore* store_;
     std::uint32_t list_scan_budget_;
+    std::size_t list_reply_bytes_;
     std::uint64_t last_seq_;
 };
 

@@ -17,7 +17,19 @@
 
 namespace imgshare::storage {
 
-// A committed image (family `images`, key: its name).
+// One SHARE of an e2e image: its own feed entry and the recipients it added.
+struct ShareRecord {
+    std::uint64_t seq = 0;
+    std::vector<std::string> added;
+    static constexpr auto fields() {
+        return std::make_tuple(field("seq", &ShareRecord::seq),
+                               field("added", &ShareRecord::added, kMaxRecipients));
+    }
+    bool operator==(const ShareRecord&) const = default;
+};
+
+// A committed image (family `images`, key: its name). A SHARE replaces its
+// envelope, signature and recipients and appends to `shares`.
 struct ImageRecord {
     std::string name;
     std::string owner;
@@ -32,7 +44,8 @@ struct ImageRecord {
     std::int64_t created_at = 0;  // the envelope's, as the owner signed it
     std::uint64_t size = 0;       // padded plaintext size, as in the envelope
     std::uint32_t chunk_count = 0;
-    std::int64_t committed_at = 0;  // this node's clock, Unix seconds
+    std::int64_t committed_at = 0;         // this node's clock, Unix seconds
+    std::vector<ShareRecord> shares = {};  // e2e: every SHARE, in feed order
 
     static constexpr auto fields() {
         using M = ImageRecord;
@@ -43,7 +56,8 @@ struct ImageRecord {
             field("mode", &M::mode), field("wrapped_key", &M::wrapped_key),
             field("recipients", &M::recipients, kMaxRecipients), field("seq", &M::seq),
             field("created_at", &M::created_at), field("size", &M::size),
-            field("chunk_count", &M::chunk_count), field("committed_at", &M::committed_at));
+            field("chunk_count", &M::chunk_count), field("committed_at", &M::committed_at),
+            optional_field("shares", &M::shares, kMaxRecipients));
     }
     bool operator==(const ImageRecord&) const = default;
 };

@@ -6,7 +6,7 @@
 //   grants   name · 0x00 · recipient        -> sealed content key (e2e mode)
 //   uploads  upload id                      -> UploadSession (records.h)
 //            upload id · u32be index        -> empty: "chunk index is stored"
-//   feed     u64be seq                      -> name
+//   feed     u64be seq                      -> name (a post, or a SHARE: records.h)
 //   meta     "last_seq"                     -> u64be, the highest seq assigned
 //            "committed/" · upload id       -> name of the image that upload became
 //

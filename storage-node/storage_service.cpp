@@ -5,6 +5,7 @@
 
 #include "common/envelope.h"
 #include "storage-node/post_validation.h"
+#include "storage-node/share_validation.h"
 
 namespace imgshare::storage {
 namespace {
@@ -24,6 +25,13 @@ Result<std::string> authenticated_user(const service::RequestContext& context) {
 PostCommitReply commit_reply(const ImageRecord& record) {
     return PostCommitReply{record.name,       record.owner, record.seq,       record.size,
                            record.created_at, record.mode,  record.recipients};
+}
+
+// The answer to the share that left `record` as it is (its last one).
+ShareReply share_reply(const ImageRecord& record) {
+    const auto& share = record.shares.back();
+    return ShareReply{record.recipients, share.added, record.name,       record.owner,
+                      share.seq,         record.size, record.created_at, record.mode};
 }
 
 // The envelope of a session or record: verified before it was stored, so a
@@ -65,7 +73,7 @@ Result<StorageService> StorageService::open(ImageStore& store, const Clock& cloc
                                             StorageConfig config) {
     auto sessions = UploadSessions::load(store, clock, config.upload_timeout_ms);
     if (!sessions) return std::unexpected(std::move(sessions.error()));
-    auto catalog = ImageCatalog::load(store, config.list_scan_budget);
+    auto catalog = ImageCatalog::load(store, config.list_scan_budget, config.list_reply_bytes);
     if (!catalog) return std::unexpected(std::move(catalog.error()));
     return StorageService(store, clock, std::move(config), std::move(*sessions),
                           std::move(*catalog));
@@ -294,6 +302,28 @@ Result<ChunkReply> StorageService::get_chunk(const GetChunkRequest& request,
     return ChunkReply{GetChunkReply{request.index}, std::move(*chunk)};
 }
 
+Result<ShareReply> StorageService::share(const ShareRequest& request,
+                                         const service::RequestContext& context) {
+    auto user = authenticated_user(context);
+    if (!user) return std::unexpected(std::move(user.error()));
+    auto record = visible_image(request.name, *user);
+    if (!record) return std::unexpected(std::move(record.error()));
+    if (record->owner == *user && repeats_last_share(request, *record)) {
+        return share_reply(*record);  // a retry: the answer it had
+    }
+    auto validated = validate_share(request, *record, *user,
+                                    ShareRules{config_.ca_verify_key, clock_->now_seconds()});
+    if (!validated) return std::unexpected(std::move(validated.error()));
+    auto batch = store_->batch();
+    auto shared = catalog_.share_in(batch, std::move(*record), request.envelope, request.signature,
+                                    validated->envelope.recipients, request.grants);
+    if (auto written = store_->write(std::move(batch), Durability::Synced); !written) {
+        return std::unexpected(std::move(written.error()));
+    }
+    catalog_.committed(shared);
+    return share_reply(shared);
+}
+
 void StorageService::expire_uploads() {
     auto expired = sessions_.expire();
     if (!expired) {
@@ -339,6 +369,9 @@ void serve(StorageService& storage, service::ServiceWorker& worker) {
         auto chunk = storage.get_chunk(request, context);
         if (!chunk) return std::unexpected(std::move(chunk.error()));
         return service::ok(chunk->reply, std::move(chunk->chunk));
+    });
+    worker.on<ShareRequest>([&](const ShareRequest& request, const RequestContext& context) {
+        return answer(storage.share(request, context));
     });
     worker.on_tick([&] { storage.expire_uploads(); });
 }

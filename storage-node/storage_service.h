@@ -33,6 +33,7 @@ struct StorageConfig {
     std::int64_t upload_timeout_ms = 600'000;    // idle pending uploads are removed
     std::size_t max_pending_uploads_per_user = 8;
     std::uint32_t list_scan_budget = 4 * kMaxListLimit;  // feed entries examined per LIST
+    std::size_t list_reply_bytes = kMaxListReplyBytes;   // encoded items per LIST page
 };
 
 struct ChunkReply {
@@ -59,6 +60,13 @@ class StorageService {
                                                  const service::RequestContext& context) const;
     [[nodiscard]] Result<ChunkReply> get_chunk(const GetChunkRequest& request,
                                                const service::RequestContext& context) const;
+    // The owner grows an e2e image's recipient list (share_validation.h): the
+    // new envelope, its signature and the added grants replace the old in one
+    // synced batch with a new feed entry, announced to the added recipients
+    // only. NOT_FOUND as for a missing name when the sender may not see the
+    // image. A repeat of the last share answers as it did and changes nothing.
+    [[nodiscard]] Result<ShareReply> share(const ShareRequest& request,
+                                           const service::RequestContext& context);
 
     // Housekeeping (the worker's tick): removes idle pending uploads.
     void expire_uploads();

@@ -26,7 +26,7 @@ Result<void> run_download(const DownloadOptions& options, const CommandContext& 
     if (!identity) return std::unexpected(identity.error());
     auto connection = (*session)->connect(identity->keys.curve);
     OpenParameters parameters{(*session)->trust().ca_verify_key, identity->keys.box, options.name,
-                              SystemClock().now_seconds()};
+                              SystemClock().now_seconds(), identity->certificate.username};
     DownloadTarget target{".", std::nullopt};
     std::error_code error;
     if (!options.output.empty() && std::filesystem::is_directory(options.output, error)) {

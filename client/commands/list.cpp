@@ -1,4 +1,5 @@
-// imgshare list [--after SEQ]: the images I may read, in feed order, page by page.
+// imgshare list [--after SEQ]: the images I may read, in feed order, page by page, with
+// their mode and, for end-to-end images, their readers.
 #include <memory>
 
 #include <fmt/format.h>
@@ -9,19 +10,38 @@
 namespace imgshare::client {
 namespace {
 
+// "alice,bob" for an e2e image's readers (as the storage node lists them; the signed list
+// is checked on download).
+std::string readers_of(const std::vector<std::string>& recipients) {
+    std::string joined;
+    for (const auto& recipient : recipients) {
+        if (!joined.empty()) joined += ',';
+        joined += printable(recipient);
+    }
+    return joined;
+}
+
 void print_summary(std::ostream& out, const ImageSummary& image, bool json) {
     if (json) {
-        print_json_line(out, {{"seq", image.seq},
-                              {"name", printable(image.name)},
-                              {"owner", printable(image.owner)},
-                              {"size", image.size},
-                              {"created_at", format_utc(image.created_at)},
-                              {"mode", printable(image.mode)}});
+        nlohmann::json line{{"seq", image.seq},
+                            {"name", printable(image.name)},
+                            {"owner", printable(image.owner)},
+                            {"size", image.size},
+                            {"created_at", format_utc(image.created_at)},
+                            {"mode", printable(image.mode)}};
+        if (image.recipients) {
+            auto& readers = line["recipients"] = nlohmann::json::array();
+            for (const auto& recipient : *image.recipients)
+                readers.push_back(printable(recipient));
+        }
+        print_json_line(out, line);
         return;
     }
-    print_line(out, fmt::format("{} {} {} {} {} {}", image.seq, printable(image.name),
-                                printable(image.owner), image.size, format_utc(image.created_at),
-                                printable(image.mode)));
+    std::string line =
+        fmt::format("{} {} {} {} {} {}", image.seq, printable(image.name), printable(image.owner),
+                    image.size, format_utc(image.created_at), printable(image.mode));
+    if (image.recipients) line += " " + readers_of(*image.recipients);
+    print_line(out, line);
 }
 
 Result<void> run_list(std::uint64_t after, const CommandContext& context) {
@@ -35,8 +55,9 @@ Result<void> run_list(std::uint64_t after, const CommandContext& context) {
         if (!page) return std::unexpected(page.error());
         for (const auto& image : page->items)
             print_summary(context.out, image, context.options.json);
-        // A page that moves the position nowhere is the end (whatever its size).
-        if (page->items.empty() || page->last_seq <= after) return {};
+        // A page may hold none of the entries it examined (others' e2e images): go on while
+        // the server has more; a page that moves the position nowhere is the end.
+        if (!page->more || page->last_seq <= after) return {};
         after = page->last_seq;
     }
 }
@@ -48,9 +69,12 @@ CommandAction define_list(CLI::App& command) {
     command.add_option("--after", *after, "Only images after this feed position (seq)")
         ->check(CLI::NonNegativeNumber);
     command.footer(
-        "Output: one line per image: SEQ NAME OWNER SIZE CREATED_AT MODE\n"
-        "  (SIZE: stored bytes, padded; CREATED_AT: UTC, YYYY-MM-DDTHH:MM:SSZ; MODE: escrow|e2e)\n"
-        "--json: one object per line with the keys seq, name, owner, size, created_at, mode");
+        "Output: one line per image: SEQ NAME OWNER SIZE CREATED_AT MODE [READERS]\n"
+        "  (SIZE: stored bytes, padded; CREATED_AT: UTC, YYYY-MM-DDTHH:MM:SSZ; MODE: escrow|e2e;\n"
+        "  READERS, e2e only: the recipients, owner included, comma-separated)\n"
+        "An e2e image shared with you later is listed at the position of that share.\n"
+        "--json: one object per line with the keys seq, name, owner, size, created_at, mode "
+        "(+ recipients, an array, for e2e)");
     return [after](const CommandContext& context) { return run_list(*after, context); };
 }
 

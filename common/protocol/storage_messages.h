@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -128,12 +129,14 @@ struct ImageSummary {
     std::uint64_t size = 0;
     std::int64_t created_at = 0;
     std::string mode;
+    // e2e only: every reader the owner signed for, owner included. Absent for escrow images.
+    std::optional<std::vector<std::string>> recipients = std::nullopt;
     static constexpr auto fields() {
         using M = ImageSummary;
-        return std::make_tuple(field("name", &M::name, kMaxImageNameBytes),
-                               field("owner", &M::owner), field("seq", &M::seq),
-                               field("size", &M::size), field("created_at", &M::created_at),
-                               field("mode", &M::mode));
+        return std::make_tuple(
+            field("name", &M::name, kMaxImageNameBytes), field("owner", &M::owner),
+            field("seq", &M::seq), field("size", &M::size), field("created_at", &M::created_at),
+            field("mode", &M::mode), field("recipients", &M::recipients, kMaxRecipients));
     }
     bool operator==(const ImageSummary&) const = default;
 };
@@ -221,11 +224,25 @@ struct ShareRequest {
     bool operator==(const ShareRequest&) const = default;
 };
 
+// The image as the share left it, and the feed entry that announces it to the
+// recipients the share added (the broker publishes NEW_IMAGE to them alone).
 struct ShareReply {
     static constexpr std::string_view kType = kOkType;
-    std::vector<std::string> recipients;
+    std::vector<std::string> recipients;  // every reader afterwards, owner included, sorted
+    std::vector<std::string> added = {};  // the recipients this share added, sorted
+    std::string name = {};
+    std::string owner = {};
+    std::uint64_t seq = 0;  // the share's own feed entry
+    std::uint64_t size = 0;
+    std::int64_t created_at = 0;
+    std::string mode = {};
     static constexpr auto fields() {
-        return std::make_tuple(field("recipients", &ShareReply::recipients, kMaxRecipients));
+        using M = ShareReply;
+        return std::make_tuple(
+            field("recipients", &M::recipients, kMaxRecipients),
+            field("added", &M::added, kMaxRecipients), field("name", &M::name, kMaxImageNameBytes),
+            field("owner", &M::owner), field("seq", &M::seq), field("size", &M::size),
+            field("created_at", &M::created_at), field("mode", &M::mode));
     }
     bool operator==(const ShareReply&) const = default;
 };

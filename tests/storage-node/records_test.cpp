@@ -4,6 +4,8 @@
 
 #include <random>
 
+#include "tests/common/wire_test_support.h"
+
 namespace imgshare::storage {
 namespace {
 
@@ -29,6 +31,19 @@ TEST(RecordsTest, ImageRecordRoundTrips) {
     auto decoded = decode_image_record(encode_record(record));
     ASSERT_TRUE(decoded.has_value()) << describe(decoded.error());
     EXPECT_EQ(*decoded, record);
+}
+
+TEST(RecordsTest, SharesRoundTripAndRecordsWrittenBeforeThemStillDecode) {
+    auto record = sample_record();
+    record.shares = {ShareRecord{43, {"carol"}}, ShareRecord{44, {"dave", "erin"}}};
+    auto decoded = decode_image_record(encode_record(record));
+    ASSERT_TRUE(decoded.has_value()) << describe(decoded.error());
+    EXPECT_EQ(*decoded, record);
+
+    auto before_shares = imgshare::testing::without_key(encode_record(sample_record()), "shares");
+    auto old = decode_image_record(before_shares);
+    ASSERT_TRUE(old.has_value()) << describe(old.error());
+    EXPECT_EQ(*old, sample_record());
 }
 
 TEST(RecordsTest, UploadSessionRoundTrips) {

@@ -1,0 +1,70 @@
+#include "client/image_share.h"
+
+#include <algorithm>
+#include <iterator>
+
+#include <fmt/format.h>
+
+#include "client/image_opener.h"
+#include "client/recipients.h"
+#include "common/envelope.h"
+
+namespace imgshare::client {
+namespace {
+
+std::vector<std::string> not_yet_readers(const std::vector<std::string>& wanted,
+                                         const std::vector<std::string>& readers) {
+    std::vector<std::string> added;
+    std::set_difference(wanted.begin(), wanted.end(), readers.begin(), readers.end(),
+                        std::back_inserter(added));
+    return added;
+}
+
+}  // namespace
+
+Result<ShareOutcome> share_image(BrokerConnection& connection, const ShareParameters& parameters) {
+    const auto& me = parameters.owner.certificate;
+    auto record = connection.call<DownloadReply>(DownloadRequest{parameters.name});
+    if (!record) return std::unexpected(record.error());
+    // My own grant, checked as any reader checks it: the envelope is the owner's (mine)
+    // and the key is the one it commits to. Only then is it sealed to anyone else.
+    auto opened =
+        open_record(*record, OpenParameters{parameters.ca_verify_key, parameters.owner.keys.box,
+                                            parameters.name, parameters.now_seconds, me.username});
+    if (!opened) return std::unexpected(opened.error());
+    Envelope envelope = std::move(opened->envelope);
+    if (envelope.owner != me.username) {
+        return fail(ErrorCode::FORBIDDEN, fmt::format("only {}'s owner ({}) may share it",
+                                                      parameters.name, envelope.owner));
+    }
+    if (envelope.mode != kEndToEndMode) {
+        return fail(ErrorCode::BAD_REQUEST,
+                    fmt::format("{} is an escrow image: every registered user may read it already",
+                                parameters.name));
+    }
+    auto added = not_yet_readers(parameters.new_readers, envelope.recipients);
+    if (added.empty()) return ShareOutcome{{}, envelope.recipients, 0};
+
+    auto certificates = fetch_reader_certificates(connection, parameters.ca_verify_key, me, added,
+                                                  parameters.now_seconds);
+    if (!certificates) return std::unexpected(certificates.error());
+    std::vector<std::string> grown = envelope.recipients;
+    grown.insert(grown.end(), added.begin(), added.end());
+    std::sort(grown.begin(), grown.end());
+    envelope.recipients = grown;
+    Bytes encoded = encode_envelope(envelope);
+    // Refuse to sign what no reader would accept (over kMaxRecipients, for one).
+    if (auto valid = decode_envelope(encoded); !valid) return std::unexpected(valid.error());
+    ShareRequest request{parameters.name, encoded,
+                         sign_envelope(encoded, parameters.owner.keys.sign.secret_key),
+                         seal_grants(opened->content_key, *certificates)};
+    auto shared = connection.call<ShareReply>(request);
+    if (!shared) return std::unexpected(shared.error());
+    if (shared->recipients != grown || shared->added != added || shared->name != parameters.name) {
+        return fail(ErrorCode::INTEGRITY,
+                    "the server reports another share than the one signed and sent");
+    }
+    return ShareOutcome{std::move(added), std::move(grown), shared->seq};
+}
+
+}  // namespace imgshare::client

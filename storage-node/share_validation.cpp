@@ -1,0 +1,106 @@
+#include "storage-node/share_validation.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <iterator>
+
+#include "common/certificate.h"
+#include "storage-node/post_validation.h"
+
+namespace imgshare::storage {
+namespace {
+
+// The record's own fields were checked before they were stored: a failure to
+// read them back means a damaged database, not a bad request.
+Result<Certificate> stored_certificate(const ImageRecord& record) {
+    auto certificate = decode_certificate(record.certificate);
+    if (!certificate) {
+        return fail(ErrorCode::INTERNAL,
+                    "stored owner certificate is unreadable: " + certificate.error().message);
+    }
+    return certificate;
+}
+
+Result<Envelope> stored_envelope(const ImageRecord& record) {
+    auto envelope = decode_envelope(record.envelope);
+    if (!envelope) {
+        return fail(ErrorCode::INTERNAL,
+                    "stored envelope is unreadable: " + envelope.error().message);
+    }
+    return envelope;
+}
+
+Result<std::vector<std::string>> added_recipients(const Envelope& stored, const Envelope& grown) {
+    // Both lists are sorted and unique (decode_envelope checks it).
+    if (!std::includes(grown.recipients.begin(), grown.recipients.end(), stored.recipients.begin(),
+                       stored.recipients.end())) {
+        return fail(ErrorCode::BAD_REQUEST, "a share cannot remove a recipient");
+    }
+    std::vector<std::string> added;
+    std::set_difference(grown.recipients.begin(), grown.recipients.end(), stored.recipients.begin(),
+                        stored.recipients.end(), std::back_inserter(added));
+    if (added.empty()) return fail(ErrorCode::BAD_REQUEST, "the share adds no recipient");
+    return added;
+}
+
+Result<void> check_grants(const std::vector<Grant>& grants, const std::vector<std::string>& added) {
+    std::vector<std::string> granted;
+    for (const auto& grant : grants) {
+        if (grant.sealed_key.size() != kSealedContentKeySize) {
+            return fail(ErrorCode::BAD_REQUEST,
+                        fmt::format("every grant's sealed_key is {} bytes", kSealedContentKeySize));
+        }
+        granted.push_back(grant.recipient);
+    }
+    std::sort(granted.begin(), granted.end());
+    if (granted != added) {
+        return fail(ErrorCode::BAD_REQUEST,
+                    "the grants must be exactly one per recipient the share adds");
+    }
+    return {};
+}
+
+}  // namespace
+
+Result<ValidatedShare> validate_share(const ShareRequest& request, const ImageRecord& record,
+                                      std::string_view user, const ShareRules& rules) {
+    if (record.owner != user) {
+        return fail(ErrorCode::FORBIDDEN, "only the image's owner may share it");
+    }
+    if (record.mode != kEndToEndMode) {
+        return fail(ErrorCode::BAD_REQUEST,
+                    "an escrow image is readable by every registered user: nothing to share");
+    }
+    auto certificate = stored_certificate(record);
+    if (!certificate) return std::unexpected(std::move(certificate.error()));
+    if (auto valid = verify_certificate(*certificate, rules.ca_verify_key, rules.now_seconds);
+        !valid) {
+        return fail(valid.error().code,
+                    "the certificate the image was posted with: " + valid.error().message);
+    }
+    auto grown = verify_envelope(request.envelope, request.signature, *certificate);
+    if (!grown) return std::unexpected(std::move(grown.error()));
+    auto stored = stored_envelope(record);
+    if (!stored) return std::unexpected(std::move(stored.error()));
+
+    Envelope same_list = *grown;
+    same_list.recipients = stored->recipients;
+    if (same_list != *stored) {
+        return fail(ErrorCode::BAD_REQUEST,
+                    "a share may change nothing in the envelope but its recipients");
+    }
+    auto added = added_recipients(*stored, *grown);
+    if (!added) return std::unexpected(std::move(added.error()));
+    if (auto ok = check_grants(request.grants, *added); !ok) {
+        return std::unexpected(std::move(ok.error()));
+    }
+    return ValidatedShare{std::move(*grown), std::move(*added)};
+}
+
+bool repeats_last_share(const ShareRequest& request, const ImageRecord& record) {
+    return !record.shares.empty() && request.envelope == record.envelope &&
+           request.signature == record.signature;
+}
+
+}  // namespace imgshare::storage

@@ -1,0 +1,52 @@
+// The checks SHARE makes before an e2e image gains a recipient: only its owner
+// may grow the recipient list, the new list must be signed by the certificate
+// the image was posted with, and nothing but the list may change. Pure
+// functions of the request and the stored record, tested without a database.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/bytes.h"
+#include "common/envelope.h"
+#include "common/error.h"
+#include "common/protocol/messages.h"
+#include "storage-node/records.h"
+
+namespace imgshare::storage {
+
+struct ShareRules {
+    ByteView ca_verify_key;    // the CA's Ed25519 verify key
+    std::int64_t now_seconds;  // for the owner certificate's validity window
+};
+
+struct ValidatedShare {
+    Envelope envelope;               // the new envelope, verified
+    std::vector<std::string> added;  // recipients it adds, sorted, never empty
+};
+
+// `record` must be visible to `user` (the caller answers NOT_FOUND otherwise, as
+// for a missing name). In this order, the first failure wins:
+//   `user` is the image's owner (FORBIDDEN);
+//   the image is e2e (BAD_REQUEST: an escrow image has no recipient list);
+//   the stored certificate still verifies against the CA key now (EXPIRED,
+//     NOT_YET_VALID, BAD_SIGNATURE; INTERNAL if it does not decode);
+//   the new envelope is signed by that certificate and names it
+//     (BAD_SIGNATURE), and is a consistent envelope (BAD_REQUEST, TOO_LARGE);
+//   it is the stored envelope in every field but `recipients` (BAD_REQUEST);
+//   its recipients include every stored one and at least one more
+//     (BAD_REQUEST);
+//   the grants are exactly one per added recipient, each sealed key
+//     kSealedContentKeySize bytes (BAD_REQUEST).
+[[nodiscard]] Result<ValidatedShare> validate_share(const ShareRequest& request,
+                                                    const ImageRecord& record,
+                                                    std::string_view user, const ShareRules& rules);
+
+// Whether `request` repeats the SHARE that left `record` as it is (the same
+// envelope and signature, after at least one share): it is answered as before
+// and changes nothing.
+[[nodiscard]] bool repeats_last_share(const ShareRequest& request, const ImageRecord& record);
+
+}  // namespace imgshare::storage

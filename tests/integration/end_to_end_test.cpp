@@ -1,0 +1,242 @@
+// End-to-end mode across the real processes (issue 5): only the recipients
+// an owner chose can fetch, decrypt or even hear of an image, offline
+// recipients catch up exactly once, and only the owner adds readers.
+// The server-cannot-decrypt and tampering tests are in end_to_end_storage_test.cpp.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "common/crypto/sealed_box.h"
+#include "common/envelope.h"
+#include "tests/integration/end_to_end_support.h"
+#include "tests/integration/support/raw_client.h"
+
+namespace imgshare::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+class EndToEndTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        alice_ = cluster_.new_user("alice");
+        bob_ = cluster_.new_user("bob");
+        carol_ = cluster_.new_user("carol");
+        image_ = cluster_.dir() / "cat.png";
+        write_large_image(image_, 300'000, 5);
+        escrow_image_ = cluster_.dir() / "public.png";
+        write_small_png(escrow_image_);
+    }
+
+    CommandResult post_to(const std::string& name, const std::string& recipients) {
+        return cluster_.imgshare(alice_,
+                                 {"post", image_.string(), "--name", name, "--to", recipients});
+    }
+    CommandResult post_escrow(const std::string& name) {
+        return cluster_.imgshare(alice_, {"post", escrow_image_.string(), "--name", name});
+    }
+
+    // The error reply `user` gets for `request`, as [code, message].
+    template <class Request>
+    std::pair<std::optional<ErrorCode>, std::string> raw_error(const fs::path& home,
+                                                               const Request& request) {
+        auto user = load_user(home);
+        RawClient client(cluster_.client_endpoint(), cluster_.broker_public_key(), user.keys.curve);
+        auto reply = client.call(encode(request, 1), 15s);
+        if (!reply || reply->size() < 2) return {std::nullopt, "no reply"};
+        auto body = decode_body<ErrorReply>((*reply)[1]);
+        return {error_code_of(*reply), body ? body->message : "not an error"};
+    }
+
+    Cluster cluster_;
+    fs::path alice_, bob_, carol_;
+    fs::path image_, escrow_image_;
+};
+
+TEST_F(EndToEndTest, RecipientReadsTheImageAndAnOutsiderIsToldItDoesNotExist) {
+    auto posted = post_to("cat", "bob");
+    ASSERT_EQ(posted.exit_code, 0) << posted.err;
+    EXPECT_NE(posted.out.find("posted cat (seq 1) end-to-end for alice,bob"), std::string::npos)
+        << posted.out;
+
+    auto copy = cluster_.dir() / "bob-copy.png";
+    auto downloaded = cluster_.imgshare(bob_, {"download", "cat", "-o", copy.string()});
+    ASSERT_EQ(downloaded.exit_code, 0) << downloaded.err;
+    EXPECT_TRUE(files_equal(copy, image_));
+
+    // Carol: the very answer a missing name gets, through the CLI and raw requests alike.
+    auto target = (cluster_.dir() / "carol-copy.png").string();
+    auto hidden = cluster_.imgshare(carol_, {"download", "cat", "-o", target});
+    auto missing = cluster_.imgshare(carol_, {"download", "dog", "-o", target});
+    EXPECT_TRUE(has_error(hidden, "NOT_FOUND")) << hidden.err;
+    EXPECT_EQ(hidden.err.substr(0, hidden.err.find('\n')),
+              missing.err.substr(0, missing.err.find('\n')));
+    EXPECT_EQ(raw_error(carol_, GetChunkRequest{"cat", 0}),
+              raw_error(carol_, GetChunkRequest{"dog", 0}));
+    EXPECT_EQ(raw_error(carol_, DownloadRequest{"cat"}).first, ErrorCode::NOT_FOUND);
+    EXPECT_EQ(raw_error(carol_, DownloadRequest{"cat"}), raw_error(carol_, DownloadRequest{"dog"}));
+
+    auto carol_list = cluster_.imgshare(carol_, {"list"});
+    ASSERT_EQ(carol_list.exit_code, 0) << carol_list.err;
+    EXPECT_EQ(carol_list.out, "");
+    auto bob_list = cluster_.imgshare(bob_, {"list"});
+    ASSERT_EQ(bob_list.exit_code, 0) << bob_list.err;
+    EXPECT_NE(bob_list.out.find(" cat alice "), std::string::npos) << bob_list.out;
+    EXPECT_NE(bob_list.out.find(" e2e alice,bob\n"), std::string::npos) << bob_list.out;
+}
+
+TEST_F(EndToEndTest, OnlyTheRecipientHearsOfTheImageOnAnyTopic) {
+    auto carol_keys = load_user(carol_).keys;
+    auto bob_keys = load_user(bob_).keys;
+    // Carol asks for bob's topic in every spelling, then for escrow images; bob for his own.
+    Subscriber carol_sub(cluster_, carol_keys.curve,
+                         {"user.bob/", "user.bob", "user.", "user", "", "image"});
+    Subscriber bob_sub(cluster_, bob_keys.curve, {"user.bob/", "image"});
+    auto bob_watch = cluster_.start_watcher(bob_);
+    auto carol_watch = cluster_.start_watcher(carol_);
+
+    // An escrow post everybody hears shows that every socket and watcher is listening
+    // (subscriptions are handled in order, so carol's earlier requests were decided).
+    for (int attempt = 0;; ++attempt) {
+        ASSERT_LT(attempt, 10) << "the subscribers never heard an escrow post";
+        ASSERT_EQ(post_escrow("warmup" + std::to_string(attempt)).exit_code, 0);
+        auto carol_heard = carol_sub.next(3s);
+        auto bob_heard = bob_sub.next(3s);
+        if (carol_heard && bob_heard) break;
+    }
+    ASSERT_TRUE(carol_watch->wait_for_output("NEW_IMAGE warmup", 30s)) << carol_watch->err();
+    ASSERT_TRUE(bob_watch->wait_for_output("NEW_IMAGE warmup", 30s)) << bob_watch->err();
+
+    ASSERT_EQ(post_to("cat", "bob").exit_code, 0);
+    ASSERT_EQ(post_escrow("after").exit_code, 0);
+
+    // Bob: cat on his own topic, then the escrow post.
+    std::optional<DecodedEvent> event;
+    do {
+        event = bob_sub.next(15s);
+        ASSERT_TRUE(event) << "bob heard nothing about cat";
+    } while (event->event.name.starts_with("warmup"));
+    EXPECT_EQ(event->topic, "user.bob/");
+    EXPECT_EQ(event->event.name, "cat");
+    EXPECT_EQ(event->event.mode, "e2e");
+    EXPECT_EQ(event->event.recipients, (std::vector<std::string>{"alice", "bob"}));
+    event = bob_sub.next(15s);
+    ASSERT_TRUE(event);
+    EXPECT_EQ(event->event.name, "after");
+
+    // Carol: one connection, events in order; what follows the warm-up is "after", not cat.
+    do {
+        event = carol_sub.next(15s);
+        ASSERT_TRUE(event) << "carol heard nothing at all";
+    } while (event->event.name.starts_with("warmup"));
+    EXPECT_EQ(event->topic, "image");
+    EXPECT_EQ(event->event.name, "after");
+
+    ASSERT_TRUE(bob_watch->wait_for_output("NEW_IMAGE cat alice", 30s)) << bob_watch->err();
+    ASSERT_TRUE(carol_watch->wait_for_output("NEW_IMAGE after alice", 30s)) << carol_watch->err();
+    EXPECT_EQ(carol_watch->out().find("NEW_IMAGE cat"), std::string::npos) << carol_watch->out();
+}
+
+TEST_F(EndToEndTest, OfflineRecipientCatchesUpOnceAndARestartRepeatsNothing) {
+    // Bob is offline: nobody listens for him when alice posts.
+    ASSERT_EQ(post_to("cat", "bob").exit_code, 0);
+    ASSERT_EQ(post_to("private", "carol").exit_code, 0);  // not bob's: a feed entry he skips
+
+    auto inbox = cluster_.dir() / "bob-inbox";
+    fs::create_directories(inbox);
+    auto first = cluster_.start_watcher(bob_, {"--download", inbox.string()});
+    ASSERT_TRUE(first->wait_for_output("downloaded cat from alice", 30s)) << first->err();
+    EXPECT_TRUE(files_equal(inbox / "cat.png", image_));
+    // Something later, heard live, marks how far the watcher has got.
+    ASSERT_EQ(post_to("second", "bob").exit_code, 0);
+    ASSERT_TRUE(first->wait_for_output("downloaded second from alice", 30s)) << first->err();
+    EXPECT_EQ(count_lines_with(first->out(), "NEW_IMAGE cat alice"), 1u) << first->out();
+    EXPECT_EQ(count_lines_with(first->out(), "NEW_IMAGE second alice"), 1u) << first->out();
+    EXPECT_EQ(first->out().find("private"), std::string::npos) << first->out();
+    first->stop();
+
+    auto second = cluster_.start_watcher(bob_, {"--download", inbox.string()});
+    ASSERT_EQ(post_to("third", "bob").exit_code, 0);
+    ASSERT_TRUE(second->wait_for_output("NEW_IMAGE third alice", 30s)) << second->err();
+    EXPECT_EQ(second->out().find("NEW_IMAGE cat"), std::string::npos) << second->out();
+    EXPECT_EQ(second->out().find("NEW_IMAGE second"), std::string::npos) << second->out();
+}
+
+TEST_F(EndToEndTest, OwnerSharesWithDaveWhoIsNotifiedAndReadsTheSameBytes) {
+    auto dave = cluster_.new_user("dave");
+    ASSERT_EQ(post_to("cat", "bob").exit_code, 0);
+    auto inbox = cluster_.dir() / "dave-inbox";
+    fs::create_directories(inbox);
+    auto dave_watch = cluster_.start_watcher(dave, {"--download", inbox.string()});
+    auto bob_watch = cluster_.start_watcher(bob_);
+    // Both are listening once they report an escrow post.
+    ASSERT_EQ(post_escrow("warmup").exit_code, 0);
+    ASSERT_TRUE(dave_watch->wait_for_output("downloaded warmup", 30s)) << dave_watch->err();
+    ASSERT_TRUE(bob_watch->wait_for_output("NEW_IMAGE warmup", 30s)) << bob_watch->err();
+    EXPECT_EQ(dave_watch->out().find("NEW_IMAGE cat"), std::string::npos);
+
+    auto shared = cluster_.imgshare(alice_, {"share", "cat", "--with", "dave"});
+    ASSERT_EQ(shared.exit_code, 0) << shared.err;
+    EXPECT_NE(shared.out.find("shared cat with dave (readers alice,bob,dave;"), std::string::npos)
+        << shared.out;
+
+    ASSERT_TRUE(dave_watch->wait_for_output("downloaded cat from alice", 30s))
+        << dave_watch->out() << dave_watch->err();
+    EXPECT_TRUE(files_equal(inbox / "cat.png", image_));
+    auto copy = cluster_.dir() / "dave-copy.png";
+    auto downloaded = cluster_.imgshare(dave, {"download", "cat", "-o", copy.string()});
+    ASSERT_EQ(downloaded.exit_code, 0) << downloaded.err;
+    EXPECT_TRUE(files_equal(copy, image_));
+
+    // Bob, a reader already, is not told again; carol still cannot read it.
+    ASSERT_EQ(post_escrow("later").exit_code, 0);
+    ASSERT_TRUE(bob_watch->wait_for_output("NEW_IMAGE later", 30s)) << bob_watch->err();
+    EXPECT_EQ(count_lines_with(bob_watch->out(), "NEW_IMAGE cat"), 1u) << bob_watch->out();
+    EXPECT_TRUE(has_error(cluster_.imgshare(carol_, {"download", "cat"}), "NOT_FOUND"));
+    auto listed = cluster_.imgshare(alice_, {"list"});
+    EXPECT_NE(listed.out.find(" e2e alice,bob,dave\n"), std::string::npos) << listed.out;
+}
+
+TEST_F(EndToEndTest, OnlyTheOwnerMayShare) {
+    ASSERT_EQ(post_to("cat", "bob").exit_code, 0);
+    auto by_bob = cluster_.imgshare(bob_, {"share", "cat", "--with", "carol"});
+    EXPECT_TRUE(has_error(by_bob, "FORBIDDEN")) << by_bob.err;
+
+    // The storage node refuses it too, for a request bob builds and signs himself.
+    auto bob = load_user(bob_);
+    auto carol = load_user(carol_);
+    RawClient bob_client(cluster_.client_endpoint(), cluster_.broker_public_key(), bob.keys.curve);
+    auto reply = bob_client.call(encode(DownloadRequest{"cat"}, 1), 15s);
+    ASSERT_TRUE(reply);
+    auto record = decode_reply<DownloadReply>(*reply);
+    ASSERT_TRUE(record) << record.error().message;
+    auto key = unseal(record->wrapped_key, bob.keys.box);
+    ASSERT_TRUE(key);
+    auto envelope = decode_envelope(record->envelope).value();
+    envelope.recipients = {"alice", "bob", "carol"};
+    ShareRequest forged{"cat", encode_envelope(envelope), {}, {}};
+    forged.signature = sign_envelope(forged.envelope, bob.keys.sign.secret_key);
+    forged.grants = {Grant{"carol", seal(key->view(), carol.certificate.box_pk)}};
+    EXPECT_EQ(raw_error(bob_, forged).first, ErrorCode::FORBIDDEN);
+    // Carol, who may not see it, learns no more than for a missing name.
+    auto hidden = raw_error(carol_, forged);
+    forged.name = "dog";
+    EXPECT_EQ(hidden.first, ErrorCode::NOT_FOUND);
+    EXPECT_EQ(hidden, raw_error(carol_, forged));
+    EXPECT_TRUE(has_error(cluster_.imgshare(carol_, {"download", "cat"}), "NOT_FOUND"));
+}
+
+TEST_F(EndToEndTest, UnknownRecipientStopsThePostBeforeAnyUpload) {
+    auto refused = post_to("cat", "bob,nobody");
+    EXPECT_TRUE(has_error(refused, "NOT_FOUND")) << refused.err;
+    EXPECT_EQ(cluster_.imgshare(alice_, {"list"}).out, "");
+    // Nothing was begun either: the same name posts at once.
+    auto posted = post_to("cat", "bob");
+    ASSERT_EQ(posted.exit_code, 0) << posted.err;
+    EXPECT_NE(posted.out.find("posted cat (seq 1)"), std::string::npos) << posted.out;
+}
+
+}  // namespace
+}  // namespace imgshare::testing

@@ -1,0 +1,260 @@
+// SHARE: the owner of an e2e image adds recipients; nobody else can, nothing
+// but the recipient list can change, and each reader meets the image once in
+// the feed.
+#include <gtest/gtest.h>
+
+#include <functional>
+
+#include "common/crypto/sealed_box.h"
+#include "storage-node/share_validation.h"
+#include "tests/storage-node/storage_test_support.h"
+
+namespace imgshare::storage::testing {
+namespace {
+
+class SharingTest : public StorageTest {
+  protected:
+    void SetUp() override {
+        StorageTest::SetUp();
+        secret_ = image(alice_, shared_with("secret", {&bob_}));
+        post(alice_, secret_);
+        stored_ = secret_.envelope;
+    }
+
+    // SHARE of the stored envelope adding `added`, signed by `signer` (default: the owner),
+    // after `change` had its way with the envelope.
+    ShareRequest grown(std::vector<const TestUser*> added, const TestUser* signer = nullptr,
+                       const std::function<void(Envelope&)>& change = {}) {
+        Envelope envelope = stored_;
+        ShareRequest request;
+        request.name = envelope.name;
+        for (const auto* reader : added) {
+            envelope.recipients.push_back(reader->name);
+            request.grants.push_back(
+                Grant{reader->name, seal(secret_.content_key.view(), reader->box.public_key)});
+        }
+        std::sort(envelope.recipients.begin(), envelope.recipients.end());
+        if (change) change(envelope);
+        request.envelope = encode_envelope(envelope);
+        request.signature =
+            sign_envelope(request.envelope, (signer ? signer : &alice_)->sign.secret_key);
+        return request;
+    }
+
+    std::vector<std::pair<std::string, std::uint64_t>> listed(const std::string& user,
+                                                              std::uint64_t after = 0) {
+        auto page = service().list(ListRequest{after, 100}, as_user(user));
+        EXPECT_TRUE(page.has_value()) << describe(page.error());
+        std::vector<std::pair<std::string, std::uint64_t>> items;
+        if (page) {
+            for (const auto& item : page->items)
+                items.emplace_back(item.name, item.seq);
+        }
+        return items;
+    }
+
+    using Listed = std::vector<std::pair<std::string, std::uint64_t>>;
+
+    TestUser alice_ = user("alice");
+    TestUser bob_ = user("bob");
+    TestUser carol_ = user("carol");
+    TestUser dave_ = user("dave");
+    TestImage secret_;
+    Envelope stored_;  // the envelope storage holds now
+};
+
+TEST_F(SharingTest, OwnerAddsAReaderWhoGetsTheirOwnGrantAndTheNewEnvelope) {
+    auto request = grown({&carol_});
+    auto shared = service().share(request, as_user("alice"));
+    ASSERT_TRUE(shared.has_value()) << describe(shared.error());
+    EXPECT_EQ(*shared, (ShareReply{{"alice", "bob", "carol"},
+                                   {"carol"},
+                                   "secret",
+                                   "alice",
+                                   2,
+                                   secret_.envelope.padded_size,
+                                   secret_.envelope.created_at,
+                                   std::string(kEndToEndMode)}));
+
+    auto download = service().download(DownloadRequest{"secret"}, as_user("carol"));
+    ASSERT_TRUE(download.has_value()) << describe(download.error());
+    EXPECT_EQ(download->envelope, request.envelope);
+    EXPECT_EQ(download->signature, request.signature);
+    auto key = unseal(download->wrapped_key, carol_.box);
+    ASSERT_TRUE(key.has_value());
+    EXPECT_TRUE(key->equals(secret_.content_key));
+    // Bob keeps his own grant, and now reads the grown envelope too.
+    auto bobs = service().download(DownloadRequest{"secret"}, as_user("bob"));
+    ASSERT_TRUE(bobs.has_value());
+    EXPECT_TRUE(unseal(bobs->wrapped_key, bob_.box).has_value());
+    EXPECT_EQ(bobs->envelope, request.envelope);
+    EXPECT_TRUE(service().get_chunk(GetChunkRequest{"secret", 0}, as_user("carol")).has_value());
+    // Dave is still no reader: exactly like a missing name.
+    auto hidden = service().download(DownloadRequest{"secret"}, as_user("dave"));
+    expect_error(hidden, ErrorCode::NOT_FOUND);
+    EXPECT_EQ(hidden.error(),
+              service().download(DownloadRequest{"missing"}, as_user("dave")).error());
+}
+
+TEST_F(SharingTest, EachReaderMeetsTheImageOnceInTheFeed) {
+    ASSERT_TRUE(service().share(grown({&carol_}), as_user("alice")));
+    post(alice_, image(alice_, named("public")));
+    // The post's entry for the first readers, the share's entry for the reader it added.
+    EXPECT_EQ(listed("alice"), (Listed{{"secret", 1}, {"public", 3}}));
+    EXPECT_EQ(listed("bob"), (Listed{{"secret", 1}, {"public", 3}}));
+    EXPECT_EQ(listed("carol"), (Listed{{"secret", 2}, {"public", 3}}));
+    EXPECT_EQ(listed("carol", 1), (Listed{{"secret", 2}, {"public", 3}}));
+    EXPECT_EQ(listed("bob", 1), (Listed{{"public", 3}}));
+    EXPECT_EQ(listed("dave"), (Listed{{"public", 3}}));
+    auto page = service().list(ListRequest{1, 100}, as_user("carol")).value();
+    ASSERT_TRUE(page.items[0].recipients.has_value());
+    EXPECT_EQ(*page.items[0].recipients, (std::vector<std::string>{"alice", "bob", "carol"}));
+    EXPECT_FALSE(page.items[1].recipients.has_value());  // escrow: everyone may read it
+}
+
+TEST_F(SharingTest, SecondShareKeepsEarlierReadersAndSurvivesAReopen) {
+    auto first = grown({&carol_});
+    ASSERT_TRUE(service().share(first, as_user("alice")));
+    stored_ = decode_envelope(first.envelope).value();
+    auto second = service().share(grown({&dave_}), as_user("alice"));
+    ASSERT_TRUE(second.has_value()) << describe(second.error());
+    EXPECT_EQ(second->recipients, (std::vector<std::string>{"alice", "bob", "carol", "dave"}));
+    EXPECT_EQ(second->added, std::vector<std::string>{"dave"});
+    EXPECT_EQ(second->seq, 3u);
+    reopen();
+    EXPECT_EQ(listed("dave"), (Listed{{"secret", 3}}));
+    EXPECT_EQ(listed("carol"), (Listed{{"secret", 2}}));
+    for (const auto* reader : {&bob_, &carol_, &dave_}) {
+        auto download = service().download(DownloadRequest{"secret"}, as_user(reader->name));
+        ASSERT_TRUE(download.has_value()) << reader->name;
+        EXPECT_TRUE(unseal(download->wrapped_key, reader->box).has_value()) << reader->name;
+    }
+    EXPECT_EQ(post(alice_, image(alice_, named("next"))).seq, 4u);
+}
+
+TEST_F(SharingTest, RepeatedShareAnswersAsBeforeAndChangesNothing) {
+    auto request = grown({&carol_});
+    auto first = service().share(request, as_user("alice"));
+    ASSERT_TRUE(first.has_value());
+    auto again = service().share(request, as_user("alice"));
+    ASSERT_TRUE(again.has_value()) << describe(again.error());
+    EXPECT_EQ(*again, *first);
+    EXPECT_EQ(count_keys(Family::feed, ""), 2u);
+    EXPECT_EQ(listed("carol"), (Listed{{"secret", 2}}));
+    // Bob replaying alice's request is still not the owner.
+    expect_error(service().share(request, as_user("bob")), ErrorCode::FORBIDDEN);
+}
+
+TEST_F(SharingTest, OnlyTheOwnerMayShareAndOutsidersLearnNothing) {
+    // Bob reads the image but does not own it, whoever signed the request.
+    expect_error(service().share(grown({&carol_}), as_user("bob")), ErrorCode::FORBIDDEN);
+    expect_error(service().share(grown({&carol_}, &bob_), as_user("bob")), ErrorCode::FORBIDDEN);
+    // Carol may not even see it: the same answer as for a name that does not exist.
+    auto hidden = service().share(grown({&carol_}), as_user("carol"));
+    auto request = grown({&carol_});
+    request.name = "missing";
+    auto missing = service().share(request, as_user("carol"));
+    expect_error(hidden, ErrorCode::NOT_FOUND);
+    expect_error(missing, ErrorCode::NOT_FOUND);
+    EXPECT_EQ(hidden.error(), missing.error());
+    auto anonymous = service::RequestContext{"anon:0000", {}};
+    expect_error(service().share(grown({&carol_}), anonymous), ErrorCode::NOT_REGISTERED);
+    expect_error(service().download(DownloadRequest{"secret"}, as_user("carol")),
+                 ErrorCode::NOT_FOUND);
+    EXPECT_EQ(count_keys(Family::feed, ""), 1u);
+}
+
+TEST_F(SharingTest, NothingButTheRecipientListMayChange) {
+    struct Case {
+        std::string what;
+        ShareRequest request;
+        ErrorCode code;
+    };
+    auto without_grants = grown({&carol_});
+    without_grants.grants.clear();
+    auto extra_grant = grown({&carol_});
+    extra_grant.grants.push_back(
+        Grant{"bob", seal(secret_.content_key.view(), bob_.box.public_key)});
+    auto short_grant = grown({&carol_});
+    short_grant.grants[0].sealed_key.pop_back();
+    auto renamed = grown({&carol_});
+    renamed.name = "other";
+    std::vector<Case> cases{
+        {"signed by another key", grown({&carol_}, &bob_), ErrorCode::BAD_SIGNATURE},
+        {"created_at changed", grown({&carol_}, nullptr, [](Envelope& e) { e.created_at += 1; }),
+         ErrorCode::BAD_REQUEST},
+        {"key commitment changed",
+         grown({&carol_}, nullptr, [](Envelope& e) { e.key_commitment[0] ^= 1; }),
+         ErrorCode::BAD_REQUEST},
+        {"a recipient removed",
+         grown({&carol_}, nullptr,
+               [](Envelope& e) { std::erase(e.recipients, std::string("bob")); }),
+         ErrorCode::BAD_REQUEST},
+        {"nobody added", grown({}), ErrorCode::BAD_REQUEST},
+        {"no grant for the new reader", without_grants, ErrorCode::BAD_REQUEST},
+        {"a grant for an old reader", extra_grant, ErrorCode::BAD_REQUEST},
+        {"a grant of the wrong size", short_grant, ErrorCode::BAD_REQUEST},
+        {"another image's name", renamed, ErrorCode::NOT_FOUND},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.what);
+        expect_error(service().share(c.request, as_user("alice")), c.code);
+    }
+    // Nothing was changed by any of them.
+    auto download = service().download(DownloadRequest{"secret"}, as_user("alice"));
+    ASSERT_TRUE(download.has_value());
+    EXPECT_EQ(download->envelope, secret_.begin.envelope);
+    EXPECT_EQ(count_keys(Family::feed, ""), 1u);
+    expect_error(service().download(DownloadRequest{"secret"}, as_user("carol")),
+                 ErrorCode::NOT_FOUND);
+}
+
+TEST_F(SharingTest, EscrowImagesAndExpiredOwnersCannotShare) {
+    auto cat = image(alice_, named("cat"));
+    post(alice_, cat);
+    ShareRequest escrow_share{"cat", cat.begin.envelope, cat.begin.signature, {}};
+    expect_error(service().share(escrow_share, as_user("alice")), ErrorCode::BAD_REQUEST);
+
+    clock_.advance_seconds(7200);  // past the owner certificate's not_after
+    expect_error(service().share(grown({&carol_}), as_user("alice")), ErrorCode::EXPIRED);
+}
+
+TEST_F(SharingTest, ListPagesStopAtTheirByteBudgetAndLoseNothing) {
+    config_.list_reply_bytes = 250;  // two or three e2e summaries
+    reopen();
+    for (const char* name : {"a", "b", "c", "d", "e"})
+        post(alice_, image(alice_, shared_with(name, {&bob_, &carol_, &dave_})));
+    std::vector<std::string> names;
+    std::uint64_t after = 0;
+    int pages = 0;
+    for (bool more = true; more; ++pages) {
+        auto page = service().list(ListRequest{after, 100}, as_user("bob")).value();
+        ASSERT_FALSE(page.items.empty()) << "a page made no progress";
+        std::size_t bytes = 0;
+        for (const auto& item : page.items) {
+            names.push_back(item.name);
+            bytes += encode_map(item).size();
+        }
+        EXPECT_LE(bytes, config_.list_reply_bytes);
+        EXPECT_EQ(page.last_seq, page.items.back().seq);
+        after = page.last_seq;
+        more = page.more;
+    }
+    EXPECT_EQ(names, (std::vector<std::string>{"secret", "a", "b", "c", "d", "e"}));
+    EXPECT_GE(pages, 2);
+}
+
+TEST(ShareValidationTest, RepeatIsRecognisedOnlyAfterAShare) {
+    ImageRecord record;
+    record.envelope = Bytes{1, 2, 3};
+    record.signature = Bytes{4, 5};
+    ShareRequest request{"cat", record.envelope, record.signature, {}};
+    EXPECT_FALSE(repeats_last_share(request, record));
+    record.shares.push_back(ShareRecord{2, {"carol"}});
+    EXPECT_TRUE(repeats_last_share(request, record));
+    request.signature[0] ^= 1;
+    EXPECT_FALSE(repeats_last_share(request, record));
+}
+
+}  // namespace
+}  // namespace imgshare::storage::testing

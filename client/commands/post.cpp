@@ -3,6 +3,7 @@
 // or with --to, sealed to each recipient and to the owner (end-to-end mode: no server can
 // open it).
 #include <memory>
+#include <optional>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -16,6 +17,7 @@
 #include "common/clock.h"
 #include "common/crypto/sealed_box.h"
 #include "common/image_name.h"
+#include "common/protocol/limits.h"
 
 namespace imgshare::client {
 namespace {
@@ -23,7 +25,8 @@ namespace {
 struct PostOptions {
     std::string file;
     std::string name;
-    std::string to;  // e2e recipients, comma-separated; empty: escrow
+    std::string to;           // e2e recipients, comma-separated
+    bool end_to_end = false;  // --to was given (even empty: never fall back to escrow)
 };
 
 // Who may read the image and how its key travels, settled before anything is sealed.
@@ -33,16 +36,20 @@ struct KeyWrapping {
     std::vector<Certificate> readers;  // e2e: every reader, owner included, sorted by name
 };
 
-Result<KeyWrapping> key_wrapping(const PostOptions& options, BrokerConnection& connection,
-                                 const TrustAnchors& trust, const Certificate& me) {
-    if (options.to.empty()) {
+// `recipients`: nullopt for escrow, else the parsed --to list.
+Result<KeyWrapping> key_wrapping(std::optional<std::vector<std::string>> recipients,
+                                 BrokerConnection& connection, const TrustAnchors& trust,
+                                 const Certificate& me) {
+    if (!recipients) {
         auto wrap_key = fetch_escrow_wrap_key(connection, trust);
         if (!wrap_key) return std::unexpected(wrap_key.error());
         return KeyWrapping{std::string(kEscrowMode), std::move(*wrap_key), {}};
     }
-    auto recipients = parse_recipient_list(options.to);
-    if (!recipients) return std::unexpected(recipients.error());
     auto readers = with_owner(std::move(*recipients), me.username);
+    if (readers.size() > kMaxRecipients) {
+        return fail(ErrorCode::BAD_REQUEST,
+                    fmt::format("an image has at most {} readers, you included", kMaxRecipients));
+    }
     // Every certificate is verified before a byte is sealed or sent: an unknown, revoked or
     // expired recipient stops the post here.
     auto certificates = fetch_reader_certificates(connection, trust.ca_verify_key, me, readers,
@@ -67,13 +74,20 @@ Result<void> run_post(const PostOptions& options, const CommandContext& context)
             ? image_name_from_file_name(std::filesystem::path(options.file).filename().string())
             : options.name;
     if (auto ok = check_image_name(name); !ok) return ok;
+    std::optional<std::vector<std::string>> recipients;
+    if (options.end_to_end) {
+        auto parsed = parse_recipient_list(options.to);
+        if (!parsed) return std::unexpected(parsed.error());
+        recipients = std::move(*parsed);
+    }
 
     auto session = Session::open(context.options, context.stop);
     if (!session) return std::unexpected(session.error());
     auto identity = (*session)->unlock();
     if (!identity) return std::unexpected(identity.error());
     auto connection = (*session)->connect(identity->keys.curve);
-    auto wrapping = key_wrapping(options, *connection, (*session)->trust(), identity->certificate);
+    auto wrapping = key_wrapping(std::move(recipients), *connection, (*session)->trust(),
+                                 identity->certificate);
     if (!wrapping) return std::unexpected(wrapping.error());
     const bool end_to_end = wrapping->mode == kEndToEndMode;
 
@@ -124,9 +138,10 @@ CommandAction define_post(CLI::App& command) {
     command.add_option("--name", options->name,
                        "The image's name (default: from the file name); 1-128 of A-Z a-z 0-9 . _ "
                        "-, not starting with . or -");
-    command.add_option("--to", options->to,
-                       "End-to-end: only these users (comma-separated, e.g. bob,carol) and you "
-                       "can ever read it; no server can");
+    auto* to =
+        command.add_option("--to", options->to,
+                           "End-to-end: only these users (comma-separated, e.g. bob,carol) and you "
+                           "can ever read it; no server can");
     command.footer(
         "Refuses a file that is not an image (by its first bytes) before sending anything. "
         "Encrypts in chunks to a temporary file in the home, signs the envelope, seals the "
@@ -138,7 +153,10 @@ CommandAction define_post(CLI::App& command) {
         "Output: posted NAME (seq N)\n"
         "  with --to: posted NAME (seq N) end-to-end for READER,READER,...\n"
         "--json: {\"name\":…,\"seq\":…,\"size\":…,\"mode\":…} (+ \"recipients\" with --to)");
-    return [options](const CommandContext& context) { return run_post(*options, context); };
+    return [options, to](const CommandContext& context) {
+        options->end_to_end = to->count() > 0;
+        return run_post(*options, context);
+    };
 }
 
 }  // namespace imgshare::client

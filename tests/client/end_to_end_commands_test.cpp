@@ -261,6 +261,7 @@ TEST_F(EndToEndCommandsTest, PostToAnUnacceptableRecipientStopsBeforeAnythingIsS
 
     expect_error(post_to("Bob"), "BAD_REQUEST");  // refused before connecting
     expect_error(post_to("bob,,carol"), "BAD_REQUEST");
+    expect_error(post_to(""), "BAD_REQUEST");  // never an escrow post by mistake
     EXPECT_FALSE(posted_);
     EXPECT_FALSE(sent(PostBeginRequest::kType));
 }

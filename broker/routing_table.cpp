@@ -9,6 +9,7 @@ constexpr std::array kRoutes{
     Route{"CA_INFO", kCaService, true},
     Route{"REGISTER", kCaService, true},
     Route{"GET_CERT", kCaService, false},
+    Route{"RENEW", kCaService, false},
     Route{"POST_BEGIN", kStorageService, false},
     Route{"POST_CHUNK", kStorageService, false},
     Route{"POST_COMMIT", kStorageService, false},

@@ -26,7 +26,8 @@ namespace imgshare {
 using Request = std::variant<CaInfoRequest, RegisterRequest, GetCertRequest, PostBeginRequest,
                              PostChunkRequest, PostCommitRequest, ListRequest, DownloadRequest,
                              GetChunkRequest, ShareRequest, LookupCurveKeyRequest, RewrapRequest,
-                             ReadyMessage, HeartbeatMessage, DisconnectMessage>;
+                             ReadyMessage, HeartbeatMessage, DisconnectMessage, RenewRequest,
+                             UserRevokedMessage>;
 
 // Whether a message of type M has a payload frame after its body.
 template <class M>

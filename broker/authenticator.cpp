@@ -28,7 +28,8 @@ Verdict Authenticator::decide(const ZapRequest& request, std::int64_t now_ms,
 Verdict Authenticator::registered(const Bytes& client_key, const std::string& username,
                                   bool revoked_now, std::int64_t not_after, std::int64_t now_ms,
                                   std::int64_t now_seconds) {
-    if (revoked_now) {
+    // Revocation is final: a lookup answered before a notice arrived cannot undo it.
+    if (revoked_now || revoked_.contains(username)) {
         revoke(username);
         return revoked();
     }

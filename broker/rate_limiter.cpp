@@ -53,7 +53,8 @@ std::optional<std::uint32_t> RateLimiter::admit(const std::string& sender, std::
         bucket.tokens -= 1;
         return std::nullopt;
     }
-    double wait_ms = std::ceil((1 - bucket.tokens) * 1000.0 / limit_.per_second);
+    // The epsilon keeps float noise (0.6 * 100 = 60.000000000000007) from adding a ms.
+    double wait_ms = std::ceil((1 - bucket.tokens) * 1000.0 / limit_.per_second - 1e-6);
     return static_cast<std::uint32_t>(std::clamp(wait_ms, 1.0, 3'600'000.0));
 }
 

@@ -44,7 +44,7 @@ std::optional<std::uint32_t> rate_limited_hint(std::span<const ByteView> frames)
 // Waits grow with each refusal, so a window of requests refused together spreads out.
 std::int64_t rate_limited_wait_ms(std::uint32_t hint_ms, int refusals) {
     constexpr std::int64_t kMinWaitMs = 20;
-    constexpr std::int64_t kMaxWaitMs = 5000;
+    constexpr std::int64_t kMaxWaitMs = 2000;
     return std::min(kMaxWaitMs, std::max<std::int64_t>(hint_ms, kMinWaitMs) * refusals);
 }
 

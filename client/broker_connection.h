@@ -61,7 +61,7 @@ struct ConnectionSettings {
 };
 
 // How often one request is sent again after RATE_LIMITED before that error is returned.
-inline constexpr int kRateLimitedRetries = 8;
+inline constexpr int kRateLimitedRetries = 16;
 
 // Requests numbered [first, end): how to make each, what to do with each reply.
 struct Transfer {

@@ -39,9 +39,9 @@ Bytes make_renewal_proof(ByteView ca_verify_key, const Certificate& current,
 }
 
 Result<void> check_renewal_time(std::int64_t requested_at, std::int64_t now_seconds) {
-    // Compared without overflow: requested_at is the peer's number.
-    bool too_old = requested_at < now_seconds && now_seconds - requested_at > kRenewalWindowSeconds;
-    bool too_new = requested_at > now_seconds && requested_at - now_seconds > kRenewalWindowSeconds;
+    // requested_at is the peer's number: only the clock's side of the comparison is computed.
+    bool too_old = requested_at < now_seconds - kRenewalWindowSeconds;
+    bool too_new = requested_at > now_seconds + kRenewalWindowSeconds;
     if (too_old || too_new) {
         return fail(ErrorCode::BAD_REQUEST,
                     fmt::format("the renewal was requested at {}, more than {} s from the CA's "

@@ -57,7 +57,8 @@ Verdict Authenticator::expired() {
 
 void Authenticator::revoke(const std::string& username) {
     revoked_.insert(username);
-    std::erase_if(known_keys_, [&](const auto& entry) { return entry.second.username == username; });
+    std::erase_if(known_keys_,
+                  [&](const auto& entry) { return entry.second.username == username; });
 }
 
 void Authenticator::renewed(const std::string& username, std::int64_t not_after) {
@@ -71,8 +72,7 @@ Result<void> Authenticator::check_user(const std::string& username,
     }
     auto end = not_after_.find(username);
     if (end != not_after_.end() && now_seconds >= end->second) {
-        return fail(ErrorCode::EXPIRED,
-                    "the certificate of " + username + " has expired");
+        return fail(ErrorCode::EXPIRED, "the certificate of " + username + " has expired");
     }
     return {};
 }

@@ -164,8 +164,7 @@ void Broker::on_client_message(net::ZmqFrames frames) {
         return;
     }
     if (!is_anonymous(client.user)) {
-        if (auto allowed = authenticator_.check_user(client.user, clock_.now_seconds());
-            !allowed) {
+        if (auto allowed = authenticator_.check_user(client.user, clock_.now_seconds()); !allowed) {
             reply_error(client, allowed.error());
             return;
         }
@@ -255,12 +254,12 @@ void Broker::on_backend_message(net::ZmqFrames frames) {
 bool Broker::admit_request(const ClientOrigin& client) {
     auto wait_ms = limiter_.admit(client.user, clock_.monotonic_ms());
     if (!wait_ms) return true;
-    ErrorReply refusal{ErrorCode::RATE_LIMITED,
-                       fmt::format("too many requests (at most {}/s, bursts of {}); retry after "
-                                   "{} ms",
-                                   config_.rate_limit.per_second, config_.rate_limit.burst,
-                                   *wait_ms),
-                       *wait_ms};
+    ErrorReply refusal{
+        ErrorCode::RATE_LIMITED,
+        fmt::format("too many requests (at most {}/s, bursts of {}); retry after "
+                    "{} ms",
+                    config_.rate_limit.per_second, config_.rate_limit.burst, *wait_ms),
+        *wait_ms};
     reply_to_client(client, to_frames(encode(refusal, client.request_id)));
     return false;
 }

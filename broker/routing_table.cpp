@@ -5,6 +5,8 @@
 namespace imgshare::broker {
 namespace {
 
+// One route per line: it reads as the table it is.
+// clang-format off
 constexpr std::array kRoutes{
     Route{"CA_INFO", kCaService, true},
     Route{"REGISTER", kCaService, true},
@@ -18,6 +20,7 @@ constexpr std::array kRoutes{
     Route{"GET_CHUNK", kStorageService, false},
     Route{"SHARE", kStorageService, false},
 };
+// clang-format on
 
 }  // namespace
 

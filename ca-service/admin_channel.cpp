@@ -68,9 +68,8 @@ Result<std::unique_ptr<AdminServer>> AdminServer::bind(const fs::path& data_dir)
     std::error_code error;
     fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write, error);
     if (error) {
-        return fail(ErrorCode::IO_ERROR,
-                    "cannot make the admin socket " + path.string() + " private: " +
-                        error.message());
+        return fail(ErrorCode::IO_ERROR, "cannot make the admin socket " + path.string() +
+                                             " private: " + error.message());
     }
     return server;
 }
@@ -97,8 +96,8 @@ Result<AdminReply> ask_running_ca(const fs::path& data_dir, const AdminRequest& 
     auto path = admin_socket_path(fs::absolute(data_dir));
     std::error_code error;
     if (!fs::exists(path, error)) {
-        return fail(ErrorCode::SERVICE_UNAVAILABLE, "no CA is running on " + data_dir.string() +
-                                                        " (no " + path.string() + ")");
+        return fail(ErrorCode::SERVICE_UNAVAILABLE,
+                    "no CA is running on " + data_dir.string() + " (no " + path.string() + ")");
     }
     try {
         zmq::context_t context(1);

@@ -269,7 +269,8 @@ Result<RenewReply> CertificateAuthority::renew(const RenewRequest& request,
     auto current = current_certificate(request.username);
     if (!current) return std::unexpected(std::move(current.error()));
     const auto now = clock_.now_seconds();
-    if (auto fresh = check_renewal_time(request.requested_at, now); !fresh) return std::unexpected(fresh.error());
+    if (auto fresh = check_renewal_time(request.requested_at, now); !fresh)
+        return std::unexpected(fresh.error());
 
     auto last = registry_.last_renewal_proof(request.username);
     if (!last) return std::unexpected(std::move(last.error()));
@@ -282,8 +283,8 @@ Result<RenewReply> CertificateAuthority::renew(const RenewRequest& request,
                     fmt::format("certificate #{} is not {}'s current one (#{}): renew that one",
                                 request.serial, request.username, current->serial));
     }
-    if (auto proven = check_renewal_proof(keys_.signing.public_key, *current,
-                                          request.requested_at, request.proof, now);
+    if (auto proven = check_renewal_proof(keys_.signing.public_key, *current, request.requested_at,
+                                          request.proof, now);
         !proven) {
         return std::unexpected(std::move(proven.error()));
     }
@@ -295,8 +296,7 @@ Result<RenewReply> CertificateAuthority::renew(const RenewRequest& request,
     if (encoded.size() > kMaxCertificateBytes) {
         return fail(ErrorCode::INTERNAL, "the certificate is larger than the protocol allows");
     }
-    if (auto stored = registry_.renew(request.username, *serial, encoded, request.proof);
-        !stored) {
+    if (auto stored = registry_.renew(request.username, *serial, encoded, request.proof); !stored) {
         spdlog::warn("could not store the renewed certificate of {}: {}", request.username,
                      describe(stored.error()));
         return std::unexpected(std::move(stored.error()));

@@ -28,8 +28,8 @@ enum Family : std::size_t {
     kFamilyCount
 };
 // RocksDB always has "default"; the registry leaves it empty.
-constexpr std::array<const char*, kFamilyCount> kFamilyNames{
-    "default", "certs", "by_curve_key", "revoked", "meta", "renewals"};
+constexpr std::array<const char*, kFamilyCount> kFamilyNames{"default", "certs", "by_curve_key",
+                                                             "revoked", "meta",  "renewals"};
 constexpr std::string_view kNextSerialKey = "next_serial";
 
 // The registry holds a few hundred bytes per user: small buffers and a small cache keep

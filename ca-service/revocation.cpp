@@ -94,8 +94,8 @@ Result<std::string> revoke_command(const fs::path& data_dir, const std::string& 
         if (!revocation) return std::unexpected(revocation.error());
         return describe(*revocation) + " (no CA is running; the broker is told when it starts)";
     }
-    auto reply = ask_running_ca(data_dir, AdminRequest{std::string(kAdminRevoke), username},
-                                kAdminTimeout);
+    auto reply =
+        ask_running_ca(data_dir, AdminRequest{std::string(kAdminRevoke), username}, kAdminTimeout);
     if (!reply) {
         return fail(reply.error().code, "cannot open the registry (" + registry.error().message +
                                             ") and " + reply.error().message);

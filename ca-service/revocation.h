@@ -48,7 +48,6 @@ void serve_revocations(service::ServiceWorker& worker, AdminServer& admin, Regis
 // socket. CONFIG when D holds no registry; otherwise revoke_user's errors. Returns the
 // line to print.
 [[nodiscard]] Result<std::string> revoke_command(const std::filesystem::path& data_dir,
-                                                 const std::string& username,
-                                                 const Clock& clock);
+                                                 const std::string& username, const Clock& clock);
 
 }  // namespace imgshare::ca

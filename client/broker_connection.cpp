@@ -25,7 +25,7 @@ struct BrokerConnection::InFlight {
     Frames frames;  // kept to resend as they were
     std::int64_t deadline_ms;
     int attempts;
-    int rate_limited = 0;          // RATE_LIMITED replies so far
+    int rate_limited = 0;             // RATE_LIMITED replies so far
     bool resend_at_deadline = false;  // waiting out a retry hint, not a reply
 };
 

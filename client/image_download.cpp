@@ -4,8 +4,8 @@
 
 #include "client/image_type.h"
 #include "client/image_upload.h"
-#include "client/owner_standing.h"
 #include "client/output.h"
+#include "client/owner_standing.h"
 #include "common/image_name.h"
 
 namespace imgshare::client {

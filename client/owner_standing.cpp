@@ -14,9 +14,8 @@ std::unexpected<Error> owner_error(const Error& error) {
 
 }  // namespace
 
-Result<std::int64_t> check_owner_standing(BrokerConnection& connection,
-                                          const DownloadReply& record, ByteView ca_verify_key,
-                                          std::int64_t now_seconds) {
+Result<std::int64_t> check_owner_standing(BrokerConnection& connection, const DownloadReply& record,
+                                          ByteView ca_verify_key, std::int64_t now_seconds) {
     auto signer = decode_certificate(record.certificate);
     if (!signer) return owner_error(signer.error());
     if (auto ok = verify_certificate_ignoring_time(*signer, ca_verify_key); !ok) {

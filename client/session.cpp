@@ -27,8 +27,8 @@ std::optional<Error> refusal_meaning(const ClientHome& home, ByteView curve_publ
     auto keystore = home.keystore();
     if (!keystore.exists()) return std::nullopt;
     auto certificate = keystore.load_certificate();
-    if (!certificate || certificate->curve_pk != Bytes(curve_public_key.begin(),
-                                                       curve_public_key.end())) {
+    if (!certificate ||
+        certificate->curve_pk != Bytes(curve_public_key.begin(), curve_public_key.end())) {
         return std::nullopt;
     }
     if (SystemClock().now_seconds() >= certificate->not_after) {

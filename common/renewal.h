@@ -37,7 +37,8 @@ constexpr std::int64_t kRenewalWindowSeconds = 300;
 // BAD_REQUEST if `requested_at` is more than kRenewalWindowSeconds from `now_seconds`.
 [[nodiscard]] Result<void> check_renewal_time(std::int64_t requested_at, std::int64_t now_seconds);
 
-// check_renewal_time, then BAD_SIGNATURE unless `proof` is a proof by current.sign_pk over exactly these values.
+// check_renewal_time, then BAD_SIGNATURE unless `proof` is a proof by current.sign_pk over exactly
+// these values.
 [[nodiscard]] Result<void> check_renewal_proof(ByteView ca_verify_key, const Certificate& current,
                                                std::int64_t requested_at, ByteView proof,
                                                std::int64_t now_seconds);

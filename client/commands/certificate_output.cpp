@@ -35,8 +35,8 @@ void print_certificate(std::ostream& out, const Certificate& certificate, bool j
     print_line(out, "box_pk: " + to_hex(certificate.box_pk));
     print_line(out, "curve_pk: " + z85_encode(certificate.curve_pk));
     if (state) {
-        print_line(out, std::string("revoked: ") +
-                            (*state == CertificateState::Revoked ? "yes" : "no"));
+        print_line(out,
+                   std::string("revoked: ") + (*state == CertificateState::Revoked ? "yes" : "no"));
         print_line(out, "state: " + std::string(to_string(*state)));
     }
 }

@@ -51,9 +51,9 @@ Result<void> run_renew(const CommandContext& context) {
                                       {"serial", renewed->serial},
                                       {"valid_until", format_utc(renewed->not_after)}});
     } else {
-        print_line(context.out, fmt::format("renewed {} (serial {}, valid until {})",
-                                            renewed->username, renewed->serial,
-                                            format_utc(renewed->not_after)));
+        print_line(context.out,
+                   fmt::format("renewed {} (serial {}, valid until {})", renewed->username,
+                               renewed->serial, format_utc(renewed->not_after)));
     }
     return {};
 }

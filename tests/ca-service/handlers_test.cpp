@@ -7,10 +7,10 @@
 #include <thread>
 
 #include "common/crypto/sealed_box.h"
-#include "common/renewal.h"
 #include "common/net/multipart.h"
 #include "common/protocol/codec.h"
 #include "common/protocol_log.h"
+#include "common/renewal.h"
 #include "common/service/service_worker.h"
 #include "tests/ca-service/worker_test_support.h"
 

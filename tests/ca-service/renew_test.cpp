@@ -19,9 +19,9 @@ class RenewTest : public CaTest {
     // A RENEW as alice's client makes it: for her current certificate, at `at`.
     RenewRequest renewal_of(const Certificate& current, const SigningKeyPair& signer,
                             std::int64_t at) const {
-        return RenewRequest{current.username, current.serial, at,
-                            make_renewal_proof(keys_->signing.public_key, current, at,
-                                               signer.secret_key)};
+        return RenewRequest{
+            current.username, current.serial, at,
+            make_renewal_proof(keys_->signing.public_key, current, at, signer.secret_key)};
     }
     RenewRequest alice_renewal() const {
         return renewal_of(alice_certificate_, alice_.sign, clock_.now_seconds());
@@ -82,8 +82,8 @@ TEST_F(RenewTest, AnOlderRenewReplayedAfterALaterOneIsRefused) {
     ASSERT_TRUE(reply);
     auto current = decode_certificate(reply->certificate).value();
     clock_.advance_seconds(5);
-    ASSERT_TRUE(ca_->renew(renewal_of(current, alice_.sign, clock_.now_seconds()),
-                           as_user("alice")));
+    ASSERT_TRUE(
+        ca_->renew(renewal_of(current, alice_.sign, clock_.now_seconds()), as_user("alice")));
     auto latest = stored("alice");
     // Still inside its time window, but spent: it names a certificate that was replaced.
     expect_error(ca_->renew(first, as_user("alice")), ErrorCode::BAD_REQUEST);
@@ -147,9 +147,9 @@ TEST_F(RenewTest, OnlyARegisteredUserMayRenew) {
          {from_broker(), RequestContext{"", {}}, RequestContext{"service:x", {}}}) {
         expect_error(ca_->renew(request, context), ErrorCode::FORBIDDEN);
     }
-    expect_error(ca_->renew(RenewRequest{"carol", 1, clock_.now_seconds(), Bytes(64, 0)},
-                            as_user("carol")),
-                 ErrorCode::NOT_REGISTERED);
+    expect_error(
+        ca_->renew(RenewRequest{"carol", 1, clock_.now_seconds(), Bytes(64, 0)}, as_user("carol")),
+        ErrorCode::NOT_REGISTERED);
 }
 
 // --validity: what REGISTER and RENEW give from now on; existing certificates keep theirs.
@@ -171,12 +171,12 @@ TEST_F(ValidityTest, NewCertificatesGetTheConfiguredValidity) {
                   .code,
               ErrorCode::EXPIRED);
     // REWRAP and RENEW both refuse bob now.
-    expect_error(ca_->renew(RenewRequest{"bob", short_lived.serial, clock_.now_seconds(),
-                                         make_renewal_proof(keys_->signing.public_key,
-                                                            short_lived, clock_.now_seconds(),
-                                                            bob.sign.secret_key)},
-                            as_user("bob")),
-                 ErrorCode::EXPIRED);
+    expect_error(
+        ca_->renew(RenewRequest{"bob", short_lived.serial, clock_.now_seconds(),
+                                make_renewal_proof(keys_->signing.public_key, short_lived,
+                                                   clock_.now_seconds(), bob.sign.secret_key)},
+                   as_user("bob")),
+        ErrorCode::EXPIRED);
 }
 
 TEST_F(ValidityTest, ARenewalBeforeExpiryExtendsByTheConfiguredValidity) {
@@ -184,11 +184,11 @@ TEST_F(ValidityTest, ARenewalBeforeExpiryExtendsByTheConfiguredValidity) {
     UserKeys bob;
     auto issued = decode_certificate(register_ok("bob", bob)).value();
     clock_.advance_seconds(3);
-    auto reply = ca_->renew(RenewRequest{"bob", issued.serial, clock_.now_seconds(),
-                                         make_renewal_proof(keys_->signing.public_key, issued,
-                                                            clock_.now_seconds(),
-                                                            bob.sign.secret_key)},
-                            as_user("bob"));
+    auto reply =
+        ca_->renew(RenewRequest{"bob", issued.serial, clock_.now_seconds(),
+                                make_renewal_proof(keys_->signing.public_key, issued,
+                                                   clock_.now_seconds(), bob.sign.secret_key)},
+                   as_user("bob"));
     ASSERT_TRUE(reply) << error_of(reply).message;
     auto renewed = decode_certificate(reply->certificate).value();
     EXPECT_EQ(renewed.not_after, clock_.now_seconds() + 5);

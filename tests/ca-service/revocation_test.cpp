@@ -37,8 +37,7 @@ TEST_F(RevokeUserTest, RevokesOnceAndSaysSoTheSecondTime) {
 
 TEST_F(RevokeUserTest, AnUnknownUserIsNotFoundAndABadNameABadRequest) {
     expect_error(revoke_user(*registry_, "nobody", clock_.now_seconds()), ErrorCode::NOT_FOUND);
-    expect_error(revoke_user(*registry_, "../alice", clock_.now_seconds()),
-                 ErrorCode::BAD_REQUEST);
+    expect_error(revoke_user(*registry_, "../alice", clock_.now_seconds()), ErrorCode::BAD_REQUEST);
     EXPECT_TRUE(registry_->revoked_users().value().empty());
 }
 
@@ -53,8 +52,7 @@ TEST_F(RevokeUserTest, WithoutARunningCaTheCommandRevokesInTheRegistry) {
 }
 
 TEST_F(RevokeUserTest, TheCommandNeedsACaDirectory) {
-    expect_error(revoke_command(scratch_.path() / "elsewhere", "alice", clock_),
-                 ErrorCode::CONFIG);
+    expect_error(revoke_command(scratch_.path() / "elsewhere", "alice", clock_), ErrorCode::CONFIG);
     expect_error(revoke_command(data_dir(), "Not A Name", clock_), ErrorCode::BAD_REQUEST);
 }
 
@@ -82,9 +80,9 @@ class RunningCaTest : public WorkerTest {
 
     // `imgshare-ca revoke` from another thread, as the command would run beside the CA.
     Result<std::string> revoke_from_outside(const std::string& username) {
-        return std::async(std::launch::async, [&] {
-                   return revoke_command(data_dir(), username, clock_);
-               }).get();
+        return std::async(std::launch::async,
+                          [&] { return revoke_command(data_dir(), username, clock_); })
+            .get();
     }
 
     std::unique_ptr<AdminServer> admin_;
@@ -160,14 +158,14 @@ TEST_F(RunningCaTest, TheAdminSocketIsPrivateAndRefusesWhatIsNotARequest) {
 
 TEST(AdminChannelTest, NoRunningCaIsServiceUnavailable) {
     imgshare::testing::ScratchDir dir;
-    expect_error(ask_running_ca(dir.path(), AdminRequest{"REVOKE", "alice"},
-                                std::chrono::milliseconds(200)),
-                 ErrorCode::SERVICE_UNAVAILABLE);
+    expect_error(
+        ask_running_ca(dir.path(), AdminRequest{"REVOKE", "alice"}, std::chrono::milliseconds(200)),
+        ErrorCode::SERVICE_UNAVAILABLE);
     // A file left where the socket was (a CA that died): nobody answers.
     std::ofstream(admin_socket_path(dir.path())) << "stale";
-    expect_error(ask_running_ca(dir.path(), AdminRequest{"REVOKE", "alice"},
-                                std::chrono::milliseconds(200)),
-                 ErrorCode::SERVICE_UNAVAILABLE);
+    expect_error(
+        ask_running_ca(dir.path(), AdminRequest{"REVOKE", "alice"}, std::chrono::milliseconds(200)),
+        ErrorCode::SERVICE_UNAVAILABLE);
 }
 
 TEST(AdminChannelTest, APathTooLongForASocketIsAConfigError) {

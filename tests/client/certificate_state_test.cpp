@@ -31,10 +31,9 @@ TEST(CertificateStateTest, AnExpiredCertificateStillVerifiesApartFromTime) {
     EXPECT_EQ(verify_certificate(old, ca.keys.public_key, kNow).error().code, ErrorCode::EXPIRED);
     EXPECT_TRUE(verify_certificate_ignoring_time(old, ca.keys.public_key));
     // Not a way around the signature.
-    EXPECT_EQ(verify_certificate_ignoring_time(old, generate_signing_keys().public_key)
-                  .error()
-                  .code,
-              ErrorCode::BAD_SIGNATURE);
+    EXPECT_EQ(
+        verify_certificate_ignoring_time(old, generate_signing_keys().public_key).error().code,
+        ErrorCode::BAD_SIGNATURE);
     auto tampered = old;
     tampered.not_after += 100 * 86400;
     EXPECT_EQ(verify_certificate_ignoring_time(tampered, ca.keys.public_key).error().code,

@@ -10,9 +10,9 @@
 
 #include "client/command_table.h"
 #include "client/image_sealer.h"
-#include "common/renewal.h"
 #include "common/clock.h"
 #include "common/keystore.h"
+#include "common/renewal.h"
 #include "tests/client/fake_broker.h"
 #include "tests/client/sealing_support.h"
 #include "tests/common/scratch_dir.h"
@@ -115,7 +115,8 @@ class CommandsTest : public ::testing::Test {
             return {answer(behaviour_.on_renew(*renew), id)};
         }
         if (auto* get_cert = std::get_if<GetCertRequest>(&decoded->request)) {
-            if (!behaviour_.on_get_cert) return {encode_error(Error{ErrorCode::NOT_FOUND, "-"}, id)};
+            if (!behaviour_.on_get_cert)
+                return {encode_error(Error{ErrorCode::NOT_FOUND, "-"}, id)};
             return {answer(behaviour_.on_get_cert(*get_cert), id)};
         }
         if (auto* get = std::get_if<GetChunkRequest>(&decoded->request)) {

@@ -43,7 +43,8 @@ auto request_samples() {
         ShareRequest{"holiday.jpg", kEnvelope, kSignature, kGrants},
         LookupCurveKeyRequest{filled(32, 10)}, RewrapRequest{kWrappedKey, "carol"},
         ReadyMessage{"storage", "node-2"}, HeartbeatMessage{}, DisconnectMessage{},
-        RenewRequest{"alice", 1ull << 35, -1'718'000'000, kSignature}, UserRevokedMessage{"mallory"});
+        RenewRequest{"alice", 1ull << 35, -1'718'000'000, kSignature},
+        UserRevokedMessage{"mallory"});
 }
 
 auto reply_samples() {
@@ -58,8 +59,9 @@ auto reply_samples() {
                   2,
                   true},
         DownloadReply{kCertificate, kEnvelope, kSignature, kWrappedKey, "escrow"},
-        GetChunkReply{12}, ShareReply{{"bob", "carol", "dave"}}, LookupCurveKeyReply{"alice", true, -7},
-        RewrapReply{filled(80, 13)}, RenewReply{kCertificate});
+        GetChunkReply{12}, ShareReply{{"bob", "carol", "dave"}},
+        LookupCurveKeyReply{"alice", true, -7}, RewrapReply{filled(80, 13)},
+        RenewReply{kCertificate});
 }
 
 template <class Tuple, class Visit>
@@ -115,10 +117,9 @@ TEST(ProtocolTest, ErrorRepliesRoundTripForEveryCode) {
 
 TEST(ProtocolTest, RequestTypeTableMatchesTheMessages) {
     std::vector<std::string_view> expected{
-        "CA_INFO",          "REGISTER", "GET_CERT", "POST_BEGIN", "POST_CHUNK",
-        "POST_COMMIT",      "LIST",     "DOWNLOAD", "GET_CHUNK",  "SHARE",
-        "LOOKUP_CURVE_KEY", "REWRAP",   "READY",    "HEARTBEAT",  "DISCONNECT",
-        "RENEW",            "USER_REVOKED"};
+        "CA_INFO", "REGISTER",  "GET_CERT",   "POST_BEGIN", "POST_CHUNK",       "POST_COMMIT",
+        "LIST",    "DOWNLOAD",  "GET_CHUNK",  "SHARE",      "LOOKUP_CURVE_KEY", "REWRAP",
+        "READY",   "HEARTBEAT", "DISCONNECT", "RENEW",      "USER_REVOKED"};
     auto names = request_type_names();
     EXPECT_EQ(std::vector<std::string_view>(names.begin(), names.end()), expected);
     for (auto name : expected) {

@@ -60,19 +60,20 @@ TEST_F(RenewalTest, ProofByTheCertifiedKeyIsAccepted) {
 
 TEST_F(RenewalTest, ProofOutsideTheWindowIsRefusedAsStale) {
     auto old = kNow - kRenewalWindowSeconds - 1;
-    expect_code(check(alice_, old, make_renewal_proof(ca_.public_key, alice_, old,
-                                                      alice_sign_.secret_key)),
-                ErrorCode::BAD_REQUEST);
+    expect_code(
+        check(alice_, old, make_renewal_proof(ca_.public_key, alice_, old, alice_sign_.secret_key)),
+        ErrorCode::BAD_REQUEST);
     auto future = kNow + kRenewalWindowSeconds + 1;
-    expect_code(check(alice_, future, make_renewal_proof(ca_.public_key, alice_, future,
-                                                         alice_sign_.secret_key)),
+    expect_code(check(alice_, future,
+                      make_renewal_proof(ca_.public_key, alice_, future, alice_sign_.secret_key)),
                 ErrorCode::BAD_REQUEST);
     // The peer's number at the extremes does not overflow into the window.
     for (auto extreme :
          {std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max()}) {
-        expect_code(check(alice_, extreme, make_renewal_proof(ca_.public_key, alice_, extreme,
-                                                              alice_sign_.secret_key)),
-                    ErrorCode::BAD_REQUEST);
+        expect_code(
+            check(alice_, extreme,
+                  make_renewal_proof(ca_.public_key, alice_, extreme, alice_sign_.secret_key)),
+            ErrorCode::BAD_REQUEST);
     }
 }
 

@@ -254,12 +254,9 @@ void Broker::on_backend_message(net::ZmqFrames frames) {
 bool Broker::admit_request(const ClientOrigin& client) {
     auto wait_ms = limiter_.admit(client.user, clock_.monotonic_ms());
     if (!wait_ms) return true;
-    ErrorReply refusal{
-        ErrorCode::RATE_LIMITED,
-        fmt::format("too many requests (at most {}/s, bursts of {}); retry after "
-                    "{} ms",
-                    config_.rate_limit.per_second, config_.rate_limit.burst, *wait_ms),
-        *wait_ms};
+    auto message = fmt::format("too many requests (at most {}/s, bursts of {}); retry after {} ms",
+                               config_.rate_limit.per_second, config_.rate_limit.burst, *wait_ms);
+    ErrorReply refusal{ErrorCode::RATE_LIMITED, std::move(message), *wait_ms};
     reply_to_client(client, to_frames(encode(refusal, client.request_id)));
     return false;
 }

@@ -58,7 +58,7 @@ Result<void> revoke_command(const Options& options) {
     return {};
 }
 
-// Certificates last at least a few seconds (tests use 5s) and at most ten years.
+// At least a second (tests use seconds) and at most ten years.
 Result<std::int64_t> validity_seconds(const std::string& text) {
     constexpr std::int64_t kMaxValiditySeconds = 3650LL * 86'400;
     auto seconds = parse_duration_seconds(text);

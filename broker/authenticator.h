@@ -1,8 +1,15 @@
-// Decides who a connecting peer is, for the ZAP handler. Services are
-// admitted only by allow-listed keys. A client key registered at the CA gets
-// its username as User-Id; any other key is admitted as "anon:<key>" (it may
-// only register), and when the CA cannot be asked, as "unknown:<key>" (its
-// requests get SERVICE_UNAVAILABLE rather than a misleading NOT_REGISTERED).
+// Decides who a connecting peer is, for the ZAP handler, and whether a
+// registered user may still send requests. Services are admitted only by
+// allow-listed keys. A client key registered at the CA gets its username as
+// User-Id; any other key is admitted as "anon:<key>" (it may only register),
+// and when the CA cannot be asked, as "unknown:<key>" (its requests get
+// SERVICE_UNAVAILABLE rather than a misleading NOT_REGISTERED).
+//
+// Revoked and expired users: ZAP refuses their keys (the CA's lookup says
+// revoked, or its not_after has passed), and check_user() refuses their
+// requests on connections opened before — at once after a USER_REVOKED
+// notice, and per request against the not_after last heard of (from the
+// lookup, or from a RENEW the CA answered).
 #pragma once
 
 #include <cstdint>
@@ -12,11 +19,12 @@
 
 #include "broker/zap.h"
 #include "common/bytes.h"
+#include "common/error.h"
 
 namespace imgshare::broker {
 
-// How long a looked-up username is trusted before the CA is asked again
-// (bounds how long a revoked key keeps connecting).
+// How long a looked-up username is trusted before the CA is asked again on a new
+// connection (a revocation notice ends it at once).
 inline constexpr std::int64_t kIdentityCacheMs = 30'000;
 
 struct Verdict {
@@ -28,14 +36,29 @@ class Authenticator {
   public:
     explicit Authenticator(std::set<Bytes> service_keys) : service_keys_(std::move(service_keys)) {}
 
-    [[nodiscard]] Verdict decide(const ZapRequest& request, std::int64_t now_ms) const;
+    // now_ms: monotonic (the cache); now_seconds: Unix time (certificate expiry).
+    [[nodiscard]] Verdict decide(const ZapRequest& request, std::int64_t now_ms,
+                                 std::int64_t now_seconds) const;
 
-    // The CA's answer for a client key: a registered username, or nothing.
+    // The CA's answer for a client key: its user, revoked or not, and the end of their
+    // current certificate. Refuses a revoked or expired user; otherwise admits and caches.
     [[nodiscard]] Verdict registered(const Bytes& client_key, const std::string& username,
-                                     std::int64_t now_ms);
+                                     bool revoked, std::int64_t not_after, std::int64_t now_ms,
+                                     std::int64_t now_seconds);
     [[nodiscard]] static Verdict not_registered(const Bytes& client_key);
     [[nodiscard]] static Verdict ca_unreachable(const Bytes& client_key);
     [[nodiscard]] static Verdict revoked();
+    [[nodiscard]] static Verdict expired();
+
+    // USER_REVOKED from the CA: forgets the user's cached keys and refuses them from now on.
+    void revoke(const std::string& username);
+    // The CA renewed `username`: their certificate now ends at `not_after`.
+    void renewed(const std::string& username, std::int64_t not_after);
+
+    // Whether registered user `username` may send a request now: REVOKED, EXPIRED, or fine
+    // (also when nothing is known of them: ZAP admitted them).
+    [[nodiscard]] Result<void> check_user(const std::string& username,
+                                          std::int64_t now_seconds) const;
 
   private:
     struct Cached {
@@ -43,7 +66,9 @@ class Authenticator {
         std::int64_t expires_at_ms;
     };
     std::set<Bytes> service_keys_;
-    std::map<Bytes, Cached> known_users_;
+    std::map<Bytes, Cached> known_keys_;
+    std::map<std::string, std::int64_t> not_after_;  // by username
+    std::set<std::string> revoked_;
 };
 
 }  // namespace imgshare::broker

@@ -1,9 +1,11 @@
 #include "broker/broker.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "broker/peer_identity.h"
 #include "broker/routing_table.h"
+#include "common/certificate.h"
 #include "common/net/socket_options.h"
 #include "common/protocol/codec.h"
 #include "common/protocol/event.h"
@@ -53,7 +55,8 @@ Broker::Broker(BrokerConfig config, ProtocolLog& log, const Clock& clock)
       clients_(context_, zmq::socket_type::router),
       events_(context_, zmq::socket_type::xpub),
       backend_(context_, zmq::socket_type::router),
-      authenticator_(config_.service_keys) {
+      authenticator_(config_.service_keys),
+      limiter_(config_.rate_limit) {
     // The ZAP handler is bound before any CURVE socket, so no handshake can
     // race it; with ZAP_ENFORCE_DOMAIN a missing handler would refuse everyone.
     zap_.set(zmq::sockopt::linger, 0);
@@ -137,6 +140,7 @@ void Broker::on_client_message(net::ZmqFrames frames) {
     }
     client.request_id = header->id;
     client.type = header->type;
+    if (!admit_request(client)) return;
     if (header->user) {
         // Who the sender is comes from ZAP alone; a claim in the message is refused.
         reply_error(client, Error{ErrorCode::BAD_REQUEST, "a client must not set 'user'"});
@@ -158,6 +162,12 @@ void Broker::on_client_message(net::ZmqFrames frames) {
                     Error{ErrorCode::NOT_REGISTERED,
                           header->type + " needs a registered key; run 'imgshare register'"});
         return;
+    }
+    if (!is_anonymous(client.user)) {
+        if (auto allowed = authenticator_.check_user(client.user, clock_.now_seconds()); !allowed) {
+            reply_error(client, allowed.error());
+            return;
+        }
     }
     net::ZmqFrames body;
     for (size_t i = 2; i < frames.size(); ++i)
@@ -234,7 +244,47 @@ void Broker::on_backend_message(net::ZmqFrames frames) {
         workers_.remove(worker);
         return;
     }
+    if (header->type == UserRevokedMessage::kType) {
+        on_user_revoked(worker, frames);
+        return;
+    }
     on_service_reply(worker, std::move(frames));
+}
+
+bool Broker::admit_request(const ClientOrigin& client) {
+    auto wait_ms = limiter_.admit(client.user, clock_.monotonic_ms());
+    if (!wait_ms) return true;
+    auto message = fmt::format("too many requests (at most {}/s, bursts of {}); retry after {} ms",
+                               config_.rate_limit.per_second, config_.rate_limit.burst, *wait_ms);
+    ErrorReply refusal{ErrorCode::RATE_LIMITED, std::move(message), *wait_ms};
+    reply_to_client(client, to_frames(encode(refusal, client.request_id)));
+    return false;
+}
+
+void Broker::on_user_revoked(const std::string& worker, const net::ZmqFrames& frames) {
+    log_.record(Direction::Received, "service", net::frame_views(frames, 1));
+    // Only the CA decides who is revoked.
+    if (workers_.service_of(worker) != kCaService) {
+        spdlog::warn("dropped USER_REVOKED from a worker that is not the CA");
+        return;
+    }
+    auto notice = decode_body<UserRevokedMessage>(net::view_of(frames[2]));
+    if (!notice) {
+        spdlog::warn("dropped a malformed USER_REVOKED: {}", describe(notice.error()));
+        return;
+    }
+    authenticator_.revoke(notice->username);
+    spdlog::info("{} is revoked: their keys and requests are refused from now on",
+                 notice->username);
+}
+
+void Broker::note_renewal(const ClientOrigin& client, const net::ZmqFrames& frames) {
+    auto renewal = decode_body<RenewReply>(net::view_of(frames[1]));
+    if (!renewal) return;
+    auto certificate = decode_certificate(renewal->certificate);
+    if (certificate && certificate->username == client.user) {
+        authenticator_.renewed(client.user, certificate->not_after);
+    }
 }
 
 void Broker::on_service_reply(const std::string& worker, net::ZmqFrames frames) {
@@ -279,6 +329,7 @@ void Broker::on_service_reply(const std::string& worker, net::ZmqFrames frames) 
     }
     if (ok && client.type == PostCommitRequest::kType) publish_commit(frames);
     if (ok && client.type == ShareRequest::kType) publish_share(frames);
+    if (ok && client.type == RenewRequest::kType) note_renewal(client, frames);
     frames[0] = header_frame(header->type, client.request_id, std::nullopt);
     reply_to_client(client, std::move(frames));
 }
@@ -298,9 +349,9 @@ void Broker::finish_zap(PendingRequest pending, net::ZmqFrames frames) {
     auto lookup = decode_reply<LookupCurveKeyReply>(net::frame_views(frames));
     const auto& key = pending.zap.client_key;
     if (lookup) {
-        answer_zap(pending.zap, lookup->revoked ? Authenticator::revoked()
-                                                : authenticator_.registered(key, lookup->username,
-                                                                            clock_.monotonic_ms()));
+        answer_zap(pending.zap, authenticator_.registered(key, lookup->username, lookup->revoked,
+                                                          lookup->not_after, clock_.monotonic_ms(),
+                                                          clock_.now_seconds()));
     } else if (lookup.error().code == ErrorCode::NOT_FOUND) {
         answer_zap(pending.zap, Authenticator::not_registered(key));
     } else {
@@ -314,7 +365,7 @@ void Broker::on_zap_request(net::ZmqFrames frames) {
         spdlog::warn("malformed ZAP request: {}", request.error().message);
         return;
     }
-    auto verdict = authenticator_.decide(*request, clock_.monotonic_ms());
+    auto verdict = authenticator_.decide(*request, clock_.monotonic_ms(), clock_.now_seconds());
     if (verdict.kind != Verdict::Kind::AskCa) {
         answer_zap(*request, verdict);
         return;
@@ -426,6 +477,7 @@ void Broker::expire(std::int64_t now_ms) {
     }
     if (now_ms >= next_heartbeat_ms_) {
         send_heartbeats();
+        limiter_.forget_idle(now_ms);
         next_heartbeat_ms_ = now_ms + kHeartbeatIntervalMs;
     }
 }

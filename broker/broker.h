@@ -5,6 +5,11 @@
 // DOWNLOAD (storage, then the CA's REWRAP in escrow mode; an e2e grant passes
 // untouched) and publishes NEW_IMAGE after each commit and share (e2e: on the
 // recipients' own topics only). It holds no user data and no secret but its own CURVE key.
+//
+// Every client request is first charged to its sender's rate limit
+// (RATE_LIMITED with retry_after_ms when over it); a registered sender who is
+// revoked or whose certificate has expired gets REVOKED / EXPIRED and nothing
+// is forwarded.
 #pragma once
 
 #include <atomic>
@@ -16,6 +21,7 @@
 
 #include "broker/authenticator.h"
 #include "broker/pending_requests.h"
+#include "broker/rate_limiter.h"
 #include "broker/worker_registry.h"
 #include "common/clock.h"
 #include "common/crypto/keys.h"
@@ -32,6 +38,7 @@ struct BrokerConfig {
     CurveKeyPair keys;
     std::set<Bytes> service_keys;  // CURVE public keys allowed on the backend
     std::int64_t request_timeout_ms = 4000;
+    RateLimit rate_limit;  // per sender
 };
 
 class Broker {
@@ -49,6 +56,9 @@ class Broker {
     void on_service_reply(const std::string& worker, net::ZmqFrames frames);
     void on_subscription(const zmq::message_t& frame);
     void on_zap_request(net::ZmqFrames frames);
+    void on_user_revoked(const std::string& worker, const net::ZmqFrames& frames);
+    void note_renewal(const ClientOrigin& client, const net::ZmqFrames& frames);
+    [[nodiscard]] bool admit_request(const ClientOrigin& client);
 
     void forward(const std::string& service, const std::string& type,
                  std::optional<std::string> user, net::ZmqFrames body, PendingRequest pending);
@@ -73,6 +83,7 @@ class Broker {
     zmq::socket_t events_;
     zmq::socket_t backend_;
     Authenticator authenticator_;
+    RateLimiter limiter_;
     WorkerRegistry workers_;
     PendingRequests pending_;
     std::int64_t next_heartbeat_ms_ = 0;

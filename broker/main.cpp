@@ -41,6 +41,15 @@ int main(int argc, char** argv) {
     run->add_option("--request-timeout-ms", config.request_timeout_ms,
                     "How long a service may take before the client gets SERVICE_UNAVAILABLE")
         ->capture_default_str();
+    std::string rate_limit = "500/s";
+    run->add_option("--rate-limit", rate_limit,
+                    "Requests per sender (a user, or an unregistered connection key): N/s or N/m; "
+                    "over it the sender gets RATE_LIMITED with a retry hint")
+        ->capture_default_str();
+    run->add_option("--rate-burst", config.rate_limit.burst,
+                    "Requests a sender may send at once after being idle")
+        ->check(CLI::Range(1.0, 1e9))
+        ->capture_default_str();
     run->add_option("--log-file", log_file, "Protocol log (default DATA_DIR/protocol.log)");
 
     CLI11_PARSE(app, argc, argv);
@@ -61,6 +70,12 @@ int main(int argc, char** argv) {
             return 1;
         }
         config.keys = std::move(*keys);
+        auto rate = broker::parse_rate(rate_limit);
+        if (!rate) {
+            std::cerr << "error: " << describe(rate.error()) << "\n";
+            return 1;
+        }
+        config.rate_limit.per_second = *rate;
         auto allowed = read_public_key_list(service_keys, service_keys_file);
         if (!allowed) {
             std::cerr << "error: " << describe(allowed.error()) << "\n";

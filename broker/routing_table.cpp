@@ -5,10 +5,13 @@
 namespace imgshare::broker {
 namespace {
 
+// One route per line: it reads as the table it is.
+// clang-format off
 constexpr std::array kRoutes{
     Route{"CA_INFO", kCaService, true},
     Route{"REGISTER", kCaService, true},
     Route{"GET_CERT", kCaService, false},
+    Route{"RENEW", kCaService, false},
     Route{"POST_BEGIN", kStorageService, false},
     Route{"POST_CHUNK", kStorageService, false},
     Route{"POST_COMMIT", kStorageService, false},
@@ -17,6 +20,7 @@ constexpr std::array kRoutes{
     Route{"GET_CHUNK", kStorageService, false},
     Route{"SHARE", kStorageService, false},
 };
+// clang-format on
 
 }  // namespace
 

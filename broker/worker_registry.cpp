@@ -32,6 +32,12 @@ bool WorkerRegistry::is_known(const std::string& routing_id) const {
     return workers_.contains(routing_id);
 }
 
+std::optional<std::string> WorkerRegistry::service_of(const std::string& routing_id) const {
+    auto found = workers_.find(routing_id);
+    if (found == workers_.end()) return std::nullopt;
+    return found->second.service;
+}
+
 std::optional<std::string> WorkerRegistry::pick(const std::string& service) {
     auto it = by_service_.find(service);
     if (it == by_service_.end() || it->second.empty()) return std::nullopt;

@@ -31,6 +31,8 @@ class WorkerRegistry {
     bool touch(const std::string& routing_id, std::int64_t now_ms);
     void remove(const std::string& routing_id);
     [[nodiscard]] bool is_known(const std::string& routing_id) const;
+    // The service a known worker announced; nullopt for an unknown one.
+    [[nodiscard]] std::optional<std::string> service_of(const std::string& routing_id) const;
 
     // The next live worker of `service`, round robin; nullopt if none.
     [[nodiscard]] std::optional<std::string> pick(const std::string& service);

@@ -1,5 +1,6 @@
 #include "ca-service/certificate_authority.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <utility>
@@ -8,6 +9,7 @@
 #include "common/crypto/keys.h"
 #include "common/crypto/sealed_box.h"
 #include "common/registration.h"
+#include "common/renewal.h"
 
 namespace imgshare::ca {
 namespace {
@@ -82,8 +84,8 @@ void route(service::ServiceWorker& worker, CertificateAuthority& ca, Method meth
 }  // namespace
 
 CertificateAuthority::CertificateAuthority(const CaKeys& keys, Registry& registry,
-                                           const Clock& clock, std::int64_t validity_days)
-    : keys_(keys), registry_(registry), clock_(clock), validity_seconds_(validity_days * 86400) {}
+                                           const Clock& clock, std::int64_t validity_seconds)
+    : keys_(keys), registry_(registry), clock_(clock), validity_seconds_(validity_seconds) {}
 
 Result<CaInfoReply> CertificateAuthority::ca_info(const CaInfoRequest&,
                                                   const RequestContext&) const {
@@ -130,21 +132,27 @@ Result<RegisterReply> CertificateAuthority::register_user(const RegisterRequest&
     return RegisterReply{std::move(*certificate)};
 }
 
-Result<Bytes> CertificateAuthority::issue(const RegisterRequest& request) {
-    auto serial = registry_.next_serial();
-    if (!serial) return std::unexpected(std::move(serial.error()));
+Certificate CertificateAuthority::new_certificate(std::uint64_t serial, std::string username,
+                                                  Bytes sign_pk, Bytes box_pk,
+                                                  Bytes curve_pk) const {
     auto now = clock_.now_seconds();
     Certificate fields;
-    fields.serial = *serial;
-    fields.username = request.username;
-    fields.sign_pk = request.sign_pk;
-    fields.box_pk = request.box_pk;
-    fields.curve_pk = request.curve_pk;
+    fields.serial = serial;
+    fields.username = std::move(username);
+    fields.sign_pk = std::move(sign_pk);
+    fields.box_pk = std::move(box_pk);
+    fields.curve_pk = std::move(curve_pk);
     fields.not_before = now - kClockSkewSeconds;
     fields.not_after = now + validity_seconds_;
     fields.issuer = std::string(kIssuer);
-    auto encoded =
-        encode_certificate(issue_certificate(std::move(fields), keys_.signing.secret_key));
+    return issue_certificate(std::move(fields), keys_.signing.secret_key);
+}
+
+Result<Bytes> CertificateAuthority::issue(const RegisterRequest& request) {
+    auto serial = registry_.next_serial();
+    if (!serial) return std::unexpected(std::move(serial.error()));
+    auto encoded = encode_certificate(new_certificate(*serial, request.username, request.sign_pk,
+                                                      request.box_pk, request.curve_pk));
     if (encoded.size() > kMaxCertificateBytes) {
         return fail(ErrorCode::INTERNAL, "the certificate is larger than the protocol allows");
     }
@@ -194,7 +202,12 @@ Result<LookupCurveKeyReply> CertificateAuthority::lookup_curve_key(
     if (!*username) return fail(ErrorCode::NOT_FOUND, "no user holds this key");
     auto revoked = registry_.is_revoked(**username);
     if (!revoked) return std::unexpected(std::move(revoked.error()));
-    return LookupCurveKeyReply{std::move(**username), *revoked};
+    auto encoded = registry_.certificate_of(**username);
+    if (!encoded) return std::unexpected(std::move(encoded.error()));
+    if (!*encoded) return fail(ErrorCode::INTERNAL, "the CA's registry is damaged");
+    auto certificate = decode_stored(**encoded, **username);
+    if (!certificate) return std::unexpected(std::move(certificate.error()));
+    return LookupCurveKeyReply{std::move(**username), *revoked, certificate->not_after};
 }
 
 Result<RewrapReply> CertificateAuthority::rewrap(const RewrapRequest& request,
@@ -205,24 +218,9 @@ Result<RewrapReply> CertificateAuthority::rewrap(const RewrapRequest& request,
     if (auto valid = check_username(request.requester); !valid) {
         return std::unexpected(std::move(valid.error()));
     }
-    auto encoded = registry_.certificate_of(request.requester);
-    if (!encoded) return std::unexpected(std::move(encoded.error()));
-    if (!*encoded) {
-        return fail(ErrorCode::NOT_REGISTERED, request.requester + " has no certificate");
-    }
-    auto revoked = registry_.is_revoked(request.requester);
-    if (!revoked) return std::unexpected(std::move(revoked.error()));
-    if (*revoked) {
-        return fail(ErrorCode::REVOKED, "the certificate of " + request.requester + " is revoked");
-    }
-    auto certificate = decode_stored(**encoded, request.requester);
-    if (!certificate) return std::unexpected(std::move(certificate.error()));
     // The box key is only as good as the CA's still-valid statement about it.
-    if (auto valid =
-            verify_certificate(*certificate, keys_.signing.public_key, clock_.now_seconds());
-        !valid) {
-        return std::unexpected(std::move(valid.error()));
-    }
+    auto certificate = current_certificate(request.requester);
+    if (!certificate) return std::unexpected(std::move(certificate.error()));
 
     auto content_key = unseal(request.wrapped_key, keys_.wrap);
     if (!content_key) {
@@ -234,10 +232,85 @@ Result<RewrapReply> CertificateAuthority::rewrap(const RewrapRequest& request,
     return RewrapReply{seal(content_key->view(), certificate->box_pk)};
 }
 
+Result<Certificate> CertificateAuthority::current_certificate(const std::string& username) const {
+    auto encoded = registry_.certificate_of(username);
+    if (!encoded) return std::unexpected(std::move(encoded.error()));
+    if (!*encoded) return fail(ErrorCode::NOT_REGISTERED, username + " has no certificate");
+    auto revoked = registry_.is_revoked(username);
+    if (!revoked) return std::unexpected(std::move(revoked.error()));
+    if (*revoked) return fail(ErrorCode::REVOKED, "the certificate of " + username + " is revoked");
+    auto certificate = decode_stored(**encoded, username);
+    if (!certificate) return std::unexpected(std::move(certificate.error()));
+    if (auto valid =
+            verify_certificate(*certificate, keys_.signing.public_key, clock_.now_seconds());
+        !valid) {
+        return fail(valid.error().code,
+                    "the certificate of " + username + ": " + valid.error().message);
+    }
+    return certificate;
+}
+
+Result<RenewReply> CertificateAuthority::renew(const RenewRequest& request,
+                                               const RequestContext& context) {
+    switch (peer_of(context)) {
+        case Peer::User:
+            break;
+        case Peer::Anonymous:
+            return fail(ErrorCode::NOT_REGISTERED,
+                        "RENEW needs a registered key; run 'imgshare register'");
+        case Peer::Broker:
+        case Peer::Other:
+            return fail(ErrorCode::FORBIDDEN, "RENEW is for registered users");
+    }
+    // The name only states intent: who is renewed is the authenticated sender.
+    if (request.username != *context.user) {
+        return fail(ErrorCode::FORBIDDEN, "a user may renew only their own certificate");
+    }
+    auto current = current_certificate(request.username);
+    if (!current) return std::unexpected(std::move(current.error()));
+    const auto now = clock_.now_seconds();
+    if (auto fresh = check_renewal_time(request.requested_at, now); !fresh)
+        return std::unexpected(fresh.error());
+
+    auto last = registry_.last_renewal_proof(request.username);
+    if (!last) return std::unexpected(std::move(last.error()));
+    if (*last && **last == request.proof) {
+        // A retry of the RENEW that issued the current certificate: the same answer.
+        return RenewReply{encode_certificate(*current)};
+    }
+    if (request.serial != current->serial) {
+        return fail(ErrorCode::BAD_REQUEST,
+                    fmt::format("certificate #{} is not {}'s current one (#{}): renew that one",
+                                request.serial, request.username, current->serial));
+    }
+    if (auto proven = check_renewal_proof(keys_.signing.public_key, *current, request.requested_at,
+                                          request.proof, now);
+        !proven) {
+        return std::unexpected(std::move(proven.error()));
+    }
+
+    auto serial = registry_.next_serial();
+    if (!serial) return std::unexpected(std::move(serial.error()));
+    auto encoded = encode_certificate(new_certificate(*serial, current->username, current->sign_pk,
+                                                      current->box_pk, current->curve_pk));
+    if (encoded.size() > kMaxCertificateBytes) {
+        return fail(ErrorCode::INTERNAL, "the certificate is larger than the protocol allows");
+    }
+    if (auto stored = registry_.renew(request.username, *serial, encoded, request.proof); !stored) {
+        spdlog::warn("could not store the renewed certificate of {}: {}", request.username,
+                     describe(stored.error()));
+        return std::unexpected(std::move(stored.error()));
+    }
+    spdlog::info("renewed {}: certificate #{} replaces #{}", request.username, *serial,
+                 current->serial);
+    return RenewReply{std::move(encoded)};
+}
+
 void install_handlers(service::ServiceWorker& worker, CertificateAuthority& ca) {
     route<CaInfoRequest>(worker, ca, &CertificateAuthority::ca_info);
     route<RegisterRequest>(worker, ca, &CertificateAuthority::register_user);
     route<GetCertRequest>(worker, ca, &CertificateAuthority::get_cert);
+    route<RenewRequest>(worker, ca, &CertificateAuthority::renew);
     route<LookupCurveKeyRequest>(worker, ca, &CertificateAuthority::lookup_curve_key);
     route<RewrapRequest>(worker, ca, &CertificateAuthority::rewrap);
 }

@@ -7,6 +7,7 @@
 //   REGISTER           an unregistered client only ("anon:<z85 curve key>"), and only
 //                      for the CURVE key of its own connection
 //   GET_CERT           a registered user (or the broker); "anon:" gets NOT_REGISTERED
+//   RENEW              a registered user, for their own name only (FORBIDDEN otherwise)
 //   LOOKUP_CURVE_KEY,
 //   REWRAP             the broker only (no user at all); anyone else gets FORBIDDEN
 //
@@ -17,6 +18,11 @@
 // REWRAP re-seals only 32-byte keys sealed to the server's wrap key, only to
 // the box key of the requester's valid, unrevoked certificate; the unsealed
 // key is wiped before the method returns and never appears in an error.
+// RENEW issues a certificate for exactly the keys of the sender's current one,
+// only while that one is valid and unrevoked and only for a fresh proof of
+// possession over it (common/renewal.h); the new certificate is on disk as the
+// user's current one before it is returned. A RENEW repeated with the same
+// proof returns the certificate it issued and changes nothing.
 #pragma once
 
 #include <cstdint>
@@ -24,6 +30,7 @@
 
 #include "ca-service/ca_keys.h"
 #include "ca-service/registry.h"
+#include "common/certificate.h"
 #include "common/clock.h"
 #include "common/error.h"
 #include "common/protocol/messages.h"
@@ -33,7 +40,7 @@ namespace imgshare::ca {
 
 using service::RequestContext;
 
-constexpr std::int64_t kDefaultValidityDays = 365;
+constexpr std::int64_t kDefaultValiditySeconds = 365 * 86'400;
 constexpr std::string_view kIssuer = "imgshare-ca";
 // not_before is set this far in the past so a peer whose clock is slightly behind does
 // not see a brand-new certificate as NOT_YET_VALID.
@@ -42,8 +49,9 @@ constexpr std::int64_t kClockSkewSeconds = 60;
 class CertificateAuthority {
   public:
     // `keys`, `registry` and `clock` must outlive the CertificateAuthority.
+    // Certificates it issues (at REGISTER and RENEW) are valid for `validity_seconds`.
     CertificateAuthority(const CaKeys& keys, Registry& registry, const Clock& clock,
-                         std::int64_t validity_days = kDefaultValidityDays);
+                         std::int64_t validity_seconds = kDefaultValiditySeconds);
 
     [[nodiscard]] Result<CaInfoReply> ca_info(const CaInfoRequest& request,
                                               const RequestContext& context) const;
@@ -51,13 +59,20 @@ class CertificateAuthority {
                                                       const RequestContext& context);
     [[nodiscard]] Result<GetCertReply> get_cert(const GetCertRequest& request,
                                                 const RequestContext& context) const;
+    [[nodiscard]] Result<RenewReply> renew(const RenewRequest& request,
+                                           const RequestContext& context);
     [[nodiscard]] Result<LookupCurveKeyReply> lookup_curve_key(const LookupCurveKeyRequest& request,
                                                                const RequestContext& context) const;
     [[nodiscard]] Result<RewrapReply> rewrap(const RewrapRequest& request,
                                              const RequestContext& context) const;
 
   private:
+    [[nodiscard]] Certificate new_certificate(std::uint64_t serial, std::string username,
+                                              Bytes sign_pk, Bytes box_pk, Bytes curve_pk) const;
     [[nodiscard]] Result<Bytes> issue(const RegisterRequest& request);
+    // The stored certificate of a registered user who may still use it: NOT_REGISTERED,
+    // REVOKED, or the verification's error (EXPIRED...).
+    [[nodiscard]] Result<Certificate> current_certificate(const std::string& username) const;
 
     const CaKeys& keys_;
     Registry& registry_;
@@ -65,8 +80,8 @@ class CertificateAuthority {
     std::int64_t validity_seconds_;
 };
 
-// Routes CA_INFO, REGISTER, GET_CERT, LOOKUP_CURVE_KEY and REWRAP to `ca`, which must
-// outlive `worker`.
+// Routes CA_INFO, REGISTER, GET_CERT, RENEW, LOOKUP_CURVE_KEY and REWRAP to `ca`, which
+// must outlive `worker`.
 void install_handlers(service::ServiceWorker& worker, CertificateAuthority& ca);
 
 }  // namespace imgshare::ca

@@ -18,10 +18,18 @@ namespace {
 
 namespace fs = std::filesystem;
 
-enum Family : std::size_t { kDefault, kCerts, kByCurveKey, kRevoked, kMeta, kFamilyCount };
+enum Family : std::size_t {
+    kDefault,
+    kCerts,
+    kByCurveKey,
+    kRevoked,
+    kMeta,
+    kRenewals,
+    kFamilyCount
+};
 // RocksDB always has "default"; the registry leaves it empty.
 constexpr std::array<const char*, kFamilyCount> kFamilyNames{"default", "certs", "by_curve_key",
-                                                             "revoked", "meta"};
+                                                             "revoked", "meta",  "renewals"};
 constexpr std::string_view kNextSerialKey = "next_serial";
 
 // The registry holds a few hundred bytes per user: small buffers and a small cache keep
@@ -79,7 +87,7 @@ rocksdb::Options database_options() {
 struct Registry::Database {
     std::unique_ptr<rocksdb::DB> db;
     std::vector<rocksdb::ColumnFamilyHandle*> families;
-    std::mutex add_mutex;  // add_user's checks and its write are one step
+    std::mutex add_mutex;  // a write's checks and the write itself are one step
 
     ~Database() {
         for (auto* family : families)
@@ -137,6 +145,32 @@ Result<bool> Registry::is_revoked(std::string_view username) const {
     return value->has_value();
 }
 
+Result<std::optional<std::int64_t>> Registry::revoked_at(std::string_view username) const {
+    auto value = database_->get(kRevoked, slice_of(username));
+    if (!value) return std::unexpected(value.error());
+    if (!*value) return std::nullopt;
+    auto when = from_big_endian(**value);
+    if (!when) return fail(ErrorCode::INTERNAL, "registry: a revocation time is corrupt");
+    return static_cast<std::int64_t>(*when);
+}
+
+Result<std::vector<std::string>> Registry::revoked_users() const {
+    std::vector<std::string> users;
+    std::unique_ptr<rocksdb::Iterator> it(
+        database_->db->NewIterator(rocksdb::ReadOptions(), database_->families[kRevoked]));
+    for (it->SeekToFirst(); it->Valid(); it->Next())
+        users.push_back(it->key().ToString());
+    if (!it->status().ok()) return std::unexpected(error_of(it->status(), "scan"));
+    return users;
+}
+
+Result<std::optional<Bytes>> Registry::last_renewal_proof(std::string_view username) const {
+    auto value = database_->get(kRenewals, slice_of(username));
+    if (!value) return std::unexpected(value.error());
+    if (!*value) return std::nullopt;
+    return Bytes((*value)->begin(), (*value)->end());
+}
+
 Result<std::uint64_t> Registry::next_serial() const {
     auto value = database_->get(kMeta, slice_of(kNextSerialKey));
     if (!value) return std::unexpected(value.error());
@@ -167,6 +201,37 @@ Result<void> Registry::add_user(std::string_view username, ByteView curve_public
     }
     if (status.ok()) {
         // Never move the counter back, even if a caller passes an old serial.
+        status = batch.Put(families[kMeta], slice_of(kNextSerialKey),
+                           big_endian(std::max(*counter, serial + 1)));
+    }
+    if (!status.ok()) return std::unexpected(error_of(status, "batch"));
+    rocksdb::WriteOptions durable;
+    durable.sync = true;
+    status = database_->db->Write(durable, &batch);
+    if (!status.ok()) return std::unexpected(error_of(status, "write"));
+    return {};
+}
+
+Result<void> Registry::renew(std::string_view username, std::uint64_t serial,
+                             ByteView encoded_certificate, ByteView renewal_proof) {
+    std::lock_guard lock(database_->add_mutex);
+    auto existing = database_->get(kCerts, slice_of(username));
+    if (!existing) return std::unexpected(existing.error());
+    if (!*existing) return fail(ErrorCode::NOT_FOUND, "no user named " + std::string(username));
+    auto revoked = database_->get(kRevoked, slice_of(username));
+    if (!revoked) return std::unexpected(revoked.error());
+    if (*revoked) return fail(ErrorCode::REVOKED, std::string(username) + " is revoked");
+    auto counter = next_serial();
+    if (!counter) return std::unexpected(counter.error());
+
+    rocksdb::WriteBatch batch;
+    auto& families = database_->families;
+    rocksdb::Status status =
+        batch.Put(families[kCerts], slice_of(username), slice_of(encoded_certificate));
+    if (status.ok()) {
+        status = batch.Put(families[kRenewals], slice_of(username), slice_of(renewal_proof));
+    }
+    if (status.ok()) {
         status = batch.Put(families[kMeta], slice_of(kNextSerialKey),
                            big_endian(std::max(*counter, serial + 1)));
     }

@@ -4,12 +4,15 @@
 //   by_curve_key  32-byte CURVE public key -> username
 //   revoked       username -> revocation time (u64 big-endian seconds)
 //   meta          "next_serial" -> u64 big-endian
+//   renewals      username -> the proof of the RENEW that issued the current certificate
 //
-// Promises: add_user() is all or nothing and on disk (fsync'd) when it
-// returns success, so a certificate that was handed out survives a crash or a
-// power loss; a failed write (a full disk, a database turned read-only) is an
-// IO_ERROR, never a silent success. Nothing is ever overwritten: add_user()
-// refuses a username or key that is already bound. Reads never throw.
+// Promises: add_user(), renew() and revoke() are all or nothing and on disk
+// (fsync'd) when they return success, so a certificate that was handed out
+// survives a crash or a power loss; a failed write (a full disk, a database
+// turned read-only) is an IO_ERROR, never a silent success. add_user() never
+// overwrites: it refuses a username or key that is already bound; only
+// renew() replaces a user's certificate, keeping the same keys. A revocation
+// is never undone. Reads never throw.
 //
 // One Registry per directory (RocksDB locks it). The methods are thread-safe
 // individually; a caller that checks and then adds must serialise itself.
@@ -21,6 +24,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/bytes.h"
 #include "common/error.h"
@@ -47,6 +51,12 @@ class Registry {
     [[nodiscard]] Result<std::optional<std::string>> user_of_curve_key(
         ByteView curve_public_key) const;
     [[nodiscard]] Result<bool> is_revoked(std::string_view username) const;
+    // When `username` was revoked (seconds), or nullopt if they are not.
+    [[nodiscard]] Result<std::optional<std::int64_t>> revoked_at(std::string_view username) const;
+    // Every revoked username, in name order.
+    [[nodiscard]] Result<std::vector<std::string>> revoked_users() const;
+    // The proof of the RENEW that issued `username`'s current certificate, or nullopt.
+    [[nodiscard]] Result<std::optional<Bytes>> last_renewal_proof(std::string_view username) const;
     // The serial the next certificate gets: 1 for a fresh registry.
     [[nodiscard]] Result<std::uint64_t> next_serial() const;
 
@@ -56,9 +66,15 @@ class Registry {
     [[nodiscard]] Result<void> add_user(std::string_view username, ByteView curve_public_key,
                                         std::uint64_t serial, ByteView encoded_certificate);
 
+    // In one synced write: `encoded_certificate` (serial `serial`, the same curve key) as
+    // `username`'s current certificate, `renewal_proof` as its last renewal proof, and the
+    // serial counter moved past `serial`. NOT_FOUND without a certificate, REVOKED if the
+    // user is revoked (checked under the same lock as revoke()); IO_ERROR if the write fails.
+    [[nodiscard]] Result<void> renew(std::string_view username, std::uint64_t serial,
+                                     ByteView encoded_certificate, ByteView renewal_proof);
+
     // Marks `username` revoked at `when` (seconds). NOT_FOUND without a certificate;
-    // revoking twice keeps the first time. (The revocation command comes later; the CA
-    // already answers `revoked` from this.)
+    // revoking twice keeps the first time.
     [[nodiscard]] Result<void> revoke(std::string_view username, std::int64_t when);
 
   private:

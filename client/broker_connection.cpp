@@ -25,7 +25,30 @@ struct BrokerConnection::InFlight {
     Frames frames;  // kept to resend as they were
     std::int64_t deadline_ms;
     int attempts;
+    int rate_limited = 0;             // RATE_LIMITED replies so far
+    bool resend_at_deadline = false;  // waiting out a retry hint, not a reply
 };
+
+namespace {
+
+// The retry hint of a RATE_LIMITED reply, if `frames` are one.
+std::optional<std::uint32_t> rate_limited_hint(std::span<const ByteView> frames) {
+    if (frames.size() != 2) return std::nullopt;
+    auto header = decode_header(frames[0]);
+    if (!header || header->type != kErrorType) return std::nullopt;
+    auto error = decode_body<ErrorReply>(frames[1]);
+    if (!error || error->code != ErrorCode::RATE_LIMITED) return std::nullopt;
+    return error->retry_after_ms;
+}
+
+// Waits grow with each refusal, so a window of requests refused together spreads out.
+std::int64_t rate_limited_wait_ms(std::uint32_t hint_ms, int refusals) {
+    constexpr std::int64_t kMinWaitMs = 20;
+    constexpr std::int64_t kMaxWaitMs = 2000;
+    return std::min(kMaxWaitMs, std::max<std::int64_t>(hint_ms, kMinWaitMs) * refusals);
+}
+
+}  // namespace
 
 BrokerConnection::BrokerConnection(ConnectionSettings settings, const CurveKeyPair& keys,
                                    ProtocolLog& log, const std::atomic<bool>& stop)
@@ -59,6 +82,9 @@ Result<void> BrokerConnection::send(const Frames& frames) {
 
 Result<void> BrokerConnection::check_handshake(std::int64_t now) const {
     monitor_->drain();
+    if (monitor_->key_refused() && settings_.key_refused) {
+        return std::unexpected(*settings_.key_refused);
+    }
     if (monitor_->handshakes() > 0 ||
         now - connected_at_ms_ < settings_.handshake_timeout.count()) {
         return {};
@@ -97,7 +123,17 @@ Result<void> BrokerConnection::wait_and_receive(std::int64_t until_ms,
             if (!header) continue;  // not a reply we can match: the request will time out
             auto found = in_flight.find(header->id);
             if (found == in_flight.end()) continue;  // a late answer to a resent request
-            arrived.emplace(found->second.index, std::move(message->frames));
+            auto& request = found->second;
+            if (request.resend_at_deadline) continue;  // an earlier copy's answer: wait on
+            if (auto hint = rate_limited_hint(views);
+                hint && request.rate_limited < kRateLimitedRetries) {
+                ++request.rate_limited;
+                request.resend_at_deadline = true;
+                request.deadline_ms = now_ms() + rate_limited_wait_ms(*hint, request.rate_limited);
+                any = true;
+                continue;
+            }
+            arrived.emplace(request.index, std::move(message->frames));
             in_flight.erase(found);
             any = true;
         }
@@ -141,6 +177,13 @@ Result<void> BrokerConnection::run(const Transfer& transfer, std::uint32_t first
         const std::int64_t now = now_ms();
         for (auto& [id, request] : in_flight) {
             if (request.deadline_ms > now) continue;
+            if (request.resend_at_deadline) {
+                // The wait a rate limit asked for is over: this is not a lost reply.
+                if (auto sent = send(request.frames); !sent) return sent;
+                request.resend_at_deadline = false;
+                request.deadline_ms = now + settings_.request_timeout.count();
+                continue;
+            }
             if (request.attempts >= settings_.attempts) {
                 return fail(ErrorCode::TIMEOUT,
                             fmt::format("no reply from the broker at {} after {} attempts of {} ms",

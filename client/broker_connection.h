@@ -10,6 +10,12 @@
 // - if no CURVE handshake with the broker has completed within the
 //   handshake time-out, the call fails with TIMEOUT at once, saying that the
 //   broker is unreachable or does not hold the pinned key: never a hang;
+// - if the broker refuses this client's key (its ZAP handler says no: a
+//   revoked or expired user) and `key_refused` is set, the call fails with
+//   that error as soon as the refusal is seen;
+// - a RATE_LIMITED reply that carries a retry hint (the broker's rate limit)
+//   is not handed over: the request is sent again after the hint, up to
+//   kRateLimitedRetries times, so a transfer slows down instead of failing;
 // - transfers keep at most `window` requests in flight (credit-based: one
 //   more is sent per reply) and hand replies over in index order, so memory
 //   is bounded by the window whatever the number of chunks;
@@ -27,6 +33,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -48,7 +55,13 @@ struct ConnectionSettings {
     std::chrono::milliseconds request_timeout{6000};
     std::chrono::milliseconds handshake_timeout{5000};
     int attempts = 3;
+    // What a refused key means for this connection's key (REVOKED or EXPIRED for a
+    // registered user); nullopt: a refusal looks like an unreachable broker (TIMEOUT).
+    std::optional<Error> key_refused;
 };
+
+// How often one request is sent again after RATE_LIMITED before that error is returned.
+inline constexpr int kRateLimitedRetries = 16;
 
 // Requests numbered [first, end): how to make each, what to do with each reply.
 struct Transfer {

@@ -14,6 +14,7 @@ constexpr CommandSpec kCommands[] = {
     {"register", "Create your keys and register USERNAME with the CA", define_register},
     {"whoami", "Show your own certificate", define_whoami},
     {"whois", "Show another user's certificate, as the CA vouches for it", define_whois},
+    {"renew", "Get a new certificate for your keys before the current one expires", define_renew},
     {"post", "Encrypt, sign and upload an image", define_post},
     {"list", "List the images you may read", define_list},
     {"download", "Download, verify and decrypt an image", define_download},

@@ -39,9 +39,11 @@ void HandshakeMonitor::drain() {
         switch (event) {
             case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
                 ++handshakes_;
+                key_refused_ = false;
                 break;
             case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
                 last_failure_ = "the broker refused this client's key";
+                key_refused_ = true;
                 break;
             case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
             case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:

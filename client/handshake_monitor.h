@@ -25,11 +25,15 @@ class HandshakeMonitor {
     [[nodiscard]] int handshakes() const { return handshakes_; }
     // Why the last handshake failed, for error messages; empty if none did.
     [[nodiscard]] const std::string& last_failure() const { return last_failure_; }
+    // The broker refused this client's key (ZAP said no) since the last handshake that
+    // succeeded, if any: a key it once accepted, or a registered one, is revoked or expired.
+    [[nodiscard]] bool key_refused() const { return key_refused_; }
 
   private:
     zmq::socket_t events_;
     int handshakes_ = 0;
     std::string last_failure_;
+    bool key_refused_ = false;
 };
 
 }  // namespace imgshare::client

@@ -5,6 +5,7 @@
 #include "client/image_type.h"
 #include "client/image_upload.h"
 #include "client/output.h"
+#include "client/owner_standing.h"
 #include "common/image_name.h"
 
 namespace imgshare::client {
@@ -44,8 +45,13 @@ Result<DownloadedImage> download_image(BrokerConnection& connection,
     }
     auto record = connection.call<DownloadReply>(DownloadRequest{name});
     if (!record) return std::unexpected(record.error());
+    auto vouched_at =
+        check_owner_standing(connection, *record, parameters.ca_verify_key, parameters.now_seconds);
+    if (!vouched_at) return std::unexpected(vouched_at.error());
+    OpenParameters checked = parameters;
+    checked.now_seconds = *vouched_at;
     auto directory = target.file ? directory_of(*target.file) : target.directory;
-    auto opener = ImageOpener::begin(*record, parameters, directory);
+    auto opener = ImageOpener::begin(*record, checked, directory);
     if (!opener) return std::unexpected(opener.error());
     // The envelope's name is the requested one, which passed the name rule: a safe file name.
     auto path = output_path(target, opener->envelope());

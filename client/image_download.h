@@ -1,4 +1,5 @@
-// Downloading one image over a broker connection: DOWNLOAD, then the chunks
+// Downloading one image over a broker connection: DOWNLOAD, the owner's
+// standing at the CA (owner_standing.h: REVOKED, EXPIRED), then the chunks
 // with a bounded window, each handed in order to an ImageOpener, which
 // verifies everything before the file appears (image_opener.h).
 //

@@ -46,6 +46,8 @@ struct OpenParameters {
     ByteView ca_verify_key;  // pinned, from the trust file
     const BoxKeyPair& reader_box_keys;
     std::string requested_name;  // the name the user asked for
+    // When the owner's certificate is checked: now, or earlier for an owner who renewed
+    // (download_image decides, see owner_standing.h).
     std::int64_t now_seconds = 0;
     std::string reader = {};  // the reader's username: an e2e envelope must list it
 };

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "client/output.h"
 #include "client/passphrase.h"
 #include "common/clock.h"
 
@@ -17,6 +18,25 @@ std::unexpected<Error> not_registered(const ClientHome& home) {
                 fmt::format("{} holds no registered user: run `imgshare --home {} register "
                             "USERNAME` first",
                             home.dir().string(), home.dir().string()));
+}
+
+// What it means when the broker refuses `curve_public_key`: for the key of a certificate it
+// once accepted, that the CA no longer vouches for it. Only the message depends on the stored
+// certificate, which is why it need not be verified here.
+std::optional<Error> refusal_meaning(const ClientHome& home, ByteView curve_public_key) {
+    auto keystore = home.keystore();
+    if (!keystore.exists()) return std::nullopt;
+    auto certificate = keystore.load_certificate();
+    if (!certificate ||
+        certificate->curve_pk != Bytes(curve_public_key.begin(), curve_public_key.end())) {
+        return std::nullopt;
+    }
+    if (SystemClock().now_seconds() >= certificate->not_after) {
+        return Error{ErrorCode::EXPIRED,
+                     fmt::format("the broker refused this key; the certificate expired at {}",
+                                 format_utc(certificate->not_after))};
+    }
+    return Error{ErrorCode::REVOKED, "the broker refused this key; the certificate was revoked"};
 }
 
 }  // namespace
@@ -85,6 +105,7 @@ std::unique_ptr<BrokerConnection> Session::connect(const CurveKeyPair& keys) {
     ConnectionSettings settings;
     settings.endpoint = config_.broker.to_string();
     settings.broker_public_key = trust_.broker_public_key;
+    settings.key_refused = refusal_meaning(home_, keys.public_key);
     return std::make_unique<BrokerConnection>(std::move(settings), keys, log_, stop_);
 }
 

@@ -56,7 +56,9 @@ class Session {
     // certificate is not for these keys.
     [[nodiscard]] Result<Identity> unlock() const;
 
-    // A connection to the broker authenticated by `keys`.
+    // A connection to the broker authenticated by `keys`. When they are the keys of the
+    // home's certificate, a broker that refuses them makes every call fail at once with
+    // EXPIRED (the certificate's not_after has passed on this machine's clock) or REVOKED.
     [[nodiscard]] std::unique_ptr<BrokerConnection> connect(const CurveKeyPair& keys);
 
   private:

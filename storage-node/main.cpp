@@ -34,7 +34,7 @@ struct Options {
     std::string node_id = "storage";
     std::int64_t upload_timeout_s = 600;
     std::uint64_t max_image_bytes = 1ull << 30;
-    std::size_t max_pending_uploads = 8;
+    std::size_t max_pending_uploads = 4;
     std::string log_file;
     std::string log_level = "info";
 };
@@ -145,12 +145,14 @@ int main(int argc, char** argv) {
                     "Seconds an upload may sit idle before it and its chunks are removed")
         ->check(CLI::Range(1, 7 * 24 * 3600))
         ->capture_default_str();
-    run->add_option("--max-image-bytes", options.max_image_bytes,
-                    "Largest (padded) image accepted, in bytes")
+    run->add_option("--max-image-size,--max-image-bytes", options.max_image_bytes,
+                    "Largest (padded) image one post may have, in bytes; larger posts get "
+                    "TOO_LARGE at POST_BEGIN")
         ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40))
         ->capture_default_str();
     run->add_option("--max-pending-uploads", options.max_pending_uploads,
-                    "Uploads one user may have begun and not yet committed")
+                    "Uploads one user may have begun and not yet committed; one more gets "
+                    "RATE_LIMITED")
         ->check(CLI::Range(1, 1000))
         ->capture_default_str();
     run->add_option("--log-file", options.log_file, "Protocol log (default DATA_DIR/protocol.log)");

@@ -31,7 +31,7 @@ struct StorageConfig {
     Bytes ca_verify_key;                         // verifies owners' certificates
     std::uint64_t max_image_bytes = 1ull << 30;  // largest padded image accepted
     std::int64_t upload_timeout_ms = 600'000;    // idle pending uploads are removed
-    std::size_t max_pending_uploads_per_user = 8;
+    std::size_t max_pending_uploads_per_user = 4;
     std::uint32_t list_scan_budget = 4 * kMaxListLimit;  // feed entries examined per LIST
     std::size_t list_reply_bytes = kMaxListReplyBytes;   // encoded items per LIST page
 };

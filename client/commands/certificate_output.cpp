@@ -8,7 +8,7 @@
 namespace imgshare::client {
 
 void print_certificate(std::ostream& out, const Certificate& certificate, bool json,
-                       std::optional<bool> revoked) {
+                       std::optional<CertificateState> state) {
     // Every field has been verified (CA signature, name rule, key checks): safe to print.
     if (json) {
         nlohmann::json value{{"username", certificate.username},
@@ -19,7 +19,10 @@ void print_certificate(std::ostream& out, const Certificate& certificate, bool j
                              {"sign_pk", to_hex(certificate.sign_pk)},
                              {"box_pk", to_hex(certificate.box_pk)},
                              {"curve_pk", z85_encode(certificate.curve_pk)}};
-        if (revoked) value["revoked"] = *revoked;
+        if (state) {
+            value["revoked"] = *state == CertificateState::Revoked;
+            value["state"] = std::string(to_string(*state));
+        }
         print_json_line(out, value);
         return;
     }
@@ -31,7 +34,11 @@ void print_certificate(std::ostream& out, const Certificate& certificate, bool j
     print_line(out, "sign_pk: " + to_hex(certificate.sign_pk));
     print_line(out, "box_pk: " + to_hex(certificate.box_pk));
     print_line(out, "curve_pk: " + z85_encode(certificate.curve_pk));
-    if (revoked) print_line(out, std::string("revoked: ") + (*revoked ? "yes" : "no"));
+    if (state) {
+        print_line(out,
+                   std::string("revoked: ") + (*state == CertificateState::Revoked ? "yes" : "no"));
+        print_line(out, "state: " + std::string(to_string(*state)));
+    }
 }
 
 }  // namespace imgshare::client

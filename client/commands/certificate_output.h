@@ -5,12 +5,13 @@
 #include <optional>
 #include <ostream>
 
+#include "client/certificate_state.h"
 #include "common/certificate.h"
 
 namespace imgshare::client {
 
-// `revoked` is shown when known (whois).
+// `state` is shown when known (whois): as `revoked: yes|no` and `state: valid|revoked|...`.
 void print_certificate(std::ostream& out, const Certificate& certificate, bool json,
-                       std::optional<bool> revoked = std::nullopt);
+                       std::optional<CertificateState> state = std::nullopt);
 
 }  // namespace imgshare::client

@@ -1,5 +1,5 @@
 // imgshare whois USERNAME: another user's certificate from the CA, verified with the
-// pinned CA key.
+// pinned CA key, and where it stands (valid, revoked, expired).
 #include <memory>
 
 #include "client/commands/certificate_output.h"
@@ -21,15 +21,16 @@ Result<void> run_whois(const std::string& username, const CommandContext& contex
     if (!reply) return std::unexpected(reply.error());
     auto certificate = decode_certificate(reply->certificate);
     if (!certificate) return std::unexpected(certificate.error());
-    if (auto ok = verify_certificate(*certificate, (*session)->trust().ca_verify_key,
-                                     SystemClock().now_seconds());
+    // An expired certificate is still the CA's word: shown, with its state.
+    if (auto ok = verify_certificate_ignoring_time(*certificate, (*session)->trust().ca_verify_key);
         !ok) {
         return ok;
     }
     if (certificate->username != username) {
         return fail(ErrorCode::BAD_SIGNATURE, "the CA answered with another user's certificate");
     }
-    print_certificate(context.out, *certificate, context.options.json, reply->revoked);
+    print_certificate(context.out, *certificate, context.options.json,
+                      state_of(*certificate, reply->revoked, SystemClock().now_seconds()));
     return {};
 }
 
@@ -39,8 +40,9 @@ CommandAction define_whois(CLI::App& command) {
     auto username = std::make_shared<std::string>();
     command.add_option("USERNAME", *username, "The user to look up")->required();
     command.footer(
-        "Output: as whoami, plus `revoked: yes|no`\n"
-        "--json: one object with the same fields (revoked as a boolean)");
+        "Output: as whoami, plus `revoked: yes|no` and `state: valid|revoked|expired|"
+        "not_yet_valid` (revoked wins over the dates)\n"
+        "--json: one object with the same fields (revoked as a boolean, state as a string)");
     return [username](const CommandContext& context) { return run_whois(*username, context); };
 }
 

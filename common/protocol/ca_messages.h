@@ -1,6 +1,6 @@
 // Bodies of the CA service's messages: client requests (CA_INFO, REGISTER,
-// GET_CERT), the broker's internal ones (LOOKUP_CURVE_KEY, REWRAP) and their
-// OK replies. Part of messages.h; see there for the conventions.
+// GET_CERT, RENEW), the broker's internal ones (LOOKUP_CURVE_KEY, REWRAP) and
+// their OK replies. Part of messages.h; see there for the conventions.
 #pragma once
 
 #include <cstdint>
@@ -81,6 +81,31 @@ struct GetCertReply {
     bool operator==(const GetCertReply&) const = default;
 };
 
+// A certificate with the same keys and a new validity. Only for the sender's own name.
+struct RenewRequest {
+    static constexpr std::string_view kType = "RENEW";
+    std::string username;           // must be the authenticated sender
+    std::uint64_t serial = 0;       // the serial of the certificate being renewed
+    std::int64_t requested_at = 0;  // the client's clock, Unix seconds
+    Bytes proof;                    // Ed25519 by the certified sign_pk (common/renewal.h)
+    static constexpr auto fields() {
+        using M = RenewRequest;
+        return std::make_tuple(field("username", &M::username), field("serial", &M::serial),
+                               field("requested_at", &M::requested_at), field("proof", &M::proof));
+    }
+    bool operator==(const RenewRequest&) const = default;
+};
+
+struct RenewReply {
+    static constexpr std::string_view kType = kOkType;
+    Bytes certificate;  // the new certificate, now the user's current one
+    static constexpr auto fields() {
+        return std::make_tuple(
+            field("certificate", &RenewReply::certificate, kMaxCertificateBytes));
+    }
+    bool operator==(const RenewReply&) const = default;
+};
+
 // ---- Internal: broker -> CA service -----------------------------------------
 
 struct LookupCurveKeyRequest {
@@ -96,9 +121,11 @@ struct LookupCurveKeyReply {
     static constexpr std::string_view kType = kOkType;
     std::string username;
     bool revoked = false;
+    std::int64_t not_after = 0;  // of the user's current certificate: the broker refuses after it
     static constexpr auto fields() {
         return std::make_tuple(field("username", &LookupCurveKeyReply::username),
-                               field("revoked", &LookupCurveKeyReply::revoked));
+                               field("revoked", &LookupCurveKeyReply::revoked),
+                               field("not_after", &LookupCurveKeyReply::not_after));
     }
     bool operator==(const LookupCurveKeyReply&) const = default;
 };

@@ -1,9 +1,10 @@
 // Bodies of the service <-> broker control messages (READY, HEARTBEAT,
-// DISCONNECT), of ERROR replies and of NEW_IMAGE events. Part of messages.h;
+// DISCONNECT, USER_REVOKED), of ERROR replies and of NEW_IMAGE events. Part of messages.h;
 // see there for the conventions.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -46,15 +47,29 @@ struct DisconnectMessage {
     bool operator==(const DisconnectMessage&) const = default;
 };
 
+// CA -> broker: `username` was revoked; the broker refuses them from now on, on open
+// connections too. The broker accepts it only from a worker that announced itself as the CA.
+struct UserRevokedMessage {
+    static constexpr std::string_view kType = "USER_REVOKED";
+    std::string username;
+    static constexpr auto fields() {
+        return std::make_tuple(field("username", &UserRevokedMessage::username));
+    }
+    bool operator==(const UserRevokedMessage&) const = default;
+};
+
 // ---- Failures and events ----------------------------------------------------
 
 struct ErrorReply {
     static constexpr std::string_view kType = kErrorType;
     ErrorCode code = ErrorCode::INTERNAL;  // an unknown code name decodes to INTERNAL
     std::string message;
+    // RATE_LIMITED from the broker: how long to wait before sending the request again.
+    std::optional<std::uint32_t> retry_after_ms = std::nullopt;
     static constexpr auto fields() {
         return std::make_tuple(field("code", &ErrorReply::code),
-                               field("message", &ErrorReply::message));
+                               field("message", &ErrorReply::message),
+                               field("retry_after_ms", &ErrorReply::retry_after_ms));
     }
     bool operator==(const ErrorReply&) const = default;
 };

@@ -23,10 +23,11 @@
 namespace imgshare {
 
 // The one table from request type to struct: what decode_request accepts.
-using Request = std::variant<CaInfoRequest, RegisterRequest, GetCertRequest, PostBeginRequest,
-                             PostChunkRequest, PostCommitRequest, ListRequest, DownloadRequest,
-                             GetChunkRequest, ShareRequest, LookupCurveKeyRequest, RewrapRequest,
-                             ReadyMessage, HeartbeatMessage, DisconnectMessage>;
+using Request =
+    std::variant<CaInfoRequest, RegisterRequest, GetCertRequest, PostBeginRequest, PostChunkRequest,
+                 PostCommitRequest, ListRequest, DownloadRequest, GetChunkRequest, ShareRequest,
+                 LookupCurveKeyRequest, RewrapRequest, ReadyMessage, HeartbeatMessage,
+                 DisconnectMessage, RenewRequest, UserRevokedMessage>;
 
 // Whether a message of type M has a payload frame after its body.
 template <class M>

@@ -24,7 +24,16 @@ void ServiceWorker::connect() {
                            config_.keys.secret_key.view());
     socket_->connect(config_.broker_endpoint);
     liveness_ = kLiveness;
+    announce();
+}
+
+void ServiceWorker::announce() {
     send(encode(ReadyMessage{config_.service, config_.node_id}, 0), "broker");
+    if (ready_) ready_();
+}
+
+void ServiceWorker::watch(zmq::socket_t& socket, std::function<void()> on_readable) {
+    watched_.push_back(Watched{&socket, std::move(on_readable)});
 }
 
 void ServiceWorker::send(std::vector<Bytes> encoded, std::string_view peer) {
@@ -42,15 +51,20 @@ void ServiceWorker::run(const std::atomic<bool>& stop) {
     auto next_heartbeat = clock_.monotonic_ms() + kHeartbeatMs;
     auto next_tick = clock_.monotonic_ms() + 1000;
     while (!stop.load()) {
-        zmq::pollitem_t item{socket_->handle(), 0, ZMQ_POLLIN, 0};
+        std::vector<zmq::pollitem_t> items{{socket_->handle(), 0, ZMQ_POLLIN, 0}};
+        for (const auto& watched : watched_)
+            items.push_back({watched.socket->handle(), 0, ZMQ_POLLIN, 0});
         try {
-            zmq::poll(&item, 1, std::chrono::milliseconds(100));
+            zmq::poll(items.data(), items.size(), std::chrono::milliseconds(100));
         } catch (const zmq::error_t& error) {
             if (error.num() == EINTR) continue;
             throw;
         }
         auto now = clock_.monotonic_ms();
-        if (item.revents & ZMQ_POLLIN) {
+        for (std::size_t i = 0; i < watched_.size(); ++i) {
+            if (items[i + 1].revents & ZMQ_POLLIN) watched_[i].on_readable();
+        }
+        if (items[0].revents & ZMQ_POLLIN) {
             while (auto message = net::receive_message(*socket_, kMaxFrames)) {
                 liveness_ = kLiveness;
                 if (message->too_many_frames) continue;
@@ -85,7 +99,7 @@ void ServiceWorker::handle(std::vector<zmq::message_t> frames) {
     if (header->type == HeartbeatMessage::kType) return;
     if (header->type == DisconnectMessage::kType) {
         // The broker lost track of us (it restarted or expired us): announce again.
-        send(encode(ReadyMessage{config_.service, config_.node_id}, 0), "broker");
+        announce();
         return;
     }
     std::string peer = header->user.value_or("broker");

@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <zmq.hpp>
 
@@ -75,11 +76,33 @@ class ServiceWorker {
     // Calls `tick` about once a second (housekeeping such as expiring uploads).
     void on_tick(std::function<void()> tick) { tick_ = std::move(tick); }
 
+    // Calls `ready` right after each READY: at start, after every reconnection and when the
+    // broker asked the worker to announce itself again (so it may repeat notices the broker
+    // could have missed).
+    void on_ready(std::function<void()> ready) { ready_ = std::move(ready); }
+
+    // Polls `socket` too, calling `on_readable` in this worker's thread when it has input
+    // (e.g. the CA's admin socket). `socket` must outlive run().
+    void watch(zmq::socket_t& socket, std::function<void()> on_readable);
+
+    // Sends a control message (id 0, never answered) to the broker. Only from the worker's
+    // thread: a handler, a tick, on_ready or a watched socket's callback.
+    template <class M>
+    void notify(const M& message) {
+        send(encode(message, 0), "broker");
+    }
+
     // Serves until `stop` becomes true, then tells the broker it is leaving.
     void run(const std::atomic<bool>& stop);
 
   private:
+    struct Watched {
+        zmq::socket_t* socket;
+        std::function<void()> on_readable;
+    };
+
     void connect();
+    void announce();
     void send(std::vector<Bytes> frames, std::string_view peer);
     void handle(std::vector<zmq::message_t> frames);
 
@@ -90,6 +113,8 @@ class ServiceWorker {
     std::unique_ptr<zmq::socket_t> socket_;
     std::map<std::string, RawHandler> handlers_;
     std::function<void()> tick_;
+    std::function<void()> ready_;
+    std::vector<Watched> watched_;
     int liveness_ = 0;
 };
 

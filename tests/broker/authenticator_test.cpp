@@ -7,6 +7,9 @@
 namespace imgshare::broker {
 namespace {
 
+constexpr std::int64_t kNow = 1'700'000'000;
+constexpr std::int64_t kNextYear = kNow + 365 * 86'400;
+
 ZapRequest request_for(std::string_view domain, const Bytes& key) {
     ZapRequest request;
     request.domain = std::string(domain);
@@ -19,29 +22,30 @@ TEST(AuthenticatorTest, ServicesNeedAnAllowListedKey) {
     auto allowed = generate_curve_keys().public_key;
     auto stranger = generate_curve_keys().public_key;
     Authenticator authenticator({allowed});
-    EXPECT_EQ(authenticator.decide(request_for(kServicesDomain, allowed), 0).kind,
+    EXPECT_EQ(authenticator.decide(request_for(kServicesDomain, allowed), 0, kNow).kind,
               Verdict::Kind::Admit);
-    EXPECT_EQ(authenticator.decide(request_for(kServicesDomain, stranger), 0).kind,
+    EXPECT_EQ(authenticator.decide(request_for(kServicesDomain, stranger), 0, kNow).kind,
               Verdict::Kind::Refuse);
 }
 
 TEST(AuthenticatorTest, UnknownDomainIsRefused) {
     Authenticator authenticator({});
     auto key = generate_curve_keys().public_key;
-    EXPECT_EQ(authenticator.decide(request_for("other", key), 0).kind, Verdict::Kind::Refuse);
+    EXPECT_EQ(authenticator.decide(request_for("other", key), 0, kNow).kind, Verdict::Kind::Refuse);
 }
 
 TEST(AuthenticatorTest, ClientKeysAreLookedUpThenCachedForAWhile) {
     Authenticator authenticator({});
     auto key = generate_curve_keys().public_key;
-    EXPECT_EQ(authenticator.decide(request_for(kClientsDomain, key), 0).kind,
+    EXPECT_EQ(authenticator.decide(request_for(kClientsDomain, key), 0, kNow).kind,
               Verdict::Kind::AskCa);
-    auto verdict = authenticator.registered(key, "alice", 0);
+    auto verdict = authenticator.registered(key, "alice", false, kNextYear, 0, kNow);
+    EXPECT_EQ(verdict.kind, Verdict::Kind::Admit);
     EXPECT_EQ(verdict.user_id, "alice");
-    auto cached = authenticator.decide(request_for(kClientsDomain, key), 1000);
+    auto cached = authenticator.decide(request_for(kClientsDomain, key), 1000, kNow);
     EXPECT_EQ(cached.kind, Verdict::Kind::Admit);
     EXPECT_EQ(cached.user_id, "alice");
-    EXPECT_EQ(authenticator.decide(request_for(kClientsDomain, key), kIdentityCacheMs).kind,
+    EXPECT_EQ(authenticator.decide(request_for(kClientsDomain, key), kIdentityCacheMs, kNow).kind,
               Verdict::Kind::AskCa);
 }
 
@@ -50,6 +54,80 @@ TEST(AuthenticatorTest, UnregisteredAndUnconfirmedKeysGetMarkedIdentities) {
     EXPECT_EQ(Authenticator::not_registered(key).user_id, "anon:" + z85_encode(key));
     EXPECT_EQ(Authenticator::ca_unreachable(key).user_id, "unknown:" + z85_encode(key));
     EXPECT_EQ(Authenticator::revoked().kind, Verdict::Kind::Refuse);
+    EXPECT_EQ(Authenticator::expired().kind, Verdict::Kind::Refuse);
+}
+
+TEST(AuthenticatorTest, ARevokedLookupIsRefusedAndRemembered) {
+    Authenticator authenticator({});
+    auto key = generate_curve_keys().public_key;
+    auto verdict = authenticator.registered(key, "mallory", true, kNextYear, 0, kNow);
+    EXPECT_EQ(verdict.kind, Verdict::Kind::Refuse);
+    EXPECT_EQ(verdict.user_id, "certificate revoked");
+    EXPECT_EQ(authenticator.check_user("mallory", kNow).error().code, ErrorCode::REVOKED);
+}
+
+TEST(AuthenticatorTest, AnExpiredLookupIsRefused) {
+    Authenticator authenticator({});
+    auto key = generate_curve_keys().public_key;
+    auto verdict = authenticator.registered(key, "alice", false, kNow, 0, kNow);
+    EXPECT_EQ(verdict.kind, Verdict::Kind::Refuse);
+    EXPECT_EQ(verdict.user_id, "certificate expired");
+    EXPECT_EQ(authenticator.check_user("alice", kNow).error().code, ErrorCode::EXPIRED);
+    // Nothing was cached: the next connection asks the CA again.
+    EXPECT_EQ(authenticator.decide(request_for(kClientsDomain, key), 1, kNow).kind,
+              Verdict::Kind::AskCa);
+}
+
+TEST(AuthenticatorTest, ARevocationNoticeEndsTheCacheAndRefusesRequestsAtOnce) {
+    Authenticator authenticator({});
+    auto alice_key = generate_curve_keys().public_key;
+    auto bob_key = generate_curve_keys().public_key;
+    ASSERT_EQ(authenticator.registered(alice_key, "alice", false, kNextYear, 0, kNow).kind,
+              Verdict::Kind::Admit);
+    ASSERT_EQ(authenticator.registered(bob_key, "bob", false, kNextYear, 0, kNow).kind,
+              Verdict::Kind::Admit);
+    EXPECT_TRUE(authenticator.check_user("alice", kNow));
+    authenticator.revoke("alice");
+    // Requests on connections already open, and the cached key, are refused now, not after
+    // the cache time.
+    EXPECT_EQ(authenticator.check_user("alice", kNow).error().code, ErrorCode::REVOKED);
+    EXPECT_EQ(authenticator.decide(request_for(kClientsDomain, alice_key), 1, kNow).kind,
+              Verdict::Kind::AskCa);
+    EXPECT_EQ(authenticator.registered(alice_key, "alice", false, kNextYear, 2, kNow).kind,
+              Verdict::Kind::Refuse);
+    // Nobody else is touched.
+    EXPECT_TRUE(authenticator.check_user("bob", kNow));
+    EXPECT_EQ(authenticator.decide(request_for(kClientsDomain, bob_key), 1, kNow).kind,
+              Verdict::Kind::Admit);
+}
+
+TEST(AuthenticatorTest, ACachedUserWhoseCertificateEndsIsRefusedPerRequestAndAtZap) {
+    Authenticator authenticator({});
+    auto key = generate_curve_keys().public_key;
+    ASSERT_EQ(authenticator.registered(key, "alice", false, kNow + 5, 0, kNow).kind,
+              Verdict::Kind::Admit);
+    EXPECT_TRUE(authenticator.check_user("alice", kNow + 4));
+    EXPECT_EQ(authenticator.check_user("alice", kNow + 5).error().code, ErrorCode::EXPIRED);
+    auto verdict = authenticator.decide(request_for(kClientsDomain, key), 1000, kNow + 5);
+    EXPECT_EQ(verdict.kind, Verdict::Kind::Refuse);
+    EXPECT_EQ(verdict.user_id, "certificate expired");
+}
+
+TEST(AuthenticatorTest, ARenewalMovesTheEndOfTheCertificate) {
+    Authenticator authenticator({});
+    auto key = generate_curve_keys().public_key;
+    ASSERT_EQ(authenticator.registered(key, "alice", false, kNow + 5, 0, kNow).kind,
+              Verdict::Kind::Admit);
+    authenticator.renewed("alice", kNow + 100);
+    EXPECT_TRUE(authenticator.check_user("alice", kNow + 50));
+    EXPECT_EQ(authenticator.decide(request_for(kClientsDomain, key), 1000, kNow + 50).kind,
+              Verdict::Kind::Admit);
+    EXPECT_EQ(authenticator.check_user("alice", kNow + 100).error().code, ErrorCode::EXPIRED);
+}
+
+TEST(AuthenticatorTest, AUserNothingIsKnownAboutMaySend) {
+    Authenticator authenticator({});
+    EXPECT_TRUE(authenticator.check_user("carol", kNow));
 }
 
 }  // namespace

@@ -52,6 +52,20 @@ TEST_F(LookupCurveKeyTest, TheBrokerLearnsWhoHoldsAKey) {
     ASSERT_TRUE(reply) << error_of(reply).message;
     EXPECT_EQ(reply->username, "alice");
     EXPECT_FALSE(reply->revoked);
+    EXPECT_EQ(reply->not_after, clock_.now_seconds() + kDefaultValiditySeconds);
+}
+
+TEST_F(LookupCurveKeyTest, AnExpiredHolderIsReportedWithTheEndOfTheirCertificate) {
+    // The broker refuses the key by not_after; the CA only reports it.
+    UserKeys alice;
+    auto issued = decode_certificate(register_ok("alice", alice)).value();
+    clock_.advance_seconds(kDefaultValiditySeconds + 1);
+    auto reply =
+        ca_->lookup_curve_key(LookupCurveKeyRequest{alice.curve.public_key}, from_broker());
+    ASSERT_TRUE(reply) << error_of(reply).message;
+    EXPECT_FALSE(reply->revoked);
+    EXPECT_EQ(reply->not_after, issued.not_after);
+    EXPECT_LE(reply->not_after, clock_.now_seconds());
 }
 
 TEST_F(LookupCurveKeyTest, AnUnknownKeyIsNotFound) {

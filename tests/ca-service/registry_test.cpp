@@ -73,6 +73,46 @@ TEST_F(RegistryTest, RevocationIsRecordedOnceAndNeedsAUser) {
     EXPECT_FALSE(registry_->is_revoked("bob").value());
 }
 
+TEST_F(RegistryTest, TheFirstRevocationTimeIsKeptAndRevokedUsersAreListed) {
+    ASSERT_TRUE(registry_->add_user("alice", alice_key_, 1, to_bytes("a")));
+    ASSERT_TRUE(registry_->add_user("bob", bob_key_, 2, to_bytes("b")));
+    EXPECT_FALSE(registry_->revoked_at("alice").value().has_value());
+    EXPECT_TRUE(registry_->revoked_users().value().empty());
+    ASSERT_TRUE(registry_->revoke("bob", 100));
+    ASSERT_TRUE(registry_->revoke("alice", 150));
+    ASSERT_TRUE(registry_->revoke("bob", 200));
+    EXPECT_EQ(registry_->revoked_at("bob").value(), 100);
+    EXPECT_EQ(registry_->revoked_at("alice").value(), 150);
+    EXPECT_EQ(registry_->revoked_users().value(), (std::vector<std::string>{"alice", "bob"}));
+}
+
+TEST_F(RegistryTest, RenewReplacesTheCertificateAndKeepsTheKeyBinding) {
+    expect_error(registry_->renew("alice", 2, to_bytes("cert-a2"), to_bytes("proof")),
+                 ErrorCode::NOT_FOUND);
+    ASSERT_TRUE(registry_->add_user("alice", alice_key_, 1, to_bytes("cert-a1")));
+    EXPECT_FALSE(registry_->last_renewal_proof("alice").value().has_value());
+    ASSERT_TRUE(registry_->renew("alice", 1, to_bytes("cert-a2"), to_bytes("proof-2")));
+    EXPECT_EQ(registry_->certificate_of("alice").value(), to_bytes("cert-a2"));
+    EXPECT_EQ(registry_->user_of_curve_key(alice_key_).value(), "alice");
+    EXPECT_EQ(registry_->last_renewal_proof("alice").value(), to_bytes("proof-2"));
+    EXPECT_EQ(registry_->next_serial().value(), 2u);
+    ASSERT_TRUE(registry_->renew("alice", 7, to_bytes("cert-a7"), to_bytes("proof-7")));
+    EXPECT_EQ(registry_->next_serial().value(), 8u);
+    reopen();
+    EXPECT_EQ(registry_->certificate_of("alice").value(), to_bytes("cert-a7"));
+    EXPECT_EQ(registry_->last_renewal_proof("alice").value(), to_bytes("proof-7"));
+    EXPECT_EQ(registry_->next_serial().value(), 8u);
+}
+
+TEST_F(RegistryTest, ARevokedUserCannotBeRenewed) {
+    ASSERT_TRUE(registry_->add_user("alice", alice_key_, 1, to_bytes("cert-a1")));
+    ASSERT_TRUE(registry_->revoke("alice", 100));
+    expect_error(registry_->renew("alice", 2, to_bytes("cert-a2"), to_bytes("proof")),
+                 ErrorCode::REVOKED);
+    EXPECT_EQ(registry_->certificate_of("alice").value(), to_bytes("cert-a1"));
+    EXPECT_EQ(registry_->next_serial().value(), 2u);
+}
+
 TEST_F(RegistryTest, EverythingSurvivesAReopen) {
     ASSERT_TRUE(registry_->add_user("alice", alice_key_, 1, to_bytes("cert-a")));
     ASSERT_TRUE(registry_->add_user("bob", bob_key_, 2, to_bytes("cert-b")));

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <set>
 
 #include "tests/client/fake_broker.h"
 
@@ -199,6 +200,85 @@ TEST_F(BrokerConnectionTest, TransferStopsAtTheFirstErrorInOrder) {
     EXPECT_EQ(done.error().code, ErrorCode::NOT_FOUND);
     EXPECT_EQ(delivered, 5u);
     EXPECT_LE(broker.requests().size(), 5u + 8u);
+}
+
+// The broker's rate limit: a refusal with a retry hint is waited out, one without is final.
+Frames rate_limited(std::uint64_t id, std::optional<std::uint32_t> retry_after_ms) {
+    return encode(ErrorReply{ErrorCode::RATE_LIMITED, "too many requests", retry_after_ms}, id);
+}
+
+TEST_F(BrokerConnectionTest, RateLimitedWithAHintIsSentAgainAfterIt) {
+    std::atomic<int> seen{0};
+    FakeBroker broker([&](const Frames& request) -> std::vector<Frames> {
+        if (request.empty()) return {};
+        if (++seen <= 2) return {rate_limited(id_of(request), 30)};
+        return {encode_ok(info(), id_of(request))};
+    });
+    BrokerConnection connection(settings_for(broker), keys_, log_, stop_);
+    auto reply = connection.call<CaInfoReply>(CaInfoRequest{});
+    ASSERT_TRUE(reply) << reply.error().message;
+    EXPECT_EQ(*reply, info());
+    EXPECT_EQ(seen.load(), 3);
+}
+
+TEST_F(BrokerConnectionTest, AWindowOfRateLimitedChunksStillArrivesInOrder) {
+    // Every other request is refused once: the transfer slows down, it does not fail.
+    std::set<std::uint64_t> refused;
+    FakeBroker broker([&](const Frames& request) -> std::vector<Frames> {
+        if (request.empty()) return {};
+        auto id = id_of(request);
+        auto chunk = decode_request(request).value();
+        auto index = std::get<GetChunkRequest>(chunk.request).index;
+        if (index % 2 == 0 && refused.insert(id).second) return {rate_limited(id, 10)};
+        return {encode_ok(GetChunkReply{index}, id, Bytes(4, static_cast<std::uint8_t>(index)))};
+    });
+    BrokerConnection connection(settings_for(broker), keys_, log_, stop_);
+    std::vector<std::uint32_t> delivered;
+    Transfer transfer{[](std::uint32_t index, std::uint64_t id) -> Result<Frames> {
+                          return encode(GetChunkRequest{"cat", index}, id);
+                      },
+                      [&](std::uint32_t index, std::span<const ByteView> frames) -> Result<void> {
+                          auto reply = decode_reply<GetChunkReply>(frames);
+                          if (!reply) return std::unexpected(reply.error());
+                          delivered.push_back(index);
+                          return {};
+                      },
+                      {}};
+    ASSERT_TRUE(connection.run(transfer, 0, 20, 8));
+    std::vector<std::uint32_t> expected(20);
+    for (std::uint32_t i = 0; i < 20; ++i)
+        expected[i] = i;
+    EXPECT_EQ(delivered, expected);
+    EXPECT_EQ(refused.size(), 10u);
+}
+
+TEST_F(BrokerConnectionTest, RateLimitedWithoutAHintIsReturnedAtOnce) {
+    // Storage's "too many pending uploads" will not pass by waiting a moment.
+    std::atomic<int> seen{0};
+    FakeBroker broker([&](const Frames& request) -> std::vector<Frames> {
+        if (request.empty()) return {};
+        ++seen;
+        return {rate_limited(id_of(request), std::nullopt)};
+    });
+    BrokerConnection connection(settings_for(broker), keys_, log_, stop_);
+    auto reply = connection.call<CaInfoReply>(CaInfoRequest{});
+    ASSERT_FALSE(reply);
+    EXPECT_EQ(reply.error().code, ErrorCode::RATE_LIMITED);
+    EXPECT_EQ(seen.load(), 1);
+}
+
+TEST_F(BrokerConnectionTest, RateLimitedTooOftenIsReturned) {
+    std::atomic<int> seen{0};
+    FakeBroker broker([&](const Frames& request) -> std::vector<Frames> {
+        if (request.empty()) return {};
+        ++seen;
+        return {rate_limited(id_of(request), 1)};
+    });
+    BrokerConnection connection(settings_for(broker), keys_, log_, stop_);
+    auto reply = connection.call<CaInfoReply>(CaInfoRequest{});
+    ASSERT_FALSE(reply);
+    EXPECT_EQ(reply.error().code, ErrorCode::RATE_LIMITED);
+    EXPECT_EQ(seen.load(), kRateLimitedRetries + 1);
 }
 
 }  // namespace

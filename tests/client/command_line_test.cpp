@@ -195,6 +195,7 @@ TEST_F(CommandLineTest, UnregisteredHomeIsNotRegisteredBeforeAnythingIsSent) {
                                                {"list"},
                                                {"download", "cat"},
                                                {"whois", "bob"},
+                                               {"renew"},
                                                {"whoami"}}) {
         expect_error(in_home(args), 1, "NOT_REGISTERED");
     }

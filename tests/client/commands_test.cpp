@@ -3,6 +3,8 @@
 // accepts, what it refuses (with the exact code), and what it leaves behind.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <mutex>
 #include <sstream>
 
@@ -10,6 +12,7 @@
 #include "client/image_sealer.h"
 #include "common/clock.h"
 #include "common/keystore.h"
+#include "common/renewal.h"
 #include "tests/client/fake_broker.h"
 #include "tests/client/sealing_support.h"
 #include "tests/common/scratch_dir.h"
@@ -34,6 +37,8 @@ struct Behaviour {
     std::function<Result<CaInfoReply>()> on_ca_info;
     std::function<Result<PostBeginReply>(const PostBeginRequest&)> on_post_begin;
     std::function<Result<DownloadReply>(const DownloadRequest&)> on_download;
+    std::function<Result<GetCertReply>(const GetCertRequest&)> on_get_cert;
+    std::function<Result<RenewReply>(const RenewRequest&)> on_renew;
     // The chunk to send for an index (and the index to claim), or an error.
     std::function<Result<std::pair<std::uint32_t, Bytes>>(std::uint32_t)> on_get_chunk;
 };
@@ -105,6 +110,15 @@ class CommandsTest : public ::testing::Test {
         if (auto* download = std::get_if<DownloadRequest>(&decoded->request)) {
             return {answer(behaviour_.on_download(*download), id)};
         }
+        if (auto* renew = std::get_if<RenewRequest>(&decoded->request)) {
+            renewals_.push_back(*renew);
+            return {answer(behaviour_.on_renew(*renew), id)};
+        }
+        if (auto* get_cert = std::get_if<GetCertRequest>(&decoded->request)) {
+            if (!behaviour_.on_get_cert)
+                return {encode_error(Error{ErrorCode::NOT_FOUND, "-"}, id)};
+            return {answer(behaviour_.on_get_cert(*get_cert), id)};
+        }
         if (auto* get = std::get_if<GetChunkRequest>(&decoded->request)) {
             auto chunk = behaviour_.on_get_chunk(get->index);
             if (!chunk) return {encode_error(chunk.error(), id)};
@@ -152,6 +166,7 @@ class CommandsTest : public ::testing::Test {
     std::vector<Bytes> registered_sign_keys_;
     std::optional<PostBeginRequest> posted_;
     std::map<std::uint32_t, Bytes> uploaded_;
+    std::vector<RenewRequest> renewals_;
     int commits_ = 0;
     FakeBroker broker_{[this](const Frames& request) { return serve(request); },
                        CurveKeyPair{broker_keys_.public_key,
@@ -234,6 +249,70 @@ TEST_F(CommandsTest, RegisterAfterARefusalRetriesWithTheStoredKeys) {
     EXPECT_EQ(registered_sign_keys_[0], registered_sign_keys_[1]);
 }
 
+// ---- renew ----
+
+TEST_F(CommandsTest, RenewSendsAProofAndStoresTheVerifiedNewCertificate) {
+    auto home = registered_home("alice");
+    auto before = Keystore(home).load_certificate().value();
+    behaviour_.on_renew = [&](const RenewRequest&) -> Result<RenewReply> {
+        Certificate fields = before;
+        fields.serial = 43;
+        fields.not_after = before.not_after + 86400;
+        return RenewReply{encode_certificate(issue_certificate(fields, ca_.keys.secret_key))};
+    };
+    auto run = imgshare(home, {"renew"});
+    ASSERT_EQ(run.status, 0) << run.err;
+    EXPECT_EQ(run.out.rfind("renewed alice (serial 43, valid until ", 0), 0u) << run.out;
+    auto after = Keystore(home).load_certificate().value();
+    EXPECT_EQ(after.serial, 43u);
+    EXPECT_EQ(after.sign_pk, before.sign_pk);
+    // The request named the renewed certificate and proved the signing key.
+    ASSERT_EQ(renewals_.size(), 1u);
+    EXPECT_EQ(renewals_[0].username, "alice");
+    EXPECT_EQ(renewals_[0].serial, before.serial);
+    EXPECT_TRUE(check_renewal_proof(ca_.keys.public_key, before, renewals_[0].requested_at,
+                                    renewals_[0].proof, SystemClock().now_seconds()));
+}
+
+TEST_F(CommandsTest, RenewRefusesACertificateThatIsNotForExactlyItsKeys) {
+    auto home = registered_home("alice");
+    auto before = Keystore(home).load_certificate().value();
+    SigningKeyPair rogue = generate_signing_keys();
+    std::vector<std::pair<std::function<Certificate()>, std::string>> lies{
+        {[&] {
+             Certificate fields = before;
+             fields.box_pk = generate_box_keys().public_key;  // a key the server could open
+             return issue_certificate(fields, ca_.keys.secret_key);
+         },
+         "BAD_SIGNATURE"},
+        {[&] {
+             Certificate fields = before;
+             fields.username = "mallory";
+             return issue_certificate(fields, ca_.keys.secret_key);
+         },
+         "BAD_SIGNATURE"},
+        {[&] { return issue_certificate(before, rogue.secret_key); }, "BAD_SIGNATURE"},
+        {[&] {
+             Certificate fields = before;
+             fields.not_after = SystemClock().now_seconds() - 1;
+             return issue_certificate(fields, ca_.keys.secret_key);
+         },
+         "EXPIRED"},
+    };
+    for (const auto& [lie, code] : lies) {
+        behaviour_.on_renew = [&, lie = lie](const RenewRequest&) -> Result<RenewReply> {
+            return RenewReply{encode_certificate(lie())};
+        };
+        expect_error(imgshare(home, {"renew"}), code);
+        EXPECT_EQ(Keystore(home).load_certificate().value(), before);
+    }
+    behaviour_.on_renew = [](const RenewRequest&) -> Result<RenewReply> {
+        return fail(ErrorCode::REVOKED, "the certificate of alice is revoked");
+    };
+    expect_error(imgshare(home, {"renew"}), "REVOKED");
+    EXPECT_EQ(Keystore(home).load_certificate().value(), before);
+}
+
 // ---- post ----
 
 TEST_F(CommandsTest, PostUploadsWhatTheServerCanCheckAndReadersCanOpen) {
@@ -312,7 +391,25 @@ class DownloadCommandTest : public CommandsTest {
     void SetUp() override {
         CommandsTest::SetUp();
         bob_home_ = registered_home("bob");
-        alice_ = ca_.user("alice", 1, SystemClock().now_seconds());
+        post_as(ca_.user("alice", 1, SystemClock().now_seconds()));
+        behaviour_.on_download = [this](const DownloadRequest&) -> Result<DownloadReply> {
+            return record_;
+        };
+        behaviour_.on_get_chunk =
+            [this](std::uint32_t index) -> Result<std::pair<std::uint32_t, Bytes>> {
+            if (index >= chunks_.size()) return fail(ErrorCode::NOT_FOUND, "no such chunk");
+            return std::pair{index, chunks_[index]};
+        };
+        behaviour_.on_get_cert = [this](const GetCertRequest& request) -> Result<GetCertReply> {
+            if (request.username != "alice") return fail(ErrorCode::NOT_FOUND, "no such user");
+            return GetCertReply{encode_certificate(alice_now_), alice_revoked_};
+        };
+    }
+
+    // `owner` posts "cat" (escrow, key re-wrapped for bob); the CA says the same of them now.
+    void post_as(TestUser owner) {
+        alice_ = std::move(owner);
+        alice_now_ = alice_.certificate;
         write_bytes(scratch_ / "input.png", image_);
         SealParameters parameters{"cat",
                                   alice_.certificate,
@@ -330,14 +427,17 @@ class DownloadCommandTest : public CommandsTest {
         record_ = DownloadReply{encode_certificate(alice_.certificate), sealed->encoded_envelope,
                                 sealed->signature, seal(sealed->content_key.view(), bob->box_pk),
                                 "escrow"};
-        behaviour_.on_download = [this](const DownloadRequest&) -> Result<DownloadReply> {
-            return record_;
-        };
-        behaviour_.on_get_chunk =
-            [this](std::uint32_t index) -> Result<std::pair<std::uint32_t, Bytes>> {
-            if (index >= chunks_.size()) return fail(ErrorCode::NOT_FOUND, "no such chunk");
-            return std::pair{index, chunks_[index]};
-        };
+    }
+
+    // Alice's certificate as the CA would issue it now for `sign_pk`: a renewal when it is
+    // hers.
+    Certificate reissued(ByteView sign_pk) const {
+        Certificate fields = alice_.certificate;
+        fields.serial += 1;
+        fields.sign_pk = Bytes(sign_pk.begin(), sign_pk.end());
+        fields.not_before = SystemClock().now_seconds() - 60;
+        fields.not_after = SystemClock().now_seconds() + 86400;
+        return issue_certificate(fields, ca_.keys.secret_key);
     }
 
     std::vector<std::string> files_in(const fs::path& dir) {
@@ -349,6 +449,8 @@ class DownloadCommandTest : public CommandsTest {
 
     fs::path bob_home_;
     TestUser alice_;
+    Certificate alice_now_;  // what GET_CERT answers
+    bool alice_revoked_ = false;
     Bytes image_ = png_bytes(50'000);
     std::vector<Bytes> chunks_;
     DownloadReply record_;
@@ -391,6 +493,78 @@ TEST_F(DownloadCommandTest, ImageServedUnderAnotherNameIsBadSignature) {
     expect_error(imgshare(bob_home_, {"download", "dog", "-o", (scratch_ / "out").string()}),
                  "BAD_SIGNATURE");
     EXPECT_TRUE(files_in(scratch_ / "out").empty());
+}
+
+TEST_F(DownloadCommandTest, ARevokedOwnersImageIsRefusedAndNothingIsWritten) {
+    fs::create_directories(scratch_ / "out");
+    alice_revoked_ = true;
+    auto run = imgshare(bob_home_, {"download", "cat", "-o", (scratch_ / "out").string()});
+    expect_error(run, "REVOKED");
+    EXPECT_NE(run.err.find("alice"), std::string::npos) << run.err;
+    EXPECT_TRUE(files_in(scratch_ / "out").empty());
+}
+
+TEST_F(DownloadCommandTest, AnExpiredOwnerWhoDidNotRenewIsRefused) {
+    fs::create_directories(scratch_ / "out");
+    // Posted while the certificate was valid; it ended yesterday.
+    post_as(ca_.user("alice", 1, SystemClock().now_seconds() - 3 * 86400));
+    expect_error(imgshare(bob_home_, {"download", "cat", "-o", (scratch_ / "out").string()}),
+                 "EXPIRED");
+    EXPECT_TRUE(files_in(scratch_ / "out").empty());
+    // A "renewal" for another signing key does not vouch for what the old key signed.
+    alice_now_ = reissued(generate_signing_keys().public_key);
+    expect_error(imgshare(bob_home_, {"download", "cat", "-o", (scratch_ / "out").string()}),
+                 "EXPIRED");
+    EXPECT_TRUE(files_in(scratch_ / "out").empty());
+}
+
+TEST_F(DownloadCommandTest, ARenewedOwnersOlderImagesStayReadable) {
+    fs::create_directories(scratch_ / "out");
+    post_as(ca_.user("alice", 1, SystemClock().now_seconds() - 3 * 86400));
+    alice_now_ = reissued(alice_.keys.sign.public_key);
+    auto run = imgshare(bob_home_, {"download", "cat", "-o", (scratch_ / "out").string()});
+    ASSERT_EQ(run.status, 0) << run.err;
+    EXPECT_EQ(read_bytes(scratch_ / "out" / "cat.png"), image_);
+}
+
+TEST_F(DownloadCommandTest, ARevokedOwnerIsRefusedEvenAfterARenewal) {
+    post_as(ca_.user("alice", 1, SystemClock().now_seconds() - 3 * 86400));
+    alice_now_ = reissued(alice_.keys.sign.public_key);
+    alice_revoked_ = true;
+    expect_error(imgshare(bob_home_, {"download", "cat"}), "REVOKED");
+}
+
+TEST_F(DownloadCommandTest, AnOwnerCertificateNotByThePinnedCaIsRefused) {
+    SigningKeyPair rogue = generate_signing_keys();
+    Certificate forged = alice_.certificate;
+    record_.certificate = encode_certificate(issue_certificate(forged, rogue.secret_key));
+    expect_error(imgshare(bob_home_, {"download", "cat"}), "BAD_SIGNATURE");
+}
+
+// ---- whois ----
+
+TEST_F(DownloadCommandTest, WhoisShowsWhereTheCertificateStands) {
+    auto run = imgshare(bob_home_, {"whois", "alice"});
+    ASSERT_EQ(run.status, 0) << run.err;
+    EXPECT_NE(run.out.find("revoked: no\nstate: valid\n"), std::string::npos) << run.out;
+
+    alice_revoked_ = true;
+    run = imgshare(bob_home_, {"whois", "alice"});
+    ASSERT_EQ(run.status, 0) << run.err;
+    EXPECT_NE(run.out.find("revoked: yes\nstate: revoked\n"), std::string::npos) << run.out;
+
+    alice_revoked_ = false;
+    alice_now_ = ca_.user("alice", 1, SystemClock().now_seconds() - 3 * 86400).certificate;
+    run = imgshare(bob_home_, {"--json", "whois", "alice"});
+    ASSERT_EQ(run.status, 0) << run.err;
+    auto shown = nlohmann::json::parse(run.out);
+    EXPECT_EQ(shown["state"], "expired");
+    EXPECT_EQ(shown["revoked"], false);
+
+    // Still only what the pinned CA signed.
+    SigningKeyPair rogue = generate_signing_keys();
+    alice_now_ = issue_certificate(alice_.certificate, rogue.secret_key);
+    expect_error(imgshare(bob_home_, {"whois", "alice"}), "BAD_SIGNATURE");
 }
 
 TEST_F(DownloadCommandTest, ServerErrorsArePassedOn) {

@@ -42,7 +42,9 @@ auto request_samples() {
         GetChunkRequest{"holiday.jpg", 12},
         ShareRequest{"holiday.jpg", kEnvelope, kSignature, kGrants},
         LookupCurveKeyRequest{filled(32, 10)}, RewrapRequest{kWrappedKey, "carol"},
-        ReadyMessage{"storage", "node-2"}, HeartbeatMessage{}, DisconnectMessage{});
+        ReadyMessage{"storage", "node-2"}, HeartbeatMessage{}, DisconnectMessage{},
+        RenewRequest{"alice", 1ull << 35, -1'718'000'000, kSignature},
+        UserRevokedMessage{"mallory"});
 }
 
 auto reply_samples() {
@@ -57,8 +59,9 @@ auto reply_samples() {
                   2,
                   true},
         DownloadReply{kCertificate, kEnvelope, kSignature, kWrappedKey, "escrow"},
-        GetChunkReply{12}, ShareReply{{"bob", "carol", "dave"}}, LookupCurveKeyReply{"alice", true},
-        RewrapReply{filled(80, 13)});
+        GetChunkReply{12}, ShareReply{{"bob", "carol", "dave"}},
+        LookupCurveKeyReply{"alice", true, -7}, RewrapReply{filled(80, 13)},
+        RenewReply{kCertificate});
 }
 
 template <class Tuple, class Visit>
@@ -114,9 +117,9 @@ TEST(ProtocolTest, ErrorRepliesRoundTripForEveryCode) {
 
 TEST(ProtocolTest, RequestTypeTableMatchesTheMessages) {
     std::vector<std::string_view> expected{
-        "CA_INFO",          "REGISTER", "GET_CERT", "POST_BEGIN", "POST_CHUNK",
-        "POST_COMMIT",      "LIST",     "DOWNLOAD", "GET_CHUNK",  "SHARE",
-        "LOOKUP_CURVE_KEY", "REWRAP",   "READY",    "HEARTBEAT",  "DISCONNECT"};
+        "CA_INFO", "REGISTER",  "GET_CERT",   "POST_BEGIN", "POST_CHUNK",       "POST_COMMIT",
+        "LIST",    "DOWNLOAD",  "GET_CHUNK",  "SHARE",      "LOOKUP_CURVE_KEY", "REWRAP",
+        "READY",   "HEARTBEAT", "DISCONNECT", "RENEW",      "USER_REVOKED"};
     auto names = request_type_names();
     EXPECT_EQ(std::vector<std::string_view>(names.begin(), names.end()), expected);
     for (auto name : expected) {
@@ -187,12 +190,22 @@ TEST(ProtocolTest, EveryReplyKeyIsEnforced) {
         SCOPED_TRACE(typeid(sample).name());
         check_every_key_is_enforced(sample);
     });
-    check_every_key_is_enforced(ErrorReply{ErrorCode::FORBIDDEN, "not yours"});
+    check_every_key_is_enforced(ErrorReply{ErrorCode::RATE_LIMITED, "slow down", 250});
     // e2e samples: an absent optional key (escrow's recipients) has no value to break.
     const std::vector<std::string> readers{"alice", "bob"};
     check_every_key_is_enforced(NewImageEvent{{"a.png", "alice", 9, 10, 11, "e2e", readers}});
     check_every_key_is_enforced(Grant{"bob", filled(80, 1)});
     check_every_key_is_enforced(ImageSummary{"a.png", "alice", 9, 10, 11, "e2e", readers});
+}
+
+TEST(ProtocolTest, RateLimitedErrorCarriesItsRetryHintAndOthersDoNot) {
+    auto plain = encode_error(Error{ErrorCode::NOT_FOUND, "no"}, 3);
+    EXPECT_FALSE(decode_body<ErrorReply>(plain[1]).value().retry_after_ms.has_value());
+    auto limited = encode(ErrorReply{ErrorCode::RATE_LIMITED, "slow down", 120}, 4);
+    EXPECT_EQ(decode_body<ErrorReply>(limited[1]).value().retry_after_ms, 120u);
+    // A receiver that knows nothing of the hint still reads the error.
+    EXPECT_EQ(decode_reply<ListReply>(limited).error(),
+              (Error{ErrorCode::RATE_LIMITED, "slow down"}));
 }
 
 TEST(ProtocolTest, ListRequestDefaultsWhenKeysAreAbsent) {

@@ -109,6 +109,9 @@ std::string Cluster::client_endpoint() const {
 std::string Cluster::events_endpoint() const {
     return endpoint(events_port_);
 }
+std::string Cluster::backend_endpoint() const {
+    return endpoint(backend_port_);
+}
 
 void Cluster::start_broker() {
     std::vector<std::string> argv{executable("imgshare-broker"),
@@ -131,11 +134,16 @@ void Cluster::start_broker() {
 }
 
 void Cluster::start_ca() {
-    ca_ = std::make_unique<Process>(
-        std::vector<std::string>{executable("imgshare-ca"), "run", "--data-dir", ca_dir(),
-                                 "--broker", endpoint(backend_port_), "--broker-key",
-                                 z85_encode(broker_public_key_)},
-        dir_ / "ca-process");
+    std::vector<std::string> argv{executable("imgshare-ca"),
+                                  "run",
+                                  "--data-dir",
+                                  ca_dir(),
+                                  "--broker",
+                                  endpoint(backend_port_),
+                                  "--broker-key",
+                                  z85_encode(broker_public_key_)};
+    argv.insert(argv.end(), options_.ca_args.begin(), options_.ca_args.end());
+    ca_ = std::make_unique<Process>(argv, dir_ / "ca-process");
 }
 
 void Cluster::start_storage() {

@@ -20,6 +20,7 @@ struct ClusterOptions {
     bool start_storage = true;
     std::vector<std::string> storage_args;  // extra flags for imgshare-storage run
     std::vector<std::string> broker_args;
+    std::vector<std::string> ca_args;  // extra flags for imgshare-ca run
 };
 
 class Cluster {
@@ -36,6 +37,7 @@ class Cluster {
     std::filesystem::path trust_file() const { return dir_ / "trust"; }
     std::string client_endpoint() const;
     std::string events_endpoint() const;
+    std::string backend_endpoint() const;
     const Bytes& broker_public_key() const { return broker_public_key_; }
     const Bytes& ca_verify_key() const { return ca_verify_key_; }
 

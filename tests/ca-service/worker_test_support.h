@@ -1,0 +1,98 @@
+// A real ServiceWorker for the CA's tests, connected to a stand-in broker (a
+// CURVE ROUTER on loopback) that the test drives: it sends requests stamped
+// with a user and reads what the worker sends back.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <optional>
+#include <thread>
+
+#include "common/net/multipart.h"
+#include "common/protocol/codec.h"
+#include "common/protocol_log.h"
+#include "common/service/service_worker.h"
+#include "tests/ca-service/ca_test_support.h"
+
+namespace imgshare::ca::testing {
+
+class WorkerTest : public CaTest {
+  protected:
+    void SetUp() override {
+        CaTest::SetUp();
+        router_.set(zmq::sockopt::curve_server, true);
+        router_.set(zmq::sockopt::curve_secretkey,
+                    zmq::const_buffer(broker_keys_.secret_key.data(), 32));
+        router_.set(zmq::sockopt::linger, 0);
+        router_.bind("tcp://127.0.0.1:*");
+
+        service::WorkerConfig config{router_.get(zmq::sockopt::last_endpoint),
+                                     broker_keys_.public_key, generate_curve_keys(), "ca", "test"};
+        worker_.emplace(std::move(config), log_, system_clock_);
+        install(*worker_);
+        thread_ = std::thread([this] { worker_->run(stop_); });
+
+        auto ready = receive();
+        ASSERT_GE(ready.size(), 2u);
+        worker_identity_ = Bytes(ready[0].begin(), ready[0].end());
+        EXPECT_EQ(decode_header(ready[1]).value().type, "READY");
+    }
+
+    // What the worker serves: registered before it runs.
+    virtual void install(service::ServiceWorker& worker) = 0;
+
+    void TearDown() override {
+        stop_ = true;
+        if (thread_.joinable()) thread_.join();
+    }
+
+    // The next message from the worker, routing frame first. Waits at most 10 s so a
+    // broken worker fails the test instead of hanging it.
+    Frames receive() {
+        zmq::pollitem_t item{router_.handle(), 0, ZMQ_POLLIN, 0};
+        while (zmq::poll(&item, 1, std::chrono::seconds(10)) > 0) {
+            auto message = net::receive_message(router_, 4);
+            if (!message) continue;
+            Frames frames;
+            for (auto& frame : message->frames) {
+                auto view = net::view_of(frame);
+                frames.emplace_back(view.begin(), view.end());
+            }
+            // Heartbeats come and go; the tests want replies.
+            if (frames.size() >= 2 && decode_header(frames[1]).value().type == "HEARTBEAT") {
+                continue;
+            }
+            return frames;
+        }
+        ADD_FAILURE() << "no message from the worker";
+        return {};
+    }
+
+    // Sends `request` stamped with `user` and decodes the reply as R.
+    template <class R, class M>
+    Result<R> ask(const M& request, std::optional<std::string> user) {
+        net::ZmqFrames frames;
+        frames.push_back(net::frame_of(worker_identity_));
+        for (const auto& frame : encode(request, ++next_id_, std::move(user)))
+            frames.push_back(net::frame_of(frame));
+        EXPECT_TRUE(net::send_message(router_, frames));
+        auto reply = receive();
+        if (reply.size() < 2) return fail(ErrorCode::TIMEOUT, "no reply");
+        EXPECT_EQ(decode_header(reply[1]).value().id, next_id_);
+        return decode_reply<R>(std::span<const Bytes>(reply).subspan(1));
+    }
+
+    zmq::context_t context_{1};
+    zmq::socket_t router_{context_, zmq::socket_type::router};
+    CurveKeyPair broker_keys_ = generate_curve_keys();
+    ProtocolLog log_ = ProtocolLog::disabled();
+    SystemClock system_clock_;
+    std::optional<service::ServiceWorker> worker_;
+    std::atomic<bool> stop_{false};
+    std::thread thread_;
+    Bytes worker_identity_;
+    std::uint64_t next_id_ = 0;
+};
+
+}  // namespace imgshare::ca::testing

@@ -1,0 +1,280 @@
+// Revocation, expiry, renewal and the per-user rate limit across the real
+// processes: what a revoked or expired user can still do (nothing), what
+// others see of them, and that one user's flood does not starve another.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "common/certificate.h"
+#include "common/clock.h"
+#include "common/keystore.h"
+#include "tests/integration/support/cluster.h"
+#include "tests/integration/support/raw_client.h"
+
+namespace imgshare::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+constexpr const char* kPassphrase = "correct horse battery staple";
+
+bool starts_with(const std::string& text, const std::string& prefix) {
+    return text.rfind(prefix, 0) == 0;
+}
+
+bool is_empty_directory(const fs::path& dir) {
+    return fs::is_empty(dir);
+}
+
+CommandResult ca_command(const std::vector<std::string>& args) {
+    std::vector<std::string> argv{executable("imgshare-ca")};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run_command(argv);
+}
+
+// A connection that speaks as the user of `home`, with their own keys.
+RawClient connection_of(Cluster& cluster, const fs::path& home) {
+    auto keys = Keystore(home).load(kPassphrase);
+    EXPECT_TRUE(keys.has_value());
+    return RawClient(cluster.client_endpoint(), cluster.broker_public_key(), keys->curve);
+}
+
+// Polls `attempt` (which returns true when done) every 100 ms for up to `limit`.
+template <class Attempt>
+bool eventually(Attempt attempt, std::chrono::seconds limit = 30s) {
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (attempt()) return true;
+        std::this_thread::sleep_for(100ms);
+    }
+    return attempt();
+}
+
+std::int64_t not_after_of(const fs::path& home) {
+    return Keystore(home).load_certificate().value().not_after;
+}
+
+void wait_until_past(std::int64_t unix_seconds) {
+    while (SystemClock().now_seconds() <= unix_seconds)
+        std::this_thread::sleep_for(100ms);
+}
+
+class RevocationTest : public ::testing::Test {
+  protected:
+    Cluster cluster_;
+};
+
+TEST_F(RevocationTest, ARevokedUserIsRefusedEverywhereAtOnce) {
+    auto alice = cluster_.new_user("alice");
+    auto bob = cluster_.new_user("bob");
+    auto image = cluster_.dir() / "cat.png";
+    write_small_png(image);
+    ASSERT_EQ(cluster_.imgshare(alice, {"post", image.string()}).exit_code, 0);
+    // A connection alice opened before the revocation, already authenticated.
+    auto open = connection_of(cluster_, alice);
+    auto before = open.call(encode(ListRequest{}, 1));
+    ASSERT_TRUE(before.has_value());
+    ASSERT_FALSE(error_code_of(*before).has_value());
+
+    auto revoked = ca_command({"revoke", "alice", "--data-dir", cluster_.ca_dir()});
+    ASSERT_EQ(revoked.exit_code, 0) << revoked.err;
+    EXPECT_TRUE(starts_with(revoked.out, "revoked alice at ")) << revoked.out;
+
+    // The open connection: the broker was told, not after its 30 s cache.
+    std::uint64_t id = 2;
+    EXPECT_TRUE(eventually(
+        [&] {
+            auto reply = open.call(encode(ListRequest{}, id++));
+            return reply && error_code_of(*reply) == ErrorCode::REVOKED;
+        },
+        10s));
+    // A new connection: ZAP refuses the key; the client says why within seconds.
+    auto listed = cluster_.imgshare(alice, {"list"}, 20s);
+    EXPECT_EQ(listed.exit_code, 1);
+    EXPECT_EQ(listed.err,
+              "error: REVOKED: the broker refused this key; the certificate was revoked\n");
+    auto renew = cluster_.imgshare(alice, {"renew"}, 20s);
+    EXPECT_TRUE(starts_with(renew.err, "error: REVOKED: ")) << renew.err;
+
+    // Others see it, and refuse her images.
+    auto whois = cluster_.imgshare(bob, {"whois", "alice"});
+    ASSERT_EQ(whois.exit_code, 0) << whois.err;
+    EXPECT_NE(whois.out.find("state: revoked"), std::string::npos) << whois.out;
+    auto inbox = cluster_.dir() / "bob-inbox";
+    fs::create_directories(inbox);
+    auto download = cluster_.imgshare(bob, {"download", "cat", "-o", inbox.string()});
+    EXPECT_EQ(download.exit_code, 1);
+    EXPECT_TRUE(starts_with(download.err, "error: REVOKED: ")) << download.err;
+    EXPECT_TRUE(is_empty_directory(inbox));
+    // Bob himself is untouched.
+    EXPECT_EQ(cluster_.imgshare(bob, {"list"}).exit_code, 0);
+
+    auto again = ca_command({"revoke", "alice", "--data-dir", cluster_.ca_dir()});
+    EXPECT_EQ(again.exit_code, 0) << again.err;
+    EXPECT_NE(again.out.find("already revoked"), std::string::npos) << again.out;
+    auto nobody = ca_command({"revoke", "nobody", "--data-dir", cluster_.ca_dir()});
+    EXPECT_EQ(nobody.exit_code, 1);
+    EXPECT_TRUE(starts_with(nobody.err, "error: NOT_FOUND: ")) << nobody.err;
+}
+
+TEST_F(RevocationTest, ARevocationMadeWhileTheCaIsDownReachesTheBrokerWhenItStarts) {
+    auto alice = cluster_.new_user("alice");
+    auto open = connection_of(cluster_, alice);
+    auto before = open.call(encode(ListRequest{}, 1));
+    ASSERT_TRUE(before.has_value());
+    ASSERT_FALSE(error_code_of(*before).has_value());
+
+    cluster_.stop_ca();
+    auto revoked = ca_command({"revoke", "alice", "--data-dir", cluster_.ca_dir()});
+    ASSERT_EQ(revoked.exit_code, 0) << revoked.err;
+    EXPECT_NE(revoked.out.find("no CA is running"), std::string::npos) << revoked.out;
+    cluster_.start_ca();
+    ASSERT_TRUE(cluster_.wait_for_service("ca", 2));
+
+    std::uint64_t id = 2;
+    EXPECT_TRUE(eventually(
+        [&] {
+            auto reply = open.call(encode(ListRequest{}, id++));
+            return reply && error_code_of(*reply) == ErrorCode::REVOKED;
+        },
+        10s));
+}
+
+class ExpiryTest : public ::testing::Test {
+  protected:
+    // Certificates live 20 s: long enough to act before expiry on a loaded machine.
+    Cluster cluster_{ClusterOptions{true, {}, {}, {"--validity", "20s"}}};
+};
+
+TEST_F(ExpiryTest, AnExpiredUserIsRefusedAndARenewedOneIsNot) {
+    auto carol = cluster_.new_user("carol");
+    auto image = cluster_.dir() / "cat.png";
+    write_small_png(image);
+    ASSERT_EQ(cluster_.imgshare(carol, {"post", image.string()}).exit_code, 0);
+    auto carol_open = connection_of(cluster_, carol);
+    auto before = carol_open.call(encode(ListRequest{}, 1));
+    ASSERT_TRUE(before.has_value());
+    ASSERT_FALSE(error_code_of(*before).has_value());
+    auto dave = cluster_.new_user("dave");
+
+    // Dave renews some 8 s into his certificate's 20.
+    const auto dave_first_end = not_after_of(dave);
+    wait_until_past(dave_first_end - 12);
+    auto renewed = cluster_.imgshare(dave, {"renew"});
+    ASSERT_EQ(renewed.exit_code, 0) << renewed.err;
+    EXPECT_TRUE(starts_with(renewed.out, "renewed dave (serial ")) << renewed.out;
+    EXPECT_GT(not_after_of(dave), dave_first_end);
+
+    // Carol did not renew: her client says so.
+    wait_until_past(not_after_of(carol));
+    auto listed = cluster_.imgshare(carol, {"list"});
+    EXPECT_EQ(listed.exit_code, 1);
+    EXPECT_TRUE(starts_with(listed.err, "error: EXPIRED: ")) << listed.err;
+
+    // Dave's first certificate has ended too, but his renewed one carries on.
+    wait_until_past(dave_first_end);
+    auto dave_listed = cluster_.imgshare(dave, {"list"});
+    EXPECT_EQ(dave_listed.exit_code, 0) << dave_listed.err;
+
+    // The broker refuses carol too: on the connection she had open, and a new one never
+    // completes its handshake.
+    auto refused = carol_open.call(encode(ListRequest{}, 2));
+    ASSERT_TRUE(refused.has_value());
+    EXPECT_EQ(error_code_of(*refused), ErrorCode::EXPIRED);
+    auto fresh = connection_of(cluster_, carol);
+    EXPECT_FALSE(fresh.call(encode(ListRequest{}, 3), 3s).has_value());
+    // Others see it, and her images are not trusted any more.
+    auto bob = cluster_.new_user("bob");
+    auto whois = cluster_.imgshare(bob, {"whois", "carol"});
+    EXPECT_NE(whois.out.find("state: expired"), std::string::npos) << whois.out << whois.err;
+    auto inbox = cluster_.dir() / "bob-inbox";
+    fs::create_directories(inbox);
+    auto download = cluster_.imgshare(bob, {"download", "cat", "-o", inbox.string()});
+    EXPECT_TRUE(starts_with(download.err, "error: EXPIRED: ")) << download.err;
+    EXPECT_TRUE(is_empty_directory(inbox));
+}
+
+class RateLimitTest : public ::testing::Test {
+  protected:
+    Cluster cluster_{ClusterOptions{true, {}, {"--rate-limit", "20/s", "--rate-burst", "20"}, {}}};
+};
+
+// Sends `count` requests at once on `client`, then reads every reply: none may be missing.
+struct FloodResult {
+    int ok = 0;
+    int rate_limited = 0;
+    int other = 0;
+    bool every_refusal_has_a_hint = true;
+};
+
+FloodResult flood(RawClient& client, int count) {
+    for (int i = 0; i < count; ++i)
+        client.send(encode(ListRequest{}, static_cast<std::uint64_t>(i + 1)));
+    FloodResult result;
+    for (int i = 0; i < count; ++i) {
+        auto reply = client.receive(20s);
+        if (!reply) break;
+        auto code = error_code_of(*reply);
+        if (!code) {
+            ++result.ok;
+        } else if (*code == ErrorCode::RATE_LIMITED) {
+            ++result.rate_limited;
+            auto body = decode_body<ErrorReply>((*reply)[1]);
+            result.every_refusal_has_a_hint =
+                result.every_refusal_has_a_hint && body && body->retry_after_ms.value_or(0) > 0;
+        } else {
+            ++result.other;
+        }
+    }
+    return result;
+}
+
+TEST_F(RateLimitTest, AFloodIsRefusedWithAHintWhileAnotherUserIsServed) {
+    auto mallory = cluster_.new_user("mallory");
+    auto bob = cluster_.new_user("bob");
+    auto flooder = connection_of(cluster_, mallory);
+    auto result = flood(flooder, 200);
+    // Every request is answered: refused ones with RATE_LIMITED, never dropped.
+    EXPECT_EQ(result.ok + result.rate_limited, 200) << result.other << " other errors";
+    EXPECT_GE(result.ok, 20);
+    EXPECT_GT(result.rate_limited, 100);
+    EXPECT_TRUE(result.every_refusal_has_a_hint);
+    // Bob, right after, is served (his own bucket); the client also waits out a hint.
+    auto listed = cluster_.imgshare(bob, {"list"});
+    EXPECT_EQ(listed.exit_code, 0) << listed.err;
+
+    // Unregistered peers are limited per connection key.
+    RawClient stranger(cluster_.client_endpoint(), cluster_.broker_public_key());
+    for (int i = 0; i < 60; ++i)
+        stranger.send(encode(CaInfoRequest{}, static_cast<std::uint64_t>(i + 1)));
+    int limited = 0;
+    for (int i = 0; i < 60; ++i) {
+        auto reply = stranger.receive(20s);
+        ASSERT_TRUE(reply.has_value());
+        limited += error_code_of(*reply) == ErrorCode::RATE_LIMITED ? 1 : 0;
+    }
+    EXPECT_GT(limited, 0);
+    RawClient other(cluster_.client_endpoint(), cluster_.broker_public_key());
+    auto info = other.call(encode(CaInfoRequest{}, 1));
+    ASSERT_TRUE(info.has_value());
+    EXPECT_FALSE(error_code_of(*info).has_value());
+}
+
+TEST_F(RateLimitTest, ANormalPostIsNeverRefusedByTheLimit) {
+    // 4 MiB in 256 KiB chunks, posted then downloaded: some 40 requests within a second or
+    // two, twice the burst. The client waits out the hints instead of failing.
+    auto alice = cluster_.new_user("alice");
+    auto image = cluster_.dir() / "big.png";
+    write_large_image(image, 4 << 20);
+    auto posted = cluster_.imgshare(alice, {"post", image.string()});
+    ASSERT_EQ(posted.exit_code, 0) << posted.err;
+    auto copy = cluster_.dir() / "copy.png";
+    auto downloaded = cluster_.imgshare(alice, {"download", "big", "-o", copy.string()});
+    ASSERT_EQ(downloaded.exit_code, 0) << downloaded.err;
+    EXPECT_TRUE(files_equal(copy, image));
+}
+
+}  // namespace
+}  // namespace imgshare::testing

@@ -109,6 +109,9 @@ std::string Cluster::client_endpoint() const {
 std::string Cluster::events_endpoint() const {
     return endpoint(events_port_);
 }
+std::string Cluster::backend_endpoint() const {
+    return endpoint(backend_port_);
+}
 
 void Cluster::start_broker() {
     std::vector<std::string> argv{executable("imgshare-broker"),

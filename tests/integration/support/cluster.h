@@ -36,6 +36,7 @@ class Cluster {
     std::filesystem::path trust_file() const { return dir_ / "trust"; }
     std::string client_endpoint() const;
     std::string events_endpoint() const;
+    std::string backend_endpoint() const;
     const Bytes& broker_public_key() const { return broker_public_key_; }
     const Bytes& ca_verify_key() const { return ca_verify_key_; }
 
@@ -47,6 +48,8 @@ class Cluster {
     void kill_storage();
     void stop_broker();
     Process* broker() { return broker_.get(); }
+    Process* ca() { return ca_.get(); }
+    Process* storage() { return storage_.get(); }
 
     // Waits until the broker has seen READY from `service` `count` times in all.
     bool wait_for_service(const std::string& service, size_t count,

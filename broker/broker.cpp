@@ -181,6 +181,7 @@ void Broker::forward(const std::string& service, const std::string& type,
         return;
     }
     pending.service = service;
+    pending.worker = *worker;
     pending.deadline_ms = clock_.monotonic_ms() + config_.request_timeout_ms;
     auto stage = pending.stage;
     auto client = pending.client;
@@ -239,9 +240,14 @@ void Broker::on_backend_message(net::ZmqFrames frames) {
 
 void Broker::on_service_reply(const std::string& worker, net::ZmqFrames frames) {
     auto header = decode_header(net::view_of(frames[1]));
-    auto pending = pending_.take(header->id);
+    // Only the worker a request went to may answer it: a reply from another service (which
+    // could guess the id) must not, say, answer the CA's LOOKUP_CURVE_KEY.
+    auto pending = pending_.take_reply(header->id, worker);
     if (!pending) {
-        spdlog::warn("reply {} from {} came after its deadline; dropped", header->id, worker);
+        spdlog::warn(
+            "reply {} came after its deadline or from a worker it was not sent to; "
+            "dropped",
+            header->id);
         return;
     }
     log_.record(Direction::Received, pending->service, net::frame_views(frames, 1));

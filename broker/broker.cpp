@@ -220,6 +220,14 @@ void Broker::on_backend_message(net::ZmqFrames frames) {
         auto ready = decode_body<ReadyMessage>(net::view_of(frames[2]));
         log_.record(Direction::Received, "service", net::frame_views(frames, 1));
         if (!ready) return;
+        if (!may_serve(net::user_id_of(frames[1]), ready->service)) {
+            // A storage node's key announcing "ca" would decide who every client is.
+            spdlog::warn(
+                "refused READY as {} from node {}: its key is not allowed for that service "
+                "(the CA's key goes in --ca-service-key)",
+                ready->service, ready->node_id);
+            return;
+        }
         workers_.add(worker, ready->service, ready->node_id, now);
         spdlog::info("service {} ({}) is ready", ready->service, ready->node_id);
         return;

@@ -127,6 +127,10 @@ std::optional<ErrorCode> code_of(const std::optional<Frames>& reply) {
     return error_code_of(*reply);
 }
 
+bool broker_log_mentions(Cluster& cluster, const std::string& text) {
+    return read_text(cluster.dir() / "broker-0.err").find(text) != std::string::npos;
+}
+
 class RogueServiceTest : public ::testing::Test {
   protected:
     void SetUp() override {
@@ -167,6 +171,28 @@ TEST_F(RogueServiceTest, AStorageNodeCannotAnswerTheCasRequestsToMakeAStrangerAl
     EXPECT_EQ(code_of(reply), ErrorCode::SERVICE_UNAVAILABLE);
     for (const auto& request : forger.received())
         EXPECT_NE(request.user, std::optional<std::string>("alice")) << request.type;
+    EXPECT_EQ(read_text(cluster_.broker_dir() / "protocol.log").find("\"peer\":\"alice\""),
+              std::string::npos);
+}
+
+TEST_F(RogueServiceTest, AStorageNodesKeyCannotServeAsTheCa) {
+    auto storage_keys = service_keys_of(cluster_.storage_dir());
+    cluster_.stop_ca();
+    // The storage node's key announces "ca" and vouches that every key is alice's.
+    RogueService impostor(cluster_, storage_keys, "ca", [](const Header& request) {
+        if (request.type == LookupCurveKeyRequest::kType) {
+            return encode_ok(LookupCurveKeyReply{"alice", false}, request.id);
+        }
+        return encode_error(Error{ErrorCode::INTERNAL, "no"}, request.id);
+    });
+    // The broker has judged its READY once its log names the node (accepted or refused).
+    for (int i = 0; i < 400 && !broker_log_mentions(cluster_, "rogue"); ++i)
+        std::this_thread::sleep_for(50ms);
+    ASSERT_TRUE(broker_log_mentions(cluster_, "rogue"));
+
+    RawClient mallory(cluster_.client_endpoint(), cluster_.broker_public_key());
+    EXPECT_EQ(code_of(mallory.call(encode(ListRequest{}, 1), 20s)), ErrorCode::SERVICE_UNAVAILABLE);
+    EXPECT_TRUE(impostor.received().empty());
     EXPECT_EQ(read_text(cluster_.broker_dir() / "protocol.log").find("\"peer\":\"alice\""),
               std::string::npos);
 }

@@ -11,6 +11,7 @@
 #include "common/protocol/codec.h"
 #include "common/protocol_log.h"
 #include "common/service/service_worker.h"
+#include "common/wrap_key.h"
 #include "tests/ca-service/ca_test_support.h"
 
 namespace imgshare::ca::testing {
@@ -96,6 +97,8 @@ TEST_F(HandlersTest, EachCaMessageReachesItsHandler) {
     auto info = ask<CaInfoReply>(CaInfoRequest{}, "anon:" + z85_encode(alice.curve.public_key));
     ASSERT_TRUE(info) << error_of(info).message;
     EXPECT_EQ(info->ca_verify_key, keys_->signing.public_key);
+    EXPECT_TRUE(verify_wrap_key(info->wrap_public_key, info->wrap_key_signature,
+                                keys_->signing.public_key));
 
     auto registered = ask<RegisterReply>(register_request("alice", alice),
                                          "anon:" + z85_encode(alice.curve.public_key));

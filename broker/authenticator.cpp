@@ -7,8 +7,10 @@ namespace imgshare::broker {
 Verdict Authenticator::decide(const ZapRequest& request, std::int64_t now_ms,
                               std::int64_t now_seconds) const {
     if (request.domain == kServicesDomain) {
-        if (service_keys_.contains(request.client_key)) {
-            return {Verdict::Kind::Admit, "service:" + z85_encode(request.client_key)};
+        auto allowed = service_keys_.find(request.client_key);
+        if (allowed != service_keys_.end()) {
+            return {Verdict::Kind::Admit,
+                    "service:" + allowed->second + ":" + z85_encode(request.client_key)};
         }
         return {Verdict::Kind::Refuse, "service key is not on the allow list"};
     }
@@ -23,6 +25,11 @@ Verdict Authenticator::decide(const ZapRequest& request, std::int64_t now_ms,
         return allowed.error().code == ErrorCode::REVOKED ? revoked() : expired();
     }
     return {Verdict::Kind::Admit, cached->second.username};
+}
+
+bool may_serve(std::string_view user_id, std::string_view service) {
+    std::string prefix = "service:" + std::string(service) + ":";
+    return !service.empty() && user_id.starts_with(prefix);
 }
 
 Verdict Authenticator::registered(const Bytes& client_key, const std::string& username,

@@ -1,9 +1,11 @@
 // Decides who a connecting peer is, for the ZAP handler, and whether a
 // registered user may still send requests. Services are admitted only by
-// allow-listed keys. A client key registered at the CA gets its username as
-// User-Id; any other key is admitted as "anon:<key>" (it may only register),
-// and when the CA cannot be asked, as "unknown:<key>" (its requests get
-// SERVICE_UNAVAILABLE rather than a misleading NOT_REGISTERED).
+// allow-listed keys, each listed for one service, as
+// "service:<service>:<key>"; may_serve() then holds a READY to that service.
+// A client key registered at the CA gets its username as User-Id; any other
+// key is admitted as "anon:<key>" (it may only register), and when the CA
+// cannot be asked, as "unknown:<key>" (its requests get SERVICE_UNAVAILABLE
+// rather than a misleading NOT_REGISTERED).
 //
 // Revoked and expired users: ZAP refuses their keys (the CA's lookup says
 // revoked, or its not_after has passed), and check_user() refuses their
@@ -16,6 +18,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
 
 #include "broker/zap.h"
 #include "common/bytes.h"
@@ -32,9 +35,16 @@ struct Verdict {
     std::string user_id;  // Admit: the User-Id; Refuse: the reason
 };
 
+// Backend CURVE public keys, each with the one service it may serve ("ca", "storage").
+using ServiceKeys = std::map<Bytes, std::string>;
+
+// Whether a backend peer admitted as `user_id` may announce itself as `service`: a storage
+// node's key must not serve as the CA, which vouches for who every client is.
+[[nodiscard]] bool may_serve(std::string_view user_id, std::string_view service);
+
 class Authenticator {
   public:
-    explicit Authenticator(std::set<Bytes> service_keys) : service_keys_(std::move(service_keys)) {}
+    explicit Authenticator(ServiceKeys service_keys) : service_keys_(std::move(service_keys)) {}
 
     // now_ms: monotonic (the cache); now_seconds: Unix time (certificate expiry).
     [[nodiscard]] Verdict decide(const ZapRequest& request, std::int64_t now_ms,
@@ -65,7 +75,7 @@ class Authenticator {
         std::string username;
         std::int64_t expires_at_ms;
     };
-    std::set<Bytes> service_keys_;
+    ServiceKeys service_keys_;
     std::map<Bytes, Cached> known_keys_;
     std::map<std::string, std::int64_t> not_after_;  // by username
     std::set<std::string> revoked_;

@@ -191,6 +191,7 @@ void Broker::forward(const std::string& service, const std::string& type,
         return;
     }
     pending.service = service;
+    pending.worker = *worker;
     pending.deadline_ms = clock_.monotonic_ms() + config_.request_timeout_ms;
     auto stage = pending.stage;
     auto client = pending.client;
@@ -229,6 +230,14 @@ void Broker::on_backend_message(net::ZmqFrames frames) {
         auto ready = decode_body<ReadyMessage>(net::view_of(frames[2]));
         log_.record(Direction::Received, "service", net::frame_views(frames, 1));
         if (!ready) return;
+        if (!may_serve(net::user_id_of(frames[1]), ready->service)) {
+            // A storage node's key announcing "ca" would decide who every client is.
+            spdlog::warn(
+                "refused READY as {} from node {}: its key is not allowed for that service "
+                "(the CA's key goes in --ca-service-key)",
+                ready->service, ready->node_id);
+            return;
+        }
         workers_.add(worker, ready->service, ready->node_id, now);
         spdlog::info("service {} ({}) is ready", ready->service, ready->node_id);
         return;
@@ -289,9 +298,14 @@ void Broker::note_renewal(const ClientOrigin& client, const net::ZmqFrames& fram
 
 void Broker::on_service_reply(const std::string& worker, net::ZmqFrames frames) {
     auto header = decode_header(net::view_of(frames[1]));
-    auto pending = pending_.take(header->id);
+    // Only the worker a request went to may answer it: a reply from another service (which
+    // could guess the id) must not, say, answer the CA's LOOKUP_CURVE_KEY.
+    auto pending = pending_.take_reply(header->id, worker);
     if (!pending) {
-        spdlog::warn("reply {} from {} came after its deadline; dropped", header->id, worker);
+        spdlog::warn(
+            "reply {} came after its deadline or from a worker it was not sent to; "
+            "dropped",
+            header->id);
         return;
     }
     log_.record(Direction::Received, pending->service, net::frame_views(frames, 1));

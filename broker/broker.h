@@ -14,7 +14,6 @@
 
 #include <atomic>
 #include <cstdint>
-#include <set>
 #include <string>
 
 #include <zmq.hpp>
@@ -36,7 +35,7 @@ struct BrokerConfig {
     std::string events_endpoint = "tcp://127.0.0.1:7401";
     std::string backend_endpoint = "tcp://127.0.0.1:7402";
     CurveKeyPair keys;
-    std::set<Bytes> service_keys;  // CURVE public keys allowed on the backend
+    ServiceKeys service_keys;  // CURVE public keys allowed on the backend, each for one service
     std::int64_t request_timeout_ms = 4000;
     RateLimit rate_limit;  // per sender
 };

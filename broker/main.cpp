@@ -12,6 +12,32 @@
 
 using namespace imgshare;
 
+namespace {
+
+// Each backend key with the one service it may serve; CONFIG if a key is given for both.
+Result<broker::ServiceKeys> allowed_service_keys(const std::vector<std::string>& ca_keys,
+                                                 const std::vector<std::string>& storage_keys,
+                                                 const std::string& storage_keys_file) {
+    auto ca = read_public_key_list(ca_keys, "");
+    if (!ca) return std::unexpected(ca.error());
+    auto storage = read_public_key_list(storage_keys, storage_keys_file);
+    if (!storage) return std::unexpected(storage.error());
+    broker::ServiceKeys allowed;
+    for (const auto& key : *ca)
+        allowed[key] = std::string(kCaService);
+    for (const auto& key : *storage) {
+        if (allowed.contains(key)) {
+            return fail(ErrorCode::CONFIG, "a key may serve one service only: " + z85_encode(key) +
+                                               " is given for the CA and for storage");
+        }
+        allowed[key] = std::string(kStorageService);
+    }
+    if (ca->empty()) spdlog::warn("no --ca-service-key given: no CA can join");
+    return allowed;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
     tune_allocator();
     disable_core_dumps();
@@ -26,6 +52,7 @@ int main(int argc, char** argv) {
     auto* run = app.add_subcommand("run", "Serve until SIGTERM");
     broker::BrokerConfig config;
     std::string log_file;
+    std::vector<std::string> ca_service_keys;
     std::vector<std::string> service_keys;
     std::string service_keys_file;
     run->add_option("--data-dir", data_dir, "Directory holding the broker's key")->required();
@@ -35,9 +62,12 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     run->add_option("--backend", config.backend_endpoint, "Service ROUTER endpoint to bind")
         ->capture_default_str();
-    run->add_option("--service-key", service_keys, "CURVE public key (Z85) of an allowed service");
+    run->add_option("--ca-service-key", ca_service_keys,
+                    "CURVE public key (Z85) of the CA service: only these keys may serve 'ca'");
+    run->add_option("--service-key", service_keys,
+                    "CURVE public key (Z85) of a storage node: these may serve 'storage' only");
     run->add_option("--service-keys-file", service_keys_file,
-                    "File of allowed service keys, one Z85 key per line");
+                    "File of storage nodes' keys, one Z85 key per line");
     run->add_option("--request-timeout-ms", config.request_timeout_ms,
                     "How long a service may take before the client gets SERVICE_UNAVAILABLE")
         ->capture_default_str();
@@ -76,7 +106,7 @@ int main(int argc, char** argv) {
             return 1;
         }
         config.rate_limit.per_second = *rate;
-        auto allowed = read_public_key_list(service_keys, service_keys_file);
+        auto allowed = allowed_service_keys(ca_service_keys, service_keys, service_keys_file);
         if (!allowed) {
             std::cerr << "error: " << describe(allowed.error()) << "\n";
             return 1;

@@ -16,6 +16,15 @@ std::optional<PendingRequest> PendingRequests::take(std::uint64_t id) {
     return request;
 }
 
+std::optional<PendingRequest> PendingRequests::take_reply(std::uint64_t id,
+                                                          const std::string& worker) {
+    auto it = pending_.find(id);
+    if (it == pending_.end() || it->second.worker != worker) return std::nullopt;
+    auto request = std::move(it->second);
+    pending_.erase(it);
+    return request;
+}
+
 std::vector<PendingRequest> PendingRequests::expire(std::int64_t now_ms) {
     std::vector<PendingRequest> expired;
     for (auto it = pending_.begin(); it != pending_.end();) {

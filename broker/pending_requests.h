@@ -29,6 +29,7 @@ struct PendingRequest {
         ZapLookup,       // the ZAP handler asked the CA who a key belongs to
     } stage = Stage::Forwarded;
     std::string service;
+    std::string worker;  // the backend routing id it was sent to: only that worker may answer
     std::int64_t deadline_ms = 0;
     ClientOrigin client;
     ZapRequest zap;
@@ -38,8 +39,12 @@ struct PendingRequest {
 class PendingRequests {
   public:
     std::uint64_t add(PendingRequest request);
-    // Removes and returns the entry for a service's reply.
+    // Removes and returns the entry `id`.
     std::optional<PendingRequest> take(std::uint64_t id);
+    // The entry a reply from `worker` answers: removed and returned only if `id` was sent to
+    // that worker. Ids are a counter, so another service could guess them; a reply from any
+    // other worker leaves the entry in place (nullopt).
+    std::optional<PendingRequest> take_reply(std::uint64_t id, const std::string& worker);
     // Removes and returns every entry past its deadline.
     std::vector<PendingRequest> expire(std::int64_t now_ms);
     [[nodiscard]] size_t size() const { return pending_.size(); }

@@ -10,6 +10,7 @@
 #include "common/crypto/sealed_box.h"
 #include "common/registration.h"
 #include "common/renewal.h"
+#include "common/wrap_key.h"
 
 namespace imgshare::ca {
 namespace {
@@ -89,7 +90,9 @@ CertificateAuthority::CertificateAuthority(const CaKeys& keys, Registry& registr
 
 Result<CaInfoReply> CertificateAuthority::ca_info(const CaInfoRequest&,
                                                   const RequestContext&) const {
-    return CaInfoReply{keys_.signing.public_key, keys_.wrap.public_key};
+    // Signed, so a broker relaying the reply cannot hand out a wrap key of its own.
+    return CaInfoReply{keys_.signing.public_key, keys_.wrap.public_key,
+                       sign_wrap_key(keys_.wrap.public_key, keys_.signing.secret_key)};
 }
 
 Result<RegisterReply> CertificateAuthority::register_user(const RegisterRequest& request,

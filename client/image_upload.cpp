@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "client/output.h"
+#include "common/wrap_key.h"
 
 namespace imgshare::client {
 
@@ -17,6 +18,13 @@ Result<Bytes> fetch_escrow_wrap_key(BrokerConnection& connection, const TrustAnc
     }
     if (auto ok = check_public_key(info->wrap_public_key, KeyKind::Box); !ok) {
         return fail(ErrorCode::BAD_REQUEST, "the server's wrap key: " + ok.error().message);
+    }
+    // The broker relays CA_INFO: only the pinned CA's signature makes the key the server's.
+    if (auto ok =
+            verify_wrap_key(info->wrap_public_key, info->wrap_key_signature, trust.ca_verify_key);
+        !ok) {
+        return fail(ErrorCode::BAD_SIGNATURE,
+                    "the server's wrap key is not signed by the CA in the trust file");
     }
     return std::move(info->wrap_public_key);
 }

@@ -14,8 +14,8 @@ namespace imgshare::client {
 constexpr std::size_t kChunkWindow = 8;
 
 // The server's key-wrapping public key, from CA_INFO. BAD_SIGNATURE if the CA answering is
-// not the one pinned in the trust file; BAD_REQUEST if the wrap key is not a usable X25519
-// key.
+// not the one pinned in the trust file, or the wrap key is not signed by it; BAD_REQUEST if
+// the wrap key is not a usable X25519 key.
 [[nodiscard]] Result<Bytes> fetch_escrow_wrap_key(BrokerConnection& connection,
                                                   const TrustAnchors& trust);
 

@@ -80,7 +80,7 @@ broker_public_key = $broker_key
 broker_endpoint = $clients
 TRUST
   start broker "$bin/imgshare-broker" run --data-dir "$dir/broker" --clients "$clients" \
-    --events "$events" --backend "$backend" --service-key "$ca_service" --service-key "$storage_service"
+    --events "$events" --backend "$backend" --ca-service-key "$ca_service" --service-key "$storage_service"
   start ca "$bin/imgshare-ca" run --data-dir "$dir/ca" --broker "$backend" --broker-key "$broker_key"
   start storage "$bin/imgshare-storage" run --data-dir "$dir/storage" --broker "$backend" \
     --broker-key "$broker_key" --ca-key "$ca_key"

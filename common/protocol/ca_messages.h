@@ -28,10 +28,12 @@ struct CaInfoRequest {
 struct CaInfoReply {
     static constexpr std::string_view kType = kOkType;
     Bytes ca_verify_key;
-    Bytes wrap_public_key;  // the server's X25519 key-wrapping key (escrow mode)
+    Bytes wrap_public_key;     // the server's X25519 key-wrapping key (escrow mode)
+    Bytes wrap_key_signature;  // the CA's signature over it (common/wrap_key.h)
     static constexpr auto fields() {
         return std::make_tuple(field("ca_verify_key", &CaInfoReply::ca_verify_key),
-                               field("wrap_public_key", &CaInfoReply::wrap_public_key));
+                               field("wrap_public_key", &CaInfoReply::wrap_public_key),
+                               field("wrap_key_signature", &CaInfoReply::wrap_key_signature));
     }
     bool operator==(const CaInfoReply&) const = default;
 };

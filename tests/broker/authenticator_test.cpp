@@ -21,11 +21,30 @@ ZapRequest request_for(std::string_view domain, const Bytes& key) {
 TEST(AuthenticatorTest, ServicesNeedAnAllowListedKey) {
     auto allowed = generate_curve_keys().public_key;
     auto stranger = generate_curve_keys().public_key;
-    Authenticator authenticator({allowed});
+    Authenticator authenticator({{allowed, "storage"}});
     EXPECT_EQ(authenticator.decide(request_for(kServicesDomain, allowed), 0, kNow).kind,
               Verdict::Kind::Admit);
     EXPECT_EQ(authenticator.decide(request_for(kServicesDomain, stranger), 0, kNow).kind,
               Verdict::Kind::Refuse);
+    // A service key is not a client key, and a client key never a service's.
+    EXPECT_EQ(authenticator.decide(request_for(kClientsDomain, allowed), 0, kNow).kind,
+              Verdict::Kind::AskCa);
+}
+
+TEST(AuthenticatorTest, ServiceKeysAreBoundToTheirService) {
+    auto ca = generate_curve_keys().public_key;
+    auto storage = generate_curve_keys().public_key;
+    Authenticator authenticator({{ca, "ca"}, {storage, "storage"}});
+    auto ca_id = authenticator.decide(request_for(kServicesDomain, ca), 0, kNow).user_id;
+    auto storage_id = authenticator.decide(request_for(kServicesDomain, storage), 0, kNow).user_id;
+    EXPECT_EQ(ca_id, "service:ca:" + z85_encode(ca));
+    EXPECT_TRUE(may_serve(ca_id, "ca"));
+    EXPECT_FALSE(may_serve(ca_id, "storage"));
+    EXPECT_TRUE(may_serve(storage_id, "storage"));
+    EXPECT_FALSE(may_serve(storage_id, "ca"));
+    EXPECT_FALSE(may_serve(storage_id, ""));
+    EXPECT_FALSE(may_serve("alice", "ca"));
+    EXPECT_FALSE(may_serve("service:" + z85_encode(ca), "ca"));  // no service named
 }
 
 TEST(AuthenticatorTest, UnknownDomainIsRefused) {

@@ -12,6 +12,7 @@
 #include "common/protocol_log.h"
 #include "common/renewal.h"
 #include "common/service/service_worker.h"
+#include "common/wrap_key.h"
 #include "tests/ca-service/worker_test_support.h"
 
 namespace imgshare::ca::testing {
@@ -27,6 +28,8 @@ TEST_F(HandlersTest, EachCaMessageReachesItsHandler) {
     auto info = ask<CaInfoReply>(CaInfoRequest{}, "anon:" + z85_encode(alice.curve.public_key));
     ASSERT_TRUE(info) << error_of(info).message;
     EXPECT_EQ(info->ca_verify_key, keys_->signing.public_key);
+    EXPECT_TRUE(verify_wrap_key(info->wrap_public_key, info->wrap_key_signature,
+                                keys_->signing.public_key));
 
     auto registered = ask<RegisterReply>(register_request("alice", alice),
                                          "anon:" + z85_encode(alice.curve.public_key));

@@ -21,7 +21,7 @@ std::uint64_t id_of(const Frames& request) {
 }
 
 CaInfoReply info() {
-    return CaInfoReply{Bytes(32, 1), Bytes(32, 2)};
+    return CaInfoReply{Bytes(32, 1), Bytes(32, 2), Bytes(64, 3)};
 }
 
 class BrokerConnectionTest : public ::testing::Test {

@@ -13,6 +13,7 @@
 #include "common/clock.h"
 #include "common/keystore.h"
 #include "common/renewal.h"
+#include "common/wrap_key.h"
 #include "tests/client/fake_broker.h"
 #include "tests/client/sealing_support.h"
 #include "tests/common/scratch_dir.h"
@@ -60,7 +61,8 @@ class CommandsTest : public ::testing::Test {
             return RegisterReply{encode_certificate(certify(request))};
         };
         behaviour_.on_ca_info = [this]() -> Result<CaInfoReply> {
-            return CaInfoReply{ca_.keys.public_key, wrap_keys_.public_key};
+            return CaInfoReply{ca_.keys.public_key, wrap_keys_.public_key,
+                               sign_wrap_key(wrap_keys_.public_key, ca_.keys.secret_key)};
         };
     }
     void TearDown() override {
@@ -362,13 +364,24 @@ TEST_F(CommandsTest, PostRefusesACaOtherThanThePinnedOneAndABadWrapKey) {
     auto home = registered_home("alice");
     write_bytes(scratch_ / "cat.png", png_bytes(1000));
     behaviour_.on_ca_info = [this]() -> Result<CaInfoReply> {
-        return CaInfoReply{generate_signing_keys().public_key, wrap_keys_.public_key};
+        return CaInfoReply{generate_signing_keys().public_key, wrap_keys_.public_key, {}};
     };
     expect_error(imgshare(home, {"post", (scratch_ / "cat.png").string()}), "BAD_SIGNATURE");
     behaviour_.on_ca_info = [this]() -> Result<CaInfoReply> {
-        return CaInfoReply{ca_.keys.public_key, Bytes(32, 0)};  // would make the key public
+        return CaInfoReply{ca_.keys.public_key, Bytes(32, 0), {}};  // would make the key public
     };
     expect_error(imgshare(home, {"post", (scratch_ / "cat.png").string()}), "BAD_REQUEST");
+    // A broker's own wrap key: unsigned, or with the CA's signature over the real key.
+    auto broker_wrap_key = generate_box_keys().public_key;
+    behaviour_.on_ca_info = [this, broker_wrap_key]() -> Result<CaInfoReply> {
+        return CaInfoReply{ca_.keys.public_key, broker_wrap_key, {}};
+    };
+    expect_error(imgshare(home, {"post", (scratch_ / "cat.png").string()}), "BAD_SIGNATURE");
+    behaviour_.on_ca_info = [this, broker_wrap_key]() -> Result<CaInfoReply> {
+        return CaInfoReply{ca_.keys.public_key, broker_wrap_key,
+                           sign_wrap_key(wrap_keys_.public_key, ca_.keys.secret_key)};
+    };
+    expect_error(imgshare(home, {"post", (scratch_ / "cat.png").string()}), "BAD_SIGNATURE");
     EXPECT_FALSE(posted_);
 }
 

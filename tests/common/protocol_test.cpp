@@ -49,7 +49,7 @@ auto request_samples() {
 
 auto reply_samples() {
     return std::make_tuple(
-        CaInfoReply{filled(32, 11), filled(32, 12)}, RegisterReply{kCertificate},
+        CaInfoReply{filled(32, 11), filled(32, 12), filled(64, 13)}, RegisterReply{kCertificate},
         GetCertReply{kCertificate, true}, PostBeginReply{"upload-7f3a", 17},
         PostChunkReply{4'000'000'000u},
         PostCommitReply{

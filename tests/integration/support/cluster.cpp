@@ -124,7 +124,7 @@ void Cluster::start_broker() {
                                   endpoint(events_port_),
                                   "--backend",
                                   endpoint(backend_port_),
-                                  "--service-key",
+                                  "--ca-service-key",
                                   ca_service_key_,
                                   "--service-key",
                                   storage_service_key_};

@@ -49,6 +49,8 @@ class Cluster {
     void kill_storage();
     void stop_broker();
     Process* broker() { return broker_.get(); }
+    Process* ca() { return ca_.get(); }
+    Process* storage() { return storage_.get(); }
 
     // Waits until the broker has seen READY from `service` `count` times in all.
     bool wait_for_service(const std::string& service, size_t count,

@@ -53,6 +53,7 @@ mkdir -p "$build_dir/corpus" "$build_dir/artifacts" "$build_dir/logs"
 run_target() {
     local target=$1 status=0
     mkdir -p "$build_dir/corpus/$target"
+    echo "did not finish" >"$build_dir/logs/$target.status"
     "$build_dir/bin/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
         -artifact_prefix="$build_dir/artifacts/$target-" \
         "$build_dir/corpus/$target" "$build_dir/seeds/$target" \
@@ -83,7 +84,7 @@ for target in "${targets[@]}"; do
     status=$(cat "$build_dir/logs/$target.status")
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
     rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
-    edges=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
+    edges=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' "$log" | tail -1)
     corpus=$(find "$build_dir/corpus/$target" -type f | wc -l)
     case $status in
         0) result=ok ;;

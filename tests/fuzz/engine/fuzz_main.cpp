@@ -46,6 +46,10 @@ struct Options {
     std::vector<fs::path> paths;
 };
 
+bool fuzzing_requested(const Options& options) {
+    return options.max_total_time || options.runs;
+}
+
 std::optional<Options> parse_options(int argc, char** argv) {
     Options options;
     options.seed = static_cast<std::uint64_t>(Clock::now().time_since_epoch().count());
@@ -254,6 +258,13 @@ int main(int argc, char** argv) {
     using namespace imgshare::fuzz;
     auto options = parse_options(argc, argv);
     if (!options) return 2;
+    for (const auto& path : options->paths) {
+        if (!std::filesystem::exists(path) &&
+            !(fuzzing_requested(*options) && path == options->paths.front())) {
+            std::fprintf(stderr, "error: no such file or directory: %s\n", path.c_str());
+            return 2;
+        }
+    }
     if (options->paths.empty()) {
         std::fprintf(stderr,
                      "usage: %s [-max_total_time=S|-runs=N] [flags] CORPUS_DIR [SEED_DIR...]\n"
@@ -262,7 +273,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     if (LLVMFuzzerInitialize != nullptr) LLVMFuzzerInitialize(&argc, &argv);
-    const bool fuzzing = options->max_total_time || options->runs;
+    const bool fuzzing = fuzzing_requested(*options);
     options->guard.save_artifacts = fuzzing;
     install_crash_guard(options->guard);
     return fuzzing ? fuzz(std::move(*options)) : replay(*options);

@@ -57,8 +57,9 @@ struct KdfLimits {
 KdfLimits limits_for(KdfStrength strength) {
     switch (strength) {
         case KdfStrength::Interactive:
-            return {crypto_pwhash_argon2id_OPSLIMIT_INTERACTIVE,
-                    crypto_pwhash_argon2id_MEMLIMIT_INTERACTIVE};
+            // 4 passes over 32 MiB: costlier to attack than OWASP's Argon2id floor
+            // (2 passes, 19 MiB), while the client stays under 64 MiB resident.
+            return {4, 32u * 1024 * 1024};
         case KdfStrength::Moderate:
             return {crypto_pwhash_argon2id_OPSLIMIT_MODERATE,
                     crypto_pwhash_argon2id_MEMLIMIT_MODERATE};

@@ -32,7 +32,7 @@ struct UserKeys {
 
 // Cost of deriving the file key from the passphrase.
 enum class KdfStrength {
-    Interactive,      // libsodium's INTERACTIVE limits (64 MiB): the default
+    Interactive,      // Argon2id t=4, m=32 MiB: the default (see keys_file.cpp)
     Moderate,         // MODERATE (256 MiB)
     TestOnlyMinimum,  // OPSLIMIT_MIN / MEMLIMIT_MIN: unit tests only, offers no protection
 };

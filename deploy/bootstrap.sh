@@ -33,9 +33,10 @@ fi
 
 build_dir=${IMGSHARE_BUILD_DIR:-build}
 echo "bootstrap: configuring into $build_dir/"
+mkdir -p "$build_dir"
 cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE="${CMAKE_BUILD_TYPE:-RelWithDebInfo}" \
-  ${IMGSHARE_CMAKE_ARGS:-} >"$build_dir.configure.log" 2>&1 || {
-  cat "$build_dir.configure.log"
+  ${IMGSHARE_CMAKE_ARGS:-} >"$build_dir/configure.log" 2>&1 || {
+  cat "$build_dir/configure.log"
   exit 1
 }
 echo "bootstrap: building with $(nproc) jobs"

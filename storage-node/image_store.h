@@ -42,9 +42,9 @@ enum class Durability { Buffered, Synced };
 enum class ScanMode { Small, Bulk };
 
 struct StoreOptions {
-    std::size_t chunks_write_buffer_bytes = 8u << 20;  // per memtable of `chunks`, at most 2
+    std::size_t chunks_write_buffer_bytes = 4u << 20;  // per memtable of `chunks`, at most 2
     std::size_t other_write_buffer_bytes = 1u << 20;   // per memtable of every other family
-    std::size_t total_write_buffer_bytes = 24u << 20;  // all memtables together
+    std::size_t total_write_buffer_bytes = 16u << 20;  // all memtables together
     std::size_t block_cache_bytes = 8u << 20;
     std::size_t min_blob_bytes = 4096;  // chunk values at least this large go to blob files
 };

@@ -87,8 +87,8 @@ TEST_F(KeysFileTest, RoundTrips) {
 TEST_F(KeysFileTest, RoundTripsAtTheDefaultStrength) {
     const Bytes file = seal_user_keys(keys_, kPassphrase, KdfStrength::Interactive).value();
     FileMap map(file);
-    EXPECT_EQ(map["opslimit"].as<std::uint64_t>(), crypto_pwhash_argon2id_OPSLIMIT_INTERACTIVE);
-    EXPECT_EQ(map["memlimit"].as<std::uint64_t>(), crypto_pwhash_argon2id_MEMLIMIT_INTERACTIVE);
+    EXPECT_EQ(map["opslimit"].as<std::uint64_t>(), 4u);
+    EXPECT_EQ(map["memlimit"].as<std::uint64_t>(), 32u * 1024 * 1024);
     expect_same_keys(open_user_keys(file, kPassphrase, kWhat).value(), keys_);
 }
 

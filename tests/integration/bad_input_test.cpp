@@ -22,7 +22,7 @@ bool has_error(const CommandResult& result, const std::string& code) {
 }
 
 class BadInputTest : public ::testing::Test {
-protected:
+  protected:
     Cluster cluster_;
 };
 
@@ -37,7 +37,8 @@ TEST_F(BadInputTest, UnregisteredClientCannotPostListDownloadOrWatch) {
         EXPECT_TRUE(has_error(result, "NOT_REGISTERED")) << args[0] << ": " << result.err;
     }
     auto watch = cluster_.start_watcher(stranger);
-    for (int i = 0; i < 200 && watch->running(); ++i) std::this_thread::sleep_for(50ms);
+    for (int i = 0; i < 200 && watch->running(); ++i)
+        std::this_thread::sleep_for(50ms);
     EXPECT_FALSE(watch->running());
     EXPECT_NE(watch->err().find("error: NOT_REGISTERED"), std::string::npos) << watch->err();
 }
@@ -98,7 +99,8 @@ TEST_F(BadInputTest, ChunkAlteredInsideTheStorageDatabaseFailsDownloadAndWritesN
         ASSERT_TRUE(
             rocksdb::DB::ListColumnFamilies({}, (cluster_.storage_dir() / "db").string(), &names)
                 .ok());
-        for (const auto& name : names) families.emplace_back(name, rocksdb::ColumnFamilyOptions());
+        for (const auto& name : names)
+            families.emplace_back(name, rocksdb::ColumnFamilyOptions());
         std::vector<rocksdb::ColumnFamilyHandle*> handles;
         rocksdb::DBOptions options;
         ASSERT_TRUE(rocksdb::DB::Open(options, (cluster_.storage_dir() / "db").string(), families,
@@ -118,7 +120,8 @@ TEST_F(BadInputTest, ChunkAlteredInsideTheStorageDatabaseFailsDownloadAndWritesN
         value[value.size() / 2] ^= 0x5a;
         it.reset();
         ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), chunks, key, value).ok());
-        for (auto* handle : handles) db->DestroyColumnFamilyHandle(handle);
+        for (auto* handle : handles)
+            db->DestroyColumnFamilyHandle(handle);
     }
     cluster_.start_storage();
     ASSERT_TRUE(cluster_.wait_for_service("storage", 2));
@@ -137,8 +140,8 @@ TEST_F(BadInputTest, ClientPinningTheWrongBrokerKeyGetsAClearErrorNotAHang) {
     TrustAnchors trust{cluster_.ca_verify_key(), generate_curve_keys().public_key, std::nullopt};
     std::ofstream(wrong_trust) << format_trust(trust);
     auto home = cluster_.dir() / "homes" / "misled";
-    auto init = cluster_.imgshare(home, {"init", "--broker", cluster_.client_endpoint(), "--trust",
-                                         wrong_trust.string()});
+    auto init = cluster_.imgshare(
+        home, {"init", "--broker", cluster_.client_endpoint(), "--trust", wrong_trust.string()});
     ASSERT_EQ(init.exit_code, 0) << init.err;
     auto started = std::chrono::steady_clock::now();
     auto result = cluster_.imgshare(home, {"register", "misled"}, 30s);

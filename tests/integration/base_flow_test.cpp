@@ -13,7 +13,7 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 class BaseFlowTest : public ::testing::Test {
-protected:
+  protected:
     Cluster cluster_;
 };
 
@@ -36,8 +36,8 @@ TEST_F(BaseFlowTest, PostNotifiesTwoWatchersWhoDownloadAndVerifyTheSameBytes) {
     ASSERT_EQ(posted.exit_code, 0) << posted.err;
     EXPECT_NE(posted.out.find("posted cat"), std::string::npos) << posted.out;
 
-    ASSERT_TRUE(bob_watch->wait_for_output("NEW_IMAGE cat alice", 15s)) << bob_watch->out()
-                                                                         << bob_watch->err();
+    ASSERT_TRUE(bob_watch->wait_for_output("NEW_IMAGE cat alice", 15s))
+        << bob_watch->out() << bob_watch->err();
     ASSERT_TRUE(carol_watch->wait_for_output("NEW_IMAGE cat alice", 15s)) << carol_watch->err();
     // --download fetches and verifies; the file appears once every check passed.
     for (const auto& inbox : {bob_inbox, carol_inbox}) {

@@ -16,7 +16,7 @@ namespace {
 using namespace std::chrono_literals;
 
 class BrokerTest : public ::testing::Test {
-protected:
+  protected:
     Cluster cluster_;
 };
 

@@ -15,7 +15,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string endpoint(int port) { return "tcp://127.0.0.1:" + std::to_string(port); }
+std::string endpoint(int port) {
+    return "tcp://127.0.0.1:" + std::to_string(port);
+}
 
 // The value of "key = value" in a command's output.
 std::string value_of(const std::string& text, const std::string& key) {
@@ -27,10 +29,12 @@ std::string value_of(const std::string& text, const std::string& key) {
         auto equals = line.find('=');
         if (equals != std::string::npos) {
             auto name = line.substr(0, equals);
-            while (!name.empty() && name.back() == ' ') name.pop_back();
+            while (!name.empty() && name.back() == ' ')
+                name.pop_back();
             if (name == key) {
                 auto value = line.substr(equals + 1);
-                while (!value.empty() && value.front() == ' ') value.erase(value.begin());
+                while (!value.empty() && value.front() == ' ')
+                    value.erase(value.begin());
                 return value;
             }
         }
@@ -68,7 +72,17 @@ Cluster::Cluster(ClusterOptions options) : options_(std::move(options)) {
     TrustAnchors trust{ca_verify_key_, broker_public_key_, std::nullopt};
     std::ofstream(trust_file()) << format_trust(trust);
 
-    start_broker();
+    // Another test may bind a port between our check and the broker's bind:
+    // then the broker exits at once, and it gets fresh ports.
+    for (int attempt = 0;; ++attempt) {
+        start_broker();
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        if (broker_->running()) break;
+        if (attempt == 4) throw std::runtime_error("the broker did not start: " + broker_->err());
+        client_port_ = free_port();
+        events_port_ = free_port();
+        backend_port_ = free_port();
+    }
     start_ca();
     if (!wait_for_service("ca", 1)) throw std::runtime_error("the CA did not become ready");
     if (options_.start_storage) {
@@ -89,8 +103,12 @@ Cluster::~Cluster() {
     }
 }
 
-std::string Cluster::client_endpoint() const { return endpoint(client_port_); }
-std::string Cluster::events_endpoint() const { return endpoint(events_port_); }
+std::string Cluster::client_endpoint() const {
+    return endpoint(client_port_);
+}
+std::string Cluster::events_endpoint() const {
+    return endpoint(events_port_);
+}
 
 void Cluster::start_broker() {
     std::vector<std::string> argv{executable("imgshare-broker"),
@@ -108,8 +126,8 @@ void Cluster::start_broker() {
                                   "--service-key",
                                   storage_service_key_};
     argv.insert(argv.end(), options_.broker_args.begin(), options_.broker_args.end());
-    broker_ = std::make_unique<Process>(
-        argv, dir_ / ("broker-" + std::to_string(broker_generation_++)));
+    broker_ =
+        std::make_unique<Process>(argv, dir_ / ("broker-" + std::to_string(broker_generation_++)));
 }
 
 void Cluster::start_ca() {
@@ -135,13 +153,19 @@ void Cluster::start_storage() {
     storage_ = std::make_unique<Process>(argv, dir_ / "storage-process");
 }
 
-void Cluster::stop_ca() { ca_.reset(); }
-void Cluster::stop_storage() { storage_.reset(); }
+void Cluster::stop_ca() {
+    ca_.reset();
+}
+void Cluster::stop_storage() {
+    storage_.reset();
+}
 void Cluster::kill_storage() {
     if (storage_) storage_->kill_hard();
     storage_.reset();
 }
-void Cluster::stop_broker() { broker_.reset(); }
+void Cluster::stop_broker() {
+    broker_.reset();
+}
 
 size_t Cluster::ready_count(const std::string& service) const {
     size_t count = 0;
@@ -221,7 +245,8 @@ void write_large_image(const fs::path& path, size_t size, unsigned seed) {
     std::vector<std::uint64_t> block(8192);
     size_t written = sizeof magic;
     while (written < size) {
-        for (auto& word : block) word = random();
+        for (auto& word : block)
+            word = random();
         size_t n = std::min(size - written, block.size() * sizeof(std::uint64_t));
         out.write(reinterpret_cast<const char*>(block.data()), static_cast<std::streamsize>(n));
         written += n;

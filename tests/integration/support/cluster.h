@@ -23,7 +23,7 @@ struct ClusterOptions {
 };
 
 class Cluster {
-public:
+  public:
     explicit Cluster(ClusterOptions options = {});
     ~Cluster();
     Cluster(const Cluster&) = delete;
@@ -64,7 +64,7 @@ public:
                                            const std::vector<std::string>& args = {});
     std::map<std::string, std::string> client_env() const;
 
-private:
+  private:
     std::string init_and_read(const std::vector<std::string>& argv, const std::string& key);
     size_t ready_count(const std::string& service) const;
 

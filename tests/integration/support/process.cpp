@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <random>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -27,9 +29,11 @@ std::vector<std::string> merged_environment(const std::map<std::string, std::str
         auto equals = text.find('=');
         if (equals != std::string::npos) all[text.substr(0, equals)] = text.substr(equals + 1);
     }
-    for (const auto& [key, value] : extra) all[key] = value;
+    for (const auto& [key, value] : extra)
+        all[key] = value;
     std::vector<std::string> result;
-    for (const auto& [key, value] : all) result.push_back(key + "=" + value);
+    for (const auto& [key, value] : all)
+        result.push_back(key + "=" + value);
     return result;
 }
 
@@ -37,10 +41,12 @@ pid_t spawn(const std::vector<std::string>& argv, const std::map<std::string, st
             const std::string& out_path, const std::string& err_path, int stdin_fd) {
     auto environment = merged_environment(env);
     std::vector<char*> args;
-    for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+    for (const auto& arg : argv)
+        args.push_back(const_cast<char*>(arg.c_str()));
     args.push_back(nullptr);
     std::vector<char*> envp;
-    for (const auto& entry : environment) envp.push_back(const_cast<char*>(entry.c_str()));
+    for (const auto& entry : environment)
+        envp.push_back(const_cast<char*>(entry.c_str()));
     envp.push_back(nullptr);
     pid_t pid = fork();
     if (pid < 0) throw std::runtime_error("fork failed");
@@ -66,25 +72,37 @@ int decode_status(int status) {
 
 }  // namespace
 
-std::filesystem::path binary_dir() { return IMGSHARE_BIN_DIR; }
+std::filesystem::path binary_dir() {
+    return IMGSHARE_BIN_DIR;
+}
 
-std::filesystem::path executable(const std::string& name) { return binary_dir() / name; }
+std::filesystem::path executable(const std::string& name) {
+    return binary_dir() / name;
+}
 
 int free_port() {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    address.sin_port = 0;
-    if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    // Below Linux's ephemeral range (32768+), so a port cannot be taken by some
+    // connection's local end between this check and the server's bind; never
+    // the same port twice in one process.
+    static std::mt19937 random(std::random_device{}());
+    static std::set<int> handed_out;
+    std::uniform_int_distribution<int> pick(20000, 32000);
+    for (int attempt = 0; attempt < 1000; ++attempt) {
+        int port = pick(random);
+        if (handed_out.contains(port)) continue;
+        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        address.sin_port = htons(static_cast<std::uint16_t>(port));
+        bool bound = bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
         close(fd);
-        throw std::runtime_error("bind failed");
+        if (bound) {
+            handed_out.insert(port);
+            return port;
+        }
     }
-    socklen_t length = sizeof address;
-    getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-    int port = ntohs(address.sin_port);
-    close(fd);
-    return port;
+    throw std::runtime_error("no free port found");
 }
 
 std::string read_text(const std::filesystem::path& path) {
@@ -175,8 +193,12 @@ void Process::kill_hard() {
     pid_ = -1;
 }
 
-std::string Process::out() const { return read_text(log_prefix_.string() + ".out"); }
-std::string Process::err() const { return read_text(log_prefix_.string() + ".err"); }
+std::string Process::out() const {
+    return read_text(log_prefix_.string() + ".out");
+}
+std::string Process::err() const {
+    return read_text(log_prefix_.string() + ".err");
+}
 
 bool Process::wait_for_output(const std::string& needle, std::chrono::milliseconds timeout,
                               size_t count) const {

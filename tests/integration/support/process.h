@@ -16,7 +16,7 @@ namespace imgshare::testing {
 std::filesystem::path binary_dir();
 std::filesystem::path executable(const std::string& name);
 
-// A free TCP port on 127.0.0.1 (bound once and released; collisions are unlikely).
+// A free TCP port on 127.0.0.1, outside the ephemeral range (checked by binding it).
 int free_port();
 
 struct CommandResult {
@@ -32,7 +32,7 @@ CommandResult run_command(const std::vector<std::string>& argv,
                           const std::string& stdin_text = {});
 
 class Process {
-public:
+  public:
     // Starts argv[0] with the environment extended by `env`; stdout/stderr go
     // to `log_prefix`.out / .err.
     Process(std::vector<std::string> argv, std::filesystem::path log_prefix,
@@ -54,7 +54,7 @@ public:
                          size_t count = 1) const;
     std::filesystem::path out_path() const { return log_prefix_.string() + ".out"; }
 
-private:
+  private:
     pid_t pid_ = -1;
     int status_ = 0;
     std::filesystem::path log_prefix_;

@@ -20,8 +20,8 @@ RawClient::RawClient(const std::string& endpoint, const Bytes& broker_public_key
 void RawClient::send(const Frames& frames) {
     for (size_t i = 0; i < frames.size(); ++i) {
         zmq::message_t frame(frames[i].data(), frames[i].size());
-        socket_.send(frame, i + 1 < frames.size() ? zmq::send_flags::sndmore
-                                                  : zmq::send_flags::none);
+        socket_.send(frame,
+                     i + 1 < frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
     }
 }
 

@@ -16,7 +16,7 @@
 namespace imgshare::testing {
 
 class RawClient {
-public:
+  public:
     RawClient(const std::string& endpoint, const Bytes& broker_public_key,
               const CurveKeyPair& keys);
     // A fresh random key (an unregistered stranger).
@@ -30,7 +30,7 @@ public:
                                std::chrono::milliseconds timeout = std::chrono::seconds(10));
     const CurveKeyPair& keys() const { return keys_; }
 
-private:
+  private:
     CurveKeyPair keys_;
     zmq::context_t context_;
     zmq::socket_t socket_;

@@ -1,0 +1,158 @@
+#include "client/broker_connection.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "common/net/socket_options.h"
+#include "common/protocol/limits.h"
+
+namespace imgshare::client {
+namespace {
+
+constexpr std::int64_t kStopCheckMs = 100;
+constexpr std::string_view kPeer = "broker";
+
+std::int64_t now_ms() {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+struct BrokerConnection::InFlight {
+    std::uint32_t index;
+    Frames frames;  // kept to resend as they were
+    std::int64_t deadline_ms;
+    int attempts;
+};
+
+BrokerConnection::BrokerConnection(ConnectionSettings settings, const CurveKeyPair& keys,
+                                   ProtocolLog& log, const std::atomic<bool>& stop)
+    : settings_(std::move(settings)),
+      log_(log),
+      stop_(stop),
+      context_(1),
+      socket_(context_, zmq::socket_type::dealer) {
+    net::harden_peer_socket(socket_);
+    net::make_curve_client(socket_, settings_.broker_public_key, keys.public_key,
+                           keys.secret_key.view());
+    monitor_ = std::make_unique<HandshakeMonitor>(context_, socket_);
+    socket_.connect(settings_.endpoint);
+    connected_at_ms_ = now_ms();
+}
+
+BrokerConnection::~BrokerConnection() {
+    // The monitor's socket must close before the context can terminate.
+    monitor_.reset();
+    socket_.close();
+}
+
+Result<void> BrokerConnection::send(const Frames& frames) {
+    log_.record(Direction::Sent, kPeer, std::span<const Bytes>(frames));
+    net::ZmqFrames message;
+    message.reserve(frames.size());
+    for (const auto& frame : frames)
+        message.push_back(net::frame_of(frame));
+    return net::send_message(socket_, message);
+}
+
+Result<void> BrokerConnection::check_handshake(std::int64_t now) const {
+    monitor_->drain();
+    if (monitor_->handshakes() > 0 ||
+        now - connected_at_ms_ < settings_.handshake_timeout.count()) {
+        return {};
+    }
+    std::string why =
+        monitor_->last_failure().empty() ? std::string("no answer") : monitor_->last_failure();
+    return fail(ErrorCode::TIMEOUT,
+                fmt::format("cannot reach the broker at {} ({} within {} ms): is it running, and "
+                            "is broker_public_key in the trust file its key?",
+                            settings_.endpoint, why, settings_.handshake_timeout.count()));
+}
+
+Result<void> BrokerConnection::wait_and_receive(std::int64_t until_ms,
+                                                std::map<std::uint64_t, InFlight>& in_flight,
+                                                std::map<std::uint32_t, net::ZmqFrames>& arrived) {
+    while (true) {
+        if (stop_.load()) return fail(ErrorCode::INTERNAL, "interrupted");
+        const std::int64_t now = now_ms();
+        if (auto ok = check_handshake(now); !ok) return ok;
+        if (now >= until_ms) return {};
+        zmq::pollitem_t items[] = {{socket_.handle(), 0, ZMQ_POLLIN, 0},
+                                   {monitor_->socket().handle(), 0, ZMQ_POLLIN, 0}};
+        try {
+            zmq::poll(items, 2, std::chrono::milliseconds(std::min(until_ms - now, kStopCheckMs)));
+        } catch (const zmq::error_t& error) {
+            if (error.num() == EINTR) continue;
+            return fail(ErrorCode::INTERNAL, std::string("poll failed: ") + error.what());
+        }
+        if (!(items[0].revents & ZMQ_POLLIN)) continue;
+        bool any = false;
+        while (auto message = net::receive_message(socket_, kMaxFrames)) {
+            auto views = net::frame_views(message->frames);
+            log_.record(Direction::Received, kPeer, std::span<const ByteView>(views));
+            if (message->too_many_frames || views.empty()) continue;
+            auto header = decode_header(views[0]);
+            if (!header) continue;  // not a reply we can match: the request will time out
+            auto found = in_flight.find(header->id);
+            if (found == in_flight.end()) continue;  // a late answer to a resent request
+            arrived.emplace(found->second.index, std::move(message->frames));
+            in_flight.erase(found);
+            any = true;
+        }
+        if (any) return {};
+    }
+}
+
+Result<void> BrokerConnection::run(const Transfer& transfer, std::uint32_t first, std::uint32_t end,
+                                   std::size_t window) {
+    window = std::max<std::size_t>(window, 1);
+    std::map<std::uint64_t, InFlight> in_flight;
+    std::map<std::uint32_t, net::ZmqFrames> arrived;  // replies waiting for their turn
+    std::uint32_t next_to_send = first;
+    std::uint32_t next_to_deliver = first;
+    while (next_to_deliver < end) {
+        // Credits: replies not yet delivered hold theirs, so memory stays within the window.
+        while (next_to_send < end && in_flight.size() + arrived.size() < window) {
+            const std::uint64_t id = next_id_++;
+            auto frames = transfer.request(next_to_send, id);
+            if (!frames) return std::unexpected(frames.error());
+            if (auto sent = send(*frames); !sent) return sent;
+            in_flight.emplace(id, InFlight{next_to_send, std::move(*frames),
+                                           now_ms() + settings_.request_timeout.count(), 1});
+            ++next_to_send;
+        }
+        for (auto ready = arrived.find(next_to_deliver); ready != arrived.end();
+             ready = arrived.find(next_to_deliver)) {
+            auto views = net::frame_views(ready->second);
+            if (auto ok = transfer.deliver(next_to_deliver, views); !ok) return ok;
+            arrived.erase(ready);
+            ++next_to_deliver;
+            if (transfer.progress) transfer.progress(next_to_deliver - first);
+        }
+        if (next_to_deliver >= end || in_flight.empty()) continue;
+
+        std::int64_t earliest = INT64_MAX;
+        for (const auto& [id, request] : in_flight)
+            earliest = std::min(earliest, request.deadline_ms);
+        if (auto ok = wait_and_receive(earliest, in_flight, arrived); !ok) return ok;
+
+        const std::int64_t now = now_ms();
+        for (auto& [id, request] : in_flight) {
+            if (request.deadline_ms > now) continue;
+            if (request.attempts >= settings_.attempts) {
+                return fail(ErrorCode::TIMEOUT,
+                            fmt::format("no reply from the broker at {} after {} attempts of {} ms",
+                                        settings_.endpoint, request.attempts,
+                                        settings_.request_timeout.count()));
+            }
+            if (auto sent = send(request.frames); !sent) return sent;
+            ++request.attempts;
+            request.deadline_ms = now + settings_.request_timeout.count();
+        }
+    }
+    return {};
+}
+
+}  // namespace imgshare::client

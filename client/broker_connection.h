@@ -1,0 +1,114 @@
+// The client's request/reply connection to the broker: a DEALER over CURVE,
+// pinned to the broker's public key from the trust file, authenticated by the
+// user's own CURVE key pair (DESIGN.md §2, "Transport").
+//
+// Promises:
+// - every request carries a fresh id and is matched to its reply by id;
+//   replies to requests this connection no longer waits for are dropped;
+// - a request without a reply within the time-out is sent again (every
+//   request is idempotent), up to `attempts` times, then fails with TIMEOUT;
+// - if no CURVE handshake with the broker has completed within the
+//   handshake time-out, the call fails with TIMEOUT at once, saying that the
+//   broker is unreachable or does not hold the pinned key: never a hang;
+// - transfers keep at most `window` requests in flight (credit-based: one
+//   more is sent per reply) and hand replies over in index order, so memory
+//   is bounded by the window whatever the number of chunks;
+// - every message sent or received is recorded in the protocol log;
+// - the stop flag, once set, ends any call within ~100 ms with INTERNAL
+//   "interrupted".
+// A peer's ERROR reply is returned as that Error (code and message as sent).
+#pragma once
+
+#include <zmq.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "client/handshake_monitor.h"
+#include "common/bytes.h"
+#include "common/crypto/keys.h"
+#include "common/error.h"
+#include "common/net/multipart.h"
+#include "common/protocol/codec.h"
+#include "common/protocol_log.h"
+
+namespace imgshare::client {
+
+struct ConnectionSettings {
+    std::string endpoint;     // "tcp://host:port" of the broker's client ROUTER
+    Bytes broker_public_key;  // pinned, from the trust file
+    // Longer than the broker's own service time-out (4 s), after which it answers
+    // SERVICE_UNAVAILABLE itself: resending earlier would only duplicate work.
+    std::chrono::milliseconds request_timeout{6000};
+    std::chrono::milliseconds handshake_timeout{5000};
+    int attempts = 3;
+};
+
+// Requests numbered [first, end): how to make each, what to do with each reply.
+struct Transfer {
+    // The request for `index`, with header id `id` (e.g. encode(GetChunkRequest{..}, id)).
+    std::function<Result<Frames>(std::uint32_t index, std::uint64_t id)> request;
+    // The reply to `index` (frames as received), called in index order. An error ends the
+    // transfer with that error.
+    std::function<Result<void>(std::uint32_t index, std::span<const ByteView> reply)> deliver;
+    // Called after each delivery; optional.
+    std::function<void(std::uint32_t delivered)> progress;
+};
+
+class BrokerConnection {
+  public:
+    // Connects (asynchronously: the handshake happens while the first request waits).
+    BrokerConnection(ConnectionSettings settings, const CurveKeyPair& keys, ProtocolLog& log,
+                     const std::atomic<bool>& stop);
+    BrokerConnection(const BrokerConnection&) = delete;
+    BrokerConnection& operator=(const BrokerConnection&) = delete;
+    ~BrokerConnection();
+
+    // One request and its reply of type R (the OK body of M's reply).
+    template <class R, class M>
+    [[nodiscard]] Result<R> call(const M& message) {
+        Result<R> reply = fail(ErrorCode::INTERNAL, "no reply");
+        auto done =
+            run(Transfer{[&](std::uint32_t, std::uint64_t id) -> Result<Frames> {
+                             return encode(message, id);
+                         },
+                         [&](std::uint32_t, std::span<const ByteView> frames) -> Result<void> {
+                             reply = decode_reply<R>(frames);
+                             if (!reply) return std::unexpected(reply.error());
+                             return {};
+                         },
+                         {}},
+                0, 1, 1);
+        if (!done) return std::unexpected(done.error());
+        return reply;
+    }
+
+    // Runs requests [first, end) with at most `window` in flight.
+    [[nodiscard]] Result<void> run(const Transfer& transfer, std::uint32_t first, std::uint32_t end,
+                                   std::size_t window);
+
+  private:
+    struct InFlight;
+    [[nodiscard]] Result<void> send(const Frames& frames);
+    [[nodiscard]] Result<void> wait_and_receive(std::int64_t until_ms,
+                                                std::map<std::uint64_t, InFlight>& in_flight,
+                                                std::map<std::uint32_t, net::ZmqFrames>& arrived);
+    [[nodiscard]] Result<void> check_handshake(std::int64_t now_ms) const;
+
+    ConnectionSettings settings_;
+    ProtocolLog& log_;
+    const std::atomic<bool>& stop_;
+    zmq::context_t context_;
+    zmq::socket_t socket_;
+    std::unique_ptr<HandshakeMonitor> monitor_;
+    std::int64_t connected_at_ms_ = 0;
+    std::uint64_t next_id_ = 1;
+};
+
+}  // namespace imgshare::client

@@ -1,0 +1,78 @@
+#include "client/image_download.h"
+
+#include <fmt/format.h>
+
+#include "client/image_type.h"
+#include "client/image_upload.h"
+#include "client/output.h"
+#include "common/image_name.h"
+
+namespace imgshare::client {
+namespace {
+
+Result<void> refuse_existing(const std::filesystem::path& path) {
+    std::error_code error;
+    if (std::filesystem::symlink_status(path, error).type() ==
+        std::filesystem::file_type::not_found) {
+        return {};
+    }
+    return fail(ErrorCode::BAD_REQUEST,
+                fmt::format("{} already exists; not overwriting it (choose another path with -o)",
+                            path.string()));
+}
+
+std::filesystem::path output_path(const DownloadTarget& target, const Envelope& envelope) {
+    if (target.file) return *target.file;
+    auto type = image_type_of_content_type(envelope.content_type);
+    std::string file_name = envelope.name + std::string(type ? file_extension_of(*type) : "");
+    return target.directory / file_name;
+}
+
+std::filesystem::path directory_of(const std::filesystem::path& file) {
+    return file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
+}
+
+}  // namespace
+
+Result<DownloadedImage> download_image(BrokerConnection& connection,
+                                       const OpenParameters& parameters,
+                                       const DownloadTarget& target) {
+    const std::string& name = parameters.requested_name;
+    if (auto ok = check_image_name(name); !ok) return std::unexpected(ok.error());
+    if (target.file) {
+        if (auto ok = refuse_existing(*target.file); !ok) return std::unexpected(ok.error());
+    }
+    auto record = connection.call<DownloadReply>(DownloadRequest{name});
+    if (!record) return std::unexpected(record.error());
+    auto directory = target.file ? directory_of(*target.file) : target.directory;
+    auto opener = ImageOpener::begin(*record, parameters, directory);
+    if (!opener) return std::unexpected(opener.error());
+    // The envelope's name is the requested one, which passed the name rule: a safe file name.
+    auto path = output_path(target, opener->envelope());
+    if (auto ok = refuse_existing(path); !ok) return std::unexpected(ok.error());
+
+    const std::uint32_t chunk_count = opener->envelope().chunk_count;
+    TransferProgress progress("downloading " + name, chunk_count);
+    Transfer transfer{[&](std::uint32_t index, std::uint64_t id) -> Result<Frames> {
+                          return encode(GetChunkRequest{name, index}, id);
+                      },
+                      [&](std::uint32_t index, std::span<const ByteView> frames) -> Result<void> {
+                          auto reply = decode_reply_message<GetChunkReply>(frames);
+                          if (!reply) return std::unexpected(reply.error());
+                          if (reply->reply.index != index) {
+                              return fail(ErrorCode::INTEGRITY,
+                                          fmt::format("the server sent chunk {} for chunk {}",
+                                                      reply->reply.index, index));
+                          }
+                          return opener->add_chunk(index, reply->payload);
+                      },
+                      [&](std::uint32_t done) { progress.update(done); }};
+    if (auto ok = connection.run(transfer, 0, chunk_count, kChunkWindow); !ok) {
+        return std::unexpected(ok.error());
+    }
+    auto size = opener->finish(path);
+    if (!size) return std::unexpected(size.error());
+    return DownloadedImage{name, opener->owner().username, path, *size};
+}
+
+}  // namespace imgshare::client

@@ -1,0 +1,78 @@
+// What every command that talks to the broker starts from: the home's
+// configuration and trust anchors, the protocol log, the user's unlocked
+// keys and verified certificate, and connections to the broker.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "client/broker_connection.h"
+#include "client/client_home.h"
+#include "common/certificate.h"
+#include "common/error.h"
+#include "common/keys_file.h"
+#include "common/protocol_log.h"
+#include "common/trust_file.h"
+
+namespace imgshare::client {
+
+// The options every command takes.
+struct GlobalOptions {
+    std::string home;      // --home; empty: $IMGSHARE_HOME, else ~/.imgshare
+    bool json = false;     // --json
+    std::string log_file;  // --log-file; empty: HOME/protocol.log
+};
+
+// The home a command works on, as the global options and the environment say.
+[[nodiscard]] Result<ClientHome> home_of(const GlobalOptions& options);
+
+// The user's keys with the certificate that the pinned CA issued for them.
+struct Identity {
+    UserKeys keys;
+    Certificate certificate;
+};
+
+class Session {
+  public:
+    // Loads the home's configuration and trust anchors (CONFIG if it is not initialised) and
+    // opens the protocol log (IO_ERROR if it cannot be). `stop` ends network waits.
+    [[nodiscard]] static Result<std::unique_ptr<Session>> open(const GlobalOptions& options,
+                                                               const std::atomic<bool>& stop);
+
+    [[nodiscard]] const ClientHome& home() const { return home_; }
+    [[nodiscard]] const ClientConfig& config() const { return config_; }
+    [[nodiscard]] const TrustAnchors& trust() const { return trust_; }
+    [[nodiscard]] ProtocolLog& log() { return log_; }
+    [[nodiscard]] const std::atomic<bool>& stop() const { return stop_; }
+
+    // The stored certificate, verified with the pinned CA key now. NOT_REGISTERED if the home
+    // has no keys or no certificate yet; the verification's error otherwise.
+    [[nodiscard]] Result<Certificate> own_certificate() const;
+
+    // The keys (asking for the passphrase) with the verified certificate. NOT_REGISTERED as
+    // above (checked before any passphrase is asked for); BAD_PASSPHRASE; INTEGRITY if the
+    // certificate is not for these keys.
+    [[nodiscard]] Result<Identity> unlock() const;
+
+    // A connection to the broker authenticated by `keys`.
+    [[nodiscard]] std::unique_ptr<BrokerConnection> connect(const CurveKeyPair& keys);
+
+  private:
+    Session(ClientHome home, ClientConfig config, TrustAnchors trust, ProtocolLog log,
+            const std::atomic<bool>& stop)
+        : home_(std::move(home)),
+          config_(std::move(config)),
+          trust_(std::move(trust)),
+          log_(std::move(log)),
+          stop_(stop) {}
+
+    ClientHome home_;
+    ClientConfig config_;
+    TrustAnchors trust_;
+    ProtocolLog log_;
+    const std::atomic<bool>& stop_;
+};
+
+}  // namespace imgshare::client

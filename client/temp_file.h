@@ -1,0 +1,57 @@
+// A private temporary file that disappears unless it is committed: the
+// sealed ciphertext of an image being posted, the plaintext of an image
+// being downloaded.
+//
+// Promises: the file is created new (never an existing path) with mode 0600
+// in the directory given; it is removed when its owner is destroyed, however
+// the owner's work ended, unless commit_as() moved it into place. commit_as()
+// makes the content durable before it becomes visible under the new name and
+// never replaces an existing file. Errors are IO_ERROR naming the file.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string_view>
+
+#include "common/bytes.h"
+#include "common/error.h"
+
+namespace imgshare::client {
+
+class TempFile {
+  public:
+    // A new empty file "<dir>/<prefix>XXXXXX" (random suffix).
+    [[nodiscard]] static Result<TempFile> create(const std::filesystem::path& dir,
+                                                 std::string_view prefix);
+
+    // Holds no file.
+    TempFile() = default;
+    TempFile(TempFile&& other) noexcept;
+    TempFile& operator=(TempFile&& other) noexcept;
+    TempFile(const TempFile&) = delete;
+    TempFile& operator=(const TempFile&) = delete;
+    ~TempFile();
+
+    [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+
+    // Appends all of `bytes`.
+    [[nodiscard]] Result<void> append(ByteView bytes);
+    // Fills all of `into` from `offset`; IO_ERROR if the file ends first.
+    [[nodiscard]] Result<void> read_at(std::uint64_t offset, std::span<std::uint8_t> into) const;
+
+    // fsync, then moves the file to `destination` unless something exists there
+    // (BAD_REQUEST "... already exists; not overwriting it"), then fsyncs the
+    // destination's directory. On success the file is no longer temporary.
+    [[nodiscard]] Result<void> commit_as(const std::filesystem::path& destination);
+
+  private:
+    TempFile(int fd, std::filesystem::path path) : fd_(fd), path_(std::move(path)) {}
+
+    void discard() noexcept;
+
+    int fd_ = -1;
+    std::filesystem::path path_;
+};
+
+}  // namespace imgshare::client

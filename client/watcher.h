@@ -1,0 +1,73 @@
+// The watcher behind `imgshare watch` and `imgshare-watch`: tells the user
+// about every new image they may read, once, in feed order, across restarts.
+//
+// It subscribes (SUB, CURVE) to the `image` topic and its own `user.<me>/`
+// topic, then catches up with LIST from the last feed position it has seen
+// (kept in HOME/state, written atomically after each image), then follows
+// events. Events are hints (DESIGN.md §7): one at or below the last position
+// is a duplicate and skipped; one beyond the next position means events were
+// lost, so it catches up with LIST instead, which the event's image is part
+// of. It also catches up after every (re)connection to the event socket and
+// once a minute.
+//
+// Promises: each image is reported exactly once per home (no duplicates, no
+// gaps), with --download fetched and verified into the download directory
+// under its checked name (never outside it, never over an existing file).
+// Failures of one download are reported on `err` and do not stop the watcher;
+// network failures are retried; errors that retrying cannot fix (not
+// registered, revoked, state file unwritable) end run() with that error.
+#pragma once
+
+#include <zmq.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <ostream>
+
+#include "client/broker_connection.h"
+#include "client/handshake_monitor.h"
+#include "client/session.h"
+#include "common/error.h"
+#include "common/protocol/messages.h"
+
+namespace imgshare::client {
+
+struct WatchOptions {
+    std::optional<std::filesystem::path> download_dir;
+    bool json = false;
+};
+
+class Watcher {
+  public:
+    // `session` must outlive the watcher; `identity` is the unlocked user.
+    Watcher(Session& session, Identity identity, WatchOptions options, std::ostream& out,
+            std::ostream& err);
+    Watcher(const Watcher&) = delete;
+    Watcher& operator=(const Watcher&) = delete;
+    ~Watcher();
+
+    // Until the session's stop flag is set (then success) or an error retrying cannot fix.
+    [[nodiscard]] Result<void> run();
+
+  private:
+    [[nodiscard]] Result<void> catch_up();
+    [[nodiscard]] Result<void> receive_events(bool& gap);
+    [[nodiscard]] Result<void> report(const NewImageEvent& image);
+    void download(const NewImageEvent& image);
+
+    Session& session_;
+    Identity identity_;
+    WatchOptions options_;
+    std::ostream& out_;
+    std::ostream& err_;
+    std::unique_ptr<BrokerConnection> requests_;
+    zmq::context_t context_{1};
+    zmq::socket_t events_;
+    std::unique_ptr<HandshakeMonitor> monitor_;
+    std::uint64_t last_seq_ = 0;
+};
+
+}  // namespace imgshare::client

@@ -1,0 +1,151 @@
+// A stand-in for the broker's client ROUTER, in a thread of the test process:
+// CURVE with its own key (no ZAP handler, so any client key is admitted),
+// handing each request to the test's function, which may answer, stay silent
+// or hold replies back.
+#pragma once
+
+#include <zmq.hpp>
+
+#include <atomic>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/crypto/keys.h"
+#include "common/net/multipart.h"
+#include "common/protocol/codec.h"
+#include "common/protocol/event.h"
+
+namespace imgshare::testing {
+
+class FakeBroker {
+  public:
+    // Given a request's frames (no routing id), the messages to send back now (each without
+    // routing id), possibly none.
+    using Handler = std::function<std::vector<Frames>(const Frames& request)>;
+
+    explicit FakeBroker(Handler handler, CurveKeyPair keys = generate_curve_keys())
+        : handler_(std::move(handler)), keys_(std::move(keys)) {
+        socket_.set(zmq::sockopt::linger, 0);
+        // Plain CURVE server without ZAP: the fake admits every client key.
+        socket_.set(zmq::sockopt::curve_server, true);
+        socket_.set(zmq::sockopt::curve_secretkey,
+                    zmq::const_buffer(keys_.secret_key.data(), keys_.secret_key.size()));
+        socket_.bind("tcp://127.0.0.1:*");
+        endpoint_ = socket_.get(zmq::sockopt::last_endpoint);
+        thread_ = std::thread([this] { serve(); });
+    }
+    FakeBroker(const FakeBroker&) = delete;
+    FakeBroker& operator=(const FakeBroker&) = delete;
+    ~FakeBroker() {
+        stop_ = true;
+        thread_.join();
+    }
+
+    [[nodiscard]] const std::string& endpoint() const { return endpoint_; }
+    [[nodiscard]] const Bytes& public_key() const { return keys_.public_key; }
+
+    // Every request received, in order.
+    [[nodiscard]] std::vector<Frames> requests() const {
+        std::lock_guard lock(mutex_);
+        return requests_;
+    }
+
+  private:
+    void serve() {
+        while (!stop_) {
+            zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
+            zmq::poll(&item, 1, std::chrono::milliseconds(20));
+            Frames idle;  // an empty request tells the handler that time passed
+            std::vector<Frames> replies;
+            std::string routing;
+            if (item.revents & ZMQ_POLLIN) {
+                auto message = net::receive_message(socket_, 4);
+                if (!message || message->frames.size() < 2) continue;
+                routing = net::string_of(message->frames[0]);
+                last_routing_ = routing;
+                Frames request;
+                for (std::size_t i = 1; i < message->frames.size(); ++i) {
+                    auto view = net::view_of(message->frames[i]);
+                    request.emplace_back(view.begin(), view.end());
+                }
+                {
+                    std::lock_guard lock(mutex_);
+                    requests_.push_back(request);
+                }
+                replies = handler_(request);
+            } else {
+                replies = handler_(idle);
+                routing = last_routing_;
+            }
+            for (auto& reply : replies) {
+                net::ZmqFrames frames;
+                frames.push_back(zmq::message_t(routing.data(), routing.size()));
+                for (const auto& frame : reply)
+                    frames.push_back(net::frame_of(frame));
+                (void)net::send_message(socket_, frames);
+            }
+        }
+    }
+
+    Handler handler_;
+    CurveKeyPair keys_;
+    zmq::context_t context_{1};
+    zmq::socket_t socket_{context_, zmq::socket_type::router};
+    std::string endpoint_;
+    std::string last_routing_;
+    std::atomic<bool> stop_{false};
+    mutable std::mutex mutex_;
+    std::vector<Frames> requests_;
+    std::thread thread_;
+};
+
+// A stand-in for the broker's event socket: XPUB with CURVE, publishing [topic][body] events
+// from the test's thread once a subscriber has subscribed.
+class FakePublisher {
+  public:
+    explicit FakePublisher(const CurveKeyPair& keys) {
+        socket_.set(zmq::sockopt::linger, 0);
+        socket_.set(zmq::sockopt::curve_server, true);
+        socket_.set(zmq::sockopt::curve_secretkey,
+                    zmq::const_buffer(keys.secret_key.data(), keys.secret_key.size()));
+        socket_.bind("tcp://127.0.0.1:*");
+        endpoint_ = socket_.get(zmq::sockopt::last_endpoint);
+    }
+
+    [[nodiscard]] const std::string& endpoint() const { return endpoint_; }
+
+    // Waits (up to ~10 s) until `count` subscriptions arrived; the topics subscribed to.
+    std::vector<std::string> wait_for_subscriptions(std::size_t count) {
+        for (int i = 0; i < 500 && subscriptions_.size() < count; ++i) {
+            zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
+            zmq::poll(&item, 1, std::chrono::milliseconds(20));
+            zmq::message_t message;
+            while (socket_.recv(message, zmq::recv_flags::dontwait)) {
+                if (message.size() > 0 && message.data<char>()[0] == 1) {
+                    subscriptions_.emplace_back(message.data<char>() + 1, message.size() - 1);
+                }
+            }
+        }
+        return subscriptions_;
+    }
+
+    void publish(const NewImageEvent& event, std::string_view topic) {
+        auto frames = encode_event(event, topic);
+        net::ZmqFrames message;
+        for (const auto& frame : frames)
+            message.push_back(net::frame_of(frame));
+        (void)net::send_message(socket_, message);
+    }
+
+  private:
+    zmq::context_t context_{1};
+    zmq::socket_t socket_{context_, zmq::socket_type::xpub};
+    std::string endpoint_;
+    std::vector<std::string> subscriptions_;
+};
+
+}  // namespace imgshare::testing

@@ -1,0 +1,154 @@
+// Test parties for sealing and opening images: a CA, users with certificates,
+// image files, and a way to seal any plaintext stream the way a malicious
+// owner could (validly encrypted and signed, but not framed as the client
+// frames it).
+#pragma once
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "client/image_sealer.h"
+#include "common/certificate.h"
+#include "common/crypto/chunk_stream.h"
+#include "common/crypto/keys.h"
+#include "common/crypto/sealed_box.h"
+#include "common/crypto/sha256.h"
+#include "common/envelope.h"
+#include "common/keys_file.h"
+#include "common/protocol/messages.h"
+
+namespace imgshare::testing {
+
+constexpr std::int64_t kNow = 1'750'000'000;
+
+struct TestUser {
+    UserKeys keys;
+    Certificate certificate;
+};
+
+struct TestCa {
+    SigningKeyPair keys = generate_signing_keys();
+
+    // Valid for a day either side of `now`.
+    [[nodiscard]] TestUser user(const std::string& name, std::uint64_t serial = 7,
+                                std::int64_t now = kNow) const {
+        TestUser user{generate_user_keys(), {}};
+        Certificate fields;
+        fields.serial = serial;
+        fields.username = name;
+        fields.sign_pk = user.keys.sign.public_key;
+        fields.box_pk = user.keys.box.public_key;
+        fields.curve_pk = user.keys.curve.public_key;
+        fields.not_before = now - 86400;
+        fields.not_after = now + 86400;
+        fields.issuer = "test-ca";
+        user.certificate = issue_certificate(fields, keys.secret_key);
+        return user;
+    }
+};
+
+inline Bytes random_bytes(std::size_t size, unsigned seed = 1) {
+    std::mt19937 random(seed);
+    Bytes bytes(size);
+    for (auto& byte : bytes)
+        byte = static_cast<std::uint8_t>(random());
+    return bytes;
+}
+
+inline Bytes png_bytes(std::size_t size, unsigned seed = 1) {
+    Bytes bytes = random_bytes(size, seed);
+    const std::uint8_t magic[] = {0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a};
+    for (std::size_t i = 0; i < std::min(size, sizeof magic); ++i)
+        bytes[i] = magic[i];
+    return bytes;
+}
+
+inline void write_bytes(const std::filesystem::path& path, const Bytes& bytes) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char*>(bytes.data()),
+              static_cast<std::streamsize>(bytes.size()));
+}
+
+inline Bytes read_bytes(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+inline std::vector<Bytes> sealed_chunks(const client::SealedImage& sealed) {
+    std::vector<Bytes> chunks(sealed.envelope.chunk_count);
+    for (std::uint32_t i = 0; i < chunks.size(); ++i) {
+        if (!client::read_sealed_chunk(sealed, i, chunks[i])) throw std::runtime_error("read");
+    }
+    return chunks;
+}
+
+// What a DOWNLOAD reply would carry for `reader`: the key sealed to them directly, as the CA's
+// REWRAP would.
+inline DownloadReply download_record(const client::SealedImage& sealed, const TestUser& owner,
+                                     const TestUser& reader) {
+    return DownloadReply{
+        encode_certificate(owner.certificate), sealed.encoded_envelope, sealed.signature,
+        seal(sealed.content_key.view(), reader.keys.box.public_key), std::string(kEscrowMode)};
+}
+
+// A stream sealed by a dishonest owner: `plaintext` as given (any framing), split into
+// chunks of `chunk_size`, FINAL on chunk `final_index` (default: the last), envelope signed.
+struct RawSealed {
+    DownloadReply record;
+    std::vector<Bytes> chunks;
+};
+
+inline RawSealed seal_raw_stream(const Bytes& plaintext, const TestUser& owner,
+                                 const TestUser& reader, const std::string& name,
+                                 std::uint32_t chunk_size, long final_index = -1) {
+    SecretBytes key = generate_content_key();
+    ChunkEncryptor encryptor(key);
+    RawSealed raw;
+    Sha256 digest;
+    std::size_t count = (plaintext.size() + chunk_size - 1) / chunk_size;
+    if (final_index < 0) final_index = static_cast<long>(count) - 1;
+    for (std::size_t i = 0; i < count; ++i) {
+        auto start = plaintext.begin() + static_cast<long>(i * chunk_size);
+        auto end =
+            plaintext.begin() + static_cast<long>(std::min(plaintext.size(), (i + 1) * chunk_size));
+        Bytes piece(start, end);
+        raw.chunks.push_back(encryptor.encrypt(piece, static_cast<long>(i) == final_index));
+        digest.update(raw.chunks.back());
+        if (encryptor.finished()) break;
+    }
+    Envelope envelope;
+    envelope.name = name;
+    envelope.owner = owner.certificate.username;
+    envelope.owner_serial = owner.certificate.serial;
+    envelope.mode = std::string(kEscrowMode);
+    envelope.content_type = "image/png";
+    envelope.padded_size = plaintext.size();
+    envelope.chunk_size = chunk_size;
+    envelope.chunk_count = static_cast<std::uint32_t>(count);
+    envelope.stream_header = encryptor.header();
+    envelope.ciphertext_sha256 = digest.finish();
+    envelope.key_commitment = key_commitment(key);
+    envelope.created_at = kNow;
+    Bytes encoded = encode_envelope(envelope);
+    raw.record =
+        DownloadReply{encode_certificate(owner.certificate), encoded,
+                      sign_envelope(encoded, owner.keys.sign.secret_key),
+                      seal(key.view(), reader.keys.box.public_key), std::string(kEscrowMode)};
+    return raw;
+}
+
+// [u64 be length][image][zeros][sha256(image)] of exactly `padded_size` bytes.
+inline Bytes framed_stream(const Bytes& image, std::size_t padded_size) {
+    Bytes stream(padded_size, 0);
+    for (int i = 0; i < 8; ++i)
+        stream[i] = static_cast<std::uint8_t>(std::uint64_t{image.size()} >> (8 * (7 - i)));
+    std::copy(image.begin(), image.end(), stream.begin() + 8);
+    Bytes digest = sha256(image);
+    std::copy(digest.begin(), digest.end(), stream.end() - 32);
+    return stream;
+}
+
+}  // namespace imgshare::testing

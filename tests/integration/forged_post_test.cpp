@@ -1,0 +1,114 @@
+// POST_BEGIN with an envelope that is not the authenticated user's: whoever
+// signed it, the storage node refuses it and nothing is posted.
+#include <gtest/gtest.h>
+
+#include "common/crypto/chunk_stream.h"
+#include "common/crypto/sealed_box.h"
+#include "common/crypto/sha256.h"
+#include "common/envelope.h"
+#include "common/keystore.h"
+#include "tests/integration/support/cluster.h"
+#include "tests/integration/support/raw_client.h"
+
+namespace imgshare::testing {
+namespace {
+
+constexpr std::string_view kPassphrase = "correct horse battery staple";
+
+struct User {
+    UserKeys keys;
+    Certificate certificate;
+};
+
+User load_user(const std::filesystem::path& home) {
+    Keystore keystore(home);
+    auto keys = keystore.load(kPassphrase);
+    auto certificate = keystore.load_certificate();
+    if (!keys || !certificate) throw std::runtime_error("cannot load the test user's keystore");
+    return User{std::move(*keys), std::move(*certificate)};
+}
+
+// A well-formed escrow POST_BEGIN for a one-chunk image, signed by `signer`.
+PostBeginRequest post_signed_by(const User& owner, const User& signer, const Bytes& wrap_key,
+                                const std::string& name) {
+    auto key = generate_content_key();
+    ChunkEncryptor encryptor(key);
+    auto chunk = encryptor.encrypt(Bytes(4096, 0x42), true);
+    Envelope envelope;
+    envelope.name = name;
+    envelope.owner = owner.certificate.username;
+    envelope.owner_serial = owner.certificate.serial;
+    envelope.mode = std::string(kEscrowMode);
+    envelope.content_type = "image/png";
+    envelope.padded_size = 4096;
+    envelope.chunk_size = 4096;
+    envelope.chunk_count = 1;
+    envelope.stream_header = encryptor.header();
+    envelope.ciphertext_sha256 = sha256(chunk);
+    envelope.key_commitment = key_commitment(key);
+    envelope.created_at = 1'700'000'000;
+    auto encoded = encode_envelope(envelope);
+    PostBeginRequest request;
+    request.certificate = encode_certificate(owner.certificate);
+    request.envelope = encoded;
+    request.signature = sign_envelope(encoded, signer.keys.sign.secret_key);
+    request.wrapped_key = seal(key.view(), wrap_key);
+    return request;
+}
+
+class ForgedPostTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        alice_home_ = cluster_.new_user("alice");
+        bob_home_ = cluster_.new_user("bob");
+        alice_ = load_user(alice_home_);
+        bob_ = load_user(bob_home_);
+        RawClient anyone(cluster_.client_endpoint(), cluster_.broker_public_key());
+        auto info = anyone.call(encode(CaInfoRequest{}, 1));
+        wrap_key_ = decode_reply<CaInfoReply>(*info)->wrap_public_key;
+    }
+
+    std::optional<ErrorCode> post_as_bob(const PostBeginRequest& request) {
+        RawClient bob(cluster_.client_endpoint(), cluster_.broker_public_key(), bob_.keys.curve);
+        auto reply = bob.call(encode(request, 7));
+        if (!reply) return ErrorCode::TIMEOUT;
+        return error_code_of(*reply);
+    }
+
+    Cluster cluster_;
+    std::filesystem::path alice_home_, bob_home_;
+    User alice_, bob_;
+    Bytes wrap_key_;
+};
+
+TEST_F(ForgedPostTest, BobCannotPostAlicesSignedEnvelopeAsHerself) {
+    // A real envelope and certificate of alice's, replayed from bob's connection.
+    EXPECT_EQ(post_as_bob(post_signed_by(alice_, alice_, wrap_key_, "stolen")),
+              ErrorCode::FORBIDDEN);
+}
+
+TEST_F(ForgedPostTest, EnvelopeClaimingBobButSignedByAliceIsRefused) {
+    EXPECT_EQ(post_as_bob(post_signed_by(bob_, alice_, wrap_key_, "forged")),
+              ErrorCode::BAD_SIGNATURE);
+}
+
+TEST_F(ForgedPostTest, NothingForgedWasPosted) {
+    (void)post_as_bob(post_signed_by(alice_, alice_, wrap_key_, "stolen"));
+    (void)post_as_bob(post_signed_by(bob_, alice_, wrap_key_, "forged"));
+    auto listed = cluster_.imgshare(alice_home_, {"list"});
+    ASSERT_EQ(listed.exit_code, 0) << listed.err;
+    EXPECT_EQ(listed.out.find("stolen"), std::string::npos);
+    EXPECT_EQ(listed.out.find("forged"), std::string::npos);
+}
+
+TEST_F(ForgedPostTest, BobsOwnCorrectlySignedPostIsAccepted) {
+    // The control case: the same construction, honestly signed, is accepted.
+    RawClient bob(cluster_.client_endpoint(), cluster_.broker_public_key(), bob_.keys.curve);
+    auto reply = bob.call(encode(post_signed_by(bob_, bob_, wrap_key_, "honest"), 9));
+    ASSERT_TRUE(reply.has_value());
+    auto begun = decode_reply<PostBeginReply>(*reply);
+    EXPECT_TRUE(begun.has_value()) << begun.error().message;
+}
+
+}  // namespace
+}  // namespace imgshare::testing

@@ -8,14 +8,17 @@
 #pragma once
 
 #include <sodium.h>
+#include <stdlib.h>
 
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <source_location>
 #include <span>
 #include <stdexcept>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -77,36 +80,84 @@ inline Bytes join_frames(std::span<const Bytes> frames) {
     return input;
 }
 
-// ---- Chunk streams -----------------------------------------------------------
-// [header: kStreamHeaderSize bytes][len][chunk][len][chunk]...: one length byte per chunk
-// (cut short where the input ends), so ciphertext chunks of up to 255 bytes.
+// ---- Pieces and chunk streams -------------------------------------------------
+// [len][piece][len][piece]...: one length byte per piece (cut short where the input ends),
+// so pieces of up to 255 bytes, arbitrarily many.
 
+inline std::vector<ByteView> split_pieces(ByteView input) {
+    std::vector<ByteView> pieces;
+    std::size_t at = 0;
+    while (at < input.size()) {
+        const std::size_t length = std::min<std::size_t>(input[at], input.size() - at - 1);
+        pieces.push_back(input.subspan(at + 1, length));
+        at += 1 + length;
+    }
+    return pieces;
+}
+
+inline void append_pieces(Bytes& input, std::span<const Bytes> pieces) {
+    for (const auto& piece : pieces) {
+        if (piece.size() > 0xff) throw std::invalid_argument("append_pieces: piece too big");
+        input.push_back(static_cast<std::uint8_t>(piece.size()));
+        input.insert(input.end(), piece.begin(), piece.end());
+    }
+}
+
+// A chunk stream: [header: kStreamHeaderSize bytes][pieces: the ciphertext chunks].
 struct ChunkStreamInput {
     ByteView header;
     std::vector<ByteView> chunks;
 };
 
 inline ChunkStreamInput split_chunk_stream(ByteView input) {
-    ChunkStreamInput stream;
     const std::size_t header_size = std::min(input.size(), kStreamHeaderSize);
-    stream.header = input.first(header_size);
-    std::size_t at = header_size;
-    while (at < input.size()) {
-        const std::size_t length = std::min<std::size_t>(input[at], input.size() - at - 1);
-        stream.chunks.push_back(input.subspan(at + 1, length));
-        at += 1 + length;
-    }
-    return stream;
+    return {input.first(header_size), split_pieces(input.subspan(header_size))};
 }
 
 inline Bytes join_chunk_stream(ByteView header, std::span<const Bytes> chunks) {
     Bytes input(header.begin(), header.end());
-    for (const auto& chunk : chunks) {
-        if (chunk.size() > 0xff) throw std::invalid_argument("join_chunk_stream: chunk too big");
-        input.push_back(static_cast<std::uint8_t>(chunk.size()));
-        input.insert(input.end(), chunk.begin(), chunk.end());
-    }
+    append_pieces(input, chunks);
     return input;
+}
+
+// ---- Files -------------------------------------------------------------------
+// For decoders that take a path: the input is written to a scratch file and read back by the
+// code under test, exactly as a file on disk would be. The scratch directory is in memory
+// (/dev/shm) where there is one: on ext4, rewriting a file in place forces it to disk on close,
+// which would cut the executions per second a hundredfold.
+
+class ScratchDir {
+  public:
+    ScratchDir() {
+        std::error_code error;
+        const std::filesystem::path base = std::filesystem::is_directory("/dev/shm", error)
+                                               ? std::filesystem::path("/dev/shm")
+                                               : std::filesystem::temp_directory_path();
+        std::string pattern = base / "imgshare-fuzz-XXXXXX";
+        require(::mkdtemp(pattern.data()) != nullptr, "the scratch directory is created");
+        path_ = pattern;
+    }
+    ~ScratchDir() {
+        std::error_code ignored;
+        std::filesystem::remove_all(path_, ignored);
+    }
+    ScratchDir(const ScratchDir&) = delete;
+    ScratchDir& operator=(const ScratchDir&) = delete;
+
+    [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+    [[nodiscard]] std::filesystem::path operator/(const std::string& name) const {
+        return path_ / name;
+    }
+
+  private:
+    std::filesystem::path path_;
+};
+
+inline void write_whole_file(const std::filesystem::path& path, ByteView bytes) {
+    std::FILE* file = std::fopen(path.c_str(), "wb");
+    require(file != nullptr, "the scratch file opens");
+    const bool written = std::fwrite(bytes.data(), 1, bytes.size(), file) == bytes.size();
+    require(std::fclose(file) == 0 && written, "the scratch file is written");
 }
 
 // ---- Fixed keys --------------------------------------------------------------

@@ -9,7 +9,6 @@
 // unmutated seeds pass every check and the fuzzer starts behind them.
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -27,44 +26,15 @@
 #include "common/registration.h"
 #include "common/trust_file.h"
 #include "tests/fuzz/fuzz_support.h"
+#include "tests/fuzz/seed_writer.h"
 
 namespace {
 
 using namespace imgshare;
 namespace fs = std::filesystem;
 
-// A seed that its target would refuse starts the fuzzer in front of the checks instead of
-// behind them: every seed is decoded here as its target decodes it.
-void expect_valid(bool valid, const std::string& seed, const std::string& problem = "") {
-    if (!valid) throw std::runtime_error("seed " + seed + " is refused by its target " + problem);
-}
-
-template <class T>
-void expect_valid(const Result<T>& result, const std::string& seed) {
-    expect_valid(result.has_value(), seed, result ? "" : describe(result.error()));
-}
-
-class SeedWriter {
-  public:
-    explicit SeedWriter(fs::path root) : root_(std::move(root)) {}
-
-    void write(const std::string& target, const std::string& name, ByteView bytes) {
-        fs::create_directories(root_ / target);
-        std::ofstream out(root_ / target / name, std::ios::binary | std::ios::trunc);
-        out.write(reinterpret_cast<const char*>(bytes.data()),
-                  static_cast<std::streamsize>(bytes.size()));
-        if (!out) throw std::runtime_error("cannot write seed " + target + "/" + name);
-        ++count_;
-    }
-    void write(const std::string& target, const std::string& name, std::string_view text) {
-        write(target, name, as_bytes(text));
-    }
-    [[nodiscard]] int count() const { return count_; }
-
-  private:
-    fs::path root_;
-    int count_ = 0;
-};
+using fuzz::expect_valid;
+using fuzz::SeedWriter;
 
 // A user with deterministic keys: pattern seeds every key pair.
 struct User {
@@ -356,6 +326,9 @@ int main(int argc, char** argv) {
         write_certificates_and_envelopes(seeds, alice, bob, escrow, e2e);
         write_key_and_trust_files(seeds, alice);
         write_chunk_streams(seeds);
+        fuzz::write_client_seeds(seeds);
+        fuzz::write_storage_seeds(seeds, alice.certificate, e2e.envelope, e2e.signature);
+        fuzz::write_server_key_seeds(seeds);
         std::printf("wrote %d seeds under %s\n", seeds.count(), argv[1]);
         return 0;
     } catch (const std::exception& error) {

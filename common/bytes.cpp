@@ -13,6 +13,8 @@ std::string to_hex(ByteView bytes) {
 
 Result<Bytes> from_hex(std::string_view text) {
     if (text.size() % 2 != 0) return fail(ErrorCode::BAD_REQUEST, "hex text has an odd length");
+    // sodium_hex2bin's output must not be null, which an empty vector's data() may be.
+    if (text.empty()) return Bytes{};
     Bytes bytes(text.size() / 2);
     size_t written = 0;
     const char* end = nullptr;

@@ -11,7 +11,7 @@ packages=(
   libzmq3-dev cppzmq-dev libsodium-dev libmsgpack-cxx-dev librocksdb-dev
   libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
   libgtest-dev googletest libbenchmark-dev
-  clang libclang-rt-14-dev
+  clang-19 libclang-rt-19-dev
 )
 
 missing=()

@@ -1,12 +1,39 @@
 #!/usr/bin/env bash
-# Sets everything up (deploy/bootstrap.sh) and runs the whole test suite.
-# Exit status is the suite's.
+# Sets everything up (deploy/bootstrap.sh) and runs the whole test suite. Then, each stage
+# only if the one before passed:
+#   - the whole suite again under ASan + UBSan in build-sanitize/ (deploy/sanitize.sh);
+#     IMGSHARE_SANITIZE_SUITE=0 skips it;
+#   - every fuzz target for IMGSHARE_FUZZ_SECONDS (default 20; 0 skips), two at a time, in
+#     build-fuzz/ with clang and libFuzzer (deploy/fuzz.sh).
+# CI (.ci/run) runs all three. Exit status: that of the first stage that failed.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
-"$root/deploy/bootstrap.sh"
-build_dir=${IMGSHARE_BUILD_DIR:-build}
-cd "$build_dir"
-# A failed test runs once more before it counts: integration tests share the
-# machine with each other, and a failure that passes on retry is still shown above.
-ctest --output-on-failure -j"$(nproc)" --timeout 600 --repeat until-pass:2
+
+stage_times=()
+timed() {
+    local name=$1 started=$SECONDS
+    shift
+    "$@"
+    stage_times+=("$name: $((SECONDS - started)) s")
+    echo "== test.sh: $name took $((SECONDS - started)) s"
+}
+
+normal_suite() {
+    "$root/deploy/bootstrap.sh"
+    # A failed test runs once more before it counts: integration tests share the
+    # machine with each other, and a failure that passes on retry is still shown above.
+    (cd "${IMGSHARE_BUILD_DIR:-build}" &&
+        ctest --output-on-failure -j"$(nproc)" --timeout 600 --repeat until-pass:2)
+}
+
+timed "build and suite" normal_suite
+if [[ ${IMGSHARE_SANITIZE_SUITE:-1} != 0 ]]; then
+    timed "sanitizer build and suite" "$root/deploy/sanitize.sh"
+fi
+fuzz_seconds=${IMGSHARE_FUZZ_SECONDS:-20}
+if [[ $fuzz_seconds != 0 ]]; then
+    timed "fuzz build and runs" env IMGSHARE_FUZZ_JOBS="${IMGSHARE_FUZZ_JOBS:-2}" \
+        "$root/deploy/fuzz.sh" "$fuzz_seconds"
+fi
+printf '== test.sh: passed (%s)\n' "$(IFS=';'; echo "${stage_times[*]}")"

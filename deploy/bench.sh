@@ -42,11 +42,11 @@ fi
 # ---- the run's sizes ---------------------------------------------------------------
 big=200MiB big_bytes=$((200 << 20)) big_count=2
 small_posts=3000 small_downloads=6000 list_time=10s
-subscribers=1000 fanout_posts=100 idle=5000 idle_time=15s
+subscribers=1000 fanout_posts=100 idle_counts=(5000 2000 1000) idle_time=15s
 if [ "$quick" = 1 ]; then
   big=20MiB big_bytes=$((20 << 20)) big_count=1
   small_posts=300 small_downloads=600 list_time=3s
-  subscribers=100 fanout_posts=20 idle=500 idle_time=4s
+  subscribers=100 fanout_posts=20 idle_counts=(500 200) idle_time=4s
 fi
 
 work=$(mktemp -d /tmp/imgshare-bench-XXXXXX)
@@ -86,30 +86,44 @@ echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 [ "$quick" = 1 ] && echo "QUICK RUN: smaller rows, figures not to be quoted"
 
 # ---- imgshare-load rows --------------------------------------------------------------
-load() {  # name, then imgshare-load flags
+load() {  # name, then imgshare-load flags; a failed run is reported in its row, not fatal
   local name=$1; shift
   echo "bench: $name: imgshare-load $*" >&2
   if ! "$bin/imgshare-load" --broker "tcp://127.0.0.1:$base" --trust "$cluster/trust" \
     --home "$work/load" --json "$@" >"$work/$name.json" 2>"$work/$name.err"; then
-    echo "bench: $name failed:" >&2; cat "$work/$name.err" >&2; exit 1
+    echo "bench: $name failed: $(grep '^error:' "$work/$name.err" | tail -1)" >&2
+    rm -f "$work/$name.json"
+    return 1
   fi
   local errors
   errors=$(jq '[.operations[].errors] | add' "$work/$name.json")
   [ "$errors" = 0 ] || echo "bench: $name: $errors failed operations: $(jq -c '[.operations[] | .errors_by_code]' "$work/$name.json")" >&2
 }
+ok() { [ -f "$work/$1.json" ]; }
+failure() { grep '^error:' "$work/$1.err" | tail -1 | sed 's/^error: //; s/|/\\|/g'; }
 j() { jq -r "$2" "$work/$1.json"; }
 calc() { awk "BEGIN { printf \"%.${2:-1}f\", $1 }"; }
 
-load post-big --clients 1 --count "$big_count" --mix post=1 --size "$big"
-load download-big --clients 1 --count "$big_count" --mix download=1 --size "$big" --verify all
-load post-small --clients 32 --count "$small_posts" --mix post=1 --size 100KiB
-load download-small --clients 32 --count "$small_downloads" --mix download=1 --size 100KiB --verify none
-load list --clients 4 --window 64 --duration "$list_time" --mix list=1
-load fanout --clients 1 --subscribers "$subscribers" --count "$fanout_posts" --rate 20 --mix post=1 --size 10KiB
-load idle-none --clients 8 --duration "$idle_time" --rate 400 --mix download=50,list=50 --size 100KiB --verify none
-load idle-many --clients 8 --duration "$idle_time" --rate 400 --mix download=50,list=50 --size 100KiB --verify none --idle-clients "$idle"
+load post-big --clients 1 --count "$big_count" --mix post=1 --size "$big" || true
+load download-big --clients 1 --count "$big_count" --mix download=1 --size "$big" --verify all || true
+load post-small --clients 32 --count "$small_posts" --mix post=1 --size 100KiB || true
+load download-small --clients 32 --count "$small_downloads" --mix download=1 --size 100KiB --verify none || true
+load list --clients 4 --window 64 --duration "$list_time" --mix list=1 || true
+load fanout --clients 1 --subscribers "$subscribers" --count "$fanout_posts" --rate 20 --mix post=1 --size 10KiB || true
+others=(--clients 8 --duration "$idle_time" --rate 400 --mix download=50,list=50 --size 100KiB --verify none)
+load idle-none "${others[@]}" || true
+# If the broker cannot hold them all, the largest number tried that it could hold is reported too.
+idle_tried=()
+for count in "${idle_counts[@]}"; do
+  idle_tried+=("$count")
+  load "idle-$count" "${others[@]}" --idle-clients "$count" && break
+done
 
-peak_mib() { calc "$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$1/status") / 1024"; }
+peak_mib() {  # of a running process, or why not
+  local kib
+  kib=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$1/status" 2>/dev/null || true)
+  if [ -n "$kib" ]; then calc "$kib / 1024"; else echo "(exited)"; fi
+}
 cluster_broker_mib=$(peak_mib "$(cat "$cluster/pids/broker.pid")")
 cluster_storage_mib=$(peak_mib "$(cat "$cluster/pids/storage.pid")")
 
@@ -176,43 +190,46 @@ broker_mib=$(field 5)
 storage_mib=$(field 6)
 
 # ---- the table ----------------------------------------------------------------------
-post_big=$(j post-big '.operations.post.mb_per_s')
-download_big=$(j download-big '.operations.download.mb_per_s')
-post_small=$(j post-small '.operations.post.ops_per_s')
-download_small=$(j download-small '.operations.download.ops_per_s')
-lists=$(j list '.operations.list.ops_per_s')
-fanout_p99=$(j fanout '.notifications.delay_ms.p99')
-fanout_got="$(j fanout '.notifications.received') of $(j fanout '.notifications.expected')"
-idle_none=$(j idle-none '.operations.list.latency_ms.p99')
-idle_many=$(j idle-many '.operations.list.latency_ms.p99')
-idle_none_dl=$(j idle-none '.operations.download.latency_ms.p99')
-idle_many_dl=$(j idle-many '.operations.download.latency_ms.p99')
-idle_connected=$(j idle-many '.setup.idle_clients_connected')
+# A row whose run failed shows the error instead of a figure.
+figure() {  # run name, jq expression, decimals, unit
+  if ok "$1"; then echo "$(calc "$(j "$1" "$2")" "$3")${4:+ $4}"; else echo "failed: $(failure "$1")"; fi
+}
+ratio() {  # run name, awk expression over x (the figure)
+  if ok "$1"; then awk -v x="$(j "$1" "$3")" "BEGIN { printf \"%.2f\", $2 }"; else echo "-"; fi
+}
 best_goal=$(awk -v s="$scp_best" 'BEGIN { g = 1.5 * s; print (g > 150 ? g : 150) }')
+idle_last=${idle_tried[${#idle_tried[@]}-1]}
+idle_cell="-"; idle_ratio="-"
+if ok idle-none; then
+  idle_none=$(j idle-none '.operations.list.latency_ms.p99')
+  idle_none_dl=$(j idle-none '.operations.download.latency_ms.p99')
+  if ok "idle-$idle_last"; then
+    idle_many=$(j "idle-$idle_last" '.operations.list.latency_ms.p99')
+    idle_many_dl=$(j "idle-$idle_last" '.operations.download.latency_ms.p99')
+    idle_cell="$idle_last idle: LIST p99 $(calc "$idle_many" 2) ms vs $(calc "$idle_none" 2) ms with none; download p99 $(calc "$idle_many_dl" 2) vs $(calc "$idle_none_dl" 2) ms"
+    idle_ratio=$(calc "2 * $idle_none / ($idle_many + 0.001)" 2)
+  fi
+  for count in "${idle_tried[@]}"; do
+    ok "idle-$count" || idle_cell="$count idle: failed: $(failure "idle-$count"); $idle_cell"
+  done
+  [ "${idle_tried[0]}" = "$idle_last" ] || idle_ratio="< 1 (${idle_tried[0]} not held)"
+fi
 
 echo
 echo "## goals ($([ "$quick" = 1 ] && echo "QUICK: ")$big images for the large rows)"
 echo
 echo "| measure | imgshare | peer or limit | goal | ratio |"
 echo "|---|---|---|---|---|"
-printf '| one %s post, end to end, durable | %s MB/s | scp %s MB/s | >= 150 MB/s and >= 1.5x scp (%s MB/s) | %s |\n' \
-  "$big" "$(calc "$post_big")" "$(calc "$scp_best")" "$(calc "$best_goal")" "$(calc "$post_big / $best_goal" 2)"
-printf '| one %s download, verified | %s MB/s | relay ~250 MB/s (issue) | >= 180 MB/s | %s |\n' \
-  "$big" "$(calc "$download_big")" "$(calc "$download_big / 180" 2)"
-printf '| 100 KiB posts, 32 clients, durable | %s posts/s | %s fsyncs/s (one writer, this disk) | >= 1,000 posts/s | %s |\n' \
-  "$(calc "$post_small" 0)" "$(calc "$fsyncs" 0)" "$(calc "$post_small / 1000" 2)"
-printf '| 100 KiB downloads, 32 clients (unverified) | %s downloads/s | - | >= 1,500 downloads/s | %s |\n' \
-  "$(calc "$download_small" 0)" "$(calc "$download_small / 1500" 2)"
-printf '| LIST through the broker, CURVE (4 clients x 64 in flight) | %s requests/s | relay ~42,000/s (issue) | >= 25,000 requests/s | %s |\n' \
-  "$(calc "$lists" 0)" "$(calc "$lists / 25000" 2)"
-printf '| NEW_IMAGE fan-out to %s subscribers (20 posts/s) | p99 %s ms (%s delivered) | - | p99 < 100 ms | %s |\n' \
-  "$subscribers" "$(calc "$fanout_p99")" "$fanout_got" "$(calc "100 / ($fanout_p99 + 0.001)" 2)"
-printf '| %s connected idle clients (400 ops/s of others) | LIST p99 %s ms vs %s ms with none; download p99 %s vs %s ms | - | < 2x the figure with none | %s |\n' \
-  "$idle_connected" "$(calc "$idle_many" 2)" "$(calc "$idle_none" 2)" "$(calc "$idle_many_dl" 2)" "$(calc "$idle_none_dl" 2)" \
-  "$(calc "2 * $idle_none / ($idle_many + 0.001)" 2)"
-printf '| peak resident memory, %s MiB image | client %s MiB, broker %s MiB, storage %s MiB | under this bench: broker %s MiB, storage %s MiB | client, broker < 64 MiB; storage < 192 MiB | %s |\n' \
-  "${memory_sizes[1]}" "$client_mib" "$broker_mib" "$storage_mib" "$cluster_broker_mib" "$cluster_storage_mib" \
-  "$(awk -v c="$client_mib" -v b="$broker_mib" -v s="$storage_mib" 'BEGIN { r = 64 / c; if (64 / b < r) r = 64 / b; if (192 / s < r) r = 192 / s; printf "%.2f", r }')"
+echo "| one $big post, end to end, durable | $(figure post-big .operations.post.mb_per_s 1 MB/s) | scp $(calc "$scp_best") MB/s | >= 150 MB/s and >= 1.5x scp ($(calc "$best_goal") MB/s) | $(ratio post-big "x / $best_goal" .operations.post.mb_per_s) |"
+echo "| one $big download, verified | $(figure download-big .operations.download.mb_per_s 1 MB/s) | relay ~250 MB/s (issue) | >= 180 MB/s | $(ratio download-big "x / 180" .operations.download.mb_per_s) |"
+echo "| 100 KiB posts, 32 clients, durable | $(figure post-small .operations.post.ops_per_s 0 posts/s) | $(calc "$fsyncs" 0) fsyncs/s (one writer, this disk) | >= 1,000 posts/s | $(ratio post-small "x / 1000" .operations.post.ops_per_s) |"
+echo "| 100 KiB downloads, 32 clients (unverified) | $(figure download-small .operations.download.ops_per_s 0 downloads/s) | - | >= 1,500 downloads/s | $(ratio download-small "x / 1500" .operations.download.ops_per_s) |"
+echo "| LIST through the broker, CURVE (4 clients x 64 in flight) | $(figure list .operations.list.ops_per_s 0 requests/s) | relay ~42,000/s (issue) | >= 25,000 requests/s | $(ratio list "x / 25000" .operations.list.ops_per_s) |"
+fanout_got="-"
+ok fanout && fanout_got="$(j fanout '.notifications.received') of $(j fanout '.notifications.expected') delivered"
+echo "| NEW_IMAGE fan-out to $subscribers subscribers (20 posts/s) | p99 $(figure fanout .notifications.delay_ms.p99 1 ms) ($fanout_got) | - | p99 < 100 ms | $(ratio fanout "100 / (x + 0.001)" .notifications.delay_ms.p99) |"
+echo "| connected idle clients (others: 400 ops/s) | $idle_cell | - | ${idle_counts[0]}, p99 < 2x the figure with none | $idle_ratio |"
+echo "| peak resident memory, ${memory_sizes[1]} MiB image | client $client_mib MiB, broker $broker_mib MiB, storage $storage_mib MiB | under this bench: broker $cluster_broker_mib MiB, storage $cluster_storage_mib MiB | client, broker < 64 MiB; storage < 192 MiB | $(awk -v c="$client_mib" -v b="$broker_mib" -v s="$storage_mib" 'BEGIN { r = 64 / c; if (64 / b < r) r = 64 / b; if (192 / s < r) r = 192 / s; printf "%.2f", r }') |"
 echo
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo

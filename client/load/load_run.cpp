@@ -79,7 +79,7 @@ Result<std::uint64_t> feed_head(BrokerConnection& connection, std::uint64_t afte
 Result<void> wait_for_subscribers(const Subscribers& subscribers, std::size_t count,
                                   BrokerConnection& connection, const PostAuthor& author,
                                   const ImageBodies& bodies, std::uint64_t size, RunState& run,
-                                  const std::atomic<bool>& stop) {
+                                  std::size_t window, const std::atomic<bool>& stop) {
     const auto deadline = std::chrono::steady_clock::now() + kSubscribeWait +
                           std::chrono::seconds(count / kSubscribersPerExtraSecond);
     for (std::uint64_t probe = 0; subscribers.ready() < count; ++probe) {
@@ -94,7 +94,7 @@ Result<void> wait_for_subscribers(const Subscribers& subscribers, std::size_t co
         auto prepared = prepare_post(bodies.path_for(size), size,
                                      run.name_prefix + "-sp-" + std::to_string(probe), author);
         if (!prepared) return std::unexpected(prepared.error());
-        auto committed = send_post(connection, *prepared, 8);
+        auto committed = send_post(connection, *prepared, window);
         if (!committed) return std::unexpected(committed.error());
         run.saw_seq(committed->seq);
         for (int i = 0; i < 20 && subscribers.ready() < count; ++i)
@@ -207,7 +207,7 @@ Result<LoadResult> run_load(const LoadOptions& options, const std::atomic<bool>&
         for (const auto& size_class : options.sizes)
             smallest = std::min(smallest, size_class.bytes);
         if (auto ok = wait_for_subscribers(*subscribers, options.subscribers, *setup_connection,
-                                           author, *bodies, smallest, run, stop);
+                                           author, *bodies, smallest, run, options.window, stop);
             !ok) {
             return std::unexpected(ok.error());
         }

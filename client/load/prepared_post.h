@@ -1,0 +1,69 @@
+// A post sealed with the real sealer (client/image_sealer.h) before it is
+// sent, so that sending it measures the servers and the wire, not the
+// client's encryption: its POST_BEGIN (certificate, signed envelope, the
+// content key wrapped for the server) and its ciphertext chunks, held in
+// memory for small images or in the sealer's private temporary file for
+// large ones.
+//
+// Promises: the content key is wrapped and then wiped with the sealer's
+// output; nothing secret is kept. send_post() is `imgshare post`'s upload
+// (client/image_upload.h) without the progress display: POST_BEGIN, the
+// chunks with a bounded window from the server's next_index, POST_COMMIT,
+// and the commit must name this image and owner (INTEGRITY otherwise).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "client/broker_connection.h"
+#include "client/image_sealer.h"
+#include "client/load/load_users.h"
+#include "common/bytes.h"
+#include "common/error.h"
+#include "common/protocol/messages.h"
+
+namespace imgshare::client::load {
+
+// Images up to this size keep their ciphertext in memory; larger ones stay in a file.
+constexpr std::uint64_t kInMemoryImageBytes = 16u << 20;
+
+struct PreparedPost {
+    std::string name;
+    std::string owner;
+    std::uint64_t image_bytes = 0;
+    PostBeginRequest begin;
+    std::uint32_t chunk_count = 0;
+    std::vector<Bytes> chunks;          // in memory, or
+    std::optional<SealedImage> sealed;  // in the sealer's temporary file
+
+    // Chunk `index`: a view into memory, or read into `buffer` from the file.
+    [[nodiscard]] Result<ByteView> chunk(std::uint32_t index, Bytes& buffer) const;
+    // Ciphertext bytes this post holds (in memory or on disk).
+    [[nodiscard]] std::uint64_t ciphertext_bytes() const;
+};
+
+// Who posts and how the content key is wrapped.
+struct PostAuthor {
+    const LoadUser& user;
+    ByteView escrow_wrap_key;  // the server's wrapping key, from CA_INFO
+    // The seam for end-to-end posts (--e2e-recipients): when `imgshare post --to` exists,
+    // the recipients' verified certificates go here and prepare_post seals one grant to
+    // each (mode e2e) instead of wrapping for the server.
+    std::size_t e2e_recipients = 0;
+    std::filesystem::path scratch_dir;  // where the sealer's temporary files go
+};
+
+// Seals the image file `body` (`image_bytes` long) as `name`. The sealer's errors;
+// BAD_REQUEST if end-to-end recipients are asked for (not supported yet).
+[[nodiscard]] Result<PreparedPost> prepare_post(const std::filesystem::path& body,
+                                                std::uint64_t image_bytes, std::string name,
+                                                const PostAuthor& author);
+
+// Uploads and commits `post` with at most `window` chunks in flight.
+[[nodiscard]] Result<PostCommitReply> send_post(BrokerConnection& connection,
+                                                const PreparedPost& post, std::size_t window);
+
+}  // namespace imgshare::client::load

@@ -1,0 +1,123 @@
+#include "client/load/subscribers.h"
+
+#include <zmq.hpp>
+
+#include <algorithm>
+#include <thread>
+
+#include "common/net/multipart.h"
+#include "common/net/socket_options.h"
+#include "common/protocol/event.h"
+
+namespace imgshare::client::load {
+namespace {
+
+constexpr auto kPollInterval = std::chrono::milliseconds(50);
+constexpr int kSocketsBeyondSubscribers = 16;
+
+}  // namespace
+
+Subscribers::Subscribers(const LoadNetwork& network, std::span<const LoadUser> users, RunState& run)
+    : network_(network), users_(users), run_(run), thread_([this] { receive_loop(); }) {}
+
+Subscribers::~Subscribers() {
+    done_ = true;
+}
+
+void Subscribers::receive_loop() {
+    zmq::context_t context(1);
+    context.set(zmq::ctxopt::max_sockets,
+                static_cast<int>(users_.size()) + kSocketsBeyondSubscribers);
+    std::vector<zmq::socket_t> sockets;
+    sockets.reserve(users_.size());
+    for (const auto& user : users_) {
+        auto& socket = sockets.emplace_back(context, zmq::socket_type::sub);
+        net::harden_peer_socket(socket);
+        net::make_curve_client(socket, network_.connection.broker_public_key,
+                               user.keys.curve.public_key, user.keys.curve.secret_key.view());
+        socket.set(zmq::sockopt::subscribe, std::string(kImageTopic));
+        socket.connect(network_.events_endpoint);
+    }
+    std::vector<zmq::pollitem_t> items;
+    for (auto& socket : sockets)
+        items.push_back({socket.handle(), 0, ZMQ_POLLIN, 0});
+    std::vector<bool> heard(sockets.size(), false);
+    while (!done_.load() && !network_.stop.load()) {
+        try {
+            zmq::poll(items.data(), items.size(), kPollInterval);
+        } catch (const zmq::error_t& error) {
+            if (error.num() == EINTR) continue;
+            break;  // a bug: the run reports what arrived so far
+        }
+        for (std::size_t i = 0; i < items.size(); ++i) {
+            if (items[i].revents & ZMQ_POLLIN) receive_on(i, sockets[i], heard);
+        }
+        settle_pending();
+    }
+}
+
+void Subscribers::receive_on(std::size_t subscriber, zmq::socket_t& socket,
+                             std::vector<bool>& heard) {
+    while (auto message = net::receive_message(socket, 2)) {
+        const std::int64_t received_ns = monotonic_ns();
+        if (message->too_many_frames) continue;
+        Frames frames;
+        for (const auto& frame : message->frames) {
+            auto view = net::view_of(frame);
+            frames.emplace_back(view.begin(), view.end());
+        }
+        if (frames.size() == 2) {
+            network_.log.record(Direction::Received, as_string(frames[0]),
+                                std::span<const Bytes>(frames).subspan(1));
+        }
+        auto decoded = decode_event(frames);
+        if (!decoded || !decoded->event.name.starts_with(run_.name_prefix)) continue;
+        if (!heard[subscriber]) {
+            heard[subscriber] = true;
+            ++ready_;
+        }
+        if (decoded->event.name.starts_with(run_.measured_prefix())) {
+            settle(decoded->event.name, received_ns);
+        }
+    }
+}
+
+void Subscribers::settle(const std::string& name, std::int64_t received_ns) {
+    auto acknowledged = run_.commits.find(name);
+    if (!acknowledged) {
+        pending_.push_back({name, received_ns});
+        return;
+    }
+    if (received_ns < *acknowledged) ++early_;
+    delays_ns_.push_back(std::max<std::int64_t>(0, received_ns - *acknowledged));
+    ++measured_received_;
+    ++run_.live.notifications;
+}
+
+void Subscribers::settle_pending() {
+    // Events whose poster has not recorded the acknowledgement yet wait here a moment.
+    std::vector<Pending> waiting;
+    waiting.swap(pending_);
+    for (auto& event : waiting)
+        settle(event.name, event.received_ns);
+}
+
+NotificationResult Subscribers::finish(std::chrono::milliseconds grace) {
+    const std::uint64_t expected = run_.commits.size() * users_.size();
+    const auto deadline = std::chrono::steady_clock::now() + grace;
+    while (measured_received_.load() < expected && std::chrono::steady_clock::now() < deadline &&
+           !network_.stop.load()) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    done_ = true;
+    thread_ = std::jthread();  // joins
+    NotificationResult result;
+    result.subscribers = static_cast<std::uint32_t>(users_.size());
+    result.expected = expected;
+    result.received = measured_received_.load();
+    result.early = early_;
+    result.delay = summarize_latencies(std::move(delays_ns_));
+    return result;
+}
+
+}  // namespace imgshare::client::load

@@ -1,0 +1,238 @@
+#!/usr/bin/env bash
+# The performance goals of issue #6, measured side by side in one go on loopback:
+# a fresh cluster in a temporary directory on free ports, imgshare-load for each
+# row of the goals table, scp of the same 200 MiB to a throw-away sshd, the
+# storage node's fsync rate, and peak resident memory (deploy/measure-memory.sh).
+#
+#   deploy/bench.sh [--quick]
+#
+# --quick runs every row smaller (to check the script, not to quote). Prints the
+# machine, then one Markdown table: measure | imgshare | peer or limit | goal | ratio,
+# where ratio >= 1 means the goal is met (imgshare / goal for rates, goal / imgshare
+# for latencies and memory). Every run's JSON stays in $IMGSHARE_BENCH_KEEP if set.
+# Installs openssh-server and jq if missing (apt-get, as bootstrap.sh does), starts
+# its own sshd with throw-away keys and stops it, and the cluster, by pid.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+bin=$root/build/bin
+quick=0
+case "${1:-}" in
+  --quick) quick=1 ;;
+  -h|--help) sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  "") ;;
+  *) echo "bench: unknown option $1" >&2; exit 2 ;;
+esac
+
+"$root/deploy/bootstrap.sh" >&2
+
+# ---- packages this script needs beyond the build's ------------------------------
+missing=()
+[ -x /usr/sbin/sshd ] || missing+=(openssh-server)
+command -v scp >/dev/null || missing+=(openssh-client)
+command -v jq >/dev/null || missing+=(jq)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "bench: installing ${missing[*]}" >&2
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
+
+# ---- the run's sizes ---------------------------------------------------------------
+big=200MiB big_bytes=$((200 << 20)) big_count=2
+small_posts=3000 small_downloads=6000 list_time=10s
+subscribers=1000 fanout_posts=100 idle_counts=(5000 2000 1000) idle_time=15s
+if [ "$quick" = 1 ]; then
+  big=20MiB big_bytes=$((20 << 20)) big_count=1
+  small_posts=300 small_downloads=600 list_time=3s
+  subscribers=100 fanout_posts=20 idle_counts=(500 200) idle_time=4s
+fi
+
+work=$(mktemp -d /tmp/imgshare-bench-XXXXXX)
+cluster=$work/cluster
+sshd_pid=
+cleanup() {
+  if [ -n "$sshd_pid" ]; then kill "$sshd_pid" 2>/dev/null || true; fi
+  "$root/deploy/cluster.sh" down --dir "$cluster" >/dev/null 2>&1 || true
+  if [ -n "${IMGSHARE_BENCH_KEEP:-}" ]; then
+    mkdir -p "$IMGSHARE_BENCH_KEEP" && cp "$work"/*.json "$work"/*.err "$IMGSHARE_BENCH_KEEP"/ 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+free_base() {  # $1 consecutive free ports from a random start
+  local base=$((20000 + RANDOM % 20000))
+  while true; do
+    local ok=1
+    for i in $(seq 0 $(($1 - 1))); do port_free $((base + i)) || { ok=0; break; }; done
+    [ "$ok" = 1 ] && { echo "$base"; return; }
+    base=$((base + 10))
+  done
+}
+
+# 5,000 idle clients need as many descriptors in the broker and in imgshare-load.
+ulimit -n "$(ulimit -Hn)"
+export IMGSHARE_PASSPHRASE="bench passphrase" IMGSHARE_TEST_FAST_KDF=1
+base=$(free_base 3)
+"$root/deploy/cluster.sh" up --dir "$cluster" --base-port "$base" >&2
+
+echo "## machine"
+echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ); commit: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+echo "cpu: $(nproc) x $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1); memory: $(free -g | awk '/Mem:/ {print $2}') GiB; kernel $(uname -r)"
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+[ "$quick" = 1 ] && echo "QUICK RUN: smaller rows, figures not to be quoted"
+
+# ---- imgshare-load rows --------------------------------------------------------------
+load() {  # name, then imgshare-load flags; a failed run is reported in its row, not fatal
+  local name=$1; shift
+  echo "bench: $name: imgshare-load $*" >&2
+  if ! "$bin/imgshare-load" --broker "tcp://127.0.0.1:$base" --trust "$cluster/trust" \
+    --home "$work/load" --json "$@" >"$work/$name.json" 2>"$work/$name.err"; then
+    echo "bench: $name failed: $(grep '^error:' "$work/$name.err" | tail -1)" >&2
+    rm -f "$work/$name.json"
+    return 1
+  fi
+  local errors
+  errors=$(jq '[.operations[].errors] | add' "$work/$name.json")
+  [ "$errors" = 0 ] || echo "bench: $name: $errors failed operations: $(jq -c '[.operations[] | .errors_by_code]' "$work/$name.json")" >&2
+}
+ok() { [ -f "$work/$1.json" ]; }
+failure() { grep '^error:' "$work/$1.err" | tail -1 | sed 's/^error: //; s/|/\\|/g'; }
+j() { jq -r "$2" "$work/$1.json"; }
+calc() { awk "BEGIN { printf \"%.${2:-1}f\", $1 }"; }
+
+load post-big --clients 1 --count "$big_count" --mix post=1 --size "$big" || true
+load download-big --clients 1 --count "$big_count" --mix download=1 --size "$big" --verify all || true
+load post-small --clients 32 --count "$small_posts" --mix post=1 --size 100KiB || true
+load download-small --clients 32 --count "$small_downloads" --mix download=1 --size 100KiB --verify none || true
+load list --clients 4 --window 64 --duration "$list_time" --mix list=1 || true
+load fanout --clients 1 --subscribers "$subscribers" --count "$fanout_posts" --rate 20 --mix post=1 --size 10KiB || true
+others=(--clients 8 --duration "$idle_time" --rate 400 --mix download=50,list=50 --size 100KiB --verify none)
+load idle-none "${others[@]}" || true
+# If the broker cannot hold them all, the largest number tried that it could hold is reported too.
+idle_tried=()
+for count in "${idle_counts[@]}"; do
+  idle_tried+=("$count")
+  load "idle-$count" "${others[@]}" --idle-clients "$count" && break
+done
+
+peak_mib() {  # of a running process, or why not
+  local kib
+  kib=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$1/status" 2>/dev/null || true)
+  if [ -n "$kib" ]; then calc "$kib / 1024"; else echo "(exited)"; fi
+}
+cluster_broker_mib=$(peak_mib "$(cat "$cluster/pids/broker.pid")")
+cluster_storage_mib=$(peak_mib "$(cat "$cluster/pids/storage.pid")")
+
+# ---- the storage node's fsync floor, on the cluster's disk ---------------------------
+echo "bench: fsync rate" >&2
+TMPDIR=$work "$bin/storage_commit_bench" --benchmark_filter='BM_StoreSyncedWrite' \
+  --benchmark_min_time=2 --benchmark_format=json >"$work/fsync.json" 2>/dev/null
+fsyncs=$(jq '.benchmarks[0].items_per_second' "$work/fsync.json")
+"$root/deploy/cluster.sh" down --dir "$cluster" >&2
+
+# ---- scp of the same size to localhost ----------------------------------------------
+echo "bench: scp" >&2
+ssh_dir=$work/ssh
+mkdir -p "$ssh_dir" && chmod 700 "$ssh_dir"
+ssh-keygen -q -t ed25519 -N '' -f "$ssh_dir/host_key"
+ssh-keygen -q -t ed25519 -N '' -f "$ssh_dir/user_key"
+cp "$ssh_dir/user_key.pub" "$ssh_dir/authorized_keys" && chmod 600 "$ssh_dir/authorized_keys"
+ssh_port=$(free_base 1)
+cat >"$ssh_dir/sshd_config" <<CONFIG
+Port $ssh_port
+ListenAddress 127.0.0.1
+HostKey $ssh_dir/host_key
+PidFile $ssh_dir/sshd.pid
+AuthorizedKeysFile $ssh_dir/authorized_keys
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+PermitRootLogin prohibit-password
+Subsystem sftp internal-sftp
+CONFIG
+[ "$(id -u)" -ne 0 ] || mkdir -p /run/sshd  # sshd's privilege separation directory
+/usr/sbin/sshd -D -e -f "$ssh_dir/sshd_config" 2>"$ssh_dir/sshd.log" &
+sshd_pid=$!
+for _ in $(seq 1 100); do port_free "$ssh_port" || break; sleep 0.1; done
+{ printf '\x89PNG\r\n\x1a\n'; head -c $((big_bytes - 8)) /dev/urandom; } >"$work/image.png"
+scp_best=0
+for attempt in 1 2; do
+  rm -f "$ssh_dir/copy.png"
+  start=$(date +%s.%N)
+  scp -q -P "$ssh_port" -i "$ssh_dir/user_key" -o StrictHostKeyChecking=no \
+    -o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR \
+    "$work/image.png" "$(id -un)@127.0.0.1:$ssh_dir/copy.png"
+  end=$(date +%s.%N)
+  rate=$(calc "$big_bytes / 1e6 / ($end - $start)")
+  scp_best=$(awk -v a="$scp_best" -v b="$rate" 'BEGIN { print (b > a ? b : a) }')
+done
+cmp -s "$work/image.png" "$ssh_dir/copy.png" || { echo "bench: the scp copy differs" >&2; exit 1; }
+kill "$sshd_pid" 2>/dev/null || true
+wait "$sshd_pid" 2>/dev/null || true
+sshd_pid=
+rm -f "$work/image.png" "$ssh_dir/copy.png"
+
+# ---- peak resident memory for one image of each size ---------------------------------
+echo "bench: memory" >&2
+memory_sizes=(20 200)
+[ "$quick" = 1 ] && memory_sizes=(2 20)
+# The client's own key derivation is part of its peak: measure with the real one.
+env -u IMGSHARE_TEST_FAST_KDF "$root/deploy/measure-memory.sh" "${memory_sizes[@]}" >"$work/memory.md"
+memory_row=$(tail -1 "$work/memory.md")
+field() { echo "$memory_row" | awk -F'|' -v n="$1" '{ gsub(/ /, "", $n); print $n }'; }
+client_mib=$(awk -v a="$(field 3)" -v b="$(field 4)" 'BEGIN { print (a > b ? a : b) }')
+broker_mib=$(field 5)
+storage_mib=$(field 6)
+
+# ---- the table ----------------------------------------------------------------------
+# A row whose run failed shows the error instead of a figure.
+figure() {  # run name, jq expression, decimals, unit
+  if ok "$1"; then echo "$(calc "$(j "$1" "$2")" "$3")${4:+ $4}"; else echo "failed: $(failure "$1")"; fi
+}
+ratio() {  # run name, awk expression over x (the figure)
+  if ok "$1"; then awk -v x="$(j "$1" "$3")" "BEGIN { printf \"%.2f\", $2 }"; else echo "-"; fi
+}
+best_goal=$(awk -v s="$scp_best" 'BEGIN { g = 1.5 * s; print (g > 150 ? g : 150) }')
+idle_last=${idle_tried[${#idle_tried[@]}-1]}
+idle_cell="-"; idle_ratio="-"
+if ok idle-none; then
+  idle_none=$(j idle-none '.operations.list.latency_ms.p99')
+  idle_none_dl=$(j idle-none '.operations.download.latency_ms.p99')
+  if ok "idle-$idle_last"; then
+    idle_many=$(j "idle-$idle_last" '.operations.list.latency_ms.p99')
+    idle_many_dl=$(j "idle-$idle_last" '.operations.download.latency_ms.p99')
+    idle_cell="$idle_last idle: LIST p99 $(calc "$idle_many" 2) ms vs $(calc "$idle_none" 2) ms with none; download p99 $(calc "$idle_many_dl" 2) vs $(calc "$idle_none_dl" 2) ms"
+    idle_ratio=$(calc "2 * $idle_none / ($idle_many + 0.001)" 2)
+  fi
+  for count in "${idle_tried[@]}"; do
+    ok "idle-$count" || idle_cell="$count idle: failed: $(failure "idle-$count"); $idle_cell"
+  done
+  [ "${idle_tried[0]}" = "$idle_last" ] || idle_ratio="< 1 (${idle_tried[0]} not held)"
+fi
+
+echo
+echo "## goals ($([ "$quick" = 1 ] && echo "QUICK: ")$big images for the large rows)"
+echo
+echo "| measure | imgshare | peer or limit | goal | ratio |"
+echo "|---|---|---|---|---|"
+echo "| one $big post, end to end, durable | $(figure post-big .operations.post.mb_per_s 1 MB/s) | scp $(calc "$scp_best") MB/s | >= 150 MB/s and >= 1.5x scp ($(calc "$best_goal") MB/s) | $(ratio post-big "x / $best_goal" .operations.post.mb_per_s) |"
+echo "| one $big download, verified | $(figure download-big .operations.download.mb_per_s 1 MB/s) | relay ~250 MB/s (issue) | >= 180 MB/s | $(ratio download-big "x / 180" .operations.download.mb_per_s) |"
+echo "| 100 KiB posts, 32 clients, durable | $(figure post-small .operations.post.ops_per_s 0 posts/s) | $(calc "$fsyncs" 0) fsyncs/s (one writer, this disk) | >= 1,000 posts/s | $(ratio post-small "x / 1000" .operations.post.ops_per_s) |"
+echo "| 100 KiB downloads, 32 clients (unverified) | $(figure download-small .operations.download.ops_per_s 0 downloads/s) | - | >= 1,500 downloads/s | $(ratio download-small "x / 1500" .operations.download.ops_per_s) |"
+echo "| LIST through the broker, CURVE (4 clients x 64 in flight) | $(figure list .operations.list.ops_per_s 0 requests/s) | relay ~42,000/s (issue) | >= 25,000 requests/s | $(ratio list "x / 25000" .operations.list.ops_per_s) |"
+fanout_got="-"
+ok fanout && fanout_got="$(j fanout '.notifications.received') of $(j fanout '.notifications.expected') delivered"
+echo "| NEW_IMAGE fan-out to $subscribers subscribers (20 posts/s) | p99 $(figure fanout .notifications.delay_ms.p99 1 ms) ($fanout_got) | - | p99 < 100 ms | $(ratio fanout "100 / (x + 0.001)" .notifications.delay_ms.p99) |"
+echo "| connected idle clients (others: 400 ops/s) | $idle_cell | - | ${idle_counts[0]}, p99 < 2x the figure with none | $idle_ratio |"
+echo "| peak resident memory, ${memory_sizes[1]} MiB image | client $client_mib MiB, broker $broker_mib MiB, storage $storage_mib MiB | under this bench: broker $cluster_broker_mib MiB, storage $cluster_storage_mib MiB | client, broker < 64 MiB; storage < 192 MiB | $(awk -v c="$client_mib" -v b="$broker_mib" -v s="$storage_mib" 'BEGIN { r = 64 / c; if (64 / b < r) r = 64 / b; if (192 / s < r) r = 192 / s; printf "%.2f", r }') |"
+echo
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+echo "## memory per image size (deploy/measure-memory.sh ${memory_sizes[*]})"
+echo
+cat "$work/memory.md"

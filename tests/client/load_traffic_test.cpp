@@ -1,0 +1,196 @@
+// imgshare-load's posts and downloads against a fake broker: posts are sealed with the real
+// sealer and sent as `imgshare post` sends them; verified downloads run every check of
+// `imgshare download` and refuse tampered chunks; unverified ones still refuse chunks of the
+// wrong size; a commit for another image is refused; end-to-end posts are refused for now.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <mutex>
+
+#include "client/load/image_fetch.h"
+#include "client/load/prepared_post.h"
+#include "common/clock.h"
+#include "tests/client/fake_broker.h"
+#include "tests/client/sealing_support.h"
+#include "tests/common/scratch_dir.h"
+
+namespace imgshare::client::load {
+namespace {
+
+namespace fs = std::filesystem;
+using imgshare::testing::FakeBroker;
+
+constexpr std::uint64_t kImageBytes = 300 * 1024;  // two chunks
+
+LoadUser load_user(const imgshare::testing::TestCa& ca, const std::string& name) {
+    auto user = ca.user(name, 7, SystemClock().now_seconds());
+    return LoadUser{name, std::move(user.keys), std::move(user.certificate)};
+}
+
+std::size_t files_in(const fs::path& dir) {
+    std::size_t count = 0;
+    for ([[maybe_unused]] const auto& entry : fs::directory_iterator(dir))
+        ++count;
+    return count;
+}
+
+class LoadTrafficTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        imgshare::testing::write_bytes(body_, imgshare::testing::png_bytes(kImageBytes));
+        fs::create_directories(scratch_ / "work");
+        auto prepared = prepare_post(body_, kImageBytes, "ld-1-c0-0", author());
+        ASSERT_TRUE(prepared) << prepared.error().message;
+        post_ = std::move(*prepared);
+    }
+
+    PostAuthor author(std::size_t e2e_recipients = 0) {
+        return PostAuthor{poster_, server_wrap_.public_key, e2e_recipients, scratch_ / "work"};
+    }
+
+    // The fake storage: records the upload, serves the post back to `reader_` as the broker
+    // would after REWRAP (the key unsealed with the server's key, sealed to the reader).
+    std::vector<Frames> serve(const Frames& request) {
+        if (request.empty()) return {};
+        auto decoded = decode_request(request);
+        if (!decoded) return {encode_error(decoded.error(), 0)};
+        const auto id = decoded->header.id;
+        std::lock_guard lock(mutex_);
+        if (auto* begin = std::get_if<PostBeginRequest>(&decoded->request)) {
+            begun_ = *begin;
+            return {encode_ok(PostBeginReply{"upload-1", 0}, id)};
+        }
+        if (auto* chunk = std::get_if<PostChunkRequest>(&decoded->request)) {
+            uploaded_[chunk->index] = Bytes(decoded->payload.begin(), decoded->payload.end());
+            return {encode_ok(PostChunkReply{chunk->index}, id)};
+        }
+        if (std::holds_alternative<PostCommitRequest>(decoded->request)) {
+            return {
+                encode_ok(PostCommitReply{committed_name_, "load-000", 5, 1, 0, "escrow", {}}, id)};
+        }
+        if (std::holds_alternative<DownloadRequest>(decoded->request)) {
+            auto key = unseal(begun_.wrapped_key, server_wrap_);
+            if (!key) return {encode_error(key.error(), id)};
+            return {
+                encode_ok(DownloadReply{begun_.certificate, begun_.envelope, begun_.signature,
+                                        seal(key->view(), reader_.keys.box.public_key), "escrow"},
+                          id)};
+        }
+        if (auto* get = std::get_if<GetChunkRequest>(&decoded->request)) {
+            Bytes chunk = uploaded_.at(get->index);
+            if (get->index == tampered_chunk_) chunk[chunk.size() / 2] ^= 1;
+            if (get->index == short_chunk_) chunk.pop_back();
+            return {encode_ok(GetChunkReply{get->index}, id, chunk)};
+        }
+        return {encode_error(Error{ErrorCode::BAD_REQUEST, "not faked"}, id)};
+    }
+
+    std::unique_ptr<BrokerConnection> connect(const LoadUser& user) {
+        ConnectionSettings settings;
+        settings.endpoint = broker_.endpoint();
+        settings.broker_public_key = broker_.public_key();
+        return std::make_unique<BrokerConnection>(settings, user.keys.curve, log_, stop_);
+    }
+
+    // Posts post_ as the poster.
+    Result<PostCommitReply> send() { return send_post(*connect(poster_), post_, 4); }
+
+    Result<std::uint64_t> fetch(bool verify) {
+        ImageReader reader{reader_, ca_.keys.public_key, scratch_ / "work"};
+        return fetch_image(*connect(reader_), post_.name, verify, reader, 4);
+    }
+
+    imgshare::testing::ScratchDir scratch_;
+    fs::path body_ = scratch_ / "body.png";
+    imgshare::testing::TestCa ca_;
+    LoadUser poster_ = load_user(ca_, "load-000");
+    LoadUser reader_ = load_user(ca_, "load-001");
+    BoxKeyPair server_wrap_ = generate_box_keys();
+    PreparedPost post_;
+    ProtocolLog log_ = ProtocolLog::disabled();
+    std::atomic<bool> stop_{false};
+    std::mutex mutex_;
+    PostBeginRequest begun_;
+    std::map<std::uint32_t, Bytes> uploaded_;
+    std::string committed_name_ = "ld-1-c0-0";
+    std::optional<std::uint32_t> tampered_chunk_, short_chunk_;
+    FakeBroker broker_{[this](const Frames& request) { return serve(request); }};
+};
+
+TEST_F(LoadTrafficTest, PreparedPostsAreSealedInMemoryWithTheKeyWrappedForTheServer) {
+    EXPECT_EQ(post_.chunk_count, 2u);
+    EXPECT_FALSE(post_.sealed.has_value());
+    ASSERT_EQ(post_.chunks.size(), 2u);
+    auto key = unseal(post_.begin.wrapped_key, server_wrap_);
+    ASSERT_TRUE(key);
+    auto envelope = decode_envelope(post_.begin.envelope).value();
+    EXPECT_EQ(envelope.name, "ld-1-c0-0");
+    EXPECT_EQ(envelope.owner, "load-000");
+    EXPECT_TRUE(check_key_commitment(*key, envelope.key_commitment));
+    EXPECT_TRUE(verify_envelope(post_.begin.envelope, post_.begin.signature, poster_.certificate));
+    // Nothing of the sealer's is left on disk: the chunks are in memory.
+    EXPECT_EQ(files_in(scratch_ / "work"), 0u);
+}
+
+TEST_F(LoadTrafficTest, PostThenVerifiedDownloadReturnsTheImageLengthAndLeavesNoFile) {
+    auto committed = send();
+    ASSERT_TRUE(committed) << committed.error().message;
+    EXPECT_EQ(committed->seq, 5u);
+    ASSERT_EQ(uploaded_.size(), 2u);
+    EXPECT_EQ(uploaded_[0], post_.chunks[0]);
+    EXPECT_EQ(uploaded_[1], post_.chunks[1]);
+    auto fetched = fetch(true);
+    ASSERT_TRUE(fetched) << fetched.error().message;
+    EXPECT_EQ(*fetched, kImageBytes);
+    EXPECT_EQ(files_in(scratch_ / "work"), 0u);
+}
+
+TEST_F(LoadTrafficTest, CommitOfAnotherImageIsIntegrity) {
+    committed_name_ = "someone-elses";
+    auto committed = send();
+    ASSERT_FALSE(committed);
+    EXPECT_EQ(committed.error().code, ErrorCode::INTEGRITY);
+}
+
+TEST_F(LoadTrafficTest, VerifiedDownloadRefusesATamperedChunk) {
+    ASSERT_TRUE(send());
+    tampered_chunk_ = 1;
+    auto fetched = fetch(true);
+    ASSERT_FALSE(fetched);
+    EXPECT_EQ(fetched.error().code, ErrorCode::INTEGRITY) << fetched.error().message;
+    EXPECT_EQ(files_in(scratch_ / "work"), 0u);
+}
+
+TEST_F(LoadTrafficTest, UnverifiedDownloadCountsCiphertextAndRefusesAShortChunk) {
+    ASSERT_TRUE(send());
+    auto fetched = fetch(false);
+    ASSERT_TRUE(fetched) << fetched.error().message;
+    EXPECT_EQ(*fetched, post_.ciphertext_bytes());
+    short_chunk_ = 0;
+    auto refused = fetch(false);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, ErrorCode::INTEGRITY);
+}
+
+TEST_F(LoadTrafficTest, EndToEndPostsAreRefusedUntilSupported) {
+    auto prepared = prepare_post(body_, kImageBytes, "ld-1-c0-1", author(2));
+    ASSERT_FALSE(prepared);
+    EXPECT_EQ(prepared.error().code, ErrorCode::BAD_REQUEST);
+}
+
+TEST_F(LoadTrafficTest, LargeImagesStayInTheSealersFile) {
+    const std::uint64_t large = kInMemoryImageBytes + 1;
+    imgshare::testing::write_bytes(body_, imgshare::testing::png_bytes(large));
+    auto prepared = prepare_post(body_, large, "ld-1-c0-2", author());
+    ASSERT_TRUE(prepared) << prepared.error().message;
+    ASSERT_TRUE(prepared->sealed.has_value());
+    EXPECT_TRUE(prepared->chunks.empty());
+    Bytes buffer;
+    auto last = prepared->chunk(prepared->chunk_count - 1, buffer);
+    ASSERT_TRUE(last);
+    EXPECT_GT(last->size(), 0u);
+    EXPECT_GT(prepared->ciphertext_bytes(), large);
+}
+
+}  // namespace
+}  // namespace imgshare::client::load

@@ -3,6 +3,10 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <cerrno>
+#include <chrono>
+#include <thread>
+
 #include "broker/peer_identity.h"
 #include "broker/routing_table.h"
 #include "common/certificate.h"
@@ -63,17 +67,54 @@ Broker::Broker(BrokerConfig config, ProtocolLog& log, const Clock& clock)
     zap_.bind(kZapEndpoint);
 
     auto secret = config_.keys.secret_key.view();
-    for (auto* socket : {&clients_, &events_, &backend_})
+    for (auto* socket : {&clients_, &backend_})
         net::harden_peer_socket(*socket);
     net::make_curve_server(clients_, secret, kClientsDomain);
-    net::make_curve_server(events_, secret, kClientsDomain);
     net::make_curve_server(backend_, secret, kServicesDomain);
     net::make_router_mandatory(clients_);
     net::make_router_mandatory(backend_);
-    events_.set(zmq::sockopt::xpub_manual, true);
     clients_.bind(config_.client_endpoint);
+    open_events_socket();
     events_.bind(config_.events_endpoint);
+    events_bound_to_ = events_.get(zmq::sockopt::last_endpoint);
     backend_.bind(config_.backend_endpoint);
+}
+
+void Broker::open_events_socket() {
+    net::harden_peer_socket(events_);
+    net::make_curve_server(events_, config_.keys.secret_key.view(), kClientsDomain);
+    events_.set(zmq::sockopt::xpub_manual, true);
+}
+
+void Broker::check_subscribers(std::int64_t now_ms) {
+    if (now_ms < next_subscriber_check_ms_) return;
+    next_subscriber_check_ms_ = now_ms + kSubscriberCheckIntervalMs;
+    for (const auto& user : subscribers_) {
+        if (!authenticator_.check_user(user, clock_.now_seconds())) {
+            spdlog::info("{} is revoked or expired: closing every event subscription", user);
+            events_need_reopening_ = true;
+            return;
+        }
+    }
+}
+
+bool Broker::reopen_events_socket() {
+    events_.close();
+    events_ = zmq::socket_t(context_, zmq::socket_type::xpub);
+    open_events_socket();
+    // The old listener is closed by ZeroMQ's I/O thread, a moment after close().
+    for (int attempt = 0; attempt < 50; ++attempt) {
+        try {
+            events_.bind(events_bound_to_);
+            spdlog::info("events socket reopened: subscribers reconnect through ZAP");
+            return true;
+        } catch (const zmq::error_t& error) {
+            if (error.num() != EADDRINUSE) throw;
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+    }
+    spdlog::warn("events socket: {} still in use; trying again", events_bound_to_);
+    return false;
 }
 
 void Broker::run(const std::atomic<bool>& stop) {
@@ -119,6 +160,14 @@ void Broker::run(const std::atomic<bool>& stop) {
             zmq::message_t frame;
             if (!events_.recv(frame, zmq::recv_flags::dontwait)) break;
             on_subscription(frame);
+        }
+        check_subscribers(clock_.monotonic_ms());
+        if (events_need_reopening_) {
+            if (reopen_events_socket()) {
+                events_need_reopening_ = false;
+                subscribers_.clear();  // each comes back through ZAP and subscribes again
+            }
+            items[3].socket = events_.handle();
         }
         expire(clock_.monotonic_ms());
     }
@@ -283,6 +332,8 @@ void Broker::on_user_revoked(const std::string& worker, const net::ZmqFrames& fr
         return;
     }
     authenticator_.revoke(notice->username);
+    // Their subscriptions end before the next message is routed (expiry: check_subscribers).
+    if (subscribers_.contains(notice->username)) events_need_reopening_ = true;
     spdlog::info("{} is revoked: their keys and requests are refused from now on",
                  notice->username);
 }
@@ -411,6 +462,12 @@ void Broker::on_subscription(const zmq::message_t& frame) {
         spdlog::info("refused a subscription by {}", user);
         return;
     }
+    if (!authenticator_.check_user(user, clock_.now_seconds())) {
+        spdlog::info("refused a subscription by {}, who is revoked or expired", user);
+        events_need_reopening_ = true;  // their connection must go too
+        return;
+    }
+    subscribers_.insert(user);
     if (subscribe) {
         events_.set(zmq::sockopt::subscribe, requested);
     } else {

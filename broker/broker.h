@@ -9,11 +9,16 @@
 // Every client request is first charged to its sender's rate limit
 // (RATE_LIMITED with retry_after_ms when over it); a registered sender who is
 // revoked or whose certificate has expired gets REVOKED / EXPIRED and nothing
-// is forwarded.
+// is forwarded. ZAP admits a subscriber once, at its handshake, and XPUB
+// cannot drop one peer: so when a subscribed user is revoked or expires (checked
+// every second), the events socket is closed and bound again, every subscriber
+// reconnects through ZAP (that user is refused there) and watchers fill the gap
+// with LIST.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <set>
 #include <string>
 
 #include <zmq.hpp>
@@ -71,6 +76,9 @@ class Broker {
     void publish_share(const net::ZmqFrames& frames);
     void send_to_worker(const std::string& worker, net::ZmqFrames frames, std::string_view peer);
     void send_heartbeats();
+    void open_events_socket();
+    void check_subscribers(std::int64_t now_ms);
+    [[nodiscard]] bool reopen_events_socket();
     void expire(std::int64_t now_ms);
 
     BrokerConfig config_;
@@ -86,6 +94,11 @@ class Broker {
     WorkerRegistry workers_;
     PendingRequests pending_;
     std::int64_t next_heartbeat_ms_ = 0;
+    std::string events_bound_to_;  // the endpoint as bound (a wildcard port resolved)
+    bool events_need_reopening_ = false;
+    std::set<std::string> subscribers_;  // users admitted to the current events socket
+    std::int64_t next_subscriber_check_ms_ = 0;
+    static constexpr std::int64_t kSubscriberCheckIntervalMs = 1000;
 };
 
 }  // namespace imgshare::broker

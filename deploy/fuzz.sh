@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (tests/fuzz) with clang in their own build directory if needed,
-# then runs each for SECONDS (default 60) from its kept corpus and fresh seeds.
+# then runs them all for SECONDS in all (default 600): each target gets an equal share,
+# SECONDS x JOBS / targets (at least 1 s), from its kept corpus and fresh seeds.
 #
 #   deploy/fuzz.sh [SECONDS]
 #
@@ -8,7 +9,7 @@
 #   IMGSHARE_FUZZ_BUILD_DIR  build directory (default build-fuzz; never build/)
 #   IMGSHARE_FUZZ_CXX        compiler (default clang++-19, Debian's clang-19 package)
 #   IMGSHARE_FUZZ_TARGETS    space-separated subset of targets (default all)
-#   IMGSHARE_FUZZ_JOBS       targets run at once (default 1)
+#   IMGSHARE_FUZZ_JOBS       targets run at once (default: the number of cores)
 #   IMGSHARE_BUILD_JOBS      compile jobs (default 2)
 #
 # Keeps <build>/corpus/<target>/ across runs, regenerates <build>/seeds/, writes
@@ -18,9 +19,9 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-seconds=${1:-60}
+seconds=${1:-600}
 if ! [[ $seconds =~ ^[1-9][0-9]*$ ]]; then
-    echo "usage: $0 [SECONDS]   (a positive whole number of seconds per target)" >&2
+    echo "usage: $0 [SECONDS]   (a positive whole number of seconds for all targets together)" >&2
     exit 2
 fi
 build_dir=${IMGSHARE_FUZZ_BUILD_DIR:-build-fuzz}
@@ -29,7 +30,11 @@ if [[ $(realpath -m "$build_dir") == $(realpath -m "$root/build") ]]; then
     echo "fuzz.sh: refusing to use build/ (the regular build)" >&2
     exit 2
 fi
-jobs=${IMGSHARE_FUZZ_JOBS:-1}
+jobs=${IMGSHARE_FUZZ_JOBS:-$(nproc)}
+if ! [[ $jobs =~ ^[1-9][0-9]*$ ]]; then
+    echo "fuzz.sh: IMGSHARE_FUZZ_JOBS must be a positive whole number" >&2
+    exit 2
+fi
 cxx=${IMGSHARE_FUZZ_CXX:-clang++-19}
 if ! command -v "$cxx" >/dev/null; then
     echo "fuzz.sh: $cxx not found (deploy/bootstrap.sh installs clang-19 and libclang-rt-19-dev)" >&2
@@ -58,6 +63,8 @@ done
 rm -rf "$build_dir/seeds"
 "$build_dir/bin/make_seed_corpus" "$build_dir/seeds"
 mkdir -p "$build_dir/corpus" "$build_dir/artifacts" "$build_dir/logs"
+per_target=$((seconds * jobs / ${#targets[@]}))
+((per_target >= 1)) || per_target=1
 
 # Runs one target; its exit status goes to logs/<target>.status. -malloc_limit_mb: the
 # decoders bound sizes before allocating, so one allocation of 512 MiB for an input of a few
@@ -66,7 +73,7 @@ run_target() {
     local target=$1 status=0
     mkdir -p "$build_dir/corpus/$target" "$build_dir/seeds/$target"
     echo "did not finish" >"$build_dir/logs/$target.status"
-    "$build_dir/bin/$target" -max_total_time="$seconds" -timeout=25 -rss_limit_mb=2048 \
+    "$build_dir/bin/$target" -max_total_time="$per_target" -timeout=25 -rss_limit_mb=2048 \
         -malloc_limit_mb=512 -print_final_stats=1 \
         -artifact_prefix="$build_dir/artifacts/$target-" \
         "$build_dir/corpus/$target" "$build_dir/seeds/$target" \
@@ -87,7 +94,7 @@ failure_kind() {
     fi
 }
 
-echo "== fuzzing ${#targets[@]} targets for $seconds s each, $jobs at a time"
+echo "== fuzzing ${#targets[@]} targets for $per_target s each, $jobs at a time ($seconds s in all)"
 started=$(date +%s)
 running=0
 for target in "${targets[@]}"; do

@@ -3,7 +3,8 @@
 # only if the one before passed:
 #   - the whole suite again under ASan + UBSan in build-sanitize/ (deploy/sanitize.sh);
 #     IMGSHARE_SANITIZE_SUITE=0 skips it;
-#   - every fuzz target for IMGSHARE_FUZZ_SECONDS (default 20; 0 skips), two at a time, in
+#   - every fuzz target, IMGSHARE_FUZZ_SECONDS in all (default 150: 20 s per target, two at a
+#     time; 0 skips), in
 #     build-fuzz/ with clang and libFuzzer (deploy/fuzz.sh).
 # CI (.ci/run) runs all three. Exit status: that of the first stage that failed.
 set -euo pipefail
@@ -31,7 +32,7 @@ timed "build and suite" normal_suite
 if [[ ${IMGSHARE_SANITIZE_SUITE:-1} != 0 ]]; then
     timed "sanitizer build and suite" "$root/deploy/sanitize.sh"
 fi
-fuzz_seconds=${IMGSHARE_FUZZ_SECONDS:-20}
+fuzz_seconds=${IMGSHARE_FUZZ_SECONDS:-150}
 if [[ $fuzz_seconds != 0 ]]; then
     timed "fuzz build and runs" env IMGSHARE_FUZZ_JOBS="${IMGSHARE_FUZZ_JOBS:-2}" \
         "$root/deploy/fuzz.sh" "$fuzz_seconds"

@@ -62,7 +62,8 @@ Result<void> check_frames(std::span<const ByteView> frames) {
     return {};
 }
 
-Result<ByteView> payload_of(std::span<const ByteView> frames, std::string_view type, bool expected) {
+Result<ByteView> payload_of(std::span<const ByteView> frames, std::string_view type,
+                            bool expected) {
     if (expected && frames.size() != 3) {
         return fail(ErrorCode::BAD_REQUEST, std::string(type) + " needs a payload frame");
     }

@@ -110,7 +110,7 @@ struct ReplyFrames {
     ByteView payload;
 };
 [[nodiscard]] Result<ReplyFrames> split_reply(std::span<const ByteView> frames,
-                                             bool payload_expected);
+                                              bool payload_expected);
 }  // namespace wire
 
 // A reply whose type the caller knows from the request it sent. Type "ERROR"

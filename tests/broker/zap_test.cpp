@@ -7,7 +7,8 @@ namespace {
 
 net::ZmqFrames frames_of(std::initializer_list<std::string> parts) {
     net::ZmqFrames frames;
-    for (const auto& part : parts) frames.emplace_back(part.data(), part.size());
+    for (const auto& part : parts)
+        frames.emplace_back(part.data(), part.size());
     return frames;
 }
 
@@ -30,12 +31,12 @@ TEST(ZapTest, ParsesACurveRequestAndBuildsItsReply) {
 TEST(ZapTest, RefusesMalformedRequests) {
     std::string key(32, 'k');
     EXPECT_FALSE(parse_zap_request(frames_of({"rid", "", "1.0"})).has_value());
-    EXPECT_FALSE(parse_zap_request(
-                     frames_of({"rid", "", "2.0", "7", "clients", "a", "", "CURVE", key}))
-                     .has_value());
-    EXPECT_FALSE(parse_zap_request(
-                     frames_of({"rid", "", "1.0", "7", "clients", "a", "", "PLAIN", "u", "p"}))
-                     .has_value());
+    EXPECT_FALSE(
+        parse_zap_request(frames_of({"rid", "", "2.0", "7", "clients", "a", "", "CURVE", key}))
+            .has_value());
+    EXPECT_FALSE(
+        parse_zap_request(frames_of({"rid", "", "1.0", "7", "clients", "a", "", "PLAIN", "u", "p"}))
+            .has_value());
     EXPECT_FALSE(
         parse_zap_request(frames_of({"rid", "", "1.0", "7", "clients", "a", "", "CURVE", "short"}))
             .has_value());

@@ -44,6 +44,8 @@ class EndToEndCommandsTest : public ::testing::Test {
             TrustAnchors{ca_.keys.public_key, broker_keys_.public_key, std::nullopt});
         alice_home_ = registered_home("alice");
         alice_ = load_user(alice_home_);
+        // Downloads ask the CA for the owner's standing (GET_CERT alice).
+        certificates_["alice"] = GetCertReply{encode_certificate(alice_.certificate), false};
         for (const auto* name : {"bob", "carol", "dave"}) {
             others_.emplace(name, ca_.user(name, 50, SystemClock().now_seconds()));
             certificates_[name] =

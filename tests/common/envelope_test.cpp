@@ -10,7 +10,7 @@ namespace imgshare {
 namespace {
 
 class EnvelopeTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         certificate_.serial = 7;
         certificate_.username = "alice";

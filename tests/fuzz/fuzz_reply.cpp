@@ -62,11 +62,12 @@ void check_reply(std::span<const Bytes> frames) {
 using Checker = void (*)(std::span<const Bytes>);
 
 // Every reply struct of the protocol; make_seed_corpus.cpp writes its seeds in this order.
-constexpr std::array<Checker, 12> kReplyCheckers = {
+constexpr std::array<Checker, 13> kReplyCheckers = {
     check_reply<CaInfoReply>,         check_reply<RegisterReply>,   check_reply<GetCertReply>,
     check_reply<LookupCurveKeyReply>, check_reply<RewrapReply>,     check_reply<PostBeginReply>,
     check_reply<PostChunkReply>,      check_reply<PostCommitReply>, check_reply<ListReply>,
     check_reply<DownloadReply>,       check_reply<GetChunkReply>,   check_reply<ShareReply>,
+    check_reply<RenewReply>,
 };
 
 }  // namespace

@@ -24,7 +24,9 @@
 #include "common/protocol/codec.h"
 #include "common/protocol/event.h"
 #include "common/registration.h"
+#include "common/renewal.h"
 #include "common/trust_file.h"
+#include "common/wrap_key.h"
 #include "tests/fuzz/fuzz_support.h"
 #include "tests/fuzz/seed_writer.h"
 
@@ -168,6 +170,14 @@ void write_requests(SeedWriter& seeds, const User& alice, const User& bob, const
     write_message(seeds, "READY", encode(ReadyMessage{std::string(kStorageService), "node-1"}, 15));
     write_message(seeds, "HEARTBEAT", encode(HeartbeatMessage{}, 16));
     write_message(seeds, "DISCONNECT", encode(DisconnectMessage{}, 17));
+    const Bytes ca_key = fuzz::fixed_ca_keys().public_key;
+    auto alice_certificate = decode_certificate(alice.certificate);
+    expect_valid(alice_certificate, "alice's certificate");
+    const RenewRequest renewal{
+        alice.name, alice.serial, fuzz::kFixedNow,
+        make_renewal_proof(ca_key, *alice_certificate, fuzz::kFixedNow, alice.sign.secret_key)};
+    write_message(seeds, "RENEW", encode(renewal, 18));
+    write_message(seeds, "USER_REVOKED", encode(UserRevokedMessage{"mallory"}, 19));
 }
 
 // fuzz_reply reads [reply type index][frames]; the indices follow its kReplyCheckers.
@@ -191,11 +201,14 @@ void write_reply(SeedWriter& seeds, std::uint8_t index, const std::string& name,
 
 void write_replies(SeedWriter& seeds, const User& alice, const User& bob, const Image& e2e) {
     const ImageSummary summary{"holiday.png", "alice", 42, 3000, fuzz::kFixedNow, "e2e"};
+    const auto ca_keys = fuzz::fixed_ca_keys();
     write_reply(seeds, 0, "CA_INFO",
-                CaInfoReply{fuzz::fixed_ca_keys().public_key, bob.box.public_key});
+                CaInfoReply{ca_keys.public_key, bob.box.public_key,
+                            sign_wrap_key(bob.box.public_key, ca_keys.secret_key)});
     write_reply(seeds, 1, "REGISTER", RegisterReply{alice.certificate});
     write_reply(seeds, 2, "GET_CERT", GetCertReply{bob.certificate, false});
-    write_reply(seeds, 3, "LOOKUP_CURVE_KEY", LookupCurveKeyReply{"bob", true});
+    write_reply(seeds, 3, "LOOKUP_CURVE_KEY",
+                LookupCurveKeyReply{"bob", true, fuzz::kFixedNow + 86400});
     write_reply(seeds, 4, "REWRAP", RewrapReply{sealed_content_key(alice.box.public_key)});
     write_reply(seeds, 5, "POST_BEGIN", PostBeginReply{"5f0c2a9e", 1});
     write_reply(seeds, 6, "POST_CHUNK", PostChunkReply{2});
@@ -208,6 +221,7 @@ void write_replies(SeedWriter& seeds, const User& alice, const User& bob, const 
                               sealed_content_key(bob.box.public_key), "e2e"});
     write_reply(seeds, 10, "GET_CHUNK", GetChunkReply{1}, e2e.chunks[1]);
     write_reply(seeds, 11, "SHARE", ShareReply{{"alice", "bob", "carol"}});
+    write_reply(seeds, 12, "RENEW", RenewReply{alice.certificate});
     write_reply_frames(seeds, 9, "ERROR.NOT_FOUND",
                        encode_error(Error{ErrorCode::NOT_FOUND, "no image holiday.png"}, 13));
     write_reply_frames(seeds, 5, "ERROR.TOO_LARGE",

@@ -79,7 +79,7 @@ class EndToEndStorageTest : public ::testing::Test {
     void with_storage_stopped(const std::function<void(StorageDatabase&)>& change) {
         cluster_.stop_storage();
         {
-            StorageDatabase db(cluster_.storage_dir());
+            StorageDatabase db(cluster_.storage_dir() / "db");
             change(db);
         }
         cluster_.start_storage();
@@ -136,8 +136,9 @@ TEST_F(EndToEndStorageTest, NoServerHoldsThePlaintextOrAKeyThatOpensAGrant) {
     // Every grant the storage node holds, tried with every private key the servers hold.
     std::map<std::string, std::string> grants;
     {
-        StorageDatabase db(cluster_.storage_dir());
-        grants = db.all("grants");
+        StorageDatabase db(cluster_.storage_dir() / "db");
+        for (auto& [key, value] : db.entries("grants"))
+            grants[key] = value;
     }
     ASSERT_EQ(grants.size(), 2u);  // alice's own and bob's
     std::vector<BoxKeyPair> server_keys;
@@ -163,8 +164,8 @@ TEST_F(EndToEndStorageTest, NoServerHoldsThePlaintextOrAKeyThatOpensAGrant) {
 TEST_F(EndToEndStorageTest, GrantSwappedBetweenRecipientsIsRefusedAndNothingWritten) {
     post_to("cat", "bob,carol");
     with_storage_stopped([](StorageDatabase& db) {
-        auto bobs = db.get("grants", grant_key_of("cat", "bob"));
-        auto carols = db.get("grants", grant_key_of("cat", "carol"));
+        auto bobs = db.get("grants", grant_key_of("cat", "bob")).value();
+        auto carols = db.get("grants", grant_key_of("cat", "carol")).value();
         db.put("grants", grant_key_of("cat", "bob"), carols);
         db.put("grants", grant_key_of("cat", "carol"), bobs);
     });
@@ -178,7 +179,7 @@ TEST_F(EndToEndStorageTest, RecipientListAlteredInTheDatabaseIsRefusedAndNothing
     post_to("dog", "bob,carol");
     with_storage_stopped([](StorageDatabase& db) {
         // cat: the signed list in the stored envelope names mallo instead of carol.
-        auto cat = db.get("images", "cat");
+        auto cat = db.get("images", "cat").value();
         auto in_envelope = cat.find(
             "\xa5"
             "carol");
@@ -187,7 +188,7 @@ TEST_F(EndToEndStorageTest, RecipientListAlteredInTheDatabaseIsRefusedAndNothing
         db.put("images", "cat", cat);
         // dog: the storage node lets mallo read it (its own list and carol's grant),
         // leaving the signed envelope alone.
-        auto dog = db.get("images", "dog");
+        auto dog = db.get("images", "dog").value();
         auto in_record = dog.rfind(
             "\xa5"
             "carol");
@@ -197,7 +198,7 @@ TEST_F(EndToEndStorageTest, RecipientListAlteredInTheDatabaseIsRefusedAndNothing
         dog.replace(in_record + 1, 5, "mallo");
         db.put("images", "dog", dog);
         db.put("grants", grant_key_of("dog", "mallo"),
-               db.get("grants", grant_key_of("dog", "carol")));
+               db.get("grants", grant_key_of("dog", "carol")).value());
     });
     expect_refused(bob_, "cat", "BAD_SIGNATURE");
     expect_refused(mallo, "dog", "BAD_SIGNATURE");

@@ -1,9 +1,8 @@
-// Helpers for the end-to-end tests: a test's direct hands on the storage
-// node's RocksDB (while the node is stopped), a user's keys from their home,
-// and a raw subscriber on the broker's event socket.
+// Helpers for the end-to-end tests: a user's keys from their home and a raw
+// subscriber on the broker's event socket (the storage node's database:
+// support/storage_database.h).
 #pragma once
 
-#include <rocksdb/db.h>
 #include <zmq.hpp>
 
 #include <chrono>
@@ -19,6 +18,7 @@
 #include "common/net/socket_options.h"
 #include "common/protocol/event.h"
 #include "tests/integration/support/cluster.h"
+#include "tests/integration/support/storage_database.h"
 
 namespace imgshare::testing {
 
@@ -40,63 +40,6 @@ inline User load_user(const std::filesystem::path& home) {
     if (!keys || !certificate) throw std::runtime_error("cannot load the test user's keystore");
     return User{std::move(*keys), std::move(*certificate)};
 }
-
-// The storage node's database, opened by the test itself: the node must be
-// stopped. Closed when this goes.
-class StorageDatabase {
-  public:
-    explicit StorageDatabase(const std::filesystem::path& storage_dir) {
-        auto path = (storage_dir / "db").string();
-        std::vector<std::string> names;
-        check(rocksdb::DB::ListColumnFamilies({}, path, &names), "list column families");
-        std::vector<rocksdb::ColumnFamilyDescriptor> families;
-        for (const auto& name : names)
-            families.emplace_back(name, rocksdb::ColumnFamilyOptions());
-        std::vector<rocksdb::ColumnFamilyHandle*> handles;
-        rocksdb::DB* raw = nullptr;
-        check(rocksdb::DB::Open(rocksdb::DBOptions(), path, families, &handles, &raw), "open");
-        db_.reset(raw);
-        for (std::size_t i = 0; i < names.size(); ++i)
-            handles_[names[i]] = handles[i];
-    }
-    ~StorageDatabase() {
-        for (auto& [name, handle] : handles_)
-            (void)db_->DestroyColumnFamilyHandle(handle);
-    }
-    StorageDatabase(const StorageDatabase&) = delete;
-    StorageDatabase& operator=(const StorageDatabase&) = delete;
-
-    std::map<std::string, std::string> all(const std::string& family) {
-        std::map<std::string, std::string> entries;
-        std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, handle(family)));
-        for (it->SeekToFirst(); it->Valid(); it->Next())
-            entries[it->key().ToString()] = it->value().ToString();
-        return entries;
-    }
-    std::string get(const std::string& family, const std::string& key) {
-        std::string value;
-        check(db_->Get({}, handle(family), key, &value), "get");
-        return value;
-    }
-    void put(const std::string& family, const std::string& key, const std::string& value) {
-        rocksdb::WriteOptions options;
-        options.sync = true;
-        check(db_->Put(options, handle(family), key, value), "put");
-    }
-
-  private:
-    static void check(const rocksdb::Status& status, const std::string& what) {
-        if (!status.ok()) throw std::runtime_error(what + ": " + status.ToString());
-    }
-    rocksdb::ColumnFamilyHandle* handle(const std::string& family) {
-        auto found = handles_.find(family);
-        if (found == handles_.end()) throw std::runtime_error("no column family " + family);
-        return found->second;
-    }
-
-    std::unique_ptr<rocksdb::DB> db_;
-    std::map<std::string, rocksdb::ColumnFamilyHandle*> handles_;
-};
 
 // The grant key of the storage node's `grants` family (storage-node/storage_keys.h).
 inline std::string grant_key_of(const std::string& name, const std::string& recipient) {

@@ -238,5 +238,23 @@ TEST_F(EndToEndTest, UnknownRecipientStopsThePostBeforeAnyUpload) {
     EXPECT_NE(posted.out.find("posted cat (seq 1)"), std::string::npos) << posted.out;
 }
 
+TEST_F(EndToEndTest, ARevokedRecipientStopsAPostAndAShareBeforeAnythingIsSealedToThem) {
+    ASSERT_EQ(post_to("cat", "bob").exit_code, 0);
+    auto revoked = run_command({executable("imgshare-ca").string(), "revoke", "carol", "--data-dir",
+                                cluster_.ca_dir().string()});
+    ASSERT_EQ(revoked.exit_code, 0) << revoked.err;
+
+    auto post = post_to("dog", "bob,carol");
+    EXPECT_TRUE(has_error(post, "REVOKED")) << post.err;
+    auto share = cluster_.imgshare(alice_, {"share", "cat", "--with", "carol"});
+    EXPECT_TRUE(has_error(share, "REVOKED")) << share.err;
+    // Neither reached the storage node: only cat exists, still for alice and bob alone.
+    auto listed = cluster_.imgshare(alice_, {"list"});
+    ASSERT_EQ(listed.exit_code, 0) << listed.err;
+    EXPECT_NE(listed.out.find("cat"), std::string::npos) << listed.out;
+    EXPECT_EQ(listed.out.find("dog"), std::string::npos) << listed.out;
+    EXPECT_EQ(listed.out.find("carol"), std::string::npos) << listed.out;
+}
+
 }  // namespace
 }  // namespace imgshare::testing

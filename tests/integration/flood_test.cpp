@@ -144,7 +144,7 @@ class FloodTest : public ::testing::Test {
         EXPECT_TRUE(decode_reply<CaInfoReply>(*info).has_value());
     }
 
-    Cluster cluster_{ClusterOptions{true, {"--upload-timeout-s", "3"}, {}}};
+    Cluster cluster_{ClusterOptions{true, {"--upload-timeout-s", "3"}, {}, {}}};
 };
 
 TEST_F(FloodTest, MalformedAndOverLimitMessagesAreRefusedAndTheBrokerStaysSmall) {

@@ -9,6 +9,7 @@
 #include "common/certificate.h"
 #include "common/clock.h"
 #include "common/keystore.h"
+#include "tests/integration/end_to_end_support.h"
 #include "tests/integration/support/cluster.h"
 #include "tests/integration/support/raw_client.h"
 
@@ -142,6 +143,55 @@ TEST_F(RevocationTest, ARevocationMadeWhileTheCaIsDownReachesTheBrokerWhenItStar
         10s));
 }
 
+TEST_F(RevocationTest, ARevokedUsersOpenSubscriptionHearsNothingMoreWhileOthersDo) {
+    auto alice = cluster_.new_user("alice");
+    auto bob = cluster_.new_user("bob");
+    Subscriber alice_sub(cluster_, load_user(alice).keys.curve, {"image"});
+    Subscriber bob_sub(cluster_, load_user(bob).keys.curve, {"image"});
+    auto bob_watch = cluster_.start_watcher(bob);
+    auto image = cluster_.dir() / "cat.png";
+    write_small_png(image);
+    auto post = [&](const std::string& name) {
+        return cluster_.imgshare(bob, {"post", image.string(), "--name", name}).exit_code;
+    };
+    // Both subscriptions are live: each hears an escrow post.
+    for (int attempt = 0;; ++attempt) {
+        ASSERT_LT(attempt, 10) << "the subscribers never heard a post";
+        ASSERT_EQ(post("warmup" + std::to_string(attempt)), 0);
+        auto alice_heard = alice_sub.next(3s);
+        auto bob_heard = bob_sub.next(3s);
+        if (alice_heard && bob_heard) break;
+    }
+
+    auto open = connection_of(cluster_, alice);
+    ASSERT_TRUE(open.call(encode(ListRequest{}, 1)).has_value());
+    auto revoked = ca_command({"revoke", "alice", "--data-dir", cluster_.ca_dir()});
+    ASSERT_EQ(revoked.exit_code, 0) << revoked.err;
+    // Once the broker refuses her requests, it has closed her subscription too.
+    std::uint64_t id = 2;
+    ASSERT_TRUE(eventually(
+        [&] {
+            auto reply = open.call(encode(ListRequest{}, id++));
+            return reply && error_code_of(*reply) == ErrorCode::REVOKED;
+        },
+        10s));
+    // Bob's subscriber reconnects by itself; keep posting until it hears again.
+    bool bob_heard_after = false;
+    for (int attempt = 0; attempt < 10 && !bob_heard_after; ++attempt) {
+        ASSERT_EQ(post("after" + std::to_string(attempt)), 0);
+        for (auto event = bob_sub.next(3s); event; event = bob_sub.next(1s)) {
+            if (event->event.name.starts_with("after")) bob_heard_after = true;
+        }
+    }
+    EXPECT_TRUE(bob_heard_after) << "bob's subscription did not come back";
+    // Alice's socket, admitted before the revocation, hears nothing posted after it.
+    for (auto event = alice_sub.next(3s); event; event = alice_sub.next(3s)) {
+        EXPECT_TRUE(event->event.name.starts_with("warmup")) << event->event.name;
+    }
+    // Bob's watcher caught up with what was published while it reconnected.
+    EXPECT_TRUE(bob_watch->wait_for_output("NEW_IMAGE after0 bob", 30s)) << bob_watch->err();
+}
+
 class ExpiryTest : public ::testing::Test {
   protected:
     // Certificates live 20 s: long enough to act before expiry on a loaded machine.
@@ -152,7 +202,12 @@ TEST_F(ExpiryTest, AnExpiredUserIsRefusedAndARenewedOneIsNot) {
     auto carol = cluster_.new_user("carol");
     auto image = cluster_.dir() / "cat.png";
     write_small_png(image);
+    Subscriber carol_sub(cluster_, load_user(carol).keys.curve, {"image"});
+    std::this_thread::sleep_for(300ms);  // ZeroMQ's slow joiner: let the subscription arrive
     ASSERT_EQ(cluster_.imgshare(carol, {"post", image.string()}).exit_code, 0);
+    auto heard = carol_sub.next(10s);
+    ASSERT_TRUE(heard) << "carol's subscription never worked";
+    EXPECT_EQ(heard->event.name, "cat");
     auto carol_open = connection_of(cluster_, carol);
     auto before = carol_open.call(encode(ListRequest{}, 1));
     ASSERT_TRUE(before.has_value());
@@ -194,6 +249,11 @@ TEST_F(ExpiryTest, AnExpiredUserIsRefusedAndARenewedOneIsNot) {
     auto download = cluster_.imgshare(bob, {"download", "cat", "-o", inbox.string()});
     EXPECT_TRUE(starts_with(download.err, "error: EXPIRED: ")) << download.err;
     EXPECT_TRUE(is_empty_directory(inbox));
+    // Her event subscription, admitted before she expired, hears nothing posted after.
+    auto late = cluster_.imgshare(bob, {"post", image.string(), "--name", "late"});
+    ASSERT_EQ(late.exit_code, 0) << late.err;
+    for (auto event = carol_sub.next(3s); event; event = carol_sub.next(3s))
+        EXPECT_NE(event->event.name, "late");
 }
 
 class RateLimitTest : public ::testing::Test {

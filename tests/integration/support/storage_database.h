@@ -43,12 +43,13 @@ class StorageDatabase {
     // Every key and value of a column family ("images", "chunks", "uploads", ...).
     [[nodiscard]] std::vector<std::pair<std::string, std::string>> entries(
         std::string_view family) const;
-
-  private:
-    [[nodiscard]] rocksdb::ColumnFamilyHandle* family(std::string_view name) const;
+    // Raw bytes under `key` in `family`, as the node stored them; nullopt if none.
     [[nodiscard]] std::optional<std::string> get(std::string_view family,
                                                  std::string_view key) const;
     void put(std::string_view family, std::string_view key, std::string_view value);
+
+  private:
+    [[nodiscard]] rocksdb::ColumnFamilyHandle* family(std::string_view name) const;
 
     std::unique_ptr<rocksdb::DB> db_;
     std::map<std::string, rocksdb::ColumnFamilyHandle*, std::less<>> families_;

@@ -8,11 +8,13 @@
 # DIR defaults to ~/.imgshare-cluster; ports are P (clients), P+1 (events),
 # P+2 (services), P defaulting to 7400. Data survives `down`; a second `up`
 # reuses it. Users receive DIR/trust (the CA and broker public keys) out of band.
+# Extra flags for each server's `run`, split on spaces: IMGSHARE_BROKER_ARGS,
+# IMGSHARE_CA_ARGS, IMGSHARE_STORAGE_ARGS (e.g. IMGSHARE_BROKER_ARGS="--rate-limit 900/s").
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bin=${IMGSHARE_BIN:-$root/build/bin}
 
-usage() { sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 
 command=${1:-}
 [ -n "$command" ] || usage 2
@@ -79,11 +81,17 @@ ca_verify_key = $ca_key
 broker_public_key = $broker_key
 broker_endpoint = $clients
 TRUST
+  local broker_args ca_args storage_args
+  read -r -a broker_args <<<"${IMGSHARE_BROKER_ARGS:-}"
+  read -r -a ca_args <<<"${IMGSHARE_CA_ARGS:-}"
+  read -r -a storage_args <<<"${IMGSHARE_STORAGE_ARGS:-}"
   start broker "$bin/imgshare-broker" run --data-dir "$dir/broker" --clients "$clients" \
-    --events "$events" --backend "$backend" --ca-service-key "$ca_service" --service-key "$storage_service"
-  start ca "$bin/imgshare-ca" run --data-dir "$dir/ca" --broker "$backend" --broker-key "$broker_key"
+    --events "$events" --backend "$backend" --ca-service-key "$ca_service" --service-key "$storage_service" \
+    "${broker_args[@]}"
+  start ca "$bin/imgshare-ca" run --data-dir "$dir/ca" --broker "$backend" --broker-key "$broker_key" \
+    "${ca_args[@]}"
   start storage "$bin/imgshare-storage" run --data-dir "$dir/storage" --broker "$backend" \
-    --broker-key "$broker_key" --ca-key "$ca_key"
+    --broker-key "$broker_key" --ca-key "$ca_key" "${storage_args[@]}"
   wait_ready ca
   wait_ready storage
   echo "cluster: up; broker at $clients, events at $events, trust file $dir/trust"

@@ -1,6 +1,6 @@
-// Helpers for the end-to-end tests: a user's keys from their home and a raw
-// subscriber on the broker's event socket (the storage node's database:
-// support/storage_database.h).
+// Helpers for the end-to-end tests: a raw subscriber on the broker's event
+// socket (a user's keys: support/signed_requests.h; the storage node's
+// database: support/storage_database.h).
 #pragma once
 
 #include <zmq.hpp>
@@ -18,27 +18,13 @@
 #include "common/net/socket_options.h"
 #include "common/protocol/event.h"
 #include "tests/integration/support/cluster.h"
+#include "tests/integration/support/signed_requests.h"
 #include "tests/integration/support/storage_database.h"
 
 namespace imgshare::testing {
 
-inline constexpr std::string_view kTestPassphrase = "correct horse battery staple";
-
 inline bool has_error(const CommandResult& result, const std::string& code) {
     return result.exit_code != 0 && result.err.find("error: " + code + ":") != std::string::npos;
-}
-
-struct User {
-    UserKeys keys;
-    Certificate certificate;
-};
-
-inline User load_user(const std::filesystem::path& home) {
-    Keystore keystore(home);
-    auto keys = keystore.load(kTestPassphrase);
-    auto certificate = keystore.load_certificate();
-    if (!keys || !certificate) throw std::runtime_error("cannot load the test user's keystore");
-    return User{std::move(*keys), std::move(*certificate)};
 }
 
 // The grant key of the storage node's `grants` family (storage-node/storage_keys.h).

@@ -32,15 +32,17 @@ class RogueService {
     using Answer = std::function<std::optional<Frames>(const Header& request)>;
 
     // `forged`: a reply body sent over and over for ids just above the highest one seen,
-    // as answers to requests this worker was never sent.
+    // as answers to requests this worker was never sent. `after_ready`: messages sent once,
+    // right after READY.
     RogueService(Cluster& cluster, const CurveKeyPair& keys, std::string service, Answer answer,
-                 std::optional<Bytes> forged = std::nullopt)
+                 std::optional<Bytes> forged = std::nullopt, std::vector<Frames> after_ready = {})
         : endpoint_(cluster.backend_endpoint()),
           broker_key_(cluster.broker_public_key()),
           keys_{keys.public_key, SecretBytes::copy_of(keys.secret_key.view())},
           service_(std::move(service)),
           answer_(std::move(answer)),
           forged_(std::move(forged)),
+          after_ready_(std::move(after_ready)),
           thread_([this] { run(); }) {}
     ~RogueService() {
         stop_ = true;
@@ -67,6 +69,8 @@ class RogueService {
             (void)net::send_message(socket, out);
         };
         send(encode(ReadyMessage{service_, "rogue"}, 0));
+        for (const auto& message : after_ready_)
+            send(message);
         std::uint64_t highest_id = 0;
         auto next_heartbeat = std::chrono::steady_clock::now();
         while (!stop_) {
@@ -110,6 +114,7 @@ class RogueService {
     std::string service_;
     Answer answer_;
     std::optional<Bytes> forged_;
+    std::vector<Frames> after_ready_;
     std::atomic<bool> stop_{false};
     mutable std::mutex mutex_;
     std::vector<Header> received_;
@@ -195,6 +200,27 @@ TEST_F(RogueServiceTest, AStorageNodesKeyCannotServeAsTheCa) {
     EXPECT_TRUE(impostor.received().empty());
     EXPECT_EQ(read_text(cluster_.broker_dir() / "protocol.log").find("\"peer\":\"alice\""),
               std::string::npos);
+}
+
+TEST_F(RogueServiceTest, AStorageNodeCannotRevokeAUser) {
+    auto storage_keys = service_keys_of(cluster_.storage_dir());
+    cluster_.stop_storage();
+    // The storage node's own key, as a storage node, tells the broker alice is revoked.
+    RogueService rogue(cluster_, storage_keys, "storage", nullptr, std::nullopt,
+                       {encode(UserRevokedMessage{"alice"}, 0)});
+    for (int i = 0; i < 400 && !broker_log_mentions(cluster_, "USER_REVOKED"); ++i)
+        std::this_thread::sleep_for(50ms);
+    EXPECT_TRUE(
+        broker_log_mentions(cluster_, "dropped USER_REVOKED from a worker that is not the CA"));
+
+    // Alice is still served (GET_CERT goes to the real CA) and the CA still says valid.
+    RawClient alice(cluster_.client_endpoint(), cluster_.broker_public_key(), alice_.keys.curve);
+    auto reply = alice.call(encode(GetCertRequest{"alice"}, 1), 20s);
+    ASSERT_TRUE(reply.has_value());
+    EXPECT_EQ(error_code_of(*reply), std::nullopt);
+    auto certificate = decode_reply<GetCertReply>(*reply);
+    ASSERT_TRUE(certificate) << certificate.error().message;
+    EXPECT_FALSE(certificate->revoked);
 }
 
 }  // namespace

@@ -53,6 +53,7 @@ class EndToEndCommandsTest : public ::testing::Test {
         }
     }
     void TearDown() override {
+        broker_.stop();  // its handler reads members of derived fixtures
         ::unsetenv("IMGSHARE_PASSPHRASE");
         ::unsetenv("IMGSHARE_TEST_FAST_KDF");
     }

@@ -40,9 +40,13 @@ class FakeBroker {
     }
     FakeBroker(const FakeBroker&) = delete;
     FakeBroker& operator=(const FakeBroker&) = delete;
-    ~FakeBroker() {
+    ~FakeBroker() { stop(); }
+
+    // Stops serving; the handler is never called after this returns. A fixture whose
+    // handler reads its own members calls it in TearDown, before those members go.
+    void stop() {
         stop_ = true;
-        thread_.join();
+        if (thread_.joinable()) thread_.join();
     }
 
     [[nodiscard]] const std::string& endpoint() const { return endpoint_; }

@@ -19,6 +19,11 @@ namespace {
 constexpr std::size_t kMaxShownStringBytes = 256;
 constexpr int kMaxShownValues = 4096;
 constexpr std::size_t kDigestHexChars = 16;
+// Keys, signatures, certificates and envelopes are hashed whole; a larger
+// binary is an image chunk, whose whole-frame SHA-256 cost more than every
+// other step of relaying it (docs/BENCHMARKS.md). Its ends identify it.
+constexpr std::size_t kFullDigestMaxBytes = 16 * 1024;
+constexpr std::size_t kSampledEndBytes = 4 * 1024;
 
 // Matched to the protocol's maxima (DESIGN.md §7): nothing legitimate nests
 // deeper or carries more; anything that does is shown as undecodable.
@@ -48,11 +53,22 @@ std::string shown_string(std::string_view text) {
                        text.size());
 }
 
+std::string short_sampled_sha256(ByteView bytes) {
+    ensure_sodium();
+    crypto_hash_sha256_state state;
+    crypto_hash_sha256_init(&state);
+    crypto_hash_sha256_update(&state, bytes.data(), kSampledEndBytes);
+    crypto_hash_sha256_update(&state, bytes.data() + bytes.size() - kSampledEndBytes,
+                              kSampledEndBytes);
+    std::array<std::uint8_t, crypto_hash_sha256_BYTES> digest{};
+    crypto_hash_sha256_final(&state, digest.data());
+    return to_hex(digest).substr(0, kDigestHexChars);
+}
+
 LogJson undecodable(ByteView frame) {
     LogJson summary = LogJson::object();
     summary["undecodable"] = true;
-    summary["len"] = frame.size();
-    summary["sha256"] = short_sha256(frame);
+    summary.update(summarize_binary(frame));
     return summary;
 }
 
@@ -143,7 +159,11 @@ class Renderer {
 LogJson summarize_binary(ByteView bytes) {
     LogJson summary = LogJson::object();
     summary["len"] = bytes.size();
-    summary["sha256"] = short_sha256(bytes);
+    if (bytes.size() <= kFullDigestMaxBytes) {
+        summary["sha256"] = short_sha256(bytes);
+    } else {
+        summary["sampled_sha256"] = short_sampled_sha256(bytes);
+    }
     return summary;
 }
 

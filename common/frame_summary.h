@@ -8,7 +8,10 @@
 //   a frame that does not decode to exactly one value is shown as
 //   {"undecodable":true,"len":N,"sha256":"<16 hex>"};
 // - binary values are shown as {"len":N,"sha256":"<first 16 hex of SHA-256>"},
-//   never their bytes;
+//   never their bytes; one over 16 KiB (an image chunk) as
+//   {"len":N,"sampled_sha256":"<16 hex>"}, the SHA-256 of its first and last
+//   4 KiB: it tells frames apart across logs (ciphertext never repeats) at a
+//   constant cost, and is no integrity check;
 // - the value under any map key whose name contains (case-insensitively)
 //   "secret", "private", "passphrase", "password", "passwd", "seed" or
 //   "content_key" is shown as "[redacted]", whatever its type. Sealed and
@@ -29,7 +32,8 @@ namespace imgshare {
 
 using LogJson = nlohmann::ordered_json;
 
-// {"len":N,"sha256":"<first 16 hex characters of SHA-256(bytes)>"}
+// {"len":N,"sha256":"<first 16 hex characters of SHA-256(bytes)>"}, or
+// "sampled_sha256" for more than 16 KiB (see above).
 [[nodiscard]] LogJson summarize_binary(ByteView bytes);
 
 // The decoded frame as JSON, or the undecodable summary.

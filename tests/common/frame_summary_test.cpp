@@ -20,7 +20,19 @@ std::string expected_short_sha256(ByteView bytes) {
     return to_hex(digest).substr(0, 16);
 }
 
+// The SHA-256 of the first and last 4 KiB, as the summary of a binary over 16 KiB.
+std::string expected_sampled_sha256(ByteView bytes) {
+    Bytes ends(bytes.begin(), bytes.begin() + 4096);
+    ends.insert(ends.end(), bytes.end() - 4096, bytes.end());
+    return expected_short_sha256(ends);
+}
+
 LogJson undecodable(ByteView frame) {
+    if (frame.size() > 16 * 1024) {
+        return LogJson{{"undecodable", true},
+                       {"len", frame.size()},
+                       {"sampled_sha256", expected_sampled_sha256(frame)}};
+    }
     return LogJson{
         {"undecodable", true}, {"len", frame.size()}, {"sha256", expected_short_sha256(frame)}};
 }
@@ -52,6 +64,26 @@ TEST(FrameSummaryTest, BinaryIsLengthAndShortDigestOnly) {
     EXPECT_EQ(summary["wrapped_key"],
               (LogJson{{"len", 32}, {"sha256", expected_short_sha256(key)}}));
     EXPECT_EQ(summary.dump().find(to_hex(key).substr(0, 16)), std::string::npos);
+}
+
+TEST(FrameSummaryTest, BinaryUpTo16KiBIsHashedWholeALargerOneByItsEnds) {
+    Bytes small(16 * 1024);
+    randombytes_buf(small.data(), small.size());
+    EXPECT_EQ(summarize_binary(small),
+              (LogJson{{"len", small.size()}, {"sha256", expected_short_sha256(small)}}));
+
+    Bytes chunk(256 * 1024 + 17);
+    randombytes_buf(chunk.data(), chunk.size());
+    LogJson summary = summarize_binary(chunk);
+    EXPECT_EQ(summary,
+              (LogJson{{"len", chunk.size()}, {"sampled_sha256", expected_sampled_sha256(chunk)}}));
+    Bytes last_byte_changed = chunk;
+    last_byte_changed.back() ^= 1;
+    EXPECT_NE(summarize_binary(last_byte_changed), summary);
+    Bytes first_byte_changed = chunk;
+    first_byte_changed.front() ^= 1;
+    EXPECT_NE(summarize_binary(first_byte_changed), summary);
+    EXPECT_EQ(summary.dump().find(to_hex(ByteView(chunk).first(8))), std::string::npos);
 }
 
 TEST(FrameSummaryTest, ArraysAndMapsNest) {

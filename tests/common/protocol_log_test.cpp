@@ -10,6 +10,7 @@
 #include <random>
 #include <sstream>
 
+#include "common/frame_summary.h"
 #include "tests/common/leak_detector.h"
 #include "tests/common/msgpack_builder.h"
 #include "tests/common/scratch_dir.h"
@@ -133,9 +134,10 @@ TEST(ProtocolLogTest, RecordsMessageWithoutKeyOrImageBytes) {
     EXPECT_EQ(line["fields"]["upload"], "u-1");
     EXPECT_EQ(line["fields"]["index"], 3);
     EXPECT_EQ(line["fields"]["wrapped_key"], (json{{"len", 32}, {"sha256", short_sha256(key)}}));
-    EXPECT_EQ(line["fields"]["bytes"],
-              (json{{"len", image.size()}, {"sha256", short_sha256(image)}}));
-    EXPECT_EQ(line["payload"], (json{{"len", image.size()}, {"sha256", short_sha256(image)}}));
+    json image_summary = json::parse(summarize_binary(image).dump());
+    EXPECT_EQ(line["fields"]["bytes"], image_summary);
+    EXPECT_EQ(line["payload"], image_summary);
+    EXPECT_TRUE(line["payload"].contains("sampled_sha256")) << "a 1 MiB payload is sampled";
 
     // Neither the key nor any 16 bytes of the image, in any spelling.
     EXPECT_EQ(text.find(as_string(key)), std::string::npos);

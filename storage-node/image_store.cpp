@@ -134,6 +134,12 @@ Result<void> ImageStore::write(Batch batch, Durability durability) {
     return {};
 }
 
+Result<void> ImageStore::sync() {
+    auto status = impl_->db->SyncWAL();
+    if (!status.ok()) return std::unexpected(store_error(status, "sync"));
+    return {};
+}
+
 Result<std::optional<Bytes>> ImageStore::get(Family family, std::string_view key) const {
     rocksdb::PinnableSlice value;
     auto status = impl_->db->Get(rocksdb::ReadOptions(), impl_->handle(family), slice(key), &value);

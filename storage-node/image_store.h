@@ -90,6 +90,10 @@ class ImageStore {
 
     [[nodiscard]] Batch batch() const;
     [[nodiscard]] Result<void> write(Batch batch, Durability durability);
+    // Makes every write before it durable, as if each had been Synced: one
+    // fsync for many buffered batches (group commit). Unlike a Synced write,
+    // a buffered batch is visible to readers before sync() returns.
+    [[nodiscard]] Result<void> sync();
 
     // The value of `key`, or nullopt when there is none.
     [[nodiscard]] Result<std::optional<Bytes>> get(Family family, std::string_view key) const;

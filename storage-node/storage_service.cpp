@@ -214,7 +214,7 @@ Result<PostCommitReply> StorageService::post_commit(const PostCommitRequest& req
     auto batch = store_->batch();
     record = catalog_.add_in(batch, std::move(record), pending.grants);
     sessions_.end_in(batch, *upload);
-    if (auto written = store_->write(std::move(batch), Durability::Synced); !written) {
+    if (auto written = write_for_group_commit(std::move(batch)); !written) {
         return std::unexpected(std::move(written.error()));
     }
     catalog_.committed(record);
@@ -317,11 +317,24 @@ Result<ShareReply> StorageService::share(const ShareRequest& request,
     auto batch = store_->batch();
     auto shared = catalog_.share_in(batch, std::move(*record), request.envelope, request.signature,
                                     validated->envelope.recipients, request.grants);
-    if (auto written = store_->write(std::move(batch), Durability::Synced); !written) {
+    if (auto written = write_for_group_commit(std::move(batch)); !written) {
         return std::unexpected(std::move(written.error()));
     }
     catalog_.committed(shared);
     return share_reply(shared);
+}
+
+Result<void> StorageService::write_for_group_commit(Batch batch) {
+    auto written = store_->write(std::move(batch), Durability::Buffered);
+    if (written) unsynced_ = true;
+    return written;
+}
+
+Result<void> StorageService::make_durable() {
+    if (!unsynced_) return {};
+    auto synced = store_->sync();
+    if (synced) unsynced_ = false;
+    return synced;
 }
 
 void StorageService::expire_uploads() {
@@ -373,6 +386,8 @@ void serve(StorageService& storage, service::ServiceWorker& worker) {
     worker.on<ShareRequest>([&](const ShareRequest& request, const RequestContext& context) {
         return answer(storage.share(request, context));
     });
+    worker.on_durability({[&] { return storage.has_unsynced_writes(); },
+                          [&] { return storage.make_durable(); }});
     worker.on_tick([&] { storage.expire_uploads(); });
 }
 

@@ -7,9 +7,12 @@
 //   missing user is NOT_REGISTERED before anything else is looked at.
 // - Every request is idempotent: a repeated POST_BEGIN, POST_CHUNK or
 //   POST_COMMIT for the same upload changes nothing and answers as the first.
-// - POST_COMMIT is acknowledged only after one synced batch made the image,
-//   its grants and its feed entry durable; before that nothing of it is
-//   visible. A name is committed at most once; nothing is ever overwritten.
+// - POST_COMMIT writes the image, its grants and its feed entry in one batch,
+//   applied entirely or not at all; a name is committed at most once; nothing
+//   is ever overwritten. The batch is buffered: make_durable() syncs every
+//   buffered commit at once (group commit), and serve() has the worker hold
+//   every reply from a commit's on until then, so no acknowledgement, and no
+//   answer that shows the image, leaves before it is durable.
 // - An e2e image the sender may not see is answered exactly like a missing
 //   name (NOT_FOUND, same message) and never listed.
 #pragma once
@@ -62,11 +65,16 @@ class StorageService {
                                                const service::RequestContext& context) const;
     // The owner grows an e2e image's recipient list (share_validation.h): the
     // new envelope, its signature and the added grants replace the old in one
-    // synced batch with a new feed entry, announced to the added recipients
+    // batch with a new feed entry (durable before the reply, as a commit), announced to the added recipients
     // only. NOT_FOUND as for a missing name when the sender may not see the
     // image. A repeat of the last share answers as it did and changes nothing.
     [[nodiscard]] Result<ShareReply> share(const ShareRequest& request,
                                            const service::RequestContext& context);
+
+    // Whether a commit or share since the last make_durable() is not yet durable.
+    [[nodiscard]] bool has_unsynced_writes() const noexcept { return unsynced_; }
+    // One fsync for all of them (ImageStore::sync).
+    [[nodiscard]] Result<void> make_durable();
 
     // Housekeeping (the worker's tick): removes idle pending uploads.
     void expire_uploads();
@@ -83,12 +91,14 @@ class StorageService {
     [[nodiscard]] Result<void> check_commit(const UploadId& upload, const Envelope& envelope) const;
     [[nodiscard]] Result<ImageRecord> visible_image(std::string_view name,
                                                     std::string_view user) const;
+    [[nodiscard]] Result<void> write_for_group_commit(Batch batch);
 
     ImageStore* store_;
     const Clock* clock_;
     StorageConfig config_;
     UploadSessions sessions_;
     ImageCatalog catalog_;
+    bool unsynced_ = false;
 };
 
 // Registers every handler and the expiry tick on `worker`.

@@ -22,7 +22,7 @@ Result<UploadSessions> UploadSessions::load(ImageStore& store, const Clock& cloc
         // An unreadable session still expires, and takes its chunks with it.
         std::string owner = session ? session->owner : std::string();
         if (!session) spdlog::warn("{}", session.error().message);
-        sessions.pending_.emplace(*UploadId::from_key(key), Activity{std::move(owner), now});
+        sessions.pending_.emplace(*UploadId::from_key(key), Activity{std::move(owner), now, {}, 0});
         return true;
     });
     if (!scanned) return std::unexpected(std::move(scanned.error()));
@@ -44,7 +44,7 @@ Result<void> UploadSessions::begin(const UploadId& upload, const UploadSession& 
     if (auto written = store_->write(std::move(batch), Durability::Buffered); !written) {
         return written;
     }
-    pending_[upload] = Activity{session.owner, clock_->monotonic_ms()};
+    pending_[upload] = Activity{session.owner, clock_->monotonic_ms(), {}, 0};
     return {};
 }
 
@@ -72,7 +72,15 @@ Result<void> UploadSessions::store_chunk(const UploadId& upload, std::uint32_t i
     batch.put(Family::uploads, key, std::string_view());
     // Buffered: until POST_COMMIT nothing is promised; the commit is synced and
     // makes every earlier write durable with it.
-    return store_->write(std::move(batch), Durability::Buffered);
+    if (auto written = store_->write(std::move(batch), Durability::Buffered); !written) {
+        return written;
+    }
+    if (auto found = pending_.find(upload);
+        found != pending_.end() && found->second.hashed_chunks == index) {
+        found->second.received_prefix.update(ciphertext);
+        ++found->second.hashed_chunks;
+    }
+    return {};
 }
 
 Result<std::uint32_t> UploadSessions::first_missing_chunk(const UploadId& upload,
@@ -90,6 +98,11 @@ Result<std::uint32_t> UploadSessions::first_missing_chunk(const UploadId& upload
 
 Result<Bytes> UploadSessions::ciphertext_digest(const UploadId& upload,
                                                 const Envelope& envelope) const {
+    if (auto found = pending_.find(upload);
+        found != pending_.end() && found->second.hashed_chunks == envelope.chunk_count) {
+        Sha256 received = found->second.received_prefix;
+        return received.finish();
+    }
     Sha256 hash;
     std::uint32_t next = 0;
     std::optional<Error> problem;

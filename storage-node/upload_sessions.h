@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "common/bytes.h"
+#include "common/crypto/sha256.h"
 #include "common/clock.h"
 #include "common/envelope.h"
 #include "common/error.h"
@@ -44,8 +45,10 @@ class UploadSessions {
     // The lowest index < chunk_count not stored yet; chunk_count when all are.
     [[nodiscard]] Result<std::uint32_t> first_missing_chunk(const UploadId& upload,
                                                             std::uint32_t chunk_count) const;
-    // SHA-256 over the stored chunks in order, streaming. INTEGRITY if a chunk
-    // is missing or not the size the envelope gives it.
+    // SHA-256 over the chunks in order. INTEGRITY if a chunk is missing or not
+    // the size the envelope gives it. Chunks stored in order by this process
+    // were hashed as they came (store_chunk), so the usual commit reads nothing
+    // back; after a restart or a gap filled late, the stored chunks are read.
     [[nodiscard]] Result<Bytes> ciphertext_digest(const UploadId& upload,
                                                   const Envelope& envelope) const;
 
@@ -62,6 +65,8 @@ class UploadSessions {
     struct Activity {
         std::string owner;
         std::int64_t last_ms = 0;
+        Sha256 received_prefix;  // over chunks 0 .. hashed_chunks-1
+        std::uint32_t hashed_chunks = 0;
     };
     UploadSessions(ImageStore& store, const Clock& clock, std::int64_t timeout_ms);
 

@@ -19,7 +19,7 @@ ServiceWorker::ServiceWorker(WorkerConfig config, ProtocolLog& log, const Clock&
 
 void ServiceWorker::connect() {
     socket_ = std::make_unique<zmq::socket_t>(context_, zmq::socket_type::dealer);
-    net::harden_peer_socket(*socket_);
+    net::harden_peer_socket(*socket_, net::Liveness::Service);
     net::make_curve_client(*socket_, config_.broker_public_key, config_.keys.public_key,
                            config_.keys.secret_key.view());
     socket_->connect(config_.broker_endpoint);
@@ -69,7 +69,9 @@ void ServiceWorker::run(const std::atomic<bool>& stop) {
                 liveness_ = kLiveness;
                 if (message->too_many_frames) continue;
                 handle(std::move(message->frames));
+                if (held_.size() >= kMaxHeldReplies) release_held_replies();
             }
+            release_held_replies();
         }
         if (now >= next_heartbeat) {
             next_heartbeat = now + kHeartbeatMs;
@@ -118,17 +120,42 @@ void ServiceWorker::handle(std::vector<zmq::message_t> frames) {
         }
     }
     if (!result) {
-        send(encode_error(result.error(), header->id), peer);
+        reply(encode_error(result.error(), header->id), std::move(peer), header->id);
         return;
     }
     Header reply_header;
     reply_header.type = result->type;
     reply_header.id = header->id;
-    std::vector<Bytes> reply;
-    reply.push_back(encode_header(reply_header));
-    reply.push_back(std::move(result->body));
-    if (result->payload) reply.push_back(std::move(*result->payload));
-    send(std::move(reply), peer);
+    std::vector<Bytes> outgoing;
+    outgoing.push_back(encode_header(reply_header));
+    outgoing.push_back(std::move(result->body));
+    if (result->payload) outgoing.push_back(std::move(*result->payload));
+    reply(std::move(outgoing), std::move(peer), header->id);
+}
+
+void ServiceWorker::reply(std::vector<Bytes> frames, std::string peer, std::uint64_t id) {
+    if (held_.empty() && !(durability_ && durability_->pending())) {
+        send(std::move(frames), peer);
+        return;
+    }
+    held_.push_back(HeldReply{std::move(frames), std::move(peer), id});
+}
+
+void ServiceWorker::release_held_replies() {
+    if (held_.empty()) return;
+    auto synced = durability_->sync();
+    if (!synced) {
+        spdlog::error("could not make {} replies' writes durable: {}", held_.size(),
+                      describe(synced.error()));
+    }
+    for (auto& held : held_) {
+        if (synced) {
+            send(std::move(held.frames), held.peer);
+        } else {
+            send(encode_error(synced.error(), held.id), held.peer);
+        }
+    }
+    held_.clear();
 }
 
 }  // namespace imgshare::service

@@ -81,6 +81,19 @@ class ServiceWorker {
     // could have missed).
     void on_ready(std::function<void()> ready) { ready_ = std::move(ready); }
 
+    // Group commit. A handler may leave writes that must be durable before its reply
+    // leaves (`pending` then returns true). From that reply on, the worker holds every
+    // reply of the burst of requests it has received, up to kMaxHeldReplies, then calls
+    // `sync` once and sends them in order; so no reply of the burst, a read included,
+    // can reveal a write before it is durable. When `sync` fails every held reply
+    // becomes that error: the requests are idempotent, a retry gets the true answer.
+    struct DurabilityBarrier {
+        std::function<bool()> pending;
+        std::function<Result<void>()> sync;
+    };
+    void on_durability(DurabilityBarrier barrier) { durability_ = std::move(barrier); }
+    static constexpr std::size_t kMaxHeldReplies = 64;
+
     // Polls `socket` too, calling `on_readable` in this worker's thread when it has input
     // (e.g. the CA's admin socket). `socket` must outlive run().
     void watch(zmq::socket_t& socket, std::function<void()> on_readable);
@@ -100,11 +113,20 @@ class ServiceWorker {
         zmq::socket_t* socket;
         std::function<void()> on_readable;
     };
+    struct HeldReply {
+        std::vector<Bytes> frames;
+        std::string peer;
+        std::uint64_t id;
+    };
 
     void connect();
     void announce();
     void send(std::vector<Bytes> frames, std::string_view peer);
     void handle(std::vector<zmq::message_t> frames);
+    // Sends `frames` now, or holds them while a durability barrier is up.
+    void reply(std::vector<Bytes> frames, std::string peer, std::uint64_t id);
+    // Makes the held replies' writes durable, then sends them.
+    void release_held_replies();
 
     WorkerConfig config_;
     ProtocolLog& log_;
@@ -115,6 +137,8 @@ class ServiceWorker {
     std::function<void()> tick_;
     std::function<void()> ready_;
     std::vector<Watched> watched_;
+    std::optional<DurabilityBarrier> durability_;
+    std::vector<HeldReply> held_;
     int liveness_ = 0;
 };
 

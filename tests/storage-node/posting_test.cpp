@@ -181,6 +181,37 @@ TEST_F(PostingTest, CorruptedChunkIsAnIntegrityErrorAtCommitAndDiscardsTheUpload
     EXPECT_EQ(*again, (PostBeginReply{begun.upload, 0}));
 }
 
+TEST_F(PostingTest, ChunksOutOfOrderOrAcrossARestartAreCheckedAgainstTheDigestToo) {
+    // Chunks that arrive in order are hashed as they come; these are read back.
+    auto cat = image(alice_, named("cat"));
+    auto begun = service().post_begin(cat.begin, as_user("alice")).value();
+    ASSERT_TRUE(send_chunk(alice_, begun.upload, 1, cat.chunks[1]));
+    ASSERT_TRUE(send_chunk(alice_, begun.upload, 0, cat.chunks[0]));
+    ASSERT_TRUE(send_chunk(alice_, begun.upload, 2, cat.chunks[2]));
+    ASSERT_TRUE(service().post_commit(PostCommitRequest{begun.upload}, as_user("alice")));
+
+    auto dog = image(alice_, named("dog"));
+    auto dog_upload = service().post_begin(dog.begin, as_user("alice")).value().upload;
+    Bytes flipped = dog.chunks[0];
+    flipped[7] ^= 0x01;
+    ASSERT_TRUE(send_chunk(alice_, dog_upload, 2, dog.chunks[2]));
+    ASSERT_TRUE(send_chunk(alice_, dog_upload, 0, flipped));
+    ASSERT_TRUE(send_chunk(alice_, dog_upload, 1, dog.chunks[1]));
+    expect_error(service().post_commit(PostCommitRequest{dog_upload}, as_user("alice")),
+                 ErrorCode::INTEGRITY);
+
+    auto owl = image(alice_, named("owl"));
+    auto owl_upload = service().post_begin(owl.begin, as_user("alice")).value().upload;
+    Bytes owl_flipped = owl.chunks[0];
+    owl_flipped[7] ^= 0x01;
+    ASSERT_TRUE(send_chunk(alice_, owl_upload, 0, owl_flipped));
+    reopen();
+    ASSERT_TRUE(send_chunk(alice_, owl_upload, 1, owl.chunks[1]));
+    ASSERT_TRUE(send_chunk(alice_, owl_upload, 2, owl.chunks[2]));
+    expect_error(service().post_commit(PostCommitRequest{owl_upload}, as_user("alice")),
+                 ErrorCode::INTEGRITY);
+}
+
 TEST_F(PostingTest, SomeoneElsesUploadIsNotFound) {
     auto cat = image(alice_);
     auto begun = service().post_begin(cat.begin, as_user("alice")).value();

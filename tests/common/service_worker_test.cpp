@@ -1,0 +1,173 @@
+// ServiceWorker's group commit, with a real worker on a real CURVE DEALER and a
+// stand-in broker (a CURVE ROUTER on loopback) that the test drives.
+#include "common/service/service_worker.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <thread>
+
+#include "common/net/multipart.h"
+#include "common/protocol/codec.h"
+#include "common/protocol/messages.h"
+
+namespace imgshare::service {
+namespace {
+
+using namespace std::chrono_literals;
+
+class ServiceWorkerTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        router_.set(zmq::sockopt::curve_server, true);
+        router_.set(zmq::sockopt::curve_secretkey,
+                    zmq::const_buffer(broker_keys_.secret_key.data(), 32));
+        router_.set(zmq::sockopt::linger, 0);
+        router_.bind("tcp://127.0.0.1:*");
+        WorkerConfig config{router_.get(zmq::sockopt::last_endpoint), broker_keys_.public_key,
+                            generate_curve_keys(), "storage", "test"};
+        worker_.emplace(std::move(config), log_, clock_);
+        // A commit leaves a write that must be durable before its reply; a list does not.
+        worker_->on<PostCommitRequest>([this](const PostCommitRequest& request,
+                                              const RequestContext&) -> Result<Outgoing> {
+            unsynced_ = true;
+            return ok(PostCommitReply{request.upload, "alice", 1, 1, 1, "escrow", {}});
+        });
+        worker_->on<ListRequest>([](const ListRequest&, const RequestContext&) -> Result<Outgoing> {
+            return ok(ListReply{});
+        });
+        worker_->on_durability({[this] { return unsynced_.load(); },
+                                [this]() -> Result<void> {
+                                    std::this_thread::sleep_for(sync_delay_.load());
+                                    ++syncs_;
+                                    if (fail_sync_) return fail(ErrorCode::IO_ERROR, "disk full");
+                                    unsynced_ = false;
+                                    return {};
+                                }});
+        thread_ = std::thread([this] { worker_->run(stop_); });
+        auto ready = receive();
+        ASSERT_GE(ready.size(), 2u);
+        worker_identity_ = ready[0];
+    }
+
+    void TearDown() override {
+        stop_ = true;
+        if (thread_.joinable()) thread_.join();
+    }
+
+    template <class M>
+    void send(const M& request, std::uint64_t id) {
+        net::ZmqFrames frames;
+        frames.push_back(net::frame_of(worker_identity_));
+        for (const auto& frame : encode(request, id, std::string("alice")))
+            frames.push_back(net::frame_of(frame));
+        ASSERT_TRUE(net::send_message(router_, frames));
+    }
+
+    // The next message from the worker other than a heartbeat, routing frame first.
+    Frames receive() {
+        zmq::pollitem_t item{router_.handle(), 0, ZMQ_POLLIN, 0};
+        while (zmq::poll(&item, 1, std::chrono::seconds(10)) > 0) {
+            auto message = net::receive_message(router_, 4);
+            if (!message) continue;
+            Frames frames;
+            for (auto& frame : message->frames) {
+                auto view = net::view_of(frame);
+                frames.emplace_back(view.begin(), view.end());
+            }
+            if (frames.size() >= 2 && decode_header(frames[1]).value().type == "HEARTBEAT") {
+                continue;
+            }
+            return frames;
+        }
+        ADD_FAILURE() << "no message from the worker";
+        return {};
+    }
+
+    struct Received {
+        std::uint64_t id = 0;
+        std::string type;
+        int syncs_before = 0;  // syncs the worker had made when the reply arrived
+        Frames frames;
+    };
+    Received next_reply() {
+        Frames frames = receive();
+        if (frames.size() < 3) return {};
+        auto header = decode_header(frames[1]).value();
+        return {header.id, header.type, syncs_.load(),
+                Frames(frames.begin() + 1, frames.end())};
+    }
+
+    zmq::context_t context_{1};
+    zmq::socket_t router_{context_, zmq::socket_type::router};
+    CurveKeyPair broker_keys_ = generate_curve_keys();
+    ProtocolLog log_ = ProtocolLog::disabled();
+    SystemClock clock_;
+    std::optional<ServiceWorker> worker_;
+    std::atomic<bool> stop_{false};
+    std::atomic<bool> unsynced_{false};
+    std::atomic<bool> fail_sync_{false};
+    std::atomic<int> syncs_{0};
+    std::atomic<std::chrono::milliseconds> sync_delay_{0ms};
+    std::thread thread_;
+    Bytes worker_identity_;
+};
+
+TEST_F(ServiceWorkerTest, NoReplyLeavesBeforeTheWriteOfAnEarlierOneIsDurable) {
+    send(ListRequest{}, 1);
+    auto first = next_reply();
+    EXPECT_EQ(first.id, 1u);
+    EXPECT_EQ(first.syncs_before, 0) << "nothing to make durable: no sync";
+
+    send(PostCommitRequest{"u-1"}, 2);
+    send(ListRequest{}, 3);
+    auto commit = next_reply();
+    auto list = next_reply();
+    EXPECT_EQ(commit.id, 2u);
+    EXPECT_EQ(commit.type, "OK");
+    EXPECT_GE(commit.syncs_before, 1) << "the commit was acknowledged before it was durable";
+    EXPECT_EQ(list.id, 3u) << "replies keep the order of the requests";
+    EXPECT_GE(list.syncs_before, 1);
+    EXPECT_FALSE(unsynced_.load());
+}
+
+TEST_F(ServiceWorkerTest, ABurstOfCommitsSharesOneSync) {
+    sync_delay_ = 300ms;  // the first sync is slow: the next commits queue up behind it
+    send(PostCommitRequest{"u-0"}, 100);
+    std::this_thread::sleep_for(50ms);
+    constexpr std::uint64_t kBurst = 20;
+    for (std::uint64_t i = 1; i <= kBurst; ++i)
+        send(PostCommitRequest{"u-" + std::to_string(i)}, 100 + i);
+    for (std::uint64_t i = 0; i <= kBurst; ++i) {
+        auto reply = next_reply();
+        EXPECT_EQ(reply.id, 100 + i);
+        EXPECT_EQ(reply.type, "OK");
+        EXPECT_GE(reply.syncs_before, 1);
+    }
+    // One sync for the first commit, one for the burst; a third if the burst was split.
+    EXPECT_LE(syncs_.load(), 3) << "each commit had its own fsync";
+}
+
+TEST_F(ServiceWorkerTest, AFailedSyncTurnsEveryHeldReplyIntoItsError) {
+    fail_sync_ = true;
+    send(PostCommitRequest{"u-1"}, 7);
+    auto refused = next_reply();
+    EXPECT_EQ(refused.id, 7u);
+    auto decoded = decode_reply<PostCommitReply>(refused.frames);
+    ASSERT_FALSE(decoded.has_value());
+    EXPECT_EQ(decoded.error().code, ErrorCode::IO_ERROR);
+    EXPECT_EQ(decoded.error().message, "disk full");
+
+    // Still not durable: the next reply waits for a sync that works.
+    fail_sync_ = false;
+    send(ListRequest{}, 8);
+    auto list = next_reply();
+    EXPECT_EQ(list.id, 8u);
+    EXPECT_EQ(list.type, "OK");
+    EXPECT_EQ(list.syncs_before, 2);
+}
+
+}  // namespace
+}  // namespace imgshare::service

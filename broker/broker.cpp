@@ -54,7 +54,7 @@ Broker::Broker(BrokerConfig config, ProtocolLog& log, const Clock& clock)
     : config_(std::move(config)),
       log_(log),
       clock_(clock),
-      context_(1),
+      context_(config_.io_threads),
       zap_(context_, zmq::socket_type::router),
       clients_(context_, zmq::socket_type::router),
       events_(context_, zmq::socket_type::xpub),
@@ -67,8 +67,8 @@ Broker::Broker(BrokerConfig config, ProtocolLog& log, const Clock& clock)
     zap_.bind(kZapEndpoint);
 
     auto secret = config_.keys.secret_key.view();
-    for (auto* socket : {&clients_, &backend_})
-        net::harden_peer_socket(*socket);
+    net::harden_peer_socket(clients_, net::Liveness::Client);
+    net::harden_peer_socket(backend_, net::Liveness::Service);
     net::make_curve_server(clients_, secret, kClientsDomain);
     net::make_curve_server(backend_, secret, kServicesDomain);
     net::make_router_mandatory(clients_);
@@ -81,7 +81,7 @@ Broker::Broker(BrokerConfig config, ProtocolLog& log, const Clock& clock)
 }
 
 void Broker::open_events_socket() {
-    net::harden_peer_socket(events_);
+    net::harden_peer_socket(events_, net::Liveness::Client);
     net::make_curve_server(events_, config_.keys.secret_key.view(), kClientsDomain);
     events_.set(zmq::sockopt::xpub_manual, true);
 }

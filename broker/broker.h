@@ -43,6 +43,9 @@ struct BrokerConfig {
     ServiceKeys service_keys;  // CURVE public keys allowed on the backend, each for one service
     std::int64_t request_timeout_ms = 4000;
     RateLimit rate_limit;  // per sender
+    // ZeroMQ I/O threads: CURVE encryption and socket I/O for all connections run
+    // there, spread by connection; the routing loop is a thread of its own.
+    int io_threads = 2;
 };
 
 class Broker {

@@ -80,6 +80,10 @@ int main(int argc, char** argv) {
                     "Requests a sender may send at once after being idle")
         ->check(CLI::Range(1.0, 1e9))
         ->capture_default_str();
+    run->add_option("--io-threads", config.io_threads,
+                    "ZeroMQ I/O threads (CURVE and socket work, spread over connections)")
+        ->check(CLI::Range(1, 16))
+        ->capture_default_str();
     run->add_option("--log-file", log_file, "Protocol log (default DATA_DIR/protocol.log)");
 
     CLI11_PARSE(app, argc, argv);

@@ -58,7 +58,7 @@ Result<std::unique_ptr<AdminServer>> AdminServer::bind(const fs::path& data_dir)
     std::error_code ignored;
     fs::remove(path, ignored);  // left by a CA that died: the registry lock says none runs
     try {
-        net::harden_peer_socket(server->socket_);
+        net::harden_peer_socket(server->socket_, net::Liveness::Service);
         server->socket_.set(zmq::sockopt::maxmsgsize, kMaxAdminMessageBytes);
         server->socket_.bind(endpoint_of(path));
     } catch (const zmq::error_t& error) {

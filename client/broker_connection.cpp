@@ -57,7 +57,7 @@ BrokerConnection::BrokerConnection(ConnectionSettings settings, const CurveKeyPa
       stop_(stop),
       context_(1),
       socket_(context_, zmq::socket_type::dealer) {
-    net::harden_peer_socket(socket_);
+    net::harden_peer_socket(socket_, net::Liveness::Client);
     net::make_curve_client(socket_, settings_.broker_public_key, keys.public_key,
                            keys.secret_key.view());
     monitor_ = std::make_unique<HandshakeMonitor>(context_, socket_);

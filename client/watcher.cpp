@@ -49,7 +49,7 @@ Watcher::Watcher(Session& session, Identity identity, WatchOptions options, std:
       err_(err),
       requests_(session.connect(identity_.keys.curve)),
       events_(context_, zmq::socket_type::sub) {
-    net::harden_peer_socket(events_);
+    net::harden_peer_socket(events_, net::Liveness::Client);
     net::make_curve_client(events_, session.trust().broker_public_key,
                            identity_.keys.curve.public_key, identity_.keys.curve.secret_key.view());
     events_.set(zmq::sockopt::subscribe, std::string(kImageTopic));

@@ -42,7 +42,7 @@ Result<std::unique_ptr<IdleClients>> IdleClients::connect(const LoadNetwork& net
 Result<void> IdleClients::connect_one(const LoadNetwork& network, const CurveKeyPair& keys,
                                       std::size_t index) {
     auto& socket = sockets_.emplace_back(context_, zmq::socket_type::dealer);
-    net::harden_peer_socket(socket);
+    net::harden_peer_socket(socket, net::Liveness::Client);
     net::make_curve_client(socket, network.connection.broker_public_key, keys.public_key,
                            keys.secret_key.view());
     socket.connect(network.connection.endpoint);

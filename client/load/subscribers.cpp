@@ -32,7 +32,7 @@ void Subscribers::receive_loop() {
     sockets.reserve(users_.size());
     for (const auto& user : users_) {
         auto& socket = sockets.emplace_back(context, zmq::socket_type::sub);
-        net::harden_peer_socket(socket);
+        net::harden_peer_socket(socket, net::Liveness::Client);
         net::make_curve_client(socket, network_.connection.broker_public_key,
                                user.keys.curve.public_key, user.keys.curve.secret_key.view());
         socket.set(zmq::sockopt::subscribe, std::string(kImageTopic));

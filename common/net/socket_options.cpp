@@ -19,12 +19,15 @@ void require_key(ByteView key, const char* what) {
 
 }  // namespace
 
-void harden_peer_socket(zmq::socket_t& socket) {
+void harden_peer_socket(zmq::socket_t& socket, Liveness liveness) {
+    bool client = liveness == Liveness::Client;
+    int heartbeat_ms = client ? kClientHeartbeatMs : kServiceHeartbeatMs;
+    int timeout_ms = client ? kClientHeartbeatTimeoutMs : kServiceHeartbeatTimeoutMs;
     socket.set(zmq::sockopt::maxmsgsize, static_cast<int64_t>(kMaxFrameBytes));
     socket.set(zmq::sockopt::handshake_ivl, kHandshakeMs);
-    socket.set(zmq::sockopt::heartbeat_ivl, kZmtpHeartbeatMs);
-    socket.set(zmq::sockopt::heartbeat_timeout, kZmtpHeartbeatTimeoutMs);
-    socket.set(zmq::sockopt::heartbeat_ttl, kZmtpHeartbeatTimeoutMs);
+    socket.set(zmq::sockopt::heartbeat_ivl, heartbeat_ms);
+    socket.set(zmq::sockopt::heartbeat_timeout, timeout_ms);
+    socket.set(zmq::sockopt::heartbeat_ttl, timeout_ms);
     socket.set(zmq::sockopt::linger, 0);
     socket.set(zmq::sockopt::sndhwm, kHighWaterMark);
     socket.set(zmq::sockopt::rcvhwm, kHighWaterMark);

@@ -13,15 +13,27 @@
 namespace imgshare::net {
 
 constexpr int kHandshakeMs = 5000;
-constexpr int kZmtpHeartbeatMs = 2500;
-constexpr int kZmtpHeartbeatTimeoutMs = 7500;
+
+// How often each end of a link makes sure the other is alive (ZMTP heartbeats).
+// Links between the broker and its services (a handful) every 2.5 s. Links of
+// clients and watchers (thousands at the broker) every 20 s: libzmq 4.3.4
+// cancels a timer by a linear scan of its I/O thread's timers and every
+// heartbeat cancels one, so at 3,000 links the broker's I/O thread spent 45%
+// of its time there (docs/BENCHMARKS.md). A closed connection is seen at once
+// either way; heartbeats only find peers that vanished silently.
+enum class Liveness { Service, Client };
+constexpr int kServiceHeartbeatMs = 2500;
+constexpr int kServiceHeartbeatTimeoutMs = 7500;
+constexpr int kClientHeartbeatMs = 20'000;
+constexpr int kClientHeartbeatTimeoutMs = 60'000;
 // Outgoing queues are bounded; a full queue is an error the caller handles,
 // never a silent drop (ROUTER_MANDATORY) except on PUB, where events are hints.
 constexpr int kHighWaterMark = 10000;
 
 // Applied to every socket that talks to another process: ZMQ_MAXMSGSIZE =
-// kMaxFrameBytes, handshake time-out, ZMTP heartbeats, linger 0, HWMs.
-void harden_peer_socket(zmq::socket_t& socket);
+// kMaxFrameBytes, handshake time-out, ZMTP heartbeats for `liveness`, linger
+// 0, HWMs.
+void harden_peer_socket(zmq::socket_t& socket, Liveness liveness);
 
 // A CURVE server socket (ROUTER, XPUB) with this secret key. zap_domain is
 // set with ZMQ_ZAP_ENFORCE_DOMAIN, so without a ZAP handler every peer is

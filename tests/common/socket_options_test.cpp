@@ -18,16 +18,21 @@ TEST(SocketOptionsTest, PeerSocketsBoundMessagesHandshakesAndQueues) {
     zmq::context_t context(1);
     for (auto type : {zmq::socket_type::router, zmq::socket_type::dealer, zmq::socket_type::xpub,
                       zmq::socket_type::sub}) {
-        zmq::socket_t socket(context, type);
-        harden_peer_socket(socket);
-        EXPECT_EQ(socket.get(zmq::sockopt::maxmsgsize), static_cast<int64_t>(kMaxFrameBytes));
-        EXPECT_EQ(socket.get(zmq::sockopt::handshake_ivl), kHandshakeMs);
-        EXPECT_LT(kHandshakeMs, 30'000);  // libzmq's default would keep silent peers 30 s
-        EXPECT_EQ(socket.get(zmq::sockopt::heartbeat_ivl), kZmtpHeartbeatMs);
-        EXPECT_EQ(socket.get(zmq::sockopt::heartbeat_timeout), kZmtpHeartbeatTimeoutMs);
-        EXPECT_EQ(socket.get(zmq::sockopt::linger), 0);
-        EXPECT_EQ(socket.get(zmq::sockopt::sndhwm), kHighWaterMark);
-        EXPECT_EQ(socket.get(zmq::sockopt::rcvhwm), kHighWaterMark);
+        for (auto liveness : {Liveness::Service, Liveness::Client}) {
+            zmq::socket_t socket(context, type);
+            harden_peer_socket(socket, liveness);
+            EXPECT_EQ(socket.get(zmq::sockopt::maxmsgsize), static_cast<int64_t>(kMaxFrameBytes));
+            EXPECT_EQ(socket.get(zmq::sockopt::handshake_ivl), kHandshakeMs);
+            EXPECT_LT(kHandshakeMs, 30'000);  // libzmq's default would keep silent peers 30 s
+            bool client = liveness == Liveness::Client;
+            EXPECT_EQ(socket.get(zmq::sockopt::heartbeat_ivl),
+                      client ? kClientHeartbeatMs : kServiceHeartbeatMs);
+            EXPECT_EQ(socket.get(zmq::sockopt::heartbeat_timeout),
+                      client ? kClientHeartbeatTimeoutMs : kServiceHeartbeatTimeoutMs);
+            EXPECT_EQ(socket.get(zmq::sockopt::linger), 0);
+            EXPECT_EQ(socket.get(zmq::sockopt::sndhwm), kHighWaterMark);
+            EXPECT_EQ(socket.get(zmq::sockopt::rcvhwm), kHighWaterMark);
+        }
     }
 }
 

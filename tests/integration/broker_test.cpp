@@ -106,7 +106,7 @@ TEST_F(BrokerTest, AnonymousSubscriberHearsNothing) {
     zmq::context_t context(1);
     zmq::socket_t sub(context, zmq::socket_type::sub);
     auto keys = generate_curve_keys();
-    net::harden_peer_socket(sub);
+    net::harden_peer_socket(sub, net::Liveness::Client);
     net::make_curve_client(sub, cluster_.broker_public_key(), keys.public_key,
                            keys.secret_key.view());
     sub.set(zmq::sockopt::subscribe, std::string(kImageTopic));
@@ -127,7 +127,7 @@ TEST_F(BrokerTest, RegisteredSubscriberHearsImageEvents) {
     ASSERT_TRUE(bob_keys.has_value()) << bob_keys.error().message;
     zmq::context_t context(1);
     zmq::socket_t sub(context, zmq::socket_type::sub);
-    net::harden_peer_socket(sub);
+    net::harden_peer_socket(sub, net::Liveness::Client);
     net::make_curve_client(sub, cluster_.broker_public_key(), bob_keys->curve.public_key,
                            bob_keys->curve.secret_key.view());
     sub.set(zmq::sockopt::subscribe, std::string(kImageTopic));

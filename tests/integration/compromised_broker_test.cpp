@@ -30,7 +30,7 @@ class LyingBroker {
   public:
     LyingBroker(const std::string& endpoint, const CurveKeyPair& broker_keys, CaInfoReply info)
         : context_(1), socket_(context_, zmq::socket_type::router) {
-        net::harden_peer_socket(socket_);
+        net::harden_peer_socket(socket_, net::Liveness::Client);
         socket_.set(zmq::sockopt::curve_server, true);
         socket_.set(zmq::sockopt::curve_secretkey,
                     zmq::const_buffer(broker_keys.secret_key.view().data(), 32));

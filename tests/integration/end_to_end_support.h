@@ -38,7 +38,7 @@ class Subscriber {
   public:
     Subscriber(Cluster& cluster, const CurveKeyPair& keys, const std::vector<std::string>& topics)
         : socket_(context_, zmq::socket_type::sub) {
-        net::harden_peer_socket(socket_);
+        net::harden_peer_socket(socket_, net::Liveness::Client);
         net::make_curve_client(socket_, cluster.broker_public_key(), keys.public_key,
                                keys.secret_key.view());
         for (const auto& topic : topics)

@@ -72,7 +72,7 @@ class IdleCrowd {
         for (std::size_t i = 0; i < size; ++i) {
             auto keys = generate_curve_keys();
             zmq::socket_t socket(context_, zmq::socket_type::dealer);
-            net::harden_peer_socket(socket);
+            net::harden_peer_socket(socket, net::Liveness::Client);
             net::make_curve_client(socket, cluster.broker_public_key(), keys.public_key,
                                    keys.secret_key.view());
             socket.connect(cluster.client_endpoint());

@@ -59,7 +59,7 @@ class RogueService {
     void run() {
         zmq::context_t context(1);
         zmq::socket_t socket(context, zmq::socket_type::dealer);
-        net::harden_peer_socket(socket);
+        net::harden_peer_socket(socket, net::Liveness::Service);
         net::make_curve_client(socket, broker_key_, keys_.public_key, keys_.secret_key.view());
         socket.connect(endpoint_);
         auto send = [&](const Frames& frames) {

@@ -9,7 +9,7 @@ RawClient::RawClient(const std::string& endpoint, const Bytes& broker_public_key
     : keys_{keys.public_key, SecretBytes::copy_of(keys.secret_key.view())},
       context_(1),
       socket_(context_, zmq::socket_type::dealer) {
-    net::harden_peer_socket(socket_);
+    net::harden_peer_socket(socket_, net::Liveness::Client);
     net::make_curve_client(socket_, broker_public_key, keys_.public_key, keys_.secret_key.view());
     socket_.connect(endpoint);
 }

@@ -126,6 +126,7 @@ void Broker::run(const std::atomic<bool>& stop) {
         {events_.handle(), 0, ZMQ_POLLIN, 0},
     };
     while (!stop.load()) {
+        log_.flush();  // before waiting: a batched log is at most one burst behind
         try {
             zmq::poll(items, 4, std::chrono::milliseconds(100));
         } catch (const zmq::error_t& error) {

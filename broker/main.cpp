@@ -118,7 +118,8 @@ int main(int argc, char** argv) {
         config.service_keys = std::move(*allowed);
         ProtocolLog log("imgshare-broker", log_file.empty()
                                                ? std::filesystem::path(data_dir) / "protocol.log"
-                                               : std::filesystem::path(log_file));
+                                               : std::filesystem::path(log_file),
+                    LogFlush::Batched);
         auto& stop = install_stop_signals();
         SystemClock clock;
         broker::Broker broker(std::move(config), log, clock);

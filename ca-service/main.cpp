@@ -88,7 +88,8 @@ Result<void> run_command(const Options& options, const std::atomic<bool>& stop) 
     if (!admin) return std::unexpected(admin.error());
     ProtocolLog log("imgshare-ca", options.log_file.empty()
                                        ? fs::path(options.data_dir) / "protocol.log"
-                                       : fs::path(options.log_file));
+                                       : fs::path(options.log_file),
+                    LogFlush::Batched);
 
     SystemClock clock;
     ca::CertificateAuthority authority(*keys, *registry, clock, *validity);

@@ -120,7 +120,8 @@ std::string_view to_string(Direction direction) {
     return "unknown";
 }
 
-ProtocolLog::ProtocolLog(std::string process_name, const std::filesystem::path& file)
+ProtocolLog::ProtocolLog(std::string process_name, const std::filesystem::path& file,
+                         LogFlush flush)
     : process_name_(std::move(process_name)) {
     try {
         if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path());
@@ -130,7 +131,8 @@ ProtocolLog::ProtocolLog(std::string process_name, const std::filesystem::path& 
         logger_ = std::make_shared<spdlog::logger>(process_name_ + ".protocol", std::move(sink));
         logger_->set_pattern("%v");
         logger_->set_level(spdlog::level::info);
-        logger_->flush_on(spdlog::level::info);
+        logger_->flush_on(flush == LogFlush::EveryLine ? spdlog::level::info
+                                                       : spdlog::level::off);
     } catch (const std::exception& error) {
         throw std::runtime_error(
             fmt::format("protocol log '{}' unusable: {}", file.string(), error.what()));
@@ -143,7 +145,9 @@ ProtocolLog ProtocolLog::disabled() {
 
 ProtocolLog::ProtocolLog(ProtocolLog&&) noexcept = default;
 ProtocolLog& ProtocolLog::operator=(ProtocolLog&&) noexcept = default;
-ProtocolLog::~ProtocolLog() = default;
+ProtocolLog::~ProtocolLog() {
+    flush();
+}
 
 void ProtocolLog::record(Direction direction, std::string_view peer,
                          std::span<const ByteView> frames) noexcept {
@@ -174,8 +178,13 @@ void ProtocolLog::record(Direction direction, std::string_view peer,
     }
 }
 
-void ProtocolLog::flush() {
-    if (logger_) logger_->flush();
+void ProtocolLog::flush() noexcept {
+    if (!logger_) return;
+    try {
+        logger_->flush();
+    } catch (...) {
+        // spdlog reports its own failures through its error handler; the loop goes on.
+    }
 }
 
 }  // namespace imgshare

@@ -14,8 +14,13 @@
 // The log never holds message bytes that are binary, so neither keys nor
 // image content can be read back from it.
 //
-// Each line is on disk (in the kernel's hands) when record() returns, so a
-// process stopped by SIGTERM or killed loses nothing it has recorded.
+// With LogFlush::EveryLine each line is in the kernel's hands when record()
+// returns, so a process stopped by SIGTERM or killed loses nothing it has
+// recorded. With LogFlush::Batched lines wait in a small buffer (a few KiB)
+// until flush(): a server's loop flushes before it waits for input, so a line
+// is at most one burst of messages late, SIGTERM loses nothing, and SIGKILL
+// loses at most the burst in progress. One write() per line cost the broker
+// more than relaying a small request (docs/BENCHMARKS.md).
 // record() may be called from several threads at once.
 #pragma once
 
@@ -35,6 +40,8 @@ namespace imgshare {
 
 enum class Direction { Received, Sent, Published };
 
+enum class LogFlush { EveryLine, Batched };
+
 // "received", "sent", "published": the values of the "direction" field.
 [[nodiscard]] std::string_view to_string(Direction direction);
 
@@ -43,7 +50,8 @@ class ProtocolLog {
     // Opens `file` for appending, creating it and its directories; the file
     // is made mode 0600 (an existing file is tightened to 0600). Throws
     // std::runtime_error when any of that fails: a start-up failure.
-    ProtocolLog(std::string process_name, const std::filesystem::path& file);
+    ProtocolLog(std::string process_name, const std::filesystem::path& file,
+                LogFlush flush = LogFlush::EveryLine);
 
     // A log that writes nothing, for tests and tools that opt out.
     [[nodiscard]] static ProtocolLog disabled();
@@ -65,8 +73,9 @@ class ProtocolLog {
                 std::span<const ByteView> frames) noexcept;
     void record(Direction direction, std::string_view peer, std::span<const Bytes> frames) noexcept;
 
-    // Hands buffered lines to the operating system (record() already does).
-    void flush();
+    // Hands buffered lines to the operating system (with EveryLine, record()
+    // already did). Never throws.
+    void flush() noexcept;
 
     [[nodiscard]] bool enabled() const noexcept { return logger_ != nullptr; }
 

@@ -77,7 +77,8 @@ Result<void> run_command(const Options& options, const std::atomic<bool>& stop) 
     if (!store) return std::unexpected(store.error());
     ProtocolLog log("imgshare-storage", options.log_file.empty()
                                             ? fs::path(options.data_dir) / "protocol.log"
-                                            : fs::path(options.log_file));
+                                            : fs::path(options.log_file),
+                    LogFlush::Batched);
 
     SystemClock clock;
     storage::StorageConfig config{std::move(*ca_key), options.max_image_bytes,

@@ -54,6 +54,7 @@ void ServiceWorker::run(const std::atomic<bool>& stop) {
         std::vector<zmq::pollitem_t> items{{socket_->handle(), 0, ZMQ_POLLIN, 0}};
         for (const auto& watched : watched_)
             items.push_back({watched.socket->handle(), 0, ZMQ_POLLIN, 0});
+        log_.flush();  // before waiting: a batched log is at most one burst behind
         try {
             zmq::poll(items.data(), items.size(), std::chrono::milliseconds(100));
         } catch (const zmq::error_t& error) {
@@ -88,6 +89,7 @@ void ServiceWorker::run(const std::atomic<bool>& stop) {
         }
     }
     send(encode(DisconnectMessage{}, 0), "broker");
+    log_.flush();
 }
 
 void ServiceWorker::handle(std::vector<zmq::message_t> frames) {

@@ -273,6 +273,24 @@ TEST(ProtocolLogTest, EachRecordIsInTheFileBeforeFlushOrClose) {
     EXPECT_EQ(lines[0]["id"], 9);
 }
 
+TEST(ProtocolLogTest, BatchedLinesReachTheFileAtFlushAndAtClose) {
+    ScratchDir dir;
+    auto path = dir / "protocol.jsonl";
+    std::vector<Bytes> frames{header("GET_CERT", 9)};
+    {
+        ProtocolLog log("p", path, LogFlush::Batched);
+        log.record(Direction::Received, "carol", frames);
+        log.record(Direction::Sent, "carol", frames);
+        EXPECT_EQ(read_lines(path).size(), 0u) << "a batched line was written at once";
+        log.flush();
+        EXPECT_EQ(read_lines(path).size(), 2u);
+        log.record(Direction::Received, "carol", frames);
+    }
+    auto lines = read_lines(path);
+    ASSERT_EQ(lines.size(), 3u) << "closing the log loses what was not flushed";
+    EXPECT_EQ(lines[2]["direction"], "received");
+}
+
 TEST(ProtocolLogTest, UnusablePathThrowsAtStartUp) {
     ScratchDir dir;
     std::ofstream(dir / "plain-file") << "x";

@@ -47,7 +47,7 @@ struct OpenParameters {
     const BoxKeyPair& reader_box_keys;
     std::string requested_name;  // the name the user asked for
     // When the owner's certificate is checked: now, or earlier for an owner who renewed
-    // (download_image decides, see owner_standing.h).
+    // (download_image decides, see owner_standing.h; share_image for the owner herself).
     std::int64_t now_seconds = 0;
     std::string reader = {};  // the reader's username: an e2e envelope must list it
 };

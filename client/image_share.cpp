@@ -7,6 +7,7 @@
 
 #include "client/image_opener.h"
 #include "client/recipients.h"
+#include "common/certificate.h"
 #include "common/envelope.h"
 
 namespace imgshare::client {
@@ -20,6 +21,19 @@ std::vector<std::string> not_yet_readers(const std::vector<std::string>& wanted,
     return added;
 }
 
+// When to check the certificate the image was posted with: now, or, for an image I posted
+// before I renewed, the last second that certificate was valid (the envelope names it, so
+// the signature is checked against it). My own certificate, verified as valid now when the
+// keystore was unlocked, must be for the same name and signing key: the rule readers apply
+// (owner_standing.h) and the storage node applies to the certificate SHARE carries.
+std::int64_t posted_certificate_time(const DownloadReply& record, const Certificate& me,
+                                     std::int64_t now_seconds) {
+    auto posted = decode_certificate(record.certificate);
+    if (!posted || now_seconds < posted->not_after) return now_seconds;
+    if (posted->username != me.username || posted->sign_pk != me.sign_pk) return now_seconds;
+    return posted->not_after - 1;
+}
+
 }  // namespace
 
 Result<ShareOutcome> share_image(BrokerConnection& connection, const ShareParameters& parameters) {
@@ -28,9 +42,10 @@ Result<ShareOutcome> share_image(BrokerConnection& connection, const ShareParame
     if (!record) return std::unexpected(record.error());
     // My own grant, checked as any reader checks it: the envelope is the owner's (mine)
     // and the key is the one it commits to. Only then is it sealed to anyone else.
-    auto opened =
-        open_record(*record, OpenParameters{parameters.ca_verify_key, parameters.owner.keys.box,
-                                            parameters.name, parameters.now_seconds, me.username});
+    auto opened = open_record(
+        *record,
+        OpenParameters{parameters.ca_verify_key, parameters.owner.keys.box, parameters.name,
+                       posted_certificate_time(*record, me, parameters.now_seconds), me.username});
     if (!opened) return std::unexpected(opened.error());
     Envelope envelope = std::move(opened->envelope);
     if (envelope.owner != me.username) {
@@ -55,9 +70,11 @@ Result<ShareOutcome> share_image(BrokerConnection& connection, const ShareParame
     Bytes encoded = encode_envelope(envelope);
     // Refuse to sign what no reader would accept (over kMaxRecipients, for one).
     if (auto valid = decode_envelope(encoded); !valid) return std::unexpected(valid.error());
+    // My current certificate goes with it: the storage node accepts a share of an image
+    // posted under a certificate that has since expired only from an owner who renewed.
     ShareRequest request{parameters.name, encoded,
                          sign_envelope(encoded, parameters.owner.keys.sign.secret_key),
-                         seal_grants(opened->content_key, *certificates)};
+                         seal_grants(opened->content_key, *certificates), encode_certificate(me)};
     auto shared = connection.call<ShareReply>(request);
     if (!shared) return std::unexpected(shared.error());
     if (shared->recipients != grown || shared->added != added || shared->name != parameters.name) {

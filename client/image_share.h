@@ -1,8 +1,10 @@
 // Sharing an end-to-end image with more readers (`imgshare share`): the owner
 // fetches their own grant (DOWNLOAD, metadata only: no chunk), checks it as any
-// reader would (open_record), verifies each new reader's certificate, seals the
-// content key to each, signs the envelope again with the grown recipient list,
-// and sends SHARE.
+// reader would (open_record; an image posted under a certificate that expired
+// since is checked at that certificate's last valid second if the owner's own
+// certificate renews it: same name and signing key), verifies each new reader's
+// certificate, seals the content key to each, signs the envelope again with the
+// grown recipient list, and sends SHARE with the owner's current certificate.
 //
 // Promises: the content key leaves this process only sealed to a certified
 // reader; nothing is sent unless every check passed; the storage node is told

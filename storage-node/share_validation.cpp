@@ -22,6 +22,44 @@ Result<Certificate> stored_certificate(const ImageRecord& record) {
     return certificate;
 }
 
+// The certificate the image was posted with is named by its envelope, so every share is
+// signed by its key, whatever renewals came after. Once it has expired it still vouches for
+// that key up to its end: it is checked at its last valid second (not_after is exclusive),
+// and whether the owner may act now is left to her current certificate.
+Result<void> check_stored_certificate(const Certificate& stored, const ShareRules& rules) {
+    const std::int64_t at = std::min(rules.now_seconds, stored.not_after - 1);
+    if (auto valid = verify_certificate(stored, rules.ca_verify_key, at); !valid) {
+        return fail(valid.error().code,
+                    "the certificate the image was posted with: " + valid.error().message);
+    }
+    return {};
+}
+
+// The owner's current certificate continues the stored one when the CA vouches for it now
+// and it certifies the same name and signing key: the renewal readers accept too
+// (client/owner_standing.h). An expired one means the owner did not renew (EXPIRED).
+Result<void> check_current_certificate(ByteView encoded, const Certificate& stored,
+                                       const ShareRules& rules) {
+    auto current = decode_certificate(encoded);
+    if (!current) {
+        return fail(current.error().code,
+                    "the owner's current certificate: " + current.error().message);
+    }
+    if (auto valid = verify_certificate(*current, rules.ca_verify_key, rules.now_seconds); !valid) {
+        return fail(valid.error().code,
+                    "the owner's current certificate: " + valid.error().message);
+    }
+    if (current->username != stored.username) {
+        return fail(ErrorCode::FORBIDDEN, "the current certificate is not the owner's own");
+    }
+    if (current->sign_pk != stored.sign_pk) {
+        return fail(ErrorCode::BAD_SIGNATURE,
+                    "the current certificate is for another signing key than the one the image "
+                    "was posted with");
+    }
+    return {};
+}
+
 Result<Envelope> stored_envelope(const ImageRecord& record) {
     auto envelope = decode_envelope(record.envelope);
     if (!envelope) {
@@ -74,10 +112,12 @@ Result<ValidatedShare> validate_share(const ShareRequest& request, const ImageRe
     }
     auto certificate = stored_certificate(record);
     if (!certificate) return std::unexpected(std::move(certificate.error()));
-    if (auto valid = verify_certificate(*certificate, rules.ca_verify_key, rules.now_seconds);
-        !valid) {
-        return fail(valid.error().code,
-                    "the certificate the image was posted with: " + valid.error().message);
+    if (auto valid = check_stored_certificate(*certificate, rules); !valid) {
+        return std::unexpected(std::move(valid.error()));
+    }
+    if (auto current = check_current_certificate(request.certificate, *certificate, rules);
+        !current) {
+        return std::unexpected(std::move(current.error()));
     }
     auto grown = verify_envelope(request.envelope, request.signature, *certificate);
     if (!grown) return std::unexpected(std::move(grown.error()));

@@ -1,7 +1,9 @@
 // The checks SHARE makes before an e2e image gains a recipient: only its owner
-// may grow the recipient list, the new list must be signed by the certificate
-// the image was posted with, and nothing but the list may change. Pure
-// functions of the request and the stored record, tested without a database.
+// may grow the recipient list, the new list must be signed by the key of the
+// certificate the image was posted with, the owner must still hold that key
+// under a certificate valid now (the same one, or a renewal of it), and nothing
+// but the list may change. Pure functions of the request and the stored
+// record, tested without a database.
 #pragma once
 
 #include <cstdint>
@@ -19,7 +21,7 @@ namespace imgshare::storage {
 
 struct ShareRules {
     ByteView ca_verify_key;    // the CA's Ed25519 verify key
-    std::int64_t now_seconds;  // for the owner certificate's validity window
+    std::int64_t now_seconds;  // for the owner's current certificate's validity window
 };
 
 struct ValidatedShare {
@@ -31,9 +33,16 @@ struct ValidatedShare {
 // for a missing name). In this order, the first failure wins:
 //   `user` is the image's owner (FORBIDDEN);
 //   the image is e2e (BAD_REQUEST: an escrow image has no recipient list);
-//   the stored certificate still verifies against the CA key now (EXPIRED,
-//     NOT_YET_VALID, BAD_SIGNATURE; INTERNAL if it does not decode);
-//   the new envelope is signed by that certificate and names it
+//   the stored certificate (the one the image was posted with) verifies against
+//     the CA key now, or, once it has expired, at the last second it was valid
+//     (NOT_YET_VALID, BAD_SIGNATURE; INTERNAL if it does not decode);
+//   the request's certificate, the owner's current one, decodes (BAD_REQUEST)
+//     and verifies against the CA key now (BAD_SIGNATURE, EXPIRED,
+//     NOT_YET_VALID, BAD_REQUEST): so an owner whose certificate expired
+//     without a renewal cannot share;
+//   it is for the stored certificate's user (FORBIDDEN) and signing key
+//     (BAD_SIGNATURE: it does not vouch for what the stored key signs);
+//   the new envelope is signed by the stored certificate and names it
 //     (BAD_SIGNATURE), and is a consistent envelope (BAD_REQUEST, TOO_LARGE);
 //   it is the stored envelope in every field but `recipients` (BAD_REQUEST);
 //   its recipients include every stored one and at least one more

@@ -214,12 +214,17 @@ struct ShareRequest {
     Bytes envelope;  // the re-signed envelope with the grown recipient list
     Bytes signature;
     std::vector<Grant> grants;
+    // The owner's current certificate. The envelope names the one the image was posted
+    // with, which may have expired since; this one, for the same name and signing key and
+    // valid now, shows the owner renewed and may still share.
+    Bytes certificate;
     static constexpr auto fields() {
         using M = ShareRequest;
         return std::make_tuple(field("name", &M::name, kMaxImageNameBytes),
                                field("envelope", &M::envelope, kMaxEnvelopeBytes),
                                field("signature", &M::signature),
-                               field("grants", &M::grants, kMaxRecipients));
+                               field("grants", &M::grants, kMaxRecipients),
+                               field("certificate", &M::certificate, kMaxCertificateBytes));
     }
     bool operator==(const ShareRequest&) const = default;
 };

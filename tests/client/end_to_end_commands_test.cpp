@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <mutex>
+#include <optional>
 #include <sstream>
 
 #include "client/command_table.h"
@@ -160,14 +161,16 @@ class EndToEndCommandsTest : public ::testing::Test {
     }
 
     // Alice's e2e image "cat" for `readers` (alice added), as storage would serve it to
-    // `requester`: with the requester's own grant.
+    // `requester`: with the requester's own grant. Posted with `posted_with_` if set (an
+    // earlier certificate for her keys), else with her certificate now.
     void serve_e2e_image(std::vector<std::string> readers, const TestUser& requester,
                          std::string mode = std::string(kEndToEndMode)) {
+        const Certificate& owner = posted_with_ ? *posted_with_ : alice_.certificate;
         readers.push_back("alice");
         std::sort(readers.begin(), readers.end());
         write_bytes(scratch_ / "input.png", image_);
         SealParameters parameters{"cat",
-                                  alice_.certificate,
+                                  owner,
                                   alice_.keys.sign.secret_key,
                                   "image/png",
                                   mode,
@@ -179,9 +182,20 @@ class EndToEndCommandsTest : public ::testing::Test {
         content_key_ = SecretBytes::copy_of(sealed->content_key.view());
         chunks_ = sealed_chunks(*sealed);
         envelope_ = sealed->envelope;
-        download_ = DownloadReply{
-            encode_certificate(alice_.certificate), sealed->encoded_envelope, sealed->signature,
-            seal(sealed->content_key.view(), requester.keys.box.public_key), mode};
+        download_ =
+            DownloadReply{encode_certificate(owner), sealed->encoded_envelope, sealed->signature,
+                          seal(sealed->content_key.view(), requester.keys.box.public_key), mode};
+    }
+
+    // A certificate the CA issued alice before the one she holds: serial 41, ended a day ago,
+    // for her signing key unless another is given.
+    Certificate alices_expired_certificate(std::optional<Bytes> sign_pk = std::nullopt) const {
+        Certificate fields = alice_.certificate;
+        fields.serial = 41;
+        if (sign_pk) fields.sign_pk = *sign_pk;
+        fields.not_before = SystemClock().now_seconds() - 3 * 86400;
+        fields.not_after = SystemClock().now_seconds() - 86400;
+        return issue_certificate(fields, ca_.keys.secret_key);
     }
 
     ScratchDir scratch_;
@@ -194,6 +208,7 @@ class EndToEndCommandsTest : public ::testing::Test {
     Result<DownloadReply> download_ = fail(ErrorCode::NOT_FOUND, "no such image");
     std::optional<ShareRequest> shared_;
     std::optional<Result<ShareReply>> share_reply_;
+    std::optional<Certificate> posted_with_;
     SecretBytes content_key_;
     Envelope envelope_;
     Bytes image_ = png_bytes(20'000);
@@ -288,6 +303,32 @@ TEST_F(EndToEndCommandsTest, OwnerSharesBySealingHerOwnKeyToTheNewReader) {
     auto key = unseal(shared_->grants[0].sealed_key, others_.at("dave").keys.box);
     ASSERT_TRUE(key);
     EXPECT_TRUE(key->equals(content_key_));
+    EXPECT_EQ(shared_->certificate, encode_certificate(alice_.certificate));
+}
+
+TEST_F(EndToEndCommandsTest, ARenewedOwnerSharesAnImagePostedUnderHerExpiredCertificate) {
+    posted_with_ = alices_expired_certificate();
+    serve_e2e_image({"bob"}, alice_);
+    auto run = imgshare(alice_home_, {"share", "cat", "--with", "dave"});
+    ASSERT_EQ(run.status, 0) << run.err;
+    ASSERT_TRUE(shared_);
+    // Still signed for the certificate the envelope names, and sent with the one she holds
+    // now, which the storage node needs to accept it.
+    auto envelope = verify_envelope(shared_->envelope, shared_->signature, *posted_with_);
+    ASSERT_TRUE(envelope) << envelope.error().message;
+    EXPECT_EQ(envelope->owner_serial, 41u);
+    EXPECT_EQ(envelope->recipients, (std::vector<std::string>{"alice", "bob", "dave"}));
+    EXPECT_EQ(shared_->certificate, encode_certificate(alice_.certificate));
+}
+
+TEST_F(EndToEndCommandsTest, AnImagePostedUnderAnExpiredCertificateForOtherKeysIsNotShared) {
+    // An expired certificate her current one does not renew (another signing key), which
+    // signed the envelope: the owner's own check refuses it before anything is sealed.
+    SigningKeyPair other = generate_signing_keys();
+    posted_with_ = alices_expired_certificate(other.public_key);
+    serve_e2e_image({"bob"}, alice_);
+    expect_error(imgshare(alice_home_, {"share", "cat", "--with", "dave"}), "EXPIRED");
+    EXPECT_FALSE(shared_);
 }
 
 TEST_F(EndToEndCommandsTest, ShareWithReadersAlreadyListedSendsNothing) {

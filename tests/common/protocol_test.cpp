@@ -40,7 +40,7 @@ auto request_samples() {
         PostChunkRequest{"upload-7f3a", 4'000'000'000u}, PostCommitRequest{"upload-7f3a"},
         ListRequest{1ull << 40, 250}, DownloadRequest{"holiday.jpg"},
         GetChunkRequest{"holiday.jpg", 12},
-        ShareRequest{"holiday.jpg", kEnvelope, kSignature, kGrants},
+        ShareRequest{"holiday.jpg", kEnvelope, kSignature, kGrants, kCertificate},
         LookupCurveKeyRequest{filled(32, 10)}, RewrapRequest{kWrappedKey, "carol"},
         ReadyMessage{"storage", "node-2"}, HeartbeatMessage{}, DisconnectMessage{},
         RenewRequest{"alice", 1ull << 35, -1'718'000'000, kSignature},

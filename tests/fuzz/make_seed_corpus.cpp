@@ -161,8 +161,10 @@ void write_requests(SeedWriter& seeds, const User& alice, const User& bob, const
     write_message(seeds, "LIST", encode(ListRequest{41, 100}, 9));
     write_message(seeds, "DOWNLOAD", encode(DownloadRequest{"holiday.png"}, 10));
     write_message(seeds, "GET_CHUNK", encode(GetChunkRequest{"holiday.png", 2}, 11));
-    write_message(seeds, "SHARE",
-                  encode(ShareRequest{"holiday.png", e2e.envelope, e2e.signature, grants}, 12));
+    write_message(
+        seeds, "SHARE",
+        encode(ShareRequest{"holiday.png", e2e.envelope, e2e.signature, grants, alice.certificate},
+               12));
     write_message(seeds, "LOOKUP_CURVE_KEY", encode(LookupCurveKeyRequest{bob.curve_pk}, 13));
     write_message(seeds, "REWRAP",
                   encode(RewrapRequest{sealed_content_key(bob.box.public_key), "bob"}, 14,

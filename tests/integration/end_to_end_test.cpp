@@ -216,7 +216,8 @@ TEST_F(EndToEndTest, OnlyTheOwnerMayShare) {
     ASSERT_TRUE(key);
     auto envelope = decode_envelope(record->envelope).value();
     envelope.recipients = {"alice", "bob", "carol"};
-    ShareRequest forged{"cat", encode_envelope(envelope), {}, {}};
+    ShareRequest forged{
+        "cat", encode_envelope(envelope), {}, {}, encode_certificate(bob.certificate)};
     forged.signature = sign_envelope(forged.envelope, bob.keys.sign.secret_key);
     forged.grants = {Grant{"carol", seal(key->view(), carol.certificate.box_pk)}};
     EXPECT_EQ(raw_error(bob_, forged).first, ErrorCode::FORBIDDEN);

@@ -256,6 +256,38 @@ TEST_F(ExpiryTest, AnExpiredUserIsRefusedAndARenewedOneIsNot) {
         EXPECT_NE(event->event.name, "late");
 }
 
+TEST_F(ExpiryTest, ARenewedOwnerSharesAnImagePostedBeforeHerFirstCertificateEnded) {
+    auto alice = cluster_.new_user("alice");
+    auto bob = cluster_.new_user("bob");
+    auto image = cluster_.dir() / "cat.png";
+    write_small_png(image);
+    auto posted = cluster_.imgshare(alice, {"post", image.string(), "--to", "bob"});
+    ASSERT_EQ(posted.exit_code, 0) << posted.err;
+
+    // Alice renews some 12 s into her certificate's 20 (an expired one cannot be renewed),
+    // and the reader she will add registers then, so that both last well past her first
+    // certificate's end.
+    const auto alice_first_end = not_after_of(alice);
+    wait_until_past(alice_first_end - 8);
+    auto renewed = cluster_.imgshare(alice, {"renew"});
+    ASSERT_EQ(renewed.exit_code, 0) << renewed.err;
+    ASSERT_LT(SystemClock().now_seconds(), alice_first_end) << "renewed too late to show this";
+    auto carol = cluster_.new_user("carol");
+
+    // The certificate the image was posted with (and its envelope names) has ended: her
+    // renewal vouches for its key, to her own client and to the storage node.
+    wait_until_past(alice_first_end);
+    auto shared = cluster_.imgshare(alice, {"share", "cat", "--with", "carol"});
+    ASSERT_EQ(shared.exit_code, 0) << shared.err;
+    EXPECT_TRUE(starts_with(shared.out, "shared cat with carol (readers alice,bob,carol; "))
+        << shared.out;
+    // The new reader opens it: the envelope still names the first certificate.
+    auto copy = cluster_.dir() / "carol-copy.png";
+    auto downloaded = cluster_.imgshare(carol, {"download", "cat", "-o", copy.string()});
+    ASSERT_EQ(downloaded.exit_code, 0) << downloaded.err;
+    EXPECT_TRUE(files_equal(copy, image));
+}
+
 class RateLimitTest : public ::testing::Test {
   protected:
     Cluster cluster_{ClusterOptions{true, {}, {"--rate-limit", "20/s", "--rate-burst", "20"}, {}}};

@@ -19,10 +19,12 @@ class SharingTest : public StorageTest {
         secret_ = image(alice_, shared_with("secret", {&bob_}));
         post(alice_, secret_);
         stored_ = secret_.envelope;
+        current_ = alice_.encoded_certificate;
     }
 
     // SHARE of the stored envelope adding `added`, signed by `signer` (default: the owner),
-    // after `change` had its way with the envelope.
+    // after `change` had its way with the envelope, carrying `current_` as the owner's
+    // current certificate.
     ShareRequest grown(std::vector<const TestUser*> added, const TestUser* signer = nullptr,
                        const std::function<void(Envelope&)>& change = {}) {
         Envelope envelope = stored_;
@@ -38,6 +40,7 @@ class SharingTest : public StorageTest {
         request.envelope = encode_envelope(envelope);
         request.signature =
             sign_envelope(request.envelope, (signer ? signer : &alice_)->sign.secret_key);
+        request.certificate = current_;
         return request;
     }
 
@@ -61,6 +64,7 @@ class SharingTest : public StorageTest {
     TestUser dave_ = user("dave");
     TestImage secret_;
     Envelope stored_;  // the envelope storage holds now
+    Bytes current_;    // the certificate SHARE sends as the owner's current one
 };
 
 TEST_F(SharingTest, OwnerAddsAReaderWhoGetsTheirOwnGrantAndTheNewEnvelope) {
@@ -212,11 +216,90 @@ TEST_F(SharingTest, NothingButTheRecipientListMayChange) {
 TEST_F(SharingTest, EscrowImagesAndExpiredOwnersCannotShare) {
     auto cat = image(alice_, named("cat"));
     post(alice_, cat);
-    ShareRequest escrow_share{"cat", cat.begin.envelope, cat.begin.signature, {}};
+    ShareRequest escrow_share{
+        "cat", cat.begin.envelope, cat.begin.signature, {}, alice_.encoded_certificate};
     expect_error(service().share(escrow_share, as_user("alice")), ErrorCode::BAD_REQUEST);
 
     clock_.advance_seconds(7200);  // past the owner certificate's not_after
     expect_error(service().share(grown({&carol_}), as_user("alice")), ErrorCode::EXPIRED);
+}
+
+TEST_F(SharingTest, ARenewedOwnerSharesAnImagePostedUnderHerExpiredCertificate) {
+    // Alice renews before her first certificate ends (the CA refuses to renew an expired one)
+    // and shares at once: the first certificate is still valid.
+    clock_.advance_seconds(3000);
+    current_ = encode_certificate(ca_.renew(alice_, clock_.now_seconds()));
+    auto first = grown({&carol_});
+    ASSERT_TRUE(service().share(first, as_user("alice")));
+    stored_ = decode_envelope(first.envelope).value();
+
+    // Then it ends. The envelope still names it, and her renewal vouches for its key now.
+    clock_.advance_seconds(700);
+    ASSERT_GE(clock_.now_seconds(), alice_.certificate.not_after);
+    auto request = grown({&dave_});
+    auto shared = service().share(request, as_user("alice"));
+    ASSERT_TRUE(shared.has_value()) << describe(shared.error());
+    EXPECT_EQ(shared->added, std::vector<std::string>{"dave"});
+    EXPECT_EQ(shared->recipients, (std::vector<std::string>{"alice", "bob", "carol", "dave"}));
+
+    // The record keeps the certificate the envelope names, so a reader can check the
+    // signature against it (and the renewal from the CA, client/owner_standing.h).
+    auto download = service().download(DownloadRequest{"secret"}, as_user("dave"));
+    ASSERT_TRUE(download.has_value()) << describe(download.error());
+    EXPECT_EQ(download->certificate, alice_.encoded_certificate);
+    EXPECT_EQ(download->envelope, request.envelope);
+    EXPECT_TRUE(verify_envelope(download->envelope, download->signature, alice_.certificate));
+    auto key = unseal(download->wrapped_key, dave_.box);
+    ASSERT_TRUE(key.has_value());
+    EXPECT_TRUE(key->equals(secret_.content_key));
+}
+
+TEST_F(SharingTest, ACurrentCertificateThatIsNotTheOwnersRenewalIsRefused) {
+    clock_.advance_seconds(3000);
+    const std::int64_t now = clock_.now_seconds();
+    const Certificate renewed = ca_.renew(alice_, now);
+    TestCa rogue_ca;
+    struct Case {
+        std::string what;
+        Bytes certificate;
+        ErrorCode code;
+    };
+    const std::vector<Case> cases{
+        {"another user's, renewed", encode_certificate(ca_.renew(bob_, now)), ErrorCode::FORBIDDEN},
+        {"hers for another signing key", user("alice").encoded_certificate,
+         ErrorCode::BAD_SIGNATURE},
+        {"not signed by the CA", encode_certificate(rogue_ca.renew(alice_, now)),
+         ErrorCode::BAD_SIGNATURE},
+        {"hers but itself expired", encode_certificate(ca_.renew(alice_, now - 5000)),
+         ErrorCode::EXPIRED},
+        {"not a certificate", Bytes{0x90}, ErrorCode::BAD_REQUEST},
+    };
+    // While the first certificate is valid, and after it ended.
+    for (std::int64_t step : {0, 700}) {
+        clock_.advance_seconds(step);
+        SCOPED_TRACE(clock_.now_seconds() < alice_.certificate.not_after ? "before its end"
+                                                                         : "after its end");
+        for (const auto& c : cases) {
+            SCOPED_TRACE(c.what);
+            current_ = c.certificate;
+            expect_error(service().share(grown({&carol_}), as_user("alice")), c.code);
+        }
+    }
+    // Her first certificate, ended and not renewed; then a renewal that has ended too.
+    current_ = alice_.encoded_certificate;
+    expect_error(service().share(grown({&carol_}), as_user("alice")), ErrorCode::EXPIRED);
+    clock_.advance_seconds(3000);
+    ASSERT_GE(clock_.now_seconds(), renewed.not_after);
+    current_ = encode_certificate(renewed);
+    expect_error(service().share(grown({&carol_}), as_user("alice")), ErrorCode::EXPIRED);
+
+    // None of them changed anything.
+    auto download = service().download(DownloadRequest{"secret"}, as_user("alice"));
+    ASSERT_TRUE(download.has_value());
+    EXPECT_EQ(download->envelope, secret_.begin.envelope);
+    EXPECT_EQ(count_keys(Family::feed, ""), 1u);
+    expect_error(service().download(DownloadRequest{"secret"}, as_user("carol")),
+                 ErrorCode::NOT_FOUND);
 }
 
 TEST_F(SharingTest, ListPagesStopAtTheirByteBudgetAndLoseNothing) {
@@ -248,7 +331,7 @@ TEST(ShareValidationTest, RepeatIsRecognisedOnlyAfterAShare) {
     ImageRecord record;
     record.envelope = Bytes{1, 2, 3};
     record.signature = Bytes{4, 5};
-    ShareRequest request{"cat", record.envelope, record.signature, {}};
+    ShareRequest request{"cat", record.envelope, record.signature, {}, {}};
     EXPECT_FALSE(repeats_last_share(request, record));
     record.shares.push_back(ShareRecord{2, {"carol"}});
     EXPECT_TRUE(repeats_last_share(request, record));

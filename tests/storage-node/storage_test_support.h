@@ -52,6 +52,15 @@ class TestCa {
         user.encoded_certificate = encode_certificate(user.certificate);
         return user;
     }
+    // `user`'s keys certified again, as RENEW does: a new serial, valid from `now` on.
+    // Another CA's renew() is what a certificate not signed by this one looks like.
+    Certificate renew(const TestUser& user, std::int64_t now) {
+        Certificate fields = user.certificate;
+        fields.serial = next_serial_++;
+        fields.not_before = now - 60;
+        fields.not_after = now + 3600;
+        return issue_certificate(fields, keys_.secret_key);
+    }
     [[nodiscard]] const Bytes& verify_key() const { return keys_.public_key; }
 
   private:

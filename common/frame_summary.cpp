@@ -1,17 +1,16 @@
 #include "common/frame_summary.h"
 
-#include <sodium.h>
-
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
 
 #include <fmt/format.h>
 #include <msgpack.hpp>
+
+#include "common/crypto/sha256.h"
 
 namespace imgshare {
 namespace {
@@ -33,18 +32,8 @@ const msgpack::unpack_limit kLimits(/*array=*/1024, /*map=*/64, /*str=*/4096,
 constexpr std::array<std::string_view, 7> kSecretNameParts{
     "secret", "private", "passphrase", "password", "passwd", "seed", "content_key"};
 
-void ensure_sodium() {
-    static std::once_flag once;
-    std::call_once(once, [] {
-        if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
-    });
-}
-
 std::string short_sha256(ByteView bytes) {
-    ensure_sodium();
-    std::array<std::uint8_t, crypto_hash_sha256_BYTES> digest{};
-    crypto_hash_sha256(digest.data(), bytes.data(), bytes.size());
-    return to_hex(digest).substr(0, kDigestHexChars);
+    return to_hex(sha256(bytes)).substr(0, kDigestHexChars);
 }
 
 std::string shown_string(std::string_view text) {
@@ -54,15 +43,10 @@ std::string shown_string(std::string_view text) {
 }
 
 std::string short_sampled_sha256(ByteView bytes) {
-    ensure_sodium();
-    crypto_hash_sha256_state state;
-    crypto_hash_sha256_init(&state);
-    crypto_hash_sha256_update(&state, bytes.data(), kSampledEndBytes);
-    crypto_hash_sha256_update(&state, bytes.data() + bytes.size() - kSampledEndBytes,
-                              kSampledEndBytes);
-    std::array<std::uint8_t, crypto_hash_sha256_BYTES> digest{};
-    crypto_hash_sha256_final(&state, digest.data());
-    return to_hex(digest).substr(0, kDigestHexChars);
+    Sha256 ends;
+    ends.update(bytes.first(kSampledEndBytes));
+    ends.update(bytes.last(kSampledEndBytes));
+    return to_hex(ends.finish()).substr(0, kDigestHexChars);
 }
 
 LogJson undecodable(ByteView frame) {

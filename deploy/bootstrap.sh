@@ -9,7 +9,7 @@ cd "$root"
 packages=(
   g++ cmake make pkg-config time bc
   libzmq3-dev cppzmq-dev libsodium-dev libmsgpack-cxx-dev librocksdb-dev
-  libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
+  libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libssl-dev
   libgtest-dev googletest libbenchmark-dev
   clang-19 libclang-rt-19-dev
 )

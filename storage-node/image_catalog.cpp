@@ -72,12 +72,22 @@ Result<ImageCatalog> ImageCatalog::load(ImageStore& store, std::uint32_t list_sc
 }
 
 Result<std::optional<ImageRecord>> ImageCatalog::find(std::string_view name) const {
+    if (auto cached = cache_.find(std::string(name)); cached != cache_.end()) {
+        return std::optional<ImageRecord>(cached->second);
+    }
     auto stored = store_->get(Family::images, name);
     if (!stored) return std::unexpected(std::move(stored.error()));
     if (!*stored) return std::optional<ImageRecord>();
     auto record = decode_image_record(**stored);
     if (!record) return std::unexpected(std::move(record.error()));
+    remember(*record);
     return std::optional<ImageRecord>(std::move(*record));
+}
+
+void ImageCatalog::remember(const ImageRecord& record) const {
+    // Crude but bounded: a full cache starts again rather than tracking use.
+    if (cache_.size() >= kCachedRecords && !cache_.contains(record.name)) cache_.clear();
+    cache_.insert_or_assign(record.name, record);
 }
 
 Result<bool> ImageCatalog::contains(std::string_view name) const {
@@ -107,6 +117,7 @@ ImageRecord ImageCatalog::add_in(Batch& batch, ImageRecord record,
 
 void ImageCatalog::committed(const ImageRecord& record) {
     last_seq_ = std::max(last_seq_, latest_seq(record));
+    remember(record);
 }
 
 ImageRecord ImageCatalog::share_in(Batch& batch, ImageRecord record, Bytes envelope,

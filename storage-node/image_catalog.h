@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "common/bytes.h"
@@ -49,7 +50,12 @@ class ImageCatalog {
         ImageStore& store, std::uint32_t list_scan_budget,
         std::size_t list_reply_bytes = kMaxListReplyBytes);
 
+    // The record of `name`. The most recently read or committed records are
+    // kept decoded in memory (at most kCachedRecords): LIST reads one record
+    // per feed entry and each GET_CHUNK reads its image's record, and decoding
+    // them from RocksDB every time was most of the node's work for LIST.
     [[nodiscard]] Result<std::optional<ImageRecord>> find(std::string_view name) const;
+    static constexpr std::size_t kCachedRecords = 1024;
     [[nodiscard]] Result<bool> contains(std::string_view name) const;
     // The name of the image committed from `upload`, if there is one.
     [[nodiscard]] Result<std::optional<std::string>> committed_name(const UploadId& upload) const;
@@ -85,6 +91,8 @@ class ImageCatalog {
     [[nodiscard]] std::uint64_t last_seq() const { return last_seq_; }
 
   private:
+    void remember(const ImageRecord& record) const;
+
     ImageCatalog(ImageStore& store, std::uint32_t list_scan_budget, std::size_t list_reply_bytes,
                  std::uint64_t last_seq);
 
@@ -92,6 +100,8 @@ class ImageCatalog {
     std::uint32_t list_scan_budget_;
     std::size_t list_reply_bytes_;
     std::uint64_t last_seq_;
+    // Records change only through committed(), which refreshes its entry.
+    mutable std::unordered_map<std::string, ImageRecord> cache_;
 };
 
 }  // namespace imgshare::storage

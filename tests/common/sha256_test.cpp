@@ -1,5 +1,7 @@
 #include "common/crypto/sha256.h"
 
+#include <sodium.h>
+
 #include <gtest/gtest.h>
 
 #include <stdexcept>
@@ -33,6 +35,29 @@ TEST(Sha256Test, StreamingEqualsOneShot) {
 TEST(Sha256Test, StreamingOfNothingIsTheEmptyDigest) {
     Sha256 hash;
     EXPECT_EQ(hash.finish(), sha256({}));
+}
+
+TEST(Sha256Test, AgreesWithLibsodiumOnEveryLengthAroundABlock) {
+    ASSERT_GE(sodium_init(), 0);
+    Bytes data(300);
+    randombytes_buf(data.data(), data.size());
+    for (std::size_t length = 0; length <= data.size(); ++length) {
+        Bytes expected(crypto_hash_sha256_BYTES);
+        crypto_hash_sha256(expected.data(), data.data(), length);
+        EXPECT_EQ(sha256(ByteView(data).first(length)), expected) << length;
+    }
+}
+
+TEST(Sha256Test, ACopyFinishesThePrefixAndTheOriginalGoesOn) {
+    Sha256 hash;
+    hash.update(as_bytes("abc"));
+    Sha256 prefix = hash;
+    hash.update(as_bytes("def"));
+    EXPECT_EQ(prefix.finish(), sha256(as_bytes("abc")));
+    EXPECT_EQ(hash.finish(), sha256(as_bytes("abcdef")));
+    Sha256 assigned;
+    assigned = prefix;  // finished: the copy is too
+    EXPECT_THROW(assigned.update(as_bytes("x")), std::logic_error);
 }
 
 TEST(Sha256Test, UseAfterFinishIsABug) {

@@ -50,8 +50,12 @@ rocksdb::ColumnFamilyOptions family_options(Family family, const StoreOptions& o
         cf.enable_blob_files = true;
         cf.min_blob_size = options.min_blob_bytes;
         cf.blob_file_size = 64u << 20;
-        // Chunks of expired uploads are reclaimed when their blob files are compacted.
-        cf.enable_blob_garbage_collection = true;
+        // No blob garbage collection: it relocates every live blob of the oldest
+        // blob files at each compaction, so image data was copied again and again
+        // (over a quarter of the node's CPU while posting, docs/BENCHMARKS.md). A
+        // blob file is deleted once none of its chunks is referenced; the chunks
+        // of abandoned uploads keep their blob file's space until then.
+        cf.enable_blob_garbage_collection = false;
         // Ciphertext does not compress.
         cf.compression = rocksdb::kNoCompression;
         cf.blob_compression_type = rocksdb::kNoCompression;

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <optional>
 #include <stdexcept>
+#include <vector>
 
 #include "common/certificate.h"
 #include "common/clock.h"
@@ -113,6 +114,7 @@ struct Node {
         store.emplace(ImageStore::open(dir.path() / "db").value());
         StorageConfig config;
         config.ca_verify_key = poster.ca_verify_key();
+        config.max_pending_uploads_per_user = 64;  // a burst is begun before it is committed
         service.emplace(StorageService::open(*store, clock, config).value());
     }
 
@@ -129,10 +131,21 @@ struct Node {
         return begun->upload;
     }
 
-    void commit(const std::string& upload) {
+    // POST_COMMIT, buffered; durable once sync() has run (the worker's group commit).
+    void commit_buffered(const std::string& upload) {
         auto committed = service->post_commit(PostCommitRequest{upload},
                                               service::RequestContext{"load-000", {}});
         if (!committed) throw std::runtime_error(committed.error().message);
+    }
+    void sync() {
+        if (auto synced = service->make_durable(); !synced) {
+            throw std::runtime_error(synced.error().message);
+        }
+    }
+    // A commit alone in its burst: one fsync of its own.
+    void commit(const std::string& upload) {
+        commit_buffered(upload);
+        sync();
     }
 };
 
@@ -160,6 +173,29 @@ void BM_StorageCommitOnly(benchmark::State& state) {
     state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_StorageCommitOnly)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// A burst of `range(0)` commits made durable by one sync, as the worker does
+// when they arrive together; items are commits.
+void BM_StorageCommitsSharingOneSync(benchmark::State& state) {
+    Node node;
+    const auto burst = static_cast<std::size_t>(state.range(0));
+    for (auto _ : state) {
+        state.PauseTiming();
+        std::vector<std::string> uploads;
+        for (std::size_t i = 0; i < burst; ++i)
+            uploads.push_back(node.upload(node.next_post()));
+        state.ResumeTiming();
+        for (const auto& upload : uploads)
+            node.commit_buffered(upload);
+        node.sync();
+    }
+    state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_StorageCommitsSharingOneSync)
+    ->Arg(8)
+    ->Arg(32)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 // The floor under every commit: one small batch written with sync=true.
 void BM_StoreSyncedWrite(benchmark::State& state) {

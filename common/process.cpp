@@ -1,6 +1,7 @@
 #include "common/process.h"
 
 #include <malloc.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 
 #include <csignal>
@@ -38,6 +39,10 @@ void disable_core_dumps() {
         0, 0
     };
     setrlimit(RLIMIT_CORE, &limit);
+#if !defined(__SANITIZE_ADDRESS__)
+    // LeakSanitizer ptrace-attaches to the process at exit, which this forbids.
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+#endif
 }
 
 }  // namespace imgshare

@@ -1,6 +1,11 @@
 #include "common/frame_summary.h"
 
 #include <algorithm>
+#include <cmath>
+#include <initializer_list>
+#include <iterator>
+#include <utility>
+#include <vector>
 #include <array>
 #include <cctype>
 #include <optional>
@@ -36,10 +41,8 @@ std::string short_sha256(ByteView bytes) {
     return to_hex(sha256(bytes)).substr(0, kDigestHexChars);
 }
 
-std::string shown_string(std::string_view text) {
-    if (text.size() <= kMaxShownStringBytes) return std::string(text);
-    return fmt::format("{}...[truncated, {} bytes]", text.substr(0, kMaxShownStringBytes),
-                       text.size());
+std::string_view shown_part(std::string_view text) {
+    return text.substr(0, kMaxShownStringBytes);
 }
 
 std::string short_sampled_sha256(ByteView bytes) {
@@ -49,11 +52,111 @@ std::string short_sampled_sha256(ByteView bytes) {
     return to_hex(ends.finish()).substr(0, kDigestHexChars);
 }
 
-LogJson undecodable(ByteView frame) {
-    LogJson summary = LogJson::object();
-    summary["undecodable"] = true;
-    summary.update(summarize_binary(frame));
-    return summary;
+// The length of the valid UTF-8 sequence at the start of `text`, or 0.
+std::size_t utf8_sequence_length(std::string_view text) {
+    auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+    auto continuation = [&](std::size_t i) { return i < text.size() && (byte(i) & 0xC0) == 0x80; };
+    unsigned char lead = byte(0);
+    if (lead < 0x80) return 1;
+    if (lead >= 0xC2 && lead <= 0xDF) return continuation(1) ? 2 : 0;
+    if (lead >= 0xE0 && lead <= 0xEF) {
+        if (!continuation(1) || !continuation(2)) return 0;
+        if (lead == 0xE0 && byte(1) < 0xA0) return 0;   // overlong
+        if (lead == 0xED && byte(1) >= 0xA0) return 0;  // a surrogate
+        return 3;
+    }
+    if (lead >= 0xF0 && lead <= 0xF4) {
+        if (!continuation(1) || !continuation(2) || !continuation(3)) return 0;
+        if (lead == 0xF0 && byte(1) < 0x90) return 0;   // overlong
+        if (lead == 0xF4 && byte(1) >= 0x90) return 0;  // beyond U+10FFFF
+        return 4;
+    }
+    return 0;
+}
+
+// A JSON string: quotes, backslashes and control characters escaped; each
+// byte that does not start a valid UTF-8 sequence becomes U+FFFD, so hostile
+// bytes can never make a line that is not JSON.
+void write_json_string(std::string& out, std::string_view text) {
+    out.push_back('"');
+    std::size_t i = 0;
+    while (i < text.size()) {
+        auto c = static_cast<unsigned char>(text[i]);
+        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+            std::size_t run = i + 1;
+            while (run < text.size()) {
+                auto next = static_cast<unsigned char>(text[run]);
+                if (next < 0x20 || next >= 0x80 || next == '"' || next == '\\') break;
+                ++run;
+            }
+            out.append(text.substr(i, run - i));
+            i = run;
+            continue;
+        }
+        switch (c) {
+            case '"':
+                out.append("\\\"");
+                break;
+            case '\\':
+                out.append("\\\\");
+                break;
+            case '\n':
+                out.append("\\n");
+                break;
+            case '\r':
+                out.append("\\r");
+                break;
+            case '\t':
+                out.append("\\t");
+                break;
+            case '\b':
+                out.append("\\b");
+                break;
+            case '\f':
+                out.append("\\f");
+                break;
+            default:
+                if (c < 0x20) {
+                    fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
+                    break;
+                }
+                if (auto length = utf8_sequence_length(text.substr(i)); length > 0) {
+                    out.append(text.substr(i, length));
+                    i += length;
+                    continue;
+                }
+                out.append("\xEF\xBF\xBD");  // U+FFFD
+        }
+        ++i;
+    }
+    out.push_back('"');
+}
+
+// A string as the log shows it: at most 256 bytes, then a length marker.
+void append_shown_string(std::string& out, std::string_view text) {
+    if (text.size() <= kMaxShownStringBytes) {
+        write_json_string(out, text);
+        return;
+    }
+    write_json_string(out, fmt::format("{}...[truncated, {} bytes]", shown_part(text),
+                                        text.size()));
+}
+
+void append_binary(std::string& out, ByteView bytes) {
+    if (bytes.size() <= kFullDigestMaxBytes) {
+        fmt::format_to(std::back_inserter(out), R"({{"len":{},"sha256":"{}"}})", bytes.size(),
+                       short_sha256(bytes));
+    } else {
+        fmt::format_to(std::back_inserter(out), R"({{"len":{},"sampled_sha256":"{}"}})",
+                       bytes.size(), short_sampled_sha256(bytes));
+    }
+}
+
+void append_undecodable(std::string& out, ByteView frame) {
+    std::string binary;
+    append_binary(binary, frame);
+    out.append(R"({"undecodable":true,)");
+    out.append(std::string_view(binary).substr(1));  // the binary summary's members
 }
 
 // msgpack-c may point strings and binaries into the frame instead of copying
@@ -75,94 +178,247 @@ std::optional<msgpack::object_handle> decode(ByteView frame) {
     }
 }
 
-class Renderer {
+std::string_view string_of(const msgpack::object& value) {
+    return {value.via.str.ptr, value.via.str.size};
+}
+
+// Writes JSON text straight from the decoded msgpack: a JSON document per
+// message cost the broker more than relaying it (docs/BENCHMARKS.md).
+class TextRenderer {
   public:
-    LogJson render(const msgpack::object& value) {
-        if (values_left_ <= 0) return "[elided]";
+    explicit TextRenderer(std::string& out) : out_(&out) {}
+
+    void render(const msgpack::object& value) {
+        if (values_left_ <= 0) {
+            out_->append(R"("[elided]")");
+            return;
+        }
         --values_left_;
         switch (value.type) {
             case msgpack::type::NIL:
-                return nullptr;
+                out_->append("null");
+                return;
             case msgpack::type::BOOLEAN:
-                return value.via.boolean;
+                out_->append(value.via.boolean ? "true" : "false");
+                return;
             case msgpack::type::POSITIVE_INTEGER:
-                return value.via.u64;
+                fmt::format_to(std::back_inserter(*out_), "{}", value.via.u64);
+                return;
             case msgpack::type::NEGATIVE_INTEGER:
-                return value.via.i64;
+                fmt::format_to(std::back_inserter(*out_), "{}", value.via.i64);
+                return;
             case msgpack::type::FLOAT32:
             case msgpack::type::FLOAT64:
-                return value.via.f64;
+                // JSON has no NaN or infinity.
+                if (std::isfinite(value.via.f64)) {
+                    fmt::format_to(std::back_inserter(*out_), "{}", value.via.f64);
+                } else {
+                    out_->append("null");
+                }
+                return;
             case msgpack::type::STR:
-                return shown_string({value.via.str.ptr, value.via.str.size});
+                append_shown_string(*out_, string_of(value));
+                return;
             case msgpack::type::BIN:
-                return summarize_binary(
-                    {reinterpret_cast<const std::uint8_t*>(value.via.bin.ptr), value.via.bin.size});
+                append_binary(*out_, {reinterpret_cast<const std::uint8_t*>(value.via.bin.ptr),
+                                      value.via.bin.size});
+                return;
             case msgpack::type::ARRAY:
-                return render_array(value.via.array);
+                render_array(value.via.array);
+                return;
             case msgpack::type::MAP:
-                return render_map(value.via.map);
+                render_map(value.via.map);
+                return;
             default:
                 // EXT never decodes under kLimits; shown opaquely should that change.
-                return "[unsupported msgpack type]";
+                out_->append(R"("[unsupported msgpack type]")");
         }
+    }
+
+    // A map's entries without the braces, skipping the keys in `skipped`;
+    // whether any entry was written.
+    bool render_members(const msgpack::object_map& map,
+                        std::initializer_list<std::string_view> skipped = {}) {
+        bool plain = std::all_of(map.ptr, map.ptr + map.size, [](const msgpack::object_kv& kv) {
+            return kv.key.type == msgpack::type::STR;
+        });
+        for (std::uint32_t i = 0; plain && i < map.size; ++i) {
+            for (std::uint32_t j = 0; plain && j < i; ++j)
+                plain = shown_part(string_of(map.ptr[i].key)) !=
+                        shown_part(string_of(map.ptr[j].key));
+        }
+        return plain ? render_plain_members(map, skipped) : render_general_members(map, skipped);
     }
 
   private:
-    LogJson render_array(const msgpack::object_array& array) {
-        LogJson items = LogJson::array();
-        for (std::uint32_t i = 0; i < array.size; ++i)
-            items.push_back(render(array.ptr[i]));
-        return items;
+    void render_array(const msgpack::object_array& array) {
+        out_->push_back('[');
+        for (std::uint32_t i = 0; i < array.size; ++i) {
+            if (i > 0) out_->push_back(',');
+            render(array.ptr[i]);
+        }
+        out_->push_back(']');
     }
 
-    LogJson render_map(const msgpack::object_map& map) {
-        LogJson fields = LogJson::object();
+    void render_map(const msgpack::object_map& map) {
+        out_->push_back('{');
+        render_members(map);
+        out_->push_back('}');
+    }
+
+    // String keys, none repeated: written as they come.
+    bool render_plain_members(const msgpack::object_map& map,
+                              std::initializer_list<std::string_view> skipped) {
+        bool any = false;
         for (std::uint32_t i = 0; i < map.size; ++i) {
-            const msgpack::object_kv& entry = map.ptr[i];
-            std::string name = key_name(entry.key);
+            std::string_view name = string_of(map.ptr[i].key);
+            if (std::find(skipped.begin(), skipped.end(), name) != skipped.end()) continue;
+            if (any) out_->push_back(',');
+            any = true;
+            append_shown_string(*out_, name);
+            out_->push_back(':');
             if (is_secret_field_name(name)) {
-                fields[shown_string(name)] = "[redacted]";
+                out_->append(R"("[redacted]")");
             } else {
-                fields[shown_string(name)] = render(entry.val);
+                render(map.ptr[i].val);
             }
         }
-        return fields;
+        return any;
+    }
+
+    // Other keys are shown as their JSON text; a name seen again keeps its
+    // first place and takes the last value, as a JSON object would.
+    bool render_general_members(const msgpack::object_map& map,
+                                std::initializer_list<std::string_view> skipped) {
+        std::vector<std::pair<std::string, std::string>> members;
+        for (std::uint32_t i = 0; i < map.size; ++i) {
+            std::string name = key_name(map.ptr[i].key);
+            std::string value;
+            if (is_secret_field_name(name)) {
+                value = R"("[redacted]")";
+            } else {
+                TextRenderer nested(value);
+                nested.values_left_ = values_left_;
+                nested.render(map.ptr[i].val);
+                values_left_ = nested.values_left_;
+            }
+            std::string shown;
+            append_shown_string(shown, name);
+            auto same = std::find_if(members.begin(), members.end(),
+                                     [&](const auto& member) { return member.first == shown; });
+            if (same != members.end()) {
+                same->second = std::move(value);
+            } else {
+                members.emplace_back(std::move(shown), std::move(value));
+            }
+        }
+        bool any = false;
+        for (const auto& [shown, value] : members) {
+            // `shown` is quoted JSON; compare the names the caller skips the same way.
+            bool skip = std::any_of(skipped.begin(), skipped.end(), [&](std::string_view name) {
+                return shown.size() == name.size() + 2 && shown.substr(1, name.size()) == name;
+            });
+            if (skip) continue;
+            if (any) out_->push_back(',');
+            any = true;
+            out_->append(shown);
+            out_->push_back(':');
+            out_->append(value);
+        }
+        return any;
     }
 
     // JSON keys are strings; any other msgpack key is shown as its JSON text.
     std::string key_name(const msgpack::object& key) {
-        if (key.type == msgpack::type::STR) return std::string(key.via.str.ptr, key.via.str.size);
-        return render(key).dump(-1, ' ', false, LogJson::error_handler_t::replace);
+        if (key.type == msgpack::type::STR) return std::string(string_of(key));
+        std::string text;
+        TextRenderer nested(text);
+        nested.values_left_ = values_left_;
+        nested.render(key);
+        values_left_ = nested.values_left_;
+        return text;
     }
 
+    std::string* out_;
     int values_left_ = kMaxShownValues;
 };
 
 }  // namespace
 
-LogJson summarize_binary(ByteView bytes) {
-    LogJson summary = LogJson::object();
-    summary["len"] = bytes.size();
-    if (bytes.size() <= kFullDigestMaxBytes) {
-        summary["sha256"] = short_sha256(bytes);
-    } else {
-        summary["sampled_sha256"] = short_sampled_sha256(bytes);
+void append_json_string(std::string& out, std::string_view text) {
+    write_json_string(out, text);
+}
+
+void append_binary_summary(std::string& out, ByteView bytes) {
+    append_binary(out, bytes);
+}
+
+void append_msgpack_frame_summary(std::string& out, ByteView frame) {
+    auto handle = decode(frame);
+    if (!handle) {
+        append_undecodable(out, frame);
+        return;
     }
-    return summary;
+    TextRenderer(out).render(handle->get());
+}
+
+void append_header_summary(std::string& out, ByteView frame) {
+    auto handle = decode(frame);
+    if (!handle || handle->get().type != msgpack::type::MAP) {
+        out.append(R"("type":null,"id":null,"header":)");
+        append_msgpack_frame_summary(out, frame);
+        return;
+    }
+    const msgpack::object_map& map = handle->get().via.map;
+    // The last of a repeated key wins, as in a JSON object.
+    auto lifted = [&](std::string_view name) -> const msgpack::object* {
+        const msgpack::object* found = nullptr;
+        for (std::uint32_t i = 0; i < map.size; ++i) {
+            const auto& key = map.ptr[i].key;
+            if (key.type == msgpack::type::STR && string_of(key) == name) found = &map.ptr[i].val;
+        }
+        return found;
+    };
+    TextRenderer renderer(out);
+    out.append(R"("type":)");
+    if (const auto* type = lifted("type")) {
+        renderer.render(*type);
+    } else {
+        out.append("null");
+    }
+    out.append(R"(,"id":)");
+    if (const auto* id = lifted("id")) {
+        renderer.render(*id);
+    } else {
+        out.append("null");
+    }
+    // The rest, unless it is only the expected version {"v":1}.
+    std::string rest;
+    TextRenderer rest_renderer(rest);
+    if (!rest_renderer.render_members(map, {"type", "id"}) || rest == R"("v":1)") return;
+    out.append(R"(,"header":{)");
+    out.append(rest);
+    out.push_back('}');
+}
+
+LogJson summarize_binary(ByteView bytes) {
+    std::string text;
+    append_binary(text, bytes);
+    return LogJson::parse(text);
 }
 
 LogJson summarize_msgpack_frame(ByteView frame) {
-    auto handle = decode(frame);
-    if (!handle) return undecodable(frame);
-    return Renderer{}.render(handle->get());
+    std::string text;
+    append_msgpack_frame_summary(text, frame);
+    return LogJson::parse(text);
 }
 
 bool is_secret_field_name(std::string_view name) {
-    std::string lower(name);
-    std::transform(lower.begin(), lower.end(), lower.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return std::any_of(kSecretNameParts.begin(), kSecretNameParts.end(),
-                       [&](auto part) { return lower.find(part) != std::string::npos; });
+    auto lower = [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); };
+    return std::any_of(kSecretNameParts.begin(), kSecretNameParts.end(), [&](auto part) {
+        return std::search(name.begin(), name.end(), part.begin(), part.end(),
+                           [&](char a, char b) { return lower(a) == b; }) != name.end();
+    });
 }
 
 }  // namespace imgshare

@@ -22,6 +22,7 @@
 // The output is for people and tools reading the log; it is not a codec.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
@@ -38,6 +39,19 @@ using LogJson = nlohmann::ordered_json;
 
 // The decoded frame as JSON, or the undecodable summary.
 [[nodiscard]] LogJson summarize_msgpack_frame(ByteView frame);
+
+// The same renderings appended to `out` as JSON text, written straight from
+// the msgpack without a JSON document in between (what the log uses: a
+// document per message cost more than relaying it). Strings in the output are
+// valid UTF-8 whatever the input: a byte that starts no valid sequence becomes
+// U+FFFD.
+void append_json_string(std::string& out, std::string_view text);
+void append_binary_summary(std::string& out, ByteView bytes);
+void append_msgpack_frame_summary(std::string& out, ByteView frame);
+// A header frame {v, type, id, ...} as the members "type":T,"id":I and, unless
+// the rest is just {"v":1}, "header":{rest}; a header that is not a map gives
+// null type and id and the whole frame under "header".
+void append_header_summary(std::string& out, ByteView frame);
 
 // True for map keys whose values the log must never show.
 [[nodiscard]] bool is_secret_field_name(std::string_view name);

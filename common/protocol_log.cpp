@@ -55,55 +55,53 @@ std::string utc_timestamp() {
                        millis);
 }
 
-// Header {v, type, id, ...}: type and id lifted out, the rest kept unless it
-// is only the expected version. A header that is not a map is shown whole.
-void add_header(LogJson& line, ByteView header_frame) {
-    LogJson header = summarize_msgpack_frame(header_frame);
-    LogJson type = nullptr;
-    LogJson id = nullptr;
-    if (header.is_object()) {
-        if (auto found = header.find("type"); found != header.end()) {
-            type = *found;
-            header.erase(found);
-        }
-        if (auto found = header.find("id"); found != header.end()) {
-            id = *found;
-            header.erase(found);
-        }
-    }
-    line["type"] = std::move(type);
-    line["id"] = std::move(id);
-    bool nothing_else =
-        header.is_object() &&
-        (header.empty() || (header.size() == 1 && header.contains("v") && header["v"] == 1));
-    if (!nothing_else) line["header"] = std::move(header);
+void append_field(std::string& out, std::string_view name) {
+    out.append(",\"");
+    out.append(name);
+    out.append("\":");
 }
 
+// One JSON line, written directly (frame_summary.h): keys in the documented order.
 std::string render_line(std::string_view process_name, Direction direction, std::string_view peer,
                         std::span<const ByteView> frames) {
-    LogJson line = LogJson::object();
-    line["time"] = utc_timestamp();
-    line["process"] = process_name;
-    line["direction"] = to_string(direction);
-    line["peer"] = peer.substr(0, kMaxShownPeerBytes);
+    std::string line;
+    line.reserve(512);
+    line.append(R"({"time":")");
+    line.append(utc_timestamp());
+    line.append(R"(","process":)");
+    append_json_string(line, process_name);
+    line.append(R"(,"direction":")");
+    line.append(to_string(direction));
+    line.append(R"(","peer":)");
+    append_json_string(line, peer.substr(0, kMaxShownPeerBytes));
+    line.push_back(',');
     if (frames.empty()) {
-        line["type"] = nullptr;
-        line["id"] = nullptr;
+        line.append(R"("type":null,"id":null)");
     } else {
-        add_header(line, frames[0]);
+        append_header_summary(line, frames[0]);
     }
-    if (frames.size() > 1) line["fields"] = summarize_msgpack_frame(frames[1]);
-    if (frames.size() > 2) line["payload"] = summarize_binary(frames[2]);
+    if (frames.size() > 1) {
+        append_field(line, "fields");
+        append_msgpack_frame_summary(line, frames[1]);
+    }
+    if (frames.size() > 2) {
+        append_field(line, "payload");
+        append_binary_summary(line, frames[2]);
+    }
     if (frames.size() > 3) {
-        LogJson extra = LogJson::array();
+        append_field(line, "extra_frames");
+        line.push_back('[');
         auto shown = std::min(frames.size() - 3, kMaxShownExtraFrames);
-        for (std::size_t i = 0; i < shown; ++i)
-            extra.push_back(summarize_binary(frames[3 + i]));
-        line["extra_frames"] = std::move(extra);
-        line["frame_count"] = frames.size();
+        for (std::size_t i = 0; i < shown; ++i) {
+            if (i > 0) line.push_back(',');
+            append_binary_summary(line, frames[3 + i]);
+        }
+        line.push_back(']');
+        append_field(line, "frame_count");
+        line.append(std::to_string(frames.size()));
     }
-    // Hostile strings may be invalid UTF-8: replaced, never a throw.
-    return line.dump(-1, ' ', false, LogJson::error_handler_t::replace);
+    line.push_back('}');
+    return line;
 }
 
 }  // namespace

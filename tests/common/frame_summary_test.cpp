@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <random>
 
 #include "tests/common/msgpack_builder.h"
@@ -148,6 +149,74 @@ TEST(FrameSummaryTest, LongStringsAreCutWithALengthMarker) {
 TEST(FrameSummaryTest, NonStringKeysAreShownAsJsonText) {
     Bytes frame = MsgpackBuilder().map(2).uint(5).str("five").boolean(false).nil().bytes();
     EXPECT_EQ(summarize_msgpack_frame(frame), LogJson::parse(R"({"5":"five","false":null})"));
+}
+
+TEST(FrameSummaryTest, ARepeatedKeyKeepsItsFirstPlaceAndTakesTheLastValue) {
+    Bytes frame =
+        MsgpackBuilder().map(3).str("a").uint(1).str("b").uint(2).str("a").uint(3).bytes();
+    std::string text;
+    append_msgpack_frame_summary(text, frame);
+    EXPECT_EQ(text, R"({"a":3,"b":2})");
+}
+
+TEST(FrameSummaryTest, TextIsJsonWhateverTheStringsHold) {
+    // Invalid UTF-8 (a stray continuation, a truncated sequence, an overlong
+    // form, a surrogate), control characters, quotes and backslashes, in keys
+    // and values, and floats JSON cannot hold.
+    std::string hostile = "ok \xc3\xa9 \x80 \xe2\x82 \xc0\xaf \xed\xa0\x80 \x01\n\"\\ end";
+    Bytes frame = MsgpackBuilder()
+                      .map(3)
+                      .str(hostile)
+                      .str(hostile)
+                      .str("nan")
+                      .real(std::numeric_limits<double>::quiet_NaN())
+                      .str("inf")
+                      .real(std::numeric_limits<double>::infinity())
+                      .bytes();
+    std::string text;
+    append_msgpack_frame_summary(text, frame);
+    ASSERT_TRUE(LogJson::accept(text)) << text;
+    LogJson summary = LogJson::parse(text);
+    std::string shown = "ok \xc3\xa9 \xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd "
+                        "\xef\xbf\xbd\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd "
+                        "\x01\n\"\\ end";
+    EXPECT_EQ(summary[shown], shown);
+    EXPECT_TRUE(summary["nan"].is_null());
+    EXPECT_TRUE(summary["inf"].is_null());
+}
+
+TEST(FrameSummaryTest, HeaderLiftsTypeAndIdAndHidesAPlainVersion) {
+    auto header_text = [](const Bytes& frame) {
+        std::string text = "{";
+        append_header_summary(text, frame);
+        text.push_back('}');
+        EXPECT_TRUE(LogJson::accept(text)) << text;
+        return text;
+    };
+    EXPECT_EQ(header_text(MsgpackBuilder()
+                              .map(3)
+                              .str("v")
+                              .uint(1)
+                              .str("type")
+                              .str("LIST")
+                              .str("id")
+                              .uint(7)
+                              .bytes()),
+              R"({"type":"LIST","id":7})");
+    EXPECT_EQ(header_text(MsgpackBuilder()
+                              .map(3)
+                              .str("v")
+                              .uint(1)
+                              .str("type")
+                              .str("LIST")
+                              .str("user")
+                              .str("alice")
+                              .bytes()),
+              R"({"type":"LIST","id":null,"header":{"v":1,"user":"alice"}})");
+    EXPECT_EQ(header_text(MsgpackBuilder().array(1).uint(1).bytes()),
+              R"({"type":null,"id":null,"header":[1]})");
+    EXPECT_EQ(header_text(MsgpackBuilder().map(1).str("v").uint(2).bytes()),
+              R"({"type":null,"id":null,"header":{"v":2}})");
 }
 
 TEST(FrameSummaryTest, ManyValuesAreElidedBeyondTheBudget) {

@@ -1,6 +1,8 @@
-// The fake-broker fixture of the command tests (commands_test.cpp,
-// download_command_test.cpp): the imgshare command line run in-process
-// against a FakeBroker that plays an honest CA and storage node, each request
+// The client command tests' plumbing: the imgshare command line run
+// in-process (run_command_line), and fixtures that run it against a
+// FakeBroker. FakeBrokerCommandTest leaves every answer to the derived
+// fixture's serve(); CommandsTest (commands_test.cpp,
+// download_command_test.cpp) plays an honest CA and storage node, each request
 // type answered by a Behaviour a test may replace.
 #pragma once
 
@@ -34,6 +36,77 @@ struct CommandRun {
     std::string err;
 };
 
+// Runs `imgshare args...` as the binary would, capturing its exit status and output.
+inline CommandRun run_command_line(std::vector<std::string> args, const std::atomic<bool>& stop) {
+    args.insert(args.begin(), "imgshare");
+    std::vector<const char*> argv;
+    for (const auto& arg : args)
+        argv.push_back(arg.c_str());
+    std::ostringstream out, err;
+    int status = client::run_imgshare(static_cast<int>(argv.size()), argv.data(), out, err, stop);
+    return {status, out.str(), err.str()};
+}
+
+// The command line against a FakeBroker that answers with serve(). SetUp sets the
+// passphrase (kPassphrase) and a fast KDF, and writes scratch_/"trust" pinning ca_ and
+// the broker's key; a derived SetUp/TearDown calls these first. serve() runs on the
+// broker's thread until TearDown stops it, so it may read the derived fixture's members.
+class FakeBrokerCommandTest : public ::testing::Test {
+  protected:
+    static constexpr const char* kPassphrase = "command test passphrase";
+
+    void SetUp() override {
+        ::setenv("IMGSHARE_PASSPHRASE", kPassphrase, 1);
+        ::setenv("IMGSHARE_TEST_FAST_KDF", "1", 1);
+        std::ofstream(scratch_ / "trust") << format_trust(
+            TrustAnchors{ca_.keys.public_key, broker_keys_.public_key, std::nullopt});
+    }
+    void TearDown() override {
+        broker_.stop();  // its handler reads members of derived fixtures
+        ::unsetenv("IMGSHARE_PASSPHRASE");
+        ::unsetenv("IMGSHARE_TEST_FAST_KDF");
+    }
+
+    // The messages to answer `request` with.
+    virtual std::vector<Frames> serve(const Frames& request) = 0;
+
+    CommandRun imgshare(const std::filesystem::path& home, std::vector<std::string> args) {
+        args.insert(args.begin(), {"--home", home.string()});
+        return run_command_line(std::move(args), stop_);
+    }
+
+    // scratch_/name, initialised for this broker and trust file.
+    std::filesystem::path new_home(const std::string& name) {
+        auto home = scratch_ / name;
+        auto run = imgshare(home, {"init", "--broker", broker_.endpoint(), "--trust",
+                                   (scratch_ / "trust").string()});
+        EXPECT_EQ(run.status, 0) << run.err;
+        return home;
+    }
+
+    // new_home(name), registered as `name`.
+    std::filesystem::path registered_home(const std::string& name) {
+        auto home = new_home(name);
+        auto run = imgshare(home, {"register", name});
+        EXPECT_EQ(run.status, 0) << run.err;
+        return home;
+    }
+
+    // Exit 1 with "error: CODE: ..." on stderr.
+    static void expect_error(const CommandRun& run, std::string_view code) {
+        EXPECT_EQ(run.status, 1) << run.err << run.out;
+        EXPECT_EQ(run.err.rfind("error: " + std::string(code) + ": ", 0), 0u) << run.err;
+    }
+
+    ScratchDir scratch_;
+    TestCa ca_;
+    CurveKeyPair broker_keys_ = generate_curve_keys();
+    FakeBroker broker_{[this](const Frames& request) { return serve(request); },
+                       CurveKeyPair{broker_keys_.public_key,
+                                    SecretBytes::copy_of(broker_keys_.secret_key.view())}};
+    std::atomic<bool> stop_{false};
+};
+
 // What the fake broker does with each request type; a test replaces what it needs.
 struct Behaviour {
     std::function<Result<RegisterReply>(const RegisterRequest&)> on_register;
@@ -52,15 +125,10 @@ Frames answer(const Result<Reply>& reply, std::uint64_t id, ByteView payload = {
     return encode_ok(*reply, id, payload);
 }
 
-class CommandsTest : public ::testing::Test {
+class CommandsTest : public FakeBrokerCommandTest {
   protected:
-    static constexpr const char* kPassphrase = "commands test passphrase";
-
     void SetUp() override {
-        ::setenv("IMGSHARE_PASSPHRASE", kPassphrase, 1);
-        ::setenv("IMGSHARE_TEST_FAST_KDF", "1", 1);
-        std::ofstream(scratch_ / "trust") << format_trust(
-            TrustAnchors{ca_.keys.public_key, broker_keys_.public_key, std::nullopt});
+        FakeBrokerCommandTest::SetUp();
         behaviour_.on_register = [this](const RegisterRequest& request) -> Result<RegisterReply> {
             return RegisterReply{encode_certificate(certify(request))};
         };
@@ -68,11 +136,6 @@ class CommandsTest : public ::testing::Test {
             return CaInfoReply{ca_.keys.public_key, wrap_keys_.public_key,
                                sign_wrap_key(wrap_keys_.public_key, ca_.keys.secret_key)};
         };
-    }
-    void TearDown() override {
-        broker_.stop();  // its handler reads members of derived fixtures
-        ::unsetenv("IMGSHARE_PASSPHRASE");
-        ::unsetenv("IMGSHARE_TEST_FAST_KDF");
     }
 
     // What an honest CA issues for a REGISTER.
@@ -89,7 +152,7 @@ class CommandsTest : public ::testing::Test {
         return issue_certificate(fields, signer ? *signer : ca_.keys.secret_key);
     }
 
-    std::vector<Frames> serve(const Frames& request) {
+    std::vector<Frames> serve(const Frames& request) override {
         if (request.empty()) return {};
         auto decoded = decode_request(request);
         if (!decoded) return {encode_error(decoded.error(), 0)};
@@ -134,41 +197,7 @@ class CommandsTest : public ::testing::Test {
         return {encode_error(Error{ErrorCode::BAD_REQUEST, "not faked"}, id)};
     }
 
-    CommandRun imgshare(const std::filesystem::path& home, std::vector<std::string> args) {
-        args.insert(args.begin(), {"imgshare", "--home", home.string()});
-        std::vector<const char*> argv;
-        for (const auto& arg : args)
-            argv.push_back(arg.c_str());
-        std::ostringstream out, err;
-        int status =
-            client::run_imgshare(static_cast<int>(argv.size()), argv.data(), out, err, stop_);
-        return {status, out.str(), err.str()};
-    }
-
-    std::filesystem::path new_home(const std::string& name) {
-        auto home = scratch_ / name;
-        auto run = imgshare(home, {"init", "--broker", broker_.endpoint(), "--trust",
-                                   (scratch_ / "trust").string()});
-        EXPECT_EQ(run.status, 0) << run.err;
-        return home;
-    }
-
-    std::filesystem::path registered_home(const std::string& name) {
-        auto home = new_home(name);
-        auto run = imgshare(home, {"register", name});
-        EXPECT_EQ(run.status, 0) << run.err;
-        return home;
-    }
-
-    static void expect_error(const CommandRun& run, std::string_view code) {
-        EXPECT_EQ(run.status, 1) << run.err;
-        EXPECT_EQ(run.err.rfind("error: " + std::string(code) + ": ", 0), 0u) << run.err;
-    }
-
-    ScratchDir scratch_;
-    TestCa ca_;
     BoxKeyPair wrap_keys_ = generate_box_keys();
-    CurveKeyPair broker_keys_ = generate_curve_keys();
     std::mutex mutex_;
     Behaviour behaviour_;
     std::vector<Bytes> registered_sign_keys_;
@@ -176,10 +205,6 @@ class CommandsTest : public ::testing::Test {
     std::map<std::uint32_t, Bytes> uploaded_;
     std::vector<RenewRequest> renewals_;
     int commits_ = 0;
-    FakeBroker broker_{[this](const Frames& request) { return serve(request); },
-                       CurveKeyPair{broker_keys_.public_key,
-                                    SecretBytes::copy_of(broker_keys_.secret_key.view())}};
-    std::atomic<bool> stop_{false};
 };
 
 }  // namespace imgshare::testing

@@ -5,14 +5,12 @@
 
 #include <cerrno>
 #include <chrono>
-#include <thread>
 
 #include "broker/peer_identity.h"
 #include "broker/routing_table.h"
 #include "common/certificate.h"
 #include "common/net/socket_options.h"
 #include "common/protocol/codec.h"
-#include "common/protocol/event.h"
 #include "common/protocol/limits.h"
 
 namespace imgshare::broker {
@@ -39,6 +37,15 @@ net::ZmqFrames with_routing_id(const std::string& routing_id, net::ZmqFrames fra
     return routed;
 }
 
+// The ZAP handler is bound before any CURVE socket, so no handshake can race
+// it; with ZAP_ENFORCE_DOMAIN a missing handler would refuse everyone.
+zmq::socket_t bound_zap_handler(zmq::context_t& context) {
+    zmq::socket_t zap(context, zmq::socket_type::router);
+    zap.set(zmq::sockopt::linger, 0);
+    zap.bind(kZapEndpoint);
+    return zap;
+}
+
 zmq::message_t header_frame(std::string_view type, std::uint64_t id,
                             std::optional<std::string> user) {
     Header header;
@@ -55,17 +62,13 @@ Broker::Broker(BrokerConfig config, ProtocolLog& log, const Clock& clock)
       log_(log),
       clock_(clock),
       context_(config_.io_threads),
-      zap_(context_, zmq::socket_type::router),
-      clients_(context_, zmq::socket_type::router),
-      events_(context_, zmq::socket_type::xpub),
-      backend_(context_, zmq::socket_type::router),
       authenticator_(config_.service_keys),
+      zap_(bound_zap_handler(context_)),
+      clients_(context_, zmq::socket_type::router),
+      events_(context_, config_.keys.secret_key, config_.events_endpoint, log_, authenticator_,
+              clock_),
+      backend_(context_, zmq::socket_type::router),
       limiter_(config_.rate_limit) {
-    // The ZAP handler is bound before any CURVE socket, so no handshake can
-    // race it; with ZAP_ENFORCE_DOMAIN a missing handler would refuse everyone.
-    zap_.set(zmq::sockopt::linger, 0);
-    zap_.bind(kZapEndpoint);
-
     auto secret = config_.keys.secret_key.view();
     net::harden_peer_socket(clients_, net::Liveness::Client);
     net::harden_peer_socket(backend_, net::Liveness::Service);
@@ -74,47 +77,7 @@ Broker::Broker(BrokerConfig config, ProtocolLog& log, const Clock& clock)
     net::make_router_mandatory(clients_);
     net::make_router_mandatory(backend_);
     clients_.bind(config_.client_endpoint);
-    open_events_socket();
-    events_.bind(config_.events_endpoint);
-    events_bound_to_ = events_.get(zmq::sockopt::last_endpoint);
     backend_.bind(config_.backend_endpoint);
-}
-
-void Broker::open_events_socket() {
-    net::harden_peer_socket(events_, net::Liveness::Client);
-    net::make_curve_server(events_, config_.keys.secret_key.view(), kClientsDomain);
-    events_.set(zmq::sockopt::xpub_manual, true);
-}
-
-void Broker::check_subscribers(std::int64_t now_ms) {
-    if (now_ms < next_subscriber_check_ms_) return;
-    next_subscriber_check_ms_ = now_ms + kSubscriberCheckIntervalMs;
-    for (const auto& user : subscribers_) {
-        if (!authenticator_.check_user(user, clock_.now_seconds())) {
-            spdlog::info("{} is revoked or expired: closing every event subscription", user);
-            events_need_reopening_ = true;
-            return;
-        }
-    }
-}
-
-bool Broker::reopen_events_socket() {
-    events_.close();
-    events_ = zmq::socket_t(context_, zmq::socket_type::xpub);
-    open_events_socket();
-    // The old listener is closed by ZeroMQ's I/O thread, a moment after close().
-    for (int attempt = 0; attempt < 50; ++attempt) {
-        try {
-            events_.bind(events_bound_to_);
-            spdlog::info("events socket reopened: subscribers reconnect through ZAP");
-            return true;
-        } catch (const zmq::error_t& error) {
-            if (error.num() != EADDRINUSE) throw;
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
-    }
-    spdlog::warn("events socket: {} still in use; trying again", events_bound_to_);
-    return false;
 }
 
 void Broker::run(const std::atomic<bool>& stop) {
@@ -123,7 +86,7 @@ void Broker::run(const std::atomic<bool>& stop) {
         {zap_.handle(), 0, ZMQ_POLLIN, 0},
         {backend_.handle(), 0, ZMQ_POLLIN, 0},
         {clients_.handle(), 0, ZMQ_POLLIN, 0},
-        {events_.handle(), 0, ZMQ_POLLIN, 0},
+        {events_.socket_handle(), 0, ZMQ_POLLIN, 0},
     };
     while (!stop.load()) {
         log_.flush();  // before waiting: a batched log is at most one burst behind
@@ -158,18 +121,10 @@ void Broker::run(const std::atomic<bool>& stop) {
             on_client_message(std::move(message->frames));
         }
         for (int i = 0; i < kBurst && (items[3].revents & ZMQ_POLLIN); ++i) {
-            zmq::message_t frame;
-            if (!events_.recv(frame, zmq::recv_flags::dontwait)) break;
-            on_subscription(frame);
+            if (!events_.receive_subscription()) break;
         }
-        check_subscribers(clock_.monotonic_ms());
-        if (events_need_reopening_) {
-            if (reopen_events_socket()) {
-                events_need_reopening_ = false;
-                subscribers_.clear();  // each comes back through ZAP and subscribes again
-            }
-            items[3].socket = events_.handle();
-        }
+        events_.maintain(clock_.monotonic_ms());
+        items[3].socket = events_.socket_handle();  // a new one after a reopening
         expire(clock_.monotonic_ms());
     }
 }
@@ -333,8 +288,8 @@ void Broker::on_user_revoked(const std::string& worker, const net::ZmqFrames& fr
         return;
     }
     authenticator_.revoke(notice->username);
-    // Their subscriptions end before the next message is routed (expiry: check_subscribers).
-    if (subscribers_.contains(notice->username)) events_need_reopening_ = true;
+    // Their subscriptions end before the next message is routed (expiry: EventChannel::maintain).
+    events_.drop_user(notice->username);
     spdlog::info("{} is revoked: their keys and requests are refused from now on",
                  notice->username);
 }
@@ -393,8 +348,14 @@ void Broker::on_service_reply(const std::string& worker, net::ZmqFrames frames) 
             return;
         }
     }
-    if (ok && client.type == PostCommitRequest::kType) publish_commit(frames);
-    if (ok && client.type == ShareRequest::kType) publish_share(frames);
+    if (ok && client.type == PostCommitRequest::kType) {
+        auto commit = decode_body<PostCommitReply>(net::view_of(frames[1]));
+        if (commit) events_.publish_commit(*commit);
+    }
+    if (ok && client.type == ShareRequest::kType) {
+        auto share = decode_body<ShareReply>(net::view_of(frames[1]));
+        if (share) events_.publish_share(*share);
+    }
     if (ok && client.type == RenewRequest::kType) note_renewal(client, frames);
     frames[0] = header_frame(header->type, client.request_id, std::nullopt);
     reply_to_client(client, std::move(frames));
@@ -451,60 +412,6 @@ void Broker::answer_zap(const ZapRequest& request, const Verdict& verdict) {
                            admit ? verdict.user_id : "");
     if (!admit) spdlog::info("refused a connection: {}", verdict.user_id);
     (void)net::send_message(zap_, reply);
-}
-
-void Broker::on_subscription(const zmq::message_t& frame) {
-    auto bytes = net::view_of(frame);
-    if (bytes.empty() || (bytes[0] != 0 && bytes[0] != 1)) return;
-    bool subscribe = bytes[0] == 1;
-    std::string requested(reinterpret_cast<const char*>(bytes.data()) + 1, bytes.size() - 1);
-    std::string user = net::user_id_of(frame);
-    if (is_anonymous(user) || !subscription_allowed(requested, user)) {
-        spdlog::info("refused a subscription by {}", user);
-        return;
-    }
-    if (!authenticator_.check_user(user, clock_.now_seconds())) {
-        spdlog::info("refused a subscription by {}, who is revoked or expired", user);
-        events_need_reopening_ = true;  // their connection must go too
-        return;
-    }
-    subscribers_.insert(user);
-    if (subscribe) {
-        events_.set(zmq::sockopt::subscribe, requested);
-    } else {
-        events_.set(zmq::sockopt::unsubscribe, requested);
-    }
-}
-
-void Broker::publish(const NewImageEvent& event, const std::string& topic) {
-    auto out = to_frames(encode_event(event, topic));
-    log_.record(Direction::Published, topic, net::frame_views(out, 1));
-    (void)net::send_message(events_, out);
-}
-
-void Broker::publish_commit(const net::ZmqFrames& frames) {
-    auto commit = decode_body<PostCommitReply>(net::view_of(frames[1]));
-    if (!commit) return;
-    NewImageEvent event{
-        {commit->name, commit->owner, commit->seq, commit->size, commit->created_at, commit->mode}};
-    if (commit->mode == kEscrowMode) {
-        publish(event, std::string(kImageTopic));
-        return;
-    }
-    // End-to-end: only the recipients hear of it, never the `image` topic.
-    event.recipients = commit->recipients;
-    for (const auto& recipient : commit->recipients)
-        publish(event, user_topic(recipient));
-}
-
-void Broker::publish_share(const net::ZmqFrames& frames) {
-    auto share = decode_body<ShareReply>(net::view_of(frames[1]));
-    if (!share || share->mode != kEndToEndMode) return;
-    NewImageEvent event{{share->name, share->owner, share->seq, share->size, share->created_at,
-                         share->mode, share->recipients}};
-    // Only the added recipients: the others were told when they were added.
-    for (const auto& recipient : share->added)
-        publish(event, user_topic(recipient));
 }
 
 void Broker::reply_to_client(const ClientOrigin& client, net::ZmqFrames frames) {

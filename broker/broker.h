@@ -9,21 +9,17 @@
 // Every client request is first charged to its sender's rate limit
 // (RATE_LIMITED with retry_after_ms when over it); a registered sender who is
 // revoked or whose certificate has expired gets REVOKED / EXPIRED and nothing
-// is forwarded. ZAP admits a subscriber once, at its handshake, and XPUB
-// cannot drop one peer: so when a subscribed user is revoked or expires (checked
-// every second), the events socket is closed and bound again, every subscriber
-// reconnects through ZAP (that user is refused there) and watchers fill the gap
-// with LIST.
+// is forwarded; their event subscriptions end too (broker/event_channel.h).
 #pragma once
 
 #include <atomic>
 #include <cstdint>
-#include <set>
 #include <string>
 
 #include <zmq.hpp>
 
 #include "broker/authenticator.h"
+#include "broker/event_channel.h"
 #include "broker/pending_requests.h"
 #include "broker/rate_limiter.h"
 #include "broker/worker_registry.h"
@@ -61,7 +57,6 @@ class Broker {
     void on_client_message(net::ZmqFrames frames);
     void on_backend_message(net::ZmqFrames frames);
     void on_service_reply(const std::string& worker, net::ZmqFrames frames);
-    void on_subscription(const zmq::message_t& frame);
     void on_zap_request(net::ZmqFrames frames);
     void on_user_revoked(const std::string& worker, const net::ZmqFrames& frames);
     void note_renewal(const ClientOrigin& client, const net::ZmqFrames& frames);
@@ -74,34 +69,23 @@ class Broker {
     void answer_zap(const ZapRequest& request, const Verdict& verdict);
     void reply_to_client(const ClientOrigin& client, net::ZmqFrames frames);
     void reply_error(const ClientOrigin& client, const Error& error);
-    void publish(const NewImageEvent& event, const std::string& topic);
-    void publish_commit(const net::ZmqFrames& frames);
-    void publish_share(const net::ZmqFrames& frames);
     void send_to_worker(const std::string& worker, net::ZmqFrames frames, std::string_view peer);
     void send_heartbeats();
-    void open_events_socket();
-    void check_subscribers(std::int64_t now_ms);
-    [[nodiscard]] bool reopen_events_socket();
     void expire(std::int64_t now_ms);
 
     BrokerConfig config_;
     ProtocolLog& log_;
     const Clock& clock_;
     zmq::context_t context_;
-    zmq::socket_t zap_;
-    zmq::socket_t clients_;
-    zmq::socket_t events_;
-    zmq::socket_t backend_;
     Authenticator authenticator_;
+    zmq::socket_t zap_;  // bound before any CURVE socket below is made
+    zmq::socket_t clients_;
+    EventChannel events_;
+    zmq::socket_t backend_;
     RateLimiter limiter_;
     WorkerRegistry workers_;
     PendingRequests pending_;
     std::int64_t next_heartbeat_ms_ = 0;
-    std::string events_bound_to_;  // the endpoint as bound (a wildcard port resolved)
-    bool events_need_reopening_ = false;
-    std::set<std::string> subscribers_;  // users admitted to the current events socket
-    std::int64_t next_subscriber_check_ms_ = 0;
-    static constexpr std::int64_t kSubscriberCheckIntervalMs = 1000;
 };
 
 }  // namespace imgshare::broker

@@ -102,6 +102,26 @@ struct Registry::Database {
         if (!status.ok()) return std::unexpected(error_of(status, "read"));
         return value;
     }
+
+    // In one synced batch: `certificate` under `username`, `key` -> `value` in `family`,
+    // and the serial counter set to `next_serial`. The caller holds add_mutex.
+    Result<void> write_certificate(std::string_view username, ByteView certificate, Family family,
+                                   rocksdb::Slice key, rocksdb::Slice value,
+                                   std::uint64_t next_serial) {
+        rocksdb::WriteBatch batch;
+        rocksdb::Status status =
+            batch.Put(families[kCerts], slice_of(username), slice_of(certificate));
+        if (status.ok()) status = batch.Put(families[family], key, value);
+        if (status.ok()) {
+            status = batch.Put(families[kMeta], slice_of(kNextSerialKey), big_endian(next_serial));
+        }
+        if (!status.ok()) return std::unexpected(error_of(status, "batch"));
+        rocksdb::WriteOptions durable;
+        durable.sync = true;
+        status = db->Write(durable, &batch);
+        if (!status.ok()) return std::unexpected(error_of(status, "write"));
+        return {};
+    }
 };
 
 fs::path registry_path(const fs::path& data_dir) {
@@ -192,24 +212,10 @@ Result<void> Registry::add_user(std::string_view username, ByteView curve_public
     auto counter = next_serial();
     if (!counter) return std::unexpected(counter.error());
 
-    rocksdb::WriteBatch batch;
-    auto& families = database_->families;
-    rocksdb::Status status =
-        batch.Put(families[kCerts], slice_of(username), slice_of(encoded_certificate));
-    if (status.ok()) {
-        status = batch.Put(families[kByCurveKey], slice_of(curve_public_key), slice_of(username));
-    }
-    if (status.ok()) {
-        // Never move the counter back, even if a caller passes an old serial.
-        status = batch.Put(families[kMeta], slice_of(kNextSerialKey),
-                           big_endian(std::max(*counter, serial + 1)));
-    }
-    if (!status.ok()) return std::unexpected(error_of(status, "batch"));
-    rocksdb::WriteOptions durable;
-    durable.sync = true;
-    status = database_->db->Write(durable, &batch);
-    if (!status.ok()) return std::unexpected(error_of(status, "write"));
-    return {};
+    // Never move the counter back, even if a caller passes an old serial.
+    return database_->write_certificate(username, encoded_certificate, kByCurveKey,
+                                        slice_of(curve_public_key), slice_of(username),
+                                        std::max(*counter, serial + 1));
 }
 
 Result<void> Registry::renew(std::string_view username, std::uint64_t serial,
@@ -224,23 +230,9 @@ Result<void> Registry::renew(std::string_view username, std::uint64_t serial,
     auto counter = next_serial();
     if (!counter) return std::unexpected(counter.error());
 
-    rocksdb::WriteBatch batch;
-    auto& families = database_->families;
-    rocksdb::Status status =
-        batch.Put(families[kCerts], slice_of(username), slice_of(encoded_certificate));
-    if (status.ok()) {
-        status = batch.Put(families[kRenewals], slice_of(username), slice_of(renewal_proof));
-    }
-    if (status.ok()) {
-        status = batch.Put(families[kMeta], slice_of(kNextSerialKey),
-                           big_endian(std::max(*counter, serial + 1)));
-    }
-    if (!status.ok()) return std::unexpected(error_of(status, "batch"));
-    rocksdb::WriteOptions durable;
-    durable.sync = true;
-    status = database_->db->Write(durable, &batch);
-    if (!status.ok()) return std::unexpected(error_of(status, "write"));
-    return {};
+    return database_->write_certificate(username, encoded_certificate, kRenewals,
+                                        slice_of(username), slice_of(renewal_proof),
+                                        std::max(*counter, serial + 1));
 }
 
 Result<void> Registry::revoke(std::string_view username, std::int64_t when) {

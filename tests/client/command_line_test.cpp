@@ -7,12 +7,11 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <sstream>
-
 #include <nlohmann/json.hpp>
 
 #include "common/clock.h"
 #include "common/keystore.h"
+#include "tests/client/command_fixture.h"
 #include "tests/client/sealing_support.h"
 #include "tests/common/scratch_dir.h"
 
@@ -23,12 +22,6 @@ namespace fs = std::filesystem;
 using namespace imgshare::testing;
 
 constexpr const char* kPassphrase = "correct horse battery staple";
-
-struct CommandRun {
-    int status;
-    std::string out;
-    std::string err;
-};
 
 // A port nothing listens on: commands that get that far would time out, so tests that pass
 // prove the command stopped before the network.
@@ -49,13 +42,7 @@ class CommandLineTest : public ::testing::Test {
     }
 
     CommandRun imgshare(std::vector<std::string> args) {
-        args.insert(args.begin(), "imgshare");
-        std::vector<const char*> argv;
-        for (const auto& arg : args)
-            argv.push_back(arg.c_str());
-        std::ostringstream out, err;
-        int status = run_imgshare(static_cast<int>(argv.size()), argv.data(), out, err, stop_);
-        return {status, out.str(), err.str()};
+        return run_command_line(std::move(args), stop_);
     }
 
     CommandRun in_home(std::vector<std::string> args) {

@@ -6,15 +6,11 @@
 
 #include <mutex>
 #include <optional>
-#include <sstream>
 
-#include "client/command_table.h"
 #include "client/image_sealer.h"
 #include "common/clock.h"
 #include "common/keystore.h"
-#include "tests/client/fake_broker.h"
-#include "tests/client/sealing_support.h"
-#include "tests/common/scratch_dir.h"
+#include "tests/client/command_fixture.h"
 
 namespace imgshare::client {
 namespace {
@@ -22,27 +18,10 @@ namespace {
 namespace fs = std::filesystem;
 using namespace imgshare::testing;
 
-constexpr const char* kPassphrase = "end-to-end test passphrase";
-
-struct CommandRun {
-    int status;
-    std::string out;
-    std::string err;
-};
-
-template <class Reply>
-Frames answer(const Result<Reply>& reply, std::uint64_t id) {
-    if (!reply) return encode_error(reply.error(), id);
-    return encode_ok(*reply, id);
-}
-
-class EndToEndCommandsTest : public ::testing::Test {
+class EndToEndCommandsTest : public FakeBrokerCommandTest {
   protected:
     void SetUp() override {
-        ::setenv("IMGSHARE_PASSPHRASE", kPassphrase, 1);
-        ::setenv("IMGSHARE_TEST_FAST_KDF", "1", 1);
-        std::ofstream(scratch_ / "trust") << format_trust(
-            TrustAnchors{ca_.keys.public_key, broker_keys_.public_key, std::nullopt});
+        FakeBrokerCommandTest::SetUp();
         alice_home_ = registered_home("alice");
         alice_ = load_user(alice_home_);
         // Downloads ask the CA for the owner's standing (GET_CERT alice).
@@ -53,13 +32,8 @@ class EndToEndCommandsTest : public ::testing::Test {
                 GetCertReply{encode_certificate(others_.at(name).certificate), false};
         }
     }
-    void TearDown() override {
-        broker_.stop();  // its handler reads members of derived fixtures
-        ::unsetenv("IMGSHARE_PASSPHRASE");
-        ::unsetenv("IMGSHARE_TEST_FAST_KDF");
-    }
 
-    std::vector<Frames> serve(const Frames& request) {
+    std::vector<Frames> serve(const Frames& request) override {
         if (request.empty()) return {};
         auto decoded = decode_request(request);
         if (!decoded) return {encode_error(decoded.error(), 0)};
@@ -125,34 +99,9 @@ class EndToEndCommandsTest : public ::testing::Test {
         return {encode_error(Error{ErrorCode::BAD_REQUEST, "not faked"}, id)};
     }
 
-    CommandRun imgshare(const fs::path& home, std::vector<std::string> args) {
-        args.insert(args.begin(), {"imgshare", "--home", home.string()});
-        std::vector<const char*> argv;
-        for (const auto& arg : args)
-            argv.push_back(arg.c_str());
-        std::ostringstream out, err;
-        int status = run_imgshare(static_cast<int>(argv.size()), argv.data(), out, err, stop_);
-        return {status, out.str(), err.str()};
-    }
-
-    fs::path registered_home(const std::string& name) {
-        auto home = scratch_ / name;
-        auto init = imgshare(home, {"init", "--broker", broker_.endpoint(), "--trust",
-                                    (scratch_ / "trust").string()});
-        EXPECT_EQ(init.status, 0) << init.err;
-        auto run = imgshare(home, {"register", name});
-        EXPECT_EQ(run.status, 0) << run.err;
-        return home;
-    }
-
     static TestUser load_user(const fs::path& home) {
         Keystore keystore(home);
         return TestUser{keystore.load(kPassphrase).value(), keystore.load_certificate().value()};
-    }
-
-    static void expect_error(const CommandRun& run, std::string_view code) {
-        EXPECT_EQ(run.status, 1) << run.out;
-        EXPECT_EQ(run.err.rfind("error: " + std::string(code) + ": ", 0), 0u) << run.err;
     }
 
     bool sent(std::string_view type) {
@@ -198,9 +147,6 @@ class EndToEndCommandsTest : public ::testing::Test {
         return issue_certificate(fields, ca_.keys.secret_key);
     }
 
-    ScratchDir scratch_;
-    TestCa ca_;
-    CurveKeyPair broker_keys_ = generate_curve_keys();
     std::mutex mutex_;
     std::map<std::string, Result<GetCertReply>> certificates_;
     std::vector<std::string> types_;
@@ -214,10 +160,6 @@ class EndToEndCommandsTest : public ::testing::Test {
     Bytes image_ = png_bytes(20'000);
     std::vector<Bytes> chunks_;
     ListReply list_;
-    std::atomic<bool> stop_{false};
-    FakeBroker broker_{[this](const Frames& request) { return serve(request); },
-                       CurveKeyPair{broker_keys_.public_key,
-                                    SecretBytes::copy_of(broker_keys_.secret_key.view())}};
     fs::path alice_home_;
     TestUser alice_;
     std::map<std::string, TestUser> others_;

@@ -33,10 +33,12 @@ inline std::string grant_key_of(const std::string& name, const std::string& reci
 }
 
 // A SUB socket on the broker's events endpoint, authenticated with `keys`, asking for
-// `topics` in order (the broker admits or ignores each).
+// `topics` in order and then for each topic passed to subscribe() (the broker admits or
+// ignores each).
 class Subscriber {
   public:
-    Subscriber(Cluster& cluster, const CurveKeyPair& keys, const std::vector<std::string>& topics)
+    Subscriber(Cluster& cluster, const CurveKeyPair& keys,
+               const std::vector<std::string>& topics = {})
         : socket_(context_, zmq::socket_type::sub) {
         net::harden_peer_socket(socket_, net::Liveness::Client);
         net::make_curve_client(socket_, cluster.broker_public_key(), keys.public_key,
@@ -45,6 +47,9 @@ class Subscriber {
             socket_.set(zmq::sockopt::subscribe, topic);
         socket_.connect(cluster.events_endpoint());
     }
+
+    // Asks for one more topic, on the connected socket.
+    void subscribe(const std::string& topic) { socket_.set(zmq::sockopt::subscribe, topic); }
 
     // The next event, or nullopt after `timeout`.
     std::optional<DecodedEvent> next(std::chrono::milliseconds timeout) {

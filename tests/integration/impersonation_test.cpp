@@ -5,12 +5,10 @@
 // sender is comes from its CURVE key alone; every claim is refused or ignored.
 #include <gtest/gtest.h>
 
-#include <zmq.hpp>
-
 #include "common/crypto/sealed_box.h"
-#include "common/net/socket_options.h"
 #include "common/protocol/event.h"
 #include "common/registration.h"
+#include "tests/integration/end_to_end_support.h"
 #include "tests/integration/support/cluster.h"
 #include "tests/integration/support/raw_client.h"
 #include "tests/integration/support/signed_requests.h"
@@ -19,38 +17,6 @@ namespace imgshare::testing {
 namespace {
 
 using namespace std::chrono_literals;
-
-// A SUB socket on the broker's events, authenticated by `keys`.
-class Subscriber {
-  public:
-    Subscriber(Cluster& cluster, const CurveKeyPair& keys)
-        : context_(1), socket_(context_, zmq::socket_type::sub) {
-        net::harden_peer_socket(socket_, net::Liveness::Client);
-        net::make_curve_client(socket_, cluster.broker_public_key(), keys.public_key,
-                               keys.secret_key.view());
-        socket_.connect(cluster.events_endpoint());
-    }
-    void subscribe(const std::string& topic) { socket_.set(zmq::sockopt::subscribe, topic); }
-
-    std::optional<DecodedEvent> next(std::chrono::milliseconds timeout) {
-        zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
-        if (zmq::poll(&item, 1, timeout) == 0) return std::nullopt;
-        Frames frames;
-        zmq::message_t frame;
-        do {
-            if (!socket_.recv(frame)) return std::nullopt;
-            auto bytes = static_cast<const std::uint8_t*>(frame.data());
-            frames.emplace_back(bytes, bytes + frame.size());
-        } while (frame.more());
-        auto event = decode_event(frames);
-        if (!event) return std::nullopt;
-        return std::move(*event);
-    }
-
-  private:
-    zmq::context_t context_;
-    zmq::socket_t socket_;
-};
 
 class ImpersonationTest : public ::testing::Test {
   protected:

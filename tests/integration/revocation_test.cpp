@@ -53,6 +53,18 @@ bool eventually(Attempt attempt, std::chrono::seconds limit = 30s) {
     return attempt();
 }
 
+// Sends LIST on `connection` (ids 2, 3, ...: it sent id 1 already) every 100 ms until the
+// broker answers REVOKED; false if it has not within 10 s.
+bool refused_as_revoked(RawClient& connection) {
+    std::uint64_t id = 2;
+    return eventually(
+        [&] {
+            auto reply = connection.call(encode(ListRequest{}, id++));
+            return reply && error_code_of(*reply) == ErrorCode::REVOKED;
+        },
+        10s);
+}
+
 std::int64_t not_after_of(const fs::path& home) {
     return Keystore(home).load_certificate().value().not_after;
 }
@@ -84,13 +96,7 @@ TEST_F(RevocationTest, ARevokedUserIsRefusedEverywhereAtOnce) {
     EXPECT_TRUE(starts_with(revoked.out, "revoked alice at ")) << revoked.out;
 
     // The open connection: the broker was told, not after its 30 s cache.
-    std::uint64_t id = 2;
-    EXPECT_TRUE(eventually(
-        [&] {
-            auto reply = open.call(encode(ListRequest{}, id++));
-            return reply && error_code_of(*reply) == ErrorCode::REVOKED;
-        },
-        10s));
+    EXPECT_TRUE(refused_as_revoked(open));
     // A new connection: ZAP refuses the key; the client says why within seconds.
     auto listed = cluster_.imgshare(alice, {"list"}, 20s);
     EXPECT_EQ(listed.exit_code, 1);
@@ -134,13 +140,7 @@ TEST_F(RevocationTest, ARevocationMadeWhileTheCaIsDownReachesTheBrokerWhenItStar
     cluster_.start_ca();
     ASSERT_TRUE(cluster_.wait_for_service("ca", 2));
 
-    std::uint64_t id = 2;
-    EXPECT_TRUE(eventually(
-        [&] {
-            auto reply = open.call(encode(ListRequest{}, id++));
-            return reply && error_code_of(*reply) == ErrorCode::REVOKED;
-        },
-        10s));
+    EXPECT_TRUE(refused_as_revoked(open));
 }
 
 TEST_F(RevocationTest, ARevokedUsersOpenSubscriptionHearsNothingMoreWhileOthersDo) {
@@ -168,13 +168,7 @@ TEST_F(RevocationTest, ARevokedUsersOpenSubscriptionHearsNothingMoreWhileOthersD
     auto revoked = ca_command({"revoke", "alice", "--data-dir", cluster_.ca_dir()});
     ASSERT_EQ(revoked.exit_code, 0) << revoked.err;
     // Once the broker refuses her requests, it has closed her subscription too.
-    std::uint64_t id = 2;
-    ASSERT_TRUE(eventually(
-        [&] {
-            auto reply = open.call(encode(ListRequest{}, id++));
-            return reply && error_code_of(*reply) == ErrorCode::REVOKED;
-        },
-        10s));
+    ASSERT_TRUE(refused_as_revoked(open));
     // Bob's subscriber reconnects by itself; keep posting until it hears again.
     bool bob_heard_after = false;
     for (int attempt = 0; attempt < 10 && !bob_heard_after; ++attempt) {

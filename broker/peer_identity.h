@@ -1,6 +1,6 @@
-// Peer identities the broker treats as unregistered.
-// subscription only takes effect when the broker applies it; the rule itself
-// (exactly `image` for a registered user, exactly `user.<self>/`) is
+// Peer identities the broker treats as unregistered: they may neither
+// subscribe to events nor send a user's requests. Which topics a registered
+// user may subscribe to (exactly `image`, exactly `user.<self>/`) is
 // common/protocol/event.h's subscription_allowed().
 #pragma once
 

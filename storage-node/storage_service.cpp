@@ -223,7 +223,8 @@ Result<PostCommitReply> StorageService::post_commit(const PostCommitRequest& req
 }
 
 Result<void> StorageService::check_commit(const UploadId& upload, const Envelope& envelope) const {
-    // Corruption on the way in or at rest is caught here, before anything is acknowledged.
+    // Corruption on the way in is caught here, before anything is acknowledged (at rest,
+    // RocksDB's checksums and every reader's verification catch it).
     auto digest = sessions_.ciphertext_digest(upload, envelope);
     if (!digest) return std::unexpected(std::move(digest.error()));
     if (*digest != envelope.ciphertext_sha256) {

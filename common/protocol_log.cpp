@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -55,6 +56,42 @@ std::string utc_timestamp() {
                        millis);
 }
 
+// The broker logs every relayed body twice, received and sent, with the same
+// bytes: rendering is a pure function of the bytes, so the last rendering on
+// this thread is reused when the next body is byte-for-byte the same. Bodies
+// over 64 KiB are not kept (a compare would cost more than it saves).
+class LastBodyRendering {
+  public:
+    void append(std::string& out, ByteView body) {
+        if (body.size() > kMaxKeptBytes) {
+            append_msgpack_frame_summary(out, body);
+            return;
+        }
+        if (valid_ && body.size() == bytes_.size() &&
+            std::equal(body.begin(), body.end(), bytes_.begin())) {
+            out.append(text_);
+            return;
+        }
+        valid_ = false;
+        text_.clear();
+        append_msgpack_frame_summary(text_, body);
+        bytes_.assign(body.begin(), body.end());
+        valid_ = true;
+        out.append(text_);
+    }
+
+  private:
+    static constexpr std::size_t kMaxKeptBytes = 64 * 1024;
+    std::vector<std::uint8_t> bytes_;
+    std::string text_;
+    bool valid_ = false;
+};
+
+void append_body_summary(std::string& out, ByteView body) {
+    thread_local LastBodyRendering last;
+    last.append(out, body);
+}
+
 void append_field(std::string& out, std::string_view name) {
     out.append(",\"");
     out.append(name);
@@ -82,7 +119,7 @@ std::string render_line(std::string_view process_name, Direction direction, std:
     }
     if (frames.size() > 1) {
         append_field(line, "fields");
-        append_msgpack_frame_summary(line, frames[1]);
+        append_body_summary(line, frames[1]);
     }
     if (frames.size() > 2) {
         append_field(line, "payload");

@@ -291,6 +291,33 @@ TEST(ProtocolLogTest, BatchedLinesReachTheFileAtFlushAndAtClose) {
     EXPECT_EQ(lines[2]["direction"], "received");
 }
 
+TEST(ProtocolLogTest, ARelayedBodyLoggedTwiceAndBodiesOfOneSizeEachShowTheirOwnFields) {
+    // The log reuses the last rendering for a byte-identical body (the broker's received and
+    // sent lines); a body of the same size with other bytes must never get it.
+    ScratchDir dir;
+    auto path = dir / "protocol.jsonl";
+    auto body = [](std::string_view name) {
+        return MsgpackBuilder().map(1).str("name").str(name).bytes();
+    };
+    {
+        ProtocolLog log("p", path, LogFlush::Batched);
+        for (std::string_view name : {"cat-1", "cat-1", "dog-2", "cat-1", "dog-2", "dog-2"}) {
+            std::vector<Bytes> frames{header("DOWNLOAD", 1), body(name)};
+            log.record(Direction::Received, "alice", frames);
+        }
+        std::vector<Bytes> other_process{header("DOWNLOAD", 1), body("dog-2")};
+        ProtocolLog("q", path).record(Direction::Sent, "alice", other_process);
+    }
+    auto lines = read_lines(path);
+    ASSERT_EQ(lines.size(), 7u);
+    std::vector<std::string> names;
+    for (const auto& line : lines)
+        names.push_back(line["fields"]["name"].get<std::string>());
+    EXPECT_EQ(names, (std::vector<std::string>{"dog-2", "cat-1", "cat-1", "dog-2", "cat-1",
+                                               "dog-2", "dog-2"}))
+        << "the unbatched log's line comes first";
+}
+
 TEST(ProtocolLogTest, UnusablePathThrowsAtStartUp) {
     ScratchDir dir;
     std::ofstream(dir / "plain-file") << "x";

@@ -414,11 +414,23 @@ LogJson summarize_msgpack_frame(ByteView frame) {
 }
 
 bool is_secret_field_name(std::string_view name) {
-    auto lower = [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); };
-    return std::any_of(kSecretNameParts.begin(), kSecretNameParts.end(), [&](auto part) {
-        return std::search(name.begin(), name.end(), part.begin(), part.end(),
-                           [&](char a, char b) { return lower(a) == b; }) != name.end();
-    });
+    // Folded once, ASCII only (as std::tolower in the C locale): this runs for
+    // every key of every logged message.
+    constexpr std::size_t kShortName = 64;
+    char short_buffer[kShortName];
+    std::string long_buffer;
+    char* folded = short_buffer;
+    if (name.size() > kShortName) {
+        long_buffer.resize(name.size());
+        folded = long_buffer.data();
+    }
+    for (std::size_t i = 0; i < name.size(); ++i) {
+        char c = name[i];
+        folded[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    }
+    std::string_view lowered(folded, name.size());
+    return std::any_of(kSecretNameParts.begin(), kSecretNameParts.end(),
+                       [&](auto part) { return lowered.find(part) != std::string_view::npos; });
 }
 
 }  // namespace imgshare

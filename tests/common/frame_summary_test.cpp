@@ -137,6 +137,12 @@ TEST(FrameSummaryTest, SecretNameMatching) {
     EXPECT_FALSE(is_secret_field_name("sealed_key"));
     EXPECT_FALSE(is_secret_field_name("sign_pk"));
     EXPECT_FALSE(is_secret_field_name("key_commitment"));
+    // Any case, anywhere in a name of any length.
+    EXPECT_TRUE(is_secret_field_name("CONTENT_KEY"));
+    EXPECT_TRUE(is_secret_field_name(std::string(63, 'x') + "sEcReT"));
+    EXPECT_TRUE(is_secret_field_name(std::string(5000, 'y') + "PASSWD"));
+    EXPECT_FALSE(is_secret_field_name(std::string(5000, 'y') + "PASSWOD"));
+    EXPECT_FALSE(is_secret_field_name(""));
 }
 
 TEST(FrameSummaryTest, LongStringsAreCutWithALengthMarker) {

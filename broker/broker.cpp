@@ -207,11 +207,10 @@ void Broker::forward(const std::string& service, const std::string& type,
     for (auto& frame : body)
         frames.push_back(std::move(frame));
     auto routed = with_routing_id(*worker, std::move(frames));
+    // Recorded before sending: sending empties the frames.
+    log_.record(Direction::Sent, service, net::frame_views(routed, 1));
     auto sent = net::send_message(backend_, routed);
-    if (sent) {
-        log_.record(Direction::Sent, service, net::frame_views(routed, 1));
-        return;
-    }
+    if (sent) return;
     // The worker vanished between its last heartbeat and now.
     workers_.remove(*worker);
     pending_.take(id);

@@ -71,23 +71,23 @@ Result<ImageCatalog> ImageCatalog::load(ImageStore& store, std::uint32_t list_sc
     return ImageCatalog(store, list_scan_budget, list_reply_bytes, last_seq);
 }
 
-Result<std::optional<ImageRecord>> ImageCatalog::find(std::string_view name) const {
-    if (auto cached = cache_.find(std::string(name)); cached != cache_.end()) {
-        return std::optional<ImageRecord>(cached->second);
-    }
+Result<SharedRecord> ImageCatalog::find(std::string_view name) const {
+    if (auto cached = cache_.find(name); cached != cache_.end()) return cached->second;
     auto stored = store_->get(Family::images, name);
     if (!stored) return std::unexpected(std::move(stored.error()));
-    if (!*stored) return std::optional<ImageRecord>();
+    if (!*stored) return SharedRecord();
     auto record = decode_image_record(**stored);
     if (!record) return std::unexpected(std::move(record.error()));
-    remember(*record);
-    return std::optional<ImageRecord>(std::move(*record));
+    auto shared = std::make_shared<const ImageRecord>(std::move(*record));
+    remember(shared);
+    return shared;
 }
 
-void ImageCatalog::remember(const ImageRecord& record) const {
+void ImageCatalog::remember(SharedRecord record) const {
     // Crude but bounded: a full cache starts again rather than tracking use.
-    if (cache_.size() >= kCachedRecords && !cache_.contains(record.name)) cache_.clear();
-    cache_.insert_or_assign(record.name, record);
+    if (cache_.size() >= kCachedRecords && !cache_.contains(record->name)) cache_.clear();
+    auto name = record->name;
+    cache_.insert_or_assign(std::move(name), std::move(record));
 }
 
 Result<bool> ImageCatalog::contains(std::string_view name) const {
@@ -117,7 +117,7 @@ ImageRecord ImageCatalog::add_in(Batch& batch, ImageRecord record,
 
 void ImageCatalog::committed(const ImageRecord& record) {
     last_seq_ = std::max(last_seq_, latest_seq(record));
-    remember(record);
+    remember(std::make_shared<const ImageRecord>(record));
 }
 
 ImageRecord ImageCatalog::share_in(Batch& batch, ImageRecord record, Bytes envelope,

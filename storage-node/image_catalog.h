@@ -9,6 +9,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -39,6 +41,11 @@ inline constexpr std::size_t kMaxListReplyBytes = 512 * 1024;
 [[nodiscard]] bool announced_to(const ImageRecord& record, std::uint64_t seq,
                                 std::string_view user);
 
+// A committed record as the catalog holds it: shared, never changed in place
+// (a commit or share replaces it), so readers on the LIST and GET_CHUNK paths
+// need not copy its certificate and envelope.
+using SharedRecord = std::shared_ptr<const ImageRecord>;
+
 class ImageCatalog {
   public:
     // `list_scan_budget`: at most this many feed entries are examined per
@@ -50,11 +57,12 @@ class ImageCatalog {
         ImageStore& store, std::uint32_t list_scan_budget,
         std::size_t list_reply_bytes = kMaxListReplyBytes);
 
-    // The record of `name`. The most recently read or committed records are
-    // kept decoded in memory (at most kCachedRecords): LIST reads one record
-    // per feed entry and each GET_CHUNK reads its image's record, and decoding
-    // them from RocksDB every time was most of the node's work for LIST.
-    [[nodiscard]] Result<std::optional<ImageRecord>> find(std::string_view name) const;
+    // The record of `name`, null if there is none. The most recently read or
+    // committed records are kept decoded in memory (at most kCachedRecords):
+    // LIST reads one record per feed entry and each GET_CHUNK reads its
+    // image's record, and decoding them from RocksDB every time was most of
+    // the node's work for LIST.
+    [[nodiscard]] Result<SharedRecord> find(std::string_view name) const;
     static constexpr std::size_t kCachedRecords = 1024;
     [[nodiscard]] Result<bool> contains(std::string_view name) const;
     // The name of the image committed from `upload`, if there is one.
@@ -91,7 +99,15 @@ class ImageCatalog {
     [[nodiscard]] std::uint64_t last_seq() const { return last_seq_; }
 
   private:
-    void remember(const ImageRecord& record) const;
+    void remember(SharedRecord record) const;
+
+    // Lookups by string_view without building a std::string per lookup.
+    struct NameHash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view name) const noexcept {
+            return std::hash<std::string_view>{}(name);
+        }
+    };
 
     ImageCatalog(ImageStore& store, std::uint32_t list_scan_budget, std::size_t list_reply_bytes,
                  std::uint64_t last_seq);
@@ -101,7 +117,7 @@ class ImageCatalog {
     std::size_t list_reply_bytes_;
     std::uint64_t last_seq_;
     // Records change only through committed(), which refreshes its entry.
-    mutable std::unordered_map<std::string, ImageRecord> cache_;
+    mutable std::unordered_map<std::string, SharedRecord, NameHash, std::equal_to<>> cache_;
 };
 
 }  // namespace imgshare::storage

@@ -250,7 +250,7 @@ Result<ImageRecord> StorageService::committed_from(const UploadId& upload,
     if (!*record || (*record)->owner != user) {
         return fail(ErrorCode::NOT_FOUND, std::string(kNoSuchUpload));
     }
-    return std::move(**record);
+    return **record;
 }
 
 Result<ListReply> StorageService::list(const ListRequest& request,
@@ -260,22 +260,23 @@ Result<ListReply> StorageService::list(const ListRequest& request,
     return catalog_.list(*user, request.after_seq, request.limit);
 }
 
-Result<ImageRecord> StorageService::visible_image(std::string_view name,
-                                                  std::string_view user) const {
+Result<SharedRecord> StorageService::visible_image(std::string_view name,
+                                                   std::string_view user) const {
     auto record = catalog_.find(name);
     if (!record) return std::unexpected(std::move(record.error()));
     if (!*record || !visible_to(**record, user)) {
         return fail(ErrorCode::NOT_FOUND, std::string(kNoSuchImage));
     }
-    return std::move(**record);
+    return std::move(*record);
 }
 
 Result<DownloadReply> StorageService::download(const DownloadRequest& request,
                                                const service::RequestContext& context) const {
     auto user = authenticated_user(context);
     if (!user) return std::unexpected(std::move(user.error()));
-    auto record = visible_image(request.name, *user);
-    if (!record) return std::unexpected(std::move(record.error()));
+    auto visible = visible_image(request.name, *user);
+    if (!visible) return std::unexpected(std::move(visible.error()));
+    const ImageRecord* record = visible->get();
     DownloadReply reply{record->certificate, record->envelope, record->signature,
                         record->wrapped_key, record->mode};
     if (record->mode == kEndToEndMode) {
@@ -292,8 +293,9 @@ Result<ChunkReply> StorageService::get_chunk(const GetChunkRequest& request,
                                              const service::RequestContext& context) const {
     auto user = authenticated_user(context);
     if (!user) return std::unexpected(std::move(user.error()));
-    auto record = visible_image(request.name, *user);
-    if (!record) return std::unexpected(std::move(record.error()));
+    auto visible = visible_image(request.name, *user);
+    if (!visible) return std::unexpected(std::move(visible.error()));
+    const ImageRecord* record = visible->get();
     if (request.index >= record->chunk_count) {
         return fail(ErrorCode::BAD_REQUEST, fmt::format("chunk {} is beyond the image's {} chunks",
                                                         request.index, record->chunk_count));
@@ -307,8 +309,9 @@ Result<ShareReply> StorageService::share(const ShareRequest& request,
                                          const service::RequestContext& context) {
     auto user = authenticated_user(context);
     if (!user) return std::unexpected(std::move(user.error()));
-    auto record = visible_image(request.name, *user);
-    if (!record) return std::unexpected(std::move(record.error()));
+    auto visible = visible_image(request.name, *user);
+    if (!visible) return std::unexpected(std::move(visible.error()));
+    const ImageRecord* record = visible->get();
     if (record->owner == *user && repeats_last_share(request, *record)) {
         return share_reply(*record);  // a retry: the answer it had
     }
@@ -316,7 +319,7 @@ Result<ShareReply> StorageService::share(const ShareRequest& request,
                                     ShareRules{config_.ca_verify_key, clock_->now_seconds()});
     if (!validated) return std::unexpected(std::move(validated.error()));
     auto batch = store_->batch();
-    auto shared = catalog_.share_in(batch, std::move(*record), request.envelope, request.signature,
+    auto shared = catalog_.share_in(batch, ImageRecord(*record), request.envelope, request.signature,
                                     validated->envelope.recipients, request.grants);
     if (auto written = write_for_group_commit(std::move(batch)); !written) {
         return std::unexpected(std::move(written.error()));

@@ -89,7 +89,7 @@ class StorageService {
                                                      std::string_view user) const;
     // The checks a complete upload must pass before it is committed.
     [[nodiscard]] Result<void> check_commit(const UploadId& upload, const Envelope& envelope) const;
-    [[nodiscard]] Result<ImageRecord> visible_image(std::string_view name,
+    [[nodiscard]] Result<SharedRecord> visible_image(std::string_view name,
                                                     std::string_view user) const;
     [[nodiscard]] Result<void> write_for_group_commit(Batch batch);
 

@@ -9,12 +9,11 @@
 #include <chrono>
 #include <cstring>
 #include <ctime>
+#include <mutex>
 #include <stdexcept>
 #include <vector>
 
 #include <fmt/format.h>
-#include <spdlog/logger.h>
-#include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/spdlog.h>
 
 #include "common/frame_summary.h"
@@ -25,10 +24,9 @@ namespace {
 constexpr std::size_t kMaxShownPeerBytes = 256;
 constexpr std::size_t kMaxShownExtraFrames = 16;
 
-// Creates the file with mode 0600 before spdlog opens it (spdlog would
-// create it 0644), and tightens an existing file: the log names users and
-// images, which only the process's owner may read.
-void create_private_file(const std::filesystem::path& file) {
+// Opens for appending, created with mode 0600, and tightens an existing file:
+// the log names users and images, which only the process's owner may read.
+int open_private_file(const std::filesystem::path& file) {
     int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     if (fd < 0) {
         throw std::runtime_error(fmt::format("cannot open it: {}", std::strerror(errno)));
@@ -37,11 +35,12 @@ void create_private_file(const std::filesystem::path& file) {
     bool ok =
         ::fstat(fd, &info) == 0 && ((info.st_mode & 07777) == 0600 || ::fchmod(fd, 0600) == 0);
     int saved_errno = errno;
-    ::close(fd);
     if (!ok) {
+        ::close(fd);
         throw std::runtime_error(
             fmt::format("cannot make it mode 0600: {}", std::strerror(saved_errno)));
     }
+    return fd;
 }
 
 std::string utc_timestamp() {
@@ -155,19 +154,67 @@ std::string_view to_string(Direction direction) {
     return "unknown";
 }
 
+// The open file and the lines not yet written to it.
+class ProtocolLog::File {
+  public:
+    File(int fd, LogFlush flush) : fd_(fd), flush_(flush) {}
+    File(const File&) = delete;
+    File& operator=(const File&) = delete;
+    ~File() {
+        try {
+            write_out();
+        } catch (...) {
+            // A destructor must not throw; what could not be written is lost either way.
+        }
+        ::close(fd_);
+    }
+
+    void append(std::string_view line) {
+        std::lock_guard lock(mutex_);
+        pending_.append(line);
+        pending_.push_back('\n');
+        if (flush_ == LogFlush::EveryLine || pending_.size() >= kWriteAtBytes) write_out_locked();
+    }
+
+    void write_out() {
+        std::lock_guard lock(mutex_);
+        write_out_locked();
+    }
+
+  private:
+    static constexpr std::size_t kWriteAtBytes = 256 * 1024;
+
+    // On a failed write the lines are dropped, not kept: the buffer stays
+    // bounded on a full disk, and the operational log says what was lost.
+    void write_out_locked() {
+        std::size_t done = 0;
+        while (done < pending_.size()) {
+            ssize_t wrote = ::write(fd_, pending_.data() + done, pending_.size() - done);
+            if (wrote < 0 && errno == EINTR) continue;
+            if (wrote <= 0) {
+                spdlog::error("protocol log: {} bytes of lines were not written: {}",
+                              pending_.size() - done,
+                              wrote < 0 ? std::strerror(errno) : "nothing written");
+                break;
+            }
+            done += static_cast<std::size_t>(wrote);
+        }
+        pending_.clear();
+        if (pending_.capacity() > 2 * kWriteAtBytes) pending_.shrink_to_fit();
+    }
+
+    int fd_;
+    LogFlush flush_;
+    std::mutex mutex_;
+    std::string pending_;
+};
+
 ProtocolLog::ProtocolLog(std::string process_name, const std::filesystem::path& file,
                          LogFlush flush)
     : process_name_(std::move(process_name)) {
     try {
         if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path());
-        create_private_file(file);
-        auto sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(file.string(), false);
-        // Not registered with spdlog: two logs may share a process name (tests).
-        logger_ = std::make_shared<spdlog::logger>(process_name_ + ".protocol", std::move(sink));
-        logger_->set_pattern("%v");
-        logger_->set_level(spdlog::level::info);
-        logger_->flush_on(flush == LogFlush::EveryLine ? spdlog::level::info
-                                                       : spdlog::level::off);
+        file_ = std::make_unique<File>(open_private_file(file), flush);
     } catch (const std::exception& error) {
         throw std::runtime_error(
             fmt::format("protocol log '{}' unusable: {}", file.string(), error.what()));
@@ -180,16 +227,13 @@ ProtocolLog ProtocolLog::disabled() {
 
 ProtocolLog::ProtocolLog(ProtocolLog&&) noexcept = default;
 ProtocolLog& ProtocolLog::operator=(ProtocolLog&&) noexcept = default;
-ProtocolLog::~ProtocolLog() {
-    flush();
-}
+ProtocolLog::~ProtocolLog() = default;  // File's destructor writes what is pending
 
 void ProtocolLog::record(Direction direction, std::string_view peer,
                          std::span<const ByteView> frames) noexcept {
-    if (!logger_) return;
+    if (!file_) return;
     try {
-        std::string line = render_line(process_name_, direction, peer, frames);
-        logger_->log(spdlog::level::info, spdlog::string_view_t(line.data(), line.size()));
+        file_->append(render_line(process_name_, direction, peer, frames));
     } catch (const std::exception& error) {
         try {
             spdlog::error("protocol log: a {} message was not recorded: {}", to_string(direction),
@@ -204,7 +248,7 @@ void ProtocolLog::record(Direction direction, std::string_view peer,
 
 void ProtocolLog::record(Direction direction, std::string_view peer,
                          std::span<const Bytes> frames) noexcept {
-    if (!logger_) return;
+    if (!file_) return;
     try {
         std::vector<ByteView> views(frames.begin(), frames.end());
         record(direction, peer, std::span<const ByteView>(views));
@@ -214,11 +258,11 @@ void ProtocolLog::record(Direction direction, std::string_view peer,
 }
 
 void ProtocolLog::flush() noexcept {
-    if (!logger_) return;
+    if (!file_) return;
     try {
-        logger_->flush();
+        file_->write_out();
     } catch (...) {
-        // spdlog reports its own failures through its error handler; the loop goes on.
+        // Only the lock or the error report can throw; the loop goes on.
     }
 }
 

@@ -16,11 +16,12 @@
 //
 // With LogFlush::EveryLine each line is in the kernel's hands when record()
 // returns, so a process stopped by SIGTERM or killed loses nothing it has
-// recorded. With LogFlush::Batched lines wait in a small buffer (a few KiB)
-// until flush(): a server's loop flushes before it waits for input, so a line
-// is at most one burst of messages late, SIGTERM loses nothing, and SIGKILL
-// loses at most the burst in progress. One write() per line cost the broker
-// more than relaying a small request (docs/BENCHMARKS.md).
+// recorded. With LogFlush::Batched lines wait in a buffer (written out when
+// it passes 256 KiB) until flush(): a server's loop flushes before it waits
+// for input, so a line is at most one burst of messages late, SIGTERM loses
+// nothing, and SIGKILL loses at most the burst in progress. One write() per
+// line, or per few lines with stdio's buffer, cost the servers more than
+// relaying a small request (docs/BENCHMARKS.md).
 // record() may be called from several threads at once.
 #pragma once
 
@@ -31,10 +32,6 @@
 #include <string_view>
 
 #include "common/bytes.h"
-
-namespace spdlog {
-class logger;
-}
 
 namespace imgshare {
 
@@ -77,13 +74,14 @@ class ProtocolLog {
     // already did). Never throws.
     void flush() noexcept;
 
-    [[nodiscard]] bool enabled() const noexcept { return logger_ != nullptr; }
+    [[nodiscard]] bool enabled() const noexcept { return file_ != nullptr; }
 
   private:
+    class File;
     ProtocolLog() = default;
 
     std::string process_name_;
-    std::shared_ptr<spdlog::logger> logger_;
+    std::unique_ptr<File> file_;
 };
 
 }  // namespace imgshare

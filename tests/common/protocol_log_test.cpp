@@ -291,6 +291,25 @@ TEST(ProtocolLogTest, BatchedLinesReachTheFileAtFlushAndAtClose) {
     EXPECT_EQ(lines[2]["direction"], "received");
 }
 
+TEST(ProtocolLogTest, ABatchedLogWritesOutOnceItsBufferIsFullSoItStaysBounded) {
+    ScratchDir dir;
+    auto path = dir / "protocol.jsonl";
+    ProtocolLog log("p", path, LogFlush::Batched);
+    std::string long_name(1000, 'n');
+    std::vector<Bytes> frames{header("DOWNLOAD", 1),
+                              MsgpackBuilder().map(1).str("name").str(long_name).bytes()};
+    for (int i = 0; i < 10; ++i)
+        log.record(Direction::Received, "carol", frames);
+    EXPECT_EQ(read_lines(path).size(), 0u) << "10 lines are far from the buffer's bound";
+    for (int i = 0; i < 1000; ++i)
+        log.record(Direction::Received, "carol", frames);
+    auto written = read_lines(path).size();
+    EXPECT_GT(written, 100u) << "a batched log held a megabyte of lines";
+    EXPECT_LT(written, 1010u);
+    log.flush();
+    EXPECT_EQ(read_lines(path).size(), 1010u) << "a line was lost when the buffer was written";
+}
+
 TEST(ProtocolLogTest, ARelayedBodyLoggedTwiceAndBodiesOfOneSizeEachShowTheirOwnFields) {
     // The log reuses the last rendering for a byte-identical body (the broker's received and
     // sent lines); a body of the same size with other bytes must never get it.

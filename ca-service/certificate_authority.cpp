@@ -86,7 +86,11 @@ void route(service::ServiceWorker& worker, CertificateAuthority& ca, Method meth
 
 CertificateAuthority::CertificateAuthority(const CaKeys& keys, Registry& registry,
                                            const Clock& clock, std::int64_t validity_seconds)
-    : keys_(keys), registry_(registry), clock_(clock), validity_seconds_(validity_seconds) {}
+    : keys_(keys),
+      certificates_(keys.signing.public_key),
+      registry_(registry),
+      clock_(clock),
+      validity_seconds_(validity_seconds) {}
 
 Result<CaInfoReply> CertificateAuthority::ca_info(const CaInfoRequest&,
                                                   const RequestContext&) const {
@@ -244,9 +248,7 @@ Result<Certificate> CertificateAuthority::current_certificate(const std::string&
     if (*revoked) return fail(ErrorCode::REVOKED, "the certificate of " + username + " is revoked");
     auto certificate = decode_stored(**encoded, username);
     if (!certificate) return std::unexpected(std::move(certificate.error()));
-    if (auto valid =
-            verify_certificate(*certificate, keys_.signing.public_key, clock_.now_seconds());
-        !valid) {
+    if (auto valid = certificates_.verify(*certificate, clock_.now_seconds()); !valid) {
         return fail(valid.error().code,
                     "the certificate of " + username + ": " + valid.error().message);
     }

@@ -75,6 +75,9 @@ class CertificateAuthority {
     [[nodiscard]] Result<Certificate> current_certificate(const std::string& username) const;
 
     const CaKeys& keys_;
+    // Certificates read back from the registry, against keys_.signing.public_key: the
+    // escrow DOWNLOAD's rewrap checks the requester's every time.
+    mutable CertificateVerifier certificates_;
     Registry& registry_;
     const Clock& clock_;
     std::int64_t validity_seconds_;

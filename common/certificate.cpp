@@ -134,18 +134,24 @@ Certificate issue_certificate(Certificate fields, const SecretBytes& ca_signing_
     return fields;
 }
 
-Result<void> verify_certificate(const Certificate& certificate, ByteView ca_verify_key,
-                                std::int64_t now_seconds) {
+namespace {
+
+enum class SignatureCheck { Verify, AlreadyVerified };
+
+Result<void> check_certificate(const Certificate& certificate, ByteView ca_verify_key,
+                               std::int64_t now_seconds, SignatureCheck signature) {
     if (certificate.version != kCertificateVersion) {
         return fail(ErrorCode::BAD_REQUEST,
                     fmt::format("unknown certificate version {}", certificate.version));
     }
-    if (auto signature_ok =
-            verify(kCertificateSigningContext, certificate_signed_bytes(certificate),
-                   certificate.signature, ca_verify_key);
-        !signature_ok) {
-        // The username is not trusted yet, so it stays out of the message.
-        return fail(ErrorCode::BAD_SIGNATURE, "certificate is not signed by the trusted CA");
+    if (signature == SignatureCheck::Verify) {
+        if (auto signature_ok =
+                verify(kCertificateSigningContext, certificate_signed_bytes(certificate),
+                       certificate.signature, ca_verify_key);
+            !signature_ok) {
+            // The username is not trusted yet, so it stays out of the message.
+            return fail(ErrorCode::BAD_SIGNATURE, "certificate is not signed by the trusted CA");
+        }
     }
     if (now_seconds < certificate.not_before) {
         return fail(ErrorCode::NOT_YET_VALID,
@@ -172,6 +178,36 @@ Result<void> verify_certificate(const Certificate& certificate, ByteView ca_veri
         }
     }
     return {};
+}
+
+}  // namespace
+
+Result<void> verify_certificate(const Certificate& certificate, ByteView ca_verify_key,
+                                std::int64_t now_seconds) {
+    return check_certificate(certificate, ca_verify_key, now_seconds, SignatureCheck::Verify);
+}
+
+CertificateVerifier::CertificateVerifier(Bytes ca_verify_key, std::size_t capacity)
+    : ca_verify_key_(std::move(ca_verify_key)), capacity_(capacity) {}
+
+Result<void> CertificateVerifier::verify(const Certificate& certificate,
+                                         std::int64_t now_seconds) {
+    auto encoded = encode_certificate(certificate);
+    std::string key(encoded.begin(), encoded.end());
+    if (signature_checked_.contains(key)) {
+        return check_certificate(certificate, ca_verify_key_, now_seconds,
+                                 SignatureCheck::AlreadyVerified);
+    }
+    auto checked =
+        check_certificate(certificate, ca_verify_key_, now_seconds, SignatureCheck::Verify);
+    // Remembered only when every check passed: a certificate refused for its
+    // time or keys is checked in full again next time.
+    if (checked) {
+        // Crude but bounded: a full set starts again rather than tracking use.
+        if (signature_checked_.size() >= capacity_) signature_checked_.clear();
+        signature_checked_.insert(std::move(key));
+    }
+    return checked;
 }
 
 }  // namespace imgshare

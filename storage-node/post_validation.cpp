@@ -48,7 +48,7 @@ Result<ValidatedPost> validate_post(const PostBeginRequest& request, std::string
                                     const PostRules& rules) {
     auto certificate = decode_certificate(request.certificate);
     if (!certificate) return std::unexpected(std::move(certificate.error()));
-    if (auto valid = verify_certificate(*certificate, rules.ca_verify_key, rules.now_seconds);
+    if (auto valid = rules.certificates.verify(*certificate, rules.now_seconds);
         !valid) {
         return std::unexpected(std::move(valid.error()));
     }

@@ -19,7 +19,7 @@ namespace imgshare::storage {
 inline constexpr std::size_t kSealedContentKeySize = 32 + 48;
 
 struct PostRules {
-    ByteView ca_verify_key;         // the CA's Ed25519 verify key
+    CertificateVerifier& certificates;  // against the CA's Ed25519 verify key
     std::uint64_t max_image_bytes;  // bound on the envelope's padded_size
     std::int64_t now_seconds;       // for the certificate's validity window
 };

@@ -66,6 +66,7 @@ StorageService::StorageService(ImageStore& store, const Clock& clock, StorageCon
     : store_(&store),
       clock_(&clock),
       config_(std::move(config)),
+      certificates_(config_.ca_verify_key),
       sessions_(std::move(sessions)),
       catalog_(std::move(catalog)) {}
 
@@ -85,7 +86,7 @@ Result<PostBeginReply> StorageService::post_begin(const PostBeginRequest& reques
     if (!user) return std::unexpected(std::move(user.error()));
     auto post = validate_post(
         request, *user,
-        PostRules{config_.ca_verify_key, config_.max_image_bytes, clock_->now_seconds()});
+        PostRules{certificates_, config_.max_image_bytes, clock_->now_seconds()});
     if (!post) return std::unexpected(std::move(post.error()));
     const auto& envelope = post->envelope;
     // The id binds the signed envelope, and with it the owner: a retry finds its upload.

@@ -20,6 +20,7 @@
 #include <cstdint>
 
 #include "common/bytes.h"
+#include "common/certificate.h"
 #include "common/clock.h"
 #include "common/error.h"
 #include "common/protocol/messages.h"
@@ -96,6 +97,7 @@ class StorageService {
     ImageStore* store_;
     const Clock* clock_;
     StorageConfig config_;
+    CertificateVerifier certificates_;  // owners' certificates, against config_.ca_verify_key
     UploadSessions sessions_;
     ImageCatalog catalog_;
     bool unsynced_ = false;

@@ -122,6 +122,36 @@ TEST_F(CertificateTest, SignatureIsCheckedBeforeValidity) {
                 ErrorCode::BAD_SIGNATURE);
 }
 
+TEST_F(CertificateTest, AVerifierThatRemembersSignaturesStillRefusesEveryChangeAndTheClock) {
+    CertificateVerifier verifier(ca_.public_key, /*capacity=*/2);
+    ASSERT_TRUE(verifier.verify(certificate_, kNow));
+    ASSERT_TRUE(verifier.verify(certificate_, kNow)) << "a remembered certificate is refused";
+    // Remembered means only its signature: the clock is checked every time.
+    expect_code(verifier.verify(certificate_, certificate_.not_after), ErrorCode::EXPIRED);
+    expect_code(verifier.verify(certificate_, certificate_.not_before - 1),
+                ErrorCode::NOT_YET_VALID);
+    // A certificate that differs from a remembered one in any byte is verified in full.
+    for (auto change : std::vector<std::function<void(Certificate&)>>{
+             [](Certificate& c) { c.serial += 1; },
+             [](Certificate& c) { c.not_after += 1; },
+             [](Certificate& c) { c.username = "mallory"; },
+             [](Certificate& c) { c.signature[3] ^= 0x01; }}) {
+        Certificate tampered = certificate_;
+        change(tampered);
+        expect_code(verifier.verify(tampered, kNow), ErrorCode::BAD_SIGNATURE);
+    }
+    // One verifier, one CA: another CA's certificate for the same fields is refused.
+    const SigningKeyPair rogue = generate_signing_keys();
+    expect_code(verifier.verify(issue_certificate(unsigned_fields(), rogue.secret_key), kNow),
+                ErrorCode::BAD_SIGNATURE);
+    // Past its capacity it forgets, and still verifies.
+    for (int i = 0; i < 5; ++i) {
+        Certificate other = issue_certificate(unsigned_fields(), ca_.secret_key);
+        ASSERT_TRUE(verifier.verify(other, kNow));
+    }
+    EXPECT_TRUE(verifier.verify(certificate_, kNow));
+}
+
 TEST_F(CertificateTest, CaSignedCertificateWithBadContentsIsStillRefused) {
     const std::vector<std::pair<const char*, std::function<void(Certificate&)>>> bad = {
         {"zero sign_pk", [](Certificate& c) { c.sign_pk = Bytes(32, 0); }},

@@ -136,23 +136,7 @@ Certificate issue_certificate(Certificate fields, const SecretBytes& ca_signing_
 
 namespace {
 
-enum class SignatureCheck { Verify, AlreadyVerified };
-
-Result<void> check_certificate(const Certificate& certificate, ByteView ca_verify_key,
-                               std::int64_t now_seconds, SignatureCheck signature) {
-    if (certificate.version != kCertificateVersion) {
-        return fail(ErrorCode::BAD_REQUEST,
-                    fmt::format("unknown certificate version {}", certificate.version));
-    }
-    if (signature == SignatureCheck::Verify) {
-        if (auto signature_ok =
-                verify(kCertificateSigningContext, certificate_signed_bytes(certificate),
-                       certificate.signature, ca_verify_key);
-            !signature_ok) {
-            // The username is not trusted yet, so it stays out of the message.
-            return fail(ErrorCode::BAD_SIGNATURE, "certificate is not signed by the trusted CA");
-        }
-    }
+Result<void> check_validity_window(const Certificate& certificate, std::int64_t now_seconds) {
     if (now_seconds < certificate.not_before) {
         return fail(ErrorCode::NOT_YET_VALID,
                     fmt::format("certificate of '{}' is not valid before {}", certificate.username,
@@ -162,6 +146,24 @@ Result<void> check_certificate(const Certificate& certificate, ByteView ca_verif
         return fail(ErrorCode::EXPIRED, fmt::format("certificate of '{}' expired at {}",
                                                     certificate.username, certificate.not_after));
     }
+    return {};
+}
+
+}  // namespace
+
+Result<void> verify_certificate(const Certificate& certificate, ByteView ca_verify_key,
+                                std::int64_t now_seconds) {
+    if (certificate.version != kCertificateVersion) {
+        return fail(ErrorCode::BAD_REQUEST,
+                    fmt::format("unknown certificate version {}", certificate.version));
+    }
+    if (auto signature_ok = verify(kCertificateSigningContext, certificate_signed_bytes(certificate),
+                                   certificate.signature, ca_verify_key);
+        !signature_ok) {
+        // The username is not trusted yet, so it stays out of the message.
+        return fail(ErrorCode::BAD_SIGNATURE, "certificate is not signed by the trusted CA");
+    }
+    if (auto window = check_validity_window(certificate, now_seconds); !window) return window;
     if (auto name_ok = check_username(certificate.username); !name_ok) return name_ok;
     struct KeyField {
         std::string_view name;
@@ -180,13 +182,6 @@ Result<void> check_certificate(const Certificate& certificate, ByteView ca_verif
     return {};
 }
 
-}  // namespace
-
-Result<void> verify_certificate(const Certificate& certificate, ByteView ca_verify_key,
-                                std::int64_t now_seconds) {
-    return check_certificate(certificate, ca_verify_key, now_seconds, SignatureCheck::Verify);
-}
-
 CertificateVerifier::CertificateVerifier(Bytes ca_verify_key, std::size_t capacity)
     : ca_verify_key_(std::move(ca_verify_key)), capacity_(capacity) {}
 
@@ -194,12 +189,9 @@ Result<void> CertificateVerifier::verify(const Certificate& certificate,
                                          std::int64_t now_seconds) {
     auto encoded = encode_certificate(certificate);
     std::string key(encoded.begin(), encoded.end());
-    if (signature_checked_.contains(key)) {
-        return check_certificate(certificate, ca_verify_key_, now_seconds,
-                                 SignatureCheck::AlreadyVerified);
-    }
-    auto checked =
-        check_certificate(certificate, ca_verify_key_, now_seconds, SignatureCheck::Verify);
+    // Everything but the validity window is a function of these bytes alone.
+    if (signature_checked_.contains(key)) return check_validity_window(certificate, now_seconds);
+    auto checked = verify_certificate(certificate, ca_verify_key_, now_seconds);
     // Remembered only when every check passed: a certificate refused for its
     // time or keys is checked in full again next time.
     if (checked) {

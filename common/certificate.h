@@ -62,11 +62,12 @@ struct Certificate {
 [[nodiscard]] Result<void> verify_certificate(const Certificate& certificate,
                                               ByteView ca_verify_key, std::int64_t now_seconds);
 
-// verify_certificate() against one CA key, remembering the certificates whose
-// signature it has checked, by their exact bytes (fields and signature): one
-// seen again skips the Ed25519 verification (~100 µs on this machine kind,
-// once per post and per escrow download), never any other check. At most
-// `capacity` are remembered. Not thread-safe: one per service loop.
+// verify_certificate() against one CA key, remembering the certificates that
+// passed, by their exact bytes (fields and signature): one seen again skips
+// what depends on those bytes alone (the Ed25519 signature, the username and
+// key checks: ~200 µs on this machine kind, once per post and per escrow
+// download), never the validity window. At most `capacity` are remembered.
+// Not thread-safe: one per service loop.
 class CertificateVerifier {
   public:
     explicit CertificateVerifier(Bytes ca_verify_key, std::size_t capacity = 4096);

@@ -214,7 +214,7 @@ Result<PostCommitReply> StorageService::post_commit(const PostCommitRequest& req
         clock_->now_seconds()};
     auto batch = store_->batch();
     record = catalog_.add_in(batch, std::move(record), pending.grants);
-    sessions_.end_in(batch, *upload);
+    sessions_.end_in(batch, *upload, envelope->chunk_count);
     if (auto written = write_for_group_commit(std::move(batch)); !written) {
         return std::unexpected(std::move(written.error()));
     }

@@ -128,8 +128,11 @@ Result<Bytes> UploadSessions::ciphertext_digest(const UploadId& upload,
     return hash.finish();
 }
 
-void UploadSessions::end_in(Batch& batch, const UploadId& upload) const {
-    batch.erase_prefix(Family::uploads, upload.key());
+void UploadSessions::end_in(Batch& batch, const UploadId& upload,
+                            std::uint32_t chunk_count) const {
+    batch.erase(Family::uploads, upload.key());
+    for (std::uint32_t index = 0; index < chunk_count; ++index)
+        batch.erase(Family::uploads, chunk_key(upload, index));
 }
 
 void UploadSessions::committed(const UploadId& upload) {

@@ -20,6 +20,10 @@ TEST_F(PostingTest, CommitAnswersWithTheImageAndItsFeedSeq) {
                   "cat", "alice", 1, 3000, clock_.now_seconds(), std::string(kEscrowMode), {}}));
     auto dog = post(alice_, image(alice_, named("dog")));
     EXPECT_EQ(dog.seq, 2u);
+    // A commit ends its upload: neither session nor any chunk's note is left behind,
+    // and the chunks stay as the image's.
+    EXPECT_EQ(count_keys(Family::uploads, ""), 0u);
+    EXPECT_EQ(count_keys(Family::chunks, ""), 2u * cat.chunks.size());
 }
 
 TEST_F(PostingTest, AnonymousOrMissingUserIsNotRegistered) {

@@ -22,20 +22,25 @@ Result<UploadSessions> UploadSessions::load(ImageStore& store, const Clock& cloc
         // An unreadable session still expires, and takes its chunks with it.
         std::string owner = session ? session->owner : std::string();
         if (!session) spdlog::warn("{}", session.error().message);
-        sessions.pending_.emplace(*UploadId::from_key(key), Activity{std::move(owner), now, {}, 0});
+        sessions.pending_.emplace(*UploadId::from_key(key),
+                                  Activity{std::move(owner), now, {}, 0, nullptr});
         return true;
     });
     if (!scanned) return std::unexpected(std::move(scanned.error()));
     return sessions;
 }
 
-Result<std::optional<UploadSession>> UploadSessions::find(const UploadId& upload) const {
+Result<std::shared_ptr<const UploadSession>> UploadSessions::find(const UploadId& upload) const {
+    auto pending = pending_.find(upload);
+    if (pending != pending_.end() && pending->second.session) return pending->second.session;
     auto stored = store_->get(Family::uploads, upload.key());
     if (!stored) return std::unexpected(std::move(stored.error()));
-    if (!*stored) return std::optional<UploadSession>();
+    if (!*stored) return std::shared_ptr<const UploadSession>();
     auto session = decode_upload_session(**stored);
     if (!session) return std::unexpected(std::move(session.error()));
-    return std::optional<UploadSession>(std::move(*session));
+    auto shared = std::make_shared<const UploadSession>(std::move(*session));
+    if (pending != pending_.end()) pending->second.session = shared;
+    return shared;
 }
 
 Result<void> UploadSessions::begin(const UploadId& upload, const UploadSession& session) {
@@ -44,7 +49,8 @@ Result<void> UploadSessions::begin(const UploadId& upload, const UploadSession& 
     if (auto written = store_->write(std::move(batch), Durability::Buffered); !written) {
         return written;
     }
-    pending_[upload] = Activity{session.owner, clock_->monotonic_ms(), {}, 0};
+    pending_[upload] = Activity{session.owner, clock_->monotonic_ms(), {}, 0,
+                                std::make_shared<const UploadSession>(session)};
     return {};
 }
 

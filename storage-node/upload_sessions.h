@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,7 +33,11 @@ class UploadSessions {
     [[nodiscard]] static Result<UploadSessions> load(ImageStore& store, const Clock& clock,
                                                      std::int64_t timeout_ms);
 
-    [[nodiscard]] Result<std::optional<UploadSession>> find(const UploadId& upload) const;
+    // The pending session, null if there is none. Kept decoded beside its
+    // activity from begin() (or its first find() after a restart) until it
+    // ends: every POST_CHUNK looks it up, and reading and decoding it from
+    // RocksDB each time cost more than storing the chunk's note.
+    [[nodiscard]] Result<std::shared_ptr<const UploadSession>> find(const UploadId& upload) const;
     // Stores a new session (its id must not be pending).
     [[nodiscard]] Result<void> begin(const UploadId& upload, const UploadSession& session);
     // Resets the idle time of a pending session.
@@ -70,13 +75,14 @@ class UploadSessions {
         std::int64_t last_ms = 0;
         Sha256 received_prefix;  // over chunks 0 .. hashed_chunks-1
         std::uint32_t hashed_chunks = 0;
+        std::shared_ptr<const UploadSession> session;  // never changed after begin()
     };
     UploadSessions(ImageStore& store, const Clock& clock, std::int64_t timeout_ms);
 
     ImageStore* store_;
     const Clock* clock_;
     std::int64_t timeout_ms_;
-    std::map<UploadId, Activity> pending_;
+    mutable std::map<UploadId, Activity> pending_;  // find() fills in `session`
 };
 
 }  // namespace imgshare::storage

@@ -4,8 +4,12 @@
 // the real broker and CA, refuses each with the exact code and writes nothing.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <functional>
+#include <iterator>
+#include <string>
 
 #include "tests/integration/support/cluster.h"
 #include "tests/integration/support/storage_database.h"
@@ -124,6 +128,41 @@ TEST_F(HostileStorageTest, KeyOfAnotherImageFailsTheKeyCommitmentAndNothingIsWri
     EXPECT_TRUE(has_error(result, "INTEGRITY")) << result.err;
     EXPECT_NE(result.err.find("committed to"), std::string::npos) << result.err;
     EXPECT_TRUE(empty_directory(inbox_));
+}
+
+TEST_F(HostileStorageTest, ABitFlippedOnDiskInAChunkIsIntegrityAndNothingIsWritten) {
+    // The node does not check RocksDB's checksum on chunk reads (ImageStore::get): the
+    // reader's authentication must catch damage at rest on its own.
+    tamper([](StorageDatabase&) {});  // reopening moves the chunks out of the WAL into tables
+    cluster_.stop_storage();
+    Bytes chunk;
+    {
+        StorageDatabase database(cluster_.storage_dir() / "db");
+        chunk = database.chunk(database.image("second"), 1);
+    }
+    std::string needle(chunk.begin() + chunk.size() / 2, chunk.begin() + chunk.size() / 2 + 64);
+    bool flipped = false;
+    for (const auto& entry : fs::directory_iterator(cluster_.storage_dir() / "db")) {
+        auto extension = entry.path().extension();
+        if (extension != ".sst" && extension != ".blob") continue;
+        std::ifstream in(entry.path(), std::ios::binary);
+        std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        auto at = bytes.find(needle);
+        if (at == std::string::npos) continue;
+        bytes[at + 32] = static_cast<char>(bytes[at + 32] ^ 0x10);
+        std::ofstream(entry.path(), std::ios::binary | std::ios::trunc) << bytes;
+        flipped = true;
+        break;
+    }
+    ASSERT_TRUE(flipped) << "chunk 1 of 'second' is in no table or blob file";
+    cluster_.start_storage();
+    ASSERT_TRUE(cluster_.wait_for_service("storage", ++storage_starts_));
+
+    auto result = download("second");
+    EXPECT_TRUE(has_error(result, "INTEGRITY")) << result.err;
+    EXPECT_TRUE(empty_directory(inbox_));
+    auto untouched = download("first");
+    EXPECT_EQ(untouched.exit_code, 0) << untouched.err;
 }
 
 }  // namespace

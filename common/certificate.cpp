@@ -157,8 +157,9 @@ Result<void> verify_certificate(const Certificate& certificate, ByteView ca_veri
         return fail(ErrorCode::BAD_REQUEST,
                     fmt::format("unknown certificate version {}", certificate.version));
     }
-    if (auto signature_ok = verify(kCertificateSigningContext, certificate_signed_bytes(certificate),
-                                   certificate.signature, ca_verify_key);
+    if (auto signature_ok =
+            verify(kCertificateSigningContext, certificate_signed_bytes(certificate),
+                   certificate.signature, ca_verify_key);
         !signature_ok) {
         // The username is not trusted yet, so it stays out of the message.
         return fail(ErrorCode::BAD_SIGNATURE, "certificate is not signed by the trusted CA");
@@ -185,8 +186,7 @@ Result<void> verify_certificate(const Certificate& certificate, ByteView ca_veri
 CertificateVerifier::CertificateVerifier(Bytes ca_verify_key, std::size_t capacity)
     : ca_verify_key_(std::move(ca_verify_key)), capacity_(capacity) {}
 
-Result<void> CertificateVerifier::verify(const Certificate& certificate,
-                                         std::int64_t now_seconds) {
+Result<void> CertificateVerifier::verify(const Certificate& certificate, std::int64_t now_seconds) {
     auto encoded = encode_certificate(certificate);
     std::string key(encoded.begin(), encoded.end());
     // Everything but the validity window is a function of these bytes alone.

@@ -48,8 +48,7 @@ Result<ValidatedPost> validate_post(const PostBeginRequest& request, std::string
                                     const PostRules& rules) {
     auto certificate = decode_certificate(request.certificate);
     if (!certificate) return std::unexpected(std::move(certificate.error()));
-    if (auto valid = rules.certificates.verify(*certificate, rules.now_seconds);
-        !valid) {
+    if (auto valid = rules.certificates.verify(*certificate, rules.now_seconds); !valid) {
         return std::unexpected(std::move(valid.error()));
     }
     if (certificate->username != user) {

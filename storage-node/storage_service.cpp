@@ -85,8 +85,7 @@ Result<PostBeginReply> StorageService::post_begin(const PostBeginRequest& reques
     auto user = authenticated_user(context);
     if (!user) return std::unexpected(std::move(user.error()));
     auto post = validate_post(
-        request, *user,
-        PostRules{certificates_, config_.max_image_bytes, clock_->now_seconds()});
+        request, *user, PostRules{certificates_, config_.max_image_bytes, clock_->now_seconds()});
     if (!post) return std::unexpected(std::move(post.error()));
     const auto& envelope = post->envelope;
     // The id binds the signed envelope, and with it the owner: a retry finds its upload.
@@ -320,8 +319,9 @@ Result<ShareReply> StorageService::share(const ShareRequest& request,
                                     ShareRules{config_.ca_verify_key, clock_->now_seconds()});
     if (!validated) return std::unexpected(std::move(validated.error()));
     auto batch = store_->batch();
-    auto shared = catalog_.share_in(batch, ImageRecord(*record), request.envelope, request.signature,
-                                    validated->envelope.recipients, request.grants);
+    auto shared =
+        catalog_.share_in(batch, ImageRecord(*record), request.envelope, request.signature,
+                          validated->envelope.recipients, request.grants);
     if (auto written = write_for_group_commit(std::move(batch)); !written) {
         return std::unexpected(std::move(written.error()));
     }

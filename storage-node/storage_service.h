@@ -91,7 +91,7 @@ class StorageService {
     // The checks a complete upload must pass before it is committed.
     [[nodiscard]] Result<void> check_commit(const UploadId& upload, const Envelope& envelope) const;
     [[nodiscard]] Result<SharedRecord> visible_image(std::string_view name,
-                                                    std::string_view user) const;
+                                                     std::string_view user) const;
     [[nodiscard]] Result<void> write_for_group_commit(Batch batch);
 
     ImageStore* store_;

@@ -49,7 +49,10 @@ Result<void> UploadSessions::begin(const UploadId& upload, const UploadSession& 
     if (auto written = store_->write(std::move(batch), Durability::Buffered); !written) {
         return written;
     }
-    pending_[upload] = Activity{session.owner, clock_->monotonic_ms(), {}, 0,
+    pending_[upload] = Activity{session.owner,
+                                clock_->monotonic_ms(),
+                                {},
+                                0,
                                 std::make_shared<const UploadSession>(session)};
     return {};
 }
@@ -134,8 +137,7 @@ Result<Bytes> UploadSessions::ciphertext_digest(const UploadId& upload,
     return hash.finish();
 }
 
-void UploadSessions::end_in(Batch& batch, const UploadId& upload,
-                            std::uint32_t chunk_count) const {
+void UploadSessions::end_in(Batch& batch, const UploadId& upload, std::uint32_t chunk_count) const {
     batch.erase(Family::uploads, upload.key());
     for (std::uint32_t index = 0; index < chunk_count; ++index)
         batch.erase(Family::uploads, chunk_key(upload, index));

@@ -132,8 +132,7 @@ TEST_F(CertificateTest, AVerifierThatRemembersSignaturesStillRefusesEveryChangeA
                 ErrorCode::NOT_YET_VALID);
     // A certificate that differs from a remembered one in any byte is verified in full.
     for (auto change : std::vector<std::function<void(Certificate&)>>{
-             [](Certificate& c) { c.serial += 1; },
-             [](Certificate& c) { c.not_after += 1; },
+             [](Certificate& c) { c.serial += 1; }, [](Certificate& c) { c.not_after += 1; },
              [](Certificate& c) { c.username = "mallory"; },
              [](Certificate& c) { c.signature[3] ^= 0x01; }}) {
         Certificate tampered = certificate_;

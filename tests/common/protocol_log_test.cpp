@@ -332,8 +332,8 @@ TEST(ProtocolLogTest, ARelayedBodyLoggedTwiceAndBodiesOfOneSizeEachShowTheirOwnF
     std::vector<std::string> names;
     for (const auto& line : lines)
         names.push_back(line["fields"]["name"].get<std::string>());
-    EXPECT_EQ(names, (std::vector<std::string>{"dog-2", "cat-1", "cat-1", "dog-2", "cat-1",
-                                               "dog-2", "dog-2"}))
+    EXPECT_EQ(names, (std::vector<std::string>{"dog-2", "cat-1", "cat-1", "dog-2", "cat-1", "dog-2",
+                                               "dog-2"}))
         << "the unbatched log's line comes first";
 }
 

@@ -77,7 +77,16 @@ Result<void> BrokerConnection::send(const Frames& frames) {
     message.reserve(frames.size());
     for (const auto& frame : frames)
         message.push_back(net::frame_of(frame));
-    return net::send_message(socket_, message);
+    auto sent = net::send_message(socket_, message);
+    if (!sent) {
+        // A refused handshake takes the connection's queue with it, so a request sent just
+        // after fails as "queue full": the refusal is the reason to report.
+        monitor_->drain();
+        if (monitor_->key_refused() && settings_.key_refused) {
+            return std::unexpected(*settings_.key_refused);
+        }
+    }
+    return sent;
 }
 
 Result<void> BrokerConnection::check_handshake(std::int64_t now) const {

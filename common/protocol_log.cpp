@@ -185,19 +185,26 @@ class ProtocolLog::File {
     static constexpr std::size_t kWriteAtBytes = 256 * 1024;
 
     // On a failed write the lines are dropped, not kept: the buffer stays
-    // bounded on a full disk, and the operational log says what was lost.
+    // bounded on a full disk. The operational log says so when losing starts
+    // and when writing works again (with the bytes lost), not once per burst.
     void write_out_locked() {
         std::size_t done = 0;
         while (done < pending_.size()) {
             ssize_t wrote = ::write(fd_, pending_.data() + done, pending_.size() - done);
             if (wrote < 0 && errno == EINTR) continue;
             if (wrote <= 0) {
-                spdlog::error("protocol log: {} bytes of lines were not written: {}",
-                              pending_.size() - done,
-                              wrote < 0 ? std::strerror(errno) : "nothing written");
+                if (lost_bytes_ == 0) {
+                    spdlog::error("protocol log: lines are being lost: {}",
+                                  wrote < 0 ? std::strerror(errno) : "nothing written");
+                }
+                lost_bytes_ += pending_.size() - done;
                 break;
             }
             done += static_cast<std::size_t>(wrote);
+        }
+        if (done == pending_.size() && done > 0 && lost_bytes_ > 0) {
+            spdlog::warn("protocol log: writing again; {} bytes of lines were lost", lost_bytes_);
+            lost_bytes_ = 0;
         }
         pending_.clear();
         if (pending_.capacity() > 2 * kWriteAtBytes) pending_.shrink_to_fit();
@@ -207,6 +214,7 @@ class ProtocolLog::File {
     LogFlush flush_;
     std::mutex mutex_;
     std::string pending_;
+    std::size_t lost_bytes_ = 0;  // since the last successful write
 };
 
 ProtocolLog::ProtocolLog(std::string process_name, const std::filesystem::path& file,

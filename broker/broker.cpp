@@ -70,7 +70,7 @@ Broker::Broker(BrokerConfig config, ProtocolLog& log, const Clock& clock)
       backend_(context_, zmq::socket_type::router),
       limiter_(config_.rate_limit) {
     auto secret = config_.keys.secret_key.view();
-    net::harden_peer_socket(clients_, net::Liveness::Client);
+    net::harden_peer_socket(clients_, net::Liveness::ClientFacing);
     net::harden_peer_socket(backend_, net::Liveness::Service);
     net::make_curve_server(clients_, secret, kClientsDomain);
     net::make_curve_server(backend_, secret, kServicesDomain);
@@ -347,7 +347,7 @@ void Broker::on_service_reply(const std::string& worker, net::ZmqFrames frames) 
             return;
         }
     }
-    if (ok && client.type == PostCommitRequest::kType) {
+    if (ok && (client.type == PostCommitRequest::kType || client.type == PostImageRequest::kType)) {
         auto commit = decode_body<PostCommitReply>(net::view_of(frames[1]));
         if (commit) events_.publish_commit(*commit);
     }

@@ -29,7 +29,7 @@ EventChannel::EventChannel(zmq::context_t& context, const SecretBytes& secret_ke
 }
 
 void EventChannel::configure_socket() {
-    net::harden_peer_socket(socket_, net::Liveness::Client);
+    net::harden_peer_socket(socket_, net::Liveness::ClientFacing);
     net::make_curve_server(socket_, secret_key_.view(), kClientsDomain);
     socket_.set(zmq::sockopt::xpub_manual, true);
 }

@@ -15,6 +15,7 @@ constexpr std::array kRoutes{
     Route{"POST_BEGIN", kStorageService, false},
     Route{"POST_CHUNK", kStorageService, false},
     Route{"POST_COMMIT", kStorageService, false},
+    Route{"POST_IMAGE", kStorageService, false},
     Route{"LIST", kStorageService, false},
     Route{"DOWNLOAD", kStorageService, false},  // then REWRAP at the CA (escrow mode)
     Route{"GET_CHUNK", kStorageService, false},

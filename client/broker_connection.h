@@ -83,13 +83,14 @@ class BrokerConnection {
     BrokerConnection& operator=(const BrokerConnection&) = delete;
     ~BrokerConnection();
 
-    // One request and its reply of type R (the OK body of M's reply).
+    // One request (with `payload` as its payload frame, for the messages that carry one) and
+    // its reply of type R (the OK body of M's reply).
     template <class R, class M>
-    [[nodiscard]] Result<R> call(const M& message) {
+    [[nodiscard]] Result<R> call(const M& message, ByteView payload = {}) {
         Result<R> reply = fail(ErrorCode::INTERNAL, "no reply");
         auto done =
             run(Transfer{[&](std::uint32_t, std::uint64_t id) -> Result<Frames> {
-                             return encode(message, id);
+                             return encode(message, id, std::nullopt, payload);
                          },
                          [&](std::uint32_t, std::span<const ByteView> frames) -> Result<void> {
                              reply = decode_reply<R>(frames);

@@ -29,22 +29,39 @@ Result<Bytes> fetch_escrow_wrap_key(BrokerConnection& connection, const TrustAnc
     return std::move(info->wrap_public_key);
 }
 
-Result<PostCommitReply> upload_image(BrokerConnection& connection, const SealedImage& sealed,
-                                     const PostBeginRequest& begin) {
-    auto started = connection.call<PostBeginReply>(begin);
+namespace {
+
+Result<PostCommitReply> committed_as_sent(Result<PostCommitReply> committed, const Upload& upload) {
+    if (!committed) return committed;
+    if (committed->name != upload.name || committed->owner != upload.owner) {
+        return fail(ErrorCode::INTEGRITY, "the server committed another image than the one sent");
+    }
+    return committed;
+}
+
+Result<PostCommitReply> post_in_one_request(BrokerConnection& connection, const Upload& upload) {
+    auto chunk = upload.chunk(0);
+    if (!chunk) return std::unexpected(chunk.error());
+    const PostImageRequest request{upload.begin};
+    auto committed = connection.call<PostCommitReply>(request, *chunk);
+    if (committed && upload.progress) upload.progress(1);
+    return committed_as_sent(std::move(committed), upload);
+}
+
+}  // namespace
+
+Result<PostCommitReply> send_upload(BrokerConnection& connection, const Upload& upload) {
+    if (upload.chunk_count == 1) return post_in_one_request(connection, upload);
+    auto started = connection.call<PostBeginReply>(upload.begin);
     if (!started) return std::unexpected(started.error());
-    const std::uint32_t chunk_count = sealed.envelope.chunk_count;
-    if (started->next_index > chunk_count) {
+    if (started->next_index > upload.chunk_count) {
         return fail(ErrorCode::INTEGRITY, "the server asks for chunks beyond the image's end");
     }
-    TransferProgress progress("posting " + sealed.envelope.name, chunk_count);
-    Bytes chunk;
     Transfer transfer{
         [&](std::uint32_t index, std::uint64_t id) -> Result<Frames> {
-            if (auto ok = read_sealed_chunk(sealed, index, chunk); !ok) {
-                return std::unexpected(ok.error());
-            }
-            return encode(PostChunkRequest{started->upload, index}, id, std::nullopt, chunk);
+            auto chunk = upload.chunk(index);
+            if (!chunk) return std::unexpected(chunk.error());
+            return encode(PostChunkRequest{started->upload, index}, id, std::nullopt, *chunk);
         },
         [](std::uint32_t index, std::span<const ByteView> frames) -> Result<void> {
             auto reply = decode_reply<PostChunkReply>(frames);
@@ -56,16 +73,31 @@ Result<PostCommitReply> upload_image(BrokerConnection& connection, const SealedI
             }
             return {};
         },
-        [&](std::uint32_t done) { progress.update(started->next_index + done); }};
-    if (auto ok = connection.run(transfer, started->next_index, chunk_count, kChunkWindow); !ok) {
+        [&](std::uint32_t done) {
+            if (upload.progress) upload.progress(started->next_index + done);
+        }};
+    if (auto ok = connection.run(transfer, started->next_index, upload.chunk_count, upload.window);
+        !ok) {
         return std::unexpected(ok.error());
     }
-    auto committed = connection.call<PostCommitReply>(PostCommitRequest{started->upload});
-    if (!committed) return committed;
-    if (committed->name != sealed.envelope.name || committed->owner != sealed.envelope.owner) {
-        return fail(ErrorCode::INTEGRITY, "the server committed another image than the one sent");
-    }
-    return committed;
+    return committed_as_sent(connection.call<PostCommitReply>(PostCommitRequest{started->upload}),
+                             upload);
+}
+
+Result<PostCommitReply> upload_image(BrokerConnection& connection, const SealedImage& sealed,
+                                     const PostBeginRequest& begin) {
+    TransferProgress progress("posting " + sealed.envelope.name, sealed.envelope.chunk_count);
+    Bytes buffer;
+    return send_upload(
+        connection,
+        Upload{begin, sealed.envelope.name, sealed.envelope.owner, sealed.envelope.chunk_count,
+               [&](std::uint32_t index) -> Result<ByteView> {
+                   if (auto ok = read_sealed_chunk(sealed, index, buffer); !ok) {
+                       return std::unexpected(ok.error());
+                   }
+                   return ByteView(buffer);
+               },
+               kChunkWindow, [&](std::uint32_t done) { progress.update(done); }});
 }
 
 }  // namespace imgshare::client

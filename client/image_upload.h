@@ -1,6 +1,12 @@
-// Posting a sealed image over a broker connection: POST_BEGIN, the chunks
-// with a bounded window (resuming from the server's next_index), POST_COMMIT.
+// Posting a sealed image over a broker connection: an image of one chunk in
+// one POST_IMAGE request; a larger one as POST_BEGIN, the chunks with a
+// bounded window (resuming from the server's next_index), POST_COMMIT.
+// Shared by `imgshare post` and imgshare-load.
 #pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string_view>
 
 #include "client/broker_connection.h"
 #include "client/image_sealer.h"
@@ -18,6 +24,25 @@ constexpr std::size_t kChunkWindow = 8;
 // the wrap key is not a usable X25519 key.
 [[nodiscard]] Result<Bytes> fetch_escrow_wrap_key(BrokerConnection& connection,
                                                   const TrustAnchors& trust);
+
+// Chunk `index` of the ciphertext being posted; the view lasts until the next call.
+using ChunkSource = std::function<Result<ByteView>(std::uint32_t index)>;
+
+struct Upload {
+    const PostBeginRequest& begin;  // certificate, envelope, signature, wrapped key or grants
+    std::string_view name;          // the envelope's: the commit must name it
+    std::string_view owner;         // and its owner
+    std::uint32_t chunk_count;
+    ChunkSource chunk;
+    std::size_t window = kChunkWindow;
+    std::function<void(std::uint32_t chunks_done)> progress = {};  // optional
+};
+
+// Posts `upload`: the commit reply. The server's errors as they come; INTEGRITY if it asks
+// for chunks beyond the end, acknowledges another chunk than the one sent, or commits
+// another image or owner than the envelope's.
+[[nodiscard]] Result<PostCommitReply> send_upload(BrokerConnection& connection,
+                                                  const Upload& upload);
 
 // Uploads `sealed` with `begin` (certificate, envelope, signature and the wrapped key or
 // grants filled in). The commit reply; INTEGRITY if it names another image or owner than

@@ -116,7 +116,7 @@ for log in "$cluster/broker/protocol.log" "$cluster/ca/protocol.log" "$cluster/s
   printf '   %-60s %5d lines\n' "$log" "$(wc -l <"$log")"
 done
 echo "   a line:"
-grep -m1 '"POST_CHUNK"' "$cluster/broker/protocol.log" | cut -c1-220 | sed 's/^/     /'
+grep -m1 -E '"POST_(CHUNK|IMAGE)"' "$cluster/broker/protocol.log" | cut -c1-220 | sed 's/^/     /'
 
 step "13. Stop the cluster"
 kill "$watcher_pid" 2>/dev/null || true

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "common/crypto/sha256.h"
 #include "common/envelope.h"
 #include "storage-node/post_validation.h"
 #include "storage-node/share_validation.h"
@@ -59,6 +60,28 @@ Result<void> check_chunk(const Envelope& envelope, std::uint32_t index, std::siz
     return {};
 }
 
+// The record a commit adds for `upload`, whose keys and signature `posted` carries (an
+// upload session or a POST_IMAGE request; both were validated by validate_post).
+template <class Posted>
+ImageRecord record_of(const UploadId& upload, const std::string& owner, const Posted& posted,
+                      const Envelope& envelope, std::int64_t now_seconds) {
+    return ImageRecord{
+        envelope.name,
+        owner,
+        Bytes(as_bytes(upload.key()).begin(), as_bytes(upload.key()).end()),
+        posted.certificate,
+        posted.envelope,
+        posted.signature,
+        envelope.mode,
+        posted.wrapped_key,
+        envelope.mode == kEndToEndMode ? envelope.recipients : std::vector<std::string>{},
+        0,
+        envelope.created_at,
+        envelope.padded_size,
+        envelope.chunk_count,
+        now_seconds};
+}
+
 }  // namespace
 
 StorageService::StorageService(ImageStore& store, const Clock& clock, StorageConfig config,
@@ -80,14 +103,21 @@ Result<StorageService> StorageService::open(ImageStore& store, const Clock& cloc
                           std::move(*catalog));
 }
 
-Result<PostBeginReply> StorageService::post_begin(const PostBeginRequest& request,
-                                                  const service::RequestContext& context) {
+Result<StorageService::CheckedPost> StorageService::check_post(
+    const PostBeginRequest& request, const service::RequestContext& context) {
     auto user = authenticated_user(context);
     if (!user) return std::unexpected(std::move(user.error()));
     auto post = validate_post(
         request, *user, PostRules{certificates_, config_.max_image_bytes, clock_->now_seconds()});
     if (!post) return std::unexpected(std::move(post.error()));
-    const auto& envelope = post->envelope;
+    return CheckedPost{std::move(*user), std::move(post->envelope)};
+}
+
+Result<PostBeginReply> StorageService::post_begin(const PostBeginRequest& request,
+                                                  const service::RequestContext& context) {
+    auto checked = check_post(request, context);
+    if (!checked) return std::unexpected(std::move(checked.error()));
+    const auto& [user, envelope] = *checked;
     // The id binds the signed envelope, and with it the owner: a retry finds its upload.
     auto upload = UploadId::of(request.envelope, request.signature);
 
@@ -108,12 +138,12 @@ Result<PostBeginReply> StorageService::post_begin(const PostBeginRequest& reques
     if (*taken) {
         return fail(ErrorCode::NAME_TAKEN, fmt::format("the name '{}' is taken", envelope.name));
     }
-    if (sessions_.pending_count(*user) >= config_.max_pending_uploads_per_user) {
+    if (sessions_.pending_count(user) >= config_.max_pending_uploads_per_user) {
         return fail(ErrorCode::RATE_LIMITED,
                     fmt::format("you have {} uploads pending; finish or abandon one first",
                                 config_.max_pending_uploads_per_user));
     }
-    UploadSession fresh{*user,
+    UploadSession fresh{user,
                         request.certificate,
                         request.envelope,
                         request.signature,
@@ -196,29 +226,70 @@ Result<PostCommitReply> StorageService::post_commit(const PostCommitRequest& req
     }
 
     const auto& pending = **session;
-    ImageRecord record{
-        envelope->name,
-        pending.owner,
-        Bytes(as_bytes(upload->key()).begin(), as_bytes(upload->key()).end()),
-        pending.certificate,
-        pending.envelope,
-        pending.signature,
-        envelope->mode,
-        pending.wrapped_key,
-        envelope->mode == kEndToEndMode ? envelope->recipients : std::vector<std::string>{},
-        0,
-        envelope->created_at,
-        envelope->padded_size,
-        envelope->chunk_count,
-        clock_->now_seconds()};
     auto batch = store_->batch();
-    record = catalog_.add_in(batch, std::move(record), pending.grants);
+    auto record = catalog_.add_in(
+        batch, record_of(*upload, pending.owner, pending, *envelope, clock_->now_seconds()),
+        pending.grants);
     sessions_.end_in(batch, *upload, envelope->chunk_count);
     if (auto written = write_for_group_commit(std::move(batch)); !written) {
         return std::unexpected(std::move(written.error()));
     }
     catalog_.committed(record);
     sessions_.committed(*upload);
+    return commit_reply(record);
+}
+
+Result<PostCommitReply> StorageService::post_image(const PostImageRequest& request,
+                                                   const service::RequestContext& context) {
+    auto checked = check_post(request, context);
+    if (!checked) return std::unexpected(std::move(checked.error()));
+    const auto& [user, envelope] = *checked;
+    if (envelope.chunk_count != 1) {
+        return fail(ErrorCode::BAD_REQUEST,
+                    fmt::format("POST_IMAGE carries an image of one chunk, not {}; post it with "
+                                "POST_BEGIN, POST_CHUNK and POST_COMMIT",
+                                envelope.chunk_count));
+    }
+    // The same id as POST_BEGIN would give it: a retry, or a begun upload of the same image,
+    // finds it.
+    auto upload = UploadId::of(request.envelope, request.signature);
+    auto committed = catalog_.committed_name(upload);
+    if (!committed) return std::unexpected(std::move(committed.error()));
+    if (*committed) {
+        auto record = committed_from(upload, user);
+        if (!record) return std::unexpected(std::move(record.error()));
+        return commit_reply(*record);  // a retry: the answer it had
+    }
+    auto session = sessions_.find(upload);
+    if (!session) return std::unexpected(std::move(session.error()));
+    if (*session) {
+        // Its chunk keys are this image's: committing beside the session would let the
+        // session's expiry delete the committed chunk.
+        return fail(ErrorCode::BAD_REQUEST,
+                    "this image's upload was begun with POST_BEGIN; finish it with POST_CHUNK "
+                    "and POST_COMMIT");
+    }
+    if (auto fits = check_chunk(envelope, 0, context.payload.size()); !fits) {
+        return std::unexpected(std::move(fits.error()));
+    }
+    // Corruption on the way in is caught before anything is written or acknowledged.
+    if (sha256(context.payload) != envelope.ciphertext_sha256) {
+        return fail(ErrorCode::INTEGRITY,
+                    "the chunk does not hash to the envelope's ciphertext_sha256");
+    }
+    auto taken = catalog_.contains(envelope.name);
+    if (!taken) return std::unexpected(std::move(taken.error()));
+    if (*taken) {
+        return fail(ErrorCode::NAME_TAKEN, fmt::format("the name '{}' is taken", envelope.name));
+    }
+    auto batch = store_->batch();
+    batch.put(Family::chunks, chunk_key(upload, 0), context.payload);
+    auto record = catalog_.add_in(
+        batch, record_of(upload, user, request, envelope, clock_->now_seconds()), request.grants);
+    if (auto written = write_for_group_commit(std::move(batch)); !written) {
+        return std::unexpected(std::move(written.error()));
+    }
+    catalog_.committed(record);
     return commit_reply(record);
 }
 
@@ -375,6 +446,10 @@ void serve(StorageService& storage, service::ServiceWorker& worker) {
     worker.on<PostCommitRequest>(
         [&](const PostCommitRequest& request, const RequestContext& context) {
             return answer(storage.post_commit(request, context));
+        });
+    worker.on<PostImageRequest>(
+        [&](const PostImageRequest& request, const RequestContext& context) {
+            return answer(storage.post_image(request, context));
         });
     worker.on<ListRequest>([&](const ListRequest& request, const RequestContext& context) {
         return answer(storage.list(request, context));

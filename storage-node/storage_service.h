@@ -5,9 +5,11 @@
 // Promises, for every handler:
 // - The sender is context.user, never a field of the message; an anonymous or
 //   missing user is NOT_REGISTERED before anything else is looked at.
-// - Every request is idempotent: a repeated POST_BEGIN, POST_CHUNK or
-//   POST_COMMIT for the same upload changes nothing and answers as the first.
-// - POST_COMMIT writes the image, its grants and its feed entry in one batch,
+// - Every request is idempotent: a repeated POST_BEGIN, POST_CHUNK,
+//   POST_COMMIT or POST_IMAGE for the same upload changes nothing and answers
+//   as the first.
+// - POST_COMMIT (and POST_IMAGE, with its one chunk) writes the image, its
+//   grants and its feed entry in one batch,
 //   applied entirely or not at all; a name is committed at most once; nothing
 //   is ever overwritten. The batch is buffered: make_durable() syncs every
 //   buffered commit at once (group commit), and serve() has the worker hold
@@ -58,6 +60,13 @@ class StorageService {
                                                     const service::RequestContext& context);
     [[nodiscard]] Result<PostCommitReply> post_commit(const PostCommitRequest& request,
                                                       const service::RequestContext& context);
+    // A whole image of one chunk in one request: POST_BEGIN's checks, then the chunk's size
+    // and the envelope's ciphertext digest (INTEGRITY), the name (NAME_TAKEN), and the image,
+    // its chunk, grants and feed entry in one batch, durable before the reply as a commit.
+    // BAD_REQUEST for an envelope of more chunks, or when the same upload was begun with
+    // POST_BEGIN and is pending.
+    [[nodiscard]] Result<PostCommitReply> post_image(const PostImageRequest& request,
+                                                     const service::RequestContext& context);
     [[nodiscard]] Result<ListReply> list(const ListRequest& request,
                                          const service::RequestContext& context) const;
     [[nodiscard]] Result<DownloadReply> download(const DownloadRequest& request,
@@ -84,6 +93,13 @@ class StorageService {
     StorageService(ImageStore& store, const Clock& clock, StorageConfig config,
                    UploadSessions sessions, ImageCatalog catalog);
 
+    struct CheckedPost {
+        std::string user;  // the authenticated sender
+        Envelope envelope;
+    };
+    // The sender, and POST_BEGIN's checks of `request` (post_validation.h).
+    [[nodiscard]] Result<CheckedPost> check_post(const PostBeginRequest& request,
+                                                 const service::RequestContext& context);
     // What upload `upload` of `user` became once committed; NOT_FOUND as for an
     // unknown upload when it was not committed, or not by `user`.
     [[nodiscard]] Result<ImageRecord> committed_from(const UploadId& upload,

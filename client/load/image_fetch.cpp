@@ -40,8 +40,9 @@ Transfer chunk_transfer(const std::string& name,
 Result<std::uint64_t> fetch_verified(BrokerConnection& connection, const std::string& name,
                                      const DownloadReply& record, const ImageReader& reader,
                                      std::size_t window) {
+    // The reader's name: an end-to-end envelope must list it.
     OpenParameters parameters{reader.ca_verify_key, reader.user.keys.box, name,
-                              SystemClock().now_seconds()};
+                              SystemClock().now_seconds(), reader.user.username};
     auto opener = ImageOpener::begin(record, parameters, reader.scratch_dir);
     if (!opener) return std::unexpected(opener.error());
     auto transfer = chunk_transfer(

@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 
 #include "client/load/image_fetch.h"
+#include "client/recipients.h"
+#include "common/clock.h"
 #include "common/keystore.h"
 
 namespace imgshare::client::load {
@@ -30,6 +32,14 @@ std::uint64_t mean_size(const std::vector<SizeClass>& sizes) {
 }
 
 }  // namespace
+
+std::vector<std::size_t> reader_indices(std::size_t client, std::size_t recipients,
+                                        std::size_t user_count) {
+    std::vector<std::size_t> indices{client};
+    for (std::size_t k = 1; k <= recipients; ++k)
+        indices.push_back((client + k) % user_count);
+    return indices;
+}
 
 void ClientStats::merge(const ClientStats& other) {
     post.merge(other.post);
@@ -59,6 +69,21 @@ Result<void> LoadClient::prepare(std::optional<std::uint64_t> operations,
     if (!warm) return std::unexpected(warm.error());
 
     const auto& options = setup_.options;
+    audience_ = options.subscribers;
+    if (options.e2e_recipients > 0) {
+        std::vector<std::string> names;
+        audience_ = 0;
+        for (std::size_t reader :
+             reader_indices(index_, options.e2e_recipients, setup_.users.size())) {
+            names.push_back(setup_.users[reader].username);
+            if (reader < options.subscribers) ++audience_;
+        }
+        auto readers = fetch_reader_certificates(
+            *connection_, setup_.network.trust.ca_verify_key, user_.certificate,
+            with_owner(std::move(names), user_.username), SystemClock().now_seconds());
+        if (!readers) return std::unexpected(readers.error());
+        readers_ = std::move(*readers);
+    }
     std::uint64_t posts_wanted = kMaxPoolWithoutCount;
     if (operations) {
         plan_.emplace();
@@ -76,7 +101,7 @@ Result<void> LoadClient::prepare(std::optional<std::uint64_t> operations,
         if (!seed_post) return std::unexpected(seed_post.error());
         auto committed = send_post(*connection_, *seed_post, options.window);
         if (!committed) return std::unexpected(committed.error());
-        setup_.run.posted.add({seed_post->name, seed_post->image_bytes});
+        setup_.run.posted.add({seed_post->name, seed_post->image_bytes, seed_post->readers});
         setup_.run.saw_seq(committed->seq);
         ++stats_.setup_posts;
     }
@@ -91,7 +116,7 @@ Result<void> LoadClient::prepare(std::optional<std::uint64_t> operations,
 
 Result<PreparedPost> LoadClient::seal(std::string name) {
     const std::uint64_t bytes = pick_size(setup_.options.sizes, random_());
-    PostAuthor author{user_, setup_.escrow_wrap_key, setup_.options.e2e_recipients, scratch_dir_};
+    PostAuthor author{user_, setup_.escrow_wrap_key, readers_, scratch_dir_};
     const std::int64_t start = monotonic_ns();
     auto prepared = prepare_post(setup_.bodies.path_for(bytes), bytes, std::move(name), author);
     if (prepared) {
@@ -187,14 +212,14 @@ void LoadClient::post() {
         return;
     }
     stats_.post.record_success(std::chrono::nanoseconds(acknowledged - start), post.image_bytes);
-    setup_.run.commits.record(post.name, acknowledged);
-    setup_.run.posted.add({post.name, post.image_bytes});
+    setup_.run.commits.record(post.name, acknowledged, audience_);
+    setup_.run.posted.add({post.name, post.image_bytes, post.readers});
     setup_.run.saw_seq(committed->seq);
     setup_.run.live.completed(Operation::Post);
 }
 
 void LoadClient::download() {
-    auto image = setup_.run.posted.pick(random_());
+    auto image = setup_.run.posted.pick(random_(), user_.username);
     if (!image) {
         count_error(stats_.download, Error{ErrorCode::NOT_FOUND, "nothing posted yet"});
         return;

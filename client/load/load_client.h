@@ -7,12 +7,15 @@
 //   post      POST_BEGIN, the chunks (window in flight), POST_COMMIT,
 //             acknowledged durable; sealing is not in it (see `seal`);
 //   download  DOWNLOAD and the chunks (window in flight) of an image this run
-//             posted, verified like `imgshare download` when --verify says so;
+//             posted that this user may read (all escrow images, the end-to-end
+//             images it is a reader of), verified like `imgshare download` when
+//             --verify says so;
 //   list      LIST {after_seq: just below the newest feed position seen,
 //             limit: 100}; consecutive lists are pipelined up to the window
 //             (one at a time with a rate);
 //   seal      the client's own work for a post (read, pad, encrypt, hash,
-//             sign, wrap the key): done for the pool before the clock, and
+//             sign, wrap the key for the server or seal a grant to each
+//             reader): done for the pool before the clock, and
 //             during the run only when the pool runs out.
 // With a rate, operations start on a fixed schedule (the client's share of
 // the rate); one that starts late because the previous one overran is timed
@@ -27,6 +30,8 @@
 #include <memory>
 #include <optional>
 #include <random>
+#include <span>
+#include <vector>
 
 #include "client/broker_connection.h"
 #include "client/load/image_bodies.h"
@@ -62,7 +67,13 @@ struct ClientSetup {
     RunState& run;
     const ImageBodies& bodies;
     ByteView escrow_wrap_key;
+    std::span<const LoadUser> users;  // every load user of the run: the e2e recipients' pool
 };
+
+// With --e2e-recipients R, client `client`'s posts are for the R load users after it
+// (wrapping around `user_count`), and for itself.
+[[nodiscard]] std::vector<std::size_t> reader_indices(std::size_t client, std::size_t recipients,
+                                                      std::size_t user_count);
 
 class LoadClient {
   public:
@@ -71,7 +82,8 @@ class LoadClient {
     LoadClient(const LoadClient&) = delete;
     LoadClient& operator=(const LoadClient&) = delete;
 
-    // Before the clock: connects (one LIST proves the connection), plans `operations`
+    // Before the clock: connects (one LIST proves the connection), fetches and verifies the
+    // certificates of its end-to-end readers (as `imgshare post --to` does), plans `operations`
     // operations (nullopt: as many as time allows), seals posts for the pool within
     // `pre_seal_bytes`, and posts one setup image when `seed` (downloads need something to
     // fetch). Any failure here stops the run.
@@ -102,6 +114,8 @@ class LoadClient {
     std::mt19937_64 random_;
     std::optional<std::deque<Operation>> plan_;  // with a count; drawn as we go otherwise
     std::optional<Operation> held_;              // drawn, not yet done
+    std::vector<Certificate> readers_;           // end-to-end, owner included; empty for escrow
+    std::uint64_t audience_ = 0;                 // subscribers told of each post
     std::deque<PreparedPost> pool_;
     std::uint64_t posts_named_ = 0;
     std::uint64_t downloads_ = 0;

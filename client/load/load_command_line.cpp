@@ -8,6 +8,7 @@
 #include "client/client_home.h"
 #include "client/load/load_report.h"
 #include "client/load/load_run.h"
+#include "common/protocol/limits.h"
 
 namespace imgshare::client::load {
 namespace {
@@ -27,6 +28,10 @@ constexpr std::string_view kWhatIsMeasured =
     "bytes (10^6 per MB). Notification delay runs from the poster reading its commit's "
     "acknowledgement to a subscriber receiving NEW_IMAGE. 'seal' reports the client's own "
     "crypto per post separately.\n"
+    "End-to-end (--e2e-recipients R): every post is sealed, as `imgshare post --to` seals it, "
+    "for the R load users after its poster (wrapping around) and the poster, from certificates "
+    "fetched and verified before the clock; a client downloads only images it may read; a "
+    "subscriber expects the events of the posts it reads (its own user topic).\n"
     "Users: load-000, load-001, ... are registered once and cached under HOME/users (keystores "
     "sealed with $IMGSHARE_PASSPHRASE; IMGSHARE_TEST_FAST_KDF=1 for quick setup of many). A "
     "broker rate limit per user applies to them like to anyone (RATE_LIMITED in the errors).\n"
@@ -86,7 +91,8 @@ void define_flags(CLI::App& app, Flags& flags) {
                    "Watchers on the event socket measuring notification delay")
         ->check(CLI::Range(0, 10'000));
     app.add_option("--e2e-recipients", flags.e2e_recipients,
-                   "Recipients per end-to-end post (not supported yet: refused)");
+                   "Every post end-to-end, for this many other load users (default 0: escrow)")
+        ->check(CLI::Range(0, static_cast<int>(kMaxRecipients) - 1));
     app.add_option("--idle-clients", flags.idle_clients,
                    "Connected clients that only hold their connection during the run")
         ->check(CLI::Range(0, 10'000));

@@ -87,6 +87,7 @@ nlohmann::ordered_json report_json(const LoadResult& result) {
     }
     nlohmann::ordered_json json = {
         {"config", config},
+        {"post_mode", options.e2e_recipients > 0 ? "e2e" : "escrow"},
         {"verify", std::string(to_string(options.verify))},
         {"verified_downloads", clients.verified_downloads},
         {"unverified_downloads", clients.unverified_downloads},
@@ -125,9 +126,12 @@ std::string report_text(const LoadResult& result) {
         options.count ? fmt::format("{} operations", *options.count)
                       : fmt::format("{} s", static_cast<double>(options.duration.count()) / 1000.0),
         result.interrupted ? " (interrupted)" : "");
-    text += fmt::format("measured {:.2f} s; verify {}: {} downloads verified, {} not\n",
-                        result.elapsed_s, to_string(options.verify), clients.verified_downloads,
-                        clients.unverified_downloads);
+    text += fmt::format(
+        "measured {:.2f} s; posts {}; verify {}: {} downloads verified, {} not\n", result.elapsed_s,
+        options.e2e_recipients > 0
+            ? fmt::format("end-to-end for {} recipients", options.e2e_recipients)
+            : std::string("escrow"),
+        to_string(options.verify), clients.verified_downloads, clients.unverified_downloads);
     text += fmt::format("{:<9} {:>8} {:>10} {:>9} {:>9} {:>9} {:>9} {:>9}  {}\n", "operation",
                         "count", "ops/s", "MB/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors");
     text += row("post", clients.post, result.elapsed_s);

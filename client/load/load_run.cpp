@@ -132,11 +132,6 @@ std::optional<std::uint64_t> share_of(std::optional<std::uint64_t> count, std::s
 
 Result<LoadResult> run_load(const LoadOptions& options, const std::atomic<bool>& stop,
                             std::ostream& progress, std::ostream& live, bool live_line) {
-    if (options.e2e_recipients > 0) {
-        return fail(ErrorCode::BAD_REQUEST,
-                    "--e2e-recipients: end-to-end posts are not supported by imgshare-load yet "
-                    "(they wait for `imgshare post --to`); run without it");
-    }
     if (auto ok = ensure_private_directory(options.home); !ok) return std::unexpected(ok.error());
     auto trust = load_trust_file(options.trust_file);
     if (!trust) return std::unexpected(trust.error());
@@ -151,7 +146,9 @@ Result<LoadResult> run_load(const LoadOptions& options, const std::atomic<bool>&
     LoadResult result;
     result.options = options;
 
-    const std::size_t user_count = std::max<std::size_t>({options.clients, options.subscribers, 1});
+    // End-to-end posts need R other users to be sealed for.
+    const std::size_t user_count = std::max<std::size_t>(
+        {options.clients, options.subscribers, std::size_t{options.e2e_recipients} + 1});
     progress << fmt::format("imgshare-load: {} users under {}\n", user_count,
                             (options.home / "users").string())
              << std::flush;
@@ -188,7 +185,7 @@ Result<LoadResult> run_load(const LoadOptions& options, const std::atomic<bool>&
                     "imgshare-load: preparing {} clients (sealing posts before the clock)\n",
                     options.clients)
              << std::flush;
-    ClientSetup setup{options, network, run, *bodies, *wrap_key};
+    ClientSetup setup{options, network, run, *bodies, *wrap_key, *users};
     std::vector<std::unique_ptr<LoadClient>> clients;
     for (std::size_t i = 0; i < options.clients; ++i) {
         clients.push_back(std::make_unique<LoadClient>(
@@ -202,7 +199,8 @@ Result<LoadResult> run_load(const LoadOptions& options, const std::atomic<bool>&
     if (subscribers) {
         progress << fmt::format("imgshare-load: waiting for {} subscribers\n", options.subscribers)
                  << std::flush;
-        PostAuthor author{(*users)[0], *wrap_key, 0, scratch->path()};
+        // Escrow probes: every subscriber hears of them on `image`.
+        PostAuthor author{(*users)[0], *wrap_key, {}, scratch->path()};
         std::uint64_t smallest = options.sizes.front().bytes;
         for (const auto& size_class : options.sizes)
             smallest = std::min(smallest, size_class.bytes);

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "client/image_upload.h"
+#include "client/recipients.h"
 #include "common/clock.h"
 #include "common/crypto/sealed_box.h"
 
@@ -36,17 +38,16 @@ std::uint64_t PreparedPost::ciphertext_bytes() const {
 
 Result<PreparedPost> prepare_post(const std::filesystem::path& body, std::uint64_t image_bytes,
                                   std::string name, const PostAuthor& author) {
-    if (author.e2e_recipients > 0) {
-        return fail(ErrorCode::BAD_REQUEST,
-                    "end-to-end posts (--e2e-recipients) are not supported yet: they wait for "
-                    "`imgshare post --to`");
-    }
+    const bool end_to_end = !author.readers.empty();
+    std::vector<std::string> readers;
+    for (const auto& reader : author.readers)
+        readers.push_back(reader.username);
     SealParameters parameters{name,
                               author.user.certificate,
                               author.user.keys.sign.secret_key,
                               "image/png",
-                              std::string(kEscrowMode),
-                              {},
+                              std::string(end_to_end ? kEndToEndMode : kEscrowMode),
+                              readers,
                               SystemClock().now_seconds(),
                               static_cast<std::uint32_t>(kDefaultChunkSize)};
     auto sealed = seal_image(body, parameters, author.scratch_dir);
@@ -56,12 +57,18 @@ Result<PreparedPost> prepare_post(const std::filesystem::path& body, std::uint64
     post.name = std::move(name);
     post.owner = author.user.username;
     post.image_bytes = image_bytes;
+    post.readers = std::move(readers);
     post.chunk_count = sealed->envelope.chunk_count;
     post.begin = PostBeginRequest{encode_certificate(author.user.certificate),
                                   sealed->encoded_envelope,
                                   sealed->signature,
-                                  seal(sealed->content_key.view(), author.escrow_wrap_key),
+                                  {},
                                   {}};
+    if (end_to_end) {
+        post.begin.grants = seal_grants(sealed->content_key, author.readers);
+    } else {
+        post.begin.wrapped_key = seal(sealed->content_key.view(), author.escrow_wrap_key);
+    }
     if (image_bytes > kInMemoryImageBytes) {
         post.sealed = std::move(*sealed);
         return post;
@@ -77,38 +84,10 @@ Result<PreparedPost> prepare_post(const std::filesystem::path& body, std::uint64
 
 Result<PostCommitReply> send_post(BrokerConnection& connection, const PreparedPost& post,
                                   std::size_t window) {
-    auto started = connection.call<PostBeginReply>(post.begin);
-    if (!started) return std::unexpected(started.error());
-    if (started->next_index > post.chunk_count) {
-        return fail(ErrorCode::INTEGRITY, "the server asks for chunks beyond the image's end");
-    }
     Bytes buffer;
-    Transfer transfer{
-        [&](std::uint32_t index, std::uint64_t id) -> Result<Frames> {
-            auto chunk = post.chunk(index, buffer);
-            if (!chunk) return std::unexpected(chunk.error());
-            return encode(PostChunkRequest{started->upload, index}, id, std::nullopt, *chunk);
-        },
-        [](std::uint32_t index, std::span<const ByteView> frames) -> Result<void> {
-            auto reply = decode_reply<PostChunkReply>(frames);
-            if (!reply) return std::unexpected(reply.error());
-            if (reply->index != index) {
-                return fail(ErrorCode::INTEGRITY,
-                            fmt::format("the server acknowledged chunk {} for chunk {}",
-                                        reply->index, index));
-            }
-            return {};
-        },
-        {}};
-    if (auto ok = connection.run(transfer, started->next_index, post.chunk_count, window); !ok) {
-        return std::unexpected(ok.error());
-    }
-    auto committed = connection.call<PostCommitReply>(PostCommitRequest{started->upload});
-    if (!committed) return committed;
-    if (committed->name != post.name || committed->owner != post.owner) {
-        return fail(ErrorCode::INTEGRITY, "the server committed another image than the one sent");
-    }
-    return committed;
+    return send_upload(
+        connection, Upload{post.begin, post.name, post.owner, post.chunk_count,
+                           [&](std::uint32_t index) { return post.chunk(index, buffer); }, window});
 }
 
 }  // namespace imgshare::client::load

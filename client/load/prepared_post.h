@@ -1,20 +1,23 @@
 // A post sealed with the real sealer (client/image_sealer.h) before it is
 // sent, so that sending it measures the servers and the wire, not the
 // client's encryption: its POST_BEGIN (certificate, signed envelope, the
-// content key wrapped for the server) and its ciphertext chunks, held in
-// memory for small images or in the sealer's private temporary file for
-// large ones.
+// content key wrapped for the server, or in end-to-end mode one grant per
+// reader, as `imgshare post --to` seals them) and its ciphertext chunks,
+// held in memory for small images or in the sealer's private temporary file
+// for large ones.
 //
 // Promises: the content key is wrapped and then wiped with the sealer's
 // output; nothing secret is kept. send_post() is `imgshare post`'s upload
-// (client/image_upload.h) without the progress display: POST_BEGIN, the
-// chunks with a bounded window from the server's next_index, POST_COMMIT,
-// and the commit must name this image and owner (INTEGRITY otherwise).
+// (client/image_upload.h: POST_IMAGE for one chunk, else POST_BEGIN, the
+// chunks with a bounded window from the server's next_index, POST_COMMIT)
+// without the progress display; the commit must name this image and owner
+// (INTEGRITY otherwise).
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -22,6 +25,7 @@
 #include "client/image_sealer.h"
 #include "client/load/load_users.h"
 #include "common/bytes.h"
+#include "common/certificate.h"
 #include "common/error.h"
 #include "common/protocol/messages.h"
 
@@ -34,6 +38,7 @@ struct PreparedPost {
     std::string name;
     std::string owner;
     std::uint64_t image_bytes = 0;
+    std::vector<std::string> readers;  // end-to-end: who may read it (owner included); else empty
     PostBeginRequest begin;
     std::uint32_t chunk_count = 0;
     std::vector<Bytes> chunks;          // in memory, or
@@ -49,15 +54,14 @@ struct PreparedPost {
 struct PostAuthor {
     const LoadUser& user;
     ByteView escrow_wrap_key;  // the server's wrapping key, from CA_INFO
-    // The seam for end-to-end posts (--e2e-recipients): when `imgshare post --to` exists,
-    // the recipients' verified certificates go here and prepare_post seals one grant to
-    // each (mode e2e) instead of wrapping for the server.
-    std::size_t e2e_recipients = 0;
+    // End-to-end (--e2e-recipients): every reader's verified certificate, the owner's among
+    // them, sorted by name (client/recipients.h). Empty: escrow, the key wrapped for the server.
+    std::span<const Certificate> readers;
     std::filesystem::path scratch_dir;  // where the sealer's temporary files go
 };
 
-// Seals the image file `body` (`image_bytes` long) as `name`. The sealer's errors;
-// BAD_REQUEST if end-to-end recipients are asked for (not supported yet).
+// Seals the image file `body` (`image_bytes` long) as `name`, in end-to-end mode for
+// `author.readers` when there are any. The sealer's errors.
 [[nodiscard]] Result<PreparedPost> prepare_post(const std::filesystem::path& body,
                                                 std::uint64_t image_bytes, std::string name,
                                                 const PostAuthor& author);

@@ -13,13 +13,23 @@ std::int64_t monotonic_ns() {
 
 void PostedImages::add(PostedImage image) {
     std::lock_guard lock(mutex_);
+    const std::size_t index = images_.size();
+    if (image.readers.empty()) for_everyone_.push_back(index);
+    for (const auto& reader : image.readers)
+        by_reader_[reader].push_back(index);
     images_.push_back(std::move(image));
 }
 
-std::optional<PostedImage> PostedImages::pick(std::uint64_t random) const {
+std::optional<PostedImage> PostedImages::pick(std::uint64_t random,
+                                              const std::string& reader) const {
     std::lock_guard lock(mutex_);
-    if (images_.empty()) return std::nullopt;
-    return images_[random % images_.size()];
+    auto mine = by_reader_.find(reader);
+    const std::size_t own_count = mine == by_reader_.end() ? 0 : mine->second.size();
+    const std::size_t total = for_everyone_.size() + own_count;
+    if (total == 0) return std::nullopt;
+    const std::size_t picked = random % total;
+    if (picked < for_everyone_.size()) return images_[for_everyone_[picked]];
+    return images_[mine->second[picked - for_everyone_.size()]];
 }
 
 std::size_t PostedImages::size() const {
@@ -27,9 +37,10 @@ std::size_t PostedImages::size() const {
     return images_.size();
 }
 
-void CommitTimes::record(const std::string& name, std::int64_t acknowledged_ns) {
+void CommitTimes::record(const std::string& name, std::int64_t acknowledged_ns,
+                         std::uint64_t audience) {
     std::lock_guard lock(mutex_);
-    times_.emplace(name, acknowledged_ns);
+    if (times_.emplace(name, acknowledged_ns).second) expected_events_ += audience;
 }
 
 std::optional<std::int64_t> CommitTimes::find(const std::string& name) const {
@@ -42,6 +53,11 @@ std::optional<std::int64_t> CommitTimes::find(const std::string& name) const {
 std::size_t CommitTimes::size() const {
     std::lock_guard lock(mutex_);
     return times_.size();
+}
+
+std::uint64_t CommitTimes::expected_events() const {
+    std::lock_guard lock(mutex_);
+    return expected_events_;
 }
 
 void RunState::saw_seq(std::uint64_t seq) {

@@ -25,30 +25,38 @@ namespace imgshare::client::load {
 struct PostedImage {
     std::string name;
     std::uint64_t image_bytes = 0;
+    std::vector<std::string> readers;  // end-to-end: only they may fetch it; empty: everyone
 };
 
 class PostedImages {
   public:
     void add(PostedImage image);
-    // The image `random` selects uniformly; nullopt while there is none.
-    [[nodiscard]] std::optional<PostedImage> pick(std::uint64_t random) const;
+    // An image `reader` may fetch, selected uniformly by `random`; nullopt while there is none.
+    [[nodiscard]] std::optional<PostedImage> pick(std::uint64_t random,
+                                                  const std::string& reader) const;
     [[nodiscard]] std::size_t size() const;
 
   private:
     mutable std::mutex mutex_;
     std::vector<PostedImage> images_;
+    std::vector<std::size_t> for_everyone_;  // indices into images_
+    std::unordered_map<std::string, std::vector<std::size_t>> by_reader_;
 };
 
-// When the poster read each measured commit's acknowledgement.
+// When the poster read each measured commit's acknowledgement, and how many subscribers
+// should hear of it (all of them for escrow; the subscribed readers for end-to-end).
 class CommitTimes {
   public:
-    void record(const std::string& name, std::int64_t acknowledged_ns);
+    void record(const std::string& name, std::int64_t acknowledged_ns, std::uint64_t audience);
     [[nodiscard]] std::optional<std::int64_t> find(const std::string& name) const;
     [[nodiscard]] std::size_t size() const;
+    // The events the subscribers should receive for the commits recorded so far.
+    [[nodiscard]] std::uint64_t expected_events() const;
 
   private:
     mutable std::mutex mutex_;
     std::unordered_map<std::string, std::int64_t> times_;
+    std::uint64_t expected_events_ = 0;
 };
 
 // Counters the progress line reads while the clients run.

@@ -36,6 +36,7 @@ void Subscribers::receive_loop() {
         net::make_curve_client(socket, network_.connection.broker_public_key,
                                user.keys.curve.public_key, user.keys.curve.secret_key.view());
         socket.set(zmq::sockopt::subscribe, std::string(kImageTopic));
+        socket.set(zmq::sockopt::subscribe, user_topic(user.username));
         socket.connect(network_.events_endpoint);
     }
     std::vector<zmq::pollitem_t> items;
@@ -103,7 +104,7 @@ void Subscribers::settle_pending() {
 }
 
 NotificationResult Subscribers::finish(std::chrono::milliseconds grace) {
-    const std::uint64_t expected = run_.commits.size() * users_.size();
+    const std::uint64_t expected = run_.commits.expected_events();
     const auto deadline = std::chrono::steady_clock::now() + grace;
     while (measured_received_.load() < expected && std::chrono::steady_clock::now() < deadline &&
            !network_.stop.load()) {

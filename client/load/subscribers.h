@@ -1,6 +1,7 @@
 // The run's watchers (--subscribers M): M SUB connections to the broker's
 // XPUB, each authenticated with its own load user's CURVE key and subscribed
-// to `image`, like M `imgshare-watch` processes, all served by one thread.
+// to `image` and to its own user topic (end-to-end posts it may read), like M
+// `imgshare-watch` processes, all served by one thread.
 // They measure each NEW_IMAGE of a measured post from the moment its poster
 // read the commit's acknowledgement to the moment a subscriber received it.
 //
@@ -28,7 +29,7 @@ namespace imgshare::client::load {
 
 struct NotificationResult {
     std::uint32_t subscribers = 0;
-    std::uint64_t expected = 0;  // measured posts × subscribers
+    std::uint64_t expected = 0;  // per measured post: every subscriber (escrow), its readers (e2e)
     std::uint64_t received = 0;  // of those
     std::uint64_t early = 0;     // received before the poster read its acknowledgement
     LatencySummary delay;

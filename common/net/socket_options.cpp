@@ -19,15 +19,25 @@ void require_key(ByteView key, const char* what) {
 
 }  // namespace
 
+HeartbeatSettings heartbeat_settings(Liveness liveness) {
+    switch (liveness) {
+        case Liveness::Service:
+            return {kServiceHeartbeatMs, kServiceHeartbeatTimeoutMs, kServiceHeartbeatTimeoutMs};
+        case Liveness::Client:
+            return {kClientHeartbeatMs, kClientHeartbeatTimeoutMs, 0};
+        case Liveness::ClientFacing:
+            return {kClientFacingHeartbeatMs, kClientFacingHeartbeatTimeoutMs, 0};
+    }
+    throw std::logic_error("unknown Liveness");
+}
+
 void harden_peer_socket(zmq::socket_t& socket, Liveness liveness) {
-    bool client = liveness == Liveness::Client;
-    int heartbeat_ms = client ? kClientHeartbeatMs : kServiceHeartbeatMs;
-    int timeout_ms = client ? kClientHeartbeatTimeoutMs : kServiceHeartbeatTimeoutMs;
+    const HeartbeatSettings heartbeat = heartbeat_settings(liveness);
     socket.set(zmq::sockopt::maxmsgsize, static_cast<int64_t>(kMaxFrameBytes));
     socket.set(zmq::sockopt::handshake_ivl, kHandshakeMs);
-    socket.set(zmq::sockopt::heartbeat_ivl, heartbeat_ms);
-    socket.set(zmq::sockopt::heartbeat_timeout, timeout_ms);
-    socket.set(zmq::sockopt::heartbeat_ttl, timeout_ms);
+    socket.set(zmq::sockopt::heartbeat_ivl, heartbeat.interval_ms);
+    socket.set(zmq::sockopt::heartbeat_timeout, heartbeat.timeout_ms);
+    socket.set(zmq::sockopt::heartbeat_ttl, heartbeat.ttl_ms);
     socket.set(zmq::sockopt::linger, 0);
     socket.set(zmq::sockopt::sndhwm, kHighWaterMark);
     socket.set(zmq::sockopt::rcvhwm, kHighWaterMark);

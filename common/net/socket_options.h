@@ -15,20 +15,38 @@ namespace imgshare::net {
 constexpr int kHandshakeMs = 5000;
 
 // How often each end of a link makes sure the other is alive (ZMTP heartbeats).
-// Links between the broker and its services (a handful) every 2.5 s. Links of
-// clients and watchers (thousands at the broker) every 20 s: libzmq 4.3.4
-// cancels a timer by a linear scan of its I/O thread's timers and every
-// heartbeat cancels one, so at 3,000 links the broker's I/O thread spent 45%
-// of its time there (docs/BENCHMARKS.md). A closed connection is seen at once
-// either way; heartbeats only find peers that vanished silently.
-enum class Liveness { Service, Client };
+// Links between the broker and its services (a handful): every 2.5 s, each
+// end also telling the other its TTL. Links of clients and watchers (thousands
+// at the broker) are cheap at the broker's end: libzmq 4.3.4 cancels a timer by
+// a linear scan of its I/O thread's timers, and every heartbeat that arrives
+// cancels the pending TTL and time-out timers (at 3,000 links the broker's I/O
+// thread spent 45% of its time there, docs/BENCHMARKS.md). So clients ping
+// every 20 s and announce no TTL (the broker keeps no TTL timer per link), and
+// the broker pings each client once a minute: one cancel per link per minute
+// instead of six. A dead broker is found by a client within 80 s, a silently
+// vanished client by the broker within 2 minutes; a closed connection is seen
+// at once either way.
+enum class Liveness {
+    Service,       // broker <-> service, both ends
+    Client,        // a user's socket to the broker (imgshare, imgshare-watch, imgshare-load)
+    ClientFacing,  // the broker's sockets that thousands of clients connect to
+};
 constexpr int kServiceHeartbeatMs = 2500;
 constexpr int kServiceHeartbeatTimeoutMs = 7500;
 constexpr int kClientHeartbeatMs = 20'000;
 constexpr int kClientHeartbeatTimeoutMs = 60'000;
+constexpr int kClientFacingHeartbeatMs = 60'000;
+constexpr int kClientFacingHeartbeatTimeoutMs = 60'000;
 // Outgoing queues are bounded; a full queue is an error the caller handles,
 // never a silent drop (ROUTER_MANDATORY) except on PUB, where events are hints.
 constexpr int kHighWaterMark = 10000;
+
+struct HeartbeatSettings {
+    int interval_ms;  // ZMQ_HEARTBEAT_IVL: how often this end pings
+    int timeout_ms;   // ZMQ_HEARTBEAT_TIMEOUT: how long it waits for anything after a ping
+    int ttl_ms;       // ZMQ_HEARTBEAT_TTL: sent in its pings; 0 asks the peer for no timer
+};
+[[nodiscard]] HeartbeatSettings heartbeat_settings(Liveness liveness);
 
 // Applied to every socket that talks to another process: ZMQ_MAXMSGSIZE =
 // kMaxFrameBytes, handshake time-out, ZMTP heartbeats for `liveness`, linger

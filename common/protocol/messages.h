@@ -8,8 +8,9 @@
 // in Request if peers send it as a request, and a round-trip test.
 //
 // A reply struct is the body of a message of type "OK" answering the request
-// with the same id. kCarriesPayload marks the two messages that carry a raw
-// payload frame after the body (POST_CHUNK requests, GET_CHUNK replies).
+// with the same id. kCarriesPayload marks the messages that carry a raw
+// payload frame after the body (POST_CHUNK and POST_IMAGE requests, GET_CHUNK
+// replies).
 // Sizes are bounded by the codec; content (name rules, key lengths,
 // signatures) is for the services to validate.
 #pragma once
@@ -25,8 +26,8 @@ namespace imgshare {
 // The one table from request type to struct: what decode_request accepts.
 using Request =
     std::variant<CaInfoRequest, RegisterRequest, GetCertRequest, PostBeginRequest, PostChunkRequest,
-                 PostCommitRequest, ListRequest, DownloadRequest, GetChunkRequest, ShareRequest,
-                 LookupCurveKeyRequest, RewrapRequest, ReadyMessage, HeartbeatMessage,
+                 PostCommitRequest, PostImageRequest, ListRequest, DownloadRequest, GetChunkRequest,
+                 ShareRequest, LookupCurveKeyRequest, RewrapRequest, ReadyMessage, HeartbeatMessage,
                  DisconnectMessage, RenewRequest, UserRevokedMessage>;
 
 // Whether a message of type M has a payload frame after its body.

@@ -1,5 +1,6 @@
 // Bodies of the storage service's messages (POST_BEGIN, POST_CHUNK,
-// POST_COMMIT, LIST, DOWNLOAD, GET_CHUNK, SHARE) and their OK replies.
+// POST_COMMIT, POST_IMAGE, LIST, DOWNLOAD, GET_CHUNK, SHARE) and their OK
+// replies.
 // Part of messages.h; see there for the conventions.
 #pragma once
 
@@ -110,6 +111,14 @@ struct PostCommitReply {
             field("mode", &M::mode), field("recipients", &M::recipients, kMaxRecipients));
     }
     bool operator==(const PostCommitReply&) const = default;
+};
+
+// An image of one chunk posted in one request: POST_BEGIN's body, the chunk as the
+// payload frame, answered as POST_COMMIT (PostCommitReply). A third of the
+// relaying, logging and RocksDB writes of begin + chunk + commit for small images.
+struct PostImageRequest : PostBeginRequest {
+    static constexpr std::string_view kType = "POST_IMAGE";
+    static constexpr bool kCarriesPayload = true;  // the image's one ciphertext chunk
 };
 
 struct ListRequest {

@@ -13,6 +13,8 @@ TEST(RoutingTableTest, ClientRequestsGoToTheirService) {
     EXPECT_TRUE(route_for("CA_INFO")->anonymous_allowed);
     EXPECT_EQ(route_for("POST_CHUNK")->service, kStorageService);
     EXPECT_FALSE(route_for("POST_BEGIN")->anonymous_allowed);
+    EXPECT_EQ(route_for("POST_IMAGE")->service, kStorageService);
+    EXPECT_FALSE(route_for("POST_IMAGE")->anonymous_allowed);
     EXPECT_FALSE(route_for("LIST")->anonymous_allowed);
     EXPECT_FALSE(route_for("DOWNLOAD")->anonymous_allowed);
     EXPECT_FALSE(route_for("GET_CERT")->anonymous_allowed);

@@ -167,7 +167,21 @@ class CommandsTest : public FakeBrokerCommandTest {
         }
         if (auto* begin = std::get_if<PostBeginRequest>(&decoded->request)) {
             posted_ = *begin;
+            ++begins_;
             return {answer(behaviour_.on_post_begin(*begin), id)};
+        }
+        if (auto* image = std::get_if<PostImageRequest>(&decoded->request)) {
+            // One request: the begin's checks (on_post_begin may refuse), the chunk, the commit.
+            posted_ = *image;
+            ++image_posts_;
+            if (behaviour_.on_post_begin) {
+                if (auto begun = behaviour_.on_post_begin(*image); !begun) {
+                    return {encode_error(begun.error(), id)};
+                }
+            }
+            uploaded_[0] = Bytes(decoded->payload.begin(), decoded->payload.end());
+            ++commits_;
+            return {encode_ok(PostCommitReply{"cat", "alice", 9, 1, 0, "escrow", {}}, id)};
         }
         if (auto* chunk = std::get_if<PostChunkRequest>(&decoded->request)) {
             uploaded_[chunk->index] = Bytes(decoded->payload.begin(), decoded->payload.end());
@@ -205,6 +219,8 @@ class CommandsTest : public FakeBrokerCommandTest {
     std::map<std::uint32_t, Bytes> uploaded_;
     std::vector<RenewRequest> renewals_;
     int commits_ = 0;
+    int begins_ = 0;       // POST_BEGIN requests
+    int image_posts_ = 0;  // POST_IMAGE requests
 };
 
 }  // namespace imgshare::testing

@@ -4,6 +4,8 @@
 // Download and whois: download_command_test.cpp.
 #include <gtest/gtest.h>
 
+#include "common/crypto/sha256.h"
+#include "common/envelope.h"
 #include "common/keystore.h"
 #include "common/renewal.h"
 #include "tests/client/command_fixture.h"
@@ -183,6 +185,29 @@ TEST_F(CommandsTest, PostUploadsWhatTheServerCanCheckAndReadersCanOpen) {
     for (const auto& entry : fs::directory_iterator(home)) {
         EXPECT_EQ(entry.path().filename().string().find(".imgshare-post-"), std::string::npos);
     }
+}
+
+TEST_F(CommandsTest, AnImageOfOneChunkIsPostedInOneRequestALargerOneInThree) {
+    auto home = registered_home("alice");
+    write_bytes(scratch_ / "cat.png", png_bytes(100'000));
+    auto run = imgshare(home, {"post", (scratch_ / "cat.png").string()});
+    ASSERT_EQ(run.status, 0) << run.err;
+    EXPECT_EQ(image_posts_, 1);
+    EXPECT_EQ(begins_, 0);
+    ASSERT_EQ(uploaded_.size(), 1u);
+    ASSERT_TRUE(posted_);
+    auto envelope = decode_envelope(posted_->envelope).value();
+    EXPECT_EQ(envelope.chunk_count, 1u);
+    EXPECT_EQ(sha256(uploaded_[0]), envelope.ciphertext_sha256);
+
+    behaviour_.on_post_begin = [](const PostBeginRequest&) -> Result<PostBeginReply> {
+        return PostBeginReply{"u1", 0};
+    };
+    write_bytes(scratch_ / "cat.png", png_bytes(600'000));
+    run = imgshare(home, {"post", (scratch_ / "cat.png").string()});
+    ASSERT_EQ(run.status, 0) << run.err;
+    EXPECT_EQ(image_posts_, 1);
+    EXPECT_EQ(begins_, 1);
 }
 
 TEST_F(CommandsTest, PostResumesFromTheServersNextIndex) {

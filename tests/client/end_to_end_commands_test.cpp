@@ -66,6 +66,12 @@ class EndToEndCommandsTest : public FakeBrokerCommandTest {
             posted_ = *begin;
             return {encode_ok(PostBeginReply{"u1", 0}, id)};
         }
+        if (auto* image = std::get_if<PostImageRequest>(&decoded->request)) {
+            posted_ = *image;
+            auto envelope = decode_envelope(posted_->envelope).value();
+            return {encode_ok(
+                PostCommitReply{"cat", "alice", 9, 1, 0, envelope.mode, envelope.recipients}, id)};
+        }
         if (auto* chunk = std::get_if<PostChunkRequest>(&decoded->request)) {
             return {encode_ok(PostChunkReply{chunk->index}, id)};
         }
@@ -224,6 +230,7 @@ TEST_F(EndToEndCommandsTest, PostToAnUnacceptableRecipientStopsBeforeAnythingIsS
     expect_error(post_to(""), "BAD_REQUEST");  // never an escrow post by mistake
     EXPECT_FALSE(posted_);
     EXPECT_FALSE(sent(PostBeginRequest::kType));
+    EXPECT_FALSE(sent(PostImageRequest::kType));
 }
 
 // ---- share --with ----

@@ -1,7 +1,8 @@
 // imgshare-load's posts and downloads against a fake broker: posts are sealed with the real
 // sealer and sent as `imgshare post` sends them; verified downloads run every check of
 // `imgshare download` and refuse tampered chunks; unverified ones still refuse chunks of the
-// wrong size; a commit for another image is refused; end-to-end posts are refused for now.
+// wrong size; a commit for another image is refused; end-to-end posts carry one grant per
+// reader, open for a reader and are refused to anyone the owner did not list.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -44,8 +45,18 @@ class LoadTrafficTest : public ::testing::Test {
         post_ = std::move(*prepared);
     }
 
-    PostAuthor author(std::size_t e2e_recipients = 0) {
-        return PostAuthor{poster_, server_wrap_.public_key, e2e_recipients, scratch_ / "work"};
+    PostAuthor author(std::span<const Certificate> readers = {}) {
+        return PostAuthor{poster_, server_wrap_.public_key, readers, scratch_ / "work"};
+    }
+
+    // Seals post_ again end to end for poster_ and reader_ (sorted by name, as
+    // fetch_reader_certificates gives them).
+    void seal_end_to_end() {
+        readers_ = {poster_.certificate, reader_.certificate};
+        auto prepared = prepare_post(body_, kImageBytes, "ld-1-c0-3", author(readers_));
+        ASSERT_TRUE(prepared) << prepared.error().message;
+        post_ = std::move(*prepared);
+        committed_name_ = post_.name;
     }
 
     // The fake storage: records the upload, serves the post back to `reader_` as the broker
@@ -69,6 +80,19 @@ class LoadTrafficTest : public ::testing::Test {
                 encode_ok(PostCommitReply{committed_name_, "load-000", 5, 1, 0, "escrow", {}}, id)};
         }
         if (std::holds_alternative<DownloadRequest>(decoded->request)) {
+            if (!begun_.grants.empty()) {  // e2e: the requester's grant as storage keeps it
+                for (const auto& grant : begun_.grants) {
+                    if (grant.recipient != downloader_->username) continue;
+                    return {encode_ok(DownloadReply{begun_.certificate, begun_.envelope,
+                                                    begun_.signature, grant.sealed_key, "e2e"},
+                                      id)};
+                }
+                // A hostile server hands out some other reader's grant.
+                return {
+                    encode_ok(DownloadReply{begun_.certificate, begun_.envelope, begun_.signature,
+                                            begun_.grants[0].sealed_key, "e2e"},
+                              id)};
+            }
             auto key = unseal(begun_.wrapped_key, server_wrap_);
             if (!key) return {encode_error(key.error(), id)};
             return {
@@ -95,9 +119,10 @@ class LoadTrafficTest : public ::testing::Test {
     // Posts post_ as the poster.
     Result<PostCommitReply> send() { return send_post(*connect(poster_), post_, 4); }
 
-    Result<std::uint64_t> fetch(bool verify) {
-        ImageReader reader{reader_, ca_.keys.public_key, scratch_ / "work"};
-        return fetch_image(*connect(reader_), post_.name, verify, reader, 4);
+    Result<std::uint64_t> fetch(bool verify, const LoadUser* who = nullptr) {
+        downloader_ = who ? who : &reader_;
+        ImageReader reader{*downloader_, ca_.keys.public_key, scratch_ / "work"};
+        return fetch_image(*connect(*downloader_), post_.name, verify, reader, 4);
     }
 
     imgshare::testing::ScratchDir scratch_;
@@ -105,6 +130,9 @@ class LoadTrafficTest : public ::testing::Test {
     imgshare::testing::TestCa ca_;
     LoadUser poster_ = load_user(ca_, "load-000");
     LoadUser reader_ = load_user(ca_, "load-001");
+    LoadUser outsider_ = load_user(ca_, "load-002");
+    const LoadUser* downloader_ = &reader_;
+    std::vector<Certificate> readers_;
     BoxKeyPair server_wrap_ = generate_box_keys();
     PreparedPost post_;
     ProtocolLog log_ = ProtocolLog::disabled();
@@ -172,10 +200,38 @@ TEST_F(LoadTrafficTest, UnverifiedDownloadCountsCiphertextAndRefusesAShortChunk)
     EXPECT_EQ(refused.error().code, ErrorCode::INTEGRITY);
 }
 
-TEST_F(LoadTrafficTest, EndToEndPostsAreRefusedUntilSupported) {
-    auto prepared = prepare_post(body_, kImageBytes, "ld-1-c0-1", author(2));
-    ASSERT_FALSE(prepared);
-    EXPECT_EQ(prepared.error().code, ErrorCode::BAD_REQUEST);
+TEST_F(LoadTrafficTest, EndToEndPostsSealOneGrantPerReaderAndNothingForTheServer) {
+    seal_end_to_end();
+    EXPECT_TRUE(post_.begin.wrapped_key.empty());
+    EXPECT_EQ(post_.readers, (std::vector<std::string>{"load-000", "load-001"}));
+    auto envelope = decode_envelope(post_.begin.envelope).value();
+    EXPECT_EQ(envelope.mode, "e2e");
+    EXPECT_EQ(envelope.recipients, post_.readers);
+    ASSERT_EQ(post_.begin.grants.size(), 2u);
+    const LoadUser* holders[] = {&poster_, &reader_};
+    for (std::size_t i = 0; i < 2; ++i) {
+        EXPECT_EQ(post_.begin.grants[i].recipient, holders[i]->username);
+        auto key = unseal(post_.begin.grants[i].sealed_key, holders[i]->keys.box);
+        ASSERT_TRUE(key) << holders[i]->username;
+        EXPECT_TRUE(check_key_commitment(*key, envelope.key_commitment));
+        // Sealed to that reader alone: neither the server's key nor the other reader opens it.
+        EXPECT_FALSE(unseal(post_.begin.grants[i].sealed_key, server_wrap_));
+        EXPECT_FALSE(unseal(post_.begin.grants[i].sealed_key, holders[1 - i]->keys.box));
+    }
+}
+
+TEST_F(LoadTrafficTest, EndToEndPostOpensForItsReaderAndIsRefusedToAnyoneElse) {
+    seal_end_to_end();
+    ASSERT_TRUE(send());
+    auto fetched = fetch(true);
+    ASSERT_TRUE(fetched) << fetched.error().message;
+    EXPECT_EQ(*fetched, kImageBytes);
+    // Handed a grant it cannot open by a server that lets it through, the outsider's check of
+    // the signed reader list refuses before anything is decrypted.
+    auto refused = fetch(true, &outsider_);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, ErrorCode::BAD_SIGNATURE) << refused.error().message;
+    EXPECT_EQ(files_in(scratch_ / "work"), 0u);
 }
 
 TEST_F(LoadTrafficTest, LargeImagesStayInTheSealersFile) {

@@ -117,15 +117,16 @@ TEST(ProtocolTest, ErrorRepliesRoundTripForEveryCode) {
 
 TEST(ProtocolTest, RequestTypeTableMatchesTheMessages) {
     std::vector<std::string_view> expected{
-        "CA_INFO", "REGISTER",  "GET_CERT",   "POST_BEGIN", "POST_CHUNK",       "POST_COMMIT",
-        "LIST",    "DOWNLOAD",  "GET_CHUNK",  "SHARE",      "LOOKUP_CURVE_KEY", "REWRAP",
-        "READY",   "HEARTBEAT", "DISCONNECT", "RENEW",      "USER_REVOKED"};
+        "CA_INFO",    "REGISTER", "GET_CERT",  "POST_BEGIN", "POST_CHUNK", "POST_COMMIT",
+        "POST_IMAGE", "LIST",     "DOWNLOAD",  "GET_CHUNK",  "SHARE",      "LOOKUP_CURVE_KEY",
+        "REWRAP",     "READY",    "HEARTBEAT", "DISCONNECT", "RENEW",      "USER_REVOKED"};
     auto names = request_type_names();
     EXPECT_EQ(std::vector<std::string_view>(names.begin(), names.end()), expected);
     for (auto name : expected) {
         EXPECT_TRUE(is_request_type(name));
         EXPECT_TRUE(is_known_message_type(name));
-        EXPECT_EQ(request_carries_payload(name), name == "POST_CHUNK") << name;
+        EXPECT_EQ(request_carries_payload(name), name == "POST_CHUNK" || name == "POST_IMAGE")
+            << name;
     }
     EXPECT_FALSE(is_request_type("OK"));
     EXPECT_TRUE(is_known_message_type("OK"));

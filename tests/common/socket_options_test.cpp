@@ -18,22 +18,39 @@ TEST(SocketOptionsTest, PeerSocketsBoundMessagesHandshakesAndQueues) {
     zmq::context_t context(1);
     for (auto type : {zmq::socket_type::router, zmq::socket_type::dealer, zmq::socket_type::xpub,
                       zmq::socket_type::sub}) {
-        for (auto liveness : {Liveness::Service, Liveness::Client}) {
+        for (auto liveness : {Liveness::Service, Liveness::Client, Liveness::ClientFacing}) {
             zmq::socket_t socket(context, type);
             harden_peer_socket(socket, liveness);
             EXPECT_EQ(socket.get(zmq::sockopt::maxmsgsize), static_cast<int64_t>(kMaxFrameBytes));
             EXPECT_EQ(socket.get(zmq::sockopt::handshake_ivl), kHandshakeMs);
             EXPECT_LT(kHandshakeMs, 30'000);  // libzmq's default would keep silent peers 30 s
-            bool client = liveness == Liveness::Client;
-            EXPECT_EQ(socket.get(zmq::sockopt::heartbeat_ivl),
-                      client ? kClientHeartbeatMs : kServiceHeartbeatMs);
-            EXPECT_EQ(socket.get(zmq::sockopt::heartbeat_timeout),
-                      client ? kClientHeartbeatTimeoutMs : kServiceHeartbeatTimeoutMs);
+            const HeartbeatSettings expected = heartbeat_settings(liveness);
+            EXPECT_EQ(socket.get(zmq::sockopt::heartbeat_ivl), expected.interval_ms);
+            EXPECT_EQ(socket.get(zmq::sockopt::heartbeat_timeout), expected.timeout_ms);
+            EXPECT_EQ(socket.get(zmq::sockopt::heartbeat_ttl), expected.ttl_ms);
             EXPECT_EQ(socket.get(zmq::sockopt::linger), 0);
             EXPECT_EQ(socket.get(zmq::sockopt::sndhwm), kHighWaterMark);
             EXPECT_EQ(socket.get(zmq::sockopt::rcvhwm), kHighWaterMark);
         }
     }
+}
+
+TEST(SocketOptionsTest, EveryLinkIsHeartbeatenAndOnlyServiceLinksAskForATtlTimer) {
+    const auto service = heartbeat_settings(Liveness::Service);
+    EXPECT_EQ(service.interval_ms, 2500);
+    EXPECT_EQ(service.ttl_ms, service.timeout_ms);
+    // Thousands of client links at the broker: no TTL timer there per link, and the broker's
+    // own ping once a minute (libzmq's linear timer cancel, docs/BENCHMARKS.md).
+    const auto client = heartbeat_settings(Liveness::Client);
+    const auto facing = heartbeat_settings(Liveness::ClientFacing);
+    EXPECT_EQ(client.ttl_ms, 0);
+    EXPECT_EQ(facing.ttl_ms, 0);
+    EXPECT_GT(client.interval_ms, 0);
+    EXPECT_GT(facing.interval_ms, 0);
+    EXPECT_GE(facing.interval_ms, 3 * client.interval_ms);
+    // Both ends still notice a silent peer: each waits at most a minute after its ping.
+    EXPECT_LE(client.timeout_ms, 60'000);
+    EXPECT_LE(facing.timeout_ms, 60'000);
 }
 
 TEST(SocketOptionsTest, CurveServersFailClosedWithoutAZapHandler) {

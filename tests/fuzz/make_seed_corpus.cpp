@@ -158,6 +158,8 @@ void write_requests(SeedWriter& seeds, const User& alice, const User& bob, const
     write_message(seeds, "POST_CHUNK.user",
                   encode(PostChunkRequest{upload, 2}, 7, std::string("alice"), e2e.chunks[2]));
     write_message(seeds, "POST_COMMIT", encode(PostCommitRequest{upload}, 8));
+    write_message(seeds, "POST_IMAGE",
+                  encode(PostImageRequest{escrow_begin}, 20, {}, escrow.chunks[0]));
     write_message(seeds, "LIST", encode(ListRequest{41, 100}, 9));
     write_message(seeds, "DOWNLOAD", encode(DownloadRequest{"holiday.png"}, 10));
     write_message(seeds, "GET_CHUNK", encode(GetChunkRequest{"holiday.png", 2}, 11));

@@ -80,9 +80,9 @@ TEST_F(BadInputTest, NonImageFileIsRefusedBeforeAnyUpload) {
     EXPECT_TRUE(has_error(result, "BAD_REQUEST")) << result.err;
     auto listed = cluster_.imgshare(alice, {"list", "--json"});
     EXPECT_EQ(listed.out.find("notes"), std::string::npos) << listed.out;
-    // Nothing reached the broker: its protocol log has no POST_BEGIN.
+    // Nothing reached the broker: its protocol log has no POST_BEGIN or POST_IMAGE.
     auto log = read_text(cluster_.broker_dir() / "protocol.log");
-    EXPECT_EQ(log.find("POST_BEGIN"), std::string::npos);
+    EXPECT_EQ(log.find("\"POST_"), std::string::npos);
 }
 
 TEST_F(BadInputTest, ChunkAlteredInsideTheStorageDatabaseFailsDownloadAndWritesNothing) {

@@ -24,8 +24,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Answers CA_INFO as it is told, and records every POST_BEGIN it is sent (refusing it, so
-// the client stops there).
+// Answers CA_INFO as it is told, and records every POST_BEGIN and POST_IMAGE it is sent
+// (refusing it, so the client stops there).
 class LyingBroker {
   public:
     LyingBroker(const std::string& endpoint, const CurveKeyPair& broker_keys, CaInfoReply info)
@@ -61,7 +61,8 @@ class LyingBroker {
                 if (header->type == CaInfoRequest::kType) {
                     reply = encode_ok(info_, header->id);
                 } else {
-                    if (header->type == PostBeginRequest::kType) {
+                    if (header->type == PostBeginRequest::kType ||
+                        header->type == PostImageRequest::kType) {
                         auto post = decode_body<PostBeginRequest>(net::view_of(message->frames[2]));
                         std::lock_guard lock(mutex_);
                         if (post) posts_.push_back(*post);

@@ -1,5 +1,7 @@
-// POST_BEGIN with an envelope that is not the authenticated user's: whoever
-// signed it, the storage node refuses it and nothing is posted.
+// POST_BEGIN (and POST_IMAGE, the same post in one request) with an envelope
+// that is not the authenticated user's: whoever signed it, the storage node
+// refuses it and nothing is posted. POST_IMAGE's chunk is checked against the
+// signed digest before anything is stored.
 #include <gtest/gtest.h>
 
 #include "common/crypto/chunk_stream.h"
@@ -28,12 +30,14 @@ User load_user(const std::filesystem::path& home) {
     return User{std::move(*keys), std::move(*certificate)};
 }
 
-// A well-formed escrow POST_BEGIN for a one-chunk image, signed by `signer`.
+// A well-formed escrow POST_BEGIN for a one-chunk image, signed by `signer`; its chunk in
+// `chunk_out` when given.
 PostBeginRequest post_signed_by(const User& owner, const User& signer, const Bytes& wrap_key,
-                                const std::string& name) {
+                                const std::string& name, Bytes* chunk_out = nullptr) {
     auto key = generate_content_key();
     ChunkEncryptor encryptor(key);
     auto chunk = encryptor.encrypt(Bytes(4096, 0x42), true);
+    if (chunk_out) *chunk_out = chunk;
     Envelope envelope;
     envelope.name = name;
     envelope.owner = owner.certificate.username;
@@ -75,6 +79,13 @@ class ForgedPostTest : public ::testing::Test {
         return error_code_of(*reply);
     }
 
+    // POST_IMAGE of `request` with `chunk`, from `client`: the reply frames.
+    static Frames post_image(RawClient& client, const PostBeginRequest& request,
+                             const Bytes& chunk) {
+        auto reply = client.call(encode(PostImageRequest{request}, 11, std::nullopt, chunk));
+        return reply.value_or(Frames{});
+    }
+
     Cluster cluster_;
     std::filesystem::path alice_home_, bob_home_;
     User alice_, bob_;
@@ -108,6 +119,40 @@ TEST_F(ForgedPostTest, BobsOwnCorrectlySignedPostIsAccepted) {
     ASSERT_TRUE(reply.has_value());
     auto begun = decode_reply<PostBeginReply>(*reply);
     EXPECT_TRUE(begun.has_value()) << begun.error().message;
+}
+
+TEST_F(ForgedPostTest, OneRequestPostsAreRefusedExactlyLikeThreeRequestOnes) {
+    RawClient bob(cluster_.client_endpoint(), cluster_.broker_public_key(), bob_.keys.curve);
+    Bytes chunk;
+    auto stolen = post_signed_by(alice_, alice_, wrap_key_, "stolen", &chunk);
+    EXPECT_EQ(error_code_of(post_image(bob, stolen, chunk)), ErrorCode::FORBIDDEN);
+    auto forged = post_signed_by(bob_, alice_, wrap_key_, "forged", &chunk);
+    EXPECT_EQ(error_code_of(post_image(bob, forged, chunk)), ErrorCode::BAD_SIGNATURE);
+    // Bob's own envelope with a chunk changed on the way: the signed digest does not match.
+    auto honest = post_signed_by(bob_, bob_, wrap_key_, "honest", &chunk);
+    Bytes tampered = chunk;
+    tampered[100] ^= 1;
+    EXPECT_EQ(error_code_of(post_image(bob, honest, tampered)), ErrorCode::INTEGRITY);
+    // A stranger's connection is refused by the broker before storage sees it.
+    RawClient stranger(cluster_.client_endpoint(), cluster_.broker_public_key());
+    EXPECT_EQ(error_code_of(post_image(stranger, honest, chunk)), ErrorCode::NOT_REGISTERED);
+    auto listed = cluster_.imgshare(alice_home_, {"list"});
+    ASSERT_EQ(listed.exit_code, 0) << listed.err;
+    EXPECT_EQ(listed.out.find("stolen"), std::string::npos);
+    EXPECT_EQ(listed.out.find("forged"), std::string::npos);
+    EXPECT_EQ(listed.out.find("honest"), std::string::npos);
+
+    // The control: the untouched chunk is committed, and a retry answers the same.
+    auto committed = decode_reply<PostCommitReply>(post_image(bob, honest, chunk));
+    ASSERT_TRUE(committed.has_value()) << committed.error().message;
+    EXPECT_EQ(committed->name, "honest");
+    EXPECT_EQ(committed->owner, "bob");
+    auto again = decode_reply<PostCommitReply>(post_image(bob, honest, chunk));
+    ASSERT_TRUE(again.has_value()) << again.error().message;
+    EXPECT_EQ(*again, *committed);
+    auto relisted = cluster_.imgshare(alice_home_, {"list"});
+    ASSERT_EQ(relisted.exit_code, 0) << relisted.err;
+    EXPECT_NE(relisted.out.find("honest"), std::string::npos) << relisted.out;
 }
 
 }  // namespace

@@ -94,11 +94,40 @@ TEST_F(LoadSmokeTest, SecondRunReusesTheUsersAndSkipsVerificationWhenAsked) {
     EXPECT_EQ(summary["unverified_downloads"], 6);
 }
 
-TEST_F(LoadSmokeTest, EndToEndPostsAreRefusedClearlyBeforeAnythingIsSent) {
-    auto run = load({"--count", "1", "--e2e-recipients", "2"});
-    EXPECT_EQ(run.exit_code, 1);
-    EXPECT_NE(run.err.find("error: BAD_REQUEST"), std::string::npos) << run.err;
-    EXPECT_NE(run.err.find("not supported"), std::string::npos) << run.err;
+TEST_F(LoadSmokeTest, EndToEndPostsReachOnlyTheirReaders) {
+    // Three users: client 0 posts for load-000 and load-001, client 1 for load-001 and
+    // load-002. Client 0 can never read client 1's images: a download that picked one would
+    // be refused and counted as an error.
+    auto run = load({"--clients", "2", "--count", "20", "--mix", "post=50,download=50", "--size",
+                     "10KiB:1,300KiB:1", "--e2e-recipients", "1", "--subscribers", "3", "--verify",
+                     "all", "--json"});
+    json summary = summary_of(run);
+    ASSERT_TRUE(summary.is_object()) << run.out << run.err;
+    EXPECT_EQ(summary["config"]["e2e_recipients"], 1);
+    EXPECT_EQ(summary["post_mode"], "e2e");
+    EXPECT_EQ(summary["setup"]["users_registered"], 3);
+    const auto& operations = summary["operations"];
+    for (const char* name : {"post", "download"}) {
+        EXPECT_EQ(operations[name]["errors"], 0) << name << ": " << operations[name].dump();
+    }
+    EXPECT_EQ(operations["post"]["count"].get<std::uint64_t>() +
+                  operations["download"]["count"].get<std::uint64_t>(),
+              20u);
+    EXPECT_EQ(summary["verified_downloads"], operations["download"]["count"]);
+    // Each post is heard on its two readers' own topics, never on `image` by the third.
+    const auto posts = operations["post"]["count"].get<std::uint64_t>();
+    const auto& notifications = summary["notifications"];
+    EXPECT_EQ(notifications["expected"], posts * 2);
+    EXPECT_LE(notifications["received"].get<std::uint64_t>(), posts * 2);
+    if (posts > 0) {
+        EXPECT_GE(notifications["received"].get<std::uint64_t>(), 1u);
+    }
+}
+
+TEST_F(LoadSmokeTest, TooManyEndToEndRecipientsIsAUsageError) {
+    auto run = load({"--count", "1", "--e2e-recipients", "64"});
+    EXPECT_EQ(run.exit_code, 2) << run.err;
+    EXPECT_NE(run.err.find("--e2e-recipients"), std::string::npos) << run.err;
     EXPECT_FALSE(std::filesystem::exists(cluster_.dir() / "load-home" / "users"));
 }
 

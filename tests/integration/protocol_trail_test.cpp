@@ -63,7 +63,8 @@ TEST_F(ProtocolTrailTest, TheBrokerLogsWhatItForwardsToAServiceNotAnEmptyMessage
     EXPECT_EQ(to_storage[0]["fields"], from_alice[0]["fields"]);
     EXPECT_EQ(to_storage[0]["header"]["user"], "alice") << to_storage[0].dump();
 
-    auto chunks_to_storage = matching(broker, "sent", "storage", "POST_CHUNK");
+    // A small image goes in one POST_IMAGE, its chunk as the payload.
+    auto chunks_to_storage = matching(broker, "sent", "storage", "POST_IMAGE");
     ASSERT_FALSE(chunks_to_storage.empty());
     EXPECT_GT(chunks_to_storage[0]["payload"]["len"].get<int>(), 0) << chunks_to_storage[0].dump();
 

@@ -330,7 +330,7 @@ void Broker::on_service_reply(const std::string& worker, net::ZmqFrames frames) 
     bool ok = header->type == "OK";
     if (ok && client.type == DownloadRequest::kType) {
         auto download = decode_body<DownloadReply>(net::view_of(frames[1]));
-        if (!download) {
+        if (!download || frames.size() != 3) {
             reply_error(client, Error{ErrorCode::INTERNAL, "storage sent a bad DOWNLOAD reply"});
             return;
         }
@@ -340,6 +340,7 @@ void Broker::on_service_reply(const std::string& worker, net::ZmqFrames frames) 
             rewrap.client = client;
             RewrapRequest request{download->wrapped_key, client.user};
             rewrap.download = std::move(*download);
+            rewrap.first_chunk = std::move(frames[2]);
             net::ZmqFrames body;
             body.push_back(net::frame_of(encode_map(request)));
             forward(std::string(kCaService), std::string(RewrapRequest::kType), {}, std::move(body),
@@ -368,7 +369,9 @@ void Broker::finish_download(PendingRequest pending, net::ZmqFrames frames) {
     }
     auto reply = std::move(*pending.download);
     reply.wrapped_key = std::move(rewrapped->wrapped_key);
-    reply_to_client(pending.client, to_frames(encode_ok(reply, pending.client.request_id)));
+    auto frames_out = to_frames(encode_ok(reply, pending.client.request_id));
+    frames_out.back() = std::move(pending.first_chunk);  // the empty payload encode_ok left
+    reply_to_client(pending.client, std::move(frames_out));
 }
 
 void Broker::finish_zap(PendingRequest pending, net::ZmqFrames frames) {

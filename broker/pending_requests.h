@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <zmq.hpp>
+
 #include "broker/zap.h"
 #include "common/protocol/messages.h"
 
@@ -34,6 +36,7 @@ struct PendingRequest {
     ClientOrigin client;
     ZapRequest zap;
     std::optional<DownloadReply> download;  // DownloadRewrap: storage's answer
+    zmq::message_t first_chunk;             // and its payload, passed on without a copy
 };
 
 class PendingRequests {

@@ -103,6 +103,30 @@ class BrokerConnection {
         return reply;
     }
 
+    // One request whose reply type R carries a payload frame: the reply and a copy of the
+    // payload (a DOWNLOAD's first chunk).
+    template <class R, class M>
+    [[nodiscard]] Result<std::pair<R, Bytes>> call_for_payload(const M& message) {
+        static_assert(carries_payload<R>(), "call() takes replies without a payload");
+        Result<std::pair<R, Bytes>> reply = fail(ErrorCode::INTERNAL, "no reply");
+        auto done =
+            run(Transfer{[&](std::uint32_t, std::uint64_t id) -> Result<Frames> {
+                             return encode(message, id);
+                         },
+                         [&](std::uint32_t, std::span<const ByteView> frames) -> Result<void> {
+                             auto decoded = decode_reply_message<R>(frames);
+                             if (!decoded) return std::unexpected(decoded.error());
+                             reply = std::pair{std::move(decoded->reply),
+                                               Bytes(decoded->payload.begin(),
+                                                     decoded->payload.end())};
+                             return {};
+                         },
+                         {}},
+                0, 1, 1);
+        if (!done) return std::unexpected(done.error());
+        return reply;
+    }
+
     // Runs requests [first, end) with at most `window` in flight.
     [[nodiscard]] Result<void> run(const Transfer& transfer, std::uint32_t first, std::uint32_t end,
                                    std::size_t window);

@@ -43,15 +43,17 @@ Result<DownloadedImage> download_image(BrokerConnection& connection,
     if (target.file) {
         if (auto ok = refuse_existing(*target.file); !ok) return std::unexpected(ok.error());
     }
-    auto record = connection.call<DownloadReply>(DownloadRequest{name});
-    if (!record) return std::unexpected(record.error());
+    auto answered = connection.call_for_payload<DownloadReply>(DownloadRequest{name});
+    if (!answered) return std::unexpected(answered.error());
+    const DownloadReply& record = answered->first;
+    const Bytes& first_chunk = answered->second;
     auto vouched_at =
-        check_owner_standing(connection, *record, parameters.ca_verify_key, parameters.now_seconds);
+        check_owner_standing(connection, record, parameters.ca_verify_key, parameters.now_seconds);
     if (!vouched_at) return std::unexpected(vouched_at.error());
     OpenParameters checked = parameters;
     checked.now_seconds = *vouched_at;
     auto directory = target.file ? directory_of(*target.file) : target.directory;
-    auto opener = ImageOpener::begin(*record, checked, directory);
+    auto opener = ImageOpener::begin(record, checked, directory);
     if (!opener) return std::unexpected(opener.error());
     // The envelope's name is the requested one, which passed the name rule: a safe file name.
     auto path = output_path(target, opener->envelope());
@@ -59,6 +61,8 @@ Result<DownloadedImage> download_image(BrokerConnection& connection,
 
     const std::uint32_t chunk_count = opener->envelope().chunk_count;
     TransferProgress progress("downloading " + name, chunk_count);
+    if (auto ok = opener->add_chunk(0, first_chunk); !ok) return std::unexpected(ok.error());
+    progress.update(1);
     Transfer transfer{[&](std::uint32_t index, std::uint64_t id) -> Result<Frames> {
                           return encode(GetChunkRequest{name, index}, id);
                       },
@@ -72,8 +76,8 @@ Result<DownloadedImage> download_image(BrokerConnection& connection,
                           }
                           return opener->add_chunk(index, reply->payload);
                       },
-                      [&](std::uint32_t done) { progress.update(done); }};
-    if (auto ok = connection.run(transfer, 0, chunk_count, kChunkWindow); !ok) {
+                      [&](std::uint32_t done) { progress.update(1 + done); }};
+    if (auto ok = connection.run(transfer, 1, chunk_count, kChunkWindow); !ok) {
         return std::unexpected(ok.error());
     }
     auto size = opener->finish(path);

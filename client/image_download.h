@@ -1,7 +1,8 @@
-// Downloading one image over a broker connection: DOWNLOAD, the owner's
-// standing at the CA (owner_standing.h: REVOKED, EXPIRED), then the chunks
-// with a bounded window, each handed in order to an ImageOpener, which
-// verifies everything before the file appears (image_opener.h).
+// Downloading one image over a broker connection: DOWNLOAD (its reply carries
+// chunk 0), the owner's standing at the CA (owner_standing.h: REVOKED,
+// EXPIRED), then the other chunks with a bounded window, each handed in order
+// to an ImageOpener, which verifies everything before the file appears
+// (image_opener.h).
 //
 // Promises: the output path is either the one the user chose, or
 // `directory/NAME.EXT` where NAME passed check_image_name (so it has no

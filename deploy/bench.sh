@@ -111,6 +111,7 @@ calc() { awk "BEGIN { printf \"%.${2:-1}f\", $1 }"; }
 load post-big --clients 1 --count "$big_count" --mix post=1 --size "$big" || true
 load download-big --clients 1 --count "$big_count" --mix download=1 --size "$big" --verify all || true
 load post-small --clients 32 --count "$small_posts" --mix post=1 --size 100KiB || true
+load post-small-e2e --clients 32 --count "$small_posts" --mix post=1 --size 100KiB --e2e-recipients 3 || true
 load download-small --clients 32 --count "$small_downloads" --mix download=1 --size 100KiB --verify none || true
 load list --clients 4 --window 64 --duration "$list_time" --mix list=1 || true
 load fanout --clients 1 --subscribers "$subscribers" --count "$fanout_posts" --rate 20 --mix post=1 --size 10KiB || true
@@ -227,6 +228,7 @@ echo "|---|---|---|---|---|"
 echo "| one $big post, end to end, durable | $(figure post-big .operations.post.mb_per_s 1 MB/s) | scp $(calc "$scp_best") MB/s | >= 150 MB/s and >= 1.5x scp ($(calc "$best_goal") MB/s) | $(ratio post-big "x / $best_goal" .operations.post.mb_per_s) |"
 echo "| one $big download, verified | $(figure download-big .operations.download.mb_per_s 1 MB/s) | relay ~250 MB/s (issue) | >= 180 MB/s | $(ratio download-big "x / 180" .operations.download.mb_per_s) |"
 echo "| 100 KiB posts, 32 clients, durable | $(figure post-small .operations.post.ops_per_s 0 posts/s) | $(calc "$fsyncs" 0) fsyncs/s (one writer, this disk) | >= 1,000 posts/s | $(ratio post-small "x / 1000" .operations.post.ops_per_s) |"
+echo "| 100 KiB end-to-end posts for 3 recipients, 32 clients, durable | $(figure post-small-e2e .operations.post.ops_per_s 0 posts/s) | the escrow row above | no goal of its own | $(if ok post-small-e2e && ok post-small; then calc "$(j post-small-e2e .operations.post.ops_per_s) / $(j post-small .operations.post.ops_per_s)" 2; else echo -; fi) of escrow |"
 echo "| 100 KiB downloads, 32 clients (unverified) | $(figure download-small .operations.download.ops_per_s 0 downloads/s) | - | >= 1,500 downloads/s | $(ratio download-small "x / 1500" .operations.download.ops_per_s) |"
 echo "| LIST through the broker, CURVE (4 clients x 64 in flight) | $(figure list .operations.list.ops_per_s 0 requests/s) | relay ~42,000/s (issue) | >= 25,000 requests/s | $(ratio list "x / 25000" .operations.list.ops_per_s) |"
 fanout_got="-"

@@ -454,8 +454,14 @@ void serve(StorageService& storage, service::ServiceWorker& worker) {
     worker.on<ListRequest>([&](const ListRequest& request, const RequestContext& context) {
         return answer(storage.list(request, context));
     });
-    worker.on<DownloadRequest>([&](const DownloadRequest& request, const RequestContext& context) {
-        return answer(storage.download(request, context));
+    worker.on<DownloadRequest>([&](const DownloadRequest& request,
+                                   const RequestContext& context) -> Result<service::Outgoing> {
+        auto reply = storage.download(request, context);
+        if (!reply) return std::unexpected(std::move(reply.error()));
+        // The first chunk rides along: a reader of a one-chunk image needs no GET_CHUNK.
+        auto first = storage.get_chunk(GetChunkRequest{request.name, 0}, context);
+        if (!first) return std::unexpected(std::move(first.error()));
+        return service::ok(*reply, std::move(first->chunk));
     });
     worker.on<GetChunkRequest>([&](const GetChunkRequest& request,
                                    const RequestContext& context) -> Result<service::Outgoing> {

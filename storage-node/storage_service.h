@@ -69,6 +69,8 @@ class StorageService {
                                                      const service::RequestContext& context);
     [[nodiscard]] Result<ListReply> list(const ListRequest& request,
                                          const service::RequestContext& context) const;
+    // The record a reader needs (the key: the requester's grant, or sealed to the server for
+    // the CA to re-wrap). serve() sends chunk 0 (get_chunk) with it as the payload.
     [[nodiscard]] Result<DownloadReply> download(const DownloadRequest& request,
                                                  const service::RequestContext& context) const;
     [[nodiscard]] Result<ChunkReply> get_chunk(const GetChunkRequest& request,

@@ -1,8 +1,8 @@
 // Downloading one image under load, verified or not.
 //
-// Verified: exactly the checks of `imgshare download` (client/image_opener.h:
-// certificate, signature, name, key, commitment, every chunk, FINAL, both
-// digests), the image written to a private scratch directory and moved into
+// Verified: exactly the checks of `imgshare download` (the owner's standing
+// at the CA, client/owner_standing.h; client/image_opener.h: certificate,
+// signature, name, key, commitment, every chunk, FINAL, both digests), the image written to a private scratch directory and moved into
 // place as the real client does, then deleted. Unverified: the chunks are
 // fetched and counted against the sizes the (unchecked) envelope gives, and
 // nothing is decrypted, so the servers can be loaded without the client's
@@ -25,7 +25,8 @@ struct ImageReader {
     std::filesystem::path scratch_dir;  // private; verified images appear and go here
 };
 
-// DOWNLOAD `name`, then its chunks with at most `window` in flight. Returns the bytes
+// DOWNLOAD `name` (its reply carries chunk 0), then its other chunks with at most `window`
+// in flight. Returns the bytes
 // obtained: the image's length when verified, the ciphertext's when not. The server's
 // errors; the opener's (INTEGRITY, BAD_SIGNATURE, …) when verifying; INTEGRITY for a chunk
 // of another size than the envelope's.

@@ -10,7 +10,7 @@
 // A reply struct is the body of a message of type "OK" answering the request
 // with the same id. kCarriesPayload marks the messages that carry a raw
 // payload frame after the body (POST_CHUNK and POST_IMAGE requests, GET_CHUNK
-// replies).
+// and DOWNLOAD replies).
 // Sizes are bounded by the codec; content (name rules, key lengths,
 // signatures) is for the services to validate.
 #pragma once

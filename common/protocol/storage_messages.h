@@ -179,8 +179,11 @@ struct DownloadRequest {
     bool operator==(const DownloadRequest&) const = default;
 };
 
+// Followed by the image's first ciphertext chunk as the payload frame, so that a
+// reader of an image of one chunk needs no GET_CHUNK (the rest: GET_CHUNK 1, 2, …).
 struct DownloadReply {
     static constexpr std::string_view kType = kOkType;
+    static constexpr bool kCarriesPayload = true;  // chunk 0
     Bytes certificate;  // the owner's
     Bytes envelope;
     Bytes signature;

@@ -192,7 +192,12 @@ class CommandsTest : public FakeBrokerCommandTest {
             return {encode_ok(PostCommitReply{"cat", "alice", 9, 1, 0, "escrow", {}}, id)};
         }
         if (auto* download = std::get_if<DownloadRequest>(&decoded->request)) {
-            return {answer(behaviour_.on_download(*download), id)};
+            // Chunk 0 rides in the reply, as the storage node sends it.
+            Bytes first_chunk;
+            if (behaviour_.on_get_chunk) {
+                if (auto chunk = behaviour_.on_get_chunk(0)) first_chunk = chunk->second;
+            }
+            return {answer(behaviour_.on_download(*download), id, first_chunk)};
         }
         if (auto* renew = std::get_if<RenewRequest>(&decoded->request)) {
             renewals_.push_back(*renew);
@@ -204,6 +209,7 @@ class CommandsTest : public FakeBrokerCommandTest {
             return {answer(behaviour_.on_get_cert(*get_cert), id)};
         }
         if (auto* get = std::get_if<GetChunkRequest>(&decoded->request)) {
+            ++chunk_requests_;
             auto chunk = behaviour_.on_get_chunk(get->index);
             if (!chunk) return {encode_error(chunk.error(), id)};
             return {encode_ok(GetChunkReply{chunk->first}, id, chunk->second)};
@@ -221,6 +227,7 @@ class CommandsTest : public FakeBrokerCommandTest {
     int commits_ = 0;
     int begins_ = 0;       // POST_BEGIN requests
     int image_posts_ = 0;  // POST_IMAGE requests
+    int chunk_requests_ = 0;  // GET_CHUNK requests
 };
 
 }  // namespace imgshare::testing

@@ -108,6 +108,17 @@ TEST_F(DownloadCommandTest, TamperedChunkIsIntegrityAndLeavesNothing) {
     EXPECT_TRUE(files_in(scratch_ / "out").empty());
 }
 
+TEST_F(DownloadCommandTest, TheFirstChunkComesWithTheRecordAndIsCheckedLikeTheRest) {
+    fs::create_directories(scratch_ / "out");
+    auto run = imgshare(bob_home_, {"download", "cat", "-o", (scratch_ / "out").string()});
+    ASSERT_EQ(run.status, 0) << run.err;
+    EXPECT_EQ(chunk_requests_, static_cast<int>(chunks_.size()) - 1);
+    chunks_[0][20] ^= 0x01;
+    auto out = scratch_ / "out" / "copy.png";
+    expect_error(imgshare(bob_home_, {"download", "cat", "-o", out.string()}), "INTEGRITY");
+    EXPECT_FALSE(fs::exists(out));
+}
+
 TEST_F(DownloadCommandTest, ChunkServedUnderAnotherIndexIsIntegrity) {
     fs::create_directories(scratch_ / "out");
     behaviour_.on_get_chunk =

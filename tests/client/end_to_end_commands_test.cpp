@@ -81,7 +81,7 @@ class EndToEndCommandsTest : public FakeBrokerCommandTest {
                 PostCommitReply{"cat", "alice", 9, 1, 0, envelope.mode, envelope.recipients}, id)};
         }
         if (std::holds_alternative<DownloadRequest>(decoded->request)) {
-            return {answer(download_, id)};
+            return {answer(download_, id, chunks_.empty() ? Bytes{} : chunks_[0])};
         }
         if (auto* get = std::get_if<GetChunkRequest>(&decoded->request)) {
             if (get->index >= chunks_.size()) {

@@ -85,28 +85,39 @@ class LoadTrafficTest : public ::testing::Test {
                     if (grant.recipient != downloader_->username) continue;
                     return {encode_ok(DownloadReply{begun_.certificate, begun_.envelope,
                                                     begun_.signature, grant.sealed_key, "e2e"},
-                                      id)};
+                                      id, served_chunk(0))};
                 }
                 // A hostile server hands out some other reader's grant.
                 return {
                     encode_ok(DownloadReply{begun_.certificate, begun_.envelope, begun_.signature,
                                             begun_.grants[0].sealed_key, "e2e"},
-                              id)};
+                              id, served_chunk(0))};
             }
             auto key = unseal(begun_.wrapped_key, server_wrap_);
             if (!key) return {encode_error(key.error(), id)};
             return {
                 encode_ok(DownloadReply{begun_.certificate, begun_.envelope, begun_.signature,
                                         seal(key->view(), reader_.keys.box.public_key), "escrow"},
-                          id)};
+                          id, served_chunk(0))};
+        }
+        if (std::holds_alternative<GetCertRequest>(decoded->request)) {
+            // The owner's standing, as the CA reports it.
+            return {encode_ok(GetCertReply{encode_certificate(poster_.certificate), owner_revoked_},
+                              id)};
         }
         if (auto* get = std::get_if<GetChunkRequest>(&decoded->request)) {
-            Bytes chunk = uploaded_.at(get->index);
-            if (get->index == tampered_chunk_) chunk[chunk.size() / 2] ^= 1;
-            if (get->index == short_chunk_) chunk.pop_back();
-            return {encode_ok(GetChunkReply{get->index}, id, chunk)};
+            ++chunk_requests_;
+            return {encode_ok(GetChunkReply{get->index}, id, served_chunk(get->index))};
         }
         return {encode_error(Error{ErrorCode::BAD_REQUEST, "not faked"}, id)};
+    }
+
+    // Chunk `index` as uploaded, damaged as the test asks (chunk 0 goes in the DOWNLOAD reply).
+    Bytes served_chunk(std::uint32_t index) {
+        Bytes chunk = uploaded_.at(index);
+        if (index == tampered_chunk_) chunk[chunk.size() / 2] ^= 1;
+        if (index == short_chunk_) chunk.pop_back();
+        return chunk;
     }
 
     std::unique_ptr<BrokerConnection> connect(const LoadUser& user) {
@@ -142,6 +153,8 @@ class LoadTrafficTest : public ::testing::Test {
     std::map<std::uint32_t, Bytes> uploaded_;
     std::string committed_name_ = "ld-1-c0-0";
     std::optional<std::uint32_t> tampered_chunk_, short_chunk_;
+    int chunk_requests_ = 0;  // GET_CHUNK requests
+    bool owner_revoked_ = false;
     FakeBroker broker_{[this](const Frames& request) { return serve(request); }};
 };
 
@@ -187,6 +200,28 @@ TEST_F(LoadTrafficTest, VerifiedDownloadRefusesATamperedChunk) {
     ASSERT_FALSE(fetched);
     EXPECT_EQ(fetched.error().code, ErrorCode::INTEGRITY) << fetched.error().message;
     EXPECT_EQ(files_in(scratch_ / "work"), 0u);
+}
+
+TEST_F(LoadTrafficTest, TheFirstChunkComesWithTheDownloadReplyAndIsCheckedLikeTheRest) {
+    ASSERT_TRUE(send());
+    auto fetched = fetch(true);
+    ASSERT_TRUE(fetched) << fetched.error().message;
+    EXPECT_EQ(chunk_requests_, 1) << "only chunk 1 of 2 needs a GET_CHUNK";
+    tampered_chunk_ = 0;
+    auto refused = fetch(true);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, ErrorCode::INTEGRITY) << refused.error().message;
+    EXPECT_EQ(files_in(scratch_ / "work"), 0u);
+}
+
+TEST_F(LoadTrafficTest, VerifiedDownloadOfARevokedOwnersImageIsRefusedAsImgshareDownloadDoes) {
+    ASSERT_TRUE(send());
+    owner_revoked_ = true;
+    auto refused = fetch(true);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, ErrorCode::REVOKED) << refused.error().message;
+    // Unverified downloads check nothing of the kind: they only load the servers.
+    EXPECT_TRUE(fetch(false));
 }
 
 TEST_F(LoadTrafficTest, UnverifiedDownloadCountsCiphertextAndRefusesAShortChunk) {

@@ -222,7 +222,8 @@ void write_replies(SeedWriter& seeds, const User& alice, const User& bob, const 
     write_reply(seeds, 8, "LIST", ListReply{{summary, summary}, 42, true});
     write_reply(seeds, 9, "DOWNLOAD",
                 DownloadReply{alice.certificate, e2e.envelope, e2e.signature,
-                              sealed_content_key(bob.box.public_key), "e2e"});
+                              sealed_content_key(bob.box.public_key), "e2e"},
+                e2e.chunks[0]);
     write_reply(seeds, 10, "GET_CHUNK", GetChunkReply{1}, e2e.chunks[1]);
     write_reply(seeds, 11, "SHARE", ShareReply{{"alice", "bob", "carol"}});
     write_reply(seeds, 12, "RENEW", RenewReply{alice.certificate});

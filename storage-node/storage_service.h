@@ -78,8 +78,9 @@ class StorageService {
     // The owner grows an e2e image's recipient list (share_validation.h): the
     // new envelope, its signature and the added grants replace the old in one
     // batch with a new feed entry (durable before the reply, as a commit),
-    // announced to the added recipients only. NOT_FOUND as for a missing name when the sender may not see the
-    // image. A repeat of the last share answers as it did and changes nothing.
+    // announced to the added recipients only. NOT_FOUND as for a missing name
+    // when the sender may not see the image. A repeat of the last share
+    // answers as it did and changes nothing.
     [[nodiscard]] Result<ShareReply> share(const ShareRequest& request,
                                            const service::RequestContext& context);
 

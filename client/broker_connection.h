@@ -87,13 +87,41 @@ class BrokerConnection {
     // its reply of type R (the OK body of M's reply).
     template <class R, class M>
     [[nodiscard]] Result<R> call(const M& message, ByteView payload = {}) {
-        Result<R> reply = fail(ErrorCode::INTERNAL, "no reply");
+        return call_once<R>(message, payload, [](std::span<const ByteView> frames) {
+            return decode_reply<R>(frames);
+        });
+    }
+
+    // One request whose reply type R carries a payload frame: the reply and a copy of the
+    // payload (a DOWNLOAD's first chunk).
+    template <class R, class M>
+    [[nodiscard]] Result<std::pair<R, Bytes>> call_for_payload(const M& message) {
+        static_assert(carries_payload<R>(),
+                      "call_for_payload() is for replies that carry a payload; use call()");
+        return call_once<std::pair<R, Bytes>>(
+            message, {}, [](std::span<const ByteView> frames) -> Result<std::pair<R, Bytes>> {
+                auto decoded = decode_reply_message<R>(frames);
+                if (!decoded) return std::unexpected(decoded.error());
+                return std::pair{std::move(decoded->reply),
+                                 Bytes(decoded->payload.begin(), decoded->payload.end())};
+            });
+    }
+
+    // Runs requests [first, end) with at most `window` in flight.
+    [[nodiscard]] Result<void> run(const Transfer& transfer, std::uint32_t first, std::uint32_t end,
+                                   std::size_t window);
+
+  private:
+    // One request and its reply, as read(frames) makes it.
+    template <class Out, class M, class Read>
+    [[nodiscard]] Result<Out> call_once(const M& message, ByteView payload, Read read) {
+        Result<Out> reply = fail(ErrorCode::INTERNAL, "no reply");
         auto done =
             run(Transfer{[&](std::uint32_t, std::uint64_t id) -> Result<Frames> {
                              return encode(message, id, std::nullopt, payload);
                          },
                          [&](std::uint32_t, std::span<const ByteView> frames) -> Result<void> {
-                             reply = decode_reply<R>(frames);
+                             reply = read(frames);
                              if (!reply) return std::unexpected(reply.error());
                              return {};
                          },
@@ -103,35 +131,6 @@ class BrokerConnection {
         return reply;
     }
 
-    // One request whose reply type R carries a payload frame: the reply and a copy of the
-    // payload (a DOWNLOAD's first chunk).
-    template <class R, class M>
-    [[nodiscard]] Result<std::pair<R, Bytes>> call_for_payload(const M& message) {
-        static_assert(carries_payload<R>(), "call() takes replies without a payload");
-        Result<std::pair<R, Bytes>> reply = fail(ErrorCode::INTERNAL, "no reply");
-        auto done =
-            run(Transfer{[&](std::uint32_t, std::uint64_t id) -> Result<Frames> {
-                             return encode(message, id);
-                         },
-                         [&](std::uint32_t, std::span<const ByteView> frames) -> Result<void> {
-                             auto decoded = decode_reply_message<R>(frames);
-                             if (!decoded) return std::unexpected(decoded.error());
-                             reply = std::pair{std::move(decoded->reply),
-                                               Bytes(decoded->payload.begin(),
-                                                     decoded->payload.end())};
-                             return {};
-                         },
-                         {}},
-                0, 1, 1);
-        if (!done) return std::unexpected(done.error());
-        return reply;
-    }
-
-    // Runs requests [first, end) with at most `window` in flight.
-    [[nodiscard]] Result<void> run(const Transfer& transfer, std::uint32_t first, std::uint32_t end,
-                                   std::size_t window);
-
-  private:
     struct InFlight;
     [[nodiscard]] Result<void> send(const Frames& frames);
     [[nodiscard]] Result<void> wait_and_receive(std::int64_t until_ms,

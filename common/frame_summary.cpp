@@ -16,6 +16,7 @@
 #include <msgpack.hpp>
 
 #include "common/crypto/sha256.h"
+#include "common/msgpack_util.h"
 
 namespace imgshare {
 namespace {
@@ -168,8 +169,8 @@ bool reference_frame(msgpack::type::object_type, std::size_t, void*) {
 std::optional<msgpack::object_handle> decode(ByteView frame) {
     try {
         std::size_t offset = 0;
-        auto handle = msgpack::unpack(reinterpret_cast<const char*>(frame.data()), frame.size(),
-                                      offset, reference_frame, nullptr, kLimits);
+        auto handle = msgpack_util::unpack_sized(reinterpret_cast<const char*>(frame.data()),
+                                                 frame.size(), offset, reference_frame, kLimits);
         if (offset != frame.size()) return std::nullopt;  // trailing bytes
         return handle;
     } catch (...) {
@@ -202,10 +203,10 @@ class TextRenderer {
                 out_->append(value.via.boolean ? "true" : "false");
                 return;
             case msgpack::type::POSITIVE_INTEGER:
-                fmt::format_to(std::back_inserter(*out_), "{}", value.via.u64);
+                append_integer(value.via.u64);
                 return;
             case msgpack::type::NEGATIVE_INTEGER:
-                fmt::format_to(std::back_inserter(*out_), "{}", value.via.i64);
+                append_integer(value.via.i64);
                 return;
             case msgpack::type::FLOAT32:
             case msgpack::type::FLOAT64:
@@ -251,6 +252,13 @@ class TextRenderer {
     }
 
   private:
+    // fmt::format_int: no format string to parse, as "{}" had for every number.
+    template <class Integer>
+    void append_integer(Integer value) {
+        fmt::format_int text(value);
+        out_->append(text.data(), text.size());
+    }
+
     void render_array(const msgpack::object_array& array) {
         out_->push_back('[');
         for (std::uint32_t i = 0; i < array.size; ++i) {

@@ -1,5 +1,8 @@
 #include "common/msgpack_util.h"
 
+#include <algorithm>
+#include <memory>
+
 #include <fmt/format.h>
 
 #include <exception>
@@ -18,6 +21,19 @@ Error bad_field(std::string_view field, std::string_view problem) {
 
 }  // namespace
 
+msgpack::object_handle unpack_sized(const char* data, std::size_t size, std::size_t& offset,
+                                    msgpack::unpack_reference_func reference,
+                                    const msgpack::unpack_limit& limit) {
+    // Objects take 16 bytes each and a value of n bytes holds at most n of
+    // them; most of a frame is strings, copied or referenced. The zone grows
+    // by further blocks when this guess is short.
+    constexpr std::size_t kSmallestBlock = 256;
+    auto zone = std::make_unique<msgpack::zone>(
+        std::clamp<std::size_t>(4 * size + 64, kSmallestBlock, MSGPACK_ZONE_CHUNK_SIZE));
+    msgpack::object root = msgpack::unpack(*zone, data, size, offset, reference, nullptr, limit);
+    return msgpack::object_handle(root, std::move(zone));
+}
+
 Result<msgpack::object_handle> unpack_bounded(ByteView bytes, const msgpack::unpack_limit& limit,
                                               std::string_view what, StringStorage storage) {
     if (bytes.empty()) return fail(ErrorCode::BAD_REQUEST, fmt::format("{} is empty", what));
@@ -28,9 +44,8 @@ Result<msgpack::object_handle> unpack_bounded(ByteView bytes, const msgpack::unp
         storage == StringStorage::ReferenceInput ? &reference_everything : nullptr;
     try {
         std::size_t offset = 0;
-        msgpack::object_handle handle =
-            msgpack::unpack(reinterpret_cast<const char*>(bytes.data()), bytes.size(), offset,
-                            reference, nullptr, tightened);
+        msgpack::object_handle handle = unpack_sized(reinterpret_cast<const char*>(bytes.data()),
+                                                     bytes.size(), offset, reference, tightened);
         if (offset != bytes.size()) {
             return fail(ErrorCode::BAD_REQUEST,
                         fmt::format("{} has {} trailing bytes", what, bytes.size() - offset));

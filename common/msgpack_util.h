@@ -40,6 +40,15 @@ enum class StringStorage {
                      // secrets left behind in the zone)
 };
 
+// msgpack::unpack of the value at data[offset..size) (throwing as it does),
+// into a zone whose first block fits a value of `size` bytes: msgpack-c's
+// default 8 KiB block, malloc'd and freed per header parsed, was most of what
+// decoding a header cost. Every decoder here and in protocol/ goes through it.
+[[nodiscard]] msgpack::object_handle unpack_sized(const char* data, std::size_t size,
+                                                  std::size_t& offset,
+                                                  msgpack::unpack_reference_func reference,
+                                                  const msgpack::unpack_limit& limit);
+
 // Exactly one msgpack object filling all of `bytes`. `what` names the input in messages
 // ("certificate", "keys file /path").
 [[nodiscard]] Result<msgpack::object_handle> unpack_bounded(

@@ -117,6 +117,7 @@ load list --clients 4 --window 64 --duration "$list_time" --mix list=1 || true
 load fanout --clients 1 --subscribers "$subscribers" --count "$fanout_posts" --rate 20 --mix post=1 --size 10KiB || true
 others=(--clients 8 --duration "$idle_time" --rate 400 --mix download=50,list=50 --size 100KiB --verify none)
 load idle-none "${others[@]}" || true
+load idle-none-again "${others[@]}" || true
 # If the broker cannot hold them all, the largest number tried that it could hold is reported too.
 idle_tried=()
 for count in "${idle_counts[@]}"; do
@@ -205,13 +206,20 @@ ratio() {  # run name, awk expression over x (the figure)
 best_goal=$(awk -v s="$scp_best" 'BEGIN { g = 1.5 * s; print (g > 150 ? g : 150) }')
 idle_last=${idle_tried[${#idle_tried[@]}-1]}
 idle_cell="-"; idle_ratio="-"
-if ok idle-none; then
-  idle_none=$(j idle-none '.operations.list.latency_ms.p99')
-  idle_none_dl=$(j idle-none '.operations.download.latency_ms.p99')
+# The baseline is the better of two runs without idle clients: one slow moment
+# in a single run made the goal look easier than it is.
+idle_base=idle-none
+if ok idle-none-again && { ! ok idle-none || awk -v a="$(j idle-none-again '.operations.list.latency_ms.p99')" \
+    -v b="$(j idle-none '.operations.list.latency_ms.p99')" 'BEGIN { exit !(a < b) }'; }; then
+  idle_base=idle-none-again
+fi
+if ok "$idle_base"; then
+  idle_none=$(j "$idle_base" '.operations.list.latency_ms.p99')
+  idle_none_dl=$(j "$idle_base" '.operations.download.latency_ms.p99')
   if ok "idle-$idle_last"; then
     idle_many=$(j "idle-$idle_last" '.operations.list.latency_ms.p99')
     idle_many_dl=$(j "idle-$idle_last" '.operations.download.latency_ms.p99')
-    idle_cell="$idle_last idle: LIST p99 $(calc "$idle_many" 2) ms vs $(calc "$idle_none" 2) ms with none; download p99 $(calc "$idle_many_dl" 2) vs $(calc "$idle_none_dl" 2) ms"
+    idle_cell="$idle_last idle: LIST p99 $(calc "$idle_many" 2) ms vs $(calc "$idle_none" 2) ms with none (the better of 2 runs); download p99 $(calc "$idle_many_dl" 2) vs $(calc "$idle_none_dl" 2) ms"
     idle_ratio=$(calc "2 * $idle_none / ($idle_many + 0.001)" 2)
   fi
   for count in "${idle_tried[@]}"; do

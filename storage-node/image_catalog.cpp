@@ -48,7 +48,8 @@ ImageCatalog::ImageCatalog(ImageStore& store, std::uint32_t list_scan_budget,
     : store_(&store),
       list_scan_budget_(list_scan_budget),
       list_reply_bytes_(list_reply_bytes),
-      last_seq_(last_seq) {}
+      last_seq_(last_seq),
+      tail_(last_seq, kFeedTailEntries) {}
 
 Result<ImageCatalog> ImageCatalog::load(ImageStore& store, std::uint32_t list_scan_budget,
                                         std::size_t list_reply_bytes) {
@@ -116,6 +117,8 @@ ImageRecord ImageCatalog::add_in(Batch& batch, ImageRecord record,
 }
 
 void ImageCatalog::committed(const ImageRecord& record) {
+    // Each commit and share adds one feed entry, the record's latest seq.
+    tail_.append(latest_seq(record), record.name);
     last_seq_ = std::max(last_seq_, latest_seq(record));
     remember(std::make_shared<const ImageRecord>(record));
 }
@@ -165,37 +168,45 @@ Result<ListReply> ImageCatalog::list(std::string_view user, std::uint64_t after_
     std::uint32_t examined = 0;
     std::size_t reply_bytes = 0;
     std::optional<Error> problem;
-    auto scanned = store_->scan(
-        Family::feed, feed_key(after_seq + 1), "", [&](std::string_view key, ByteView value) {
-            if (reply.items.size() >= limit || examined >= budget) {
+    auto visit = [&](std::uint64_t seq, std::string_view name) {
+        if (reply.items.size() >= limit || examined >= budget) {
+            reply.more = true;
+            return false;
+        }
+        auto record = find(name);
+        if (!record) {
+            problem = std::move(record.error());
+            return false;
+        }
+        if (!*record) {
+            spdlog::warn("feed entry {} names a missing image", seq);
+        } else if (announced_to(**record, seq, user)) {
+            auto summary = summary_of(**record, seq);
+            reply_bytes += encoded_size(summary);
+            if (reply_bytes > list_reply_bytes_ && !reply.items.empty()) {
+                // Full: this entry starts the next page.
                 reply.more = true;
                 return false;
             }
+            reply.items.push_back(std::move(summary));
+        }
+        ++examined;
+        reply.last_seq = seq;
+        return true;
+    };
+    if (tail_.covers(after_seq + 1)) {
+        tail_.visit_from(after_seq + 1, visit);
+        if (problem) return std::unexpected(std::move(*problem));
+        return reply;
+    }
+    auto scanned = store_->scan(
+        Family::feed, feed_key(after_seq + 1), "", [&](std::string_view key, ByteView value) {
             auto seq = seq_of_feed_key(key);
             if (!seq) {
                 problem = Error{ErrorCode::INTERNAL, "stored feed key is unreadable"};
                 return false;
             }
-            auto record = find(as_string(value));
-            if (!record) {
-                problem = std::move(record.error());
-                return false;
-            }
-            if (!*record) {
-                spdlog::warn("feed entry {} names a missing image", *seq);
-            } else if (announced_to(**record, *seq, user)) {
-                auto summary = summary_of(**record, *seq);
-                reply_bytes += encode_map(summary).size();
-                if (reply_bytes > list_reply_bytes_ && !reply.items.empty()) {
-                    // Full: this entry starts the next page.
-                    reply.more = true;
-                    return false;
-                }
-                reply.items.push_back(std::move(summary));
-            }
-            ++examined;
-            reply.last_seq = *seq;
-            return true;
+            return visit(*seq, as_string(value));
         });
     if (!scanned) return std::unexpected(std::move(scanned.error()));
     if (problem) return std::unexpected(std::move(*problem));

@@ -20,6 +20,7 @@
 #include "common/bytes.h"
 #include "common/error.h"
 #include "common/protocol/messages.h"
+#include "storage-node/feed_tail.h"
 #include "storage-node/image_store.h"
 #include "storage-node/records.h"
 #include "storage-node/storage_keys.h"
@@ -93,8 +94,12 @@ class ImageCatalog {
     // (announced_to), each with its entry's seq: at most min(limit,
     // kMaxListLimit) items and list_reply_bytes of them. last_seq is the last
     // entry examined (or after_seq), more whether the feed has entries beyond it.
+    // A LIST from within the newest kFeedTailEntries entries reads them from
+    // memory (feed_tail.h), one from further back from RocksDB; both give the
+    // same page.
     [[nodiscard]] Result<ListReply> list(std::string_view user, std::uint64_t after_seq,
                                          std::uint32_t limit) const;
+    static constexpr std::size_t kFeedTailEntries = 4096;
 
     [[nodiscard]] std::uint64_t last_seq() const { return last_seq_; }
 
@@ -116,6 +121,7 @@ class ImageCatalog {
     std::uint32_t list_scan_budget_;
     std::size_t list_reply_bytes_;
     std::uint64_t last_seq_;
+    FeedTail tail_;
     // Records change only through committed(), which refreshes its entry.
     mutable std::unordered_map<std::string, SharedRecord, NameHash, std::equal_to<>> cache_;
 };

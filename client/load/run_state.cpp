@@ -20,16 +20,18 @@ void PostedImages::add(PostedImage image) {
     images_.push_back(std::move(image));
 }
 
-std::optional<PostedImage> PostedImages::pick(std::uint64_t random,
-                                              const std::string& reader) const {
+std::optional<ImageToFetch> PostedImages::pick(std::uint64_t random,
+                                               const std::string& reader) const {
     std::lock_guard lock(mutex_);
     auto mine = by_reader_.find(reader);
     const std::size_t own_count = mine == by_reader_.end() ? 0 : mine->second.size();
     const std::size_t total = for_everyone_.size() + own_count;
     if (total == 0) return std::nullopt;
     const std::size_t picked = random % total;
-    if (picked < for_everyone_.size()) return images_[for_everyone_[picked]];
-    return images_[mine->second[picked - for_everyone_.size()]];
+    const PostedImage& image = picked < for_everyone_.size()
+                                   ? images_[for_everyone_[picked]]
+                                   : images_[mine->second[picked - for_everyone_.size()]];
+    return ImageToFetch{image.name, image.image_bytes};
 }
 
 std::size_t PostedImages::size() const {

@@ -28,12 +28,18 @@ struct PostedImage {
     std::vector<std::string> readers;  // end-to-end: only they may fetch it; empty: everyone
 };
 
+// What a download needs of a posted image (not its readers: pick() runs per download).
+struct ImageToFetch {
+    std::string name;
+    std::uint64_t image_bytes = 0;
+};
+
 class PostedImages {
   public:
     void add(PostedImage image);
     // An image `reader` may fetch, selected uniformly by `random`; nullopt while there is none.
-    [[nodiscard]] std::optional<PostedImage> pick(std::uint64_t random,
-                                                  const std::string& reader) const;
+    [[nodiscard]] std::optional<ImageToFetch> pick(std::uint64_t random,
+                                                   const std::string& reader) const;
     [[nodiscard]] std::size_t size() const;
 
   private:

@@ -100,8 +100,9 @@ Result<T> within(Result<T> result, std::string_view where) {
 
 // ---- encoding ---------------------------------------------------------------
 
-template <class T>
-void write_value(MsgpackWriter& writer, const T& value);
+// Writer: MsgpackWriter, or MsgpackSizer to learn the size without writing.
+template <class Writer, class T>
+void write_value(Writer& writer, const T& value);
 
 // Whether a member goes on the wire: an empty std::optional is left out.
 template <class M>
@@ -113,8 +114,8 @@ bool is_present(const M& member) {
     }
 }
 
-template <Described T>
-void write_map(MsgpackWriter& writer, const T& object) {
+template <class Writer, Described T>
+void write_map(Writer& writer, const T& object) {
     const auto fields = T::fields();
     std::size_t present = 0;
     std::apply(
@@ -130,8 +131,8 @@ void write_map(MsgpackWriter& writer, const T& object) {
     std::apply([&](const auto&... f) { (write_one(f), ...); }, fields);
 }
 
-template <class T>
-void write_value(MsgpackWriter& writer, const T& value) {
+template <class Writer, class T>
+void write_value(Writer& writer, const T& value) {
     if constexpr (std::is_same_v<T, std::string>) {
         writer.string(value);
     } else if constexpr (std::is_same_v<T, Bytes>) {
@@ -254,6 +255,14 @@ template <Described T>
     MsgpackWriter writer;
     wire::write_map(writer, object);
     return writer.take();
+}
+
+// The size of encode_map(object), without building it.
+template <Described T>
+[[nodiscard]] std::size_t encoded_size(const T& object) {
+    MsgpackSizer sizer;
+    wire::write_map(sizer, object);
+    return sizer.size();
 }
 
 // Parses `bytes` (hostile) as one msgpack map and reads T from it.

@@ -5,6 +5,7 @@
 #include <new>
 #include <string>
 
+#include "common/msgpack_util.h"
 #include "common/protocol/limits.h"
 #include "common/protocol/msgpack_scan.h"
 
@@ -160,8 +161,9 @@ Result<MsgpackDocument> unpack_within_limits(ByteView bytes) {
         std::size_t offset = 0;
         // No reference function: strings and binaries are copied into the
         // document, so it does not depend on the lifetime of `bytes`.
-        impl->handle = msgpack::unpack(reinterpret_cast<const char*>(bytes.data()), bytes.size(),
-                                       offset, nullptr, nullptr, protocol_unpack_limit());
+        impl->handle =
+            msgpack_util::unpack_sized(reinterpret_cast<const char*>(bytes.data()), bytes.size(),
+                                       offset, nullptr, protocol_unpack_limit());
         if (offset != bytes.size()) {
             return fail(ErrorCode::BAD_REQUEST, std::to_string(bytes.size() - offset) +
                                                     " trailing bytes after the msgpack value");

@@ -2,67 +2,62 @@
 
 #include <msgpack.hpp>
 
+#include <algorithm>
+#include <cstring>
 #include <utility>
 
 namespace imgshare {
 namespace {
 
-// msgpack-c's packer writes to any type with write(const char*, size_t).
-struct AppendToBytes {
-    Bytes& out;
-    void write(const char* data, std::size_t size) {
-        out.insert(out.end(), reinterpret_cast<const std::uint8_t*>(data),
-                   reinterpret_cast<const std::uint8_t*>(data) + size);
-    }
-};
-
-msgpack::packer<AppendToBytes> packer_for(AppendToBytes& stream) {
-    return msgpack::packer<AppendToBytes>(stream);
-}
+// The first allocation: a header, most request bodies and a LIST page of a
+// few items fit without growing.
+constexpr std::size_t kFirstCapacity = 512;
 
 }  // namespace
 
 // Sizes beyond uint32 cannot be expressed in msgpack; the protocol limits keep
 // every encoded size far below that, so the narrowing casts below are exact.
 
-void MsgpackWriter::map(std::size_t entries) {
-    AppendToBytes stream{out_};
-    packer_for(stream).pack_map(static_cast<std::uint32_t>(entries));
+template <class Stream>
+void MsgpackValues<Stream>::map(std::size_t entries) {
+    msgpack::packer<Stream>(static_cast<Stream&>(*this))
+        .pack_map(static_cast<std::uint32_t>(entries));
 }
 
-void MsgpackWriter::array(std::size_t items) {
-    AppendToBytes stream{out_};
-    packer_for(stream).pack_array(static_cast<std::uint32_t>(items));
+template <class Stream>
+void MsgpackValues<Stream>::array(std::size_t items) {
+    msgpack::packer<Stream>(static_cast<Stream&>(*this))
+        .pack_array(static_cast<std::uint32_t>(items));
 }
 
-void MsgpackWriter::string(std::string_view text) {
-    AppendToBytes stream{out_};
-    auto packer = packer_for(stream);
+template <class Stream>
+void MsgpackValues<Stream>::string(std::string_view text) {
+    msgpack::packer<Stream> packer(static_cast<Stream&>(*this));
     packer.pack_str(static_cast<std::uint32_t>(text.size()));
     packer.pack_str_body(text.data(), static_cast<std::uint32_t>(text.size()));
 }
 
-void MsgpackWriter::binary(ByteView bytes) {
-    AppendToBytes stream{out_};
-    auto packer = packer_for(stream);
+template <class Stream>
+void MsgpackValues<Stream>::binary(ByteView bytes) {
+    msgpack::packer<Stream> packer(static_cast<Stream&>(*this));
     packer.pack_bin(static_cast<std::uint32_t>(bytes.size()));
     packer.pack_bin_body(reinterpret_cast<const char*>(bytes.data()),
                          static_cast<std::uint32_t>(bytes.size()));
 }
 
-void MsgpackWriter::unsigned_integer(std::uint64_t value) {
-    AppendToBytes stream{out_};
-    packer_for(stream).pack_uint64(value);
+template <class Stream>
+void MsgpackValues<Stream>::unsigned_integer(std::uint64_t value) {
+    msgpack::packer<Stream>(static_cast<Stream&>(*this)).pack_uint64(value);
 }
 
-void MsgpackWriter::signed_integer(std::int64_t value) {
-    AppendToBytes stream{out_};
-    packer_for(stream).pack_int64(value);
+template <class Stream>
+void MsgpackValues<Stream>::signed_integer(std::int64_t value) {
+    msgpack::packer<Stream>(static_cast<Stream&>(*this)).pack_int64(value);
 }
 
-void MsgpackWriter::boolean(bool value) {
-    AppendToBytes stream{out_};
-    auto packer = packer_for(stream);
+template <class Stream>
+void MsgpackValues<Stream>::boolean(bool value) {
+    msgpack::packer<Stream> packer(static_cast<Stream&>(*this));
     if (value) {
         packer.pack_true();
     } else {
@@ -70,12 +65,25 @@ void MsgpackWriter::boolean(bool value) {
     }
 }
 
-void MsgpackWriter::nil() {
-    AppendToBytes stream{out_};
-    packer_for(stream).pack_nil();
+template <class Stream>
+void MsgpackValues<Stream>::nil() {
+    msgpack::packer<Stream>(static_cast<Stream&>(*this)).pack_nil();
+}
+
+template class MsgpackValues<MsgpackWriter>;
+template class MsgpackValues<MsgpackSizer>;
+
+void MsgpackWriter::write(const char* data, std::size_t size) {
+    if (out_.size() - size_ < size) {
+        out_.resize(std::max({size_ + size, 2 * out_.size(), kFirstCapacity}));
+    }
+    std::memcpy(out_.data() + size_, data, size);
+    size_ += size;
 }
 
 Bytes MsgpackWriter::take() {
+    out_.resize(size_);
+    size_ = 0;
     return std::exchange(out_, Bytes{});
 }
 

@@ -84,6 +84,15 @@ TEST(FieldsTest, EmptyOptionalIsLeftOutAndDecodesAsEmpty) {
     EXPECT_EQ(decode_map<Sample>(bytes).value(), sample);
 }
 
+TEST(FieldsTest, EncodedSizeIsTheSizeOfTheEncoding) {
+    Sample sample = full_sample();
+    EXPECT_EQ(encoded_size(sample), encode_map(sample).size());
+    sample.maybe.reset();
+    sample.inners.clear();
+    sample.text = std::string(300, 't');
+    EXPECT_EQ(encoded_size(sample), encode_map(sample).size());
+}
+
 TEST(FieldsTest, AbsentOptionalFieldKeepsItsDefault) {
     auto decoded = decode_map<Sample>(without_key(encoded(), "defaulted"));
     ASSERT_TRUE(decoded.has_value());

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+
 #include "tests/common/wire_test_support.h"
 
 namespace imgshare {
@@ -44,6 +48,44 @@ TEST(MsgpackWriterTest, TakeEmptiesTheWriter) {
     writer.nil();
     EXPECT_EQ(writer.take(), Bytes{0xc0});
     EXPECT_TRUE(writer.take().empty());
+}
+
+// The sizer goes through the same packer: at every length and value where the
+// encoding changes form it must count exactly the bytes the writer writes.
+TEST(MsgpackWriterTest, TheSizerCountsExactlyWhatTheWriterWrites) {
+    MsgpackWriter writer;
+    MsgpackSizer sizer;
+    auto both = [&](auto&& call) {
+        call(writer);
+        call(sizer);
+    };
+    for (std::size_t length :
+         std::initializer_list<std::size_t>{0, 31, 32, 255, 256, 65535, 65536}) {
+        both([&](auto& w) { w.string(std::string(length, 'x')); });
+        both([&](auto& w) { w.binary(Bytes(length, 7)); });
+        both([&](auto& w) { w.map(length); });
+        both([&](auto& w) { w.array(length); });
+    }
+    for (std::uint64_t value : std::initializer_list<std::uint64_t>{
+             0, 127, 128, 255, 256, 65535, 65536, 4294967295ULL, 4294967296ULL, ~0ULL})
+        both([&](auto& w) { w.unsigned_integer(value); });
+    for (std::int64_t value :
+         std::initializer_list<std::int64_t>{-1, -32, -33, -128, -129, -32768, -32769,
+                                             -2147483648LL, -2147483649LL, INT64_MIN, INT64_MAX})
+        both([&](auto& w) { w.signed_integer(value); });
+    both([](auto& w) { w.boolean(true); });
+    both([](auto& w) { w.nil(); });
+    EXPECT_EQ(sizer.size(), writer.take().size());
+}
+
+TEST(MsgpackWriterTest, LongOutputsGrowTheBufferWithoutLosingBytes) {
+    MsgpackWriter writer;
+    Bytes expected;
+    for (int i = 0; i < 5000; ++i) {
+        writer.unsigned_integer(static_cast<std::uint64_t>(i % 100));
+        expected.push_back(static_cast<std::uint8_t>(i % 100));
+    }
+    EXPECT_EQ(writer.take(), expected);
 }
 
 }  // namespace

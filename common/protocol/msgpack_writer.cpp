@@ -74,6 +74,7 @@ template class MsgpackValues<MsgpackWriter>;
 template class MsgpackValues<MsgpackSizer>;
 
 void MsgpackWriter::write(const char* data, std::size_t size) {
+    if (size == 0) return;  // an empty string's body: data may be null, which memcpy forbids
     if (out_.size() - size_ < size) {
         out_.resize(std::max({size_ + size, 2 * out_.size(), kFirstCapacity}));
     }

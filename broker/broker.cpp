@@ -261,7 +261,7 @@ void Broker::on_backend_message(net::ZmqFrames frames) {
         on_user_revoked(worker, frames);
         return;
     }
-    on_service_reply(worker, std::move(frames));
+    on_service_reply(worker, *header, std::move(frames));
 }
 
 bool Broker::admit_request(const ClientOrigin& client) {
@@ -302,16 +302,16 @@ void Broker::note_renewal(const ClientOrigin& client, const net::ZmqFrames& fram
     }
 }
 
-void Broker::on_service_reply(const std::string& worker, net::ZmqFrames frames) {
-    auto header = decode_header(net::view_of(frames[1]));
+void Broker::on_service_reply(const std::string& worker, const Header& header,
+                              net::ZmqFrames frames) {
     // Only the worker a request went to may answer it: a reply from another service (which
     // could guess the id) must not, say, answer the CA's LOOKUP_CURVE_KEY.
-    auto pending = pending_.take_reply(header->id, worker);
+    auto pending = pending_.take_reply(header.id, worker);
     if (!pending) {
         spdlog::warn(
             "reply {} came after its deadline or from a worker it was not sent to; "
             "dropped",
-            header->id);
+            header.id);
         return;
     }
     log_.record(Direction::Received, pending->service, net::frame_views(frames, 1));
@@ -327,7 +327,7 @@ void Broker::on_service_reply(const std::string& worker, net::ZmqFrames frames) 
             break;
     }
     const auto& client = pending->client;
-    bool ok = header->type == "OK";
+    bool ok = header.type == "OK";
     if (ok && client.type == DownloadRequest::kType) {
         auto download = decode_body<DownloadReply>(net::view_of(frames[1]));
         if (!download || frames.size() != 3) {
@@ -357,7 +357,7 @@ void Broker::on_service_reply(const std::string& worker, net::ZmqFrames frames) 
         if (share) events_.publish_share(*share);
     }
     if (ok && client.type == RenewRequest::kType) note_renewal(client, frames);
-    frames[0] = header_frame(header->type, client.request_id, std::nullopt);
+    frames[0] = header_frame(header.type, client.request_id, std::nullopt);
     reply_to_client(client, std::move(frames));
 }
 

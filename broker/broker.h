@@ -26,6 +26,7 @@
 #include "common/clock.h"
 #include "common/crypto/keys.h"
 #include "common/net/multipart.h"
+#include "common/protocol/header.h"
 #include "common/protocol/messages.h"
 #include "common/protocol_log.h"
 
@@ -56,7 +57,8 @@ class Broker {
   private:
     void on_client_message(net::ZmqFrames frames);
     void on_backend_message(net::ZmqFrames frames);
-    void on_service_reply(const std::string& worker, net::ZmqFrames frames);
+    // `header` is frames[1] decoded (on_backend_message did it already).
+    void on_service_reply(const std::string& worker, const Header& header, net::ZmqFrames frames);
     void on_zap_request(net::ZmqFrames frames);
     void on_user_revoked(const std::string& worker, const net::ZmqFrames& frames);
     void note_renewal(const ClientOrigin& client, const net::ZmqFrames& frames);

@@ -143,6 +143,38 @@ void append_shown_string(std::string& out, std::string_view text) {
                                         text.size()));
 }
 
+// How the log shows a map key: quoted, escaped and cut as any string, then ':'.
+struct ShownKey {
+    std::string name;
+    std::string text;  // empty: the slot holds no key yet
+    bool secret = false;
+};
+
+// Map keys repeat from message to message (every LIST item has the same six),
+// so each key's text and whether it is secret are remembered per thread: 64
+// slots, each holding the last key that hashed to it. The returned key is
+// valid until the next call on this thread.
+const ShownKey& shown_key(std::string_view name) {
+    constexpr std::size_t kSlots = 64;
+    constexpr std::size_t kMaxRememberedName = 64;
+    thread_local std::array<ShownKey, kSlots> slots;
+    thread_local ShownKey unremembered;
+    ShownKey* key = &unremembered;
+    if (name.size() <= kMaxRememberedName) {
+        std::size_t hash = name.size();
+        for (char c : name)
+            hash = hash * 31 + static_cast<unsigned char>(c);
+        key = &slots[hash % kSlots];
+        if (!key->text.empty() && key->name == name) return *key;
+    }
+    key->name.assign(name);
+    key->text.clear();
+    append_shown_string(key->text, name);
+    key->text.push_back(':');
+    key->secret = is_secret_field_name(name);
+    return *key;
+}
+
 void append_binary(std::string& out, ByteView bytes) {
     if (bytes.size() <= kFullDigestMaxBytes) {
         fmt::format_to(std::back_inserter(out), R"({{"len":{},"sha256":"{}"}})", bytes.size(),
@@ -283,9 +315,9 @@ class TextRenderer {
             if (std::find(skipped.begin(), skipped.end(), name) != skipped.end()) continue;
             if (any) out_->push_back(',');
             any = true;
-            append_shown_string(*out_, name);
-            out_->push_back(':');
-            if (is_secret_field_name(name)) {
+            const ShownKey& key = shown_key(name);
+            out_->append(key.text);
+            if (key.secret) {
                 out_->append(R"("[redacted]")");
             } else {
                 render(map.ptr[i].val);

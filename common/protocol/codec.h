@@ -78,7 +78,7 @@ template <class R>
 // "<TYPE> body: ".
 template <class M>
 [[nodiscard]] Result<M> decode_body(ByteView body_frame) {
-    return wire::within(decode_map<M>(body_frame), std::string(M::kType) + " body");
+    return wire::within(decode_map<M>(body_frame), [] { return std::string(M::kType) + " body"; });
 }
 
 struct DecodedRequest {

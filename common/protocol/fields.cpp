@@ -65,29 +65,27 @@ Result<ErrorCode> read_error_code(const MsgpackValue& value) {
     return error_code_from_string(*name).value_or(ErrorCode::INTERNAL);
 }
 
-Result<void> check_map_keys(const MsgpackValue& map) {
-    for (std::size_t i = 0; i < map.size(); ++i) {
-        auto key = map.key(i).as_string();
+Result<void> MapKeys::check() {
+    const std::size_t size = map_.size();
+    if (size > kMaxMapItems) return std::unexpected(over_bound(size, kMaxMapItems, "map entries"));
+    for (std::size_t i = 0; i < size; ++i) {
+        auto key = map_.key(i).as_string();
         if (!key) {
             return std::unexpected(Error{
                 ErrorCode::BAD_REQUEST,
-                "map key " + std::to_string(i) + ": " + wrong_kind("string", map.key(i)).message});
+                "map key " + std::to_string(i) + ": " + wrong_kind("string", map_.key(i)).message});
         }
         // At most kMaxMapItems keys, so the quadratic check stays small.
         for (std::size_t j = 0; j < i; ++j) {
-            if (map.key(j).as_string() == key) {
+            if (std::string_view(key_data_[j], key_sizes_[j]) == *key) {
                 return fail(ErrorCode::BAD_REQUEST, "duplicate key " + quoted(*key));
             }
         }
+        key_data_[i] = key->data();
+        key_sizes_[i] = key->size();
     }
+    count_ = size;
     return {};
-}
-
-std::optional<MsgpackValue> find_key(const MsgpackValue& map, std::string_view key) {
-    for (std::size_t i = 0; i < map.size(); ++i) {
-        if (map.key(i).as_string() == key) return map.value(i);
-    }
-    return std::nullopt;
 }
 
 }  // namespace imgshare::wire

@@ -22,8 +22,11 @@
 // item 3: key 'recipient': ..."). Values are read, never trusted: no throw.
 #pragma once
 
+#include <array>
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <optional>
 #include <string>
@@ -35,6 +38,7 @@
 
 #include "common/bytes.h"
 #include "common/error.h"
+#include "common/protocol/limits.h"
 #include "common/protocol/msgpack_document.h"
 #include "common/protocol/msgpack_writer.h"
 
@@ -86,6 +90,15 @@ Result<T> within(Result<T> result, std::string_view where) {
     return result;
 }
 
+// The same, with `where` built by `describe()` only on failure: decoding runs
+// for every field of every message, and a path string per field was a
+// quarter of decoding a LIST reply.
+template <class T, std::invocable Describe>
+Result<T> within(Result<T> result, Describe&& describe) {
+    if (!result) result.error().message = describe() + ": " + result.error().message;
+    return result;
+}
+
 // Attacker-chosen text made safe to put in an error message or a log:
 // non-printable bytes escaped as \xNN, cut after 64 bytes, in single quotes.
 [[nodiscard]] std::string quoted(std::string_view text);
@@ -94,9 +107,41 @@ Result<T> within(Result<T> result, std::string_view where) {
 [[nodiscard]] Result<std::uint64_t> read_unsigned(const MsgpackValue& value, std::uint64_t max);
 [[nodiscard]] Result<std::int64_t> read_signed(const MsgpackValue& value);
 [[nodiscard]] Result<ErrorCode> read_error_code(const MsgpackValue& value);
-// Checks that every key of a map is a distinct string; returns the map.
-[[nodiscard]] Result<void> check_map_keys(const MsgpackValue& map);
-[[nodiscard]] std::optional<MsgpackValue> find_key(const MsgpackValue& map, std::string_view key);
+
+// The keys of one map, checked once (every key a string, none repeated) and
+// then looked up without going back to the document. A lookup starts after
+// the key found last: maps are written in their fields' order, so reading a
+// struct's fields in that order finds each key at the first compare.
+class MapKeys {
+  public:
+    // `map` must be a map; check() before find().
+    explicit MapKeys(const MsgpackValue& map) : map_(map) {}
+
+    // BAD_REQUEST for a key that is not a string or a key repeated; TOO_LARGE
+    // for more than kMaxMapItems entries (MsgpackDocument never gives those).
+    [[nodiscard]] Result<void> check();
+
+    [[nodiscard]] std::optional<MsgpackValue> find(std::string_view key) {
+        for (std::size_t step = 0, i = next_; step < count_; ++step) {
+            if (key_sizes_[i] == key.size() &&
+                std::memcmp(key_data_[i], key.data(), key.size()) == 0) {
+                next_ = i + 1 == count_ ? 0 : i + 1;
+                return map_.value(i);
+            }
+            i = i + 1 == count_ ? 0 : i + 1;
+        }
+        return std::nullopt;
+    }
+
+  private:
+    MsgpackValue map_;
+    std::size_t count_ = 0;
+    std::size_t next_ = 0;  // where the next lookup starts
+    // The keys [0, count_), set by check(). Not zeroed: one of these is made
+    // for every map decoded.
+    const char* key_data_[kMaxMapItems];
+    std::size_t key_sizes_[kMaxMapItems];
+};
 
 // ---- encoding ---------------------------------------------------------------
 
@@ -165,14 +210,15 @@ Result<T> read_value(const MsgpackValue& value, std::size_t max_size);
 template <Described T>
 Result<T> read_map(const MsgpackValue& map) {
     if (map.kind() != MsgpackValue::Kind::map) return std::unexpected(wrong_kind("map", map));
-    if (auto keys = check_map_keys(map); !keys) return std::unexpected(keys.error());
+    MapKeys keys(map);
+    if (auto checked = keys.check(); !checked) return std::unexpected(std::move(checked.error()));
     T object{};
     std::optional<Error> failure;
     auto read_one = [&](const auto& descriptor) {
         if (failure) return;
         auto& member = object.*(descriptor.member);
         using M = std::decay_t<decltype(member)>;
-        auto found = find_key(map, descriptor.key);
+        auto found = keys.find(descriptor.key);
         if (!found) {
             if (!descriptor.optional && !is_optional<M>::value) {
                 failure = Error{ErrorCode::BAD_REQUEST,
@@ -181,7 +227,7 @@ Result<T> read_map(const MsgpackValue& map) {
             return;
         }
         auto read = within(read_value<M>(*found, descriptor.max_size),
-                           "key '" + std::string(descriptor.key) + "'");
+                           [&] { return "key '" + std::string(descriptor.key) + "'"; });
         if (read) {
             member = std::move(*read);
         } else {
@@ -236,7 +282,7 @@ Result<T> read_value(const MsgpackValue& value, std::size_t max_size) {
         items.reserve(value.size());  // bounded: the document holds every item
         for (std::size_t i = 0; i < value.size(); ++i) {
             auto item = within(read_value<typename T::value_type>(value.item(i), 0),
-                               "item " + std::to_string(i));
+                               [&] { return "item " + std::to_string(i); });
             if (!item) return std::unexpected(std::move(item.error()));
             items.push_back(std::move(*item));
         }

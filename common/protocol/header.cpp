@@ -12,9 +12,10 @@ Result<Header> read_header(const MsgpackValue& root) {
     if (root.kind() != MsgpackValue::Kind::map) {
         return std::unexpected(wire::wrong_kind("map", root));
     }
-    if (auto keys = wire::check_map_keys(root); !keys) return std::unexpected(keys.error());
+    wire::MapKeys keys(root);
+    if (auto checked = keys.check(); !checked) return std::unexpected(std::move(checked.error()));
     // The version decides how the rest is read, so it is checked first.
-    auto version = wire::find_key(root, "v");
+    auto version = keys.find("v");
     if (!version) return fail(ErrorCode::BAD_REQUEST, "missing key 'v'");
     if (version->kind() == MsgpackValue::Kind::unsigned_integer &&
         *version->as_unsigned() != kProtocolVersion) {

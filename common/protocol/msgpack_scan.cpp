@@ -9,7 +9,7 @@
 namespace imgshare {
 namespace {
 
-enum class Shape { scalar, string, binary, array, map };
+enum class Shape { scalar, string, binary, array, map, invalid };
 
 // What the first bytes of one value say about it.
 struct ValueHead {
@@ -25,7 +25,9 @@ std::string hex_byte(std::uint8_t byte) {
     return std::string("0x") + kDigits[byte >> 4] + kDigits[byte & 0x0f];
 }
 
-Result<ValueHead> classify(std::uint8_t type, std::size_t offset) {
+// Plain values, no Result: this runs for every value of every frame, and the
+// errors are built only when one is found (invalid_type, too_large).
+ValueHead classify(std::uint8_t type) {
     if (type <= 0x7f || type >= 0xe0) return ValueHead{};  // fixints
     if (type <= 0x8f) return ValueHead{Shape::map, 1, 0, 0, type & 0x0fu};
     if (type <= 0x9f) return ValueHead{Shape::array, 1, 0, 0, type & 0x0fu};
@@ -71,14 +73,19 @@ Result<ValueHead> classify(std::uint8_t type, std::size_t offset) {
             return ValueHead{Shape::map, 3, 2};
         case 0xdf:
             return ValueHead{Shape::map, 5, 4};
-        case 0xc1:
-            return fail(ErrorCode::BAD_REQUEST,
-                        "invalid msgpack type byte 0xc1 at offset " + std::to_string(offset));
-        default:  // 0xc7-0xc9, 0xd4-0xd8
-            return fail(ErrorCode::BAD_REQUEST, "msgpack extension type " + hex_byte(type) +
-                                                    " at offset " + std::to_string(offset) +
-                                                    " is not used by this protocol");
+        default:  // 0xc1, 0xc7-0xc9, 0xd4-0xd8
+            return ValueHead{Shape::invalid};
     }
+}
+
+std::unexpected<Error> invalid_type(std::uint8_t type, std::size_t offset) {
+    if (type == 0xc1) {
+        return fail(ErrorCode::BAD_REQUEST,
+                    "invalid msgpack type byte 0xc1 at offset " + std::to_string(offset));
+    }
+    return fail(ErrorCode::BAD_REQUEST, "msgpack extension type " + hex_byte(type) + " at offset " +
+                                            std::to_string(offset) +
+                                            " is not used by this protocol");
 }
 
 std::uint64_t read_big_endian(ByteView bytes, std::size_t offset, std::size_t width) {
@@ -88,29 +95,31 @@ std::uint64_t read_big_endian(ByteView bytes, std::size_t offset, std::size_t wi
     return value;
 }
 
-Result<void> check_limit(Shape shape, std::uint64_t count, std::size_t offset) {
-    auto too_large = [&](const char* what, std::size_t limit) {
-        return fail(ErrorCode::TOO_LARGE, std::string(what) + " of " + std::to_string(count) +
-                                              " at offset " + std::to_string(offset) +
-                                              " exceeds the limit of " + std::to_string(limit));
-    };
+// The limit a value of `shape` must keep, or 0 for none.
+std::size_t limit_of(Shape shape) {
     switch (shape) {
         case Shape::string:
-            if (count > kMaxStringBytes) return too_large("string", kMaxStringBytes);
-            break;
+            return kMaxStringBytes;
         case Shape::binary:
-            if (count > kMaxBinBytes) return too_large("binary", kMaxBinBytes);
-            break;
+            return kMaxBinBytes;
         case Shape::array:
-            if (count > kMaxArrayItems) return too_large("array", kMaxArrayItems);
-            break;
+            return kMaxArrayItems;
         case Shape::map:
-            if (count > kMaxMapItems) return too_large("map", kMaxMapItems);
-            break;
-        case Shape::scalar:
-            break;
+            return kMaxMapItems;
+        default:
+            return 0;
     }
-    return {};
+}
+
+std::unexpected<Error> too_large(Shape shape, std::uint64_t count, std::size_t offset) {
+    const char* what = shape == Shape::string   ? "string"
+                       : shape == Shape::binary ? "binary"
+                       : shape == Shape::array  ? "array"
+                                                : "map";
+    return fail(ErrorCode::TOO_LARGE, std::string(what) + " of " + std::to_string(count) +
+                                          " at offset " + std::to_string(offset) +
+                                          " exceeds the limit of " +
+                                          std::to_string(limit_of(shape)));
 }
 
 std::unexpected<Error> truncated(std::size_t offset) {
@@ -130,30 +139,30 @@ Result<std::size_t> measure_msgpack_value(ByteView bytes) {
     std::size_t offset = 0;
     do {
         if (offset >= bytes.size()) return truncated(offset);
-        auto head = classify(bytes[offset], offset);
-        if (!head) return std::unexpected(head.error());
-        if (bytes.size() - offset < head->head_bytes) return truncated(offset);
+        const ValueHead head = classify(bytes[offset]);
+        if (head.shape == Shape::invalid) return invalid_type(bytes[offset], offset);
+        if (bytes.size() - offset < head.head_bytes) return truncated(offset);
 
-        std::uint64_t count = head->inline_count;
-        if (head->length_bytes > 0) count = read_big_endian(bytes, offset + 1, head->length_bytes);
-        if (auto within = check_limit(head->shape, count, offset); !within) {
-            return std::unexpected(within.error());
+        std::uint64_t count = head.inline_count;
+        if (head.length_bytes > 0) count = read_big_endian(bytes, offset + 1, head.length_bytes);
+        if (head.shape != Shape::scalar && count > limit_of(head.shape)) {
+            return too_large(head.shape, count, offset);
         }
 
-        std::uint64_t body = head->fixed_body;
-        if (head->shape == Shape::string || head->shape == Shape::binary) body = count;
-        if (bytes.size() - offset - head->head_bytes < body) return truncated(offset);
+        std::uint64_t body = head.fixed_body;
+        if (head.shape == Shape::string || head.shape == Shape::binary) body = count;
+        if (bytes.size() - offset - head.head_bytes < body) return truncated(offset);
 
         if (open > 0) --pending[open - 1];
-        if (head->shape == Shape::array || head->shape == Shape::map) {
+        if (head.shape == Shape::array || head.shape == Shape::map) {
             if (open == kMaxDepth) {
                 return fail(ErrorCode::BAD_REQUEST,
                             "msgpack nesting deeper than " + std::to_string(kMaxDepth) +
                                 " containers at offset " + std::to_string(offset));
             }
-            pending[open++] = head->shape == Shape::map ? 2 * count : count;
+            pending[open++] = head.shape == Shape::map ? 2 * count : count;
         }
-        offset += head->head_bytes + static_cast<std::size_t>(body);
+        offset += head.head_bytes + static_cast<std::size_t>(body);
         while (open > 0 && pending[open - 1] == 0)
             --open;
     } while (open > 0);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <limits>
 
 #include "tests/common/wire_test_support.h"
@@ -192,6 +193,38 @@ TEST(FieldsTest, NonStringKeysAreRefused) {
     auto error = decode_error(testing::hex("8101c0"));
     EXPECT_EQ(error.code, ErrorCode::BAD_REQUEST);
     EXPECT_EQ(error.message, "map key 0: expected string, got unsigned integer");
+}
+
+// Lookups start after the key found last; keys in any other order, or
+// looked up in any order, must still be found, and only once each.
+TEST(FieldsTest, MapKeysFindEveryKeyInAnyOrder) {
+    MsgpackWriter writer;
+    writer.map(4);
+    for (std::uint64_t i : {3u, 0u, 2u, 1u}) {
+        writer.string("k" + std::to_string(i));
+        writer.unsigned_integer(i);
+    }
+    auto bytes = writer.take();
+    auto document = MsgpackDocument::parse(bytes);
+    ASSERT_TRUE(document.has_value());
+    wire::MapKeys keys(document->root());
+    ASSERT_TRUE(keys.check().has_value());
+    for (std::uint64_t i : {0u, 1u, 2u, 3u, 3u, 0u, 1u, 1u, 2u}) {
+        auto found = keys.find("k" + std::to_string(i));
+        ASSERT_TRUE(found.has_value()) << i;
+        EXPECT_EQ(found->as_unsigned(), i);
+    }
+    EXPECT_FALSE(keys.find("k4").has_value());
+    EXPECT_FALSE(keys.find("k").has_value());
+    EXPECT_TRUE(keys.find("k2").has_value());  // a miss leaves lookups working
+}
+
+TEST(FieldsTest, FieldsDecodeWhateverOrderTheKeysCameIn) {
+    // The sample's keys, last first, with an unknown key in the middle.
+    auto entries = testing::split_map(encoded());
+    std::reverse(entries.begin(), entries.end());
+    entries.insert(entries.begin() + 4, {"from_the_future", kPackedNil});
+    EXPECT_EQ(decode_map<Sample>(testing::join_map(entries)).value(), full_sample());
 }
 
 TEST(FieldsTest, TopLevelMustBeAMap) {

@@ -126,6 +126,24 @@ TEST(FrameSummaryTest, SecretNamedFieldsAreRedactedWhateverTheirType) {
     EXPECT_EQ(summary.dump().find("hunter2"), std::string::npos);
 }
 
+// Keys are remembered per thread (64 slots): many names, hashing to the same
+// slots and coming back, must each be shown as themselves and a secret one
+// redacted every time, whichever name held its slot before.
+TEST(FrameSummaryTest, RememberedKeysAreShownAndRedactedAsTheFirstTime) {
+    for (int round = 0; round < 3; ++round) {
+        for (int i = 0; i < 500; ++i) {
+            bool secret = i % 7 == 0;
+            std::string name = (secret ? "user_secret_" : "field_") + std::to_string(i);
+            if (i % 50 == 0) name = std::string(80, 'k') + name;  // too long to be remembered
+            Bytes frame = MsgpackBuilder().map(2).str(name).str("v").str("n").uint(1).bytes();
+            std::string text;
+            append_msgpack_frame_summary(text, frame);
+            std::string value = secret ? R"("[redacted]")" : R"("v")";
+            ASSERT_EQ(text, "{\"" + name + "\":" + value + ",\"n\":1}") << round << " " << i;
+        }
+    }
+}
+
 TEST(FrameSummaryTest, SecretNameMatching) {
     EXPECT_TRUE(is_secret_field_name("secret"));
     EXPECT_TRUE(is_secret_field_name("box_secret_key"));

@@ -192,6 +192,42 @@ void append_undecodable(std::string& out, ByteView frame) {
     out.append(std::string_view(binary).substr(1));  // the binary summary's members
 }
 
+// The chunk a broker relays is logged twice, received and sent. A binary's
+// summary depends only on its length and the bytes append_binary hashes (all
+// of them up to kFullDigestMaxBytes, else the two ends), so the last payload's
+// summary is reused when those are the same.
+class LastPayloadSummary {
+  public:
+    void append(std::string& out, ByteView payload) {
+        const bool sampled = payload.size() > kFullDigestMaxBytes;
+        ByteView head = sampled ? payload.first(kSampledEndBytes) : payload;
+        ByteView tail = sampled ? payload.last(kSampledEndBytes) : ByteView{};
+        if (valid_ && payload.size() == size_ && same(head, head_) && same(tail, tail_)) {
+            out.append(text_);
+            return;
+        }
+        valid_ = false;
+        text_.clear();
+        append_binary(text_, payload);
+        size_ = payload.size();
+        head_.assign(head.begin(), head.end());
+        tail_.assign(tail.begin(), tail.end());
+        valid_ = true;
+        out.append(text_);
+    }
+
+  private:
+    static bool same(ByteView bytes, const std::vector<std::uint8_t>& kept) {
+        return bytes.size() == kept.size() && std::equal(bytes.begin(), bytes.end(), kept.begin());
+    }
+
+    std::size_t size_ = 0;
+    std::vector<std::uint8_t> head_;
+    std::vector<std::uint8_t> tail_;
+    std::string text_;
+    bool valid_ = false;
+};
+
 // msgpack-c may point strings and binaries into the frame instead of copying
 // them: the frame outlives the rendering.
 bool reference_frame(msgpack::type::object_type, std::size_t, void*) {
@@ -391,6 +427,11 @@ void append_json_string(std::string& out, std::string_view text) {
 
 void append_binary_summary(std::string& out, ByteView bytes) {
     append_binary(out, bytes);
+}
+
+void append_payload_summary(std::string& out, ByteView payload) {
+    thread_local LastPayloadSummary last;
+    last.append(out, payload);
 }
 
 void append_msgpack_frame_summary(std::string& out, ByteView frame) {

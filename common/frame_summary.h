@@ -47,6 +47,10 @@ using LogJson = nlohmann::ordered_json;
 // U+FFFD.
 void append_json_string(std::string& out, std::string_view text);
 void append_binary_summary(std::string& out, ByteView bytes);
+// The same text as append_binary_summary; the last payload's summary on this
+// thread is reused when the next has the same length and hashed bytes (the
+// broker logs each relayed chunk twice).
+void append_payload_summary(std::string& out, ByteView payload);
 void append_msgpack_frame_summary(std::string& out, ByteView frame);
 // A header frame {v, type, id, ...} as the members "type":T,"id":I and, unless
 // the rest is just {"v":1}, "header":{rest}; a header that is not a map gives

@@ -139,7 +139,7 @@ std::string render_line(std::string_view process_name, Direction direction, std:
     }
     if (frames.size() > 2) {
         append_field(line, "payload");
-        append_binary_summary(line, frames[2]);
+        append_payload_summary(line, frames[2]);
     }
     if (frames.size() > 3) {
         append_field(line, "extra_frames");

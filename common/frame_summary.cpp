@@ -167,11 +167,16 @@ const ShownKey& shown_key(std::string_view name) {
         key = &slots[hash % kSlots];
         if (!key->text.empty() && key->name == name) return *key;
     }
-    key->name.assign(name);
+    // Built aside and moved in last: a slot whose text is set is complete, so
+    // an allocation failure half way can never leave a name with another
+    // name's secret flag.
     key->text.clear();
-    append_shown_string(key->text, name);
-    key->text.push_back(':');
+    std::string text;
+    append_shown_string(text, name);
+    text.push_back(':');
+    key->name.assign(name);
     key->secret = is_secret_field_name(name);
+    key->text = std::move(text);
     return *key;
 }
 
@@ -353,7 +358,8 @@ class TextRenderer {
             any = true;
             const ShownKey& key = shown_key(name);
             out_->append(key.text);
-            if (key.secret) {
+            const bool secret = key.secret;  // `key` is not valid once render() recurses
+            if (secret) {
                 out_->append(R"("[redacted]")");
             } else {
                 render(map.ptr[i].val);

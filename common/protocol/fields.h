@@ -26,7 +26,6 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <limits>
 #include <optional>
 #include <string>
@@ -116,6 +115,9 @@ class MapKeys {
   public:
     // `map` must be a map; check() before find().
     explicit MapKeys(const MsgpackValue& map) : map_(map) {}
+    // Not copied: only the keys check() set are initialised.
+    MapKeys(const MapKeys&) = delete;
+    MapKeys& operator=(const MapKeys&) = delete;
 
     // BAD_REQUEST for a key that is not a string or a key repeated; TOO_LARGE
     // for more than kMaxMapItems entries (MsgpackDocument never gives those).
@@ -123,8 +125,8 @@ class MapKeys {
 
     [[nodiscard]] std::optional<MsgpackValue> find(std::string_view key) {
         for (std::size_t step = 0, i = next_; step < count_; ++step) {
-            if (key_sizes_[i] == key.size() &&
-                std::memcmp(key_data_[i], key.data(), key.size()) == 0) {
+            // A view, not memcmp: msgpack-c gives an empty string a null pointer.
+            if (std::string_view(key_data_[i], key_sizes_[i]) == key) {
                 next_ = i + 1 == count_ ? 0 : i + 1;
                 return map_.value(i);
             }

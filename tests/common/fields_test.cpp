@@ -219,6 +219,24 @@ TEST(FieldsTest, MapKeysFindEveryKeyInAnyOrder) {
     EXPECT_TRUE(keys.find("k2").has_value());  // a miss leaves lookups working
 }
 
+TEST(FieldsTest, AnEmptyKeyIsAKeyLikeAnyOther) {
+    MsgpackWriter writer;
+    writer.map(2);
+    writer.string("");
+    writer.unsigned_integer(1);
+    writer.string("x");
+    writer.unsigned_integer(2);
+    auto bytes = writer.take();
+    auto document = MsgpackDocument::parse(bytes);
+    ASSERT_TRUE(document.has_value());
+    wire::MapKeys keys(document->root());
+    ASSERT_TRUE(keys.check().has_value());
+    EXPECT_EQ(keys.find("")->as_unsigned(), 1u);
+    EXPECT_EQ(keys.find("x")->as_unsigned(), 2u);
+    EXPECT_EQ(keys.find("")->as_unsigned(), 1u);
+    EXPECT_FALSE(keys.find("y").has_value());
+}
+
 TEST(FieldsTest, FieldsDecodeWhateverOrderTheKeysCameIn) {
     // The sample's keys, last first, with an unknown key in the middle.
     auto entries = testing::split_map(encoded());

@@ -1,35 +1,26 @@
 #include "common/frame_summary.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <initializer_list>
 #include <iterator>
+#include <optional>
+#include <string>
 #include <utility>
 #include <vector>
-#include <array>
-#include <cctype>
-#include <optional>
-#include <stdexcept>
-#include <string>
 
 #include <fmt/format.h>
 #include <msgpack.hpp>
 
-#include "common/crypto/sha256.h"
+#include "common/binary_summary.h"
+#include "common/json_text.h"
 #include "common/msgpack_util.h"
 
 namespace imgshare {
 namespace {
 
-constexpr std::size_t kMaxShownStringBytes = 256;
 constexpr int kMaxShownValues = 4096;
-constexpr std::size_t kDigestHexChars = 16;
-// Keys, signatures, certificates and envelopes are hashed whole; a larger
-// binary is an image chunk, whose whole-frame SHA-256 cost more than every
-// other step of relaying it (docs/BENCHMARKS.md). Its ends identify it.
-constexpr std::size_t kFullDigestMaxBytes = 16 * 1024;
-constexpr std::size_t kSampledEndBytes = 4 * 1024;
-
 // Matched to the protocol's maxima (DESIGN.md §7): nothing legitimate nests
 // deeper or carries more; anything that does is shown as undecodable.
 const msgpack::unpack_limit kLimits(/*array=*/1024, /*map=*/64, /*str=*/4096,
@@ -37,111 +28,6 @@ const msgpack::unpack_limit kLimits(/*array=*/1024, /*map=*/64, /*str=*/4096,
 
 constexpr std::array<std::string_view, 7> kSecretNameParts{
     "secret", "private", "passphrase", "password", "passwd", "seed", "content_key"};
-
-std::string short_sha256(ByteView bytes) {
-    return to_hex(sha256(bytes)).substr(0, kDigestHexChars);
-}
-
-std::string_view shown_part(std::string_view text) {
-    return text.substr(0, kMaxShownStringBytes);
-}
-
-std::string short_sampled_sha256(ByteView bytes) {
-    Sha256 ends;
-    ends.update(bytes.first(kSampledEndBytes));
-    ends.update(bytes.last(kSampledEndBytes));
-    return to_hex(ends.finish()).substr(0, kDigestHexChars);
-}
-
-// The length of the valid UTF-8 sequence at the start of `text`, or 0.
-std::size_t utf8_sequence_length(std::string_view text) {
-    auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
-    auto continuation = [&](std::size_t i) { return i < text.size() && (byte(i) & 0xC0) == 0x80; };
-    unsigned char lead = byte(0);
-    if (lead < 0x80) return 1;
-    if (lead >= 0xC2 && lead <= 0xDF) return continuation(1) ? 2 : 0;
-    if (lead >= 0xE0 && lead <= 0xEF) {
-        if (!continuation(1) || !continuation(2)) return 0;
-        if (lead == 0xE0 && byte(1) < 0xA0) return 0;   // overlong
-        if (lead == 0xED && byte(1) >= 0xA0) return 0;  // a surrogate
-        return 3;
-    }
-    if (lead >= 0xF0 && lead <= 0xF4) {
-        if (!continuation(1) || !continuation(2) || !continuation(3)) return 0;
-        if (lead == 0xF0 && byte(1) < 0x90) return 0;   // overlong
-        if (lead == 0xF4 && byte(1) >= 0x90) return 0;  // beyond U+10FFFF
-        return 4;
-    }
-    return 0;
-}
-
-// A JSON string: quotes, backslashes and control characters escaped; each
-// byte that does not start a valid UTF-8 sequence becomes U+FFFD, so hostile
-// bytes can never make a line that is not JSON.
-void write_json_string(std::string& out, std::string_view text) {
-    out.push_back('"');
-    std::size_t i = 0;
-    while (i < text.size()) {
-        auto c = static_cast<unsigned char>(text[i]);
-        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-            std::size_t run = i + 1;
-            while (run < text.size()) {
-                auto next = static_cast<unsigned char>(text[run]);
-                if (next < 0x20 || next >= 0x80 || next == '"' || next == '\\') break;
-                ++run;
-            }
-            out.append(text.substr(i, run - i));
-            i = run;
-            continue;
-        }
-        switch (c) {
-            case '"':
-                out.append("\\\"");
-                break;
-            case '\\':
-                out.append("\\\\");
-                break;
-            case '\n':
-                out.append("\\n");
-                break;
-            case '\r':
-                out.append("\\r");
-                break;
-            case '\t':
-                out.append("\\t");
-                break;
-            case '\b':
-                out.append("\\b");
-                break;
-            case '\f':
-                out.append("\\f");
-                break;
-            default:
-                if (c < 0x20) {
-                    fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
-                    break;
-                }
-                if (auto length = utf8_sequence_length(text.substr(i)); length > 0) {
-                    out.append(text.substr(i, length));
-                    i += length;
-                    continue;
-                }
-                out.append("\xEF\xBF\xBD");  // U+FFFD
-        }
-        ++i;
-    }
-    out.push_back('"');
-}
-
-// A string as the log shows it: at most 256 bytes, then a length marker.
-void append_shown_string(std::string& out, std::string_view text) {
-    if (text.size() <= kMaxShownStringBytes) {
-        write_json_string(out, text);
-        return;
-    }
-    write_json_string(out, fmt::format("{}...[truncated, {} bytes]", shown_part(text),
-                                        text.size()));
-}
 
 // How the log shows a map key: quoted, escaped and cut as any string, then ':'.
 struct ShownKey {
@@ -180,58 +66,12 @@ const ShownKey& shown_key(std::string_view name) {
     return *key;
 }
 
-void append_binary(std::string& out, ByteView bytes) {
-    if (bytes.size() <= kFullDigestMaxBytes) {
-        fmt::format_to(std::back_inserter(out), R"({{"len":{},"sha256":"{}"}})", bytes.size(),
-                       short_sha256(bytes));
-    } else {
-        fmt::format_to(std::back_inserter(out), R"({{"len":{},"sampled_sha256":"{}"}})",
-                       bytes.size(), short_sampled_sha256(bytes));
-    }
-}
-
 void append_undecodable(std::string& out, ByteView frame) {
     std::string binary;
-    append_binary(binary, frame);
+    append_binary_summary(binary, frame);
     out.append(R"({"undecodable":true,)");
     out.append(std::string_view(binary).substr(1));  // the binary summary's members
 }
-
-// The chunk a broker relays is logged twice, received and sent. A binary's
-// summary depends only on its length and the bytes append_binary hashes (all
-// of them up to kFullDigestMaxBytes, else the two ends), so the last payload's
-// summary is reused when those are the same.
-class LastPayloadSummary {
-  public:
-    void append(std::string& out, ByteView payload) {
-        const bool sampled = payload.size() > kFullDigestMaxBytes;
-        ByteView head = sampled ? payload.first(kSampledEndBytes) : payload;
-        ByteView tail = sampled ? payload.last(kSampledEndBytes) : ByteView{};
-        if (valid_ && payload.size() == size_ && same(head, head_) && same(tail, tail_)) {
-            out.append(text_);
-            return;
-        }
-        valid_ = false;
-        text_.clear();
-        append_binary(text_, payload);
-        size_ = payload.size();
-        head_.assign(head.begin(), head.end());
-        tail_.assign(tail.begin(), tail.end());
-        valid_ = true;
-        out.append(text_);
-    }
-
-  private:
-    static bool same(ByteView bytes, const std::vector<std::uint8_t>& kept) {
-        return bytes.size() == kept.size() && std::equal(bytes.begin(), bytes.end(), kept.begin());
-    }
-
-    std::size_t size_ = 0;
-    std::vector<std::uint8_t> head_;
-    std::vector<std::uint8_t> tail_;
-    std::string text_;
-    bool valid_ = false;
-};
 
 // msgpack-c may point strings and binaries into the frame instead of copying
 // them: the frame outlives the rendering.
@@ -294,8 +134,9 @@ class TextRenderer {
                 append_shown_string(*out_, string_of(value));
                 return;
             case msgpack::type::BIN:
-                append_binary(*out_, {reinterpret_cast<const std::uint8_t*>(value.via.bin.ptr),
-                                      value.via.bin.size});
+                append_binary_summary(
+                    *out_,
+                    {reinterpret_cast<const std::uint8_t*>(value.via.bin.ptr), value.via.bin.size});
                 return;
             case msgpack::type::ARRAY:
                 render_array(value.via.array);
@@ -427,19 +268,6 @@ class TextRenderer {
 
 }  // namespace
 
-void append_json_string(std::string& out, std::string_view text) {
-    write_json_string(out, text);
-}
-
-void append_binary_summary(std::string& out, ByteView bytes) {
-    append_binary(out, bytes);
-}
-
-void append_payload_summary(std::string& out, ByteView payload) {
-    thread_local LastPayloadSummary last;
-    last.append(out, payload);
-}
-
 void append_msgpack_frame_summary(std::string& out, ByteView frame) {
     auto handle = decode(frame);
     if (!handle) {
@@ -490,7 +318,7 @@ void append_header_summary(std::string& out, ByteView frame) {
 
 LogJson summarize_binary(ByteView bytes) {
     std::string text;
-    append_binary(text, bytes);
+    append_binary_summary(text, bytes);
     return LogJson::parse(text);
 }
 

@@ -40,17 +40,10 @@ using LogJson = nlohmann::ordered_json;
 // The decoded frame as JSON, or the undecodable summary.
 [[nodiscard]] LogJson summarize_msgpack_frame(ByteView frame);
 
-// The same renderings appended to `out` as JSON text, written straight from
+// The same rendering appended to `out` as JSON text, written straight from
 // the msgpack without a JSON document in between (what the log uses: a
-// document per message cost more than relaying it). Strings in the output are
-// valid UTF-8 whatever the input: a byte that starts no valid sequence becomes
-// U+FFFD.
-void append_json_string(std::string& out, std::string_view text);
-void append_binary_summary(std::string& out, ByteView bytes);
-// The same text as append_binary_summary; the last payload's summary on this
-// thread is reused when the next has the same length and hashed bytes (the
-// broker logs each relayed chunk twice).
-void append_payload_summary(std::string& out, ByteView payload);
+// document per message cost more than relaying it). Strings and binaries are
+// shown as common/json_text.h and common/binary_summary.h write them.
 void append_msgpack_frame_summary(std::string& out, ByteView frame);
 // A header frame {v, type, id, ...} as the members "type":T,"id":I and, unless
 // the rest is just {"v":1}, "header":{rest}; a header that is not a map gives

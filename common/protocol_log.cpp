@@ -16,7 +16,9 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "common/binary_summary.h"
 #include "common/frame_summary.h"
+#include "common/json_text.h"
 
 namespace imgshare {
 namespace {

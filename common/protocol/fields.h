@@ -209,11 +209,10 @@ void write_value(Writer& writer, const T& value) {
 template <class T>
 Result<T> read_value(const MsgpackValue& value, std::size_t max_size);
 
+// T's fields from a map whose keys are already checked (a caller that looked
+// at some keys first, as the header's version, does not check them twice).
 template <Described T>
-Result<T> read_map(const MsgpackValue& map) {
-    if (map.kind() != MsgpackValue::Kind::map) return std::unexpected(wrong_kind("map", map));
-    MapKeys keys(map);
-    if (auto checked = keys.check(); !checked) return std::unexpected(std::move(checked.error()));
+Result<T> read_fields(MapKeys& keys) {
     T object{};
     std::optional<Error> failure;
     auto read_one = [&](const auto& descriptor) {
@@ -239,6 +238,14 @@ Result<T> read_map(const MsgpackValue& map) {
     std::apply([&](const auto&... f) { (read_one(f), ...); }, T::fields());
     if (failure) return std::unexpected(std::move(*failure));
     return object;
+}
+
+template <Described T>
+Result<T> read_map(const MsgpackValue& map) {
+    if (map.kind() != MsgpackValue::Kind::map) return std::unexpected(wrong_kind("map", map));
+    MapKeys keys(map);
+    if (auto checked = keys.check(); !checked) return std::unexpected(std::move(checked.error()));
+    return read_fields<T>(keys);
 }
 
 template <class T>

@@ -22,7 +22,7 @@ Result<Header> read_header(const MsgpackValue& root) {
         return fail(ErrorCode::BAD_REQUEST,
                     "unsupported protocol version " + std::to_string(*version->as_unsigned()));
     }
-    auto header = wire::read_map<Header>(root);
+    auto header = wire::read_fields<Header>(keys);
     if (!header) return header;
     if (!is_known_message_type(header->type)) {
         return fail(ErrorCode::BAD_REQUEST, "unknown message type " + wire::quoted(header->type));

@@ -9,29 +9,15 @@
 #include <string>
 #include <vector>
 
+#include "tests/common/expected_digests.h"
+
 namespace imgshare {
 namespace {
 
+using testing::expected_sampled_sha256;
+using testing::expected_short_sha256;
+
 using Json = nlohmann::ordered_json;
-
-std::string expected_short_sha256(ByteView bytes) {
-    EXPECT_GE(sodium_init(), 0);
-    Bytes digest(crypto_hash_sha256_BYTES);
-    crypto_hash_sha256(digest.data(), bytes.data(), bytes.size());
-    return to_hex(digest).substr(0, 16);
-}
-
-// The SHA-256 of the first and last 4 KiB, as the summary of a binary over 16 KiB.
-std::string expected_sampled_sha256(ByteView bytes) {
-    EXPECT_GE(sodium_init(), 0);
-    crypto_hash_sha256_state state;
-    crypto_hash_sha256_init(&state);
-    crypto_hash_sha256_update(&state, bytes.data(), 4096);
-    crypto_hash_sha256_update(&state, bytes.data() + bytes.size() - 4096, 4096);
-    Bytes digest(crypto_hash_sha256_BYTES);
-    crypto_hash_sha256_final(&state, digest.data());
-    return to_hex(digest).substr(0, 16);
-}
 
 Json summarize_binary(ByteView bytes) {
     std::string text;

@@ -7,26 +7,15 @@
 #include <limits>
 #include <random>
 
+#include "tests/common/expected_digests.h"
 #include "tests/common/msgpack_builder.h"
 
 namespace imgshare {
 namespace {
 
+using testing::expected_sampled_sha256;
+using testing::expected_short_sha256;
 using testing::MsgpackBuilder;
-
-std::string expected_short_sha256(ByteView bytes) {
-    EXPECT_GE(sodium_init(), 0);
-    Bytes digest(crypto_hash_sha256_BYTES);
-    crypto_hash_sha256(digest.data(), bytes.data(), bytes.size());
-    return to_hex(digest).substr(0, 16);
-}
-
-// The SHA-256 of the first and last 4 KiB, as the summary of a binary over 16 KiB.
-std::string expected_sampled_sha256(ByteView bytes) {
-    Bytes ends(bytes.begin(), bytes.begin() + 4096);
-    ends.insert(ends.end(), bytes.end() - 4096, bytes.end());
-    return expected_short_sha256(ends);
-}
 
 LogJson undecodable(ByteView frame) {
     if (frame.size() > 16 * 1024) {

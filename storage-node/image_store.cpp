@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
+#include <rocksdb/file_system.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
@@ -11,6 +13,7 @@
 #include <array>
 #include <vector>
 
+#include "storage-node/page_releasing_file_system.h"
 #include "storage-node/storage_keys.h"
 
 namespace imgshare::storage {
@@ -66,6 +69,7 @@ rocksdb::ColumnFamilyOptions family_options(Family family, const StoreOptions& o
 }  // namespace
 
 struct ImageStore::Impl {
+    std::unique_ptr<rocksdb::Env> env;  // outlives the database
     std::shared_ptr<rocksdb::Cache> cache;
     std::unique_ptr<rocksdb::DB> db;
     rocksdb::ColumnFamilyHandle* default_family = nullptr;
@@ -89,6 +93,9 @@ Result<ImageStore> ImageStore::open(const std::filesystem::path& dir, const Stor
     impl->cache = rocksdb::NewLRUCache(options.block_cache_bytes);
 
     rocksdb::DBOptions db_options;
+    impl->env =
+        rocksdb::NewCompositeEnv(page_releasing_file_system(rocksdb::FileSystem::Default()));
+    db_options.env = impl->env.get();
     db_options.create_if_missing = true;
     db_options.create_missing_column_families = true;
     db_options.write_buffer_manager =

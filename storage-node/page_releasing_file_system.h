@@ -1,0 +1,28 @@
+// A RocksDB file system that hands the pages of write-once files back to the
+// kernel as soon as they are durable.
+//
+// Why: on this project's reference machine (a VM whose balloon reports free
+// memory to the host), a page that stayed free for a few seconds costs a host
+// page fault the next time it is touched, so filling the page cache with
+// fresh pages was a third of the storage node's CPU while posting
+// (docs/BENCHMARKS.md). A page released right after its sync is taken again
+// by the next write within milliseconds, still backed.
+//
+// Promises: only WAL files (read again only by recovery) and blob files (image
+// chunks, written once at a flush) are affected. Their pages are released
+// only after Sync or Fsync returned OK, and only whole pages below the synced
+// size (a partial last page stays, so the next append does not read it back
+// from disk). Reads are untouched: a download brings the pages it reads back
+// into the cache. Everything else is the wrapped file system's.
+#pragma once
+
+#include <memory>
+
+#include <rocksdb/file_system.h>
+
+namespace imgshare::storage {
+
+[[nodiscard]] std::shared_ptr<rocksdb::FileSystem> page_releasing_file_system(
+    std::shared_ptr<rocksdb::FileSystem> base);
+
+}  // namespace imgshare::storage

@@ -8,7 +8,9 @@
 
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tests/common/scratch_dir.h"
@@ -105,6 +107,107 @@ TEST_F(PageReleasingFileSystemTest, OtherFilesKeepTheirPages) {
         EXPECT_EQ(resident_pages(path), std::vector<bool>(10, true)) << name;
         EXPECT_EQ(read_all(path), bytes) << name;
     }
+}
+
+// Below the wrapper, at the unit level: a file that only counts what is
+// appended, syncs as told, and records the ranges it is asked to release.
+struct FileRecord {
+    std::vector<std::pair<std::size_t, std::size_t>> released;  // offset, length
+    bool fail_syncs = false;
+};
+
+class RecordingFile final : public rocksdb::FSWritableFile {
+  public:
+    explicit RecordingFile(FileRecord& record) : record_(&record) {}
+    rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions&,
+                             rocksdb::IODebugContext*) override {
+        size_ += data.size();
+        return rocksdb::IOStatus::OK();
+    }
+    rocksdb::IOStatus Close(const rocksdb::IOOptions&, rocksdb::IODebugContext*) override {
+        return rocksdb::IOStatus::OK();
+    }
+    rocksdb::IOStatus Flush(const rocksdb::IOOptions&, rocksdb::IODebugContext*) override {
+        return rocksdb::IOStatus::OK();
+    }
+    rocksdb::IOStatus Sync(const rocksdb::IOOptions&, rocksdb::IODebugContext*) override {
+        return record_->fail_syncs ? rocksdb::IOStatus::IOError("the device failed")
+                                   : rocksdb::IOStatus::OK();
+    }
+    std::uint64_t GetFileSize(const rocksdb::IOOptions&, rocksdb::IODebugContext*) override {
+        return size_;
+    }
+    rocksdb::IOStatus InvalidateCache(size_t offset, size_t length) override {
+        record_->released.emplace_back(offset, length);
+        return rocksdb::IOStatus::OK();
+    }
+
+  private:
+    FileRecord* record_;
+    std::uint64_t size_ = 0;
+};
+
+class RecordingFileSystem final : public rocksdb::FileSystemWrapper {
+  public:
+    RecordingFileSystem() : FileSystemWrapper(rocksdb::FileSystem::Default()) {}
+    const char* Name() const override { return "RecordingFileSystem"; }
+    rocksdb::IOStatus NewWritableFile(const std::string&, const rocksdb::FileOptions&,
+                                      std::unique_ptr<rocksdb::FSWritableFile>* result,
+                                      rocksdb::IODebugContext*) override {
+        *result = std::make_unique<RecordingFile>(record);
+        return rocksdb::IOStatus::OK();
+    }
+    FileRecord record;
+};
+
+TEST(PageReleasingFileTest, OnlySyncedWholePagesAreReleasedEachOnce) {
+    auto recording = std::make_shared<RecordingFileSystem>();
+    auto fs = page_releasing_file_system(recording);
+    std::unique_ptr<rocksdb::FSWritableFile> file;
+    ASSERT_TRUE(fs->NewWritableFile("000020.log", {}, &file, nullptr).ok());
+    auto& released = recording->record.released;
+    std::string bytes(kPage, 'z');
+
+    ASSERT_TRUE(file->Append(rocksdb::Slice(bytes.data(), 100), {}, nullptr).ok());
+    ASSERT_TRUE(file->Sync({}, nullptr).ok());
+    EXPECT_TRUE(released.empty()) << "a partial first page is kept";
+
+    ASSERT_TRUE(file->Append(rocksdb::Slice(bytes), {}, nullptr).ok());
+    ASSERT_TRUE(file->Append(rocksdb::Slice(bytes), {}, nullptr).ok());
+    EXPECT_TRUE(released.empty()) << "nothing is released before it is synced";
+    ASSERT_TRUE(file->Sync({}, nullptr).ok());
+    using Ranges = std::vector<std::pair<std::size_t, std::size_t>>;
+    EXPECT_EQ(released, (Ranges{{0, 2 * kPage}}));
+
+    recording->record.fail_syncs = true;
+    ASSERT_TRUE(file->Append(rocksdb::Slice(bytes), {}, nullptr).ok());
+    EXPECT_FALSE(file->Sync({}, nullptr).ok());
+    EXPECT_FALSE(file->Fsync({}, nullptr).ok());
+    EXPECT_EQ(released, (Ranges{{0, 2 * kPage}})) << "a failed sync releases nothing";
+
+    recording->record.fail_syncs = false;
+    ASSERT_TRUE(file->Fsync({}, nullptr).ok());
+    EXPECT_EQ(released, (Ranges{{0, 2 * kPage}, {2 * kPage, kPage}}));
+    ASSERT_TRUE(file->Sync({}, nullptr).ok());
+    EXPECT_EQ(released.size(), 2u) << "a page is released once";
+}
+
+TEST(PageReleasingFileTest, FilesOtherThanWalAndBlobAreNotWrapped) {
+    auto recording = std::make_shared<RecordingFileSystem>();
+    auto fs = page_releasing_file_system(recording);
+    std::string bytes(4 * kPage, 'w');
+    for (const char* name : {"000021.sst", "MANIFEST-000001", "LOG", "CURRENT", "000022.log.tmp"}) {
+        std::unique_ptr<rocksdb::FSWritableFile> file;
+        ASSERT_TRUE(fs->NewWritableFile(name, {}, &file, nullptr).ok());
+        ASSERT_TRUE(file->Append(rocksdb::Slice(bytes), {}, nullptr).ok());
+        ASSERT_TRUE(file->Sync({}, nullptr).ok());
+        EXPECT_TRUE(recording->record.released.empty()) << name;
+    }
+    std::unique_ptr<rocksdb::FSWritableFile> blob;
+    ASSERT_TRUE(fs->NewWritableFile("000023.blob", {}, &blob, nullptr).ok());
+    ASSERT_TRUE(blob->Append(rocksdb::Slice(bytes), {}, nullptr).ok());
+    ASSERT_TRUE(blob->Sync({}, nullptr).ok());
+    EXPECT_EQ(recording->record.released.size(), 1u);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <string>
 #include <string_view>
 
@@ -26,33 +27,57 @@ class PageReleasingFile final : public rocksdb::FSWritableFileOwnerWrapper {
     explicit PageReleasingFile(std::unique_ptr<rocksdb::FSWritableFile> file)
         : FSWritableFileOwnerWrapper(std::move(file)) {}
 
+    rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
+                             rocksdb::IODebugContext* debug) override {
+        auto status = target()->Append(data, options, debug);
+        if (status.ok()) appended_ += data.size();
+        return status;
+    }
+
+    rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
+                             const rocksdb::DataVerificationInfo& verification,
+                             rocksdb::IODebugContext* debug) override {
+        auto status = target()->Append(data, options, verification, debug);
+        if (status.ok()) appended_ += data.size();
+        return status;
+    }
+
     rocksdb::IOStatus Sync(const rocksdb::IOOptions& options,
                            rocksdb::IODebugContext* debug) override {
+        const std::uint64_t covered = appended_;  // an append during the sync may not be in it
         auto status = target()->Sync(options, debug);
-        if (status.ok()) release_synced(options, debug);
+        after_sync(status, covered);
         return status;
     }
 
     rocksdb::IOStatus Fsync(const rocksdb::IOOptions& options,
                             rocksdb::IODebugContext* debug) override {
+        const std::uint64_t covered = appended_;
         auto status = target()->Fsync(options, debug);
-        if (status.ok()) release_synced(options, debug);
+        after_sync(status, covered);
         return status;
     }
 
   private:
-    // Whole pages only: the partial last page is appended to next. RocksDB
-    // never syncs one file from two threads at once (a log being synced is
-    // marked so), so released_ needs no lock.
-    void release_synced(const rocksdb::IOOptions& options, rocksdb::IODebugContext* debug) {
-        const std::uint64_t end = target()->GetFileSize(options, debug) / kPageBytes * kPageBytes;
+    // Whole pages only: the partial last page is appended to next. Once a sync
+    // failed, nothing more is released: Linux reports a writeback error once,
+    // so a later sync may succeed over pages that never reached the disk, and
+    // dropping those would change what a read returns. RocksDB serialises the
+    // syncs of one file (a log being synced is marked so); appends may run
+    // beside a sync, hence the atomic count.
+    void after_sync(const rocksdb::IOStatus& status, std::uint64_t covered) {
+        if (!status.ok()) failed_ = true;
+        if (failed_) return;
+        const std::uint64_t end = covered / kPageBytes * kPageBytes;
         if (end <= released_) return;
         // Advice only: a failure leaves the pages cached, which is correct, merely slower.
-        (void)target()->InvalidateCache(released_, end - released_);
+        target()->InvalidateCache(released_, end - released_).PermitUncheckedError();
         released_ = end;
     }
 
+    std::atomic<std::uint64_t> appended_ = 0;
     std::uint64_t released_ = 0;
+    bool failed_ = false;
 };
 
 class PageReleasingFileSystem final : public rocksdb::FileSystemWrapper {

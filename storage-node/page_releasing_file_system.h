@@ -10,9 +10,10 @@
 //
 // Promises: only WAL files (read again only by recovery) and blob files (image
 // chunks, written once at a flush) are affected. Their pages are released
-// only after Sync or Fsync returned OK, and only whole pages below the synced
-// size (a partial last page stays, so the next append does not read it back
-// from disk). Reads are untouched: a download brings the pages it reads back
+// only after a Sync or Fsync returned OK, only whole pages of what was
+// appended before that sync began (a partial last page stays, so the next
+// append does not read it back from disk), and never again once a sync of the
+// file failed. Reads are untouched: a download brings the pages it reads back
 // into the cache. Everything else is the wrapped file system's.
 #pragma once
 

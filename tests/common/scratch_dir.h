@@ -13,8 +13,9 @@ namespace imgshare::testing {
 
 class ScratchDir {
   public:
-    ScratchDir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "imgshare-test-XXXXXX");
+    ScratchDir() : ScratchDir(std::filesystem::temp_directory_path()) {}
+    explicit ScratchDir(const std::filesystem::path& parent) {
+        std::string pattern = (parent / "imgshare-test-XXXXXX");
         if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
         path_ = pattern;
     }

@@ -93,9 +93,11 @@ Result<ImageStore> ImageStore::open(const std::filesystem::path& dir, const Stor
     impl->cache = rocksdb::NewLRUCache(options.block_cache_bytes);
 
     rocksdb::DBOptions db_options;
-    impl->env =
-        rocksdb::NewCompositeEnv(page_releasing_file_system(rocksdb::FileSystem::Default()));
-    db_options.env = impl->env.get();
+    if (options.release_synced_pages) {
+        impl->env = rocksdb::NewCompositeEnv(
+            page_releasing_file_system(rocksdb::FileSystem::Default(), options.on_pages_released));
+        db_options.env = impl->env.get();
+    }
     db_options.create_if_missing = true;
     db_options.create_missing_column_families = true;
     db_options.write_buffer_manager =

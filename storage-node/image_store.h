@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -47,6 +48,14 @@ struct StoreOptions {
     std::size_t total_write_buffer_bytes = 16u << 20;  // all memtables together
     std::size_t block_cache_bytes = 8u << 20;
     std::size_t min_blob_bytes = 4096;  // chunk values at least this large go to blob files
+    // Hands the page cache's copy of WAL and blob files back to the kernel once
+    // they are synced (page_releasing_file_system.h). Pays off on a VM that
+    // returns free memory to its host; costs downloads a disk read on hardware
+    // with memory to spare.
+    bool release_synced_pages = true;
+    // Told of each release (file, byte range): for tests.
+    std::function<void(const std::string& file, std::uint64_t begin, std::uint64_t end)>
+        on_pages_released;
 };
 
 class ImageStore;

@@ -24,8 +24,11 @@ bool releases_pages(std::string_view name) {
 
 class PageReleasingFile final : public rocksdb::FSWritableFileOwnerWrapper {
   public:
-    explicit PageReleasingFile(std::unique_ptr<rocksdb::FSWritableFile> file)
-        : FSWritableFileOwnerWrapper(std::move(file)) {}
+    PageReleasingFile(std::unique_ptr<rocksdb::FSWritableFile> file, std::string name,
+                      PagesReleased on_released)
+        : FSWritableFileOwnerWrapper(std::move(file)),
+          name_(std::move(name)),
+          on_released_(std::move(on_released)) {}
 
     rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
                              rocksdb::IODebugContext* debug) override {
@@ -72,9 +75,12 @@ class PageReleasingFile final : public rocksdb::FSWritableFileOwnerWrapper {
         if (end <= released_) return;
         // Advice only: a failure leaves the pages cached, which is correct, merely slower.
         target()->InvalidateCache(released_, end - released_).PermitUncheckedError();
+        if (on_released_) on_released_(name_, released_, end);
         released_ = end;
     }
 
+    const std::string name_;
+    const PagesReleased on_released_;
     std::atomic<std::uint64_t> appended_ = 0;
     std::uint64_t released_ = 0;
     bool failed_ = false;
@@ -82,8 +88,8 @@ class PageReleasingFile final : public rocksdb::FSWritableFileOwnerWrapper {
 
 class PageReleasingFileSystem final : public rocksdb::FileSystemWrapper {
   public:
-    explicit PageReleasingFileSystem(std::shared_ptr<rocksdb::FileSystem> base)
-        : FileSystemWrapper(std::move(base)) {}
+    PageReleasingFileSystem(std::shared_ptr<rocksdb::FileSystem> base, PagesReleased on_released)
+        : FileSystemWrapper(std::move(base)), on_released_(std::move(on_released)) {}
 
     static const char* kClassName() { return "ImgsharePageReleasingFileSystem"; }
     const char* Name() const override { return kClassName(); }
@@ -93,17 +99,20 @@ class PageReleasingFileSystem final : public rocksdb::FileSystemWrapper {
                                       rocksdb::IODebugContext* debug) override {
         auto status = target()->NewWritableFile(name, options, result, debug);
         if (status.ok() && releases_pages(name) && !options.use_direct_writes) {
-            *result = std::make_unique<PageReleasingFile>(std::move(*result));
+            *result = std::make_unique<PageReleasingFile>(std::move(*result), name, on_released_);
         }
         return status;
     }
+
+  private:
+    const PagesReleased on_released_;
 };
 
 }  // namespace
 
 std::shared_ptr<rocksdb::FileSystem> page_releasing_file_system(
-    std::shared_ptr<rocksdb::FileSystem> base) {
-    return std::make_shared<PageReleasingFileSystem>(std::move(base));
+    std::shared_ptr<rocksdb::FileSystem> base, PagesReleased on_released) {
+    return std::make_shared<PageReleasingFileSystem>(std::move(base), std::move(on_released));
 }
 
 }  // namespace imgshare::storage

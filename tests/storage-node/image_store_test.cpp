@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -90,6 +91,63 @@ TEST_F(ImageStoreTest, ErasePrefixRemovesExactlyThatPrefix) {
     ASSERT_EQ(left.size(), 5u);
     for (const auto& key : left)
         EXPECT_TRUE(key.starts_with(other.key()));
+}
+
+// What StoreOptions::on_pages_released heard: whole pages of the WAL only.
+struct ReleasedPages {
+    std::uint64_t bytes = 0;
+    std::vector<std::string> files;
+
+    void watch(StoreOptions& options) {
+        options.on_pages_released = [this](const std::string& file, std::uint64_t begin,
+                                           std::uint64_t end) {
+            files.push_back(file);
+            bytes += end - begin;
+        };
+    }
+};
+
+TEST_F(ImageStoreTest, ReleasesTheCachedPagesOfItsLogOnceSynced) {
+    StoreOptions options;
+    ReleasedPages released;
+    released.watch(options);
+    auto store = ImageStore::open(dir_ / "db", options);
+    ASSERT_TRUE(store.has_value()) << describe(store.error());
+
+    auto buffered = store->batch();
+    buffered.put(Family::images, "buffered", Bytes(64 * 1024, 1));
+    ASSERT_TRUE(store->write(std::move(buffered), Durability::Buffered).has_value());
+    EXPECT_EQ(released.bytes, 0u) << "released before any sync";
+
+    ASSERT_TRUE(store->sync().has_value());
+    EXPECT_GE(released.bytes, 60u * 1024);
+
+    const std::uint64_t after_sync = released.bytes;
+    auto synced = store->batch();
+    synced.put(Family::images, "synced", Bytes(64 * 1024, 2));
+    ASSERT_TRUE(store->write(std::move(synced), Durability::Synced).has_value());
+    EXPECT_GE(released.bytes - after_sync, 60u * 1024);
+
+    ASSERT_FALSE(released.files.empty());
+    for (const auto& file : released.files) {
+        EXPECT_TRUE(file.ends_with(".log")) << file;
+    }
+}
+
+TEST_F(ImageStoreTest, KeepsTheCachedPagesWhenToldTo) {
+    StoreOptions options;
+    options.release_synced_pages = false;
+    ReleasedPages released;
+    released.watch(options);
+    auto store = ImageStore::open(dir_ / "db", options);
+    ASSERT_TRUE(store.has_value()) << describe(store.error());
+
+    auto batch = store->batch();
+    batch.put(Family::images, "synced", Bytes(64 * 1024, 2));
+    ASSERT_TRUE(store->write(std::move(batch), Durability::Synced).has_value());
+    ASSERT_TRUE(store->sync().has_value());
+    EXPECT_EQ(released.bytes, 0u);
+    EXPECT_TRUE(released.files.empty());
 }
 
 TEST_F(ImageStoreTest, ASecondOpenOfTheSameDatabaseIsAnIoError) {

@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "common/appended_page_release.h"
 #include "common/binary_summary.h"
 #include "common/frame_summary.h"
 #include "common/json_text.h"
@@ -176,7 +177,7 @@ std::string_view to_string(Direction direction) {
 // The open file and the lines not yet written to it.
 class ProtocolLog::File {
   public:
-    File(int fd, LogFlush flush) : fd_(fd), flush_(flush) {}
+    File(int fd, LogFlush flush) : fd_(fd), flush_(flush), release_(fd, size_of(fd)) {}
     File(const File&) = delete;
     File& operator=(const File&) = delete;
     ~File() {
@@ -203,6 +204,11 @@ class ProtocolLog::File {
   private:
     static constexpr std::size_t kWriteAtBytes = 256 * 1024;
 
+    static std::uint64_t size_of(int fd) {
+        struct stat info {};
+        return ::fstat(fd, &info) == 0 ? static_cast<std::uint64_t>(info.st_size) : 0;
+    }
+
     // On a failed write the lines are dropped, not kept: the buffer stays
     // bounded on a full disk. The operational log says so when losing starts
     // and when writing works again (with the bytes lost), not once per burst.
@@ -221,6 +227,7 @@ class ProtocolLog::File {
             }
             done += static_cast<std::size_t>(wrote);
         }
+        release_.appended(done);
         if (done == pending_.size() && done > 0 && lost_bytes_ > 0) {
             spdlog::warn("protocol log: writing again; {} bytes of lines were lost", lost_bytes_);
             lost_bytes_ = 0;
@@ -234,6 +241,7 @@ class ProtocolLog::File {
     std::mutex mutex_;
     std::string pending_;
     std::size_t lost_bytes_ = 0;  // since the last successful write
+    AppendedPageRelease release_;
 };
 
 ProtocolLog::ProtocolLog(std::string process_name, const std::filesystem::path& file,

@@ -21,7 +21,8 @@
 // for input, so a line is at most one burst of messages late, SIGTERM loses
 // nothing, and SIGKILL loses at most the burst in progress. One write() per
 // line, or per few lines with stdio's buffer, cost the servers more than
-// relaying a small request (docs/BENCHMARKS.md).
+// relaying a small request (docs/BENCHMARKS.md). Written-out pages are handed
+// back to the kernel from 4 MiB behind the end (appended_page_release.h).
 // record() may be called from several threads at once.
 #pragma once
 

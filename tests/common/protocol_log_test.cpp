@@ -1,7 +1,9 @@
 #include "common/protocol_log.h"
 
+#include <fcntl.h>
 #include <sodium.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -13,6 +15,7 @@
 #include "common/frame_summary.h"
 #include "tests/common/leak_detector.h"
 #include "tests/common/msgpack_builder.h"
+#include "tests/common/page_residency.h"
 #include "tests/common/scratch_dir.h"
 #include "tests/common/timestamp_shape.h"
 
@@ -308,6 +311,39 @@ TEST(ProtocolLogTest, ABatchedLogWritesOutOnceItsBufferIsFullSoItStaysBounded) {
     EXPECT_LT(written, 1010u);
     log.flush();
     EXPECT_EQ(read_lines(path).size(), 1010u) << "a line was lost when the buffer was written";
+}
+
+// The log hands its written-out pages back to the kernel (appended_page_release.h).
+TEST(ProtocolLogTest, PagesFarBehindTheEndAreHandedBackToTheKernel) {
+    ScratchDir dir(std::filesystem::current_path());  // not TMPDIR (page_residency.h)
+    ASSERT_TRUE(testing::drops_clean_pages_on_advice(dir.path()));
+    auto path = dir / "protocol.jsonl";
+    ProtocolLog log("p", path, LogFlush::Batched);
+    std::vector<Bytes> frames{
+        header("DOWNLOAD", 1),
+        MsgpackBuilder().map(1).str("name").str(std::string(1000, 'n')).bytes()};
+    auto write_until = [&](std::uintmax_t size) {
+        while (!std::filesystem::exists(path) || std::filesystem::file_size(path) < size) {
+            for (int i = 0; i < 100; ++i)
+                log.record(Direction::Received, "carol", frames);
+            log.flush();
+        }
+    };
+    const std::uintmax_t kMiB = 1u << 20;
+    write_until(8 * kMiB);
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::fdatasync(fd), 0);  // every page so far clean
+    ::close(fd);
+    write_until(16 * kMiB);
+    auto pages = testing::resident_pages(path);
+    const auto first_8_mib = 8 * kMiB / testing::kPageBytes;
+    ASSERT_GT(pages.size(), first_8_mib);
+    EXPECT_EQ(std::vector<bool>(pages.begin(), pages.begin() + first_8_mib),
+              std::vector<bool>(first_8_mib, false));
+    auto lines = read_lines(path);
+    ASSERT_FALSE(lines.empty());
+    EXPECT_EQ(lines.front()["type"], "DOWNLOAD") << "the data must be intact";
 }
 
 TEST(ProtocolLogTest, ARelayedBodyLoggedTwiceAndBodiesOfOneSizeEachShowTheirOwnFields) {

@@ -1,7 +1,6 @@
 #include "storage-node/page_releasing_file_system.h"
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -13,32 +12,15 @@
 #include <utility>
 #include <vector>
 
+#include "tests/common/page_residency.h"
 #include "tests/common/scratch_dir.h"
 
 namespace imgshare::storage {
 namespace {
 
-const std::size_t kPage = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
-
-// Which of the file's pages are in the page cache (mincore of a mapping, which
-// faults nothing in).
-std::vector<bool> resident_pages(const std::filesystem::path& path) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    EXPECT_GE(fd, 0);
-    auto size = static_cast<std::size_t>(::lseek(fd, 0, SEEK_END));
-    std::vector<bool> resident;
-    if (size > 0) {
-        void* map = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
-        EXPECT_NE(map, MAP_FAILED);
-        std::vector<unsigned char> pages((size + kPage - 1) / kPage);
-        EXPECT_EQ(::mincore(map, size, pages.data()), 0);
-        for (unsigned char page : pages)
-            resident.push_back((page & 1) != 0);
-        ::munmap(map, size);
-    }
-    ::close(fd);
-    return resident;
-}
+using testing::kPageBytes;
+using testing::resident_pages;
+const std::size_t kPage = kPageBytes;
 
 std::string read_all(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
@@ -47,22 +29,7 @@ std::string read_all(const std::filesystem::path& path) {
 
 class PageReleasingFileSystemTest : public ::testing::Test {
   protected:
-    void SetUp() override {
-        // The kernel must drop clean pages on advice here (tmpfs, for one, cannot).
-        auto probe = dir_ / "probe";
-        {
-            std::ofstream out(probe, std::ios::binary);
-            out << std::string(4 * kPage, 'p');
-        }
-        int fd = ::open(probe.c_str(), O_RDWR | O_CLOEXEC);
-        ASSERT_GE(fd, 0);
-        ::fdatasync(fd);
-        ::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
-        ::close(fd);
-        if (resident_pages(probe) != std::vector<bool>(4, false)) {
-            GTEST_SKIP() << "this file system keeps clean pages whatever the advice";
-        }
-    }
+    void SetUp() override { ASSERT_TRUE(testing::drops_clean_pages_on_advice(dir_.path())); }
 
     // Appends `bytes` in two writes, then syncs; the file as the wrapper wrote it.
     std::filesystem::path write_synced(const std::string& name, const std::string& bytes) {
@@ -81,8 +48,7 @@ class PageReleasingFileSystemTest : public ::testing::Test {
         return path;
     }
 
-    // In the build tree, not in TMPDIR: a tmpfs /tmp (Debian 13's default)
-    // keeps clean pages whatever the advice, and the test would only skip.
+    // In the build tree, not in TMPDIR (page_residency.h).
     testing::ScratchDir dir_{std::filesystem::current_path()};
     std::shared_ptr<rocksdb::FileSystem> fs_ =
         page_releasing_file_system(rocksdb::FileSystem::Default());

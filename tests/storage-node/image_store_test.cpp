@@ -14,8 +14,8 @@ namespace {
 
 class ImageStoreTest : public ::testing::Test {
   protected:
-    ImageStore open() {
-        auto store = ImageStore::open(dir_ / "db");
+    ImageStore open(const StoreOptions& options = {}) {
+        auto store = ImageStore::open(dir_ / "db", options);
         EXPECT_TRUE(store.has_value()) << describe(store.error());
         return std::move(store.value());
     }
@@ -107,25 +107,27 @@ struct ReleasedPages {
     }
 };
 
+// A record of 64 KiB: more than a page of WAL.
+void put_64_kib(ImageStore& store, const std::string& key, Durability durability) {
+    auto batch = store.batch();
+    batch.put(Family::images, key, Bytes(64 * 1024, 1));
+    ASSERT_TRUE(store.write(std::move(batch), durability).has_value());
+}
+
 TEST_F(ImageStoreTest, ReleasesTheCachedPagesOfItsLogOnceSynced) {
     StoreOptions options;
     ReleasedPages released;
     released.watch(options);
-    auto store = ImageStore::open(dir_ / "db", options);
-    ASSERT_TRUE(store.has_value()) << describe(store.error());
+    auto store = open(options);
 
-    auto buffered = store->batch();
-    buffered.put(Family::images, "buffered", Bytes(64 * 1024, 1));
-    ASSERT_TRUE(store->write(std::move(buffered), Durability::Buffered).has_value());
+    put_64_kib(store, "buffered", Durability::Buffered);
     EXPECT_EQ(released.bytes, 0u) << "released before any sync";
 
-    ASSERT_TRUE(store->sync().has_value());
+    ASSERT_TRUE(store.sync().has_value());
     EXPECT_GE(released.bytes, 60u * 1024);
 
     const std::uint64_t after_sync = released.bytes;
-    auto synced = store->batch();
-    synced.put(Family::images, "synced", Bytes(64 * 1024, 2));
-    ASSERT_TRUE(store->write(std::move(synced), Durability::Synced).has_value());
+    put_64_kib(store, "synced", Durability::Synced);
     EXPECT_GE(released.bytes - after_sync, 60u * 1024);
 
     ASSERT_FALSE(released.files.empty());
@@ -139,13 +141,10 @@ TEST_F(ImageStoreTest, KeepsTheCachedPagesWhenToldTo) {
     options.release_synced_pages = false;
     ReleasedPages released;
     released.watch(options);
-    auto store = ImageStore::open(dir_ / "db", options);
-    ASSERT_TRUE(store.has_value()) << describe(store.error());
+    auto store = open(options);
 
-    auto batch = store->batch();
-    batch.put(Family::images, "synced", Bytes(64 * 1024, 2));
-    ASSERT_TRUE(store->write(std::move(batch), Durability::Synced).has_value());
-    ASSERT_TRUE(store->sync().has_value());
+    put_64_kib(store, "synced", Durability::Synced);
+    ASSERT_TRUE(store.sync().has_value());
     EXPECT_EQ(released.bytes, 0u);
     EXPECT_TRUE(released.files.empty());
 }

@@ -160,11 +160,12 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(1, 1000))
         ->capture_default_str();
     run->add_flag("--keep-page-cache", options.keep_page_cache,
-                  "Keep the page cache's copy of log and blob files once they are synced. By "
-                  "default it is handed back to the kernel: on a VM that returns free memory "
-                  "to its host, filling the cache with fresh pages costs more than the disk "
-                  "reads it saves. On hardware with memory to spare, this flag makes the first "
-                  "download of a new image read from memory");
+                  "Keep the page cache's copy of RocksDB's write-ahead log and blob files "
+                  "once they are synced. By default it is handed back to the kernel: on a VM "
+                  "that returns free memory to its host, filling the cache with fresh pages "
+                  "costs more than the disk reads it saves. On hardware with memory to spare, "
+                  "this flag makes the first download of a new image read from memory. (The "
+                  "protocol log's pages are handed back either way.)");
     run->add_option("--log-file", options.log_file, "Protocol log (default DATA_DIR/protocol.log)");
     run->add_option("--log-level", options.log_level, "Operational log level on stderr")
         ->capture_default_str();

@@ -44,7 +44,8 @@ operations=$(jq '[.operations[].count] | add' "$report")
 [ "$operations" -gt 0 ] || { echo "cpu-per-op: the run measured no operations" >&2; exit 1; }
 awk -v n="$operations" -v rate="$(jq '[.operations[].ops_per_s] | add' "$report")" \
   -v errors="$(jq '[.operations[].errors] | add' "$report")" -v hz="$(getconf CLK_TCK)" \
+  -v mb="$(jq '[.operations[].mb_per_s // 0] | add' "$report")" \
   -v b=$((after[0] - before[0])) -v s=$((after[1] - before[1])) -v c=$((after[2] - before[2])) \
   'BEGIN { f = 1e6 / hz / n
-           printf "ops %d errors %d rate %.0f/s | CPU per op: broker %.0f us, storage %.0f us, ca %.0f us\n",
-                  n, errors, rate, b * f, s * f, c * f }'
+           printf "ops %d errors %d rate %.0f/s %.1f MB/s | CPU per op: broker %.0f us, storage %.0f us, ca %.0f us\n",
+                  n, errors, rate, mb, b * f, s * f, c * f }'

@@ -17,18 +17,13 @@
 // into the cache. Everything else is the wrapped file system's.
 #pragma once
 
-#include <cstdint>
-#include <functional>
 #include <memory>
-#include <string>
 
 #include <rocksdb/file_system.h>
 
-namespace imgshare::storage {
+#include "storage-node/pages_released.h"
 
-// Told, after each release, the file's name and the bytes [begin, end) released.
-using PagesReleased =
-    std::function<void(const std::string& file, std::uint64_t begin, std::uint64_t end)>;
+namespace imgshare::storage {
 
 [[nodiscard]] std::shared_ptr<rocksdb::FileSystem> page_releasing_file_system(
     std::shared_ptr<rocksdb::FileSystem> base, PagesReleased on_released = {});

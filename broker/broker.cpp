@@ -196,28 +196,33 @@ void Broker::forward(const std::string& service, const std::string& type,
         return;
     }
     pending.service = service;
-    pending.worker = *worker;
     pending.deadline_ms = clock_.monotonic_ms() + config_.request_timeout_ms;
-    auto stage = pending.stage;
-    auto client = pending.client;
-    auto zap = pending.zap;
-    auto id = pending_.add(std::move(pending));
-    net::ZmqFrames frames;
-    frames.push_back(header_frame(type, id, std::move(user)));
+    net::ZmqFrames routed(2);  // the worker's routing id and the header, set per attempt
+    routed.reserve(body.size() + 2);
     for (auto& frame : body)
-        frames.push_back(std::move(frame));
-    auto routed = with_routing_id(*worker, std::move(frames));
-    // Recorded before sending: sending empties the frames.
-    log_.record(Direction::Sent, service, net::frame_views(routed, 1));
-    auto sent = net::send_message(backend_, routed);
-    if (sent) return;
-    // The worker vanished between its last heartbeat and now.
-    workers_.remove(*worker);
-    pending_.take(id);
-    if (stage == PendingRequest::Stage::ZapLookup) {
-        answer_zap(zap, Authenticator::ca_unreachable(zap.client_key));
+        routed.push_back(std::move(frame));
+    for (;;) {
+        pending.worker = *worker;
+        auto id = pending_.add(std::move(pending));
+        routed[0] = zmq::message_t(worker->data(), worker->size());
+        routed[1] = header_frame(type, id, user);
+        // Recorded before sending: sending empties the frames.
+        log_.record(Direction::Sent, service, net::frame_views(routed, 1));
+        if (net::send_message(backend_, routed)) return;
+        // The worker vanished between its last heartbeat and now (a restarted
+        // service). The ROUTER refused the first frame and left the message
+        // whole, so the service's next worker gets it: the restarted one
+        // answers at once instead of the client being told to try again.
+        workers_.remove(*worker);
+        pending = std::move(*pending_.take(id));
+        worker = workers_.pick(service);
+        if (!worker || routed[1].size() == 0) break;  // none left, or partly sent
+    }
+    if (pending.stage == PendingRequest::Stage::ZapLookup) {
+        answer_zap(pending.zap, Authenticator::ca_unreachable(pending.zap.client_key));
     } else {
-        reply_error(client, Error{ErrorCode::SERVICE_UNAVAILABLE, service + " is not reachable"});
+        reply_error(pending.client,
+                    Error{ErrorCode::SERVICE_UNAVAILABLE, service + " is not reachable"});
     }
 }
 

@@ -142,6 +142,7 @@ Batch ImageStore::batch() const {
 Result<void> ImageStore::write(Batch batch, Durability durability) {
     rocksdb::WriteOptions options;
     options.sync = durability == Durability::Synced;
+    options.disableWAL = durability == Durability::Unlogged;
     auto status = impl_->db->Write(options, batch.batch_.get());
     if (!status.ok()) return std::unexpected(store_error(status, "write"));
     return {};
@@ -150,6 +151,14 @@ Result<void> ImageStore::write(Batch batch, Durability durability) {
 Result<void> ImageStore::sync() {
     auto status = impl_->db->SyncWAL();
     if (!status.ok()) return std::unexpected(store_error(status, "sync"));
+    return {};
+}
+
+Result<void> ImageStore::flush(Family family) {
+    rocksdb::FlushOptions options;
+    options.wait = true;
+    auto status = impl_->db->Flush(options, impl_->handle(family));
+    if (!status.ok()) return std::unexpected(store_error(status, "flush"));
     return {};
 }
 

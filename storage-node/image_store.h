@@ -1,11 +1,13 @@
 // The storage node's RocksDB database: its column families, its memory budget
-// and its two write durabilities, behind a small interface that never throws
+// and its three write durabilities, behind a small interface that never throws
 // and never exposes RocksDB types.
 //
 // Promises: a Batch is applied entirely or not at all. Durability::Synced
 // returns only once the batch is on stable storage (it survives power loss);
 // Durability::Buffered survives a crash of this process but not of the
-// machine. A failed write (a full disk makes RocksDB read-only) is an
+// machine. Durability::Unlogged skips the write-ahead log and survives
+// nothing until its family is flushed (flush()), or flushes itself when its
+// memtable fills. A failed write (a full disk makes RocksDB read-only) is an
 // IO_ERROR (INTERNAL for other failures), never a silent success. Values
 // read back are bytes from a file: callers decode them as untrusted input.
 //
@@ -26,6 +28,7 @@
 
 #include "common/bytes.h"
 #include "common/error.h"
+#include "storage-node/pages_released.h"
 
 namespace rocksdb {
 class WriteBatch;
@@ -35,8 +38,11 @@ namespace imgshare::storage {
 
 enum class Family { images, chunks, grants, uploads, feed, meta };
 
-// Whether a write must reach stable storage before write() returns.
-enum class Durability { Buffered, Synced };
+// Whether a write must reach stable storage before write() returns, and
+// whether it goes through the write-ahead log at all (Unlogged: written once,
+// at the flush, instead of twice; for bulk data whose loss in a crash the
+// caller can see and repair).
+enum class Durability { Buffered, Synced, Unlogged };
 
 // How a scan reads: Small for a few short values, Bulk for streaming many
 // large ones (bypasses the block cache, reads ahead).
@@ -54,8 +60,7 @@ struct StoreOptions {
     // with memory to spare.
     bool release_synced_pages = true;
     // Told of each release (file, byte range): for tests.
-    std::function<void(const std::string& file, std::uint64_t begin, std::uint64_t end)>
-        on_pages_released;
+    PagesReleased on_pages_released;
 };
 
 class ImageStore;
@@ -103,6 +108,11 @@ class ImageStore {
     // fsync for many buffered batches (group commit). Unlike a Synced write,
     // a buffered batch is visible to readers before sync() returns.
     [[nodiscard]] Result<void> sync();
+    // Makes every write to `family` so far durable, Unlogged ones included:
+    // flushes its memtables to table and blob files and syncs them. Costs a
+    // flush (milliseconds, and files to compact later): once per large
+    // upload, not per request.
+    [[nodiscard]] Result<void> flush(Family family);
 
     // The value of `key`, or nullopt when there is none.
     [[nodiscard]] Result<std::optional<Bytes>> get(Family family, std::string_view key) const;

@@ -225,6 +225,9 @@ Result<PostCommitReply> StorageService::post_commit(const PostCommitRequest& req
         return std::unexpected(std::move(refused.error()));
     }
 
+    if (auto ready = sessions_.commit_ready(*upload); !ready) {
+        return std::unexpected(std::move(ready.error()));
+    }
     const auto& pending = **session;
     auto batch = store_->batch();
     auto record = catalog_.add_in(

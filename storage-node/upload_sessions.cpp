@@ -8,6 +8,14 @@
 #include "common/crypto/sha256.h"
 
 namespace imgshare::storage {
+namespace {
+
+bool writes_unlogged(const UploadSession& session) {
+    auto envelope = decode_envelope(session.envelope);
+    return envelope && envelope->padded_size >= kUnloggedUploadBytes;
+}
+
+}  // namespace
 
 UploadSessions::UploadSessions(ImageStore& store, const Clock& clock, std::int64_t timeout_ms)
     : store_(&store), clock_(&clock), timeout_ms_(timeout_ms) {}
@@ -16,17 +24,32 @@ Result<UploadSessions> UploadSessions::load(ImageStore& store, const Clock& cloc
                                             std::int64_t timeout_ms) {
     UploadSessions sessions(store, clock, timeout_ms);
     auto now = clock.monotonic_ms();
+    auto forget_notes = store.batch();
+    bool forgetting = false;
     auto scanned = store.scan(Family::uploads, "", "", [&](std::string_view key, ByteView value) {
         if (key.size() != kUploadIdSize) return true;  // a "chunk stored" note
+        auto upload = *UploadId::from_key(key);
         auto session = decode_upload_session(value);
         // An unreadable session still expires, and takes its chunks with it.
         std::string owner = session ? session->owner : std::string();
         if (!session) spdlog::warn("{}", session.error().message);
-        sessions.pending_.emplace(*UploadId::from_key(key),
-                                  Activity{std::move(owner), now, {}, 0, nullptr});
+        // Its chunks were unlogged: a note may have outlived its chunk.
+        bool unlogged = session && writes_unlogged(*session);
+        if (unlogged) {
+            forget_notes.erase_range(Family::uploads, chunk_key(upload, 0),
+                                     prefix_end(upload.key()));
+            forgetting = true;
+        }
+        sessions.pending_.emplace(upload,
+                                  Activity{std::move(owner), now, {}, 0, unlogged, nullptr});
         return true;
     });
     if (!scanned) return std::unexpected(std::move(scanned.error()));
+    if (forgetting) {
+        if (auto written = store.write(std::move(forget_notes), Durability::Buffered); !written) {
+            return std::unexpected(std::move(written.error()));
+        }
+    }
     return sessions;
 }
 
@@ -46,13 +69,17 @@ Result<std::shared_ptr<const UploadSession>> UploadSessions::find(const UploadId
 Result<void> UploadSessions::begin(const UploadId& upload, const UploadSession& session) {
     auto batch = store_->batch();
     batch.put(Family::uploads, upload.key(), encode_record(session));
-    if (auto written = store_->write(std::move(batch), Durability::Buffered); !written) {
+    bool unlogged = writes_unlogged(session);
+    if (auto written =
+            store_->write(std::move(batch), unlogged ? Durability::Synced : Durability::Buffered);
+        !written) {
         return written;
     }
     pending_[upload] = Activity{session.owner,
                                 clock_->monotonic_ms(),
                                 {},
                                 0,
+                                unlogged,
                                 std::make_shared<const UploadSession>(session)};
     return {};
 }
@@ -79,17 +106,26 @@ Result<void> UploadSessions::store_chunk(const UploadId& upload, std::uint32_t i
     auto batch = store_->batch();
     batch.put(Family::chunks, key, ciphertext);
     batch.put(Family::uploads, key, std::string_view());
-    // Buffered: until POST_COMMIT nothing is promised; the commit is synced and
-    // makes every earlier write durable with it.
-    if (auto written = store_->write(std::move(batch), Durability::Buffered); !written) {
+    // Until POST_COMMIT nothing is promised: the commit's sync makes buffered
+    // chunks durable with it, and commit_ready() flushes unlogged ones.
+    auto found = pending_.find(upload);
+    bool unlogged = found != pending_.end() && found->second.unlogged;
+    if (auto written =
+            store_->write(std::move(batch), unlogged ? Durability::Unlogged : Durability::Buffered);
+        !written) {
         return written;
     }
-    if (auto found = pending_.find(upload);
-        found != pending_.end() && found->second.hashed_chunks == index) {
+    if (found != pending_.end() && found->second.hashed_chunks == index) {
         found->second.received_prefix.update(ciphertext);
         ++found->second.hashed_chunks;
     }
     return {};
+}
+
+Result<void> UploadSessions::commit_ready(const UploadId& upload) {
+    auto found = pending_.find(upload);
+    if (found == pending_.end() || !found->second.unlogged) return {};
+    return store_->flush(Family::chunks);
 }
 
 Result<std::uint32_t> UploadSessions::first_missing_chunk(const UploadId& upload,

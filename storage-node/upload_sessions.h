@@ -2,7 +2,12 @@
 // chunks they have received, and their expiry.
 //
 // Promises: a chunk and the note that it is stored are written together, so
-// "stored" never names a missing chunk. A session idle (no POST_BEGIN or
+// "stored" never names a missing chunk. The chunks of a large upload
+// (kUnloggedUploadBytes) skip RocksDB's write-ahead log, which halves what
+// the node writes and checksums per byte; a crash may then lose some of them
+// and not their notes (two families, flushed apart), so load() drops the
+// notes of such uploads and they resume from chunk 0, and commit_ready()
+// flushes their chunks before a commit may name them. A session idle (no POST_BEGIN or
 // POST_CHUNK) for the time-out is removed with all its chunks by expire().
 // Idle time is measured on the monotonic clock from the last activity seen
 // by this process; sessions found in the database at start-up get a full
@@ -27,6 +32,11 @@
 
 namespace imgshare::storage {
 
+// Uploads of at least this many (padded) bytes write their chunks unlogged:
+// the chunks memtable's size, so the flush at their commit comes no more
+// often than the memtable's own.
+constexpr std::uint64_t kUnloggedUploadBytes = 4u << 20;
+
 class UploadSessions {
   public:
     // Reads the sessions already in `store`. Both must outlive this object.
@@ -38,7 +48,8 @@ class UploadSessions {
     // ends: every POST_CHUNK looks it up, and reading and decoding it from
     // RocksDB each time cost more than storing the chunk's note.
     [[nodiscard]] Result<std::shared_ptr<const UploadSession>> find(const UploadId& upload) const;
-    // Stores a new session (its id must not be pending).
+    // Stores a new session (its id must not be pending); a large one synced,
+    // so that no chunk flushed without the log is ever without its session.
     [[nodiscard]] Result<void> begin(const UploadId& upload, const UploadSession& session);
     // Resets the idle time of a pending session.
     void touch(const UploadId& upload);
@@ -47,6 +58,9 @@ class UploadSessions {
     [[nodiscard]] Result<bool> has_chunk(const UploadId& upload, std::uint32_t index) const;
     [[nodiscard]] Result<void> store_chunk(const UploadId& upload, std::uint32_t index,
                                            ByteView ciphertext);
+    // Makes the upload's chunks durable if they were written unlogged: call it
+    // before writing the commit that names them.
+    [[nodiscard]] Result<void> commit_ready(const UploadId& upload);
     // The lowest index < chunk_count not stored yet; chunk_count when all are.
     [[nodiscard]] Result<std::uint32_t> first_missing_chunk(const UploadId& upload,
                                                             std::uint32_t chunk_count) const;
@@ -75,6 +89,7 @@ class UploadSessions {
         std::int64_t last_ms = 0;
         Sha256 received_prefix;  // over chunks 0 .. hashed_chunks-1
         std::uint32_t hashed_chunks = 0;
+        bool unlogged = false;                         // its chunks skip the write-ahead log
         std::shared_ptr<const UploadSession> session;  // never changed after begin()
     };
     UploadSessions(ImageStore& store, const Clock& clock, std::int64_t timeout_ms);

@@ -260,6 +260,54 @@ TEST_F(PostingTest, PendingUploadsSurviveARestartAndStillExpire) {
     EXPECT_EQ(count_keys(Family::chunks, ""), 0u);
 }
 
+ImageSpec large_image() {
+    ImageSpec spec;
+    spec.padded_size = kUnloggedUploadBytes;  // the smallest upload that skips the log
+    spec.chunk_size = 256 * 1024;
+    return spec;
+}
+
+std::uintmax_t ciphertext_bytes(const TestImage& image) {
+    std::uintmax_t total = 0;
+    for (const auto& chunk : image.chunks)
+        total += chunk.size();
+    return total;
+}
+
+TEST_F(PostingTest, ASmallUploadsChunksGoThroughTheWriteAheadLog) {
+    auto cat = image(alice_);
+    upload_all(alice_, cat);
+    EXPECT_GE(bytes_in_files(".log"), ciphertext_bytes(cat));
+}
+
+TEST_F(PostingTest, ALargeUploadsChunksSkipTheWriteAheadLogAndAreFlushedBeforeItsCommit) {
+    auto big = image(alice_, large_image());
+    auto upload = upload_all(alice_, big);
+    EXPECT_LT(bytes_in_files(".log"), 64u * 1024) << "the chunks were written to the log";
+    // Before the commit some chunks are only in the memtable: a crash would lose them.
+    EXPECT_LT(bytes_in_files(".blob"), ciphertext_bytes(big));
+    ASSERT_TRUE(service().post_commit(PostCommitRequest{upload}, as_user("alice")));
+    EXPECT_GE(bytes_in_files(".blob"), ciphertext_bytes(big));
+}
+
+TEST_F(PostingTest, ALargeUploadStartsAgainFromItsFirstChunkAfterARestart) {
+    // A crash may have lost an unlogged chunk and kept its note: none is trusted.
+    auto big = image(alice_, large_image());
+    auto begun = service().post_begin(big.begin, as_user("alice")).value();
+    for (std::uint32_t index = 0; index < 4; ++index)
+        ASSERT_TRUE(send_chunk(alice_, begun.upload, index, big.chunks[index]));
+    reopen();
+    auto resumed = service().post_begin(big.begin, as_user("alice"));
+    ASSERT_TRUE(resumed.has_value()) << describe(resumed.error());
+    EXPECT_EQ(resumed->upload, begun.upload);
+    EXPECT_EQ(resumed->next_index, 0u);
+    for (std::uint32_t index = 0; index < big.chunks.size(); ++index)
+        ASSERT_TRUE(send_chunk(alice_, begun.upload, index, big.chunks[index]));
+    auto committed = service().post_commit(PostCommitRequest{begun.upload}, as_user("alice"));
+    ASSERT_TRUE(committed.has_value()) << describe(committed.error());
+    EXPECT_EQ(committed->size, kUnloggedUploadBytes);
+}
+
 TEST_F(PostingTest, KeysMustFitTheMode) {
     auto escrow = image(alice_);
     escrow.begin.wrapped_key.clear();

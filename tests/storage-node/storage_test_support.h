@@ -222,6 +222,16 @@ class StorageTest : public ::testing::Test {
         return count;
     }
 
+    // Bytes in the database's files ending in `extension`: ".log" for the
+    // write-ahead log, ".blob" for the blob files that hold chunks.
+    std::uintmax_t bytes_in_files(std::string_view extension) const {
+        std::uintmax_t total = 0;
+        for (const auto& entry : std::filesystem::directory_iterator(dir_ / "db")) {
+            if (entry.path().extension() == extension) total += entry.file_size();
+        }
+        return total;
+    }
+
     imgshare::testing::ScratchDir dir_;
     ManualClock clock_;
     TestCa ca_;

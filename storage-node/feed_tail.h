@@ -26,6 +26,10 @@ class FeedTail {
     // the tail at `seq`, so a gap is never papered over.
     void append(std::uint64_t seq, std::string_view name);
 
+    // The newest seq appended, or the start's last_seq before any append: the
+    // feed's head, which the catalog numbers the next commit after.
+    [[nodiscard]] std::uint64_t last_seq() const { return first_seq_ + names_.size() - 1; }
+
     // Whether every entry with a seq >= `first` is held.
     [[nodiscard]] bool covers(std::uint64_t first) const { return first >= first_seq_; }
 

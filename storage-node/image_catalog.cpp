@@ -48,7 +48,6 @@ ImageCatalog::ImageCatalog(ImageStore& store, std::uint32_t list_scan_budget,
     : store_(&store),
       list_scan_budget_(list_scan_budget),
       list_reply_bytes_(list_reply_bytes),
-      last_seq_(last_seq),
       tail_(last_seq, kFeedTailEntries) {}
 
 Result<ImageCatalog> ImageCatalog::load(ImageStore& store, std::uint32_t list_scan_budget,
@@ -104,7 +103,7 @@ Result<std::optional<std::string>> ImageCatalog::committed_name(const UploadId& 
 
 ImageRecord ImageCatalog::add_in(Batch& batch, ImageRecord record,
                                  const std::vector<Grant>& grants) const {
-    record.seq = last_seq_ + 1;
+    record.seq = last_seq() + 1;
     batch.put(Family::images, record.name, encode_record(record));
     for (const auto& grant : grants) {
         batch.put(Family::grants, grant_key(record.name, grant.recipient), grant.sealed_key);
@@ -119,14 +118,13 @@ ImageRecord ImageCatalog::add_in(Batch& batch, ImageRecord record,
 void ImageCatalog::committed(const ImageRecord& record) {
     // Each commit and share adds one feed entry, the record's latest seq.
     tail_.append(latest_seq(record), record.name);
-    last_seq_ = std::max(last_seq_, latest_seq(record));
     remember(std::make_shared<const ImageRecord>(record));
 }
 
 ImageRecord ImageCatalog::share_in(Batch& batch, ImageRecord record, Bytes envelope,
                                    Bytes signature, std::vector<std::string> recipients,
                                    const std::vector<Grant>& added_grants) const {
-    ShareRecord share{last_seq_ + 1, {}};
+    ShareRecord share{last_seq() + 1, {}};
     for (const auto& grant : added_grants) {
         batch.put(Family::grants, grant_key(record.name, grant.recipient), grant.sealed_key);
         share.added.push_back(grant.recipient);

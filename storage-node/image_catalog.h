@@ -101,7 +101,7 @@ class ImageCatalog {
                                          std::uint32_t limit) const;
     static constexpr std::size_t kFeedTailEntries = 4096;
 
-    [[nodiscard]] std::uint64_t last_seq() const { return last_seq_; }
+    [[nodiscard]] std::uint64_t last_seq() const { return tail_.last_seq(); }
 
   private:
     void remember(SharedRecord record) const;
@@ -120,8 +120,7 @@ class ImageCatalog {
     ImageStore* store_;
     std::uint32_t list_scan_budget_;
     std::size_t list_reply_bytes_;
-    std::uint64_t last_seq_;
-    FeedTail tail_;
+    FeedTail tail_;  // also the feed's head: last_seq()
     // Records change only through committed(), which refreshes its entry.
     mutable std::unordered_map<std::string, SharedRecord, NameHash, std::equal_to<>> cache_;
 };

@@ -22,6 +22,7 @@ Entries held_from(const FeedTail& tail, std::uint64_t first, std::size_t stop_af
 
 TEST(FeedTailTest, AfterAStartItCoversOnlyWhatComesNext) {
     FeedTail tail(41, 8);
+    EXPECT_EQ(tail.last_seq(), 41u);
     EXPECT_FALSE(tail.covers(41));  // written before the start: only RocksDB has it
     EXPECT_TRUE(tail.covers(42));
     EXPECT_TRUE(held_from(tail, 42).empty());
@@ -30,6 +31,7 @@ TEST(FeedTailTest, AfterAStartItCoversOnlyWhatComesNext) {
     EXPECT_FALSE(tail.covers(41));
     EXPECT_EQ(held_from(tail, 42), (Entries{{42, "cat"}, {43, "dog"}}));
     EXPECT_EQ(held_from(tail, 43), (Entries{{43, "dog"}}));
+    EXPECT_EQ(tail.last_seq(), 43u);
     EXPECT_TRUE(held_from(tail, 44).empty());
     EXPECT_EQ(held_from(tail, 42, 1), (Entries{{42, "cat"}}));  // the visitor stops it
 }
@@ -41,6 +43,7 @@ TEST(FeedTailTest, KeepsTheNewestEntriesUpToItsCapacity) {
     EXPECT_FALSE(tail.covers(2));
     EXPECT_TRUE(tail.covers(3));
     EXPECT_EQ(held_from(tail, 3), (Entries{{3, "image-3"}, {4, "image-4"}, {5, "image-5"}}));
+    EXPECT_EQ(tail.last_seq(), 5u);  // dropping old entries does not move the head
 }
 
 TEST(FeedTailTest, AGapRestartsItRatherThanSkippingEntries) {
@@ -50,6 +53,7 @@ TEST(FeedTailTest, AGapRestartsItRatherThanSkippingEntries) {
     EXPECT_FALSE(tail.covers(1));
     EXPECT_FALSE(tail.covers(2));
     EXPECT_EQ(held_from(tail, 3), (Entries{{3, "dog"}}));
+    EXPECT_EQ(tail.last_seq(), 3u);
 }
 
 }  // namespace

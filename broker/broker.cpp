@@ -201,6 +201,7 @@ void Broker::forward(const std::string& service, const std::string& type,
     routed.reserve(body.size() + 2);
     for (auto& frame : body)
         routed.push_back(std::move(frame));
+    auto failure = net::SendFailure::peer_gone;
     for (;;) {
         pending.worker = *worker;
         auto id = pending_.add(std::move(pending));
@@ -208,21 +209,27 @@ void Broker::forward(const std::string& service, const std::string& type,
         routed[1] = header_frame(type, id, user);
         // Recorded before sending: sending empties the frames.
         log_.record(Direction::Sent, service, net::frame_views(routed, 1));
-        if (net::send_message(backend_, routed)) return;
+        auto sent = net::send_frames(backend_, routed);
+        if (sent) return;
+        failure = sent.error();
+        pending = std::move(*pending_.take(id));
+        // A busy worker stays: its replies to earlier requests are on their way.
+        if (failure != net::SendFailure::queue_full) workers_.remove(*worker);
         // The worker vanished between its last heartbeat and now (a restarted
         // service). The ROUTER refused the first frame and left the message
         // whole, so the service's next worker gets it: the restarted one
         // answers at once instead of the client being told to try again.
-        workers_.remove(*worker);
-        pending = std::move(*pending_.take(id));
+        if (failure != net::SendFailure::peer_gone) break;
         worker = workers_.pick(service);
-        if (!worker || routed[1].size() == 0) break;  // none left, or partly sent
+        if (!worker) break;
     }
     if (pending.stage == PendingRequest::Stage::ZapLookup) {
         answer_zap(pending.zap, Authenticator::ca_unreachable(pending.zap.client_key));
     } else {
-        reply_error(pending.client,
-                    Error{ErrorCode::SERVICE_UNAVAILABLE, service + " is not reachable"});
+        reply_error(pending.client, Error{ErrorCode::SERVICE_UNAVAILABLE,
+                                          service + (failure == net::SendFailure::queue_full
+                                                         ? " is busy; try again"
+                                                         : " is not reachable")});
     }
 }
 
@@ -436,14 +443,18 @@ void Broker::send_to_worker(const std::string& worker, net::ZmqFrames frames,
                             std::string_view peer) {
     log_.record(Direction::Sent, peer, net::frame_views(frames));
     auto routed = with_routing_id(worker, std::move(frames));
-    if (!net::send_message(backend_, routed)) workers_.remove(worker);
+    drop_if_gone(worker, net::send_frames(backend_, routed));
+}
+
+void Broker::drop_if_gone(const std::string& worker, std::expected<void, net::SendFailure> sent) {
+    if (!sent && sent.error() != net::SendFailure::queue_full) workers_.remove(worker);
 }
 
 void Broker::send_heartbeats() {
     for (const auto& worker : workers_.all_routing_ids()) {
         auto frames = to_frames(encode(HeartbeatMessage{}, 0));
         auto routed = with_routing_id(worker, std::move(frames));
-        if (!net::send_message(backend_, routed)) workers_.remove(worker);
+        drop_if_gone(worker, net::send_frames(backend_, routed));
     }
 }
 

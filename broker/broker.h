@@ -72,6 +72,8 @@ class Broker {
     void reply_to_client(const ClientOrigin& client, net::ZmqFrames frames);
     void reply_error(const ClientOrigin& client, const Error& error);
     void send_to_worker(const std::string& worker, net::ZmqFrames frames, std::string_view peer);
+    // A worker whose send failed is dropped unless it was only busy.
+    void drop_if_gone(const std::string& worker, std::expected<void, net::SendFailure> sent);
     void send_heartbeats();
     void expire(std::int64_t now_ms);
 

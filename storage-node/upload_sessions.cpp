@@ -26,8 +26,18 @@ Result<UploadSessions> UploadSessions::load(ImageStore& store, const Clock& cloc
     auto now = clock.monotonic_ms();
     auto forget_notes = store.batch();
     bool forgetting = false;
+    // Notes sort right after their session's key: those of an unlogged session
+    // are erased one by one (a range tombstone would slow every read of the
+    // memtable that holds it, as end_in says).
+    std::optional<std::string> unlogged_session_key;
     auto scanned = store.scan(Family::uploads, "", "", [&](std::string_view key, ByteView value) {
-        if (key.size() != kUploadIdSize) return true;  // a "chunk stored" note
+        if (key.size() != kUploadIdSize) {  // a "chunk stored" note
+            if (unlogged_session_key && key.starts_with(*unlogged_session_key)) {
+                forget_notes.erase(Family::uploads, key);
+                forgetting = true;
+            }
+            return true;
+        }
         auto upload = *UploadId::from_key(key);
         auto session = decode_upload_session(value);
         // An unreadable session still expires, and takes its chunks with it.
@@ -36,9 +46,9 @@ Result<UploadSessions> UploadSessions::load(ImageStore& store, const Clock& cloc
         // Its chunks were unlogged: a note may have outlived its chunk.
         bool unlogged = session && writes_unlogged(*session);
         if (unlogged) {
-            forget_notes.erase_range(Family::uploads, chunk_key(upload, 0),
-                                     prefix_end(upload.key()));
-            forgetting = true;
+            unlogged_session_key = std::string(key);
+        } else {
+            unlogged_session_key.reset();
         }
         sessions.pending_.emplace(upload,
                                   Activity{std::move(owner), now, {}, 0, unlogged, nullptr});

@@ -21,21 +21,53 @@ std::optional<Received> receive_message(zmq::socket_t& socket, size_t max_frames
     }
 }
 
-Result<void> send_message(zmq::socket_t& socket, ZmqFrames& frames) {
+namespace {
+
+// The frames sent as one message; on failure why, and libzmq's errno for
+// `failed`.
+std::expected<void, SendFailure> send_all(zmq::socket_t& socket, ZmqFrames& frames,
+                                          int& zmq_error) {
     for (size_t i = 0; i < frames.size(); ++i) {
         auto flags = zmq::send_flags::dontwait;
         if (i + 1 < frames.size()) flags = flags | zmq::send_flags::sndmore;
         try {
-            auto sent = socket.send(frames[i], flags);
-            if (!sent) return fail(ErrorCode::SERVICE_UNAVAILABLE, "peer's queue is full");
-        } catch (const zmq::error_t& error) {
-            if (error.num() == EHOSTUNREACH) {
-                return fail(ErrorCode::SERVICE_UNAVAILABLE, "peer is not connected");
+            if (!socket.send(frames[i], flags)) {
+                // Only the first frame can meet a full pipe: the rest follow it.
+                return std::unexpected(i == 0 ? SendFailure::queue_full : SendFailure::failed);
             }
-            return fail(ErrorCode::INTERNAL, std::string("send failed: ") + error.what());
+        } catch (const zmq::error_t& error) {
+            zmq_error = error.num();
+            if (error.num() == EHOSTUNREACH && i == 0) {
+                return std::unexpected(SendFailure::peer_gone);
+            }
+            return std::unexpected(SendFailure::failed);
         }
     }
     return {};
+}
+
+}  // namespace
+
+std::expected<void, SendFailure> send_frames(zmq::socket_t& socket, ZmqFrames& frames) {
+    int zmq_error = 0;
+    return send_all(socket, frames, zmq_error);
+}
+
+Result<void> send_message(zmq::socket_t& socket, ZmqFrames& frames) {
+    int zmq_error = 0;
+    auto sent = send_all(socket, frames, zmq_error);
+    if (sent) return {};
+    switch (sent.error()) {
+        case SendFailure::queue_full:
+            return fail(ErrorCode::SERVICE_UNAVAILABLE, "peer's queue is full");
+        case SendFailure::peer_gone:
+            return fail(ErrorCode::SERVICE_UNAVAILABLE, "peer is not connected");
+        case SendFailure::failed:
+            break;
+    }
+    return fail(ErrorCode::INTERNAL,
+                std::string("send failed: ") +
+                    (zmq_error != 0 ? zmq_strerror(zmq_error) : "the message was cut short"));
 }
 
 std::vector<ByteView> frame_views(const ZmqFrames& frames, size_t first) {

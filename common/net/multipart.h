@@ -5,6 +5,7 @@
 
 #include <zmq.hpp>
 
+#include <expected>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,6 +31,19 @@ struct Received {
 // Sends all frames as one message without blocking. SERVICE_UNAVAILABLE when
 // the peer is gone (EHOSTUNREACH on a mandatory ROUTER) or its queue is full.
 [[nodiscard]] Result<void> send_message(zmq::socket_t& socket, ZmqFrames& frames);
+
+// Why send_frames did not send a message. For queue_full and peer_gone the
+// first frame was refused, so nothing went out and `frames` are whole.
+enum class SendFailure {
+    queue_full,  // the peer is there but its high-water mark is reached
+    peer_gone,   // no such peer on a mandatory ROUTER (it disconnected)
+    failed,      // anything else, possibly after some frames went out
+};
+
+// send_message for callers that must tell a slow peer from a gone one: a
+// broker drops a worker that is gone, not one that is only busy.
+[[nodiscard]] std::expected<void, SendFailure> send_frames(zmq::socket_t& socket,
+                                                           ZmqFrames& frames);
 
 // Views of frames for decoders.
 [[nodiscard]] inline ByteView view_of(const zmq::message_t& frame) {

@@ -296,11 +296,20 @@ TEST_F(PostingTest, ALargeUploadStartsAgainFromItsFirstChunkAfterARestart) {
     auto begun = service().post_begin(big.begin, as_user("alice")).value();
     for (std::uint32_t index = 0; index < 4; ++index)
         ASSERT_TRUE(send_chunk(alice_, begun.upload, index, big.chunks[index]));
+    // What such a crash leaves: chunk 2 gone, its note kept.
+    auto lost = store_->batch();
+    lost.erase(Family::chunks, chunk_key(UploadId::parse(begun.upload).value(), 2));
+    ASSERT_TRUE(store_->write(std::move(lost), Durability::Synced));
+    // A small upload beside it keeps its progress.
+    auto cat = image(bob_);
+    auto small = service().post_begin(cat.begin, as_user("bob")).value();
+    ASSERT_TRUE(send_chunk(bob_, small.upload, 0, cat.chunks[0]));
     reopen();
     auto resumed = service().post_begin(big.begin, as_user("alice"));
     ASSERT_TRUE(resumed.has_value()) << describe(resumed.error());
     EXPECT_EQ(resumed->upload, begun.upload);
     EXPECT_EQ(resumed->next_index, 0u);
+    EXPECT_EQ(service().post_begin(cat.begin, as_user("bob")).value().next_index, 1u);
     for (std::uint32_t index = 0; index < big.chunks.size(); ++index)
         ASSERT_TRUE(send_chunk(alice_, begun.upload, index, big.chunks[index]));
     auto committed = service().post_commit(PostCommitRequest{begun.upload}, as_user("alice"));

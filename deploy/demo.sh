@@ -53,12 +53,14 @@ cp "$root/deploy/demo-image.png" "$work/sunset.png"
 imgshare --home "$work/alice" post "$work/sunset.png"
 
 step "5. bob's watcher is told (NEW_IMAGE name owner …) and downloads it"
-for _ in $(seq 1 100); do
-  grep -q "NEW_IMAGE sunset alice" "$work/bob-watch.log" && [ -n "$(ls -A "$work/bob-inbox")" ] && break
+# The watcher says "downloaded" once the file is renamed into place; before
+# that the inbox may hold its temporary file.
+for _ in $(seq 1 200); do
+  grep -q "^downloaded sunset from alice" "$work/bob-watch.log" && break
   sleep 0.1
 done
 cat "$work/bob-watch.log"
-received=$(ls "$work/bob-inbox"/sunset* 2>/dev/null | head -n 1)
+received=$(find "$work/bob-inbox" -maxdepth 1 -name 'sunset*' ! -name '*.tmp-*' | head -n 1)
 [ -n "$received" ] || { echo "demo: FAILED — bob received nothing"; exit 1; }
 
 step "6. The bytes bob verified are exactly the bytes alice posted"

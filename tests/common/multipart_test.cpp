@@ -4,6 +4,7 @@
 
 #include <zmq.hpp>
 
+#include <chrono>
 #include <string>
 
 namespace imgshare::net {
@@ -29,7 +30,10 @@ class MultipartTest : public ::testing::Test {
         ZmqFrames hello;
         hello.push_back(zmq::message_t(std::string("hello")));
         ASSERT_TRUE(send_message(dealer_, hello));
-        ASSERT_TRUE(receive_message(router_, 4));  // blocks until the ROUTER knows it
+        // Once the ROUTER has read it, it knows the DEALER's routing id.
+        zmq::pollitem_t item{router_.handle(), 0, ZMQ_POLLIN, 0};
+        ASSERT_EQ(zmq::poll(&item, 1, std::chrono::seconds(5)), 1);
+        ASSERT_TRUE(receive_message(router_, 4));
     }
 
     zmq::context_t context_;

@@ -21,13 +21,6 @@ constexpr size_t kMaxRoutedFrames = kMaxFrames + 1;
 // Messages handled per socket per loop turn, so one busy peer cannot starve the rest.
 constexpr int kBurst = 64;
 
-net::ZmqFrames to_frames(const std::vector<Bytes>& encoded) {
-    net::ZmqFrames frames;
-    for (const auto& bytes : encoded)
-        frames.push_back(net::frame_of(bytes));
-    return frames;
-}
-
 net::ZmqFrames with_routing_id(const std::string& routing_id, net::ZmqFrames frames) {
     net::ZmqFrames routed;
     routed.reserve(frames.size() + 1);
@@ -260,7 +253,7 @@ void Broker::on_backend_message(net::ZmqFrames frames) {
     }
     if (!workers_.touch(worker, now)) {
         // A worker we dropped (or never met) must announce itself again.
-        net::ZmqFrames disconnect = to_frames(encode(DisconnectMessage{}, 0));
+        net::ZmqFrames disconnect = net::frames_of(encode(DisconnectMessage{}, 0));
         send_to_worker(worker, std::move(disconnect), "service");
         return;
     }
@@ -282,7 +275,7 @@ bool Broker::admit_request(const ClientOrigin& client) {
     auto message = fmt::format("too many requests (at most {}/s, bursts of {}); retry after {} ms",
                                config_.rate_limit.per_second, config_.rate_limit.burst, *wait_ms);
     ErrorReply refusal{ErrorCode::RATE_LIMITED, std::move(message), *wait_ms};
-    reply_to_client(client, to_frames(encode(refusal, client.request_id)));
+    reply_to_client(client, net::frames_of(encode(refusal, client.request_id)));
     return false;
 }
 
@@ -381,7 +374,7 @@ void Broker::finish_download(PendingRequest pending, net::ZmqFrames frames) {
     }
     auto reply = std::move(*pending.download);
     reply.wrapped_key = std::move(rewrapped->wrapped_key);
-    auto frames_out = to_frames(encode_ok(reply, pending.client.request_id));
+    auto frames_out = net::frames_of(encode_ok(reply, pending.client.request_id));
     frames_out.back() = std::move(pending.first_chunk);  // the empty payload encode_ok left
     reply_to_client(pending.client, std::move(frames_out));
 }
@@ -436,7 +429,7 @@ void Broker::reply_to_client(const ClientOrigin& client, net::ZmqFrames frames) 
 }
 
 void Broker::reply_error(const ClientOrigin& client, const Error& error) {
-    reply_to_client(client, to_frames(encode_error(error, client.request_id)));
+    reply_to_client(client, net::frames_of(encode_error(error, client.request_id)));
 }
 
 void Broker::send_to_worker(const std::string& worker, net::ZmqFrames frames,
@@ -452,7 +445,7 @@ void Broker::drop_if_gone(const std::string& worker, std::expected<void, net::Se
 
 void Broker::send_heartbeats() {
     for (const auto& worker : workers_.all_routing_ids()) {
-        auto frames = to_frames(encode(HeartbeatMessage{}, 0));
+        auto frames = net::frames_of(encode(HeartbeatMessage{}, 0));
         auto routed = with_routing_id(worker, std::move(frames));
         drop_if_gone(worker, net::send_frames(backend_, routed));
     }

@@ -73,10 +73,7 @@ BrokerConnection::~BrokerConnection() {
 
 Result<void> BrokerConnection::send(const Frames& frames) {
     log_.record(Direction::Sent, kPeer, std::span<const Bytes>(frames));
-    net::ZmqFrames message;
-    message.reserve(frames.size());
-    for (const auto& frame : frames)
-        message.push_back(net::frame_of(frame));
+    auto message = net::frames_of(frames);
     auto sent = net::send_message(socket_, message);
     if (!sent) {
         // A refused handshake takes the connection's queue with it, so a request sent just

@@ -48,9 +48,7 @@ Result<void> IdleClients::connect_one(const LoadNetwork& network, const CurveKey
     socket.connect(network.connection.endpoint);
     Frames request = encode(CaInfoRequest{}, index + 1);
     network.log.record(Direction::Sent, "broker", std::span<const Bytes>(request));
-    net::ZmqFrames message;
-    for (const auto& frame : request)
-        message.push_back(net::frame_of(frame));
+    auto message = net::frames_of(request);
     return net::send_message(socket, message);  // queued until the handshake completes
 }
 

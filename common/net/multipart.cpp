@@ -77,6 +77,14 @@ std::vector<ByteView> frame_views(const ZmqFrames& frames, size_t first) {
     return views;
 }
 
+ZmqFrames frames_of(const std::vector<Bytes>& encoded) {
+    ZmqFrames frames;
+    frames.reserve(encoded.size());
+    for (const auto& bytes : encoded)
+        frames.push_back(frame_of(bytes));
+    return frames;
+}
+
 zmq::message_t frame_of(ByteView bytes) {
     return zmq::message_t(bytes.data(), bytes.size());
 }

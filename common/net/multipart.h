@@ -50,6 +50,8 @@ enum class SendFailure {
     return {static_cast<const std::uint8_t*>(frame.data()), frame.size()};
 }
 [[nodiscard]] std::vector<ByteView> frame_views(const ZmqFrames& frames, size_t first = 0);
+// Encoded frames (protocol/codec.h's Frames) as ZeroMQ frames, ready to send.
+[[nodiscard]] ZmqFrames frames_of(const std::vector<Bytes>& encoded);
 [[nodiscard]] zmq::message_t frame_of(ByteView bytes);
 [[nodiscard]] inline zmq::message_t frame_of(const Bytes& bytes) {
     return frame_of(ByteView(bytes));

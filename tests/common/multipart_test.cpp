@@ -84,5 +84,12 @@ TEST_F(MultipartTest, AKnownPeerGetsEveryFrame) {
     EXPECT_EQ(received->frames[0].to_string(), "request");
 }
 
+TEST(FramesOfTest, EachEncodedFrameBecomesOneZeroMqFrameWithTheSameBytes) {
+    auto frames = frames_of({Bytes{1, 2, 3}, Bytes{}});
+    ASSERT_EQ(frames.size(), 2u);
+    EXPECT_EQ(frames[0].to_string(), std::string("\x01\x02\x03"));
+    EXPECT_EQ(frames[1].size(), 0u);
+}
+
 }  // namespace
 }  // namespace imgshare::net

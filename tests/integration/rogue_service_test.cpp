@@ -63,9 +63,7 @@ class RogueService {
         net::make_curve_client(socket, broker_key_, keys_.public_key, keys_.secret_key.view());
         socket.connect(endpoint_);
         auto send = [&](const Frames& frames) {
-            net::ZmqFrames out;
-            for (const auto& frame : frames)
-                out.push_back(net::frame_of(frame));
+            auto out = net::frames_of(frames);
             (void)net::send_message(socket, out);
         };
         send(encode(ReadyMessage{service_, "rogue"}, 0));

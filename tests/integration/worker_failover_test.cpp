@@ -22,9 +22,7 @@ namespace {
 using namespace std::chrono_literals;
 
 void send(zmq::socket_t& socket, const Frames& frames) {
-    net::ZmqFrames out;
-    for (const auto& frame : frames)
-        out.push_back(net::frame_of(frame));
+    auto out = net::frames_of(frames);
     ASSERT_TRUE(net::send_message(socket, out));
 }
 

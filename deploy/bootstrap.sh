@@ -7,7 +7,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
 packages=(
-  g++ cmake make pkg-config time bc
+  g++ cmake make ninja-build ccache pkg-config time bc
   libzmq3-dev cppzmq-dev libsodium-dev libmsgpack-cxx-dev librocksdb-dev
   libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libssl-dev
   libgtest-dev googletest libbenchmark-dev
@@ -34,7 +34,8 @@ fi
 build_dir=${IMGSHARE_BUILD_DIR:-build}
 echo "bootstrap: configuring into $build_dir/"
 mkdir -p "$build_dir"
-cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE="${CMAKE_BUILD_TYPE:-RelWithDebInfo}" \
+cmake -S . -B "$build_dir" $(deploy/generator.sh "$build_dir") \
+  -DCMAKE_BUILD_TYPE="${CMAKE_BUILD_TYPE:-RelWithDebInfo}" \
   ${IMGSHARE_CMAKE_ARGS:-} >"$build_dir/configure.log" 2>&1 || {
   cat "$build_dir/configure.log"
   exit 1

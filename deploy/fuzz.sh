@@ -49,6 +49,7 @@ configure=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DIMGSHARE_FUZZ=ON -DIMGSHARE_SANIT
 # build directory left by the GCC-based fuzzing of earlier versions).
 cached=$(sed -n 's/^CMAKE_CXX_COMPILER:[A-Z]*=//p' "$build_dir/CMakeCache.txt" 2>/dev/null || true)
 [[ -z $cached || $cached == "$(command -v "$cxx")" ]] || configure+=(--fresh)
+configure+=($("$root/deploy/generator.sh" "$build_dir"))
 cmake -S "$root" -B "$build_dir" "${configure[@]}" >"$build_dir/configure.log" 2>&1 ||
     { cat "$build_dir/configure.log" >&2; exit 1; }
 cmake --build "$build_dir" -j"${IMGSHARE_BUILD_JOBS:-2}" --target fuzz_all

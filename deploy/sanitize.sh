@@ -27,7 +27,8 @@ fi
 
 echo "== sanitizer build (ASan + UBSan) in $build_dir"
 mkdir -p "$build_dir"
-cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIMGSHARE_SANITIZE=ON \
+cmake -S "$root" -B "$build_dir" $("$root/deploy/generator.sh" "$build_dir") \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIMGSHARE_SANITIZE=ON \
     >"$build_dir/configure.log" 2>&1 || { cat "$build_dir/configure.log" >&2; exit 1; }
 
 reports=$build_dir/sanitizer-reports

@@ -119,7 +119,7 @@ Result<ReplyFrames> split_reply(std::span<const ByteView> frames, bool payload_e
     }
     if (header->type != kOkType) {
         return fail(ErrorCode::BAD_REQUEST,
-                    "expected an OK or ERROR reply, got " + quoted(header->type));
+                    "expected an OK or ERROR reply, got " + wire::quoted(header->type));
     }
     auto payload = payload_of(frames, kOkType, payload_expected);
     if (!payload) return std::unexpected(std::move(payload.error()));

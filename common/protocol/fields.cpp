@@ -78,7 +78,7 @@ Result<void> MapKeys::check() {
         // At most kMaxMapItems keys, so the quadratic check stays small.
         for (std::size_t j = 0; j < i; ++j) {
             if (std::string_view(key_data_[j], key_sizes_[j]) == *key) {
-                return fail(ErrorCode::BAD_REQUEST, "duplicate key " + quoted(*key));
+                return fail(ErrorCode::BAD_REQUEST, "duplicate key " + wire::quoted(*key));
             }
         }
         key_data_[i] = key->data();

@@ -98,7 +98,8 @@ Result<T> within(Result<T> result, Describe&& describe) {
     return result;
 }
 
-// Attacker-chosen text made safe to put in an error message or a log:
+// Attacker-chosen text made safe to put in an error message or a log
+// (call it as wire::quoted with a std::string: ADL would also find std::quoted):
 // non-printable bytes escaped as \xNN, cut after 64 bytes, in single quotes.
 [[nodiscard]] std::string quoted(std::string_view text);
 [[nodiscard]] Error wrong_kind(std::string_view expected, const MsgpackValue& value);

@@ -41,5 +41,6 @@ cmake -S . -B "$build_dir" $(deploy/generator.sh "$build_dir") \
   exit 1
 }
 echo "bootstrap: building with $(nproc) jobs"
+started=$SECONDS
 cmake --build "$build_dir" -j"$(nproc)"
-echo "bootstrap: done; executables are in $build_dir/bin"
+echo "bootstrap: built in $((SECONDS - started)) s; executables are in $build_dir/bin"

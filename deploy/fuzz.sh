@@ -52,7 +52,9 @@ cached=$(sed -n 's/^CMAKE_CXX_COMPILER:[A-Z]*=//p' "$build_dir/CMakeCache.txt" 2
 configure+=($("$root/deploy/generator.sh" "$build_dir"))
 cmake -S "$root" -B "$build_dir" "${configure[@]}" >"$build_dir/configure.log" 2>&1 ||
     { cat "$build_dir/configure.log" >&2; exit 1; }
+build_started=$SECONDS
 cmake --build "$build_dir" -j"${IMGSHARE_BUILD_JOBS:-2}" --target fuzz_all
+echo "== fuzz build took $((SECONDS - build_started)) s"
 
 read -r -a targets <<<"$(echo ${IMGSHARE_FUZZ_TARGETS:-$(cat "$build_dir/fuzz_targets.txt")})"
 for target in "${targets[@]}"; do

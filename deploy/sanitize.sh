@@ -42,7 +42,9 @@ export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$reports/ubsan
 export LSAN_OPTIONS="suppressions=$root/tests/sanitize/lsan.supp:print_suppressions=0"
 
 # The build runs the test binaries too (gtest_discover_tests), under the same options.
+started=$SECONDS
 cmake --build "$build_dir" -j"${IMGSHARE_BUILD_JOBS:-$(nproc)}"
+echo "== sanitizer build took $((SECONDS - started)) s"
 
 status=0
 (

@@ -2,14 +2,13 @@
 // exact code, nothing lost, nothing half-written.
 #include <gtest/gtest.h>
 
-#include <rocksdb/db.h>
-
 #include <filesystem>
 #include <fstream>
 
 #include "common/crypto/keys.h"
 #include "common/trust_file.h"
-#include "tests/integration/support/cluster.h"
+#include "tests/integration/support/cluster_fixture.h"
+#include "tests/integration/support/storage_database.h"
 
 namespace imgshare::testing {
 namespace {
@@ -17,19 +16,11 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-bool has_error(const CommandResult& result, const std::string& code) {
-    return result.exit_code != 0 && result.err.find("error: " + code) != std::string::npos;
-}
-
-class BadInputTest : public ::testing::Test {
-  protected:
-    Cluster cluster_;
-};
+class BadInputTest : public ClusterTest {};
 
 TEST_F(BadInputTest, UnregisteredClientCannotPostListDownloadOrWatch) {
     auto stranger = cluster_.new_home("stranger");
-    auto image = cluster_.dir() / "x.png";
-    write_small_png(image);
+    auto image = cluster_.small_png("x.png");
     // A stranger has no keys at all: the client refuses before sending anything.
     for (const auto& args : std::vector<std::vector<std::string>>{
              {"post", image.string()}, {"list"}, {"download", "x"}}) {
@@ -37,9 +28,7 @@ TEST_F(BadInputTest, UnregisteredClientCannotPostListDownloadOrWatch) {
         EXPECT_TRUE(has_error(result, "NOT_REGISTERED")) << args[0] << ": " << result.err;
     }
     auto watch = cluster_.start_watcher(stranger);
-    for (int i = 0; i < 200 && watch->running(); ++i)
-        std::this_thread::sleep_for(50ms);
-    EXPECT_FALSE(watch->running());
+    EXPECT_TRUE(watch->wait_for_exit(10s));
     EXPECT_NE(watch->err().find("error: NOT_REGISTERED"), std::string::npos) << watch->err();
 }
 
@@ -56,8 +45,7 @@ TEST_F(BadInputTest, RegisteringATakenNameIsRefusedAndTheFirstCertificateStays) 
 TEST_F(BadInputTest, PostingATakenNameIsRefused) {
     auto alice = cluster_.new_user("alice");
     auto bob = cluster_.new_user("bob");
-    auto image = cluster_.dir() / "cat.png";
-    write_small_png(image);
+    auto image = cluster_.small_png("cat.png");
     ASSERT_EQ(cluster_.imgshare(alice, {"post", image.string()}).exit_code, 0);
     EXPECT_TRUE(has_error(cluster_.imgshare(bob, {"post", image.string()}), "NAME_TAKEN"));
     EXPECT_TRUE(has_error(cluster_.imgshare(alice, {"post", image.string()}), "NAME_TAKEN"));
@@ -91,40 +79,13 @@ TEST_F(BadInputTest, ChunkAlteredInsideTheStorageDatabaseFailsDownloadAndWritesN
     auto image = cluster_.dir() / "big.png";
     write_large_image(image, 600 * 1024);
     ASSERT_EQ(cluster_.imgshare(alice, {"post", image.string(), "--name", "victim"}).exit_code, 0);
-    cluster_.stop_storage();
-    {
-        rocksdb::DB* raw = nullptr;
-        std::vector<rocksdb::ColumnFamilyDescriptor> families;
-        std::vector<std::string> names;
-        ASSERT_TRUE(
-            rocksdb::DB::ListColumnFamilies({}, (cluster_.storage_dir() / "db").string(), &names)
-                .ok());
-        for (const auto& name : names)
-            families.emplace_back(name, rocksdb::ColumnFamilyOptions());
-        std::vector<rocksdb::ColumnFamilyHandle*> handles;
-        rocksdb::DBOptions options;
-        ASSERT_TRUE(rocksdb::DB::Open(options, (cluster_.storage_dir() / "db").string(), families,
-                                      &handles, &raw)
-                        .ok());
-        std::unique_ptr<rocksdb::DB> db(raw);
-        rocksdb::ColumnFamilyHandle* chunks = nullptr;
-        for (size_t i = 0; i < names.size(); ++i) {
-            if (names[i] == "chunks") chunks = handles[i];
-        }
-        ASSERT_NE(chunks, nullptr);
-        std::unique_ptr<rocksdb::Iterator> it(db->NewIterator({}, chunks));
-        it->SeekToFirst();
-        ASSERT_TRUE(it->Valid());
-        std::string key = it->key().ToString();
-        std::string value = it->value().ToString();
+    ASSERT_TRUE(rewrite_storage(cluster_, [](StorageDatabase& db) {
+        auto chunks = db.entries("chunks");
+        ASSERT_FALSE(chunks.empty());
+        auto& [key, value] = chunks.front();
         value[value.size() / 2] ^= 0x5a;
-        it.reset();
-        ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), chunks, key, value).ok());
-        for (auto* handle : handles)
-            db->DestroyColumnFamilyHandle(handle);
-    }
-    cluster_.start_storage();
-    ASSERT_TRUE(cluster_.wait_for_service("storage", 2));
+        db.put("chunks", key, value);
+    }));
     auto out = cluster_.dir() / "victim-copy.png";
     auto result = cluster_.imgshare(bob, {"download", "victim", "-o", out.string()});
     EXPECT_TRUE(has_error(result, "INTEGRITY")) << result.err;
@@ -158,8 +119,7 @@ TEST_F(BadInputTest, StoppedStorageIsServiceUnavailableAndRecoversWithoutRestart
     cluster_.stop_storage();
     auto result = cluster_.imgshare(alice, {"list"}, 20s);
     EXPECT_TRUE(has_error(result, "SERVICE_UNAVAILABLE")) << result.err;
-    cluster_.start_storage();
-    ASSERT_TRUE(cluster_.wait_for_service("storage", 2));
+    ASSERT_TRUE(cluster_.start_storage());
     auto again = cluster_.imgshare(alice, {"list"});
     EXPECT_EQ(again.exit_code, 0) << again.err;
 }
@@ -177,11 +137,10 @@ TEST_F(BadInputTest, KilledStorageIsServiceUnavailableQuickly) {
 TEST_F(BadInputTest, BrokerRestartDoesNotBreakTheNextCommand) {
     auto alice = cluster_.new_user("alice");
     cluster_.stop_broker();
-    cluster_.start_broker();
+    ASSERT_TRUE(cluster_.start_broker());
     ASSERT_TRUE(cluster_.wait_for_service("ca", 2));
     ASSERT_TRUE(cluster_.wait_for_service("storage", 2));
-    auto image = cluster_.dir() / "after.png";
-    write_small_png(image);
+    auto image = cluster_.small_png("after.png");
     auto result = cluster_.imgshare(alice, {"post", image.string()});
     EXPECT_EQ(result.exit_code, 0) << result.err;
 }

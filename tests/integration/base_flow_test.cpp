@@ -3,8 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <utility>
 
-#include "tests/integration/support/cluster.h"
+#include "tests/integration/support/cluster_fixture.h"
 
 namespace imgshare::testing {
 namespace {
@@ -12,10 +13,7 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-class BaseFlowTest : public ::testing::Test {
-  protected:
-    Cluster cluster_;
-};
+class BaseFlowTest : public ClusterTest {};
 
 TEST_F(BaseFlowTest, PostNotifiesTwoWatchersWhoDownloadAndVerifyTheSameBytes) {
     auto alice = cluster_.new_user("alice");
@@ -27,34 +25,30 @@ TEST_F(BaseFlowTest, PostNotifiesTwoWatchersWhoDownloadAndVerifyTheSameBytes) {
     fs::create_directories(carol_inbox);
     auto bob_watch = cluster_.start_watcher(bob, {"--download", bob_inbox.string()});
     auto carol_watch = cluster_.start_watcher(carol, {"--download", carol_inbox.string()});
-    // Watchers catch up with LIST before following events: nothing yet.
-    std::this_thread::sleep_for(1500ms);
+    const std::pair<Process*, fs::path> watchers[] = {{bob_watch.get(), bob_inbox},
+                                                      {carol_watch.get(), carol_inbox}};
+    // A watcher is listening once it has reported a first post (it catches up with LIST
+    // whenever its subscription connects): what follows reaches it as a notification.
+    auto warmup = cluster_.small_png("warmup.png");
+    ASSERT_EQ(cluster_.imgshare(alice, {"post", warmup.string()}).exit_code, 0);
+    for (const auto& [watch, inbox] : watchers)
+        ASSERT_TRUE(watch->wait_for_output("downloaded warmup", 30s)) << watch->err();
 
-    auto image = cluster_.dir() / "cat.png";
-    write_small_png(image);
+    auto image = cluster_.small_png("cat.png");
     auto posted = cluster_.imgshare(alice, {"post", image.string()});
     ASSERT_EQ(posted.exit_code, 0) << posted.err;
     EXPECT_NE(posted.out.find("posted cat"), std::string::npos) << posted.out;
 
-    ASSERT_TRUE(bob_watch->wait_for_output("NEW_IMAGE cat alice", 15s))
-        << bob_watch->out() << bob_watch->err();
-    ASSERT_TRUE(carol_watch->wait_for_output("NEW_IMAGE cat alice", 15s)) << carol_watch->err();
-    // --download fetches and verifies; the file appears once every check passed.
-    for (const auto& inbox : {bob_inbox, carol_inbox}) {
-        bool found = false;
-        for (int i = 0; i < 300 && !found; ++i) {
-            for (const auto& entry : fs::directory_iterator(inbox)) {
-                if (entry.path().stem() == "cat") found = files_equal(entry.path(), image);
-            }
-            if (!found) std::this_thread::sleep_for(50ms);
-        }
-        EXPECT_TRUE(found) << "no verified copy of cat in " << inbox;
+    for (const auto& [watch, inbox] : watchers) {
+        ASSERT_TRUE(watch->wait_for_output("NEW_IMAGE cat alice", 15s))
+            << watch->out() << watch->err();
+        // --download fetches and verifies; it says so once the file is in place.
+        ASSERT_TRUE(watch->wait_for_output("downloaded cat from alice", 15s)) << watch->err();
+        EXPECT_TRUE(files_equal(inbox / "cat.png", image))
+            << "no verified copy of cat in " << inbox;
     }
 
-    auto copy = cluster_.dir() / "bob-copy.png";
-    auto downloaded = cluster_.imgshare(bob, {"download", "cat", "-o", copy.string()});
-    ASSERT_EQ(downloaded.exit_code, 0) << downloaded.err;
-    EXPECT_TRUE(files_equal(copy, image));
+    EXPECT_TRUE(cluster_.download_matches(bob, "cat", image));
 }
 
 TEST_F(BaseFlowTest, TwentyMebibyteImageRoundTripsByteForByte) {
@@ -64,16 +58,12 @@ TEST_F(BaseFlowTest, TwentyMebibyteImageRoundTripsByteForByte) {
     write_large_image(image, 20u << 20);
     auto posted = cluster_.imgshare(alice, {"post", image.string(), "--name", "big"});
     ASSERT_EQ(posted.exit_code, 0) << posted.err;
-    auto copy = cluster_.dir() / "big-copy.png";
-    auto downloaded = cluster_.imgshare(bob, {"download", "big", "-o", copy.string()});
-    ASSERT_EQ(downloaded.exit_code, 0) << downloaded.err;
-    EXPECT_TRUE(files_equal(copy, image));
+    EXPECT_TRUE(cluster_.download_matches(bob, "big", image));
 }
 
 TEST_F(BaseFlowTest, ListShowsPostsInFeedOrder) {
     auto alice = cluster_.new_user("alice");
-    auto image = cluster_.dir() / "a.png";
-    write_small_png(image);
+    auto image = cluster_.small_png("a.png");
     ASSERT_EQ(cluster_.imgshare(alice, {"post", image.string(), "--name", "first"}).exit_code, 0);
     ASSERT_EQ(cluster_.imgshare(alice, {"post", image.string(), "--name", "second"}).exit_code, 0);
     auto listed = cluster_.imgshare(alice, {"list"});

@@ -2,23 +2,17 @@
 // oversized messages, and subscriptions by anonymous peers.
 #include <gtest/gtest.h>
 
-#include <zmq.hpp>
-
-#include "common/keystore.h"
-#include "common/net/socket_options.h"
-#include "common/protocol/event.h"
-#include "tests/integration/support/cluster.h"
+#include "tests/integration/support/cluster_fixture.h"
 #include "tests/integration/support/raw_client.h"
+#include "tests/integration/support/signed_requests.h"
+#include "tests/integration/support/subscriber.h"
 
 namespace imgshare::testing {
 namespace {
 
 using namespace std::chrono_literals;
 
-class BrokerTest : public ::testing::Test {
-  protected:
-    Cluster cluster_;
-};
+class BrokerTest : public ClusterTest {};
 
 TEST_F(BrokerTest, AnonymousPeerMayAskForCaInfoButNothingElse) {
     RawClient stranger(cluster_.client_endpoint(), cluster_.broker_public_key());
@@ -103,50 +97,24 @@ TEST_F(BrokerTest, WrongBrokerKeyNeverCompletesAHandshake) {
 
 TEST_F(BrokerTest, AnonymousSubscriberHearsNothing) {
     auto alice = cluster_.new_user("alice");
-    zmq::context_t context(1);
-    zmq::socket_t sub(context, zmq::socket_type::sub);
-    auto keys = generate_curve_keys();
-    net::harden_peer_socket(sub, net::Liveness::Client);
-    net::make_curve_client(sub, cluster_.broker_public_key(), keys.public_key,
-                           keys.secret_key.view());
-    sub.set(zmq::sockopt::subscribe, std::string(kImageTopic));
-    sub.set(zmq::sockopt::subscribe, "");
-    sub.connect(cluster_.events_endpoint());
-    std::this_thread::sleep_for(1s);
-    auto image = cluster_.dir() / "cat.png";
-    write_small_png(image);
-    ASSERT_EQ(cluster_.imgshare(alice, {"post", image.string()}).exit_code, 0);
-    zmq::pollitem_t item{sub.handle(), 0, ZMQ_POLLIN, 0};
-    EXPECT_EQ(zmq::poll(&item, 1, std::chrono::milliseconds(2000)), 0);
+    Subscriber stranger(cluster_, generate_curve_keys(), {std::string(kImageTopic), ""});
+    ASSERT_TRUE(stranger.wait_until_decided("anon:"));
+    auto posted = cluster_.imgshare(alice, {"post", cluster_.small_png("cat.png").string()});
+    ASSERT_EQ(posted.exit_code, 0) << posted.err;
+    // Silence can only be shown over a time; an admitted subscriber hears a post within
+    // milliseconds (RegisteredSubscriberHearsImageEvents).
+    EXPECT_FALSE(stranger.next(2s).has_value());
 }
 
 TEST_F(BrokerTest, RegisteredSubscriberHearsImageEvents) {
     auto alice = cluster_.new_user("alice");
     auto bob = cluster_.new_user("bob");
-    auto bob_keys = Keystore(bob).load("correct horse battery staple");
-    ASSERT_TRUE(bob_keys.has_value()) << bob_keys.error().message;
-    zmq::context_t context(1);
-    zmq::socket_t sub(context, zmq::socket_type::sub);
-    net::harden_peer_socket(sub, net::Liveness::Client);
-    net::make_curve_client(sub, cluster_.broker_public_key(), bob_keys->curve.public_key,
-                           bob_keys->curve.secret_key.view());
-    sub.set(zmq::sockopt::subscribe, std::string(kImageTopic));
-    sub.connect(cluster_.events_endpoint());
-    std::this_thread::sleep_for(1s);
-    auto image = cluster_.dir() / "cat.png";
-    write_small_png(image);
-    ASSERT_EQ(cluster_.imgshare(alice, {"post", image.string()}).exit_code, 0);
-    zmq::pollitem_t item{sub.handle(), 0, ZMQ_POLLIN, 0};
-    ASSERT_EQ(zmq::poll(&item, 1, std::chrono::milliseconds(5000)), 1);
-    Frames frames;
-    zmq::message_t frame;
-    do {
-        ASSERT_TRUE(sub.recv(frame));
-        auto bytes = static_cast<const std::uint8_t*>(frame.data());
-        frames.emplace_back(bytes, bytes + frame.size());
-    } while (frame.more());
-    auto event = decode_event(frames);
-    ASSERT_TRUE(event.has_value()) << event.error().message;
+    Subscriber subscriber(cluster_, load_user(bob).keys.curve, {std::string(kImageTopic)});
+    ASSERT_TRUE(subscriber.wait_until_decided("bob"));
+    auto posted = cluster_.imgshare(alice, {"post", cluster_.small_png("cat.png").string()});
+    ASSERT_EQ(posted.exit_code, 0) << posted.err;
+    auto event = subscriber.next(5s);
+    ASSERT_TRUE(event.has_value()) << "bob heard nothing";
     EXPECT_EQ(event->event.name, "cat");
     EXPECT_EQ(event->event.owner, "alice");
 }

@@ -16,7 +16,7 @@
 #include "common/net/socket_options.h"
 #include "common/protocol/codec.h"
 #include "common/server_keys.h"
-#include "tests/integration/support/cluster.h"
+#include "tests/integration/support/cluster_fixture.h"
 #include "tests/integration/support/raw_client.h"
 
 namespace imgshare::testing {
@@ -87,15 +87,11 @@ class LyingBroker {
     std::thread thread_;
 };
 
-class CompromisedBrokerTest : public ::testing::Test {
-  protected:
-    Cluster cluster_;
-};
+class CompromisedBrokerTest : public ClusterTest {};
 
 TEST_F(CompromisedBrokerTest, AWrapKeyTheCaDidNotSignIsRefusedBeforeAnyKeyIsSealedToIt) {
     auto alice = cluster_.new_user("alice");
-    auto image = cluster_.dir() / "cat.png";
-    write_small_png(image);
+    auto image = cluster_.small_png("cat.png");
     // The real CA_INFO, with the CA's signature over the real wrap key.
     RawClient anyone(cluster_.client_endpoint(), cluster_.broker_public_key());
     auto real = decode_reply<CaInfoReply>(*anyone.call(encode(CaInfoRequest{}, 1)));

@@ -20,25 +20,10 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-std::string read_file(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-std::vector<fs::path> files_under(const std::vector<fs::path>& dirs) {
-    std::vector<fs::path> files;
-    for (const auto& dir : dirs) {
-        for (const auto& entry : fs::recursive_directory_iterator(dir)) {
-            if (entry.is_regular_file()) files.push_back(entry.path());
-        }
-    }
-    return files;
-}
-
 // Every X25519 secret a key file could hold: its bytes as a scalar and, for an
 // Ed25519 secret key, the X25519 key libsodium derives from it.
 std::vector<BoxKeyPair> candidate_box_keys(const fs::path& key_file) {
-    std::string text = read_file(key_file);
+    std::string text = read_text(key_file);
     text.erase(std::remove_if(text.begin(), text.end(), ::isspace), text.end());
     auto secret = from_hex(text);
     if (!secret) throw std::runtime_error("not a hex key file: " + key_file.string());
@@ -59,32 +44,9 @@ std::vector<BoxKeyPair> candidate_box_keys(const fs::path& key_file) {
     return keys;
 }
 
-class EndToEndStorageTest : public ::testing::Test {
+class EndToEndStorageTest : public EndToEndUsersTest {
   protected:
-    void SetUp() override {
-        alice_ = cluster_.new_user("alice");
-        bob_ = cluster_.new_user("bob");
-        carol_ = cluster_.new_user("carol");
-        image_ = cluster_.dir() / "cat.png";
-        write_large_image(image_, 700'000, 9);  // three chunks
-    }
-
-    void post_to(const std::string& name, const std::string& recipients) {
-        auto posted = cluster_.imgshare(
-            alice_, {"post", image_.string(), "--name", name, "--to", recipients});
-        ASSERT_EQ(posted.exit_code, 0) << posted.err;
-    }
-
-    // Runs `change` on the storage node's database while the node is stopped.
-    void with_storage_stopped(const std::function<void(StorageDatabase&)>& change) {
-        cluster_.stop_storage();
-        {
-            StorageDatabase db(cluster_.storage_dir() / "db");
-            change(db);
-        }
-        cluster_.start_storage();
-        ASSERT_TRUE(cluster_.wait_for_service("storage", ++storage_starts_));
-    }
+    EndToEndStorageTest() : EndToEndUsersTest(700'000, 9) {}  // three chunks
 
     // The download fails with `code` and leaves nothing in a fresh directory.
     void expect_refused(const fs::path& home, const std::string& name, const std::string& code) {
@@ -95,14 +57,11 @@ class EndToEndStorageTest : public ::testing::Test {
         EXPECT_TRUE(fs::is_empty(out_dir)) << "a refused download left something in " << out_dir;
     }
 
-    Cluster cluster_;
-    fs::path alice_, bob_, carol_, image_;
-    std::size_t storage_starts_ = 1;
     int refusals_ = 0;
 };
 
 TEST_F(EndToEndStorageTest, NoServerHoldsThePlaintextOrAKeyThatOpensAGrant) {
-    post_to("cat", "bob");
+    ASSERT_EQ(post_to("cat", "bob").exit_code, 0);
     auto copy = cluster_.dir() / "bob-copy.png";
     ASSERT_EQ(cluster_.imgshare(bob_, {"download", "cat", "-o", copy.string()}).exit_code, 0);
     ASSERT_TRUE(files_equal(copy, image_));
@@ -112,14 +71,14 @@ TEST_F(EndToEndStorageTest, NoServerHoldsThePlaintextOrAKeyThatOpensAGrant) {
 
     // Distinctive 32-byte windows of the image, searched for in every byte the servers keep:
     // RocksDB tables, blob files, WAL, MANIFEST, logs, keys.
-    std::string plaintext = read_file(image_);
+    std::string plaintext = read_text(image_);
     std::vector<std::string> windows;
     for (std::size_t at : {std::size_t{0}, plaintext.size() / 3, plaintext.size() / 2,
                            2 * plaintext.size() / 3, plaintext.size() - 32}) {
         windows.push_back(plaintext.substr(at, 32));
     }
     auto holds_plaintext = [&](const fs::path& file) {
-        std::string bytes = read_file(file);
+        std::string bytes = read_text(file);
         return std::any_of(windows.begin(), windows.end(), [&](const std::string& window) {
             return std::search(bytes.begin(), bytes.end(),
                                std::boyer_moore_searcher(window.begin(), window.end())) !=
@@ -162,22 +121,22 @@ TEST_F(EndToEndStorageTest, NoServerHoldsThePlaintextOrAKeyThatOpensAGrant) {
 }
 
 TEST_F(EndToEndStorageTest, GrantSwappedBetweenRecipientsIsRefusedAndNothingWritten) {
-    post_to("cat", "bob,carol");
-    with_storage_stopped([](StorageDatabase& db) {
+    ASSERT_EQ(post_to("cat", "bob,carol").exit_code, 0);
+    ASSERT_TRUE(rewrite_storage(cluster_, [](StorageDatabase& db) {
         auto bobs = db.get("grants", grant_key_of("cat", "bob")).value();
         auto carols = db.get("grants", grant_key_of("cat", "carol")).value();
         db.put("grants", grant_key_of("cat", "bob"), carols);
         db.put("grants", grant_key_of("cat", "carol"), bobs);
-    });
+    }));
     expect_refused(bob_, "cat", "INTEGRITY");
     expect_refused(carol_, "cat", "INTEGRITY");
 }
 
 TEST_F(EndToEndStorageTest, RecipientListAlteredInTheDatabaseIsRefusedAndNothingWritten) {
     auto mallo = cluster_.new_user("mallo");
-    post_to("cat", "bob,carol");
-    post_to("dog", "bob,carol");
-    with_storage_stopped([](StorageDatabase& db) {
+    ASSERT_EQ(post_to("cat", "bob,carol").exit_code, 0);
+    ASSERT_EQ(post_to("dog", "bob,carol").exit_code, 0);
+    ASSERT_TRUE(rewrite_storage(cluster_, [](StorageDatabase& db) {
         // cat: the signed list in the stored envelope names mallo instead of carol.
         auto cat = db.get("images", "cat").value();
         auto in_envelope = cat.find(
@@ -199,14 +158,11 @@ TEST_F(EndToEndStorageTest, RecipientListAlteredInTheDatabaseIsRefusedAndNothing
         db.put("images", "dog", dog);
         db.put("grants", grant_key_of("dog", "mallo"),
                db.get("grants", grant_key_of("dog", "carol")).value());
-    });
+    }));
     expect_refused(bob_, "cat", "BAD_SIGNATURE");
     expect_refused(mallo, "dog", "BAD_SIGNATURE");
     // The untouched parts still work: bob reads dog.
-    auto copy = cluster_.dir() / "bob-dog.png";
-    auto downloaded = cluster_.imgshare(bob_, {"download", "dog", "-o", copy.string()});
-    ASSERT_EQ(downloaded.exit_code, 0) << downloaded.err;
-    EXPECT_TRUE(files_equal(copy, image_));
+    EXPECT_TRUE(cluster_.download_matches(bob_, "dog", image_));
 }
 
 }  // namespace

@@ -1,76 +1,25 @@
-// Helpers for the end-to-end tests: a raw subscriber on the broker's event
-// socket (a user's keys: support/signed_requests.h; the storage node's
-// database: support/storage_database.h).
+// Helpers for the end-to-end tests: the fixture of three users and an image
+// alice posts to some of them (a user's keys: support/signed_requests.h; the
+// storage node's database: support/storage_database.h; a raw subscriber:
+// support/subscriber.h).
 #pragma once
 
-#include <zmq.hpp>
+#include <gtest/gtest.h>
 
-#include <chrono>
+#include <cstddef>
 #include <filesystem>
-#include <map>
-#include <memory>
-#include <optional>
-#include <stdexcept>
 #include <string>
-#include <vector>
 
-#include "common/keystore.h"
-#include "common/net/socket_options.h"
-#include "common/protocol/event.h"
-#include "tests/integration/support/cluster.h"
+#include "tests/integration/support/cluster_fixture.h"
 #include "tests/integration/support/signed_requests.h"
 #include "tests/integration/support/storage_database.h"
 
 namespace imgshare::testing {
 
-inline bool has_error(const CommandResult& result, const std::string& code) {
-    return result.exit_code != 0 && result.err.find("error: " + code + ":") != std::string::npos;
-}
-
 // The grant key of the storage node's `grants` family (storage-node/storage_keys.h).
 inline std::string grant_key_of(const std::string& name, const std::string& recipient) {
     return name + std::string(1, '\0') + recipient;
 }
-
-// A SUB socket on the broker's events endpoint, authenticated with `keys`, asking for
-// `topics` in order and then for each topic passed to subscribe() (the broker admits or
-// ignores each).
-class Subscriber {
-  public:
-    Subscriber(Cluster& cluster, const CurveKeyPair& keys,
-               const std::vector<std::string>& topics = {})
-        : socket_(context_, zmq::socket_type::sub) {
-        net::harden_peer_socket(socket_, net::Liveness::Client);
-        net::make_curve_client(socket_, cluster.broker_public_key(), keys.public_key,
-                               keys.secret_key.view());
-        for (const auto& topic : topics)
-            socket_.set(zmq::sockopt::subscribe, topic);
-        socket_.connect(cluster.events_endpoint());
-    }
-
-    // Asks for one more topic, on the connected socket.
-    void subscribe(const std::string& topic) { socket_.set(zmq::sockopt::subscribe, topic); }
-
-    // The next event, or nullopt after `timeout`.
-    std::optional<DecodedEvent> next(std::chrono::milliseconds timeout) {
-        zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
-        if (zmq::poll(&item, 1, timeout) == 0) return std::nullopt;
-        Frames frames;
-        zmq::message_t frame;
-        do {
-            if (!socket_.recv(frame)) return std::nullopt;
-            auto bytes = static_cast<const std::uint8_t*>(frame.data());
-            frames.emplace_back(bytes, bytes + frame.size());
-        } while (frame.more());
-        auto event = decode_event(frames);
-        if (!event) throw std::runtime_error("malformed event: " + event.error().message);
-        return std::move(*event);
-    }
-
-  private:
-    zmq::context_t context_{1};
-    zmq::socket_t socket_;
-};
 
 // How many lines of `text` contain `needle`.
 inline std::size_t count_lines_with(const std::string& text, const std::string& needle) {
@@ -84,5 +33,33 @@ inline std::size_t count_lines_with(const std::string& text, const std::string& 
     }
     return count;
 }
+
+// Alice, bob and carol registered, and cat.png: `image_size` pseudo-random bytes
+// (from `seed`) behind a PNG signature, for alice to post end to end.
+class EndToEndUsersTest : public ClusterTest {
+  protected:
+    EndToEndUsersTest(std::size_t image_size, unsigned seed)
+        : image_size_(image_size), seed_(seed) {}
+
+    void SetUp() override {
+        alice_ = cluster_.new_user("alice");
+        bob_ = cluster_.new_user("bob");
+        carol_ = cluster_.new_user("carol");
+        image_ = cluster_.dir() / "cat.png";
+        write_large_image(image_, image_size_, seed_);
+    }
+
+    // Alice posts the image as `name` for `recipients` ("bob,carol").
+    CommandResult post_to(const std::string& name, const std::string& recipients) {
+        return cluster_.imgshare(alice_,
+                                 {"post", image_.string(), "--name", name, "--to", recipients});
+    }
+
+    std::filesystem::path alice_, bob_, carol_, image_;
+
+  private:
+    std::size_t image_size_;
+    unsigned seed_;
+};
 
 }  // namespace imgshare::testing

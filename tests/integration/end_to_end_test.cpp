@@ -5,12 +5,12 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <thread>
 
 #include "common/crypto/sealed_box.h"
 #include "common/envelope.h"
 #include "tests/integration/end_to_end_support.h"
 #include "tests/integration/support/raw_client.h"
+#include "tests/integration/support/subscriber.h"
 
 namespace imgshare::testing {
 namespace {
@@ -18,22 +18,23 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-class EndToEndTest : public ::testing::Test {
+// The next event `subscriber` hears that is not of a warm-up post; nullopt after 15 s.
+std::optional<DecodedEvent> next_after_warmups(Subscriber& subscriber) {
+    auto event = subscriber.next(15s);
+    while (event && event->event.name.starts_with("warmup"))
+        event = subscriber.next(15s);
+    return event;
+}
+
+class EndToEndTest : public EndToEndUsersTest {
   protected:
+    EndToEndTest() : EndToEndUsersTest(300'000, 5) {}
+
     void SetUp() override {
-        alice_ = cluster_.new_user("alice");
-        bob_ = cluster_.new_user("bob");
-        carol_ = cluster_.new_user("carol");
-        image_ = cluster_.dir() / "cat.png";
-        write_large_image(image_, 300'000, 5);
-        escrow_image_ = cluster_.dir() / "public.png";
-        write_small_png(escrow_image_);
+        EndToEndUsersTest::SetUp();
+        escrow_image_ = cluster_.small_png("public.png");
     }
 
-    CommandResult post_to(const std::string& name, const std::string& recipients) {
-        return cluster_.imgshare(alice_,
-                                 {"post", image_.string(), "--name", name, "--to", recipients});
-    }
     CommandResult post_escrow(const std::string& name) {
         return cluster_.imgshare(alice_, {"post", escrow_image_.string(), "--name", name});
     }
@@ -50,9 +51,7 @@ class EndToEndTest : public ::testing::Test {
         return {error_code_of(*reply), body ? body->message : "not an error"};
     }
 
-    Cluster cluster_;
-    fs::path alice_, bob_, carol_;
-    fs::path image_, escrow_image_;
+    fs::path escrow_image_;
 };
 
 TEST_F(EndToEndTest, RecipientReadsTheImageAndAnOutsiderIsToldItDoesNotExist) {
@@ -61,10 +60,7 @@ TEST_F(EndToEndTest, RecipientReadsTheImageAndAnOutsiderIsToldItDoesNotExist) {
     EXPECT_NE(posted.out.find("posted cat (seq 1) end-to-end for alice,bob"), std::string::npos)
         << posted.out;
 
-    auto copy = cluster_.dir() / "bob-copy.png";
-    auto downloaded = cluster_.imgshare(bob_, {"download", "cat", "-o", copy.string()});
-    ASSERT_EQ(downloaded.exit_code, 0) << downloaded.err;
-    EXPECT_TRUE(files_equal(copy, image_));
+    EXPECT_TRUE(cluster_.download_matches(bob_, "cat", image_));
 
     // Carol: the very answer a missing name gets, through the CLI and raw requests alike.
     auto target = (cluster_.dir() / "carol-copy.png").string();
@@ -97,15 +93,13 @@ TEST_F(EndToEndTest, OnlyTheRecipientHearsOfTheImageOnAnyTopic) {
     auto bob_watch = cluster_.start_watcher(bob_);
     auto carol_watch = cluster_.start_watcher(carol_);
 
-    // An escrow post everybody hears shows that every socket and watcher is listening
-    // (subscriptions are handled in order, so carol's earlier requests were decided).
-    for (int attempt = 0;; ++attempt) {
-        ASSERT_LT(attempt, 10) << "the subscribers never heard an escrow post";
-        ASSERT_EQ(post_escrow("warmup" + std::to_string(attempt)).exit_code, 0);
-        auto carol_heard = carol_sub.next(3s);
-        auto bob_heard = bob_sub.next(3s);
-        if (carol_heard && bob_heard) break;
-    }
+    // Every topic asked for is decided; an escrow post everybody hears shows that every
+    // socket and watcher is listening.
+    ASSERT_TRUE(carol_sub.wait_until_decided("carol"));
+    ASSERT_TRUE(bob_sub.wait_until_decided("bob"));
+    ASSERT_EQ(post_escrow("warmup").exit_code, 0);
+    ASSERT_TRUE(carol_sub.next(15s)) << "carol's subscriber never heard an escrow post";
+    ASSERT_TRUE(bob_sub.next(15s)) << "bob's subscriber never heard an escrow post";
     ASSERT_TRUE(carol_watch->wait_for_output("NEW_IMAGE warmup", 30s)) << carol_watch->err();
     ASSERT_TRUE(bob_watch->wait_for_output("NEW_IMAGE warmup", 30s)) << bob_watch->err();
 
@@ -113,11 +107,8 @@ TEST_F(EndToEndTest, OnlyTheRecipientHearsOfTheImageOnAnyTopic) {
     ASSERT_EQ(post_escrow("after").exit_code, 0);
 
     // Bob: cat on his own topic, then the escrow post.
-    std::optional<DecodedEvent> event;
-    do {
-        event = bob_sub.next(15s);
-        ASSERT_TRUE(event) << "bob heard nothing about cat";
-    } while (event->event.name.starts_with("warmup"));
+    auto event = next_after_warmups(bob_sub);
+    ASSERT_TRUE(event) << "bob heard nothing about cat";
     EXPECT_EQ(event->topic, "user.bob/");
     EXPECT_EQ(event->event.name, "cat");
     EXPECT_EQ(event->event.mode, "e2e");
@@ -127,10 +118,8 @@ TEST_F(EndToEndTest, OnlyTheRecipientHearsOfTheImageOnAnyTopic) {
     EXPECT_EQ(event->event.name, "after");
 
     // Carol: one connection, events in order; what follows the warm-up is "after", not cat.
-    do {
-        event = carol_sub.next(15s);
-        ASSERT_TRUE(event) << "carol heard nothing at all";
-    } while (event->event.name.starts_with("warmup"));
+    event = next_after_warmups(carol_sub);
+    ASSERT_TRUE(event) << "carol heard nothing at all";
     EXPECT_EQ(event->topic, "image");
     EXPECT_EQ(event->event.name, "after");
 
@@ -185,10 +174,7 @@ TEST_F(EndToEndTest, OwnerSharesWithDaveWhoIsNotifiedAndReadsTheSameBytes) {
     ASSERT_TRUE(dave_watch->wait_for_output("downloaded cat from alice", 30s))
         << dave_watch->out() << dave_watch->err();
     EXPECT_TRUE(files_equal(inbox / "cat.png", image_));
-    auto copy = cluster_.dir() / "dave-copy.png";
-    auto downloaded = cluster_.imgshare(dave, {"download", "cat", "-o", copy.string()});
-    ASSERT_EQ(downloaded.exit_code, 0) << downloaded.err;
-    EXPECT_TRUE(files_equal(copy, image_));
+    EXPECT_TRUE(cluster_.download_matches(dave, "cat", image_));
 
     // Bob, a reader already, is not told again; carol still cannot read it.
     ASSERT_EQ(post_escrow("later").exit_code, 0);

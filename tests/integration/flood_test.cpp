@@ -5,12 +5,6 @@
 // broker's memory stays within a bound, and abandoned uploads are removed.
 #include <gtest/gtest.h>
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 
@@ -21,7 +15,9 @@
 #include "tests/integration/support/cluster.h"
 #include "tests/integration/support/raw_client.h"
 #include "tests/integration/support/signed_requests.h"
+#include "tests/integration/support/silent_connection.h"
 #include "tests/integration/support/storage_database.h"
+#include "tests/integration/support/wait.h"
 
 namespace imgshare::testing {
 namespace {
@@ -53,15 +49,6 @@ Memory memory_of(pid_t pid) {
         if (line.starts_with("VmHWM:")) memory.peak_kb = std::stol(line.substr(6));
     }
     return memory;
-}
-
-int port_of(const std::string& endpoint) {
-    return std::stoi(endpoint.substr(endpoint.rfind(':') + 1));
-}
-
-std::optional<ErrorCode> code_of(const std::optional<Frames>& reply) {
-    if (!reply) return ErrorCode::TIMEOUT;
-    return error_code_of(*reply);
 }
 
 // Many CURVE clients in one context, each done with one request and then silent.
@@ -110,38 +97,6 @@ class IdleCrowd {
   private:
     zmq::context_t context_;
     std::vector<zmq::socket_t> sockets_;
-};
-
-// A TCP connection to `port` that never says a word.
-class SilentConnection {
-  public:
-    explicit SilentConnection(int port) : fd_(socket(AF_INET, SOCK_STREAM, 0)) {
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        address.sin_port = htons(static_cast<std::uint16_t>(port));
-        connected_ = connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
-        fcntl(fd_, F_SETFL, O_NONBLOCK);
-    }
-    ~SilentConnection() { close(fd_); }
-    SilentConnection(const SilentConnection&) = delete;
-    SilentConnection& operator=(const SilentConnection&) = delete;
-
-    bool connected() const { return connected_; }
-    // True once the peer has closed the connection (whatever it sent before).
-    bool closed_by_peer() {
-        char buffer[256];
-        while (true) {
-            auto n = recv(fd_, buffer, sizeof buffer, 0);
-            if (n > 0) continue;  // ZMTP greeting bytes
-            if (n == 0) return true;
-            return errno != EAGAIN && errno != EWOULDBLOCK;
-        }
-    }
-
-  private:
-    int fd_;
-    bool connected_ = false;
 };
 
 class FloodTest : public ::testing::Test {
@@ -236,12 +191,11 @@ TEST_F(FloodTest, ManyFullSizeFramesInOneMessageAreRefusedAndTheirMemoryIsReused
 
 TEST_F(FloodTest, IdleCrowdAndStalledUploadsDoNotStopOthersAndStalledUploadsAreRemoved) {
     auto bob = cluster_.new_user("bob");
-    auto image = cluster_.dir() / "cat.png";
-    write_small_png(image);
+    auto image = cluster_.small_png("cat.png");
 
     std::vector<std::unique_ptr<SilentConnection>> silent;
     for (int i = 0; i < 200; ++i) {
-        silent.push_back(std::make_unique<SilentConnection>(port_of(cluster_.client_endpoint())));
+        silent.push_back(std::make_unique<SilentConnection>(cluster_.client_endpoint()));
         ASSERT_TRUE(silent.back()->connected());
     }
     IdleCrowd crowd(cluster_, 1000);
@@ -270,32 +224,24 @@ TEST_F(FloodTest, IdleCrowdAndStalledUploadsDoNotStopOthersAndStalledUploadsAreR
     // Another user is served as usual.
     auto posted = cluster_.imgshare(bob, {"post", image.string()});
     ASSERT_EQ(posted.exit_code, 0) << posted.err;
-    auto copy = cluster_.dir() / "copy.png";
-    auto downloaded = cluster_.imgshare(bob, {"download", "cat", "-o", copy.string()});
-    ASSERT_EQ(downloaded.exit_code, 0) << downloaded.err;
-    EXPECT_TRUE(files_equal(copy, image));
+    EXPECT_TRUE(cluster_.download_matches(bob, "cat", image));
 
     // The stalled uploads expire (the node runs with --upload-timeout-s 3). POST_COMMIT
     // does not count as activity: it says "missing chunk 1" until the upload is gone.
     for (auto& upload : stalled) {
         std::optional<ErrorCode> code;
-        auto deadline = std::chrono::steady_clock::now() + 30s;
-        while (std::chrono::steady_clock::now() < deadline) {
-            code = code_of(upload.client->call(encode(PostCommitRequest{upload.upload}, 3)));
-            if (code == ErrorCode::NOT_FOUND) break;
-            std::this_thread::sleep_for(200ms);  // BAD_REQUEST "missing chunk 1": still there
-        }
-        EXPECT_EQ(code, ErrorCode::NOT_FOUND) << upload.upload;
+        EXPECT_TRUE(wait_until(
+            [&] {
+                code = code_of(upload.client->call(encode(PostCommitRequest{upload.upload}, 3)));
+                return code == ErrorCode::NOT_FOUND;  // not BAD_REQUEST "missing chunk 1"
+            },
+            30s, "the stalled upload to expire", 200ms))
+            << upload.upload << ": " << (code ? to_string(*code) : "no error");
     }
     // Connections that never finish a handshake are closed (ZMQ_HANDSHAKE_IVL).
     for (auto& connection : silent) {
-        bool closed = false;
-        auto deadline = std::chrono::steady_clock::now() + 30s;
-        while (!(closed = connection->closed_by_peer()) &&
-               std::chrono::steady_clock::now() < deadline) {
-            std::this_thread::sleep_for(50ms);
-        }
-        EXPECT_TRUE(closed);
+        EXPECT_TRUE(wait_until([&] { return connection->closed_by_peer(); }, 30s,
+                               "the broker to close a silent connection", 50ms));
     }
 
     // On disk: no pending upload, and only the chunks of bob's committed image.

@@ -8,32 +8,18 @@
 #include "common/crypto/sealed_box.h"
 #include "common/crypto/sha256.h"
 #include "common/envelope.h"
-#include "common/keystore.h"
-#include "tests/integration/support/cluster.h"
+#include "tests/integration/support/cluster_fixture.h"
 #include "tests/integration/support/raw_client.h"
+#include "tests/integration/support/signed_requests.h"
 
 namespace imgshare::testing {
 namespace {
 
-constexpr std::string_view kPassphrase = "correct horse battery staple";
-
-struct User {
-    UserKeys keys;
-    Certificate certificate;
-};
-
-User load_user(const std::filesystem::path& home) {
-    Keystore keystore(home);
-    auto keys = keystore.load(kPassphrase);
-    auto certificate = keystore.load_certificate();
-    if (!keys || !certificate) throw std::runtime_error("cannot load the test user's keystore");
-    return User{std::move(*keys), std::move(*certificate)};
-}
-
 // A well-formed escrow POST_BEGIN for a one-chunk image, signed by `signer`; its chunk in
 // `chunk_out` when given.
-PostBeginRequest post_signed_by(const User& owner, const User& signer, const Bytes& wrap_key,
-                                const std::string& name, Bytes* chunk_out = nullptr) {
+PostBeginRequest post_signed_by(const TestUser& owner, const TestUser& signer,
+                                const Bytes& wrap_key, const std::string& name,
+                                Bytes* chunk_out = nullptr) {
     auto key = generate_content_key();
     ChunkEncryptor encryptor(key);
     auto chunk = encryptor.encrypt(Bytes(4096, 0x42), true);
@@ -60,23 +46,19 @@ PostBeginRequest post_signed_by(const User& owner, const User& signer, const Byt
     return request;
 }
 
-class ForgedPostTest : public ::testing::Test {
+class ForgedPostTest : public ClusterTest {
   protected:
     void SetUp() override {
         alice_home_ = cluster_.new_user("alice");
         bob_home_ = cluster_.new_user("bob");
         alice_ = load_user(alice_home_);
         bob_ = load_user(bob_home_);
-        RawClient anyone(cluster_.client_endpoint(), cluster_.broker_public_key());
-        auto info = anyone.call(encode(CaInfoRequest{}, 1));
-        wrap_key_ = decode_reply<CaInfoReply>(*info)->wrap_public_key;
+        wrap_key_ = wrap_public_key(cluster_);
     }
 
     std::optional<ErrorCode> post_as_bob(const PostBeginRequest& request) {
         RawClient bob(cluster_.client_endpoint(), cluster_.broker_public_key(), bob_.keys.curve);
-        auto reply = bob.call(encode(request, 7));
-        if (!reply) return ErrorCode::TIMEOUT;
-        return error_code_of(*reply);
+        return code_of(bob.call(encode(request, 7)));
     }
 
     // POST_IMAGE of `request` with `chunk`, from `client`: the reply frames.
@@ -86,9 +68,8 @@ class ForgedPostTest : public ::testing::Test {
         return reply.value_or(Frames{});
     }
 
-    Cluster cluster_;
     std::filesystem::path alice_home_, bob_home_;
-    User alice_, bob_;
+    TestUser alice_, bob_;
     Bytes wrap_key_;
 };
 

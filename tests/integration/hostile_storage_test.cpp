@@ -7,11 +7,10 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <iterator>
 #include <string>
 
-#include "tests/integration/support/cluster.h"
+#include "tests/integration/support/cluster_fixture.h"
 #include "tests/integration/support/storage_database.h"
 
 namespace imgshare::testing {
@@ -19,15 +18,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool has_error(const CommandResult& result, const std::string& code) {
-    return result.exit_code != 0 && result.err.find("error: " + code) != std::string::npos;
-}
-
 bool empty_directory(const fs::path& dir) {
     return fs::is_directory(dir) && fs::directory_iterator(dir) == fs::directory_iterator();
 }
 
-class HostileStorageTest : public ::testing::Test {
+class HostileStorageTest : public ClusterTest {
   protected:
     void SetUp() override {
         alice_ = cluster_.new_user("alice");
@@ -41,17 +36,6 @@ class HostileStorageTest : public ::testing::Test {
         }
     }
 
-    // Rewrites the stopped node's database, then starts the node again.
-    void tamper(const std::function<void(StorageDatabase&)>& change) {
-        cluster_.stop_storage();
-        {
-            StorageDatabase database(cluster_.storage_dir() / "db");
-            change(database);
-        }
-        cluster_.start_storage();
-        ASSERT_TRUE(cluster_.wait_for_service("storage", ++storage_starts_));
-    }
-
     // Bob downloads `name` into a fresh directory; the command's result.
     CommandResult download(const std::string& name) {
         inbox_ = cluster_.dir() / ("inbox-" + name);
@@ -59,17 +43,15 @@ class HostileStorageTest : public ::testing::Test {
         return cluster_.imgshare(bob_, {"download", name, "-o", inbox_.string()});
     }
 
-    Cluster cluster_;
     fs::path alice_, bob_, inbox_;
-    size_t storage_starts_ = 1;
 };
 
 TEST_F(HostileStorageTest, ChunksOfAnotherImageAreIntegrityAndNothingIsWritten) {
-    tamper([](StorageDatabase& db) {
+    ASSERT_TRUE(rewrite_storage(cluster_, [](StorageDatabase& db) {
         auto second = db.image("second");
         second.upload = db.image("first").upload;  // second's envelope and key, first's chunks
         db.put_image("second", second);
-    });
+    }));
     auto result = download("second");
     EXPECT_TRUE(has_error(result, "INTEGRITY")) << result.err;
     EXPECT_TRUE(empty_directory(inbox_));
@@ -80,37 +62,37 @@ TEST_F(HostileStorageTest, ChunksOfAnotherImageAreIntegrityAndNothingIsWritten) 
 }
 
 TEST_F(HostileStorageTest, ChunksInAnotherOrderAreIntegrityAndNothingIsWritten) {
-    tamper([](StorageDatabase& db) {
+    ASSERT_TRUE(rewrite_storage(cluster_, [](StorageDatabase& db) {
         auto first = db.image("first");
         auto chunk0 = db.chunk(first, 0);
         db.put_chunk(first, 0, db.chunk(first, 1));
         db.put_chunk(first, 1, chunk0);
-    });
+    }));
     auto result = download("first");
     EXPECT_TRUE(has_error(result, "INTEGRITY")) << result.err;
     EXPECT_TRUE(empty_directory(inbox_));
 }
 
 TEST_F(HostileStorageTest, EnvelopeOfAnotherImageIsBadSignatureAndNothingIsWritten) {
-    tamper([](StorageDatabase& db) {
+    ASSERT_TRUE(rewrite_storage(cluster_, [](StorageDatabase& db) {
         auto first = db.image("first");
         auto second = db.image("second");
         second.envelope = first.envelope;  // signed by alice, but for "first"
         second.signature = first.signature;
         db.put_image("second", second);
-    });
+    }));
     auto result = download("second");
     EXPECT_TRUE(has_error(result, "BAD_SIGNATURE")) << result.err;
     EXPECT_TRUE(empty_directory(inbox_));
 }
 
 TEST_F(HostileStorageTest, ImageServedUnderAnotherNameIsBadSignatureAndNothingIsWritten) {
-    tamper([](StorageDatabase& db) {
+    ASSERT_TRUE(rewrite_storage(cluster_, [](StorageDatabase& db) {
         auto renamed = db.image("first");
         renamed.name = "renamed";
         renamed.seq = db.append_to_feed("renamed");
         db.put_image("renamed", renamed);
-    });
+    }));
     auto listed = cluster_.imgshare(bob_, {"list"});
     ASSERT_NE(listed.out.find("renamed"), std::string::npos) << "the node lists its forgery";
     auto result = download("renamed");
@@ -119,11 +101,11 @@ TEST_F(HostileStorageTest, ImageServedUnderAnotherNameIsBadSignatureAndNothingIs
 }
 
 TEST_F(HostileStorageTest, KeyOfAnotherImageFailsTheKeyCommitmentAndNothingIsWritten) {
-    tamper([](StorageDatabase& db) {
+    ASSERT_TRUE(rewrite_storage(cluster_, [](StorageDatabase& db) {
         auto second = db.image("second");
         second.wrapped_key = db.image("first").wrapped_key;  // a real key, for another image
         db.put_image("second", second);
-    });
+    }));
     auto result = download("second");
     EXPECT_TRUE(has_error(result, "INTEGRITY")) << result.err;
     EXPECT_NE(result.err.find("committed to"), std::string::npos) << result.err;
@@ -133,7 +115,8 @@ TEST_F(HostileStorageTest, KeyOfAnotherImageFailsTheKeyCommitmentAndNothingIsWri
 TEST_F(HostileStorageTest, ABitFlippedOnDiskInAChunkIsIntegrityAndNothingIsWritten) {
     // The node does not check RocksDB's checksum on chunk reads (ImageStore::get): the
     // reader's authentication must catch damage at rest on its own.
-    tamper([](StorageDatabase&) {});  // reopening moves the chunks out of the WAL into tables
+    // Reopening moves the chunks out of the WAL into tables.
+    ASSERT_TRUE(rewrite_storage(cluster_, [](StorageDatabase&) {}));
     cluster_.stop_storage();
     Bytes chunk;
     {
@@ -155,8 +138,7 @@ TEST_F(HostileStorageTest, ABitFlippedOnDiskInAChunkIsIntegrityAndNothingIsWritt
         break;
     }
     ASSERT_TRUE(flipped) << "chunk 1 of 'second' is in no table or blob file";
-    cluster_.start_storage();
-    ASSERT_TRUE(cluster_.wait_for_service("storage", ++storage_starts_));
+    ASSERT_TRUE(cluster_.start_storage());
 
     auto result = download("second");
     EXPECT_TRUE(has_error(result, "INTEGRITY")) << result.err;

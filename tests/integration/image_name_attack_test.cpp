@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "tests/integration/support/cluster.h"
+#include "tests/integration/support/cluster_fixture.h"
 #include "tests/integration/support/raw_client.h"
 #include "tests/integration/support/signed_requests.h"
 #include "tests/integration/support/storage_database.h"
@@ -19,28 +19,11 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-bool has_error(const CommandResult& result, const std::string& code) {
-    return result.exit_code != 0 && result.err.find("error: " + code) != std::string::npos;
-}
-
-// Every regular file under `root`, recursively.
-std::vector<fs::path> files_under(const fs::path& root) {
-    std::vector<fs::path> files;
-    for (const auto& entry : fs::recursive_directory_iterator(root)) {
-        if (entry.is_regular_file()) files.push_back(entry.path());
-    }
-    return files;
-}
-
-class ImageNameAttackTest : public ::testing::Test {
-  protected:
-    Cluster cluster_;
-};
+class ImageNameAttackTest : public ClusterTest {};
 
 TEST_F(ImageNameAttackTest, HostileNamesAreRefusedByTheClientBeforeAnythingIsSent) {
     auto alice = cluster_.new_user("alice");
-    auto image = cluster_.dir() / "cat.png";
-    write_small_png(image);
+    auto image = cluster_.small_png("cat.png");
     // (A NUL cannot travel through argv; the storage node's test below sends one.)
     const std::vector<std::string> names{
         "../../etc/passwd", "/etc/passwd", "a/b",         "..",
@@ -86,8 +69,7 @@ TEST_F(ImageNameAttackTest, HostileNamesInASignedEnvelopeAreRefusedByTheStorageN
 TEST_F(ImageNameAttackTest, HostileNamesStoredInTheDatabaseAreNeverUsedAsPaths) {
     auto alice = cluster_.new_user("alice");
     auto bob = cluster_.new_user("bob");
-    auto image = cluster_.dir() / "cat.png";
-    write_small_png(image);
+    auto image = cluster_.small_png("cat.png");
     ASSERT_EQ(cluster_.imgshare(alice, {"post", image.string()}).exit_code, 0);
 
     // The node is compromised: it lists copies of "cat" under names that would escape a
@@ -102,18 +84,14 @@ TEST_F(ImageNameAttackTest, HostileNamesStoredInTheDatabaseAreNeverUsedAsPaths) 
                                            "ctl\x1b[2J\x07",
                                            "..",
                                            "sub/dir"};
-    cluster_.stop_storage();
-    {
-        StorageDatabase db(cluster_.storage_dir() / "db");
+    ASSERT_TRUE(rewrite_storage(cluster_, [&](StorageDatabase& db) {
         auto record = db.image("cat");
         for (const auto& name : hostile) {
             record.name = name;
             record.seq = db.append_to_feed(name);
             db.put_image(name, record);
         }
-    }
-    cluster_.start_storage();
-    ASSERT_TRUE(cluster_.wait_for_service("storage", 2));
+    }));
 
     // `list` shows them, with every control byte replaced.
     auto listed = cluster_.imgshare(bob, {"list"});
@@ -132,26 +110,16 @@ TEST_F(ImageNameAttackTest, HostileNamesStoredInTheDatabaseAreNeverUsedAsPaths) 
     ASSERT_TRUE(watcher->wait_for_output("NEW_IMAGE", 30s, 1 + hostile.size()))
         << watcher->out() << watcher->err();
     ASSERT_TRUE(watcher->wait_for_output("downloaded cat", 30s)) << watcher->err();
-    auto refusals = [&] {
-        auto text = watcher->err();
-        size_t count = 0;
-        for (auto at = text.find("error: BAD_REQUEST"); at != std::string::npos;
-             at = text.find("error: BAD_REQUEST", at + 1)) {
-            ++count;
-        }
-        return count;
-    };
-    for (int i = 0; i < 600 && refusals() < hostile.size(); ++i)
-        std::this_thread::sleep_for(50ms);
-    EXPECT_EQ(refusals(), hostile.size()) << watcher->err();
+    EXPECT_TRUE(watcher->wait_for_err("error: BAD_REQUEST", 30s, hostile.size()));
+    EXPECT_EQ(count_of(watcher->err(), "error: BAD_REQUEST"), hostile.size()) << watcher->err();
     watcher->stop();
 
-    EXPECT_EQ(files_under(inbox), std::vector<fs::path>{inbox / "cat.png"});
+    EXPECT_EQ(files_under({inbox}), std::vector<fs::path>{inbox / "cat.png"});
     EXPECT_FALSE(fs::exists(cluster_.dir() / "escaped"));
     EXPECT_FALSE(fs::exists(cluster_.dir() / "escaped.png"));
     EXPECT_FALSE(fs::exists(absolute_target));
     EXPECT_FALSE(fs::exists(absolute_target.string() + ".png"));
-    for (const auto& file : files_under(cluster_.dir() / "a")) {
+    for (const auto& file : files_under({cluster_.dir() / "a"})) {
         EXPECT_TRUE(file.parent_path() == inbox) << "written outside the inbox: " << file;
     }
 }

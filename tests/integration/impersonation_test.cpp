@@ -8,17 +8,17 @@
 #include "common/crypto/sealed_box.h"
 #include "common/protocol/event.h"
 #include "common/registration.h"
-#include "tests/integration/end_to_end_support.h"
-#include "tests/integration/support/cluster.h"
+#include "tests/integration/support/cluster_fixture.h"
 #include "tests/integration/support/raw_client.h"
 #include "tests/integration/support/signed_requests.h"
+#include "tests/integration/support/subscriber.h"
 
 namespace imgshare::testing {
 namespace {
 
 using namespace std::chrono_literals;
 
-class ImpersonationTest : public ::testing::Test {
+class ImpersonationTest : public ClusterTest {
   protected:
     void SetUp() override {
         alice_ = register_user(cluster_, "alice");
@@ -29,11 +29,6 @@ class ImpersonationTest : public ::testing::Test {
 
     RawClient connect_as(const TestUser& user) {
         return RawClient(cluster_.client_endpoint(), cluster_.broker_public_key(), user.keys.curve);
-    }
-
-    static std::optional<ErrorCode> code_of(const std::optional<Frames>& reply) {
-        if (!reply) return ErrorCode::TIMEOUT;
-        return error_code_of(*reply);
     }
 
     // Whether `username` is registered, as bob's GET_CERT sees it.
@@ -50,7 +45,6 @@ class ImpersonationTest : public ::testing::Test {
         ASSERT_EQ(exchange.requests.size(), image.chunks.size() + 2);
     }
 
-    Cluster cluster_;
     TestUser alice_, bob_, carol_;
     Bytes wrap_key_;
 };
@@ -166,28 +160,17 @@ TEST_F(ImpersonationTest, ARegisteredClientCannotSendTheBrokersInternalRequests)
 }
 
 TEST_F(ImpersonationTest, SubscribingToAnotherUsersTopicHearsNothingOfTheirImages) {
-    Subscriber carol(cluster_, carol_.keys.curve);
-    carol.subscribe(user_topic("carol"));
-    Subscriber bob(cluster_, bob_.keys.curve);
-    for (std::string topic : {user_topic("carol"), std::string("user.carol"), std::string("user."),
-                              std::string("user"), std::string("")}) {
-        bob.subscribe(topic);
-    }
-    // Subscriptions are handled in order: once bob hears an escrow event on "image", the
-    // broker has judged every subscription he sent before it.
-    bob.subscribe(std::string(kImageTopic));
-    std::optional<DecodedEvent> heard;
-    for (int attempt = 0; attempt < 20 && !heard; ++attempt) {
-        post(alice_, escrow_image(alice_, "public-" + std::to_string(attempt), wrap_key_));
-        heard = bob.next(1s);
-    }
-    ASSERT_TRUE(heard.has_value()) << "bob never heard an escrow event";
-    std::optional<DecodedEvent> carol_heard;
-    for (int attempt = 0; attempt < 20 && !carol_heard; ++attempt) {
-        post(alice_,
-             end_to_end_image(alice_, "private-" + std::to_string(attempt), {carol_.certificate}));
-        carol_heard = carol.next(1s);
-    }
+    Subscriber carol(cluster_, carol_.keys.curve, {user_topic("carol")});
+    // Bob asks for carol's topic in every spelling, then for escrow images.
+    Subscriber bob(
+        cluster_, bob_.keys.curve,
+        {user_topic("carol"), "user.carol", "user.", "user", "", std::string(kImageTopic)});
+    ASSERT_TRUE(carol.wait_until_decided("carol"));
+    ASSERT_TRUE(bob.wait_until_decided("bob"));
+    post(alice_, escrow_image(alice_, "public", wrap_key_));
+    ASSERT_TRUE(bob.next(15s).has_value()) << "bob never heard an escrow event";
+    post(alice_, end_to_end_image(alice_, "private", {carol_.certificate}));
+    auto carol_heard = carol.next(15s);
     ASSERT_TRUE(carol_heard.has_value()) << "carol never heard of her image";
     EXPECT_EQ(carol_heard->event.owner, "alice");
 

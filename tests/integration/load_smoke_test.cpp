@@ -6,14 +6,14 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tests/integration/support/cluster.h"
+#include "tests/integration/support/cluster_fixture.h"
 
 namespace imgshare::testing {
 namespace {
 
 using nlohmann::json;
 
-class LoadSmokeTest : public ::testing::Test {
+class LoadSmokeTest : public ClusterTest {
   protected:
     CommandResult load(const std::vector<std::string>& extra) {
         std::vector<std::string> argv{executable("imgshare-load"),
@@ -35,8 +35,6 @@ class LoadSmokeTest : public ::testing::Test {
         EXPECT_FALSE(parsed.is_discarded()) << run.out;
         return parsed;
     }
-
-    Cluster cluster_;
 };
 
 TEST_F(LoadSmokeTest, MixedRunSucceedsAndItsSummaryAddsUp) {

@@ -7,10 +7,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <memory>
 
 #include "common/crypto/keys.h"
 #include "common/trust_file.h"
-#include "tests/integration/support/cluster.h"
+#include "tests/integration/support/cluster_fixture.h"
 #include "tests/integration/support/raw_client.h"
 
 namespace imgshare::testing {
@@ -19,10 +20,6 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-bool has_error(const CommandResult& result, const std::string& code) {
-    return result.exit_code != 0 && result.err.find("error: " + code) != std::string::npos;
-}
-
 // Whether the broker's protocol log has recorded a received message of `type`.
 bool broker_received(Cluster& cluster, const std::string& type) {
     auto log = read_text(cluster.broker_dir() / "protocol.log");
@@ -30,10 +27,20 @@ bool broker_received(Cluster& cluster, const std::string& type) {
            log.find("\"type\":\"" + type + "\"") != std::string::npos;
 }
 
-class MitmTest : public ::testing::Test {
-  protected:
-    Cluster cluster_;
-};
+// A server of the attacker's beside the cluster: `name` (imgshare-broker, imgshare-storage)
+// initialised with keys of its own in DIR/`label`, then run there with `args`.
+std::unique_ptr<Process> start_outsider(Cluster& cluster, const std::string& name,
+                                        const std::string& label,
+                                        const std::vector<std::string>& args) {
+    auto data_dir = cluster.dir() / label;
+    auto init = run_command({executable(name), "init", "--data-dir", data_dir.string()});
+    if (init.exit_code != 0) throw std::runtime_error(name + " init: " + init.err);
+    std::vector<std::string> argv{executable(name), "run", "--data-dir", data_dir.string()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return std::make_unique<Process>(argv, cluster.dir() / (label + "-process"));
+}
+
+class MitmTest : public ClusterTest {};
 
 TEST_F(MitmTest, ImpostorBrokerOnTheTrustedAddressIsRefusedWithAClearError) {
     auto alice = cluster_.new_user("alice");
@@ -42,17 +49,11 @@ TEST_F(MitmTest, ImpostorBrokerOnTheTrustedAddressIsRefusedWithAClearError) {
 
     // The impostor has its own key (it cannot have the real one) and takes over the
     // address the trust file names.
-    auto impostor_dir = cluster_.dir() / "impostor";
-    auto init =
-        run_command({executable("imgshare-broker"), "init", "--data-dir", impostor_dir.string()});
-    ASSERT_EQ(init.exit_code, 0) << init.err;
-    Process impostor(
-        {executable("imgshare-broker"), "run", "--data-dir", impostor_dir.string(), "--clients",
-         cluster_.client_endpoint(), "--events", cluster_.events_endpoint(), "--backend",
-         "tcp://127.0.0.1:" + std::to_string(free_port())},
-        cluster_.dir() / "impostor-process");
-    std::this_thread::sleep_for(300ms);
-    ASSERT_TRUE(impostor.running()) << impostor.err();
+    auto impostor = start_outsider(
+        cluster_, "imgshare-broker", "impostor",
+        {"--clients", cluster_.client_endpoint(), "--events", cluster_.events_endpoint(),
+         "--backend", "tcp://127.0.0.1:" + std::to_string(free_port())});
+    ASSERT_TRUE(impostor->wait_for_err("broker serving", 15s)) << impostor->err();
 
     for (const auto& [home, args] :
          {std::pair{alice, std::vector<std::string>{"list"}},
@@ -65,12 +66,12 @@ TEST_F(MitmTest, ImpostorBrokerOnTheTrustedAddressIsRefusedWithAClearError) {
         EXPECT_LT(took, 25s) << args[0] << " hung instead of giving up";
     }
     // The impostor never read a message: no handshake completed.
-    auto impostor_log = read_text(impostor_dir / "protocol.log");
+    auto impostor_log = read_text(cluster_.dir() / "impostor" / "protocol.log");
     EXPECT_EQ(impostor_log.find("\"received\""), std::string::npos) << impostor_log;
-    impostor.stop();
+    impostor->stop();
 
     // With the real broker back, the same homes work: nothing was spoiled.
-    cluster_.start_broker();
+    ASSERT_TRUE(cluster_.start_broker());
     ASSERT_TRUE(cluster_.wait_for_service("ca", 2));
     ASSERT_TRUE(cluster_.wait_for_service("storage", 2));
     auto listed = cluster_.imgshare(alice, {"list"});
@@ -99,31 +100,21 @@ TEST_F(MitmTest, ClientPinningAnotherKeySendsNothingTheRealBrokerCanRead) {
 }
 
 TEST_F(MitmTest, ServiceWithAKeyTheBrokerDoesNotListCannotJoin) {
-    auto rogue_dir = cluster_.dir() / "rogue-storage";
-    auto init =
-        run_command({executable("imgshare-storage"), "init", "--data-dir", rogue_dir.string()});
-    ASSERT_EQ(init.exit_code, 0) << init.err;
-    Process rogue(
-        {executable("imgshare-storage"), "run", "--data-dir", rogue_dir.string(), "--broker",
-         cluster_.backend_endpoint(), "--broker-key", z85_encode(cluster_.broker_public_key()),
-         "--ca-key", to_hex(cluster_.ca_verify_key()), "--node-id", "rogue"},
-        cluster_.dir() / "rogue-process");
-    auto refused = [&] {
-        return read_text(cluster_.dir() / "broker-0.err")
-                   .find("service key is not on the allow list") != std::string::npos;
-    };
-    for (int i = 0; i < 600 && !refused(); ++i)
-        std::this_thread::sleep_for(50ms);
-    EXPECT_TRUE(refused()) << read_text(cluster_.dir() / "broker-0.err");
-    EXPECT_EQ(read_text(cluster_.dir() / "broker-0.err").find("(rogue)"), std::string::npos);
+    auto rogue = start_outsider(cluster_, "imgshare-storage", "rogue-storage",
+                                {"--broker", cluster_.backend_endpoint(), "--broker-key",
+                                 z85_encode(cluster_.broker_public_key()), "--ca-key",
+                                 to_hex(cluster_.ca_verify_key()), "--node-id", "rogue"});
+    EXPECT_TRUE(cluster_.broker()->wait_for_err("service key is not on the allow list", 30s))
+        << cluster_.broker()->err();
+    EXPECT_EQ(cluster_.broker()->err().find("(rogue)"), std::string::npos);
     EXPECT_FALSE(cluster_.wait_for_service("storage", 2, 100ms));
-    rogue.stop();
+    rogue->stop();
 }
 
 TEST_F(MitmTest, ClientKeyCannotConnectToTheServicesBackend) {
     RawClient intruder(cluster_.backend_endpoint(), cluster_.broker_public_key());
     EXPECT_FALSE(intruder.call(encode(ReadyMessage{"storage", "intruder"}, 0), 3s).has_value());
-    EXPECT_EQ(read_text(cluster_.dir() / "broker-0.err").find("(intruder)"), std::string::npos);
+    EXPECT_EQ(cluster_.broker()->err().find("(intruder)"), std::string::npos);
     EXPECT_FALSE(cluster_.wait_for_service("storage", 2, 100ms));
 }
 

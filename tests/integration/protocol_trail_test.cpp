@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/integration/support/cluster.h"
+#include "tests/integration/support/cluster_fixture.h"
 
 namespace imgshare::testing {
 namespace {
@@ -33,15 +33,11 @@ std::vector<json> matching(const std::vector<json>& lines, std::string_view dire
     return found;
 }
 
-class ProtocolTrailTest : public ::testing::Test {
-  protected:
-    Cluster cluster_;
-};
+class ProtocolTrailTest : public ClusterTest {};
 
 TEST_F(ProtocolTrailTest, TheBrokerLogsWhatItForwardsToAServiceNotAnEmptyMessage) {
     auto alice = cluster_.new_user("alice");
-    auto image = cluster_.dir() / "a.png";
-    write_small_png(image);
+    auto image = cluster_.small_png("a.png");
     ASSERT_EQ(cluster_.imgshare(alice, {"post", image.string(), "--name", "first"}).exit_code, 0);
     auto listed = cluster_.imgshare(alice, {"list", "--after", "0"});
     ASSERT_EQ(listed.exit_code, 0) << listed.err;

@@ -5,14 +5,14 @@
 // registry stay as they were.
 #include <gtest/gtest.h>
 
-#include "tests/integration/support/cluster.h"
+#include "tests/integration/support/cluster_fixture.h"
 #include "tests/integration/support/raw_client.h"
 #include "tests/integration/support/signed_requests.h"
 
 namespace imgshare::testing {
 namespace {
 
-class ReplayTest : public ::testing::Test {
+class ReplayTest : public ClusterTest {
   protected:
     void SetUp() override {
         alice_ = register_user(cluster_, "alice");
@@ -29,13 +29,6 @@ class ReplayTest : public ::testing::Test {
         return *listed;
     }
 
-    std::optional<ErrorCode> replay_code(RawClient& client, const Frames& request) {
-        auto reply = client.call(request);
-        if (!reply) return ErrorCode::TIMEOUT;
-        return error_code_of(*reply);
-    }
-
-    Cluster cluster_;
     TestUser alice_, bob_;
     Bytes wrap_key_;
 };
@@ -83,16 +76,16 @@ TEST_F(ReplayTest, PostReplayedFromAnotherUsersConnectionIsRefusedAndChangesNoth
     Frames pending_commit = encode(PostCommitRequest{upload}, 102);
 
     RawClient bob(cluster_.client_endpoint(), cluster_.broker_public_key(), bob_.keys.curve);
-    EXPECT_EQ(replay_code(bob, done.requests[0]), ErrorCode::FORBIDDEN);  // not bob's certificate
-    EXPECT_EQ(replay_code(bob, done.requests[1]), ErrorCode::NOT_FOUND);  // not bob's upload
-    EXPECT_EQ(replay_code(bob, done.requests.back()), ErrorCode::NOT_FOUND);
-    EXPECT_EQ(replay_code(bob, encode(pending_image.begin, 100)), ErrorCode::FORBIDDEN);
-    EXPECT_EQ(replay_code(bob, pending_chunk), ErrorCode::NOT_FOUND);
-    EXPECT_EQ(replay_code(bob, pending_commit), ErrorCode::NOT_FOUND);
+    EXPECT_EQ(code_of(bob.call(done.requests[0])), ErrorCode::FORBIDDEN);  // not bob's certificate
+    EXPECT_EQ(code_of(bob.call(done.requests[1])), ErrorCode::NOT_FOUND);  // not bob's upload
+    EXPECT_EQ(code_of(bob.call(done.requests.back())), ErrorCode::NOT_FOUND);
+    EXPECT_EQ(code_of(bob.call(encode(pending_image.begin, 100))), ErrorCode::FORBIDDEN);
+    EXPECT_EQ(code_of(bob.call(pending_chunk)), ErrorCode::NOT_FOUND);
+    EXPECT_EQ(code_of(bob.call(pending_commit)), ErrorCode::NOT_FOUND);
 
     RawClient stranger(cluster_.client_endpoint(), cluster_.broker_public_key());
     for (const auto& request : {done.requests[0], done.requests[1], pending_commit}) {
-        EXPECT_EQ(replay_code(stranger, request), ErrorCode::NOT_REGISTERED);
+        EXPECT_EQ(code_of(stranger.call(request)), ErrorCode::NOT_REGISTERED);
     }
 
     // Alice's pending upload is untouched: she finishes it, and the feed holds her two images.
@@ -131,10 +124,10 @@ TEST_F(ReplayTest, RegisterReplayedNeitherRegistersAgainNorChangesTheRegistry) {
     // On a new connection carol's key is registered: nobody registers twice.
     RawClient carol_later(cluster_.client_endpoint(), cluster_.broker_public_key(),
                           carol_keys.curve);
-    EXPECT_EQ(replay_code(carol_later, request), ErrorCode::BAD_REQUEST);
+    EXPECT_EQ(code_of(carol_later.call(request)), ErrorCode::BAD_REQUEST);
     // Anyone else holds another CURVE key than the one the proof names.
     RawClient stranger(cluster_.client_endpoint(), cluster_.broker_public_key());
-    EXPECT_EQ(replay_code(stranger, request), ErrorCode::FORBIDDEN);
+    EXPECT_EQ(code_of(stranger.call(request)), ErrorCode::FORBIDDEN);
 
     // The registry still holds carol's first certificate, and the serial counter moved once.
     RawClient bob(cluster_.client_endpoint(), cluster_.broker_public_key(), bob_.keys.curve);

@@ -4,22 +4,21 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <thread>
 
 #include "common/certificate.h"
 #include "common/clock.h"
 #include "common/keystore.h"
-#include "tests/integration/end_to_end_support.h"
-#include "tests/integration/support/cluster.h"
+#include "tests/integration/support/cluster_fixture.h"
 #include "tests/integration/support/raw_client.h"
+#include "tests/integration/support/signed_requests.h"
+#include "tests/integration/support/subscriber.h"
+#include "tests/integration/support/wait.h"
 
 namespace imgshare::testing {
 namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-
-constexpr const char* kPassphrase = "correct horse battery staple";
 
 bool starts_with(const std::string& text, const std::string& prefix) {
     return text.rfind(prefix, 0) == 0;
@@ -37,53 +36,40 @@ CommandResult ca_command(const std::vector<std::string>& args) {
 
 // A connection that speaks as the user of `home`, with their own keys.
 RawClient connection_of(Cluster& cluster, const fs::path& home) {
-    auto keys = Keystore(home).load(kPassphrase);
-    EXPECT_TRUE(keys.has_value());
-    return RawClient(cluster.client_endpoint(), cluster.broker_public_key(), keys->curve);
-}
-
-// Polls `attempt` (which returns true when done) every 100 ms for up to `limit`.
-template <class Attempt>
-bool eventually(Attempt attempt, std::chrono::seconds limit = 30s) {
-    auto deadline = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (attempt()) return true;
-        std::this_thread::sleep_for(100ms);
-    }
-    return attempt();
+    return RawClient(cluster.client_endpoint(), cluster.broker_public_key(),
+                     load_user(home).keys.curve);
 }
 
 // Sends LIST on `connection` (ids 2, 3, ...: it sent id 1 already) every 100 ms until the
-// broker answers REVOKED; false if it has not within 10 s.
-bool refused_as_revoked(RawClient& connection) {
+// broker answers REVOKED, for up to 10 s.
+::testing::AssertionResult refused_as_revoked(RawClient& connection) {
     std::uint64_t id = 2;
-    return eventually(
+    return wait_until(
         [&] {
             auto reply = connection.call(encode(ListRequest{}, id++));
             return reply && error_code_of(*reply) == ErrorCode::REVOKED;
         },
-        10s);
+        10s, "the broker to refuse the connection as REVOKED", 100ms);
 }
 
 std::int64_t not_after_of(const fs::path& home) {
     return Keystore(home).load_certificate().value().not_after;
 }
 
-void wait_until_past(std::int64_t unix_seconds) {
-    while (SystemClock().now_seconds() <= unix_seconds)
-        std::this_thread::sleep_for(100ms);
+// Certificates end by the clock, so these tests wait for the wall clock itself.
+::testing::AssertionResult wait_until_past(std::int64_t unix_seconds) {
+    auto seconds_left = std::max<std::int64_t>(0, unix_seconds - SystemClock().now_seconds());
+    return wait_until([&] { return SystemClock().now_seconds() > unix_seconds; },
+                      std::chrono::seconds(seconds_left + 5),
+                      "the wall clock past " + std::to_string(unix_seconds), 100ms);
 }
 
-class RevocationTest : public ::testing::Test {
-  protected:
-    Cluster cluster_;
-};
+class RevocationTest : public ClusterTest {};
 
 TEST_F(RevocationTest, ARevokedUserIsRefusedEverywhereAtOnce) {
     auto alice = cluster_.new_user("alice");
     auto bob = cluster_.new_user("bob");
-    auto image = cluster_.dir() / "cat.png";
-    write_small_png(image);
+    auto image = cluster_.small_png("cat.png");
     ASSERT_EQ(cluster_.imgshare(alice, {"post", image.string()}).exit_code, 0);
     // A connection alice opened before the revocation, already authenticated.
     auto open = connection_of(cluster_, alice);
@@ -137,8 +123,7 @@ TEST_F(RevocationTest, ARevocationMadeWhileTheCaIsDownReachesTheBrokerWhenItStar
     auto revoked = ca_command({"revoke", "alice", "--data-dir", cluster_.ca_dir()});
     ASSERT_EQ(revoked.exit_code, 0) << revoked.err;
     EXPECT_NE(revoked.out.find("no CA is running"), std::string::npos) << revoked.out;
-    cluster_.start_ca();
-    ASSERT_TRUE(cluster_.wait_for_service("ca", 2));
+    ASSERT_TRUE(cluster_.start_ca());
 
     EXPECT_TRUE(refused_as_revoked(open));
 }
@@ -149,19 +134,16 @@ TEST_F(RevocationTest, ARevokedUsersOpenSubscriptionHearsNothingMoreWhileOthersD
     Subscriber alice_sub(cluster_, load_user(alice).keys.curve, {"image"});
     Subscriber bob_sub(cluster_, load_user(bob).keys.curve, {"image"});
     auto bob_watch = cluster_.start_watcher(bob);
-    auto image = cluster_.dir() / "cat.png";
-    write_small_png(image);
+    auto image = cluster_.small_png("cat.png");
     auto post = [&](const std::string& name) {
         return cluster_.imgshare(bob, {"post", image.string(), "--name", name}).exit_code;
     };
     // Both subscriptions are live: each hears an escrow post.
-    for (int attempt = 0;; ++attempt) {
-        ASSERT_LT(attempt, 10) << "the subscribers never heard a post";
-        ASSERT_EQ(post("warmup" + std::to_string(attempt)), 0);
-        auto alice_heard = alice_sub.next(3s);
-        auto bob_heard = bob_sub.next(3s);
-        if (alice_heard && bob_heard) break;
-    }
+    ASSERT_TRUE(alice_sub.wait_until_decided("alice"));
+    ASSERT_TRUE(bob_sub.wait_until_decided("bob"));
+    ASSERT_EQ(post("warmup"), 0);
+    ASSERT_TRUE(alice_sub.next(15s)) << "alice's subscriber never heard a post";
+    ASSERT_TRUE(bob_sub.next(15s)) << "bob's subscriber never heard a post";
 
     auto open = connection_of(cluster_, alice);
     ASSERT_TRUE(open.call(encode(ListRequest{}, 1)).has_value());
@@ -194,10 +176,9 @@ class ExpiryTest : public ::testing::Test {
 
 TEST_F(ExpiryTest, AnExpiredUserIsRefusedAndARenewedOneIsNot) {
     auto carol = cluster_.new_user("carol");
-    auto image = cluster_.dir() / "cat.png";
-    write_small_png(image);
+    auto image = cluster_.small_png("cat.png");
     Subscriber carol_sub(cluster_, load_user(carol).keys.curve, {"image"});
-    std::this_thread::sleep_for(300ms);  // ZeroMQ's slow joiner: let the subscription arrive
+    ASSERT_TRUE(carol_sub.wait_until_decided("carol"));
     ASSERT_EQ(cluster_.imgshare(carol, {"post", image.string()}).exit_code, 0);
     auto heard = carol_sub.next(10s);
     ASSERT_TRUE(heard) << "carol's subscription never worked";
@@ -210,20 +191,20 @@ TEST_F(ExpiryTest, AnExpiredUserIsRefusedAndARenewedOneIsNot) {
 
     // Dave renews some 8 s into his certificate's 20.
     const auto dave_first_end = not_after_of(dave);
-    wait_until_past(dave_first_end - 12);
+    ASSERT_TRUE(wait_until_past(dave_first_end - 12));
     auto renewed = cluster_.imgshare(dave, {"renew"});
     ASSERT_EQ(renewed.exit_code, 0) << renewed.err;
     EXPECT_TRUE(starts_with(renewed.out, "renewed dave (serial ")) << renewed.out;
     EXPECT_GT(not_after_of(dave), dave_first_end);
 
     // Carol did not renew: her client says so.
-    wait_until_past(not_after_of(carol));
+    ASSERT_TRUE(wait_until_past(not_after_of(carol)));
     auto listed = cluster_.imgshare(carol, {"list"});
     EXPECT_EQ(listed.exit_code, 1);
     EXPECT_TRUE(starts_with(listed.err, "error: EXPIRED: ")) << listed.err;
 
     // Dave's first certificate has ended too, but his renewed one carries on.
-    wait_until_past(dave_first_end);
+    ASSERT_TRUE(wait_until_past(dave_first_end));
     auto dave_listed = cluster_.imgshare(dave, {"list"});
     EXPECT_EQ(dave_listed.exit_code, 0) << dave_listed.err;
 
@@ -253,8 +234,7 @@ TEST_F(ExpiryTest, AnExpiredUserIsRefusedAndARenewedOneIsNot) {
 TEST_F(ExpiryTest, ARenewedOwnerSharesAnImagePostedBeforeHerFirstCertificateEnded) {
     auto alice = cluster_.new_user("alice");
     auto bob = cluster_.new_user("bob");
-    auto image = cluster_.dir() / "cat.png";
-    write_small_png(image);
+    auto image = cluster_.small_png("cat.png");
     auto posted = cluster_.imgshare(alice, {"post", image.string(), "--to", "bob"});
     ASSERT_EQ(posted.exit_code, 0) << posted.err;
 
@@ -262,7 +242,7 @@ TEST_F(ExpiryTest, ARenewedOwnerSharesAnImagePostedBeforeHerFirstCertificateEnde
     // and the reader she will add registers then, so that both last well past her first
     // certificate's end.
     const auto alice_first_end = not_after_of(alice);
-    wait_until_past(alice_first_end - 8);
+    ASSERT_TRUE(wait_until_past(alice_first_end - 8));
     auto renewed = cluster_.imgshare(alice, {"renew"});
     ASSERT_EQ(renewed.exit_code, 0) << renewed.err;
     ASSERT_LT(SystemClock().now_seconds(), alice_first_end) << "renewed too late to show this";
@@ -270,16 +250,13 @@ TEST_F(ExpiryTest, ARenewedOwnerSharesAnImagePostedBeforeHerFirstCertificateEnde
 
     // The certificate the image was posted with (and its envelope names) has ended: her
     // renewal vouches for its key, to her own client and to the storage node.
-    wait_until_past(alice_first_end);
+    ASSERT_TRUE(wait_until_past(alice_first_end));
     auto shared = cluster_.imgshare(alice, {"share", "cat", "--with", "carol"});
     ASSERT_EQ(shared.exit_code, 0) << shared.err;
     EXPECT_TRUE(starts_with(shared.out, "shared cat with carol (readers alice,bob,carol; "))
         << shared.out;
     // The new reader opens it: the envelope still names the first certificate.
-    auto copy = cluster_.dir() / "carol-copy.png";
-    auto downloaded = cluster_.imgshare(carol, {"download", "cat", "-o", copy.string()});
-    ASSERT_EQ(downloaded.exit_code, 0) << downloaded.err;
-    EXPECT_TRUE(files_equal(copy, image));
+    EXPECT_TRUE(cluster_.download_matches(carol, "cat", image));
 }
 
 class RateLimitTest : public ::testing::Test {
@@ -356,10 +333,7 @@ TEST_F(RateLimitTest, ANormalPostIsNeverRefusedByTheLimit) {
     write_large_image(image, 4 << 20);
     auto posted = cluster_.imgshare(alice, {"post", image.string()});
     ASSERT_EQ(posted.exit_code, 0) << posted.err;
-    auto copy = cluster_.dir() / "copy.png";
-    auto downloaded = cluster_.imgshare(alice, {"download", "big", "-o", copy.string()});
-    ASSERT_EQ(downloaded.exit_code, 0) << downloaded.err;
-    EXPECT_TRUE(files_equal(copy, image));
+    EXPECT_TRUE(cluster_.download_matches(alice, "big", image));
 }
 
 }  // namespace

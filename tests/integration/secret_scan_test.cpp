@@ -17,33 +17,18 @@
 #include <memory>
 #include <set>
 #include <sstream>
-#include <thread>
 
 #include "common/crypto/sealed_box.h"
-#include "tests/integration/support/cluster.h"
+#include "tests/integration/support/cluster_fixture.h"
 #include "tests/integration/support/raw_client.h"
 #include "tests/integration/support/signed_requests.h"
+#include "tests/integration/support/wait.h"
 
 namespace imgshare::testing {
 namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-
-std::string read_binary(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream bytes;
-    bytes << in.rdbuf();
-    return bytes.str();
-}
-
-std::vector<fs::path> files_under(const fs::path& root) {
-    std::vector<fs::path> files;
-    for (const auto& entry : fs::recursive_directory_iterator(root)) {
-        if (entry.is_regular_file()) files.push_back(entry.path());
-    }
-    return files;
-}
 
 // Secrets to look for, each under a name for the report. It finds any 16-byte window of a
 // secret written raw, inside any run of hex (either case) or base64 (standard or URL-safe)
@@ -65,7 +50,7 @@ class SecretScanner {
 
     // "<secret> in <file> (<encoding>)" for every secret found in the file.
     std::vector<std::string> scan(const fs::path& file) const {
-        auto text = read_binary(file);
+        auto text = read_text(file);
         std::set<std::pair<std::size_t, std::string>> found;
         find_raw(as_bytes(text), "raw", found);
         for_each_run(text, is_hex, 2 * kWindow, [&](std::string_view run) {
@@ -196,7 +181,7 @@ void watch_user(SecretScanner& scanner, const std::string& name, const UserKeys&
 
 // The secret in a server's key file (hex).
 Bytes server_secret(const fs::path& key_file) {
-    auto text = read_binary(key_file);
+    auto text = read_text(key_file);
     while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
         text.pop_back();
     auto bytes = from_hex(text);
@@ -215,10 +200,7 @@ std::string core_limit_of(pid_t pid) {
     return "(none)";
 }
 
-class SecretScanTest : public ::testing::Test {
-  protected:
-    Cluster cluster_;
-};
+class SecretScanTest : public ClusterTest {};
 
 TEST_F(SecretScanTest, NoSecretReachesAnyFileThatAServerOrClientWrites) {
     auto alice_home = cluster_.new_user("alice");
@@ -261,7 +243,7 @@ TEST_F(SecretScanTest, NoSecretReachesAnyFileThatAServerOrClientWrites) {
                      Bytes(content_key->view().begin(), content_key->view().end()));
     everywhere.watch("the passphrase", to_bytes(kTestPassphrase));
     // Distinctive pieces of the image: 24 slices of 4 KiB spread over it.
-    auto image_bytes = to_bytes(read_binary(image));
+    auto image_bytes = to_bytes(read_text(image));
     for (std::size_t slice = 0; slice < 24; ++slice) {
         auto at =
             image_bytes.begin() + static_cast<std::ptrdiff_t>(slice * (image_bytes.size() / 24));
@@ -269,7 +251,7 @@ TEST_F(SecretScanTest, NoSecretReachesAnyFileThatAServerOrClientWrites) {
     }
     SecretScanner outside_key_files;  // a server's secret keys: only in its own key file
     for (const auto& dir : {cluster_.ca_dir(), cluster_.storage_dir(), cluster_.broker_dir()}) {
-        for (const auto& file : files_under(dir)) {
+        for (const auto& file : files_under({dir})) {
             if (file.extension() == ".key") {
                 outside_key_files.watch(file.string(), server_secret(file));
             }
@@ -287,7 +269,7 @@ TEST_F(SecretScanTest, NoSecretReachesAnyFileThatAServerOrClientWrites) {
     std::vector<fs::path> scanned;
     for (const auto& dir : {cluster_.ca_dir(), cluster_.storage_dir(), cluster_.broker_dir(),
                             cluster_.dir() / "homes"}) {
-        auto files = files_under(dir);
+        auto files = files_under({dir});
         scanned.insert(scanned.end(), files.begin(), files.end());
     }
     for (const auto& entry : fs::directory_iterator(cluster_.dir())) {
@@ -316,17 +298,18 @@ TEST_F(SecretScanTest, CoreDumpsAreOffInEveryProcessThatHoldsSecrets) {
     auto watcher = cluster_.start_watcher(bob);
     for (auto* process : {cluster_.broker(), cluster_.ca(), cluster_.storage(), watcher.get()}) {
         // Set at the top of main: wait until the process has got that far (after exec).
-        std::string soft, hard, limit;
-        auto deadline = std::chrono::steady_clock::now() + 20s;
-        do {
-            limit = core_limit_of(process->pid());
-            std::istringstream fields(limit.substr(std::min(limit.size(), kCoreLimitLabel.size())));
-            fields >> soft >> hard;
-            if (soft == "0" && hard == "0") break;
-            std::this_thread::sleep_for(20ms);
-        } while (std::chrono::steady_clock::now() < deadline);
-        EXPECT_EQ(soft, "0") << limit;
-        EXPECT_EQ(hard, "0") << limit;
+        std::string limit;
+        EXPECT_TRUE(wait_until(
+            [&] {
+                limit = core_limit_of(process->pid());
+                std::istringstream fields(
+                    limit.substr(std::min(limit.size(), kCoreLimitLabel.size())));
+                std::string soft, hard;
+                fields >> soft >> hard;
+                return soft == "0" && hard == "0";
+            },
+            20s, "core dumps off in pid " + std::to_string(process->pid())))
+            << limit;
     }
 }
 
@@ -345,7 +328,7 @@ TEST_F(SecretScanTest, DataDirectoriesHomesAndKeyFilesAreClosedToOtherUsers) {
         alice / "keys.sealed", alice / "protocol.log", cluster_.broker_dir() / "protocol.log",
         cluster_.ca_dir() / "protocol.log", cluster_.storage_dir() / "protocol.log"};
     for (const auto& dir : {cluster_.ca_dir(), cluster_.storage_dir(), cluster_.broker_dir()}) {
-        for (const auto& file : files_under(dir)) {
+        for (const auto& file : files_under({dir})) {
             if (file.extension() == ".key") private_files.push_back(file);
         }
     }

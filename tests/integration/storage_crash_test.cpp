@@ -6,23 +6,19 @@
 
 #include <filesystem>
 
-#include "tests/integration/support/cluster.h"
+#include "tests/integration/support/cluster_fixture.h"
 
 namespace imgshare::testing {
 namespace {
 
 using namespace std::chrono_literals;
 
-class StorageCrashTest : public ::testing::Test {
-  protected:
-    Cluster cluster_;
-};
+class StorageCrashTest : public ClusterTest {};
 
 TEST_F(StorageCrashTest, AcknowledgedPostsSurviveAKilledStorageNodeByteForByte) {
     auto alice = cluster_.new_user("alice");
     auto bob = cluster_.new_user("bob");
-    auto small = cluster_.dir() / "small.png";
-    write_small_png(small);
+    auto small = cluster_.small_png("small.png");
     auto large = cluster_.dir() / "large.png";
     write_large_image(large, 6u << 20);  // past the unlogged threshold and one memtable
     ASSERT_EQ(cluster_.imgshare(alice, {"post", small.string(), "--name", "small"}).exit_code, 0);
@@ -30,14 +26,10 @@ TEST_F(StorageCrashTest, AcknowledgedPostsSurviveAKilledStorageNodeByteForByte) 
     ASSERT_EQ(posted.exit_code, 0) << posted.err;
 
     cluster_.kill_storage();
-    cluster_.start_storage();
-    ASSERT_TRUE(cluster_.wait_for_service("storage", 2));
+    ASSERT_TRUE(cluster_.start_storage());
 
     for (const auto& [name, original] : {std::pair{"small", small}, std::pair{"large", large}}) {
-        auto copy = cluster_.dir() / (std::string(name) + "-copy.png");
-        auto downloaded = cluster_.imgshare(bob, {"download", name, "-o", copy.string()});
-        ASSERT_EQ(downloaded.exit_code, 0) << name << ": " << downloaded.err;
-        EXPECT_TRUE(files_equal(copy, original)) << name;
+        EXPECT_TRUE(cluster_.download_matches(bob, name, original)) << name;
     }
 }
 

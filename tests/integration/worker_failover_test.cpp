@@ -4,17 +4,20 @@
 // client as SERVICE_UNAVAILABLE.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
-#include <thread>
+#include <iterator>
+#include <set>
 
 #include <zmq.hpp>
 
 #include "common/net/multipart.h"
 #include "common/net/socket_options.h"
 #include "common/server_keys.h"
-#include "tests/integration/support/cluster.h"
+#include "tests/integration/support/cluster_fixture.h"
 #include "tests/integration/support/raw_client.h"
 #include "tests/integration/support/signed_requests.h"
+#include "tests/integration/support/wait.h"
 
 namespace imgshare::testing {
 namespace {
@@ -40,22 +43,22 @@ bool heartbeat_arrives(zmq::socket_t& socket, std::chrono::milliseconds timeout)
     return false;
 }
 
-class WorkerFailoverTest : public ::testing::Test {
-  protected:
-    Cluster cluster_;
-};
+class WorkerFailoverTest : public ClusterTest {};
 
 TEST_F(WorkerFailoverTest, ARequestForAVanishedWorkerIsAnsweredByTheServicesNextWorker) {
     auto alice = register_user(cluster_, "alice");
     RawClient client(cluster_.client_endpoint(), cluster_.broker_public_key(), alice.keys.curve);
     ASSERT_EQ(error_code_of(*client.call(encode(CaInfoRequest{}, 1))), std::nullopt);
 
+    const pid_t broker = cluster_.broker()->pid();
+    std::set<std::uint64_t> vanished;  // the broker's end of the second worker's connection
     {
         // A second storage worker, with the storage node's own key, that goes
         // away without DISCONNECT right after a heartbeat: the broker's next
         // heartbeat, which would notice, is 2.5 s away.
         auto keys = load_curve_key_files(cluster_.storage_dir(), "service");
         ASSERT_TRUE(keys) << keys.error().message;
+        auto sockets_before = open_sockets(broker);
         zmq::context_t context(1);
         zmq::socket_t socket(context, zmq::socket_type::dealer);
         net::harden_peer_socket(socket, net::Liveness::Service);
@@ -66,9 +69,15 @@ TEST_F(WorkerFailoverTest, ARequestForAVanishedWorkerIsAnsweredByTheServicesNext
         send(socket, encode(ReadyMessage{"storage", "vanishing"}, 0));
         ASSERT_TRUE(cluster_.wait_for_service("storage", 2));
         ASSERT_TRUE(heartbeat_arrives(socket, 10s));
+        auto sockets_after = open_sockets(broker);
+        std::ranges::set_difference(sockets_after, sockets_before,
+                                    std::inserter(vanished, vanished.end()));
+        ASSERT_EQ(vanished.size(), 1u) << "the broker opened other sockets meanwhile";
     }
-    // Time for the broker's I/O thread to see the connection close.
-    std::this_thread::sleep_for(200ms);
+    // The request must find the connection gone, as after a crash: the broker's I/O thread
+    // has seen it close once the broker no longer holds its socket.
+    ASSERT_TRUE(wait_until([&] { return !open_sockets(broker).contains(*vanished.begin()); }, 10s,
+                           "the broker to close its end of the vanished worker's connection"));
 
     // Round robin: two requests in a row reach both workers.
     for (std::uint64_t id = 2; id <= 4; ++id) {

@@ -5,10 +5,10 @@
 #include <fstream>
 #include <random>
 #include <stdexcept>
-#include <thread>
 
 #include "common/crypto/keys.h"
 #include "common/trust_file.h"
+#include "tests/integration/support/wait.h"
 
 namespace imgshare::testing {
 namespace {
@@ -75,20 +75,23 @@ Cluster::Cluster(ClusterOptions options) : options_(std::move(options)) {
     // Another test may bind a port between our check and the broker's bind:
     // then the broker exits at once, and it gets fresh ports.
     for (int attempt = 0;; ++attempt) {
-        start_broker();
-        std::this_thread::sleep_for(std::chrono::milliseconds(300));
-        if (broker_->running()) break;
-        if (attempt == 4) throw std::runtime_error("the broker did not start: " + broker_->err());
+        auto serving = start_broker();
+        if (serving) break;
+        if (broker_->running() || attempt == 4) {
+            throw std::runtime_error("the broker did not start: " + std::string(serving.message()) +
+                                     "\n" + broker_->err());
+        }
         client_port_ = free_port();
         events_port_ = free_port();
         backend_port_ = free_port();
     }
-    start_ca();
-    if (!wait_for_service("ca", 1)) throw std::runtime_error("the CA did not become ready");
+    if (auto ready = start_ca(); !ready) {
+        throw std::runtime_error("the CA did not become ready: " + std::string(ready.message()));
+    }
     if (options_.start_storage) {
-        start_storage();
-        if (!wait_for_service("storage", 1)) {
-            throw std::runtime_error("the storage node did not become ready");
+        if (auto ready = start_storage(); !ready) {
+            throw std::runtime_error("the storage node did not become ready: " +
+                                     std::string(ready.message()));
         }
     }
 }
@@ -113,7 +116,7 @@ std::string Cluster::backend_endpoint() const {
     return endpoint(backend_port_);
 }
 
-void Cluster::start_broker() {
+::testing::AssertionResult Cluster::start_broker() {
     std::vector<std::string> argv{executable("imgshare-broker"),
                                   "run",
                                   "--data-dir",
@@ -131,34 +134,37 @@ void Cluster::start_broker() {
     argv.insert(argv.end(), options_.broker_args.begin(), options_.broker_args.end());
     broker_ =
         std::make_unique<Process>(argv, dir_ / ("broker-" + std::to_string(broker_generation_++)));
+    // Logged once every socket is bound.
+    return broker_->wait_for_err("broker serving", std::chrono::seconds(15));
 }
 
-void Cluster::start_ca() {
-    std::vector<std::string> argv{executable("imgshare-ca"),
-                                  "run",
-                                  "--data-dir",
-                                  ca_dir(),
-                                  "--broker",
-                                  endpoint(backend_port_),
-                                  "--broker-key",
-                                  z85_encode(broker_public_key_)};
-    argv.insert(argv.end(), options_.ca_args.begin(), options_.ca_args.end());
-    ca_ = std::make_unique<Process>(argv, dir_ / "ca-process");
+std::vector<std::string> Cluster::service_command(const std::string& name, const fs::path& data_dir,
+                                                  const std::vector<std::string>& args) const {
+    std::vector<std::string> argv{executable(name), "run",
+                                  "--data-dir",     data_dir,
+                                  "--broker",       endpoint(backend_port_),
+                                  "--broker-key",   z85_encode(broker_public_key_)};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return argv;
 }
 
-void Cluster::start_storage() {
-    std::vector<std::string> argv{executable("imgshare-storage"),
-                                  "run",
-                                  "--data-dir",
-                                  storage_dir(),
-                                  "--broker",
-                                  endpoint(backend_port_),
-                                  "--broker-key",
-                                  z85_encode(broker_public_key_),
-                                  "--ca-key",
-                                  to_hex(ca_verify_key_)};
+::testing::AssertionResult Cluster::start_service(std::unique_ptr<Process>& process,
+                                                  const std::vector<std::string>& argv,
+                                                  const std::string& service) {
+    auto ready_before = ready_count(service);
+    process = std::make_unique<Process>(argv, dir_ / (service + "-process"));
+    return wait_for_service(service, ready_before + 1);
+}
+
+::testing::AssertionResult Cluster::start_ca() {
+    return start_service(ca_, service_command("imgshare-ca", ca_dir(), options_.ca_args), "ca");
+}
+
+::testing::AssertionResult Cluster::start_storage() {
+    auto argv =
+        service_command("imgshare-storage", storage_dir(), {"--ca-key", to_hex(ca_verify_key_)});
     argv.insert(argv.end(), options_.storage_args.begin(), options_.storage_args.end());
-    storage_ = std::make_unique<Process>(argv, dir_ / "storage-process");
+    return start_service(storage_, argv, "storage");
 }
 
 void Cluster::stop_ca() {
@@ -177,24 +183,17 @@ void Cluster::stop_broker() {
 
 size_t Cluster::ready_count(const std::string& service) const {
     size_t count = 0;
-    std::string needle = "service " + service + " (";
     for (int generation = 0; generation < broker_generation_; ++generation) {
-        auto text = read_text(dir_ / ("broker-" + std::to_string(generation) + ".err"));
-        for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
-            ++count;
-        }
+        count += count_of(read_text(dir_ / ("broker-" + std::to_string(generation) + ".err")),
+                          "service " + service + " (");
     }
     return count;
 }
 
-bool Cluster::wait_for_service(const std::string& service, size_t count,
-                               std::chrono::milliseconds timeout) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (ready_count(service) >= count) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return false;
+::testing::AssertionResult Cluster::wait_for_service(const std::string& service, size_t count,
+                                                     std::chrono::milliseconds timeout) {
+    return wait_until([&] { return ready_count(service) >= count; }, timeout,
+                      "READY from " + service + " " + std::to_string(count) + " time(s)");
 }
 
 std::map<std::string, std::string> Cluster::client_env() const {
@@ -231,6 +230,27 @@ std::unique_ptr<Process> Cluster::start_watcher(const fs::path& home,
     argv.insert(argv.end(), args.begin(), args.end());
     return std::make_unique<Process>(argv, dir_ / ("watcher-" + std::to_string(watcher_count_++)),
                                      client_env());
+}
+
+fs::path Cluster::small_png(const std::string& file_name) {
+    auto path = dir_ / file_name;
+    write_small_png(path);
+    return path;
+}
+
+::testing::AssertionResult Cluster::download_matches(const fs::path& home, const std::string& name,
+                                                     const fs::path& original) {
+    auto copy = dir_ / ("download-" + std::to_string(++download_count_));
+    auto downloaded = imgshare(home, {"download", name, "-o", copy.string()});
+    if (downloaded.exit_code != 0) {
+        return ::testing::AssertionFailure()
+               << "downloading " << name << " failed: " << downloaded.err;
+    }
+    if (!files_equal(copy, original)) {
+        return ::testing::AssertionFailure()
+               << "the download of " << name << " differs from " << original;
+    }
+    return ::testing::AssertionSuccess();
 }
 
 void write_small_png(const fs::path& path) {
@@ -273,6 +293,20 @@ bool files_equal(const fs::path& a, const fs::path& b) {
         if (!std::equal(x.begin(), x.begin() + left.gcount(), y.begin())) return false;
     }
     return true;
+}
+
+std::vector<fs::path> files_under(const std::vector<fs::path>& roots) {
+    std::vector<fs::path> files;
+    for (const auto& root : roots) {
+        for (const auto& entry : fs::recursive_directory_iterator(root)) {
+            if (entry.is_regular_file()) files.push_back(entry.path());
+        }
+    }
+    return files;
+}
+
+bool has_error(const CommandResult& result, const std::string& code) {
+    return result.exit_code != 0 && result.err.find("error: " + code + ":") != std::string::npos;
 }
 
 }  // namespace imgshare::testing

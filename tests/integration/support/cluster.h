@@ -41,9 +41,11 @@ class Cluster {
     const Bytes& broker_public_key() const { return broker_public_key_; }
     const Bytes& ca_verify_key() const { return ca_verify_key_; }
 
-    void start_ca();
-    void start_storage();
-    void start_broker();
+    // Each starts its process and waits until it is up: the broker until it serves (it
+    // exits at once if it cannot bind), a service until the broker has its READY.
+    [[nodiscard]] ::testing::AssertionResult start_ca();
+    [[nodiscard]] ::testing::AssertionResult start_storage();
+    [[nodiscard]] ::testing::AssertionResult start_broker();
     void stop_ca();
     void stop_storage();
     void kill_storage();
@@ -52,9 +54,13 @@ class Cluster {
     Process* ca() { return ca_.get(); }
     Process* storage() { return storage_.get(); }
 
+    // How many READYs from `service` the brokers of this cluster have logged (every
+    // generation of the broker: a restarted one logs the services' READY again).
+    size_t ready_count(const std::string& service) const;
     // Waits until the broker has seen READY from `service` `count` times in all.
-    bool wait_for_service(const std::string& service, size_t count,
-                          std::chrono::milliseconds timeout = std::chrono::seconds(15));
+    ::testing::AssertionResult wait_for_service(
+        const std::string& service, size_t count,
+        std::chrono::milliseconds timeout = std::chrono::seconds(15));
 
     // `imgshare --home HOME args...` with the test passphrase and fast KDF.
     CommandResult imgshare(const std::filesystem::path& home, const std::vector<std::string>& args,
@@ -68,9 +74,23 @@ class Cluster {
                                            const std::vector<std::string>& args = {});
     std::map<std::string, std::string> client_env() const;
 
+    // A small valid PNG written to `file_name` in the cluster's directory; its path.
+    std::filesystem::path small_png(const std::string& file_name);
+    // `home` downloads image `name` to a new file in the cluster's directory: success when
+    // that file is byte for byte `original`; else a failure with the client's error.
+    ::testing::AssertionResult download_matches(const std::filesystem::path& home,
+                                                const std::string& name,
+                                                const std::filesystem::path& original);
+
   private:
-    std::string init_and_read(const std::vector<std::string>& argv, const std::string& key);
-    size_t ready_count(const std::string& service) const;
+    // `imgshare-ca run` or `imgshare-storage run` on this cluster's backend.
+    std::vector<std::string> service_command(const std::string& name,
+                                             const std::filesystem::path& data_dir,
+                                             const std::vector<std::string>& args) const;
+    // Starts `argv` as `process` and waits for one more READY from `service`.
+    ::testing::AssertionResult start_service(std::unique_ptr<Process>& process,
+                                             const std::vector<std::string>& argv,
+                                             const std::string& service);
 
     ClusterOptions options_;
     std::filesystem::path dir_;
@@ -81,6 +101,7 @@ class Cluster {
     std::unique_ptr<Process> ca_, storage_, broker_;
     int broker_generation_ = 0;
     int watcher_count_ = 0;
+    int download_count_ = 0;
 };
 
 // A small valid PNG image (a few hundred bytes) and a large image-like file
@@ -88,5 +109,10 @@ class Cluster {
 void write_small_png(const std::filesystem::path& path);
 void write_large_image(const std::filesystem::path& path, size_t size, unsigned seed = 1);
 bool files_equal(const std::filesystem::path& a, const std::filesystem::path& b);
+// Every regular file under each of `roots`, recursively.
+std::vector<std::filesystem::path> files_under(const std::vector<std::filesystem::path>& roots);
+
+// Whether a command failed with "error: CODE: ..." on stderr, as the clients say it.
+bool has_error(const CommandResult& result, const std::string& code);
 
 }  // namespace imgshare::testing

@@ -3,17 +3,23 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <fstream>
+#include <optional>
 #include <random>
 #include <set>
 #include <sstream>
 #include <stdexcept>
-#include <thread>
+
+#include "tests/integration/support/wait.h"
 
 extern char** environ;
 
@@ -62,6 +68,30 @@ pid_t spawn(const std::vector<std::string>& argv, const std::map<std::string, st
         _exit(127);
     }
     return pid;
+}
+
+// Reaps child `pid` as soon as it exits, waiting at most `timeout`: its wait status, or
+// nullopt if it is still running. A pidfd turns readable at the exit itself, so nothing
+// polls; kernels older than 5.3 have none, and then waitpid is polled.
+std::optional<int> reap(pid_t pid, std::chrono::milliseconds timeout) {
+    int status = 0;
+    int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+    if (pidfd < 0) {
+        auto exited = wait_until([&] { return waitpid(pid, &status, WNOHANG) == pid; }, timeout,
+                                 "the exit of pid " + std::to_string(pid));
+        return exited ? std::optional<int>(status) : std::nullopt;
+    }
+    auto deadline = Clock::now() + timeout;
+    auto left_ms = [&] {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+        return static_cast<int>(std::max<std::int64_t>(0, left.count()));
+    };
+    pollfd item{pidfd, POLLIN, 0};
+    while (poll(&item, 1, left_ms()) < 0 && errno == EINTR) {
+    }
+    close(pidfd);
+    if (waitpid(pid, &status, WNOHANG) == pid) return status;
+    return std::nullopt;
 }
 
 int decode_status(int status) {
@@ -126,17 +156,13 @@ CommandResult run_command(const std::vector<std::string>& argv,
     }
     pid_t pid = spawn(argv, env, dir / "out", dir / "err", stdin_fd);
     if (stdin_fd >= 0) close(stdin_fd);
-    int status = 0;
-    auto deadline = Clock::now() + timeout;
-    while (waitpid(pid, &status, WNOHANG) == 0) {
-        if (Clock::now() > deadline) {
-            kill(-pid, SIGKILL);
-            waitpid(pid, &status, 0);
-            break;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    auto status = reap(pid, timeout);
+    if (!status) {
+        kill(-pid, SIGKILL);
+        status = 0;
+        waitpid(pid, &*status, 0);
     }
-    CommandResult result{decode_status(status), read_text(dir / "out"), read_text(dir / "err")};
+    CommandResult result{decode_status(*status), read_text(dir / "out"), read_text(dir / "err")};
     std::filesystem::remove_all(dir);
     return result;
 }
@@ -171,19 +197,15 @@ bool Process::running() {
 int Process::stop(std::chrono::milliseconds grace) {
     if (pid_ <= 0) return decode_status(status_);
     kill(pid_, SIGTERM);
-    auto deadline = Clock::now() + grace;
-    int status = 0;
-    while (waitpid(pid_, &status, WNOHANG) == 0) {
-        if (Clock::now() > deadline) {
-            kill(-pid_, SIGKILL);
-            waitpid(pid_, &status, 0);
-            break;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    auto status = reap(pid_, grace);
+    if (!status) {
+        kill(-pid_, SIGKILL);
+        status = 0;
+        waitpid(pid_, &*status, 0);
     }
-    status_ = status;
+    status_ = *status;
     pid_ = -1;
-    return decode_status(status);
+    return decode_status(status_);
 }
 
 void Process::kill_hard() {
@@ -200,20 +222,65 @@ std::string Process::err() const {
     return read_text(log_prefix_.string() + ".err");
 }
 
-bool Process::wait_for_output(const std::string& needle, std::chrono::milliseconds timeout,
-                              size_t count) const {
-    auto deadline = Clock::now() + timeout;
-    while (Clock::now() < deadline) {
-        auto text = out();
-        size_t found = 0;
-        for (size_t at = text.find(needle); at != std::string::npos;
-             at = text.find(needle, at + 1)) {
-            ++found;
+::testing::AssertionResult Process::wait_for_output(const std::string& needle,
+                                                    std::chrono::milliseconds timeout,
+                                                    size_t count) {
+    return wait_for_text(log_prefix_.string() + ".out", needle, timeout, count);
+}
+
+::testing::AssertionResult Process::wait_for_err(const std::string& needle,
+                                                 std::chrono::milliseconds timeout, size_t count) {
+    return wait_for_text(log_prefix_.string() + ".err", needle, timeout, count);
+}
+
+::testing::AssertionResult Process::wait_for_text(const std::filesystem::path& path,
+                                                  const std::string& needle,
+                                                  std::chrono::milliseconds timeout, size_t count) {
+    auto what =
+        "\"" + needle + "\" " + std::to_string(count) + " time(s) in " + path.filename().string();
+    bool exited = false;
+    auto written = [&] { return count_of(read_text(path), needle) >= count; };
+    auto waited = wait_until(
+        [&] {
+            exited = !running();  // asked first: a read after the exit holds all it wrote
+            return written() || exited;
+        },
+        timeout, what);
+    if (!waited || written()) return waited;
+    return ::testing::AssertionFailure() << "the process exited (status " << decode_status(status_)
+                                         << ") before writing " << what;
+}
+
+::testing::AssertionResult Process::wait_for_exit(std::chrono::milliseconds timeout) {
+    if (pid_ > 0) {
+        if (auto status = reap(pid_, timeout)) {
+            status_ = *status;
+            pid_ = -1;
         }
-        if (found >= count) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
-    return false;
+    if (pid_ <= 0) return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure()
+           << "timed out after " << timeout.count() << " ms waiting for pid " << pid_ << " to exit";
+}
+
+size_t count_of(std::string_view text, std::string_view needle) {
+    size_t found = 0;
+    for (auto at = text.find(needle); at != std::string_view::npos; at = text.find(needle, at + 1))
+        ++found;
+    return found;
+}
+
+std::set<std::uint64_t> open_sockets(pid_t pid) {
+    std::set<std::uint64_t> inodes;
+    std::error_code error;
+    auto fd_dir = std::filesystem::path("/proc") / std::to_string(pid) / "fd";
+    for (const auto& entry : std::filesystem::directory_iterator(fd_dir, error)) {
+        auto target = std::filesystem::read_symlink(entry.path(), error).string();
+        if (!error && target.starts_with("socket:[")) {
+            inodes.insert(std::stoull(target.substr(8)));
+        }
+    }
+    return inodes;
 }
 
 }  // namespace imgshare::testing

@@ -52,4 +52,9 @@ std::optional<ErrorCode> error_code_of(const Frames& reply) {
     return body->code;
 }
 
+std::optional<ErrorCode> code_of(const std::optional<Frames>& reply) {
+    if (!reply) return ErrorCode::TIMEOUT;
+    return error_code_of(*reply);
+}
+
 }  // namespace imgshare::testing

@@ -38,5 +38,7 @@ class RawClient {
 
 // The error code of an ERROR reply, or nullopt for anything else.
 std::optional<ErrorCode> error_code_of(const Frames& reply);
+// The same for a reply that may not have come: TIMEOUT when it did not.
+std::optional<ErrorCode> code_of(const std::optional<Frames>& reply);
 
 }  // namespace imgshare::testing

@@ -123,4 +123,14 @@ std::vector<std::pair<std::string, std::string>> StorageDatabase::entries(
     return out;
 }
 
+::testing::AssertionResult rewrite_storage(Cluster& cluster,
+                                           const std::function<void(StorageDatabase&)>& change) {
+    cluster.stop_storage();
+    {
+        StorageDatabase database(cluster.storage_dir() / "db");
+        change(database);
+    }
+    return cluster.start_storage();
+}
+
 }  // namespace imgshare::testing

@@ -4,10 +4,12 @@
 // what readers make of it. Open it only while the node is stopped.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <rocksdb/db.h>
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -18,6 +20,7 @@
 
 #include "common/bytes.h"
 #include "storage-node/records.h"
+#include "tests/integration/support/cluster.h"
 
 namespace imgshare::testing {
 
@@ -57,5 +60,10 @@ class StorageDatabase {
 
 // The key of chunk `index` in the chunks family: upload id · u32 big-endian index.
 std::string chunk_key_of(const Bytes& upload, std::uint32_t index);
+
+// Stops the cluster's storage node, runs `change` on its database, then starts the node
+// again and waits until the broker has its READY.
+[[nodiscard]] ::testing::AssertionResult rewrite_storage(
+    Cluster& cluster, const std::function<void(StorageDatabase&)>& change);
 
 }  // namespace imgshare::testing

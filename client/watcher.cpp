@@ -125,12 +125,12 @@ Result<void> Watcher::catch_up() {
 }
 
 Result<void> Watcher::receive_events(bool& gap) {
-    while (auto decoded = receive_event(events_, session_.log())) {
-        if (!*decoded) {
-            print_line(err_, "warning: ignored a malformed event: " + describe(decoded->error()));
+    while (auto received = receive_event(events_, session_.log())) {
+        if (!*received) {
+            print_line(err_, "warning: ignored a malformed event: " + describe(received->error()));
             continue;
         }
-        const NewImageEvent& event = (*decoded)->event;
+        const NewImageEvent& event = (*received)->event;
         if (event.seq <= last_seq_) continue;  // seen already (through LIST or a duplicate)
         if (event.seq != last_seq_ + 1 || gap) {
             gap = true;  // events went missing; LIST will report this one in order

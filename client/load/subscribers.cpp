@@ -54,10 +54,10 @@ void Subscribers::receive_loop() {
 
 void Subscribers::receive_on(std::size_t subscriber, zmq::socket_t& socket,
                              std::vector<bool>& heard) {
-    while (auto decoded = receive_event(socket, network_.log)) {
+    while (auto received = receive_event(socket, network_.log)) {
         const std::int64_t received_ns = monotonic_ns();
-        if (!*decoded || !(*decoded)->event.name.starts_with(run_.name_prefix)) continue;
-        const NewImageEvent& event = (*decoded)->event;
+        if (!*received || !(*received)->event.name.starts_with(run_.name_prefix)) continue;
+        const NewImageEvent& event = (*received)->event;
         if (!heard[subscriber]) {
             heard[subscriber] = true;
             ++ready_;

@@ -4,12 +4,10 @@
 
 #include <fmt/format.h>
 
+#include "client/event_subscription.h"
 #include "client/image_download.h"
 #include "client/output.h"
 #include "common/clock.h"
-#include "common/net/multipart.h"
-#include "common/net/socket_options.h"
-#include "common/protocol/event.h"
 
 namespace imgshare::client {
 namespace {
@@ -49,11 +47,8 @@ Watcher::Watcher(Session& session, Identity identity, WatchOptions options, std:
       err_(err),
       requests_(session.connect(identity_.keys.curve)),
       events_(context_, zmq::socket_type::sub) {
-    net::harden_peer_socket(events_, net::Liveness::Client);
-    net::make_curve_client(events_, session.trust().broker_public_key,
-                           identity_.keys.curve.public_key, identity_.keys.curve.secret_key.view());
-    events_.set(zmq::sockopt::subscribe, std::string(kImageTopic));
-    events_.set(zmq::sockopt::subscribe, user_topic(identity_.certificate.username));
+    subscribe_to_events(events_, session.trust().broker_public_key, identity_.keys.curve,
+                        identity_.certificate.username);
     monitor_ = std::make_unique<HandshakeMonitor>(context_, events_);
     events_.connect(session.config().events.to_string());
 }
@@ -130,24 +125,12 @@ Result<void> Watcher::catch_up() {
 }
 
 Result<void> Watcher::receive_events(bool& gap) {
-    while (auto message = net::receive_message(events_, 2)) {
-        if (message->too_many_frames) continue;
-        Frames frames;
-        for (const auto& frame : message->frames) {
-            auto view = net::view_of(frame);
-            frames.emplace_back(view.begin(), view.end());
-        }
-        if (frames.size() == 2) {
-            // As the broker logs what it publishes: the topic as peer, then the body.
-            session_.log().record(Direction::Received, as_string(frames[0]),
-                                  std::span<const Bytes>(frames).subspan(1));
-        }
-        auto decoded = decode_event(frames);
-        if (!decoded) {
-            print_line(err_, "warning: ignored a malformed event: " + describe(decoded.error()));
+    while (auto received = receive_event(events_, session_.log())) {
+        if (!*received) {
+            print_line(err_, "warning: ignored a malformed event: " + describe(received->error()));
             continue;
         }
-        const NewImageEvent& event = decoded->event;
+        const NewImageEvent& event = (*received)->event;
         if (event.seq <= last_seq_) continue;  // seen already (through LIST or a duplicate)
         if (event.seq != last_seq_ + 1 || gap) {
             gap = true;  // events went missing; LIST will report this one in order

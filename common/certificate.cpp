@@ -21,15 +21,9 @@ void pack_signed_fields(msgpack::packer<msgpack_util::BytesWriter>& packer,
     packer.pack_uint32(certificate.version);
     packer.pack_uint64(certificate.serial);
     packer.pack(certificate.username);
-    packer.pack_bin(static_cast<std::uint32_t>(certificate.sign_pk.size()));
-    packer.pack_bin_body(reinterpret_cast<const char*>(certificate.sign_pk.data()),
-                         static_cast<std::uint32_t>(certificate.sign_pk.size()));
-    packer.pack_bin(static_cast<std::uint32_t>(certificate.box_pk.size()));
-    packer.pack_bin_body(reinterpret_cast<const char*>(certificate.box_pk.data()),
-                         static_cast<std::uint32_t>(certificate.box_pk.size()));
-    packer.pack_bin(static_cast<std::uint32_t>(certificate.curve_pk.size()));
-    packer.pack_bin_body(reinterpret_cast<const char*>(certificate.curve_pk.data()),
-                         static_cast<std::uint32_t>(certificate.curve_pk.size()));
+    msgpack_util::pack_bin(packer, certificate.sign_pk);
+    msgpack_util::pack_bin(packer, certificate.box_pk);
+    msgpack_util::pack_bin(packer, certificate.curve_pk);
     packer.pack_int64(certificate.not_before);
     packer.pack_int64(certificate.not_after);
     packer.pack(certificate.issuer);
@@ -42,9 +36,7 @@ Bytes encode(const Certificate& certificate, bool with_signature) {
     packer.pack_array(static_cast<std::uint32_t>(kSignedFieldCount + (with_signature ? 1 : 0)));
     pack_signed_fields(packer, certificate);
     if (with_signature) {
-        packer.pack_bin(static_cast<std::uint32_t>(certificate.signature.size()));
-        packer.pack_bin_body(reinterpret_cast<const char*>(certificate.signature.data()),
-                             static_cast<std::uint32_t>(certificate.signature.size()));
+        msgpack_util::pack_bin(packer, certificate.signature);
     }
     return out;
 }

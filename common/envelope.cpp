@@ -21,12 +21,6 @@ const msgpack::unpack_limit kEnvelopeLimit(/*array=*/kMaxRecipients, /*map=*/0, 
 
 using Packer = msgpack::packer<msgpack_util::BytesWriter>;
 
-void pack_bin(Packer& packer, const Bytes& bytes) {
-    packer.pack_bin(static_cast<std::uint32_t>(bytes.size()));
-    packer.pack_bin_body(reinterpret_cast<const char*>(bytes.data()),
-                         static_cast<std::uint32_t>(bytes.size()));
-}
-
 Result<Bytes> read_fixed_bin(const msgpack::object& object, std::string_view field,
                              std::size_t size) {
     auto bin = msgpack_util::read_bin(object, field, size, size);
@@ -141,9 +135,9 @@ Bytes encode_envelope(const Envelope& envelope) {
     packer.pack_uint64(envelope.padded_size);
     packer.pack_uint32(envelope.chunk_size);
     packer.pack_uint32(envelope.chunk_count);
-    pack_bin(packer, envelope.stream_header);
-    pack_bin(packer, envelope.ciphertext_sha256);
-    pack_bin(packer, envelope.key_commitment);
+    msgpack_util::pack_bin(packer, envelope.stream_header);
+    msgpack_util::pack_bin(packer, envelope.ciphertext_sha256);
+    msgpack_util::pack_bin(packer, envelope.key_commitment);
     packer.pack_int64(envelope.created_at);
     packer.pack_array(static_cast<std::uint32_t>(envelope.recipients.size()));
     for (const auto& recipient : envelope.recipients)

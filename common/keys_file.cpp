@@ -92,30 +92,17 @@ Result<void> check_key_pairs(const UserKeys& keys) {
     return {};
 }
 
-template <typename Stream>
-void pack_bin(msgpack::packer<Stream>& packer, ByteView bytes) {
-    packer.pack_bin(static_cast<std::uint32_t>(bytes.size()));
-    packer.pack_bin_body(reinterpret_cast<const char*>(bytes.data()),
-                         static_cast<std::uint32_t>(bytes.size()));
-}
-
-template <typename Stream>
-void pack_str(msgpack::packer<Stream>& packer, std::string_view text) {
-    packer.pack_str(static_cast<std::uint32_t>(text.size()));
-    packer.pack_str_body(text.data(), static_cast<std::uint32_t>(text.size()));
-}
-
 SecretBytes encode_plaintext(const UserKeys& keys) {
     SecretBytes plaintext(kPlaintextSize);
     SecretWriter writer(plaintext);
     msgpack::packer<SecretWriter> packer(writer);
     packer.pack_array(6);
-    pack_bin(packer, keys.sign.public_key);
-    pack_bin(packer, keys.sign.secret_key.view());
-    pack_bin(packer, keys.box.public_key);
-    pack_bin(packer, keys.box.secret_key.view());
-    pack_bin(packer, keys.curve.public_key);
-    pack_bin(packer, keys.curve.secret_key.view());
+    msgpack_util::pack_bin(packer, keys.sign.public_key);
+    msgpack_util::pack_bin(packer, keys.sign.secret_key.view());
+    msgpack_util::pack_bin(packer, keys.box.public_key);
+    msgpack_util::pack_bin(packer, keys.box.secret_key.view());
+    msgpack_util::pack_bin(packer, keys.curve.public_key);
+    msgpack_util::pack_bin(packer, keys.curve.secret_key.view());
     if (writer.used() != kPlaintextSize) throw std::logic_error("keys plaintext size mismatch");
     return plaintext;
 }
@@ -266,22 +253,22 @@ Result<Bytes> seal_user_keys(const UserKeys& keys, std::string_view passphrase,
     msgpack_util::BytesWriter writer(file);
     msgpack::packer<msgpack_util::BytesWriter> packer(writer);
     packer.pack_map(static_cast<std::uint32_t>(kFieldNames.size()));
-    pack_str(packer, kFieldNames[kFormatField]);
-    pack_str(packer, kFormat);
-    pack_str(packer, kFieldNames[kVersion]);
+    msgpack_util::pack_str(packer, kFieldNames[kFormatField]);
+    msgpack_util::pack_str(packer, kFormat);
+    msgpack_util::pack_str(packer, kFieldNames[kVersion]);
     packer.pack_uint64(kFormatVersion);
-    pack_str(packer, kFieldNames[kKdf]);
-    pack_str(packer, kKdfName);
-    pack_str(packer, kFieldNames[kOpsLimit]);
+    msgpack_util::pack_str(packer, kFieldNames[kKdf]);
+    msgpack_util::pack_str(packer, kKdfName);
+    msgpack_util::pack_str(packer, kFieldNames[kOpsLimit]);
     packer.pack_uint64(limits.ops);
-    pack_str(packer, kFieldNames[kMemLimit]);
+    msgpack_util::pack_str(packer, kFieldNames[kMemLimit]);
     packer.pack_uint64(limits.mem);
-    pack_str(packer, kFieldNames[kSalt]);
-    pack_bin(packer, salt);
-    pack_str(packer, kFieldNames[kNonce]);
-    pack_bin(packer, nonce);
-    pack_str(packer, kFieldNames[kCiphertext]);
-    pack_bin(packer, ciphertext);
+    msgpack_util::pack_str(packer, kFieldNames[kSalt]);
+    msgpack_util::pack_bin(packer, salt);
+    msgpack_util::pack_str(packer, kFieldNames[kNonce]);
+    msgpack_util::pack_bin(packer, nonce);
+    msgpack_util::pack_str(packer, kFieldNames[kCiphertext]);
+    msgpack_util::pack_bin(packer, ciphertext);
     return file;
 }
 

@@ -1,6 +1,6 @@
 // msgpack adapter for the formats in common/ that are signed or stored
-// (certificates, registration proofs, key files): packing into Bytes, and
-// reading bytes that may be hostile.
+// (certificates, registration proofs, envelopes, key files): packing into
+// Bytes, packing byte and text strings, and reading bytes that may be hostile.
 //
 // Promises: nothing here throws. unpack_bounded() refuses (BAD_REQUEST) input
 // that breaks the given limits before anything is allocated for it, that is
@@ -33,6 +33,22 @@ class BytesWriter {
   private:
     Bytes& out_;
 };
+
+// `bytes` as one msgpack bin, on a packer over any stream (BytesWriter, a writer into
+// SecretBytes). Sizes must fit 32 bits, as every field of these formats does.
+template <class Stream>
+void pack_bin(msgpack::packer<Stream>& packer, ByteView bytes) {
+    packer.pack_bin(static_cast<std::uint32_t>(bytes.size()));
+    packer.pack_bin_body(reinterpret_cast<const char*>(bytes.data()),
+                         static_cast<std::uint32_t>(bytes.size()));
+}
+
+// `text` as one msgpack str, likewise.
+template <class Stream>
+void pack_str(msgpack::packer<Stream>& packer, std::string_view text) {
+    packer.pack_str(static_cast<std::uint32_t>(text.size()));
+    packer.pack_str_body(text.data(), static_cast<std::uint32_t>(text.size()));
+}
 
 enum class StringStorage {
     Copy,            // str/bin payloads are copied into the handle's zone

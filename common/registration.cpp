@@ -16,12 +16,6 @@ bool is_username_character(char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
 }
 
-void pack_bin(msgpack::packer<msgpack_util::BytesWriter>& packer, ByteView bytes) {
-    packer.pack_bin(static_cast<std::uint32_t>(bytes.size()));
-    packer.pack_bin_body(reinterpret_cast<const char*>(bytes.data()),
-                         static_cast<std::uint32_t>(bytes.size()));
-}
-
 }  // namespace
 
 Result<void> check_username(std::string_view username) {
@@ -39,11 +33,10 @@ Bytes registration_proof_message(std::string_view username, ByteView sign_pk, By
     msgpack_util::BytesWriter writer(out);
     msgpack::packer<msgpack_util::BytesWriter> packer(writer);
     packer.pack_array(4);
-    packer.pack_str(static_cast<std::uint32_t>(username.size()));
-    packer.pack_str_body(username.data(), static_cast<std::uint32_t>(username.size()));
-    pack_bin(packer, sign_pk);
-    pack_bin(packer, box_pk);
-    pack_bin(packer, curve_pk);
+    msgpack_util::pack_str(packer, username);
+    msgpack_util::pack_bin(packer, sign_pk);
+    msgpack_util::pack_bin(packer, box_pk);
+    msgpack_util::pack_bin(packer, curve_pk);
     return out;
 }
 

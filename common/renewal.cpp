@@ -6,15 +6,6 @@
 #include "common/msgpack_util.h"
 
 namespace imgshare {
-namespace {
-
-void pack_bin(msgpack::packer<msgpack_util::BytesWriter>& packer, ByteView bytes) {
-    packer.pack_bin(static_cast<std::uint32_t>(bytes.size()));
-    packer.pack_bin_body(reinterpret_cast<const char*>(bytes.data()),
-                         static_cast<std::uint32_t>(bytes.size()));
-}
-
-}  // namespace
 
 Bytes renewal_proof_message(ByteView ca_verify_key, const Certificate& current,
                             std::int64_t requested_at) {
@@ -22,12 +13,12 @@ Bytes renewal_proof_message(ByteView ca_verify_key, const Certificate& current,
     msgpack_util::BytesWriter writer(out);
     msgpack::packer<msgpack_util::BytesWriter> packer(writer);
     packer.pack_array(7);
-    pack_bin(packer, ca_verify_key);
+    msgpack_util::pack_bin(packer, ca_verify_key);
     packer.pack(current.username);
     packer.pack_uint64(current.serial);
-    pack_bin(packer, current.sign_pk);
-    pack_bin(packer, current.box_pk);
-    pack_bin(packer, current.curve_pk);
+    msgpack_util::pack_bin(packer, current.sign_pk);
+    msgpack_util::pack_bin(packer, current.box_pk);
+    msgpack_util::pack_bin(packer, current.curve_pk);
     packer.pack_int64(requested_at);
     return out;
 }

@@ -7,7 +7,7 @@
 #include "client/commands/command.h"
 #include "client/output.h"
 #include "client/passphrase.h"
-#include "common/clock.h"
+#include "client/user_registration.h"
 #include "common/registration.h"
 
 namespace imgshare::client {
@@ -17,7 +17,7 @@ namespace {
 // certificate (a registration that failed or was interrupted).
 struct KeysToRegister {
     UserKeys keys;
-    bool resumed = false;
+    RegistrationAttempt attempt = RegistrationAttempt::First;
 };
 
 Result<KeysToRegister> keys_to_register(const Session& session) {
@@ -32,7 +32,7 @@ Result<KeysToRegister> keys_to_register(const Session& session) {
         if (!passphrase) return std::unexpected(passphrase.error());
         auto keys = keystore.load(as_string(passphrase->view()));
         if (!keys) return std::unexpected(keys.error());
-        return KeysToRegister{std::move(*keys), true};
+        return KeysToRegister{std::move(*keys), RegistrationAttempt::Resumed};
     }
     auto passphrase = obtain_passphrase(PassphrasePurpose::Create);
     if (!passphrase) return std::unexpected(passphrase.error());
@@ -41,50 +41,7 @@ Result<KeysToRegister> keys_to_register(const Session& session) {
         !ok) {
         return std::unexpected(ok.error());
     }
-    return KeysToRegister{std::move(keys), false};
-}
-
-// The CA's answer, decoded and held to what was asked: the pinned CA's signature, valid now,
-// exactly this name and these three keys.
-Result<Certificate> accept_certificate(ByteView encoded, const std::string& username,
-                                       const UserKeys& keys, const TrustAnchors& trust) {
-    auto certificate = decode_certificate(encoded);
-    if (!certificate) return std::unexpected(certificate.error());
-    if (auto ok =
-            verify_certificate(*certificate, trust.ca_verify_key, SystemClock().now_seconds());
-        !ok) {
-        return std::unexpected(ok.error());
-    }
-    if (certificate->username != username || certificate->sign_pk != keys.sign.public_key ||
-        certificate->box_pk != keys.box.public_key ||
-        certificate->curve_pk != keys.curve.public_key) {
-        return fail(ErrorCode::BAD_SIGNATURE,
-                    "the CA's certificate does not carry exactly the name and keys sent; not "
-                    "storing it");
-    }
-    return certificate;
-}
-
-// REGISTER over an anonymous connection (the CA checks that curve_pk is its key). If a
-// resumed registration finds the name taken, it may be ours from the interrupted attempt:
-// the key is then registered, so a new connection is authenticated and may ask GET_CERT.
-Result<Bytes> request_certificate(Session& session, const std::string& username,
-                                  const KeysToRegister& registering) {
-    const UserKeys& keys = registering.keys;
-    RegisterRequest request{
-        username, keys.sign.public_key, keys.box.public_key, keys.curve.public_key,
-        make_registration_proof(username, keys.sign.public_key, keys.box.public_key,
-                                keys.curve.public_key, keys.sign.secret_key)};
-    auto reply = session.connect(keys.curve)->call<RegisterReply>(request);
-    if (reply) return std::move(reply->certificate);
-    if (!registering.resumed || reply.error().code != ErrorCode::NAME_TAKEN) {
-        return std::unexpected(reply.error());
-    }
-    auto existing = session.connect(keys.curve)->call<GetCertReply>(GetCertRequest{username});
-    if (!existing) return std::unexpected(reply.error());
-    auto theirs = decode_certificate(existing->certificate);
-    if (!theirs || theirs->curve_pk != keys.curve.public_key) return std::unexpected(reply.error());
-    return std::move(existing->certificate);
+    return KeysToRegister{std::move(keys), RegistrationAttempt::First};
 }
 
 Result<void> run_register(const std::string& username, const CommandContext& context) {
@@ -93,10 +50,9 @@ Result<void> run_register(const std::string& username, const CommandContext& con
     if (!session) return std::unexpected(session.error());
     auto registering = keys_to_register(**session);
     if (!registering) return std::unexpected(registering.error());
-    auto encoded = request_certificate(**session, username, *registering);
-    if (!encoded) return std::unexpected(encoded.error());
-    auto certificate =
-        accept_certificate(*encoded, username, registering->keys, (*session)->trust());
+    const UserKeys& keys = registering->keys;
+    auto certificate = register_keys([&] { return (*session)->connect(keys.curve); }, username,
+                                     keys, registering->attempt, (*session)->trust());
     if (!certificate) return std::unexpected(certificate.error());
     if (auto ok = (*session)->home().keystore().save_certificate(*certificate); !ok) return ok;
     if (context.options.json) {

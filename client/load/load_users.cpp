@@ -9,9 +9,9 @@
 #include <fmt/format.h>
 
 #include "client/passphrase.h"
+#include "client/user_registration.h"
 #include "common/clock.h"
 #include "common/keystore.h"
-#include "common/registration.h"
 
 namespace imgshare::client::load {
 namespace {
@@ -19,55 +19,20 @@ namespace {
 // Registration waits on the CA far more than it computes: a few threads overlap the waits.
 constexpr std::size_t kSetupThreads = 8;
 
-bool certifies(const Certificate& certificate, const std::string& username, const UserKeys& keys) {
-    return certificate.username == username && certificate.sign_pk == keys.sign.public_key &&
-           certificate.box_pk == keys.box.public_key &&
-           certificate.curve_pk == keys.curve.public_key;
-}
-
-// The CA's answer held to what was asked, as `imgshare register` holds it.
-Result<Certificate> accept_certificate(ByteView encoded, const std::string& username,
-                                       const UserKeys& keys, const TrustAnchors& trust) {
-    auto certificate = decode_certificate(encoded);
-    if (!certificate) return std::unexpected(certificate.error());
-    if (auto ok =
-            verify_certificate(*certificate, trust.ca_verify_key, SystemClock().now_seconds());
-        !ok) {
-        return std::unexpected(ok.error());
-    }
-    if (!certifies(*certificate, username, keys)) {
-        return fail(ErrorCode::BAD_SIGNATURE,
-                    fmt::format("the CA's certificate for {} does not carry exactly the name and "
-                                "keys sent",
-                                username));
-    }
-    return certificate;
-}
-
-// REGISTER over an anonymous connection; a resumed registration that finds the name taken
-// fetches the certificate, which is ours if it names our CURVE key.
-Result<Bytes> request_certificate(const LoadNetwork& network, const std::string& username,
-                                  const UserKeys& keys, bool resumed) {
-    RegisterRequest request{
-        username, keys.sign.public_key, keys.box.public_key, keys.curve.public_key,
-        make_registration_proof(username, keys.sign.public_key, keys.box.public_key,
-                                keys.curve.public_key, keys.sign.secret_key)};
-    auto reply = network.connect(keys.curve)->call<RegisterReply>(request);
-    if (reply) return std::move(reply->certificate);
-    if (!resumed || reply.error().code != ErrorCode::NAME_TAKEN) {
-        return std::unexpected(reply.error());
-    }
-    auto existing = network.connect(keys.curve)->call<GetCertReply>(GetCertRequest{username});
-    if (!existing) return std::unexpected(reply.error());
-    auto theirs = decode_certificate(existing->certificate);
-    if (!theirs || theirs->curve_pk != keys.curve.public_key) return std::unexpected(reply.error());
-    return std::move(existing->certificate);
-}
-
 struct Prepared {
     LoadUser user;
     bool registered = false;
 };
+
+// Registers `keys` (as `imgshare register` does) and keeps the certificate beside them.
+Result<Prepared> register_and_keep(Keystore& keystore, const std::string& username, UserKeys keys,
+                                   RegistrationAttempt attempt, const LoadNetwork& network) {
+    auto certificate = register_keys([&] { return network.connect(keys.curve); }, username, keys,
+                                     attempt, network.trust);
+    if (!certificate) return std::unexpected(certificate.error());
+    if (auto ok = keystore.save_certificate(*certificate); !ok) return std::unexpected(ok.error());
+    return Prepared{LoadUser{username, std::move(keys), std::move(*certificate)}, true};
+}
 
 Result<Prepared> prepare_one(const std::filesystem::path& users_dir, const std::string& username,
                              const LoadNetwork& network, const SecretBytes& passphrase) {
@@ -95,24 +60,15 @@ Result<Prepared> prepare_one(const std::filesystem::path& users_dir, const std::
         } else if (cached.error().code != ErrorCode::NOT_FOUND) {
             return std::unexpected(cached.error());
         }
-        auto encoded = request_certificate(network, username, *keys, true);
-        if (!encoded) return std::unexpected(encoded.error());
-        auto certificate = accept_certificate(*encoded, username, *keys, network.trust);
-        if (!certificate) return std::unexpected(certificate.error());
-        if (auto ok = keystore.save_certificate(*certificate); !ok)
-            return std::unexpected(ok.error());
-        return Prepared{LoadUser{username, std::move(*keys), std::move(*certificate)}, true};
+        return register_and_keep(keystore, username, std::move(*keys), RegistrationAttempt::Resumed,
+                                 network);
     }
     UserKeys keys = generate_user_keys();
     if (auto ok = keystore.create(keys, secret, keystore_kdf_strength()); !ok) {
         return std::unexpected(ok.error());
     }
-    auto encoded = request_certificate(network, username, keys, false);
-    if (!encoded) return std::unexpected(encoded.error());
-    auto certificate = accept_certificate(*encoded, username, keys, network.trust);
-    if (!certificate) return std::unexpected(certificate.error());
-    if (auto ok = keystore.save_certificate(*certificate); !ok) return std::unexpected(ok.error());
-    return Prepared{LoadUser{username, std::move(keys), std::move(*certificate)}, true};
+    return register_and_keep(keystore, username, std::move(keys), RegistrationAttempt::First,
+                             network);
 }
 
 }  // namespace

@@ -5,9 +5,7 @@
 #include <algorithm>
 #include <thread>
 
-#include "common/net/multipart.h"
-#include "common/net/socket_options.h"
-#include "common/protocol/event.h"
+#include "client/event_subscription.h"
 
 namespace imgshare::client::load {
 namespace {
@@ -32,11 +30,8 @@ void Subscribers::receive_loop() {
     sockets.reserve(users_.size());
     for (const auto& user : users_) {
         auto& socket = sockets.emplace_back(context, zmq::socket_type::sub);
-        net::harden_peer_socket(socket, net::Liveness::Client);
-        net::make_curve_client(socket, network_.connection.broker_public_key,
-                               user.keys.curve.public_key, user.keys.curve.secret_key.view());
-        socket.set(zmq::sockopt::subscribe, std::string(kImageTopic));
-        socket.set(zmq::sockopt::subscribe, user_topic(user.username));
+        subscribe_to_events(socket, network_.connection.broker_public_key, user.keys.curve,
+                            user.username);
         socket.connect(network_.events_endpoint);
     }
     std::vector<zmq::pollitem_t> items;
@@ -59,27 +54,15 @@ void Subscribers::receive_loop() {
 
 void Subscribers::receive_on(std::size_t subscriber, zmq::socket_t& socket,
                              std::vector<bool>& heard) {
-    while (auto message = net::receive_message(socket, 2)) {
+    while (auto received = receive_event(socket, network_.log)) {
         const std::int64_t received_ns = monotonic_ns();
-        if (message->too_many_frames) continue;
-        Frames frames;
-        for (const auto& frame : message->frames) {
-            auto view = net::view_of(frame);
-            frames.emplace_back(view.begin(), view.end());
-        }
-        if (frames.size() == 2) {
-            network_.log.record(Direction::Received, as_string(frames[0]),
-                                std::span<const Bytes>(frames).subspan(1));
-        }
-        auto decoded = decode_event(frames);
-        if (!decoded || !decoded->event.name.starts_with(run_.name_prefix)) continue;
+        if (!*received || !(*received)->event.name.starts_with(run_.name_prefix)) continue;
+        const NewImageEvent& event = (*received)->event;
         if (!heard[subscriber]) {
             heard[subscriber] = true;
             ++ready_;
         }
-        if (decoded->event.name.starts_with(run_.measured_prefix())) {
-            settle(decoded->event.name, received_ns);
-        }
+        if (event.name.starts_with(run_.measured_prefix())) settle(event.name, received_ns);
     }
 }
 

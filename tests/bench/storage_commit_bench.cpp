@@ -5,7 +5,6 @@
 // The directory is under $TMPDIR (default /tmp): point it at the disk the node would use.
 //   build/bin/storage_commit_bench --benchmark_min_time=2
 #include <benchmark/benchmark.h>
-#include <stdlib.h>
 
 #include <filesystem>
 #include <optional>
@@ -20,30 +19,12 @@
 #include "common/envelope.h"
 #include "storage-node/image_store.h"
 #include "storage-node/storage_service.h"
+#include "tests/common/scratch_dir.h"
 
 namespace imgshare::storage {
 namespace {
 
 constexpr std::uint64_t kImageBytes = 100 * 1024;
-
-// A fresh directory removed with everything in it.
-class TempDir {
-  public:
-    TempDir() {
-        std::string pattern =
-            (std::filesystem::temp_directory_path() / "imgshare-bench-XXXXXX").string();
-        if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-        path_ = pattern;
-    }
-    ~TempDir() {
-        std::error_code ignored;
-        std::filesystem::remove_all(path_, ignored);
-    }
-    const std::filesystem::path& path() const { return path_; }
-
-  private:
-    std::filesystem::path path_;
-};
 
 struct Post {
     PostBeginRequest begin;
@@ -103,7 +84,7 @@ class Poster {
 
 // A storage node's database and service in a temporary directory.
 struct Node {
-    TempDir dir;
+    testing::ScratchDir dir;
     ManualClock clock;
     Poster poster{clock.now_seconds()};
     std::optional<ImageStore> store;
@@ -199,7 +180,7 @@ BENCHMARK(BM_StorageCommitsSharingOneSync)
 
 // The floor under every commit: one small batch written with sync=true.
 void BM_StoreSyncedWrite(benchmark::State& state) {
-    TempDir dir;
+    testing::ScratchDir dir;
     auto store = ImageStore::open(dir.path() / "db").value();
     std::uint64_t key = 0;
     for (auto _ : state) {
@@ -214,7 +195,7 @@ BENCHMARK(BM_StoreSyncedWrite)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // The same without sync: what group commit could approach per image.
 void BM_StoreBufferedWrite(benchmark::State& state) {
-    TempDir dir;
+    testing::ScratchDir dir;
     auto store = ImageStore::open(dir.path() / "db").value();
     std::uint64_t key = 0;
     for (auto _ : state) {

@@ -138,10 +138,12 @@ class FakePublisher {
     }
 
     void publish(const NewImageEvent& event, std::string_view topic) {
-        auto frames = encode_event(event, topic);
-        net::ZmqFrames message;
-        for (const auto& frame : frames)
-            message.push_back(net::frame_of(frame));
+        publish_frames(encode_event(event, topic));
+    }
+
+    // Any message, well-formed or not; ZeroMQ delivers it by the prefix of its first frame.
+    void publish_frames(const Frames& frames) {
+        net::ZmqFrames message = net::frames_of(frames);
         (void)net::send_message(socket_, message);
     }
 

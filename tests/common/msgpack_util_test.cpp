@@ -28,6 +28,32 @@ TEST(MsgpackUtilTest, BytesWriterAppends) {
     EXPECT_EQ(bytes, (Bytes{0x92, 0x01, 0xa1, 'a'}));
 }
 
+TEST(MsgpackUtilTest, PacksBytesAsBinAndTextAsStrInTheShortestForm) {
+    const Bytes key{0x00, 0xff, 0x10};
+    const Bytes bytes = packed([&](auto& p) {
+        p.pack_array(2);
+        pack_bin(p, key);
+        pack_str(p, "hi");
+    });
+    EXPECT_EQ(bytes, (Bytes{0x92, 0xc4, 0x03, 0x00, 0xff, 0x10, 0xa2, 'h', 'i'}));
+    auto handle = unpack_bounded(bytes, kFlat, "input");
+    ASSERT_TRUE(handle) << handle.error().message;
+    auto fields = read_array(handle->get(), "input", 2);
+    ASSERT_TRUE(fields);
+    auto bin = read_bin((*fields)[0], "b", 3, 3);
+    ASSERT_TRUE(bin);
+    EXPECT_EQ(Bytes(bin->begin(), bin->end()), key);
+    EXPECT_EQ(read_string((*fields)[1], "s", 16).value(), "hi");
+}
+
+TEST(MsgpackUtilTest, PacksEmptyBytesAndText) {
+    const Bytes bytes = packed([](auto& p) {
+        pack_bin(p, ByteView{});
+        pack_str(p, "");
+    });
+    EXPECT_EQ(bytes, (Bytes{0xc4, 0x00, 0xa0}));
+}
+
 TEST(MsgpackUtilTest, UnpacksOneObjectWithinLimits) {
     const Bytes bytes = packed([](auto& p) { p.pack_array(2).pack(7).pack("hi"); });
     auto handle = unpack_bounded(bytes, kFlat, "input");

@@ -13,7 +13,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     using namespace imgshare;
-    static const fuzz::ScratchDir home_dir;
+    static const testing::ScratchDir home_dir{fuzz::scratch_parent()};
     const ByteView input(data, size);
 
     auto config = client::parse_client_config(as_string(input), "fuzz config");

@@ -52,7 +52,7 @@ void check_key_list(const std::filesystem::path& file, std::string_view text) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    static const fuzz::ScratchDir dir;
+    static const testing::ScratchDir dir{fuzz::scratch_parent()};
     const ByteView input(data, size);
     fuzz::write_whole_file(dir / "fuzz.key", input);
     check_secret_key(dir.path(), as_string(input));

@@ -8,7 +8,6 @@
 #pragma once
 
 #include <sodium.h>
-#include <stdlib.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -26,6 +25,7 @@
 #include "common/crypto/chunk_stream.h"
 #include "common/crypto/keys.h"
 #include "common/crypto/secret_bytes.h"
+#include "tests/common/scratch_dir.h"
 
 namespace imgshare::fuzz {
 
@@ -122,36 +122,17 @@ inline Bytes join_chunk_stream(ByteView header, std::span<const Bytes> chunks) {
 
 // ---- Files -------------------------------------------------------------------
 // For decoders that take a path: the input is written to a scratch file and read back by the
-// code under test, exactly as a file on disk would be. The scratch directory is in memory
-// (/dev/shm) where there is one: on ext4, rewriting a file in place forces it to disk on close,
-// which would cut the executions per second a hundredfold.
+// code under test, exactly as a file on disk would be. The scratch directory (a
+// testing::ScratchDir) is made under scratch_parent(), in memory (/dev/shm) where there is one:
+// on ext4, rewriting a file in place forces it to disk on close, which would cut the
+// executions per second a hundredfold.
 
-class ScratchDir {
-  public:
-    ScratchDir() {
-        std::error_code error;
-        const std::filesystem::path base = std::filesystem::is_directory("/dev/shm", error)
-                                               ? std::filesystem::path("/dev/shm")
-                                               : std::filesystem::temp_directory_path();
-        std::string pattern = base / "imgshare-fuzz-XXXXXX";
-        require(::mkdtemp(pattern.data()) != nullptr, "the scratch directory is created");
-        path_ = pattern;
-    }
-    ~ScratchDir() {
-        std::error_code ignored;
-        std::filesystem::remove_all(path_, ignored);
-    }
-    ScratchDir(const ScratchDir&) = delete;
-    ScratchDir& operator=(const ScratchDir&) = delete;
-
-    [[nodiscard]] const std::filesystem::path& path() const { return path_; }
-    [[nodiscard]] std::filesystem::path operator/(const std::string& name) const {
-        return path_ / name;
-    }
-
-  private:
-    std::filesystem::path path_;
-};
+inline std::filesystem::path scratch_parent() {
+    std::error_code error;
+    return std::filesystem::is_directory("/dev/shm", error)
+               ? std::filesystem::path("/dev/shm")
+               : std::filesystem::temp_directory_path();
+}
 
 inline void write_whole_file(const std::filesystem::path& path, ByteView bytes) {
     std::FILE* file = std::fopen(path.c_str(), "wb");

@@ -1,0 +1,52 @@
+// Registering a user's keys with the CA, as `imgshare register` and the load
+// generator's users do: REGISTER with the proof of possession over a
+// connection authenticated by the keys being registered, and the CA's answer
+// held to what was asked before anyone stores it.
+//
+// Promises: a certificate is returned only if the pinned CA signed it, it is
+// valid now, and it carries exactly the name and the three public keys sent.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "client/broker_connection.h"
+#include "common/bytes.h"
+#include "common/certificate.h"
+#include "common/error.h"
+#include "common/keys_file.h"
+#include "common/trust_file.h"
+
+namespace imgshare::client {
+
+// A new connection to the broker authenticated by the keys being registered.
+using ConnectAsRegistering = std::function<std::unique_ptr<BrokerConnection>()>;
+
+// Whether the keys were registered before, by an attempt that did not finish.
+enum class RegistrationAttempt { First, Resumed };
+
+// Whether `certificate` names exactly `username` and these three public keys.
+[[nodiscard]] bool certifies(const Certificate& certificate, std::string_view username,
+                             const UserKeys& keys);
+
+// The CA's answer, decoded and held to what was asked: the pinned CA's signature, valid at
+// `now`, exactly this name and these keys. The decoder's or verifier's error, else
+// BAD_SIGNATURE for a certificate of other keys or another name.
+[[nodiscard]] Result<Certificate> accept_certificate(ByteView encoded, std::string_view username,
+                                                     const UserKeys& keys,
+                                                     const TrustAnchors& trust, std::int64_t now);
+
+// REGISTER `username` with `keys` (the CA checks that curve_pk is the connection's key), and
+// accept_certificate() on the answer. A resumed registration that finds the name taken may
+// have been taken by its own interrupted attempt: the key is then registered, so a new
+// connection may ask GET_CERT, and that certificate counts if it names this CURVE key.
+// Otherwise the CA's error (NAME_TAKEN, …) or the connection's.
+[[nodiscard]] Result<Certificate> register_keys(const ConnectAsRegistering& connect,
+                                                const std::string& username, const UserKeys& keys,
+                                                RegistrationAttempt attempt,
+                                                const TrustAnchors& trust);
+
+}  // namespace imgshare::client

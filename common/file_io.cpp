@@ -15,7 +15,7 @@
 
 #include <fmt/format.h>
 
-#include "common/crypto/sodium.h"
+#include "common/crypto/sodium_init.h"
 
 namespace imgshare {
 namespace {

@@ -6,7 +6,7 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "common/crypto/sodium.h"
+#include "common/crypto/sodium_init.h"
 #include "common/msgpack_util.h"
 
 namespace imgshare {

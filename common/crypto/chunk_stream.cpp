@@ -4,7 +4,7 @@
 #include <string_view>
 #include <utility>
 
-#include "common/crypto/sodium.h"
+#include "common/crypto/sodium_init.h"
 
 namespace imgshare {
 namespace {

@@ -6,7 +6,7 @@
 #include <array>
 #include <stdexcept>
 
-#include "common/crypto/sodium.h"
+#include "common/crypto/sodium_init.h"
 
 namespace imgshare {
 namespace {

@@ -5,7 +5,7 @@
 #include <cstring>
 #include <utility>
 
-#include "common/crypto/sodium.h"
+#include "common/crypto/sodium_init.h"
 
 namespace imgshare {
 

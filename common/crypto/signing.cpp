@@ -4,7 +4,7 @@
 
 #include <stdexcept>
 
-#include "common/crypto/sodium.h"
+#include "common/crypto/sodium_init.h"
 
 namespace imgshare {
 namespace {

@@ -1,4 +1,4 @@
-#include "common/crypto/sodium.h"
+#include "common/crypto/sodium_init.h"
 
 #include <gtest/gtest.h>
 #include <sodium.h>
@@ -9,7 +9,7 @@
 namespace imgshare {
 namespace {
 
-TEST(SodiumTest, InitialisesOnceFromManyThreads) {
+TEST(SodiumInitTest, InitialisesOnceFromManyThreads) {
     std::vector<std::thread> threads;
     for (int i = 0; i < 8; ++i)
         threads.emplace_back([] { ensure_sodium(); });

@@ -1,4 +1,4 @@
-#include "common/crypto/sodium.h"
+#include "common/crypto/sodium_init.h"
 
 #include <sodium.h>
 

@@ -3,6 +3,8 @@
 // with real keys, RocksDB and CURVE; stopped by pid when the test ends.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <filesystem>
 #include <map>

@@ -1,9 +1,9 @@
 // Where each request goes and who may send it: one Route per request type,
 // derived at compile time from the Request variant (each struct's kType,
 // kService and kSentBy, message_types.h). The broker routes by it and each
-// service's handler table is checked against it (tests/ca-service/routes_test,
-// tests/storage-node/routes_test), so a message named in one place and missed
-// in another fails a build or a test, never a user.
+// service's handler table is checked against it
+// (tests/{ca-service,storage-node}/handler_table_test.cpp), so a message named
+// in one place and missed in another fails a build or a test, never a user.
 #pragma once
 
 #include <optional>

@@ -150,7 +150,9 @@ void ServiceWorker::handle(std::vector<zmq::message_t> frames) {
         return;
     }
     auto sender = sender_of(*header);
-    std::string peer = !sender || !sender->is<BrokerPeer>() ? header->user.value_or("") : "broker";
+    // The log names the broker "broker", as for its control messages.
+    std::string peer =
+        sender && sender->is<BrokerPeer>() ? "broker" : header->user.value_or("broker");
     log_.record(Direction::Received, peer, views);
     auto result = run_handler(*header, std::move(sender), views.size() > 1 ? views[1] : ByteView{},
                               views.size() > 2 ? views[2] : ByteView{});

@@ -69,4 +69,13 @@ std::optional<Route> route_of(std::string_view type) {
     return *found;
 }
 
+std::vector<std::string> types_routed_to(std::string_view service) {
+    std::vector<std::string> types;
+    for (const auto& route : kRoutes) {
+        if (route.service == service) types.emplace_back(route.type);
+    }
+    std::ranges::sort(types);
+    return types;
+}
+
 }  // namespace imgshare

@@ -8,7 +8,9 @@
 
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/protocol/message_types.h"
 
@@ -27,5 +29,8 @@ struct Route {
 
 // The route of request type `type`; nullopt for control messages, replies and unknown types.
 [[nodiscard]] std::optional<Route> route_of(std::string_view type);
+
+// The request types routed to `service`, sorted: exactly those its handler table must hold.
+[[nodiscard]] std::vector<std::string> types_routed_to(std::string_view service);
 
 }  // namespace imgshare

@@ -22,15 +22,11 @@ TEST_F(CaHandlerTableTest, EveryRequestRoutedToTheCaHasItsHandlerAndNothingElseD
         log, clock_);
     install_handlers(worker, *ca_);  // a type registered twice would throw here
 
-    std::vector<std::string> routed;
-    for (const auto& route : request_routes()) {
-        if (route.service == kCaService) routed.emplace_back(route.type);
-    }
-    std::ranges::sort(routed);
-    EXPECT_EQ(worker.handled_types(), routed);
+    auto handled = worker.handled_types();
+    EXPECT_EQ(handled, types_routed_to(kCaService));
     // The broker's own requests are among them.
-    EXPECT_TRUE(std::ranges::find(routed, "REWRAP") != routed.end());
-    EXPECT_TRUE(std::ranges::find(routed, "LOOKUP_CURVE_KEY") != routed.end());
+    EXPECT_TRUE(std::ranges::find(handled, "REWRAP") != handled.end());
+    EXPECT_TRUE(std::ranges::find(handled, "LOOKUP_CURVE_KEY") != handled.end());
 }
 
 }  // namespace

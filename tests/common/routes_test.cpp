@@ -4,6 +4,7 @@
 
 #include <set>
 #include <string>
+#include <vector>
 
 #include "common/protocol/message_types.h"
 
@@ -24,6 +25,16 @@ TEST(RoutesTest, EveryRequestHasOneRouteAndNoControlMessageHasAny) {
     }
     for (auto type : {"OK", "ERROR", "NEW_IMAGE", "", "list"})
         EXPECT_FALSE(route_of(type).has_value()) << type;
+}
+
+TEST(RoutesTest, EachServiceIsRoutedItsOwnTypes) {
+    EXPECT_EQ(types_routed_to(kCaService),
+              (std::vector<std::string>{"CA_INFO", "GET_CERT", "LOOKUP_CURVE_KEY", "REGISTER",
+                                        "RENEW", "REWRAP"}));
+    EXPECT_EQ(types_routed_to(kStorageService),
+              (std::vector<std::string>{"DOWNLOAD", "GET_CHUNK", "LIST", "POST_BEGIN", "POST_CHUNK",
+                                        "POST_COMMIT", "POST_IMAGE", "SHARE"}));
+    EXPECT_TRUE(types_routed_to("broker").empty());
 }
 
 TEST(RoutesTest, WhoMaySendWhat) {

@@ -22,12 +22,7 @@ TEST_F(StorageHandlerTableTest, EveryRequestRoutedToStorageHasItsHandlerAndNothi
         log, clock_);
     serve(service(), worker);  // a type registered twice would throw here
 
-    std::vector<std::string> routed;
-    for (const auto& route : request_routes()) {
-        if (route.service == kStorageService) routed.emplace_back(route.type);
-    }
-    std::ranges::sort(routed);
-    EXPECT_EQ(worker.handled_types(), routed);
+    EXPECT_EQ(worker.handled_types(), types_routed_to(kStorageService));
 }
 
 }  // namespace

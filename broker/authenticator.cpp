@@ -1,35 +1,43 @@
 #include "broker/authenticator.h"
 
-#include "common/crypto/keys.h"
+#include "common/registration.h"
 
 namespace imgshare::broker {
+namespace {
+
+Verdict admit(PeerIdentity peer) {
+    return {Verdict::Kind::Admit, std::move(peer), {}};
+}
+
+Verdict refuse(std::string reason) {
+    return {Verdict::Kind::Refuse, std::nullopt, std::move(reason)};
+}
+
+}  // namespace
 
 Verdict Authenticator::decide(const ZapRequest& request, std::int64_t now_ms,
                               std::int64_t now_seconds) const {
     if (request.domain == kServicesDomain) {
         auto allowed = service_keys_.find(request.client_key);
         if (allowed != service_keys_.end()) {
-            return {Verdict::Kind::Admit,
-                    "service:" + allowed->second + ":" + z85_encode(request.client_key)};
+            return admit(ServicePeer{allowed->second, request.client_key});
         }
-        return {Verdict::Kind::Refuse, "service key is not on the allow list"};
+        return refuse("service key is not on the allow list");
     }
-    if (request.domain != kClientsDomain) {
-        return {Verdict::Kind::Refuse, "unknown ZAP domain"};
-    }
+    if (request.domain != kClientsDomain) return refuse("unknown ZAP domain");
     auto cached = known_keys_.find(request.client_key);
     if (cached == known_keys_.end() || cached->second.expires_at_ms <= now_ms) {
-        return {Verdict::Kind::AskCa, {}};
+        return {Verdict::Kind::AskCa, std::nullopt, {}};
     }
     if (auto allowed = check_user(cached->second.username, now_seconds); !allowed) {
         return allowed.error().code == ErrorCode::REVOKED ? revoked() : expired();
     }
-    return {Verdict::Kind::Admit, cached->second.username};
+    return admit(UserPeer{cached->second.username});
 }
 
-bool may_serve(std::string_view user_id, std::string_view service) {
-    std::string prefix = "service:" + std::string(service) + ":";
-    return !service.empty() && user_id.starts_with(prefix);
+bool may_serve(const PeerIdentity& peer, std::string_view service) {
+    const auto* backend = peer.get_if<ServicePeer>();
+    return backend != nullptr && !service.empty() && backend->service == service;
 }
 
 Verdict Authenticator::registered(const Bytes& client_key, const std::string& username,
@@ -40,26 +48,29 @@ Verdict Authenticator::registered(const Bytes& client_key, const std::string& us
         revoke(username);
         return revoked();
     }
+    // The name becomes the User-Id every service parses: one the username rule refuses
+    // would leave the client with a connection nothing can be asked on.
+    if (!check_username(username)) return refuse("the CA named the key's holder wrongly");
     not_after_[username] = not_after;
     if (now_seconds >= not_after) return expired();
     known_keys_[client_key] = Cached{username, now_ms + kIdentityCacheMs};
-    return {Verdict::Kind::Admit, username};
+    return admit(UserPeer{username});
 }
 
 Verdict Authenticator::not_registered(const Bytes& client_key) {
-    return {Verdict::Kind::Admit, "anon:" + z85_encode(client_key)};
+    return admit(AnonymousPeer{client_key});
 }
 
 Verdict Authenticator::ca_unreachable(const Bytes& client_key) {
-    return {Verdict::Kind::Admit, "unknown:" + z85_encode(client_key)};
+    return admit(UnconfirmedPeer{client_key});
 }
 
 Verdict Authenticator::revoked() {
-    return {Verdict::Kind::Refuse, "certificate revoked"};
+    return refuse("certificate revoked");
 }
 
 Verdict Authenticator::expired() {
-    return {Verdict::Kind::Refuse, "certificate expired"};
+    return refuse("certificate expired");
 }
 
 void Authenticator::revoke(const std::string& username) {

@@ -1,11 +1,12 @@
 // Decides who a connecting peer is, for the ZAP handler, and whether a
-// registered user may still send requests. Services are admitted only by
-// allow-listed keys, each listed for one service, as
-// "service:<service>:<key>"; may_serve() then holds a READY to that service.
-// A client key registered at the CA gets its username as User-Id; any other
-// key is admitted as "anon:<key>" (it may only register), and when the CA
-// cannot be asked, as "unknown:<key>" (its requests get SERVICE_UNAVAILABLE
-// rather than a misleading NOT_REGISTERED).
+// registered user may still send requests. The decision is a PeerIdentity
+// (common/protocol/peer_identity.h), whose encoding becomes the connection's
+// User-Id. Services are admitted only by allow-listed keys, each listed for
+// one service, as a ServicePeer; may_serve() then holds a READY to that
+// service. A client key registered at the CA is a UserPeer; any other key an
+// AnonymousPeer (it may only register), and when the CA cannot be asked, an
+// UnconfirmedPeer (its requests get SERVICE_UNAVAILABLE rather than a
+// misleading NOT_REGISTERED).
 //
 // Revoked and expired users: ZAP refuses their keys (the CA's lookup says
 // revoked, or its not_after has passed), and check_user() refuses their
@@ -16,6 +17,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -23,6 +25,7 @@
 #include "broker/zap.h"
 #include "common/bytes.h"
 #include "common/error.h"
+#include "common/protocol/peer_identity.h"
 
 namespace imgshare::broker {
 
@@ -32,15 +35,16 @@ inline constexpr std::int64_t kIdentityCacheMs = 30'000;
 
 struct Verdict {
     enum class Kind { Admit, Refuse, AskCa } kind;
-    std::string user_id;  // Admit: the User-Id; Refuse: the reason
+    std::optional<PeerIdentity> peer;  // Admit: who the key is; its encoding is the User-Id
+    std::string reason;                // Refuse: why
 };
 
 // Backend CURVE public keys, each with the one service it may serve ("ca", "storage").
 using ServiceKeys = std::map<Bytes, std::string>;
 
-// Whether a backend peer admitted as `user_id` may announce itself as `service`: a storage
+// Whether a backend peer admitted as `peer` may announce itself as `service`: a storage
 // node's key must not serve as the CA, which vouches for who every client is.
-[[nodiscard]] bool may_serve(std::string_view user_id, std::string_view service);
+[[nodiscard]] bool may_serve(const PeerIdentity& peer, std::string_view service);
 
 class Authenticator {
   public:

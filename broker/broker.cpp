@@ -3,11 +3,11 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <type_traits>
 
-#include "broker/peer_identity.h"
-#include "broker/routing_table.h"
 #include "common/certificate.h"
 #include "common/net/socket_options.h"
 #include "common/protocol/codec.h"
@@ -37,6 +37,12 @@ zmq::socket_t bound_zap_handler(zmq::context_t& context) {
     zap.set(zmq::sockopt::linger, 0);
     zap.bind(kZapEndpoint);
     return zap;
+}
+
+// The `user` of the broker's own requests (LOOKUP_CURVE_KEY, REWRAP).
+const std::string& broker_user() {
+    static const std::string user = PeerIdentity{BrokerPeer{}}.encode();
+    return user;
 }
 
 zmq::message_t header_frame(std::string_view type, std::uint64_t id,
@@ -74,7 +80,7 @@ Broker::Broker(BrokerConfig config, ProtocolLog& log, const Clock& clock)
 }
 
 void Broker::run(const std::atomic<bool>& stop) {
-    next_heartbeat_ms_ = clock_.monotonic_ms() + kHeartbeatIntervalMs;
+    next_heartbeat_ms_ = clock_.monotonic_ms() + kServiceHeartbeatMs;
     zmq::pollitem_t items[] = {
         {zap_.handle(), 0, ZMQ_POLLIN, 0},
         {backend_.handle(), 0, ZMQ_POLLIN, 0},
@@ -150,42 +156,60 @@ void Broker::on_client_message(net::ZmqFrames frames) {
                     Error{ErrorCode::BAD_REQUEST, "unknown message type '" + header->type + "'"});
         return;
     }
-    if (client.user.starts_with("unknown:")) {
-        reply_error(client, Error{ErrorCode::SERVICE_UNAVAILABLE,
-                                  "the CA could not confirm who you are; try again"});
+    auto sender = PeerIdentity::parse(client.user);
+    if (!sender) {
+        // The authenticator wrote it: a bug, not the client's doing.
+        spdlog::error("a client's User-Id does not parse: {}", sender.error().message);
+        reply_error(client, Error{ErrorCode::INTERNAL, "the broker could not tell who you are"});
         return;
     }
-    if (is_anonymous(client.user) && !route->anonymous_allowed) {
-        reply_error(client,
-                    Error{ErrorCode::NOT_REGISTERED,
-                          header->type + " needs a registered key; run 'imgshare register'"});
+    if (auto allowed = check_sender(*sender, *route, header->type); !allowed) {
+        reply_error(client, allowed.error());
         return;
-    }
-    if (!is_anonymous(client.user)) {
-        if (auto allowed = authenticator_.check_user(client.user, clock_.now_seconds()); !allowed) {
-            reply_error(client, allowed.error());
-            return;
-        }
     }
     net::ZmqFrames body;
     for (size_t i = 2; i < frames.size(); ++i)
         body.push_back(std::move(frames[i]));
-    PendingRequest pending;
-    pending.client = client;
-    forward(std::string(route->service), header->type, client.user, std::move(body),
-            std::move(pending));
+    forward(route->service, header->type, client.user, std::move(body),
+            PendingRequest{.stage = ForwardedRequest{client, std::move(*sender)}});
 }
 
-void Broker::forward(const std::string& service, const std::string& type,
-                     std::optional<std::string> user, net::ZmqFrames body, PendingRequest pending) {
+Result<void> Broker::check_sender(const PeerIdentity& sender, const Route& route,
+                                  std::string_view type) const {
+    struct Check {
+        const Broker& broker;
+        const Route& route;
+        std::string_view type;
+        Result<void> operator()(const UserPeer& user) const {
+            return broker.authenticator_.check_user(user.username, broker.clock_.now_seconds());
+        }
+        Result<void> operator()(const AnonymousPeer&) const {
+            if (anonymous_allowed(route)) return {};
+            return imgshare::fail(
+                ErrorCode::NOT_REGISTERED,
+                std::string(type) + " needs a registered key; run 'imgshare register'");
+        }
+        Result<void> operator()(const UnconfirmedPeer&) const {
+            return imgshare::fail(ErrorCode::SERVICE_UNAVAILABLE,
+                                  "the CA could not confirm who you are; try again");
+        }
+        // ZAP admits neither on the clients' socket.
+        Result<void> operator()(const ServicePeer&) const { return not_a_client(); }
+        Result<void> operator()(const BrokerPeer&) const { return not_a_client(); }
+        static Result<void> not_a_client() {
+            return imgshare::fail(ErrorCode::FORBIDDEN, "only clients send requests here");
+        }
+    };
+    return std::visit(Check{*this, route, type}, sender.kind());
+}
+
+void Broker::forward(std::string_view service_name, std::string_view type, const std::string& user,
+                     net::ZmqFrames body, PendingRequest pending) {
+    std::string service(service_name);
     auto worker = workers_.pick(service);
     if (!worker) {
-        auto error = Error{ErrorCode::SERVICE_UNAVAILABLE, "no " + service + " service is running"};
-        if (pending.stage == PendingRequest::Stage::ZapLookup) {
-            answer_zap(pending.zap, Authenticator::ca_unreachable(pending.zap.client_key));
-        } else {
-            reply_error(pending.client, error);
-        }
+        fail(pending,
+             Error{ErrorCode::SERVICE_UNAVAILABLE, "no " + service + " service is running"});
         return;
     }
     pending.service = service;
@@ -216,57 +240,86 @@ void Broker::forward(const std::string& service, const std::string& type,
         worker = workers_.pick(service);
         if (!worker) break;
     }
-    if (pending.stage == PendingRequest::Stage::ZapLookup) {
-        answer_zap(pending.zap, Authenticator::ca_unreachable(pending.zap.client_key));
-    } else {
-        reply_error(pending.client, Error{ErrorCode::SERVICE_UNAVAILABLE,
-                                          service + (failure == net::SendFailure::queue_full
-                                                         ? " is busy; try again"
-                                                         : " is not reachable")});
-    }
+    fail(pending, Error{ErrorCode::SERVICE_UNAVAILABLE,
+                        service + (failure == net::SendFailure::queue_full ? " is busy; try again"
+                                                                           : " is not reachable")});
+}
+
+void Broker::fail(const PendingRequest& pending, const Error& error) {
+    std::visit(
+        [&](const auto& stage) {
+            if constexpr (std::is_same_v<std::decay_t<decltype(stage)>, ZapLookup>) {
+                answer_zap(stage.zap, Authenticator::ca_unreachable(stage.zap.client_key));
+            } else {
+                reply_error(stage.client, error);
+            }
+        },
+        pending.stage);
 }
 
 void Broker::on_backend_message(net::ZmqFrames frames) {
+    // The services' control messages. Any message from a known worker keeps it alive;
+    // only READY may come from a worker the broker does not know (yet, or any more).
+    struct ControlMessage {
+        std::string_view type;
+        bool from_known_worker;
+        void (Broker::*handle)(const std::string& worker, const net::ZmqFrames& frames);
+    };
+    static constexpr ControlMessage kControlMessages[] = {
+        {ReadyMessage::kType, false, &Broker::on_ready},
+        {HeartbeatMessage::kType, true, &Broker::on_heartbeat},
+        {DisconnectMessage::kType, true, &Broker::on_disconnect},
+        {UserRevokedMessage::kType, true, &Broker::on_user_revoked},
+    };
     std::string worker = net::string_of(frames[0]);
-    auto now = clock_.monotonic_ms();
     if (frames.size() < 3) return;
     auto header = decode_header(net::view_of(frames[1]));
     if (!header) {
         spdlog::warn("dropped a backend message: {}", describe(header.error()));
         return;
     }
-    if (header->type == ReadyMessage::kType) {
-        auto ready = decode_body<ReadyMessage>(net::view_of(frames[2]));
-        log_.record(Direction::Received, "service", net::frame_views(frames, 1));
-        if (!ready) return;
-        if (!may_serve(net::user_id_of(frames[1]), ready->service)) {
-            // A storage node's key announcing "ca" would decide who every client is.
-            spdlog::warn(
-                "refused READY as {} from node {}: its key is not allowed for that service "
-                "(the CA's key goes in --ca-service-key)",
-                ready->service, ready->node_id);
-            return;
-        }
-        workers_.add(worker, ready->service, ready->node_id, now);
-        spdlog::info("service {} ({}) is ready", ready->service, ready->node_id);
+    const auto* control = std::ranges::find(kControlMessages, header->type, &ControlMessage::type);
+    bool is_control = control != std::ranges::end(kControlMessages);
+    if (is_control && !control->from_known_worker) {
+        (this->*control->handle)(worker, frames);
         return;
     }
-    if (!workers_.touch(worker, now)) {
+    if (!workers_.touch(worker, clock_.monotonic_ms())) {
         // A worker we dropped (or never met) must announce itself again.
         net::ZmqFrames disconnect = net::frames_of(encode(DisconnectMessage{}, 0));
         send_to_worker(worker, std::move(disconnect), "service");
         return;
     }
-    if (header->type == HeartbeatMessage::kType) return;
-    if (header->type == DisconnectMessage::kType) {
-        workers_.remove(worker);
-        return;
-    }
-    if (header->type == UserRevokedMessage::kType) {
-        on_user_revoked(worker, frames);
+    if (is_control) {
+        (this->*control->handle)(worker, frames);
         return;
     }
     on_service_reply(worker, *header, std::move(frames));
+}
+
+void Broker::on_ready(const std::string& worker, const net::ZmqFrames& frames) {
+    auto ready = decode_body<ReadyMessage>(net::view_of(frames[2]));
+    log_.record(Direction::Received, "service", net::frame_views(frames, 1));
+    if (!ready) return;
+    auto peer = PeerIdentity::parse(net::user_id_of(frames[1]));
+    if (!peer || !may_serve(*peer, ready->service)) {
+        // A storage node's key announcing "ca" would decide who every client is.
+        spdlog::warn(
+            "refused READY as {} from node {}: its key is not allowed for that service "
+            "(the CA's key goes in --ca-service-key)",
+            ready->service, ready->node_id);
+        return;
+    }
+    workers_.add(worker, ready->service, ready->node_id, clock_.monotonic_ms());
+    spdlog::info("service {} ({}) is ready", ready->service, ready->node_id);
+}
+
+void Broker::on_heartbeat(const std::string&, const net::ZmqFrames&) {
+    // Nothing more: hearing from the worker kept it alive.
+}
+
+void Broker::on_disconnect(const std::string& worker, const net::ZmqFrames&) {
+    workers_.remove(worker);
 }
 
 bool Broker::admit_request(const ClientOrigin& client) {
@@ -298,15 +351,6 @@ void Broker::on_user_revoked(const std::string& worker, const net::ZmqFrames& fr
                  notice->username);
 }
 
-void Broker::note_renewal(const ClientOrigin& client, const net::ZmqFrames& frames) {
-    auto renewal = decode_body<RenewReply>(net::view_of(frames[1]));
-    if (!renewal) return;
-    auto certificate = decode_certificate(renewal->certificate);
-    if (certificate && certificate->username == client.user) {
-        authenticator_.renewed(client.user, certificate->not_after);
-    }
-}
-
 void Broker::on_service_reply(const std::string& worker, const Header& header,
                               net::ZmqFrames frames) {
     // Only the worker a request went to may answer it: a reply from another service (which
@@ -321,75 +365,120 @@ void Broker::on_service_reply(const std::string& worker, const Header& header,
     }
     log_.record(Direction::Received, pending->service, net::frame_views(frames, 1));
     frames.erase(frames.begin());  // the worker's routing id
-    switch (pending->stage) {
-        case PendingRequest::Stage::ZapLookup:
-            finish_zap(std::move(*pending), std::move(frames));
-            return;
-        case PendingRequest::Stage::DownloadRewrap:
-            finish_download(std::move(*pending), std::move(frames));
-            return;
-        case PendingRequest::Stage::Forwarded:
-            break;
-    }
-    const auto& client = pending->client;
-    bool ok = header.type == "OK";
-    if (ok && client.type == DownloadRequest::kType) {
-        auto download = decode_body<DownloadReply>(net::view_of(frames[1]));
-        if (!download || frames.size() != 3) {
-            reply_error(client, Error{ErrorCode::INTERNAL, "storage sent a bad DOWNLOAD reply"});
+    struct Finish {
+        Broker& broker;
+        const Header& header;
+        net::ZmqFrames& frames;
+        void operator()(const ForwardedRequest& request) const {
+            broker.finish_forwarded(request, header, std::move(frames));
+        }
+        void operator()(DownloadRewrap& request) const {
+            broker.finish_download(request, std::move(frames));
+        }
+        void operator()(const ZapLookup& request) const {
+            broker.finish_zap(request, std::move(frames));
+        }
+    };
+    std::visit(Finish{*this, header, frames}, pending->stage);
+}
+
+void Broker::finish_forwarded(const ForwardedRequest& request, const Header& header,
+                              net::ZmqFrames frames) {
+    // What follows a client request's OK reply, by the request's type.
+    struct ReplyHook {
+        std::string_view type;
+        AfterReply (Broker::*run)(const ForwardedRequest& request, net::ZmqFrames& frames);
+    };
+    static constexpr ReplyHook kReplyHooks[] = {
+        {DownloadRequest::kType, &Broker::rewrap_download},
+        {PostCommitRequest::kType, &Broker::publish_commit},
+        {PostImageRequest::kType, &Broker::publish_commit},
+        {ShareRequest::kType, &Broker::publish_share},
+        {RenewRequest::kType, &Broker::note_renewal},
+    };
+    const auto& client = request.client;
+    if (header.type == kOkType) {
+        const auto* hook = std::ranges::find(kReplyHooks, client.type, &ReplyHook::type);
+        if (hook != std::ranges::end(kReplyHooks) &&
+            (this->*hook->run)(request, frames) == AfterReply::answered) {
             return;
         }
-        if (download->mode == kEscrowMode) {
-            PendingRequest rewrap;
-            rewrap.stage = PendingRequest::Stage::DownloadRewrap;
-            rewrap.client = client;
-            RewrapRequest request{download->wrapped_key, client.user};
-            rewrap.download = std::move(*download);
-            rewrap.first_chunk = std::move(frames[2]);
-            net::ZmqFrames body;
-            body.push_back(net::frame_of(encode_map(request)));
-            forward(std::string(kCaService), std::string(RewrapRequest::kType), {}, std::move(body),
-                    std::move(rewrap));
-            return;
-        }
     }
-    if (ok && (client.type == PostCommitRequest::kType || client.type == PostImageRequest::kType)) {
-        auto commit = decode_body<PostCommitReply>(net::view_of(frames[1]));
-        if (commit) events_.publish_commit(*commit);
-    }
-    if (ok && client.type == ShareRequest::kType) {
-        auto share = decode_body<ShareReply>(net::view_of(frames[1]));
-        if (share) events_.publish_share(*share);
-    }
-    if (ok && client.type == RenewRequest::kType) note_renewal(client, frames);
     frames[0] = header_frame(header.type, client.request_id, std::nullopt);
     reply_to_client(client, std::move(frames));
 }
 
-void Broker::finish_download(PendingRequest pending, net::ZmqFrames frames) {
-    auto rewrapped = decode_reply<RewrapReply>(net::frame_views(frames));
-    if (!rewrapped) {
-        reply_error(pending.client, rewrapped.error());
-        return;
+Broker::AfterReply Broker::rewrap_download(const ForwardedRequest& request,
+                                           net::ZmqFrames& frames) {
+    const auto& client = request.client;
+    auto download = decode_body<DownloadReply>(net::view_of(frames[1]));
+    if (!download || frames.size() != 3) {
+        reply_error(client, Error{ErrorCode::INTERNAL, "storage sent a bad DOWNLOAD reply"});
+        return AfterReply::answered;
     }
-    auto reply = std::move(*pending.download);
-    reply.wrapped_key = std::move(rewrapped->wrapped_key);
-    auto frames_out = net::frames_of(encode_ok(reply, pending.client.request_id));
-    frames_out.back() = std::move(pending.first_chunk);  // the empty payload encode_ok left
-    reply_to_client(pending.client, std::move(frames_out));
+    // End-to-end: storage returned the requester's own grant; it goes back as is.
+    if (download->mode != kEscrowMode) return AfterReply::pass_on;
+    const auto* requester = request.sender.username();
+    if (requester == nullptr) {
+        // The route admits registered users only.
+        reply_error(client, Error{ErrorCode::INTERNAL, "DOWNLOAD from an unregistered peer"});
+        return AfterReply::answered;
+    }
+    net::ZmqFrames body;
+    body.push_back(net::frame_of(encode_map(RewrapRequest{download->wrapped_key, *requester})));
+    forward(RewrapRequest::kService, RewrapRequest::kType, broker_user(), std::move(body),
+            PendingRequest{.stage =
+                               DownloadRewrap{client, std::move(*download), std::move(frames[2])}});
+    return AfterReply::answered;
 }
 
-void Broker::finish_zap(PendingRequest pending, net::ZmqFrames frames) {
+Broker::AfterReply Broker::publish_commit(const ForwardedRequest&, net::ZmqFrames& frames) {
+    auto commit = decode_body<PostCommitReply>(net::view_of(frames[1]));
+    if (commit) events_.publish_commit(*commit);
+    return AfterReply::pass_on;
+}
+
+Broker::AfterReply Broker::publish_share(const ForwardedRequest&, net::ZmqFrames& frames) {
+    auto share = decode_body<ShareReply>(net::view_of(frames[1]));
+    if (share) events_.publish_share(*share);
+    return AfterReply::pass_on;
+}
+
+Broker::AfterReply Broker::note_renewal(const ForwardedRequest& request, net::ZmqFrames& frames) {
+    auto renewal = decode_body<RenewReply>(net::view_of(frames[1]));
+    if (!renewal) return AfterReply::pass_on;
+    auto certificate = decode_certificate(renewal->certificate);
+    const auto* renewed = request.sender.username();
+    if (certificate && renewed != nullptr && certificate->username == *renewed) {
+        authenticator_.renewed(*renewed, certificate->not_after);
+    }
+    return AfterReply::pass_on;
+}
+
+void Broker::finish_download(DownloadRewrap& request, net::ZmqFrames frames) {
+    auto rewrapped = decode_reply<RewrapReply>(net::frame_views(frames));
+    if (!rewrapped) {
+        reply_error(request.client, rewrapped.error());
+        return;
+    }
+    auto reply = std::move(request.download);
+    reply.wrapped_key = std::move(rewrapped->wrapped_key);
+    auto frames_out = net::frames_of(encode_ok(reply, request.client.request_id));
+    frames_out.back() = std::move(request.first_chunk);  // the empty payload encode_ok left
+    reply_to_client(request.client, std::move(frames_out));
+}
+
+void Broker::finish_zap(const ZapLookup& request, net::ZmqFrames frames) {
     auto lookup = decode_reply<LookupCurveKeyReply>(net::frame_views(frames));
-    const auto& key = pending.zap.client_key;
+    const auto& key = request.zap.client_key;
     if (lookup) {
-        answer_zap(pending.zap, authenticator_.registered(key, lookup->username, lookup->revoked,
+        answer_zap(request.zap, authenticator_.registered(key, lookup->username, lookup->revoked,
                                                           lookup->not_after, clock_.monotonic_ms(),
                                                           clock_.now_seconds()));
     } else if (lookup.error().code == ErrorCode::NOT_FOUND) {
-        answer_zap(pending.zap, Authenticator::not_registered(key));
+        answer_zap(request.zap, Authenticator::not_registered(key));
     } else {
-        answer_zap(pending.zap, Authenticator::ca_unreachable(key));
+        answer_zap(request.zap, Authenticator::ca_unreachable(key));
     }
 }
 
@@ -404,21 +493,21 @@ void Broker::on_zap_request(net::ZmqFrames frames) {
         answer_zap(*request, verdict);
         return;
     }
-    PendingRequest lookup;
-    lookup.stage = PendingRequest::Stage::ZapLookup;
-    lookup.zap = *request;
     net::ZmqFrames body;
     body.push_back(net::frame_of(encode_map(LookupCurveKeyRequest{request->client_key})));
-    forward(std::string(kCaService), std::string(LookupCurveKeyRequest::kType), {}, std::move(body),
-            std::move(lookup));
+    forward(LookupCurveKeyRequest::kService, LookupCurveKeyRequest::kType, broker_user(),
+            std::move(body), PendingRequest{.stage = ZapLookup{*request}});
 }
 
 void Broker::answer_zap(const ZapRequest& request, const Verdict& verdict) {
-    bool admit = verdict.kind == Verdict::Kind::Admit;
-    auto reply = zap_reply(request, admit ? "200" : "400", admit ? "OK" : verdict.user_id,
-                           admit ? verdict.user_id : "");
-    if (!admit) spdlog::info("refused a connection: {}", verdict.user_id);
-    (void)net::send_message(zap_, reply);
+    if (verdict.kind != Verdict::Kind::Admit || !verdict.peer) {
+        spdlog::info("refused a connection: {}", verdict.reason);
+        auto refusal = zap_refusal(request, verdict.reason);
+        (void)net::send_message(zap_, refusal);
+        return;
+    }
+    auto admission = zap_admission(request, verdict.peer->encode());
+    (void)net::send_message(zap_, admission);
 }
 
 void Broker::reply_to_client(const ClientOrigin& client, net::ZmqFrames frames) {
@@ -452,14 +541,9 @@ void Broker::send_heartbeats() {
 }
 
 void Broker::expire(std::int64_t now_ms) {
-    for (auto& request : pending_.expire(now_ms)) {
-        if (request.stage == PendingRequest::Stage::ZapLookup) {
-            answer_zap(request.zap, Authenticator::ca_unreachable(request.zap.client_key));
-        } else {
-            reply_error(request.client,
-                        Error{ErrorCode::SERVICE_UNAVAILABLE,
-                              request.service + " did not answer in time; try again"});
-        }
+    for (const auto& request : pending_.expire(now_ms)) {
+        fail(request, Error{ErrorCode::SERVICE_UNAVAILABLE,
+                            request.service + " did not answer in time; try again"});
     }
     for (const auto& worker : workers_.expire(now_ms)) {
         spdlog::warn("service worker went silent; dropped");
@@ -468,7 +552,7 @@ void Broker::expire(std::int64_t now_ms) {
     if (now_ms >= next_heartbeat_ms_) {
         send_heartbeats();
         limiter_.forget_idle(now_ms);
-        next_heartbeat_ms_ = now_ms + kHeartbeatIntervalMs;
+        next_heartbeat_ms_ = now_ms + kServiceHeartbeatMs;
     }
 }
 

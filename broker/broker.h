@@ -10,6 +10,13 @@
 // (RATE_LIMITED with retry_after_ms when over it); a registered sender who is
 // revoked or whose certificate has expired gets REVOKED / EXPIRED and nothing
 // is forwarded; their event subscriptions end too (broker/event_channel.h).
+//
+// Who a peer is comes from ZAP alone, as a PeerIdentity; every request sent to
+// a service carries one as the header's `user` (the broker's own: BrokerPeer).
+// The services' control messages (READY, HEARTBEAT, DISCONNECT, USER_REVOKED)
+// and what follows a client's OK reply (DOWNLOAD: REWRAP; POST_COMMIT,
+// POST_IMAGE, SHARE: NEW_IMAGE; RENEW: the new end of the certificate) are
+// each one table in broker.cpp.
 #pragma once
 
 #include <atomic>
@@ -22,12 +29,14 @@
 #include "broker/event_channel.h"
 #include "broker/pending_requests.h"
 #include "broker/rate_limiter.h"
+#include "broker/routing_table.h"
 #include "broker/worker_registry.h"
 #include "common/clock.h"
 #include "common/crypto/keys.h"
 #include "common/net/multipart.h"
 #include "common/protocol/header.h"
 #include "common/protocol/messages.h"
+#include "common/protocol/peer_identity.h"
 #include "common/protocol_log.h"
 
 namespace imgshare::broker {
@@ -55,19 +64,45 @@ class Broker {
     void run(const std::atomic<bool>& stop);
 
   private:
+    // After-reply hooks (a table in finish_forwarded) either leave the service's OK reply
+    // to go back to the client, or have answered the client themselves.
+    enum class AfterReply { pass_on, answered };
+
     void on_client_message(net::ZmqFrames frames);
-    void on_backend_message(net::ZmqFrames frames);
-    // `header` is frames[1] decoded (on_backend_message did it already).
-    void on_service_reply(const std::string& worker, const Header& header, net::ZmqFrames frames);
-    void on_zap_request(net::ZmqFrames frames);
-    void on_user_revoked(const std::string& worker, const net::ZmqFrames& frames);
-    void note_renewal(const ClientOrigin& client, const net::ZmqFrames& frames);
+    // NOT_REGISTERED, SERVICE_UNAVAILABLE, REVOKED, EXPIRED... when `sender` may not send
+    // a request of `route` now.
+    [[nodiscard]] Result<void> check_sender(const PeerIdentity& sender, const Route& route,
+                                            std::string_view type) const;
     [[nodiscard]] bool admit_request(const ClientOrigin& client);
 
-    void forward(const std::string& service, const std::string& type,
-                 std::optional<std::string> user, net::ZmqFrames body, PendingRequest pending);
-    void finish_download(PendingRequest pending, net::ZmqFrames frames);
-    void finish_zap(PendingRequest pending, net::ZmqFrames frames);
+    // The backend: control messages (a table in on_backend_message), then replies.
+    void on_backend_message(net::ZmqFrames frames);
+    void on_ready(const std::string& worker, const net::ZmqFrames& frames);
+    void on_heartbeat(const std::string& worker, const net::ZmqFrames& frames);
+    void on_disconnect(const std::string& worker, const net::ZmqFrames& frames);
+    void on_user_revoked(const std::string& worker, const net::ZmqFrames& frames);
+    // `header` is frames[1] decoded (on_backend_message did it already).
+    void on_service_reply(const std::string& worker, const Header& header, net::ZmqFrames frames);
+
+    // Sends `body` as a `type` request from `user` (a User-Id, or the broker's own) to a
+    // worker of `service`; when none takes it, fail()s `pending`.
+    void forward(std::string_view service, std::string_view type, const std::string& user,
+                 net::ZmqFrames body, PendingRequest pending);
+    // The one way a pending request ends without its reply: a client is told `error`, a
+    // ZAP lookup admits the key as unconfirmed.
+    void fail(const PendingRequest& pending, const Error& error);
+
+    // The reply's frames are [header][body][payload?].
+    void finish_forwarded(const ForwardedRequest& request, const Header& header,
+                          net::ZmqFrames frames);
+    void finish_download(DownloadRewrap& request, net::ZmqFrames frames);
+    void finish_zap(const ZapLookup& request, net::ZmqFrames frames);
+    AfterReply rewrap_download(const ForwardedRequest& request, net::ZmqFrames& frames);
+    AfterReply publish_commit(const ForwardedRequest& request, net::ZmqFrames& frames);
+    AfterReply publish_share(const ForwardedRequest& request, net::ZmqFrames& frames);
+    AfterReply note_renewal(const ForwardedRequest& request, net::ZmqFrames& frames);
+
+    void on_zap_request(net::ZmqFrames frames);
     void answer_zap(const ZapRequest& request, const Verdict& verdict);
     void reply_to_client(const ClientOrigin& client, net::ZmqFrames frames);
     void reply_error(const ClientOrigin& client, const Error& error);

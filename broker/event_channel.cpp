@@ -6,11 +6,11 @@
 #include <chrono>
 #include <thread>
 
-#include "broker/peer_identity.h"
 #include "broker/zap.h"
 #include "common/net/multipart.h"
 #include "common/net/socket_options.h"
 #include "common/protocol/event.h"
+#include "common/protocol/peer_identity.h"
 
 namespace imgshare::broker {
 
@@ -46,11 +46,13 @@ void EventChannel::on_subscription(const zmq::message_t& frame) {
     if (bytes.empty() || (bytes[0] != 0 && bytes[0] != 1)) return;
     bool subscribe = bytes[0] == 1;
     std::string requested(reinterpret_cast<const char*>(bytes.data()) + 1, bytes.size() - 1);
-    std::string user = net::user_id_of(frame);
-    if (is_anonymous(user) || !subscription_allowed(requested, user)) {
-        spdlog::info("refused a subscription by {}", user);
+    std::string user_id = net::user_id_of(frame);
+    auto peer = PeerIdentity::parse(user_id);
+    if (!peer || !subscription_allowed(requested, *peer)) {
+        spdlog::info("refused a subscription by {}", user_id);
         return;
     }
+    const std::string& user = *peer->username();  // subscription_allowed admits users only
     if (!authenticator_.check_user(user, clock_.now_seconds())) {
         spdlog::info("refused a subscription by {}, who is revoked or expired", user);
         needs_reopening_ = true;  // their connection must go too

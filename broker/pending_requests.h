@@ -1,18 +1,21 @@
 // Requests the broker has sent to a service and not yet seen answered. Each
 // gets a broker-chosen id (the service never sees client identities) and a
-// deadline; an expired entry is answered SERVICE_UNAVAILABLE, never left to hang.
+// deadline; an expired entry is failed like any other (Broker::fail: the client
+// gets SERVICE_UNAVAILABLE, a ZAP lookup an unconfirmed peer), never left to hang.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include <zmq.hpp>
 
 #include "broker/zap.h"
 #include "common/protocol/messages.h"
+#include "common/protocol/peer_identity.h"
 
 namespace imgshare::broker {
 
@@ -20,23 +23,32 @@ namespace imgshare::broker {
 struct ClientOrigin {
     std::string routing_id;
     std::uint64_t request_id = 0;
-    std::string user;
+    std::string user;  // the connection's User-Id (PeerIdentity::encode()): logs, rate limits
     std::string type;
 };
 
-struct PendingRequest {
-    enum class Stage {
-        Forwarded,       // a client request at a service; the reply goes back as is
-        DownloadRewrap,  // storage answered DOWNLOAD; the CA re-wraps the key
-        ZapLookup,       // the ZAP handler asked the CA who a key belongs to
-    } stage = Stage::Forwarded;
-    std::string service;
-    std::string worker;  // the backend routing id it was sent to: only that worker may answer
-    std::int64_t deadline_ms = 0;
+// What a pending request is waiting for: one of three stages.
+// A client request at a service; the reply goes back as is (after its reply hook).
+struct ForwardedRequest {
     ClientOrigin client;
+    PeerIdentity sender;  // client.user, parsed
+};
+// Storage answered an escrow DOWNLOAD; the CA re-wraps the key for the requester.
+struct DownloadRewrap {
+    ClientOrigin client;
+    DownloadReply download;      // storage's answer
+    zmq::message_t first_chunk;  // and its payload, passed on without a copy
+};
+// The ZAP handler asked the CA who a key belongs to.
+struct ZapLookup {
     ZapRequest zap;
-    std::optional<DownloadReply> download;  // DownloadRewrap: storage's answer
-    zmq::message_t first_chunk;             // and its payload, passed on without a copy
+};
+
+struct PendingRequest {
+    std::variant<ForwardedRequest, DownloadRewrap, ZapLookup> stage;
+    std::string service = {};
+    std::string worker = {};  // the backend routing id it was sent to: only it may answer
+    std::int64_t deadline_ms = 0;
 };
 
 class PendingRequests {

@@ -9,14 +9,14 @@ void WorkerRegistry::add(const std::string& routing_id, const std::string& servi
     auto existing = workers_.find(routing_id);
     if (existing != workers_.end() && existing->second.service != service) remove(routing_id);
     auto [it, inserted] = workers_.try_emplace(routing_id);
-    it->second = Worker{routing_id, service, node_id, now_ms + kWorkerExpiryMs};
+    it->second = Worker{routing_id, service, node_id, now_ms + kServiceExpiryMs};
     if (inserted) by_service_[service].push_back(routing_id);
 }
 
 bool WorkerRegistry::touch(const std::string& routing_id, std::int64_t now_ms) {
     auto it = workers_.find(routing_id);
     if (it == workers_.end()) return false;
-    it->second.expires_at_ms = now_ms + kWorkerExpiryMs;
+    it->second.expires_at_ms = now_ms + kServiceExpiryMs;
     return true;
 }
 

@@ -1,6 +1,7 @@
 // Which service workers are alive (Majordomo-style liveness): a worker is
-// live while it keeps talking; silence for kWorkerExpiryMs drops it. Requests
-// go round-robin to the live workers of a service.
+// live while it keeps talking; silence for kServiceExpiryMs
+// (common/protocol/limits.h) drops it. Requests go round-robin to the live
+// workers of a service.
 #pragma once
 
 #include <cstdint>
@@ -10,10 +11,9 @@
 #include <string>
 #include <vector>
 
-namespace imgshare::broker {
+#include "common/protocol/limits.h"
 
-inline constexpr std::int64_t kHeartbeatIntervalMs = 2500;
-inline constexpr std::int64_t kWorkerExpiryMs = 3 * kHeartbeatIntervalMs;
+namespace imgshare::broker {
 
 struct Worker {
     std::string routing_id;  // the backend ROUTER's identity for this connection

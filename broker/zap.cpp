@@ -34,4 +34,12 @@ net::ZmqFrames zap_reply(const ZapRequest& request, std::string_view status_code
     return frames;
 }
 
+net::ZmqFrames zap_admission(const ZapRequest& request, std::string_view user_id) {
+    return zap_reply(request, "200", "OK", user_id);  // RFC 27's status, not the protocol's OK
+}
+
+net::ZmqFrames zap_refusal(const ZapRequest& request, std::string_view reason) {
+    return zap_reply(request, "400", reason, "");
+}
+
 }  // namespace imgshare::broker

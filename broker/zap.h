@@ -30,4 +30,9 @@ struct ZapRequest {
 [[nodiscard]] net::ZmqFrames zap_reply(const ZapRequest& request, std::string_view status_code,
                                        std::string_view status_text, std::string_view user_id);
 
+// Status 200 with `user_id` (a PeerIdentity's encoding) as the connection's User-Id.
+[[nodiscard]] net::ZmqFrames zap_admission(const ZapRequest& request, std::string_view user_id);
+// Status 400 with `reason` as the status text: the CURVE handshake fails.
+[[nodiscard]] net::ZmqFrames zap_refusal(const ZapRequest& request, std::string_view reason);
+
 }  // namespace imgshare::broker

@@ -15,44 +15,31 @@
 namespace imgshare::ca {
 namespace {
 
-constexpr std::string_view kAnonymousPrefix = "anon:";
 constexpr std::size_t kContentKeySize = 32;
 
-// Who sent a request, from the identity the broker stamped on it.
-enum class Peer {
-    Broker,     // no user: the broker's own request
-    Anonymous,  // "anon:<z85 key>": a client whose key is not registered
-    User,       // a registered username
-    Other,      // anything else the broker might stamp ("service:...", "unknown:..."): trusted
-                // with nothing
-};
-
-Peer peer_of(const RequestContext& context) {
-    if (!context.user) return Peer::Broker;
-    if (context.user->starts_with(kAnonymousPrefix)) return Peer::Anonymous;
-    if (check_username(*context.user)) return Peer::User;
-    return Peer::Other;
+Result<void> require_broker(const RequestContext& context, std::string_view type) {
+    if (context.peer.is<BrokerPeer>()) return {};
+    return fail(ErrorCode::FORBIDDEN, std::string(type) + " is for the broker only");
 }
 
-Result<void> require_broker(const RequestContext& context, std::string_view type) {
-    if (peer_of(context) == Peer::Broker) return {};
-    return fail(ErrorCode::FORBIDDEN, std::string(type) + " is for the broker only");
+// A registered user (or, for GET_CERT, the broker); an unregistered client is told to
+// register; any other peer is trusted with nothing.
+Result<void> require_registered(const RequestContext& context, std::string_view type,
+                                bool broker_too) {
+    if (context.peer.is<UserPeer>() || (broker_too && context.peer.is<BrokerPeer>())) return {};
+    if (context.peer.is<AnonymousPeer>()) {
+        return fail(ErrorCode::NOT_REGISTERED,
+                    std::string(type) + " needs a registered key; run 'imgshare register'");
+    }
+    return fail(ErrorCode::FORBIDDEN, std::string(type) + " is for registered users");
 }
 
 // The CURVE key of the connection a REGISTER arrived on: only an unregistered client has
 // one to register.
 Result<Bytes> anonymous_connection_key(const RequestContext& context) {
-    switch (peer_of(context)) {
-        case Peer::Anonymous: {
-            auto key = z85_decode(std::string_view(*context.user).substr(kAnonymousPrefix.size()));
-            if (!key) return fail(ErrorCode::FORBIDDEN, "the connection's key is not readable");
-            return std::move(*key);
-        }
-        case Peer::User:
-            return fail(ErrorCode::BAD_REQUEST, "already registered as " + *context.user);
-        case Peer::Broker:
-        case Peer::Other:
-            break;
+    if (const auto* anonymous = context.peer.get_if<AnonymousPeer>()) return anonymous->curve_key;
+    if (const auto* user = context.peer.username()) {
+        return fail(ErrorCode::BAD_REQUEST, "already registered as " + *user);
     }
     return fail(ErrorCode::FORBIDDEN, "REGISTER must come from an unregistered client");
 }
@@ -70,16 +57,6 @@ Result<Certificate> decode_stored(const Bytes& encoded, std::string_view usernam
 bool same_keys(const Certificate& certificate, const RegisterRequest& request) {
     return certificate.sign_pk == request.sign_pk && certificate.box_pk == request.box_pk &&
            certificate.curve_pk == request.curve_pk;
-}
-
-template <class Request, class Method>
-void route(service::ServiceWorker& worker, CertificateAuthority& ca, Method method) {
-    worker.on<Request>([&ca, method](const Request& request,
-                                     const RequestContext& context) -> Result<service::Outgoing> {
-        auto reply = (ca.*method)(request, context);
-        if (!reply) return std::unexpected(std::move(reply.error()));
-        return service::ok(*reply);
-    });
 }
 
 }  // namespace
@@ -175,15 +152,8 @@ Result<Bytes> CertificateAuthority::issue(const RegisterRequest& request) {
 
 Result<GetCertReply> CertificateAuthority::get_cert(const GetCertRequest& request,
                                                     const RequestContext& context) const {
-    switch (peer_of(context)) {
-        case Peer::Broker:
-        case Peer::User:
-            break;
-        case Peer::Anonymous:
-            return fail(ErrorCode::NOT_REGISTERED,
-                        "GET_CERT needs a registered key; run 'imgshare register'");
-        case Peer::Other:
-            return fail(ErrorCode::FORBIDDEN, "GET_CERT is for registered users");
+    if (auto allowed = require_registered(context, GetCertRequest::kType, true); !allowed) {
+        return std::unexpected(std::move(allowed.error()));
     }
     if (auto valid = check_username(request.username); !valid) {
         return std::unexpected(std::move(valid.error()));
@@ -257,18 +227,11 @@ Result<Certificate> CertificateAuthority::current_certificate(const std::string&
 
 Result<RenewReply> CertificateAuthority::renew(const RenewRequest& request,
                                                const RequestContext& context) {
-    switch (peer_of(context)) {
-        case Peer::User:
-            break;
-        case Peer::Anonymous:
-            return fail(ErrorCode::NOT_REGISTERED,
-                        "RENEW needs a registered key; run 'imgshare register'");
-        case Peer::Broker:
-        case Peer::Other:
-            return fail(ErrorCode::FORBIDDEN, "RENEW is for registered users");
+    if (auto allowed = require_registered(context, RenewRequest::kType, false); !allowed) {
+        return std::unexpected(std::move(allowed.error()));
     }
     // The name only states intent: who is renewed is the authenticated sender.
-    if (request.username != *context.user) {
+    if (request.username != *context.peer.username()) {
         return fail(ErrorCode::FORBIDDEN, "a user may renew only their own certificate");
     }
     auto current = current_certificate(request.username);
@@ -312,6 +275,7 @@ Result<RenewReply> CertificateAuthority::renew(const RenewRequest& request,
 }
 
 void install_handlers(service::ServiceWorker& worker, CertificateAuthority& ca) {
+    using service::route;
     route<CaInfoRequest>(worker, ca, &CertificateAuthority::ca_info);
     route<RegisterRequest>(worker, ca, &CertificateAuthority::register_user);
     route<GetCertRequest>(worker, ca, &CertificateAuthority::get_cert);

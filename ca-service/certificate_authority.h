@@ -2,14 +2,17 @@
 // request and who sent it (as the broker stamped it) and returning the reply
 // or an Error. install_handlers() is the one table from message type to method.
 //
-// Who may ask what (RequestContext::user):
+// Who may ask what (RequestContext::peer, a PeerIdentity), and the refusal of anyone else:
 //   CA_INFO            anyone
-//   REGISTER           an unregistered client only ("anon:<z85 curve key>"), and only
-//                      for the CURVE key of its own connection
-//   GET_CERT           a registered user (or the broker); "anon:" gets NOT_REGISTERED
-//   RENEW              a registered user, for their own name only (FORBIDDEN otherwise)
+//   REGISTER           an AnonymousPeer only, and only for the CURVE key of its own
+//                      connection; a UserPeer gets BAD_REQUEST ("already registered"),
+//                      any other peer FORBIDDEN
+//   GET_CERT           a UserPeer or the BrokerPeer; an AnonymousPeer gets NOT_REGISTERED,
+//                      any other peer FORBIDDEN
+//   RENEW              a UserPeer, for their own name only; an AnonymousPeer gets
+//                      NOT_REGISTERED, any other peer (the broker too) FORBIDDEN
 //   LOOKUP_CURVE_KEY,
-//   REWRAP             the broker only (no user at all); anyone else gets FORBIDDEN
+//   REWRAP             the BrokerPeer only; anyone else gets FORBIDDEN
 //
 // Promises: a certificate is issued only for a free name, a curve key bound to
 // no one, keys that pass check_public_key and a valid proof of possession; it
@@ -84,7 +87,8 @@ class CertificateAuthority {
 };
 
 // Routes CA_INFO, REGISTER, GET_CERT, RENEW, LOOKUP_CURVE_KEY and REWRAP to `ca`, which
-// must outlive `worker`.
+// must outlive `worker`: the CA's whole handler table (common/protocol/routes.h lists
+// what it must hold).
 void install_handlers(service::ServiceWorker& worker, CertificateAuthority& ca);
 
 }  // namespace imgshare::ca

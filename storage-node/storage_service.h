@@ -1,10 +1,13 @@
 // The storage node's request handlers: one method per message, each taking the
 // decoded request and the context the broker stamped (who sent it, the
-// payload frame), returning the reply or an Error that goes back as is.
+// payload frame), returning the reply or an Error that goes back as is. The
+// methods live in upload_handlers.cpp (POST_*), read_handlers.cpp (LIST,
+// DOWNLOAD, GET_CHUNK) and storage_service.cpp (SHARE, serve()).
 //
 // Promises, for every handler:
-// - The sender is context.user, never a field of the message; an anonymous or
-//   missing user is NOT_REGISTERED before anything else is looked at.
+// - The sender is context.peer, never a field of the message; any peer but a
+//   registered user (UserPeer) is NOT_REGISTERED before anything else is
+//   looked at.
 // - Every request is idempotent: a repeated POST_BEGIN, POST_CHUNK,
 //   POST_COMMIT or POST_IMAGE for the same upload changes nothing and answers
 //   as the first.
@@ -20,6 +23,10 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
 
 #include "common/bytes.h"
 #include "common/certificate.h"
@@ -42,10 +49,8 @@ struct StorageConfig {
     std::size_t list_reply_bytes = kMaxListReplyBytes;   // encoded items per LIST page
 };
 
-struct ChunkReply {
-    GetChunkReply reply;
-    Bytes chunk;  // the payload frame
-};
+// GET_CHUNK's reply and the chunk, its payload frame.
+using ChunkReply = service::WithPayload<GetChunkReply>;
 
 class StorageService {
   public:
@@ -70,9 +75,12 @@ class StorageService {
     [[nodiscard]] Result<ListReply> list(const ListRequest& request,
                                          const service::RequestContext& context) const;
     // The record a reader needs (the key: the requester's grant, or sealed to the server for
-    // the CA to re-wrap). serve() sends chunk 0 (get_chunk) with it as the payload.
+    // the CA to re-wrap).
     [[nodiscard]] Result<DownloadReply> download(const DownloadRequest& request,
                                                  const service::RequestContext& context) const;
+    // DOWNLOAD's whole answer: download()'s record with chunk 0 (get_chunk) as its payload.
+    [[nodiscard]] Result<service::WithPayload<DownloadReply>> download_with_first_chunk(
+        const DownloadRequest& request, const service::RequestContext& context) const;
     [[nodiscard]] Result<ChunkReply> get_chunk(const GetChunkRequest& request,
                                                const service::RequestContext& context) const;
     // The owner grows an e2e image's recipient list (share_validation.h): the
@@ -96,10 +104,24 @@ class StorageService {
     StorageService(ImageStore& store, const Clock& clock, StorageConfig config,
                    UploadSessions sessions, ImageCatalog catalog);
 
+    // The registered user who sent a request; NOT_REGISTERED for any other peer.
+    [[nodiscard]] static Result<std::string> sender_of(const service::RequestContext& context);
+
     struct CheckedPost {
         std::string user;  // the authenticated sender
         Envelope envelope;
     };
+    // The upload a POST_CHUNK or POST_COMMIT names, as its sender may see it.
+    struct OpenUpload {
+        UploadId id;
+        std::shared_ptr<const UploadSession> session;  // pending: the sender's own session
+        std::optional<ImageRecord> committed;          // or committed already: what it became
+        Envelope envelope;                             // of the session or the record
+    };
+    // NOT_REGISTERED as sender_of; BAD_REQUEST for a malformed id; NOT_FOUND (one message)
+    // when the upload is neither pending for the sender nor committed by them.
+    [[nodiscard]] Result<OpenUpload> open_upload(std::string_view upload,
+                                                 const service::RequestContext& context) const;
     // The sender, and POST_BEGIN's checks of `request` (post_validation.h).
     [[nodiscard]] Result<CheckedPost> check_post(const PostBeginRequest& request,
                                                  const service::RequestContext& context);
@@ -109,8 +131,14 @@ class StorageService {
                                                      std::string_view user) const;
     // The checks a complete upload must pass before it is committed.
     [[nodiscard]] Result<void> check_commit(const UploadId& upload, const Envelope& envelope) const;
-    [[nodiscard]] Result<SharedRecord> visible_image(std::string_view name,
-                                                     std::string_view user) const;
+    struct VisibleImage {
+        std::string user;  // the sender
+        SharedRecord record;
+    };
+    // Image `name` as the sender may see it: NOT_REGISTERED as sender_of; NOT_FOUND, one
+    // message, for a missing name and for an image the sender may not see.
+    [[nodiscard]] Result<VisibleImage> visible_image(std::string_view name,
+                                                     const service::RequestContext& context) const;
     [[nodiscard]] Result<void> write_for_group_commit(Batch batch);
 
     ImageStore* store_;

@@ -20,13 +20,15 @@ void require_key(ByteView key, const char* what) {
 }  // namespace
 
 HeartbeatSettings heartbeat_settings(Liveness liveness) {
+    // ZeroMQ takes the times as int milliseconds; every one of them fits.
+    auto ms = [](std::int64_t value) { return static_cast<int>(value); };
     switch (liveness) {
         case Liveness::Service:
-            return {kServiceHeartbeatMs, kServiceHeartbeatTimeoutMs, kServiceHeartbeatTimeoutMs};
+            return {ms(kServiceHeartbeatMs), ms(kServiceExpiryMs), ms(kServiceExpiryMs)};
         case Liveness::Client:
-            return {kClientHeartbeatMs, kClientHeartbeatTimeoutMs, 0};
+            return {ms(kClientHeartbeatMs), ms(kClientHeartbeatTimeoutMs), 0};
         case Liveness::ClientFacing:
-            return {kClientFacingHeartbeatMs, kClientFacingHeartbeatTimeoutMs, 0};
+            return {ms(kClientFacingHeartbeatMs), ms(kClientFacingHeartbeatTimeoutMs), 0};
     }
     throw std::logic_error("unknown Liveness");
 }

@@ -31,12 +31,8 @@ enum class Liveness {
     Client,        // a user's socket to the broker (imgshare, imgshare-watch, imgshare-load)
     ClientFacing,  // the broker's sockets that thousands of clients connect to
 };
-constexpr int kServiceHeartbeatMs = 2500;
-constexpr int kServiceHeartbeatTimeoutMs = 7500;
-constexpr int kClientHeartbeatMs = 20'000;
-constexpr int kClientHeartbeatTimeoutMs = 60'000;
-constexpr int kClientFacingHeartbeatMs = 60'000;
-constexpr int kClientFacingHeartbeatTimeoutMs = 60'000;
+// The timings themselves: common/protocol/limits.h (kServiceHeartbeatMs, kServiceExpiryMs,
+// kClientHeartbeatMs...).
 // Outgoing queues are bounded; a full queue is an error the caller handles,
 // never a silent drop (ROUTER_MANDATORY) except on PUB, where events are hints.
 constexpr int kHighWaterMark = 10000;

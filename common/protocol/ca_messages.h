@@ -21,6 +21,8 @@ namespace imgshare {
 
 struct CaInfoRequest {
     static constexpr std::string_view kType = "CA_INFO";
+    static constexpr std::string_view kService = kCaService;
+    static constexpr Sender kSentBy = Sender::anyone;
     static constexpr auto fields() { return std::tuple<>(); }
     bool operator==(const CaInfoRequest&) const = default;
 };
@@ -40,6 +42,8 @@ struct CaInfoReply {
 
 struct RegisterRequest {
     static constexpr std::string_view kType = "REGISTER";
+    static constexpr std::string_view kService = kCaService;
+    static constexpr Sender kSentBy = Sender::anyone;
     std::string username;
     Bytes sign_pk, box_pk, curve_pk;
     Bytes proof;  // Ed25519 signature by sign_pk: proof of possession
@@ -64,6 +68,8 @@ struct RegisterReply {
 
 struct GetCertRequest {
     static constexpr std::string_view kType = "GET_CERT";
+    static constexpr std::string_view kService = kCaService;
+    static constexpr Sender kSentBy = Sender::registered_user;
     std::string username;
     static constexpr auto fields() {
         return std::make_tuple(field("username", &GetCertRequest::username));
@@ -86,6 +92,8 @@ struct GetCertReply {
 // A certificate with the same keys and a new validity. Only for the sender's own name.
 struct RenewRequest {
     static constexpr std::string_view kType = "RENEW";
+    static constexpr std::string_view kService = kCaService;
+    static constexpr Sender kSentBy = Sender::registered_user;
     std::string username;           // must be the authenticated sender
     std::uint64_t serial = 0;       // the serial of the certificate being renewed
     std::int64_t requested_at = 0;  // the client's clock, Unix seconds
@@ -112,6 +120,8 @@ struct RenewReply {
 
 struct LookupCurveKeyRequest {
     static constexpr std::string_view kType = "LOOKUP_CURVE_KEY";
+    static constexpr std::string_view kService = kCaService;
+    static constexpr Sender kSentBy = Sender::broker;
     Bytes curve_pk;
     static constexpr auto fields() {
         return std::make_tuple(field("curve_pk", &LookupCurveKeyRequest::curve_pk));
@@ -134,6 +144,8 @@ struct LookupCurveKeyReply {
 
 struct RewrapRequest {
     static constexpr std::string_view kType = "REWRAP";
+    static constexpr std::string_view kService = kCaService;
+    static constexpr Sender kSentBy = Sender::broker;
     Bytes wrapped_key;      // sealed to the server's wrap key
     std::string requester;  // re-seal to this user's certified box_pk
     static constexpr auto fields() {

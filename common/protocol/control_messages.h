@@ -20,13 +20,10 @@ namespace imgshare {
 
 // ---- Control: service <-> broker --------------------------------------------
 
-// The values of ReadyMessage::service.
-inline constexpr std::string_view kCaService = "ca";
-inline constexpr std::string_view kStorageService = "storage";
-
 struct ReadyMessage {
     static constexpr std::string_view kType = "READY";
-    std::string service;  // kCaService or kStorageService
+    static constexpr bool kControl = true;
+    std::string service;  // kCaService or kStorageService (message_types.h)
     std::string node_id;
     static constexpr auto fields() {
         return std::make_tuple(field("service", &ReadyMessage::service),
@@ -37,12 +34,14 @@ struct ReadyMessage {
 
 struct HeartbeatMessage {
     static constexpr std::string_view kType = "HEARTBEAT";
+    static constexpr bool kControl = true;
     static constexpr auto fields() { return std::tuple<>(); }
     bool operator==(const HeartbeatMessage&) const = default;
 };
 
 struct DisconnectMessage {
     static constexpr std::string_view kType = "DISCONNECT";
+    static constexpr bool kControl = true;
     static constexpr auto fields() { return std::tuple<>(); }
     bool operator==(const DisconnectMessage&) const = default;
 };
@@ -51,6 +50,7 @@ struct DisconnectMessage {
 // connections too. The broker accepts it only from a worker that announced itself as the CA.
 struct UserRevokedMessage {
     static constexpr std::string_view kType = "USER_REVOKED";
+    static constexpr bool kControl = true;
     std::string username;
     static constexpr auto fields() {
         return std::make_tuple(field("username", &UserRevokedMessage::username));

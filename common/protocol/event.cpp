@@ -5,8 +5,6 @@
 namespace imgshare {
 namespace {
 
-constexpr std::string_view kAnonymousPrefix = "anon:";
-
 bool is_topic(std::string_view topic) {
     if (topic == kImageTopic) return true;
     if (topic.size() > kMaxStringBytes) return false;
@@ -24,10 +22,13 @@ std::string user_topic(std::string_view username) {
     return topic;
 }
 
-bool subscription_allowed(std::string_view subscription, std::string_view user) {
-    if (user.empty() || user.starts_with(kAnonymousPrefix)) return false;
-    if (user.find(kTopicTerminator) != std::string_view::npos) return false;
-    return subscription == kImageTopic || subscription == user_topic(user);
+bool subscription_allowed(std::string_view subscription, const PeerIdentity& peer) {
+    const auto* user = peer.username();
+    if (user == nullptr) return false;
+    // A username never holds the terminator (check_username); this keeps the topic exact
+    // even for a UserPeer built by hand.
+    if (user->find(kTopicTerminator) != std::string::npos) return false;
+    return subscription == kImageTopic || subscription == user_topic(*user);
 }
 
 Frames encode_event(const NewImageEvent& event, std::string_view topic) {

@@ -16,6 +16,7 @@
 #include "common/error.h"
 #include "common/protocol/codec.h"
 #include "common/protocol/messages.h"
+#include "common/protocol/peer_identity.h"
 
 namespace imgshare {
 
@@ -27,11 +28,10 @@ inline constexpr char kTopicTerminator = '/';
 [[nodiscard]] std::string user_topic(std::string_view username);
 
 // Whether the broker may admit `subscription` (the bytes after the 0x01 of an
-// XPUB subscribe message) from a subscriber authenticated as `user`: exactly
-// kImageTopic or exactly user_topic(user), and never for an anonymous
-// ("anon:...") or empty user. Anything else, the empty (match-all)
-// subscription included, is refused.
-[[nodiscard]] bool subscription_allowed(std::string_view subscription, std::string_view user);
+// XPUB subscribe message) from subscriber `peer`: only a registered user
+// (UserPeer), and only exactly kImageTopic or exactly user_topic(their name).
+// Anything else, the empty (match-all) subscription included, is refused.
+[[nodiscard]] bool subscription_allowed(std::string_view subscription, const PeerIdentity& peer);
 
 struct DecodedEvent {
     std::string topic;

@@ -1,9 +1,11 @@
 // Frame 0 of every message: the header map {v, type, id[, user]}.
 //
-// `user` is only ever set by the broker on the broker -> service leg: the
-// authenticated identity of the client (its ZAP User-Id). A service trusts it
-// because only the broker can reach the service; the broker must never pass on
-// a `user` a client put in its own header.
+// `user` is set by the broker on the broker -> service leg, on every request it
+// sends there, and nowhere else: who sent the request, as PeerIdentity::encode()
+// writes it (peer_identity.h) — the client's ZAP User-Id, or "broker:" for the
+// broker's own requests. A service trusts it because only the broker can reach
+// the service, and refuses a request without one (ServiceWorker); the broker
+// never passes on a `user` a client put in its own header.
 #pragma once
 
 #include <cstdint>

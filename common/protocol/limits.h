@@ -1,8 +1,8 @@
-// The wire protocol's numeric limits, in one place.
+// The wire protocol's numeric limits and timings, in one place.
 //
 // Decoders refuse anything beyond these before allocating for it; sockets use
-// kMaxFrameBytes as ZMQ_MAXMSGSIZE. Changing a value changes the protocol:
-// update docs/PROTOCOL.md with it.
+// kMaxFrameBytes as ZMQ_MAXMSGSIZE and the heartbeat timings below. Changing a
+// value changes the protocol: update docs/PROTOCOL.md with it.
 #pragma once
 
 #include <cstddef>
@@ -33,5 +33,21 @@ inline constexpr std::uint32_t kMaxListLimit = 1000;
 inline constexpr std::uint32_t kMaxChunkCount = 1u << 20;
 inline constexpr std::size_t kMaxEnvelopeBytes = 16 * 1024;
 inline constexpr std::size_t kMaxCertificateBytes = 1024;
+
+// Liveness between the broker and its services (zguide's Paranoid Pirate), on
+// both legs: each end sends HEARTBEAT every kServiceHeartbeatMs and takes the
+// other for gone after kServiceLiveness intervals without hearing from it (the
+// broker drops the worker; the worker reconnects). The same timings drive the
+// ZMTP heartbeats of those links (common/net/socket_options.h).
+inline constexpr std::int64_t kServiceHeartbeatMs = 2500;
+inline constexpr int kServiceLiveness = 3;
+inline constexpr std::int64_t kServiceExpiryMs = kServiceLiveness * kServiceHeartbeatMs;
+
+// ZMTP heartbeats of the clients' links (imgshare, imgshare-watch, imgshare-load), at
+// the client's end and at the broker's; why they are slow: socket_options.h.
+inline constexpr std::int64_t kClientHeartbeatMs = 20'000;
+inline constexpr std::int64_t kClientHeartbeatTimeoutMs = 60'000;
+inline constexpr std::int64_t kClientFacingHeartbeatMs = 60'000;
+inline constexpr std::int64_t kClientFacingHeartbeatTimeoutMs = 60'000;
 
 }  // namespace imgshare

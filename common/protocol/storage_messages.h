@@ -38,6 +38,8 @@ struct Grant {
 
 struct PostBeginRequest {
     static constexpr std::string_view kType = "POST_BEGIN";
+    static constexpr std::string_view kService = kStorageService;
+    static constexpr Sender kSentBy = Sender::registered_user;
     Bytes certificate;          // the owner's
     Bytes envelope;             // canonical encoded envelope: exactly the bytes signed
     Bytes signature;            // Ed25519 over envelope
@@ -66,6 +68,8 @@ struct PostBeginReply {
 
 struct PostChunkRequest {
     static constexpr std::string_view kType = "POST_CHUNK";
+    static constexpr std::string_view kService = kStorageService;
+    static constexpr Sender kSentBy = Sender::registered_user;
     static constexpr bool kCarriesPayload = true;  // the ciphertext chunk
     std::string upload;
     std::uint32_t index = 0;
@@ -87,6 +91,8 @@ struct PostChunkReply {
 
 struct PostCommitRequest {
     static constexpr std::string_view kType = "POST_COMMIT";
+    static constexpr std::string_view kService = kStorageService;
+    static constexpr Sender kSentBy = Sender::registered_user;
     std::string upload;
     static constexpr auto fields() {
         return std::make_tuple(field("upload", &PostCommitRequest::upload));
@@ -118,11 +124,15 @@ struct PostCommitReply {
 // relaying, logging and RocksDB writes of begin + chunk + commit for small images.
 struct PostImageRequest : PostBeginRequest {
     static constexpr std::string_view kType = "POST_IMAGE";
+    static constexpr std::string_view kService = kStorageService;
+    static constexpr Sender kSentBy = Sender::registered_user;
     static constexpr bool kCarriesPayload = true;  // the image's one ciphertext chunk
 };
 
 struct ListRequest {
     static constexpr std::string_view kType = "LIST";
+    static constexpr std::string_view kService = kStorageService;
+    static constexpr Sender kSentBy = Sender::registered_user;
     std::uint64_t after_seq = 0;
     std::uint32_t limit = 100;
     static constexpr auto fields() {
@@ -172,6 +182,8 @@ struct ListReply {
 
 struct DownloadRequest {
     static constexpr std::string_view kType = "DOWNLOAD";
+    static constexpr std::string_view kService = kStorageService;
+    static constexpr Sender kSentBy = Sender::registered_user;
     std::string name;
     static constexpr auto fields() {
         return std::make_tuple(field("name", &DownloadRequest::name, kMaxImageNameBytes));
@@ -184,7 +196,7 @@ struct DownloadRequest {
 struct DownloadReply {
     static constexpr std::string_view kType = kOkType;
     static constexpr bool kCarriesPayload = true;  // chunk 0
-    Bytes certificate;  // the owner's
+    Bytes certificate;                             // the owner's
     Bytes envelope;
     Bytes signature;
     Bytes wrapped_key;  // the content key sealed to the requester
@@ -201,6 +213,8 @@ struct DownloadReply {
 
 struct GetChunkRequest {
     static constexpr std::string_view kType = "GET_CHUNK";
+    static constexpr std::string_view kService = kStorageService;
+    static constexpr Sender kSentBy = Sender::registered_user;
     std::string name;
     std::uint32_t index = 0;
     static constexpr auto fields() {
@@ -222,6 +236,8 @@ struct GetChunkReply {
 
 struct ShareRequest {
     static constexpr std::string_view kType = "SHARE";
+    static constexpr std::string_view kService = kStorageService;
+    static constexpr Sender kSentBy = Sender::registered_user;
     std::string name;
     Bytes envelope;  // the re-signed envelope with the grown recipient list
     Bytes signature;

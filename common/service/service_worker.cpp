@@ -7,12 +7,6 @@
 #include "common/protocol/limits.h"
 
 namespace imgshare::service {
-namespace {
-
-constexpr std::int64_t kHeartbeatMs = 2500;
-constexpr int kLiveness = 3;  // heartbeats the broker may miss before we reconnect
-
-}  // namespace
 
 ServiceWorker::ServiceWorker(WorkerConfig config, ProtocolLog& log, const Clock& clock)
     : config_(std::move(config)), log_(log), clock_(clock), context_(1) {}
@@ -23,7 +17,7 @@ void ServiceWorker::connect() {
     net::make_curve_client(*socket_, config_.broker_public_key, config_.keys.public_key,
                            config_.keys.secret_key.view());
     socket_->connect(config_.broker_endpoint);
-    liveness_ = kLiveness;
+    liveness_ = kServiceLiveness;
     announce();
 }
 
@@ -48,7 +42,7 @@ void ServiceWorker::send(std::vector<Bytes> encoded, std::string_view peer) {
 
 void ServiceWorker::run(const std::atomic<bool>& stop) {
     connect();
-    auto next_heartbeat = clock_.monotonic_ms() + kHeartbeatMs;
+    auto next_heartbeat = clock_.monotonic_ms() + kServiceHeartbeatMs;
     auto next_tick = clock_.monotonic_ms() + 1000;
     while (!stop.load()) {
         std::vector<zmq::pollitem_t> items{{socket_->handle(), 0, ZMQ_POLLIN, 0}};
@@ -67,7 +61,7 @@ void ServiceWorker::run(const std::atomic<bool>& stop) {
         }
         if (items[0].revents & ZMQ_POLLIN) {
             while (auto message = net::receive_message(*socket_, kMaxFrames)) {
-                liveness_ = kLiveness;
+                liveness_ = kServiceLiveness;
                 if (message->too_many_frames) continue;
                 handle(std::move(message->frames));
                 if (held_.size() >= kMaxHeldReplies) release_held_replies();
@@ -75,9 +69,9 @@ void ServiceWorker::run(const std::atomic<bool>& stop) {
             release_held_replies();
         }
         if (now >= next_heartbeat) {
-            next_heartbeat = now + kHeartbeatMs;
+            next_heartbeat = now + kServiceHeartbeatMs;
             if (--liveness_ <= 0) {
-                spdlog::warn("broker silent for {} heartbeats; reconnecting", kLiveness);
+                spdlog::warn("broker silent for {} heartbeats; reconnecting", kServiceLiveness);
                 connect();
             } else {
                 send(encode(HeartbeatMessage{}, 0), "broker");
@@ -92,6 +86,56 @@ void ServiceWorker::run(const std::atomic<bool>& stop) {
     log_.flush();
 }
 
+namespace {
+
+// The sender of a request from the broker, parsed once: every request carries one.
+Result<PeerIdentity> sender_of(const Header& header) {
+    if (!header.user) {
+        return fail(ErrorCode::BAD_REQUEST,
+                    "header 'user' is missing: the broker names the sender of every request");
+    }
+    auto sender = PeerIdentity::parse(*header.user);
+    if (!sender) {
+        return fail(ErrorCode::BAD_REQUEST, "header 'user': " + sender.error().message);
+    }
+    return sender;
+}
+
+}  // namespace
+
+std::vector<std::string> ServiceWorker::handled_types() const {
+    std::vector<std::string> types;
+    for (const auto& [type, handler] : handlers_)
+        types.push_back(type);
+    return types;  // a std::map's keys: sorted
+}
+
+Result<Outgoing> ServiceWorker::dispatch(const Header& header, ByteView body, ByteView payload) {
+    return run_handler(header, sender_of(header), body, payload);
+}
+
+Result<Outgoing> ServiceWorker::run_handler(const Header& header, Result<PeerIdentity> sender,
+                                            ByteView body, ByteView payload) {
+    if (!sender) {
+        // Only the broker reaches this socket, and it stamps every request: a bug or an
+        // intruder, worth an operator's look.
+        spdlog::warn("refused {} {}: {}", header.type, header.id, sender.error().message);
+        return std::unexpected(std::move(sender.error()));
+    }
+    auto handler = handlers_.find(header.type);
+    if (handler == handlers_.end()) {
+        return fail(ErrorCode::BAD_REQUEST,
+                    "the " + config_.service + " service does not handle " + header.type);
+    }
+    try {
+        return handler->second(body, RequestContext{std::move(*sender), payload});
+    } catch (const std::exception& error) {
+        // A bug, not bad input: answer, log, keep serving.
+        spdlog::error("handler for {} failed: {}", header.type, error.what());
+        return fail(ErrorCode::INTERNAL, "internal error in " + config_.service);
+    }
+}
+
 void ServiceWorker::handle(std::vector<zmq::message_t> frames) {
     auto views = net::frame_views(frames);
     auto header = decode_header(views[0]);
@@ -99,28 +143,19 @@ void ServiceWorker::handle(std::vector<zmq::message_t> frames) {
         spdlog::warn("dropped a message from the broker: {}", describe(header.error()));
         return;
     }
-    log_.record(Direction::Received, header->user.value_or("broker"), views);
-    if (header->type == HeartbeatMessage::kType) return;
-    if (header->type == DisconnectMessage::kType) {
-        // The broker lost track of us (it restarted or expired us): announce again.
-        announce();
+    if (header->type == HeartbeatMessage::kType || header->type == DisconnectMessage::kType) {
+        log_.record(Direction::Received, "broker", views);
+        // DISCONNECT: the broker lost track of us (it restarted or expired us).
+        if (header->type == DisconnectMessage::kType) announce();
         return;
     }
-    std::string peer = header->user.value_or("broker");
-    auto handler = handlers_.find(header->type);
-    Result<Outgoing> result =
-        fail(ErrorCode::BAD_REQUEST,
-             "the " + config_.service + " service does not handle " + header->type);
-    if (handler != handlers_.end()) {
-        RequestContext context{header->user, views.size() > 2 ? views[2] : ByteView{}};
-        try {
-            result = handler->second(views.size() > 1 ? views[1] : ByteView{}, context);
-        } catch (const std::exception& error) {
-            // A bug, not bad input: answer, log, keep serving.
-            spdlog::error("handler for {} failed: {}", header->type, error.what());
-            result = fail(ErrorCode::INTERNAL, "internal error in " + config_.service);
-        }
-    }
+    auto sender = sender_of(*header);
+    // The log names the broker "broker", as for its control messages.
+    std::string peer =
+        sender && sender->is<BrokerPeer>() ? "broker" : header->user.value_or("broker");
+    log_.record(Direction::Received, peer, views);
+    auto result = run_handler(*header, std::move(sender), views.size() > 1 ? views[1] : ByteView{},
+                              views.size() > 2 ? views[2] : ByteView{});
     if (!result) {
         reply(encode_error(result.error(), header->id), std::move(peer), header->id);
         return;

@@ -2,8 +2,10 @@
 // worker): connects with CURVE pinned to the broker's key, announces itself
 // with READY, heartbeats, reconnects when the broker falls silent, and
 // dispatches each request through one table from message type to handler.
-// A handler takes the decoded request and who sent it (stamped by the broker,
-// never taken from the message) and returns a reply or an Error.
+// A handler takes the decoded request and who sent it (the header's `user`,
+// stamped by the broker, parsed here once into a PeerIdentity; never taken from
+// the body) and returns a reply or an Error. A request whose `user` is missing
+// or malformed is refused (BAD_REQUEST) before any handler runs.
 #pragma once
 
 #include <atomic>
@@ -12,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -22,6 +25,7 @@
 #include "common/crypto/keys.h"
 #include "common/error.h"
 #include "common/protocol/codec.h"
+#include "common/protocol/peer_identity.h"
 #include "common/protocol_log.h"
 
 namespace imgshare::service {
@@ -35,22 +39,35 @@ struct WorkerConfig {
 };
 
 struct RequestContext {
-    // The authenticated peer as the broker stamped it: a username, "anon:<z85 key>"
-    // for an unregistered client, or nothing for the broker's own requests.
-    std::optional<std::string> user;
+    // Who sent the request, as the broker stamped it: a registered user, an
+    // unregistered client (its connection's key), or the broker itself.
+    PeerIdentity peer;
     ByteView payload;  // the raw payload frame, if the request has one
 };
 
 // A reply body, with an optional payload frame (GET_CHUNK).
 struct Outgoing {
     Bytes body;
-    std::string type = "OK";
+    std::string type = std::string(kOkType);
     std::optional<Bytes> payload;
 };
 
 template <class Reply>
 [[nodiscard]] Outgoing ok(const Reply& reply, std::optional<Bytes> payload = std::nullopt) {
-    return Outgoing{encode_map(reply), "OK", std::move(payload)};
+    static_assert(Reply::kType == kOkType, "ok() takes a reply struct");
+    return Outgoing{encode_map(reply), std::string(kOkType), std::move(payload)};
+}
+
+// A reply that travels with a payload frame (DOWNLOAD's first chunk, GET_CHUNK's chunk).
+template <class Reply>
+struct WithPayload {
+    Reply reply;
+    Bytes payload;
+};
+
+template <class Reply>
+[[nodiscard]] Outgoing ok(WithPayload<Reply>&& reply) {
+    return ok(reply.reply, std::move(reply.payload));
 }
 
 class ServiceWorker {
@@ -61,17 +78,32 @@ class ServiceWorker {
     ServiceWorker(const ServiceWorker&) = delete;
     ServiceWorker& operator=(const ServiceWorker&) = delete;
 
-    // Registers the handler for Request::kType.
+    // Registers the handler for Request::kType, a request routed to a service
+    // (routes.h). A second handler for the same type is a bug: std::logic_error.
     template <class Request, class Handler>
     void on(Handler handler) {
-        handlers_[std::string(Request::kType)] =
-            [handler = std::move(handler)](ByteView body,
-                                           const RequestContext& context) -> Result<Outgoing> {
+        static_assert(
+            requires { Request::kService; }, "only requests routed to a service");
+        auto [entry, added] = handlers_.try_emplace(std::string(Request::kType));
+        if (!added) {
+            throw std::logic_error("two handlers for " + std::string(Request::kType));
+        }
+        entry->second = [handler = std::move(handler)](
+                            ByteView body, const RequestContext& context) -> Result<Outgoing> {
             auto request = decode_body<Request>(body);
             if (!request) return std::unexpected(request.error());
             return handler(*request, context);
         };
     }
+
+    // The types registered with on(), sorted: what routes.h says this service answers.
+    [[nodiscard]] std::vector<std::string> handled_types() const;
+
+    // What the worker answers to a request from the broker, without sending it: BAD_REQUEST
+    // when the header's `user` is missing or is not a PeerIdentity (before any handler
+    // runs), or when no handler is registered for the type; INTERNAL when the handler
+    // threw; else the handler's answer.
+    [[nodiscard]] Result<Outgoing> dispatch(const Header& header, ByteView body, ByteView payload);
 
     // Calls `tick` about once a second (housekeeping such as expiring uploads).
     void on_tick(std::function<void()> tick) { tick_ = std::move(tick); }
@@ -123,6 +155,8 @@ class ServiceWorker {
     void announce();
     void send(std::vector<Bytes> frames, std::string_view peer);
     void handle(std::vector<zmq::message_t> frames);
+    [[nodiscard]] Result<Outgoing> run_handler(const Header& header, Result<PeerIdentity> sender,
+                                               ByteView body, ByteView payload);
     // Sends `frames` now, or holds them while a durability barrier is up.
     void reply(std::vector<Bytes> frames, std::string peer, std::uint64_t id);
     // Makes the held replies' writes durable, then sends them.
@@ -141,5 +175,18 @@ class ServiceWorker {
     std::vector<HeldReply> held_;
     int liveness_ = 0;
 };
+
+// Registers `method` of `handlers` (Result<Reply> (Handlers::*)(const Request&, const
+// RequestContext&), const or not) as the handler for Request; the reply goes out as OK, a
+// WithPayload reply with its payload frame. `handlers` must outlive `worker`.
+template <class Request, class Handlers, class Method>
+void route(ServiceWorker& worker, Handlers& handlers, Method method) {
+    worker.on<Request>([&handlers, method](const Request& request,
+                                           const RequestContext& context) -> Result<Outgoing> {
+        auto reply = (handlers.*method)(request, context);
+        if (!reply) return std::unexpected(std::move(reply.error()));
+        return ok(std::move(*reply));
+    });
+}
 
 }  // namespace imgshare::service

@@ -103,11 +103,12 @@ struct Node {
 
     // POST_BEGIN and the chunk; the upload handle.
     std::string upload(const Post& post) {
-        const service::RequestContext as_owner{"load-000", {}};
+        const service::RequestContext as_owner{UserPeer{"load-000"}, {}};
         auto begun = service->post_begin(post.begin, as_owner);
         if (!begun) throw std::runtime_error(begun.error().message);
-        auto stored = service->post_chunk(PostChunkRequest{begun->upload, 0},
-                                          service::RequestContext{"load-000", post.chunk});
+        auto stored =
+            service->post_chunk(PostChunkRequest{begun->upload, 0},
+                                service::RequestContext{UserPeer{"load-000"}, post.chunk});
         if (!stored) throw std::runtime_error(stored.error().message);
         return begun->upload;
     }
@@ -115,7 +116,7 @@ struct Node {
     // POST_COMMIT, buffered; durable once sync() has run (the worker's group commit).
     void commit_buffered(const std::string& upload) {
         auto committed = service->post_commit(PostCommitRequest{upload},
-                                              service::RequestContext{"load-000", {}});
+                                              service::RequestContext{UserPeer{"load-000"}, {}});
         if (!committed) throw std::runtime_error(committed.error().message);
     }
     void sync() {

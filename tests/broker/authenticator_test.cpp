@@ -35,16 +35,20 @@ TEST(AuthenticatorTest, ServiceKeysAreBoundToTheirService) {
     auto ca = generate_curve_keys().public_key;
     auto storage = generate_curve_keys().public_key;
     Authenticator authenticator({{ca, "ca"}, {storage, "storage"}});
-    auto ca_id = authenticator.decide(request_for(kServicesDomain, ca), 0, kNow).user_id;
-    auto storage_id = authenticator.decide(request_for(kServicesDomain, storage), 0, kNow).user_id;
-    EXPECT_EQ(ca_id, "service:ca:" + z85_encode(ca));
+    auto ca_id = *authenticator.decide(request_for(kServicesDomain, ca), 0, kNow).peer;
+    auto storage_id = *authenticator.decide(request_for(kServicesDomain, storage), 0, kNow).peer;
+    EXPECT_EQ(ca_id, (PeerIdentity{ServicePeer{"ca", ca}}));
+    EXPECT_EQ(ca_id.encode(), "service:ca:" + z85_encode(ca));
     EXPECT_TRUE(may_serve(ca_id, "ca"));
     EXPECT_FALSE(may_serve(ca_id, "storage"));
     EXPECT_TRUE(may_serve(storage_id, "storage"));
     EXPECT_FALSE(may_serve(storage_id, "ca"));
     EXPECT_FALSE(may_serve(storage_id, ""));
-    EXPECT_FALSE(may_serve("alice", "ca"));
-    EXPECT_FALSE(may_serve("service:" + z85_encode(ca), "ca"));  // no service named
+    // Only a service's key serves: not a user's, an anonymous one's or the broker's.
+    EXPECT_FALSE(may_serve(UserPeer{"ca"}, "ca"));
+    EXPECT_FALSE(may_serve(AnonymousPeer{ca}, "ca"));
+    EXPECT_FALSE(may_serve(UnconfirmedPeer{ca}, "ca"));
+    EXPECT_FALSE(may_serve(BrokerPeer{}, "ca"));
 }
 
 TEST(AuthenticatorTest, UnknownDomainIsRefused) {
@@ -60,18 +64,20 @@ TEST(AuthenticatorTest, ClientKeysAreLookedUpThenCachedForAWhile) {
               Verdict::Kind::AskCa);
     auto verdict = authenticator.registered(key, "alice", false, kNextYear, 0, kNow);
     EXPECT_EQ(verdict.kind, Verdict::Kind::Admit);
-    EXPECT_EQ(verdict.user_id, "alice");
+    EXPECT_EQ(verdict.peer, PeerIdentity{UserPeer{"alice"}});
     auto cached = authenticator.decide(request_for(kClientsDomain, key), 1000, kNow);
     EXPECT_EQ(cached.kind, Verdict::Kind::Admit);
-    EXPECT_EQ(cached.user_id, "alice");
+    EXPECT_EQ(cached.peer->encode(), "alice");
     EXPECT_EQ(authenticator.decide(request_for(kClientsDomain, key), kIdentityCacheMs, kNow).kind,
               Verdict::Kind::AskCa);
 }
 
 TEST(AuthenticatorTest, UnregisteredAndUnconfirmedKeysGetMarkedIdentities) {
     auto key = generate_curve_keys().public_key;
-    EXPECT_EQ(Authenticator::not_registered(key).user_id, "anon:" + z85_encode(key));
-    EXPECT_EQ(Authenticator::ca_unreachable(key).user_id, "unknown:" + z85_encode(key));
+    EXPECT_EQ(Authenticator::not_registered(key).peer, PeerIdentity{AnonymousPeer{key}});
+    EXPECT_EQ(Authenticator::not_registered(key).peer->encode(), "anon:" + z85_encode(key));
+    EXPECT_EQ(Authenticator::ca_unreachable(key).peer, PeerIdentity{UnconfirmedPeer{key}});
+    EXPECT_EQ(Authenticator::ca_unreachable(key).peer->encode(), "unknown:" + z85_encode(key));
     EXPECT_EQ(Authenticator::revoked().kind, Verdict::Kind::Refuse);
     EXPECT_EQ(Authenticator::expired().kind, Verdict::Kind::Refuse);
 }
@@ -81,7 +87,7 @@ TEST(AuthenticatorTest, ARevokedLookupIsRefusedAndRemembered) {
     auto key = generate_curve_keys().public_key;
     auto verdict = authenticator.registered(key, "mallory", true, kNextYear, 0, kNow);
     EXPECT_EQ(verdict.kind, Verdict::Kind::Refuse);
-    EXPECT_EQ(verdict.user_id, "certificate revoked");
+    EXPECT_EQ(verdict.reason, "certificate revoked");
     EXPECT_EQ(authenticator.check_user("mallory", kNow).error().code, ErrorCode::REVOKED);
 }
 
@@ -90,7 +96,7 @@ TEST(AuthenticatorTest, AnExpiredLookupIsRefused) {
     auto key = generate_curve_keys().public_key;
     auto verdict = authenticator.registered(key, "alice", false, kNow, 0, kNow);
     EXPECT_EQ(verdict.kind, Verdict::Kind::Refuse);
-    EXPECT_EQ(verdict.user_id, "certificate expired");
+    EXPECT_EQ(verdict.reason, "certificate expired");
     EXPECT_EQ(authenticator.check_user("alice", kNow).error().code, ErrorCode::EXPIRED);
     // Nothing was cached: the next connection asks the CA again.
     EXPECT_EQ(authenticator.decide(request_for(kClientsDomain, key), 1, kNow).kind,
@@ -129,7 +135,7 @@ TEST(AuthenticatorTest, ACachedUserWhoseCertificateEndsIsRefusedPerRequestAndAtZ
     EXPECT_EQ(authenticator.check_user("alice", kNow + 5).error().code, ErrorCode::EXPIRED);
     auto verdict = authenticator.decide(request_for(kClientsDomain, key), 1000, kNow + 5);
     EXPECT_EQ(verdict.kind, Verdict::Kind::Refuse);
-    EXPECT_EQ(verdict.user_id, "certificate expired");
+    EXPECT_EQ(verdict.reason, "certificate expired");
 }
 
 TEST(AuthenticatorTest, ARenewalMovesTheEndOfTheCertificate) {
@@ -142,6 +148,19 @@ TEST(AuthenticatorTest, ARenewalMovesTheEndOfTheCertificate) {
     EXPECT_EQ(authenticator.decide(request_for(kClientsDomain, key), 1000, kNow + 50).kind,
               Verdict::Kind::Admit);
     EXPECT_EQ(authenticator.check_user("alice", kNow + 100).error().code, ErrorCode::EXPIRED);
+}
+
+TEST(AuthenticatorTest, ANameTheUsernameRuleRefusesIsNeverAnIdentity) {
+    // It would be the User-Id of a connection every service refuses to serve.
+    Authenticator authenticator({});
+    auto key = generate_curve_keys().public_key;
+    for (auto name : {"", "Alice", "anon:x", "broker:"}) {
+        EXPECT_EQ(authenticator.registered(key, name, false, kNextYear, 0, kNow).kind,
+                  Verdict::Kind::Refuse)
+            << name;
+    }
+    EXPECT_EQ(authenticator.decide(request_for(kClientsDomain, key), 1, kNow).kind,
+              Verdict::Kind::AskCa);
 }
 
 TEST(AuthenticatorTest, AUserNothingIsKnownAboutMaySend) {

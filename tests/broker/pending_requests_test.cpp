@@ -6,11 +6,8 @@ namespace imgshare::broker {
 namespace {
 
 PendingRequest sent_to(const std::string& worker, std::int64_t deadline_ms = 1000) {
-    PendingRequest request;
-    request.service = "ca";
-    request.worker = worker;
-    request.deadline_ms = deadline_ms;
-    return request;
+    return PendingRequest{
+        .stage = ZapLookup{}, .service = "ca", .worker = worker, .deadline_ms = deadline_ms};
 }
 
 TEST(PendingRequestsTest, IdsAreFreshForEveryRequest) {

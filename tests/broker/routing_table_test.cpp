@@ -2,22 +2,21 @@
 
 #include <gtest/gtest.h>
 
-#include "broker/peer_identity.h"
-
 namespace imgshare::broker {
 namespace {
 
 TEST(RoutingTableTest, ClientRequestsGoToTheirService) {
     EXPECT_EQ(route_for("REGISTER")->service, kCaService);
-    EXPECT_TRUE(route_for("REGISTER")->anonymous_allowed);
-    EXPECT_TRUE(route_for("CA_INFO")->anonymous_allowed);
+    EXPECT_TRUE(anonymous_allowed(*route_for("REGISTER")));
+    EXPECT_TRUE(anonymous_allowed(*route_for("CA_INFO")));
     EXPECT_EQ(route_for("POST_CHUNK")->service, kStorageService);
-    EXPECT_FALSE(route_for("POST_BEGIN")->anonymous_allowed);
+    EXPECT_FALSE(anonymous_allowed(*route_for("POST_BEGIN")));
     EXPECT_EQ(route_for("POST_IMAGE")->service, kStorageService);
-    EXPECT_FALSE(route_for("POST_IMAGE")->anonymous_allowed);
-    EXPECT_FALSE(route_for("LIST")->anonymous_allowed);
-    EXPECT_FALSE(route_for("DOWNLOAD")->anonymous_allowed);
-    EXPECT_FALSE(route_for("GET_CERT")->anonymous_allowed);
+    EXPECT_FALSE(anonymous_allowed(*route_for("POST_IMAGE")));
+    EXPECT_FALSE(anonymous_allowed(*route_for("LIST")));
+    EXPECT_FALSE(anonymous_allowed(*route_for("DOWNLOAD")));
+    EXPECT_FALSE(anonymous_allowed(*route_for("GET_CERT")));
+    EXPECT_FALSE(anonymous_allowed(*route_for("RENEW")));
 }
 
 TEST(RoutingTableTest, InternalAndUnknownTypesHaveNoClientRoute) {
@@ -27,12 +26,10 @@ TEST(RoutingTableTest, InternalAndUnknownTypesHaveNoClientRoute) {
     }
 }
 
-TEST(PeerIdentityTest, OnlyRegisteredUsersAreNotAnonymous) {
-    EXPECT_FALSE(is_anonymous("alice"));
-    EXPECT_TRUE(is_anonymous(""));
-    EXPECT_TRUE(is_anonymous("anon:abc"));
-    EXPECT_TRUE(is_anonymous("unknown:abc"));
-    EXPECT_TRUE(is_anonymous("service:abc"));
+TEST(RoutingTableTest, EveryRouteAClientMaySendIsRouted) {
+    for (const auto& route : request_routes()) {
+        EXPECT_EQ(route_for(route.type).has_value(), route.sent_by != Sender::broker) << route.type;
+    }
 }
 
 }  // namespace

@@ -19,12 +19,12 @@ TEST(WorkerRegistryTest, SilentWorkersExpireAndTalkingOnesStay) {
     WorkerRegistry registry;
     registry.add("w1", "storage", "n1", 0);
     registry.add("w2", "storage", "n2", 0);
-    EXPECT_TRUE(registry.touch("w2", kWorkerExpiryMs - 1));
-    auto expired = registry.expire(kWorkerExpiryMs);
+    EXPECT_TRUE(registry.touch("w2", kServiceExpiryMs - 1));
+    auto expired = registry.expire(kServiceExpiryMs);
     EXPECT_EQ(expired, std::vector<std::string>{"w1"});
     EXPECT_EQ(registry.live_count("storage"), 1u);
     EXPECT_EQ(registry.pick("storage"), "w2");
-    EXPECT_FALSE(registry.touch("w1", kWorkerExpiryMs));
+    EXPECT_FALSE(registry.touch("w1", kServiceExpiryMs));
 }
 
 TEST(WorkerRegistryTest, ReadyTwiceDoesNotDuplicateAWorker) {

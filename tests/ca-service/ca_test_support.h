@@ -37,18 +37,25 @@ inline RegisterRequest register_request(const std::string& username, const UserK
 }
 
 // The contexts the broker stamps: an unregistered client connected with `curve_pk`, a
-// registered user, and the broker's own requests.
+// registered user, the broker's own requests; and the peers that never send the CA a
+// request of their own: a client the CA could not be asked about, and a service.
 inline RequestContext anonymous(ByteView curve_pk) {
-    return RequestContext{"anon:" + z85_encode(curve_pk), {}};
+    return RequestContext{AnonymousPeer{Bytes(curve_pk.begin(), curve_pk.end())}, {}};
 }
 inline RequestContext anonymous(const UserKeys& keys) {
     return anonymous(keys.curve.public_key);
 }
 inline RequestContext as_user(const std::string& username) {
-    return RequestContext{username, {}};
+    return RequestContext{UserPeer{username}, {}};
 }
 inline RequestContext from_broker() {
-    return RequestContext{std::nullopt, {}};
+    return RequestContext{BrokerPeer{}, {}};
+}
+inline RequestContext unconfirmed(const UserKeys& keys) {
+    return RequestContext{UnconfirmedPeer{keys.curve.public_key}, {}};
+}
+inline RequestContext from_service(std::string_view service = kStorageService) {
+    return RequestContext{ServicePeer{std::string(service), generate_curve_keys().public_key}, {}};
 }
 
 // The error a call failed with; a success shows up as a mismatch, never as a crash.

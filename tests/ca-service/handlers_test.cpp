@@ -41,7 +41,7 @@ TEST_F(HandlersTest, EachCaMessageReachesItsHandler) {
     EXPECT_EQ(certificate->certificate, registered->certificate);
 
     auto lookup =
-        ask<LookupCurveKeyReply>(LookupCurveKeyRequest{alice.curve.public_key}, std::nullopt);
+        ask<LookupCurveKeyReply>(LookupCurveKeyRequest{alice.curve.public_key}, broker_user());
     ASSERT_TRUE(lookup) << error_of(lookup).message;
     EXPECT_EQ(lookup->username, "alice");
 
@@ -56,7 +56,7 @@ TEST_F(HandlersTest, EachCaMessageReachesItsHandler) {
 
     Bytes content_key(32, 5);
     auto rewrapped = ask<RewrapReply>(
-        RewrapRequest{seal(content_key, keys_->wrap.public_key), "alice"}, std::nullopt);
+        RewrapRequest{seal(content_key, keys_->wrap.public_key), "alice"}, broker_user());
     ASSERT_TRUE(rewrapped) << error_of(rewrapped).message;
     auto opened = unseal(rewrapped->wrapped_key, alice.box);
     ASSERT_TRUE(opened);

@@ -36,7 +36,8 @@ TEST_F(GetCertTest, AnAnonymousPeerMustRegisterFirst) {
     register_ok("alice", UserKeys{});
     expect_error(ca_->get_cert(GetCertRequest{"alice"}, anonymous(UserKeys{})),
                  ErrorCode::NOT_REGISTERED);
-    expect_error(ca_->get_cert(GetCertRequest{"alice"}, RequestContext{"service:x", {}}),
+    expect_error(ca_->get_cert(GetCertRequest{"alice"}, from_service()), ErrorCode::FORBIDDEN);
+    expect_error(ca_->get_cert(GetCertRequest{"alice"}, unconfirmed(UserKeys{})),
                  ErrorCode::FORBIDDEN);
 }
 
@@ -95,7 +96,7 @@ TEST_F(LookupCurveKeyTest, OnlyTheBrokerMayAsk) {
     register_ok("alice", alice);
     LookupCurveKeyRequest request{alice.curve.public_key};
     for (const auto& context : {as_user("alice"), as_user("bob"), anonymous(alice),
-                                RequestContext{"", {}}, RequestContext{"service:x", {}}}) {
+                                unconfirmed(alice), from_service(), from_service(kCaService)}) {
         expect_error(ca_->lookup_curve_key(request, context), ErrorCode::FORBIDDEN);
     }
 }

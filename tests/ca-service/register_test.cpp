@@ -148,14 +148,8 @@ TEST_F(RegisterTest, OnlyAnAnonymousClientMayRegister) {
     UserKeys alice;
     auto request = register_request("alice", alice);
     expect_error(ca_->register_user(request, from_broker()), ErrorCode::FORBIDDEN);
-    expect_error(ca_->register_user(request, RequestContext{"", {}}), ErrorCode::FORBIDDEN);
-    expect_error(ca_->register_user(request, RequestContext{"service:x", {}}),
-                 ErrorCode::FORBIDDEN);
-    expect_error(ca_->register_user(
-                     request, RequestContext{"unknown:" + z85_encode(alice.curve.public_key), {}}),
-                 ErrorCode::FORBIDDEN);
-    expect_error(ca_->register_user(request, RequestContext{"anon:not-z85", {}}),
-                 ErrorCode::FORBIDDEN);
+    expect_error(ca_->register_user(request, from_service()), ErrorCode::FORBIDDEN);
+    expect_error(ca_->register_user(request, unconfirmed(alice)), ErrorCode::FORBIDDEN);
     EXPECT_EQ(next_serial(), 1u);
 }
 

@@ -143,8 +143,7 @@ TEST_F(RenewTest, AnExpiredUserCannotRenew) {
 TEST_F(RenewTest, OnlyARegisteredUserMayRenew) {
     auto request = alice_renewal();
     expect_error(ca_->renew(request, anonymous(alice_)), ErrorCode::NOT_REGISTERED);
-    for (const auto& context :
-         {from_broker(), RequestContext{"", {}}, RequestContext{"service:x", {}}}) {
+    for (const auto& context : {from_broker(), unconfirmed(alice_), from_service()}) {
         expect_error(ca_->renew(request, context), ErrorCode::FORBIDDEN);
     }
     expect_error(

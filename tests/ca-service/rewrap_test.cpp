@@ -85,7 +85,7 @@ TEST_F(RewrapTest, AnExpiredCertificateGetsNoKey) {
 TEST_F(RewrapTest, OnlyTheBrokerMayAsk) {
     auto request = sealed_to_server(content_key_);
     for (const auto& context : {as_user("bob"), as_user("alice"), anonymous(bob_),
-                                RequestContext{"", {}}, RequestContext{"service:x", {}}}) {
+                                unconfirmed(bob_), from_service(), from_service(kCaService)}) {
         expect_error(ca_->rewrap(request, context), ErrorCode::FORBIDDEN);
     }
 }

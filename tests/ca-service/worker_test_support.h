@@ -36,7 +36,7 @@ class WorkerTest : public CaTest {
         auto ready = receive();
         ASSERT_GE(ready.size(), 2u);
         worker_identity_ = Bytes(ready[0].begin(), ready[0].end());
-        EXPECT_EQ(decode_header(ready[1]).value().type, "READY");
+        EXPECT_EQ(decode_header(ready[1]).value().type, ReadyMessage::kType);
     }
 
     // What the worker serves: registered before it runs.
@@ -60,7 +60,8 @@ class WorkerTest : public CaTest {
                 frames.emplace_back(view.begin(), view.end());
             }
             // Heartbeats come and go; the tests want replies.
-            if (frames.size() >= 2 && decode_header(frames[1]).value().type == "HEARTBEAT") {
+            if (frames.size() >= 2 &&
+                decode_header(frames[1]).value().type == HeartbeatMessage::kType) {
                 continue;
             }
             return frames;
@@ -68,6 +69,9 @@ class WorkerTest : public CaTest {
         ADD_FAILURE() << "no message from the worker";
         return {};
     }
+
+    // The `user` the broker stamps on its own requests.
+    static std::string broker_user() { return PeerIdentity{BrokerPeer{}}.encode(); }
 
     // Sends `request` stamped with `user` and decodes the reply as R.
     template <class R, class M>

@@ -46,18 +46,26 @@ TEST(EventTest, PrefixMatchingCannotLeakAnotherUsersTopic) {
 }
 
 TEST(EventTest, SubscriptionsAreAdmittedOnlyForOnesOwnTopic) {
-    EXPECT_TRUE(subscription_allowed("image", "bob"));
-    EXPECT_TRUE(subscription_allowed("user.bob/", "bob"));
-    EXPECT_FALSE(subscription_allowed("user.bobby/", "bob"));
-    EXPECT_FALSE(subscription_allowed("user.bob", "bob"));  // would prefix-match user.bobby/
-    EXPECT_FALSE(subscription_allowed("user.", "bob"));
-    EXPECT_FALSE(subscription_allowed("user", "bob"));
-    EXPECT_FALSE(subscription_allowed("", "bob"));  // matches everything
-    EXPECT_FALSE(subscription_allowed("imag", "bob"));
-    EXPECT_FALSE(subscription_allowed("image", "anon:0123abcd"));
-    EXPECT_FALSE(subscription_allowed("user.anon:0123abcd/", "anon:0123abcd"));
-    EXPECT_FALSE(subscription_allowed("image", ""));
-    EXPECT_FALSE(subscription_allowed("user.a/b/", "a/b"));
+    const PeerIdentity bob{UserPeer{"bob"}};
+    EXPECT_TRUE(subscription_allowed("image", bob));
+    EXPECT_TRUE(subscription_allowed("user.bob/", bob));
+    EXPECT_FALSE(subscription_allowed("user.bobby/", bob));
+    EXPECT_FALSE(subscription_allowed("user.bob", bob));  // would prefix-match user.bobby/
+    EXPECT_FALSE(subscription_allowed("user.", bob));
+    EXPECT_FALSE(subscription_allowed("user", bob));
+    EXPECT_FALSE(subscription_allowed("", bob));  // matches everything
+    EXPECT_FALSE(subscription_allowed("imag", bob));
+    EXPECT_FALSE(subscription_allowed("user.a/b/", PeerIdentity{UserPeer{"a/b"}}));
+}
+
+TEST(EventTest, OnlyRegisteredUsersSubscribe) {
+    Bytes key(32, 7);
+    for (const PeerIdentity& peer :
+         {PeerIdentity{AnonymousPeer{key}}, PeerIdentity{UnconfirmedPeer{key}},
+          PeerIdentity{ServicePeer{"storage", key}}, PeerIdentity{BrokerPeer{}}}) {
+        EXPECT_FALSE(subscription_allowed("image", peer)) << peer.encode();
+        EXPECT_FALSE(subscription_allowed("user." + peer.encode() + "/", peer)) << peer.encode();
+    }
 }
 
 TEST(EventTest, MalformedEventsAreRefused) {

@@ -52,7 +52,7 @@ TEST_F(PostImageTest, OneRequestCommitsTheImageDurablyAndReadersGetItsChunk) {
     EXPECT_EQ(download->wrapped_key, cat.begin.wrapped_key);
     auto chunk = service().get_chunk(GetChunkRequest{"cat", 0}, as_user("bob"));
     ASSERT_TRUE(chunk.has_value()) << describe(chunk.error());
-    EXPECT_EQ(chunk->chunk, cat.chunks[0]);
+    EXPECT_EQ(chunk->payload, cat.chunks[0]);
 }
 
 TEST_F(PostImageTest, ARetryAnswersAsTheFirstAndAddsNothing) {
@@ -75,7 +75,7 @@ TEST_F(PostImageTest, ARetryAnswersAsTheFirstAndAddsNothing) {
     ASSERT_TRUE(post_image(alice_, cat, altered));
     auto chunk = service().get_chunk(GetChunkRequest{"cat", 0}, as_user("alice"));
     ASSERT_TRUE(chunk.has_value());
-    EXPECT_EQ(chunk->chunk, cat.chunks[0]);
+    EXPECT_EQ(chunk->payload, cat.chunks[0]);
 }
 
 TEST_F(PostImageTest, ATamperedChunkIsAnIntegrityErrorAndNothingIsStored) {
@@ -106,9 +106,9 @@ TEST_F(PostImageTest, AChunkOfTheWrongSizeOrAnImageOfMoreChunksIsRefused) {
 
 TEST_F(PostImageTest, WhoMayPostIsCheckedAsForPostBegin) {
     auto cat = small(alice_);
-    for (const auto& context : {service::RequestContext{std::nullopt, cat.chunks[0]},
-                                service::RequestContext{"anon:abcdefghij", cat.chunks[0]}}) {
-        expect_error(service().post_image(PostImageRequest{cat.begin}, context),
+    for (const auto& peer : not_users()) {
+        expect_error(service().post_image(PostImageRequest{cat.begin},
+                                          service::RequestContext{peer, cat.chunks[0]}),
                      ErrorCode::NOT_REGISTERED);
     }
     // Bob replays Alice's whole request on his own connection.

@@ -26,11 +26,10 @@ TEST_F(PostingTest, CommitAnswersWithTheImageAndItsFeedSeq) {
     EXPECT_EQ(count_keys(Family::chunks, ""), 2u * cat.chunks.size());
 }
 
-TEST_F(PostingTest, AnonymousOrMissingUserIsNotRegistered) {
+TEST_F(PostingTest, AnyoneButARegisteredUserIsNotRegistered) {
     auto cat = image(alice_);
-    for (const auto& context :
-         {service::RequestContext{std::nullopt, {}}, service::RequestContext{"anon:abcdefghij", {}},
-          service::RequestContext{"", {}}}) {
+    for (const auto& peer : not_users()) {
+        const service::RequestContext context{peer, {}};
         expect_error(service().post_begin(cat.begin, context), ErrorCode::NOT_REGISTERED);
         expect_error(service().post_chunk(PostChunkRequest{std::string(32, '0'), 0}, context),
                      ErrorCode::NOT_REGISTERED);

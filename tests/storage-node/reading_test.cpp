@@ -51,21 +51,22 @@ TEST_F(ReadingTest, PostedImageIsListedDownloadedAndFetchedChunkByChunk) {
         auto chunk = service().get_chunk(GetChunkRequest{"cat", index}, as_user("bob"));
         ASSERT_TRUE(chunk.has_value()) << describe(chunk.error());
         EXPECT_EQ(chunk->reply.index, index);
-        EXPECT_EQ(chunk->chunk, cat.chunks[index]);
+        EXPECT_EQ(chunk->payload, cat.chunks[index]);
     }
     expect_error(service().get_chunk(GetChunkRequest{"cat", 3}, as_user("bob")),
                  ErrorCode::BAD_REQUEST);
 }
 
-TEST_F(ReadingTest, AnonymousReadersAreNotRegistered) {
+TEST_F(ReadingTest, OnlyRegisteredUsersRead) {
     post(alice_, image(alice_));
-    auto anonymous = service::RequestContext{"anon:rq0Y5y0000000000000000000000000000000", {}};
-    expect_error(service().list(ListRequest{}, anonymous), ErrorCode::NOT_REGISTERED);
-    expect_error(service().download(DownloadRequest{"cat"}, anonymous), ErrorCode::NOT_REGISTERED);
-    expect_error(service().get_chunk(GetChunkRequest{"cat", 0}, anonymous),
-                 ErrorCode::NOT_REGISTERED);
-    auto nobody = service::RequestContext{std::nullopt, {}};
-    expect_error(service().list(ListRequest{}, nobody), ErrorCode::NOT_REGISTERED);
+    for (const auto& peer : not_users()) {
+        const service::RequestContext context{peer, {}};
+        expect_error(service().list(ListRequest{}, context), ErrorCode::NOT_REGISTERED);
+        expect_error(service().download(DownloadRequest{"cat"}, context),
+                     ErrorCode::NOT_REGISTERED);
+        expect_error(service().get_chunk(GetChunkRequest{"cat", 0}, context),
+                     ErrorCode::NOT_REGISTERED);
+    }
 }
 
 TEST_F(ReadingTest, EndToEndImageIsInvisibleToOthersExactlyLikeAMissingName) {
@@ -99,7 +100,7 @@ TEST_F(ReadingTest, EndToEndImageIsInvisibleToOthersExactlyLikeAMissingName) {
     }
     auto chunk = service().get_chunk(GetChunkRequest{"secret", 1}, as_user("bob"));
     ASSERT_TRUE(chunk.has_value());
-    EXPECT_EQ(chunk->chunk, secret.chunks[1]);
+    EXPECT_EQ(chunk->payload, secret.chunks[1]);
 }
 
 TEST_F(ReadingTest, CommittedImagesSurviveAReopenAndSeqsContinue) {
@@ -111,7 +112,7 @@ TEST_F(ReadingTest, CommittedImagesSurviveAReopenAndSeqsContinue) {
     EXPECT_EQ(download->envelope, cat.begin.envelope);
     auto chunk = service().get_chunk(GetChunkRequest{"cat", 2}, as_user("bob"));
     ASSERT_TRUE(chunk.has_value());
-    EXPECT_EQ(chunk->chunk, cat.chunks[2]);
+    EXPECT_EQ(chunk->payload, cat.chunks[2]);
     EXPECT_EQ(post(alice_, image(alice_, named("dog"))).seq, 2u);
     expect_error(service().post_begin(image(bob_).begin, as_user("bob")), ErrorCode::NAME_TAKEN);
 }

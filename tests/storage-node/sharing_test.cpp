@@ -161,8 +161,10 @@ TEST_F(SharingTest, OnlyTheOwnerMayShareAndOutsidersLearnNothing) {
     expect_error(hidden, ErrorCode::NOT_FOUND);
     expect_error(missing, ErrorCode::NOT_FOUND);
     EXPECT_EQ(hidden.error(), missing.error());
-    auto anonymous = service::RequestContext{"anon:0000", {}};
-    expect_error(service().share(grown({&carol_}), anonymous), ErrorCode::NOT_REGISTERED);
+    for (const auto& peer : not_users()) {
+        expect_error(service().share(grown({&carol_}), service::RequestContext{peer, {}}),
+                     ErrorCode::NOT_REGISTERED);
+    }
     expect_error(service().download(DownloadRequest{"secret"}, as_user("carol")),
                  ErrorCode::NOT_FOUND);
     EXPECT_EQ(count_keys(Family::feed, ""), 1u);

@@ -145,7 +145,14 @@ inline TestImage make_image(const TestUser& owner, const ImageSpec& spec, ByteVi
 }
 
 inline service::RequestContext as_user(const std::string& user, ByteView payload = {}) {
-    return service::RequestContext{user, payload};
+    return service::RequestContext{UserPeer{user}, payload};
+}
+
+// Every peer the broker may stamp that is not a registered user: storage serves none.
+inline std::vector<PeerIdentity> not_users() {
+    auto key = generate_curve_keys().public_key;
+    return {AnonymousPeer{key}, UnconfirmedPeer{key}, ServicePeer{std::string(kCaService), key},
+            ServicePeer{std::string(kStorageService), key}, BrokerPeer{}};
 }
 
 template <class T>

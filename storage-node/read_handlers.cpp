@@ -1,0 +1,75 @@
+// The storage node's read handlers: LIST, DOWNLOAD (with the image's first
+// chunk) and GET_CHUNK (storage_service.h states what they promise).
+#include <fmt/format.h>
+
+#include "storage-node/storage_service.h"
+
+namespace imgshare::storage {
+namespace {
+
+// One message for a missing name and for an image the sender may not see, so
+// the answer does not tell them apart.
+constexpr std::string_view kNoSuchImage = "no such image";
+
+}  // namespace
+
+Result<ListReply> StorageService::list(const ListRequest& request,
+                                       const service::RequestContext& context) const {
+    auto user = sender_of(context);
+    if (!user) return std::unexpected(std::move(user.error()));
+    return catalog_.list(*user, request.after_seq, request.limit);
+}
+
+Result<StorageService::VisibleImage> StorageService::visible_image(
+    std::string_view name, const service::RequestContext& context) const {
+    auto user = sender_of(context);
+    if (!user) return std::unexpected(std::move(user.error()));
+    auto record = catalog_.find(name);
+    if (!record) return std::unexpected(std::move(record.error()));
+    if (!*record || !visible_to(**record, *user)) {
+        return fail(ErrorCode::NOT_FOUND, std::string(kNoSuchImage));
+    }
+    return VisibleImage{std::move(*user), std::move(*record)};
+}
+
+Result<DownloadReply> StorageService::download(const DownloadRequest& request,
+                                               const service::RequestContext& context) const {
+    auto visible = visible_image(request.name, context);
+    if (!visible) return std::unexpected(std::move(visible.error()));
+    const ImageRecord* record = visible->record.get();
+    DownloadReply reply{record->certificate, record->envelope, record->signature,
+                        record->wrapped_key, record->mode};
+    if (record->mode == kEndToEndMode) {
+        // Only the requester's own grant: the others are of no use to them.
+        auto grant = catalog_.grant(record->name, visible->user);
+        if (!grant) return std::unexpected(std::move(grant.error()));
+        if (!*grant) return fail(ErrorCode::INTERNAL, "the grant for this recipient is missing");
+        reply.wrapped_key = std::move(**grant);
+    }
+    return reply;
+}
+
+Result<service::WithPayload<DownloadReply>> StorageService::download_with_first_chunk(
+    const DownloadRequest& request, const service::RequestContext& context) const {
+    auto reply = download(request, context);
+    if (!reply) return std::unexpected(std::move(reply.error()));
+    auto first = get_chunk(GetChunkRequest{request.name, 0}, context);
+    if (!first) return std::unexpected(std::move(first.error()));
+    return service::WithPayload<DownloadReply>{std::move(*reply), std::move(first->payload)};
+}
+
+Result<ChunkReply> StorageService::get_chunk(const GetChunkRequest& request,
+                                             const service::RequestContext& context) const {
+    auto visible = visible_image(request.name, context);
+    if (!visible) return std::unexpected(std::move(visible.error()));
+    const ImageRecord* record = visible->record.get();
+    if (request.index >= record->chunk_count) {
+        return fail(ErrorCode::BAD_REQUEST, fmt::format("chunk {} is beyond the image's {} chunks",
+                                                        request.index, record->chunk_count));
+    }
+    auto chunk = catalog_.chunk(*record, request.index);
+    if (!chunk) return std::unexpected(std::move(chunk.error()));
+    return ChunkReply{GetChunkReply{request.index}, std::move(*chunk)};
+}
+
+}  // namespace imgshare::storage

@@ -29,8 +29,12 @@ void Subscriber::subscribe(const std::string& topic) {
     // Unique on this socket (ZeroMQ sends a topic asked for twice only once), and no
     // event's topic starts with it.
     subscribe("nobody-is-admitted-" + std::to_string(topics_.size()));
+    // `user` is how the broker's log names the subscriber: a username, or "anon:" for an
+    // unregistered one (whose every topic is refused, whatever its key).
+    const PeerIdentity peer = user.starts_with("anon:") ? PeerIdentity{AnonymousPeer{}}
+                                                        : PeerIdentity{UserPeer{user}};
     auto refused = static_cast<size_t>(std::ranges::count_if(
-        topics_, [&](const std::string& topic) { return !subscription_allowed(topic, user); }));
+        topics_, [&](const std::string& topic) { return !subscription_allowed(topic, peer); }));
     return cluster_.broker()->wait_for_err("refused a subscription by " + user, timeout, refused);
 }
 

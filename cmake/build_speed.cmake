@@ -21,12 +21,13 @@ if(IMGSHARE_FAST_BUILD AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
   endif()
 endif()
 
-# GCC 12's -Warray-bounds, -Wstringop-overflow, -Wstringop-overread and -Wrestrict misfire on std::string's
-# operator+ once enough is inlined (GCC bugs 105329 and 105651, fixed in 13); with the
-# precompiled headers, files that compiled cleanly before reached that point. The sanitizer
+# GCC 12's -Warray-bounds, -Wstringop-overflow, -Wstringop-overread and -Wrestrict misfire on
+# std::string's operator+ once enough is inlined (GCC bugs 105329 and 105651, fixed in 13); with
+# the precompiled headers, files that compiled cleanly before reached that point. The sanitizer
 # stage (ASan) and the fuzzers check bounds for real.
 if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
-  add_compile_options(-Wno-array-bounds -Wno-stringop-overflow -Wno-stringop-overread -Wno-restrict)
+  add_compile_options(-Wno-array-bounds -Wno-stringop-overflow -Wno-stringop-overread
+                      -Wno-restrict)
 endif()
 
 # The third-party headers every part of the project leans on.

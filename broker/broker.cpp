@@ -8,7 +8,6 @@
 #include <chrono>
 #include <type_traits>
 
-#include "common/certificate.h"
 #include "common/net/socket_options.h"
 #include "common/protocol/codec.h"
 #include "common/protocol/limits.h"
@@ -39,22 +38,21 @@ zmq::socket_t bound_zap_handler(zmq::context_t& context) {
     return zap;
 }
 
-// The `user` of the broker's own requests (LOOKUP_CURVE_KEY, REWRAP).
-const std::string& broker_user() {
+}  // namespace
+
+const std::string& Broker::broker_user() {
     static const std::string user = PeerIdentity{BrokerPeer{}}.encode();
     return user;
 }
 
-zmq::message_t header_frame(std::string_view type, std::uint64_t id,
-                            std::optional<std::string> user) {
+zmq::message_t Broker::header_frame(std::string_view type, std::uint64_t id,
+                                    std::optional<std::string> user) {
     Header header;
     header.type = std::string(type);
     header.id = id;
     header.user = std::move(user);
     return net::frame_of(encode_header(header));
 }
-
-}  // namespace
 
 Broker::Broker(BrokerConfig config, ProtocolLog& log, const Clock& clock)
     : config_(std::move(config)),
@@ -257,71 +255,6 @@ void Broker::fail(const PendingRequest& pending, const Error& error) {
         pending.stage);
 }
 
-void Broker::on_backend_message(net::ZmqFrames frames) {
-    // The services' control messages. Any message from a known worker keeps it alive;
-    // only READY may come from a worker the broker does not know (yet, or any more).
-    struct ControlMessage {
-        std::string_view type;
-        bool from_known_worker;
-        void (Broker::*handle)(const std::string& worker, const net::ZmqFrames& frames);
-    };
-    static constexpr ControlMessage kControlMessages[] = {
-        {ReadyMessage::kType, false, &Broker::on_ready},
-        {HeartbeatMessage::kType, true, &Broker::on_heartbeat},
-        {DisconnectMessage::kType, true, &Broker::on_disconnect},
-        {UserRevokedMessage::kType, true, &Broker::on_user_revoked},
-    };
-    std::string worker = net::string_of(frames[0]);
-    if (frames.size() < 3) return;
-    auto header = decode_header(net::view_of(frames[1]));
-    if (!header) {
-        spdlog::warn("dropped a backend message: {}", describe(header.error()));
-        return;
-    }
-    const auto* control = std::ranges::find(kControlMessages, header->type, &ControlMessage::type);
-    bool is_control = control != std::ranges::end(kControlMessages);
-    if (is_control && !control->from_known_worker) {
-        (this->*control->handle)(worker, frames);
-        return;
-    }
-    if (!workers_.touch(worker, clock_.monotonic_ms())) {
-        // A worker we dropped (or never met) must announce itself again.
-        net::ZmqFrames disconnect = net::frames_of(encode(DisconnectMessage{}, 0));
-        send_to_worker(worker, std::move(disconnect), "service");
-        return;
-    }
-    if (is_control) {
-        (this->*control->handle)(worker, frames);
-        return;
-    }
-    on_service_reply(worker, *header, std::move(frames));
-}
-
-void Broker::on_ready(const std::string& worker, const net::ZmqFrames& frames) {
-    auto ready = decode_body<ReadyMessage>(net::view_of(frames[2]));
-    log_.record(Direction::Received, "service", net::frame_views(frames, 1));
-    if (!ready) return;
-    auto peer = PeerIdentity::parse(net::user_id_of(frames[1]));
-    if (!peer || !may_serve(*peer, ready->service)) {
-        // A storage node's key announcing "ca" would decide who every client is.
-        spdlog::warn(
-            "refused READY as {} from node {}: its key is not allowed for that service "
-            "(the CA's key goes in --ca-service-key)",
-            ready->service, ready->node_id);
-        return;
-    }
-    workers_.add(worker, ready->service, ready->node_id, clock_.monotonic_ms());
-    spdlog::info("service {} ({}) is ready", ready->service, ready->node_id);
-}
-
-void Broker::on_heartbeat(const std::string&, const net::ZmqFrames&) {
-    // Nothing more: hearing from the worker kept it alive.
-}
-
-void Broker::on_disconnect(const std::string& worker, const net::ZmqFrames&) {
-    workers_.remove(worker);
-}
-
 bool Broker::admit_request(const ClientOrigin& client) {
     auto wait_ms = limiter_.admit(client.user, clock_.monotonic_ms());
     if (!wait_ms) return true;
@@ -330,184 +263,6 @@ bool Broker::admit_request(const ClientOrigin& client) {
     ErrorReply refusal{ErrorCode::RATE_LIMITED, std::move(message), *wait_ms};
     reply_to_client(client, net::frames_of(encode(refusal, client.request_id)));
     return false;
-}
-
-void Broker::on_user_revoked(const std::string& worker, const net::ZmqFrames& frames) {
-    log_.record(Direction::Received, "service", net::frame_views(frames, 1));
-    // Only the CA decides who is revoked.
-    if (workers_.service_of(worker) != kCaService) {
-        spdlog::warn("dropped USER_REVOKED from a worker that is not the CA");
-        return;
-    }
-    auto notice = decode_body<UserRevokedMessage>(net::view_of(frames[2]));
-    if (!notice) {
-        spdlog::warn("dropped a malformed USER_REVOKED: {}", describe(notice.error()));
-        return;
-    }
-    authenticator_.revoke(notice->username);
-    // Their subscriptions end before the next message is routed (expiry: EventChannel::maintain).
-    events_.drop_user(notice->username);
-    spdlog::info("{} is revoked: their keys and requests are refused from now on",
-                 notice->username);
-}
-
-void Broker::on_service_reply(const std::string& worker, const Header& header,
-                              net::ZmqFrames frames) {
-    // Only the worker a request went to may answer it: a reply from another service (which
-    // could guess the id) must not, say, answer the CA's LOOKUP_CURVE_KEY.
-    auto pending = pending_.take_reply(header.id, worker);
-    if (!pending) {
-        spdlog::warn(
-            "reply {} came after its deadline or from a worker it was not sent to; "
-            "dropped",
-            header.id);
-        return;
-    }
-    log_.record(Direction::Received, pending->service, net::frame_views(frames, 1));
-    frames.erase(frames.begin());  // the worker's routing id
-    struct Finish {
-        Broker& broker;
-        const Header& header;
-        net::ZmqFrames& frames;
-        void operator()(const ForwardedRequest& request) const {
-            broker.finish_forwarded(request, header, std::move(frames));
-        }
-        void operator()(DownloadRewrap& request) const {
-            broker.finish_download(request, std::move(frames));
-        }
-        void operator()(const ZapLookup& request) const {
-            broker.finish_zap(request, std::move(frames));
-        }
-    };
-    std::visit(Finish{*this, header, frames}, pending->stage);
-}
-
-void Broker::finish_forwarded(const ForwardedRequest& request, const Header& header,
-                              net::ZmqFrames frames) {
-    // What follows a client request's OK reply, by the request's type.
-    struct ReplyHook {
-        std::string_view type;
-        AfterReply (Broker::*run)(const ForwardedRequest& request, net::ZmqFrames& frames);
-    };
-    static constexpr ReplyHook kReplyHooks[] = {
-        {DownloadRequest::kType, &Broker::rewrap_download},
-        {PostCommitRequest::kType, &Broker::publish_commit},
-        {PostImageRequest::kType, &Broker::publish_commit},
-        {ShareRequest::kType, &Broker::publish_share},
-        {RenewRequest::kType, &Broker::note_renewal},
-    };
-    const auto& client = request.client;
-    if (header.type == kOkType) {
-        const auto* hook = std::ranges::find(kReplyHooks, client.type, &ReplyHook::type);
-        if (hook != std::ranges::end(kReplyHooks) &&
-            (this->*hook->run)(request, frames) == AfterReply::answered) {
-            return;
-        }
-    }
-    frames[0] = header_frame(header.type, client.request_id, std::nullopt);
-    reply_to_client(client, std::move(frames));
-}
-
-Broker::AfterReply Broker::rewrap_download(const ForwardedRequest& request,
-                                           net::ZmqFrames& frames) {
-    const auto& client = request.client;
-    auto download = decode_body<DownloadReply>(net::view_of(frames[1]));
-    if (!download || frames.size() != 3) {
-        reply_error(client, Error{ErrorCode::INTERNAL, "storage sent a bad DOWNLOAD reply"});
-        return AfterReply::answered;
-    }
-    // End-to-end: storage returned the requester's own grant; it goes back as is.
-    if (download->mode != kEscrowMode) return AfterReply::pass_on;
-    const auto* requester = request.sender.username();
-    if (requester == nullptr) {
-        // The route admits registered users only.
-        reply_error(client, Error{ErrorCode::INTERNAL, "DOWNLOAD from an unregistered peer"});
-        return AfterReply::answered;
-    }
-    net::ZmqFrames body;
-    body.push_back(net::frame_of(encode_map(RewrapRequest{download->wrapped_key, *requester})));
-    forward(RewrapRequest::kService, RewrapRequest::kType, broker_user(), std::move(body),
-            PendingRequest{.stage =
-                               DownloadRewrap{client, std::move(*download), std::move(frames[2])}});
-    return AfterReply::answered;
-}
-
-Broker::AfterReply Broker::publish_commit(const ForwardedRequest&, net::ZmqFrames& frames) {
-    auto commit = decode_body<PostCommitReply>(net::view_of(frames[1]));
-    if (commit) events_.publish_commit(*commit);
-    return AfterReply::pass_on;
-}
-
-Broker::AfterReply Broker::publish_share(const ForwardedRequest&, net::ZmqFrames& frames) {
-    auto share = decode_body<ShareReply>(net::view_of(frames[1]));
-    if (share) events_.publish_share(*share);
-    return AfterReply::pass_on;
-}
-
-Broker::AfterReply Broker::note_renewal(const ForwardedRequest& request, net::ZmqFrames& frames) {
-    auto renewal = decode_body<RenewReply>(net::view_of(frames[1]));
-    if (!renewal) return AfterReply::pass_on;
-    auto certificate = decode_certificate(renewal->certificate);
-    const auto* renewed = request.sender.username();
-    if (certificate && renewed != nullptr && certificate->username == *renewed) {
-        authenticator_.renewed(*renewed, certificate->not_after);
-    }
-    return AfterReply::pass_on;
-}
-
-void Broker::finish_download(DownloadRewrap& request, net::ZmqFrames frames) {
-    auto rewrapped = decode_reply<RewrapReply>(net::frame_views(frames));
-    if (!rewrapped) {
-        reply_error(request.client, rewrapped.error());
-        return;
-    }
-    auto reply = std::move(request.download);
-    reply.wrapped_key = std::move(rewrapped->wrapped_key);
-    auto frames_out = net::frames_of(encode_ok(reply, request.client.request_id));
-    frames_out.back() = std::move(request.first_chunk);  // the empty payload encode_ok left
-    reply_to_client(request.client, std::move(frames_out));
-}
-
-void Broker::finish_zap(const ZapLookup& request, net::ZmqFrames frames) {
-    auto lookup = decode_reply<LookupCurveKeyReply>(net::frame_views(frames));
-    const auto& key = request.zap.client_key;
-    if (lookup) {
-        answer_zap(request.zap, authenticator_.registered(key, lookup->username, lookup->revoked,
-                                                          lookup->not_after, clock_.monotonic_ms(),
-                                                          clock_.now_seconds()));
-    } else if (lookup.error().code == ErrorCode::NOT_FOUND) {
-        answer_zap(request.zap, Authenticator::not_registered(key));
-    } else {
-        answer_zap(request.zap, Authenticator::ca_unreachable(key));
-    }
-}
-
-void Broker::on_zap_request(net::ZmqFrames frames) {
-    auto request = parse_zap_request(frames);
-    if (!request) {
-        spdlog::warn("malformed ZAP request: {}", request.error().message);
-        return;
-    }
-    auto verdict = authenticator_.decide(*request, clock_.monotonic_ms(), clock_.now_seconds());
-    if (verdict.kind != Verdict::Kind::AskCa) {
-        answer_zap(*request, verdict);
-        return;
-    }
-    net::ZmqFrames body;
-    body.push_back(net::frame_of(encode_map(LookupCurveKeyRequest{request->client_key})));
-    forward(LookupCurveKeyRequest::kService, LookupCurveKeyRequest::kType, broker_user(),
-            std::move(body), PendingRequest{.stage = ZapLookup{*request}});
-}
-
-void Broker::answer_zap(const ZapRequest& request, const Verdict& verdict) {
-    if (verdict.kind != Verdict::Kind::Admit || !verdict.peer) {
-        spdlog::info("refused a connection: {}", verdict.reason);
-        auto refusal = zap_refusal(request, verdict.reason);
-        (void)net::send_message(zap_, refusal);
-        return;
-    }
-    auto admission = zap_admission(request, verdict.peer->encode());
-    (void)net::send_message(zap_, admission);
 }
 
 void Broker::reply_to_client(const ClientOrigin& client, net::ZmqFrames frames) {

@@ -16,12 +16,16 @@
 // The services' control messages (READY, HEARTBEAT, DISCONNECT, USER_REVOKED)
 // and what follows a client's OK reply (DOWNLOAD: REWRAP; POST_COMMIT,
 // POST_IMAGE, SHARE: NEW_IMAGE; RENEW: the new end of the certificate) are
-// each one table in broker.cpp.
+// each one table: control_messages.cpp and reply_hooks.cpp. The ZAP side (asking
+// the CA who a key belongs to) is in zap_lookup.cpp; the loop, the clients' side and
+// forwarding in broker.cpp.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include <zmq.hpp>
 
@@ -111,6 +115,11 @@ class Broker {
     void drop_if_gone(const std::string& worker, std::expected<void, net::SendFailure> sent);
     void send_heartbeats();
     void expire(std::int64_t now_ms);
+
+    // The `user` of the broker's own requests (LOOKUP_CURVE_KEY, REWRAP).
+    static const std::string& broker_user();
+    static zmq::message_t header_frame(std::string_view type, std::uint64_t id,
+                                       std::optional<std::string> user);
 
     BrokerConfig config_;
     ProtocolLog& log_;

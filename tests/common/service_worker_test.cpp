@@ -42,6 +42,7 @@ class ServiceWorkerTest : public ::testing::Test {
         });
         worker_->on_durability({[this] { return unsynced_.load(); },
                                 [this]() -> Result<void> {
+                                    ++syncs_started_;
                                     std::this_thread::sleep_for(sync_delay_.load());
                                     ++syncs_;
                                     if (fail_sync_) return fail(ErrorCode::IO_ERROR, "disk full");
@@ -112,6 +113,7 @@ class ServiceWorkerTest : public ::testing::Test {
     std::atomic<bool> stop_{false};
     std::atomic<bool> unsynced_{false};
     std::atomic<bool> fail_sync_{false};
+    std::atomic<int> syncs_started_{0};
     std::atomic<int> syncs_{0};
     std::atomic<std::chrono::milliseconds> sync_delay_{0ms};
     std::thread thread_;
@@ -139,7 +141,11 @@ TEST_F(ServiceWorkerTest, NoReplyLeavesBeforeTheWriteOfAnEarlierOneIsDurable) {
 TEST_F(ServiceWorkerTest, ABurstOfCommitsSharesOneSync) {
     sync_delay_ = 300ms;  // the first sync is slow: the next commits queue up behind it
     send(PostCommitRequest{"u-0"}, 100);
-    std::this_thread::sleep_for(50ms);
+    // The burst is sent once the first commit's sync has begun.
+    auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (syncs_started_.load() == 0 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::yield();
+    ASSERT_EQ(syncs_started_.load(), 1) << "the first commit's sync never began";
     constexpr std::uint64_t kBurst = 20;
     for (std::uint64_t i = 1; i <= kBurst; ++i)
         send(PostCommitRequest{"u-" + std::to_string(i)}, 100 + i);

@@ -8,7 +8,7 @@
 namespace imgshare::client {
 namespace {
 
-std::unexpected<Error> integrity(std::string message) {
+std::unexpected<Error> stream_integrity(std::string message) {
     return fail(ErrorCode::INTEGRITY, "image stream: " + std::move(message));
 }
 
@@ -72,16 +72,16 @@ Result<void> PaddedStreamParser::consume_prefix(ByteView& plaintext) {
     for (std::uint8_t byte : prefix_)
         image_length_ = (image_length_ << 8) | byte;
     if (padded_size_ < kStreamFraming || image_length_ > padded_size_ - kStreamFraming) {
-        return integrity("the image length does not fit the padded size");
+        return stream_integrity("the image length does not fit the padded size");
     }
     return {};
 }
 
 Result<ByteView> PaddedStreamParser::consume(ByteView plaintext) {
-    if (failed_) return integrity("the stream already failed a check");
+    if (failed_) return stream_integrity("the stream already failed a check");
     if (plaintext.size() > padded_size_ - position_) {
         failed_ = true;
-        return integrity("more bytes than the padded size");
+        return stream_integrity("more bytes than the padded size");
     }
     if (position_ < kLengthPrefixSize) {
         if (auto ok = consume_prefix(plaintext); !ok) {
@@ -105,7 +105,7 @@ Result<ByteView> PaddedStreamParser::consume(ByteView plaintext) {
         auto padding = plaintext.first(take);
         if (!std::all_of(padding.begin(), padding.end(), [](std::uint8_t b) { return b == 0; })) {
             failed_ = true;
-            return integrity("the padding is not zero");
+            return stream_integrity("the padding is not zero");
         }
         plaintext = plaintext.subspan(take);
         position_ += take;
@@ -116,15 +116,15 @@ Result<ByteView> PaddedStreamParser::consume(ByteView plaintext) {
 }
 
 Result<void> PaddedStreamParser::finish() {
-    if (failed_) return integrity("the stream already failed a check");
+    if (failed_) return stream_integrity("the stream already failed a check");
     failed_ = true;  // finish() is the last word either way
     if (position_ != padded_size_ || prefix_.size() < kLengthPrefixSize) {
-        return integrity("the stream is shorter than its padded size");
+        return stream_integrity("the stream is shorter than its padded size");
     }
     Bytes digest = image_digest_.finish();
     if (trailer_.size() != digest.size() ||
         sodium_memcmp(trailer_.data(), digest.data(), digest.size()) != 0) {
-        return integrity("the image's SHA-256 does not match the one sealed with it");
+        return stream_integrity("the image's SHA-256 does not match the one sealed with it");
     }
     return {};
 }

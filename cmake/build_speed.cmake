@@ -2,12 +2,19 @@
 #  - ccache, when installed (deploy/bootstrap.sh installs it), with paths made relative to the
 #    source root so that every clone on the machine shares one cache;
 #  - precompiled headers for the heavy third-party headers, one per family of targets
-#    (imgshare_precompile_headers below): most of a translation unit's time here went to
+#    (imgshare_fast_build below): most of a translation unit's time here went to
 #    parsing gtest, cppzmq, msgpack, spdlog/fmt, nlohmann and RocksDB again and again;
+#  - unity builds (imgshare_fast_build below): each target's files are compiled a batch at a
+#    time, as one translation unit, so what they share (CLI11, gtest, msgpack's templates, our
+#    own headers) is parsed, instantiated and optimised once per batch instead of once per file;
 #  - line tables only (-g1) in the tests, where a backtrace is all that is read.
-# IMGSHARE_FAST_BUILD=OFF turns the caching and precompiled headers off (e.g. to check that
-# every file includes what it uses).
-option(IMGSHARE_FAST_BUILD "ccache and precompiled headers" ON)
+# IMGSHARE_FAST_BUILD=OFF turns all of it off (e.g. to check that every file includes what it
+# uses, which a unity batch can hide); IMGSHARE_UNITY_BATCH=1 keeps the rest but compiles file
+# by file, for a quicker edit-compile cycle on one file.
+option(IMGSHARE_FAST_BUILD "ccache, precompiled headers and unity builds" ON)
+set(IMGSHARE_UNITY_BATCH 8 CACHE STRING
+    "files per unity batch (1: no unity build); larger builds everything faster, rebuilds one
+     file's batch slower")
 
 if(IMGSHARE_FAST_BUILD AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
   find_program(IMGSHARE_CCACHE ccache)
@@ -36,13 +43,21 @@ set(IMGSHARE_PCH_HEADERS
   <span> <string> <string_view> <vector> <expected>
   <sodium.h> <zmq.hpp> <msgpack.hpp> <fmt/format.h> <spdlog/spdlog.h> <nlohmann/json.hpp>)
 
-# imgshare_precompile_headers(<target> <family> [extra headers...])
-# The first target of a family compiles the header; every later one of the same family reuses
-# it (REUSE_FROM), so each family's header is compiled once. Targets of a family must share
-# compile flags and definitions (they do: each links imgshare_common, and the test family gtest).
-function(imgshare_precompile_headers target family)
+# imgshare_fast_build(<target> <family> [extra headers...])
+# Unity batches of IMGSHARE_UNITY_BATCH files. In a batch, file-local names share one
+# translation unit: two files' anonymous-namespace helpers of the same name and signature fail
+# to compile (loudly; fold them into one shared helper or name each for what it does).
+# Precompiled headers: the first target of a family compiles the header; every later one of
+# the same family reuses it (REUSE_FROM), so each family's header is compiled once. Targets of
+# a family must share compile flags and definitions (they do: each links imgshare_common, and
+# the test family gtest).
+function(imgshare_fast_build target family)
   if(NOT IMGSHARE_FAST_BUILD)
     return()
+  endif()
+  if(IMGSHARE_UNITY_BATCH GREATER 1)
+    set_target_properties(${target} PROPERTIES UNITY_BUILD ON
+                          UNITY_BUILD_BATCH_SIZE ${IMGSHARE_UNITY_BATCH})
   endif()
   get_property(owner GLOBAL PROPERTY IMGSHARE_PCH_OWNER_${family})
   if(owner)

@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "common/crypto/sodium_init.h"
+#include "common/file_descriptor.h"
 
 namespace imgshare {
 namespace {
@@ -24,23 +25,6 @@ Error io_error(std::string_view action, const std::filesystem::path& path, int e
     return Error{ErrorCode::IO_ERROR, fmt::format("cannot {} {}: {}", action, path.string(),
                                                   std::strerror(error_number))};
 }
-
-// Closes on scope exit; the fd is -1 when there is none.
-class FileDescriptor {
-  public:
-    explicit FileDescriptor(int fd) : fd_(fd) {}
-    FileDescriptor(const FileDescriptor&) = delete;
-    FileDescriptor& operator=(const FileDescriptor&) = delete;
-    ~FileDescriptor() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    [[nodiscard]] int get() const { return fd_; }
-    // close() reports write-back errors that a destructor would lose.
-    [[nodiscard]] int close() { return ::close(std::exchange(fd_, -1)); }
-
-  private:
-    int fd_;
-};
 
 bool write_all(int fd, ByteView contents) {
     std::size_t written = 0;

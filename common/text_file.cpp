@@ -10,23 +10,10 @@
 
 #include <fmt/format.h>
 
+#include "common/file_descriptor.h"
+
 namespace imgshare {
 namespace {
-
-// Closes the descriptor on every path out of read_text_file.
-class FileDescriptor {
-  public:
-    explicit FileDescriptor(int fd) : fd_(fd) {}
-    ~FileDescriptor() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    FileDescriptor(const FileDescriptor&) = delete;
-    FileDescriptor& operator=(const FileDescriptor&) = delete;
-    [[nodiscard]] int get() const { return fd_; }
-
-  private:
-    int fd_;
-};
 
 std::unexpected<Error> io_failure(const std::filesystem::path& path, std::string_view what,
                                   int error_number) {

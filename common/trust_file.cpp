@@ -5,12 +5,13 @@
 
 #include <algorithm>
 #include <array>
-#include <mutex>
 #include <stdexcept>
 
 #include <fmt/format.h>
 
 #include "common/config_file.h"
+#include "common/crypto/keys.h"
+#include "common/crypto/sodium_init.h"
 #include "common/text_file.h"
 
 namespace imgshare {
@@ -20,17 +21,9 @@ constexpr std::string_view kCaVerifyKey = "ca_verify_key";
 constexpr std::string_view kBrokerPublicKey = "broker_public_key";
 constexpr std::string_view kBrokerEndpoint = "broker_endpoint";
 
-constexpr std::size_t kKeyBytes = 32;
-constexpr std::size_t kZ85KeyLength = 40;
+constexpr std::size_t kKeyBytes = kPublicKeySize;
 constexpr std::string_view kZ85Alphabet =
     "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#";
-
-void ensure_sodium() {
-    static std::once_flag once;
-    std::call_once(once, [] {
-        if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
-    });
-}
 
 bool is_all_zero(ByteView key) {
     return std::all_of(key.begin(), key.end(), [](std::uint8_t b) { return b == 0; });

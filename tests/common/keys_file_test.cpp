@@ -7,21 +7,15 @@
 #include <vector>
 
 #include "common/msgpack_util.h"
+#include "tests/common/support/same_keys.h"
 
 namespace imgshare {
 namespace {
 
+using test::expect_same_keys;
+
 constexpr std::string_view kPassphrase = "correct horse battery staple";
 constexpr std::string_view kWhat = "keys file /somewhere/keys.sealed";
-
-void expect_same_keys(const UserKeys& a, const UserKeys& b) {
-    EXPECT_EQ(a.sign.public_key, b.sign.public_key);
-    EXPECT_TRUE(a.sign.secret_key.equals(b.sign.secret_key));
-    EXPECT_EQ(a.box.public_key, b.box.public_key);
-    EXPECT_TRUE(a.box.secret_key.equals(b.box.secret_key));
-    EXPECT_EQ(a.curve.public_key, b.curve.public_key);
-    EXPECT_TRUE(a.curve.secret_key.equals(b.curve.secret_key));
-}
 
 bool contains(const Bytes& haystack, ByteView needle) {
     return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end()) !=

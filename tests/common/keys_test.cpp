@@ -5,12 +5,12 @@
 
 #include <string>
 
+#include "tests/common/wire_test_support.h"
+
 namespace imgshare {
 namespace {
 
-Bytes hex(std::string_view text) {
-    return from_hex(text).value();
-}
+using testing::hex;
 
 // Low-order X25519 points (libsodium's own blocklist): every shared secret with them is zero.
 const char* const kLowOrderX25519[] = {

@@ -7,24 +7,18 @@
 #include "common/crypto/keys.h"
 #include "common/file_io.h"
 #include "tests/common/scratch_dir.h"
+#include "tests/common/support/same_keys.h"
 
 namespace imgshare {
 namespace {
 
+using test::expect_same_keys;
+
 namespace fs = std::filesystem;
 
-constexpr std::string_view kPassphrase = "a long enough passphrase";
+constexpr std::string_view kStorePassphrase = "a long enough passphrase";
 constexpr fs::perms kFileMode = fs::perms::owner_read | fs::perms::owner_write;
 constexpr fs::perms kDirMode = fs::perms::owner_all;
-
-void expect_same_keys(const UserKeys& a, const UserKeys& b) {
-    EXPECT_EQ(a.sign.public_key, b.sign.public_key);
-    EXPECT_TRUE(a.sign.secret_key.equals(b.sign.secret_key));
-    EXPECT_EQ(a.box.public_key, b.box.public_key);
-    EXPECT_TRUE(a.box.secret_key.equals(b.box.secret_key));
-    EXPECT_EQ(a.curve.public_key, b.curve.public_key);
-    EXPECT_TRUE(a.curve.secret_key.equals(b.curve.secret_key));
-}
 
 void overwrite(const fs::path& path, const Bytes& contents) {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -42,7 +36,7 @@ void expect_error_naming(const Result<T>& result, ErrorCode code, const fs::path
 
 class KeystoreTest : public ::testing::Test {
   protected:
-    Result<void> create(const UserKeys& keys, std::string_view passphrase = kPassphrase) {
+    Result<void> create(const UserKeys& keys, std::string_view passphrase = kStorePassphrase) {
         return keystore_.create(keys, passphrase, KdfStrength::TestOnlyMinimum);
     }
 
@@ -69,11 +63,11 @@ TEST_F(KeystoreTest, CreateThenLoadRoundTrips) {
     EXPECT_FALSE(keystore_.exists());
     ASSERT_TRUE(create(keys_));
     EXPECT_TRUE(keystore_.exists());
-    auto loaded = keystore_.load(kPassphrase);
+    auto loaded = keystore_.load(kStorePassphrase);
     ASSERT_TRUE(loaded) << loaded.error().message;
     expect_same_keys(*loaded, keys_);
     // Another Keystore over the same directory sees the same keys.
-    expect_same_keys(Keystore(keystore_.dir()).load(kPassphrase).value(), keys_);
+    expect_same_keys(Keystore(keystore_.dir()).load(kStorePassphrase).value(), keys_);
 }
 
 TEST_F(KeystoreTest, DirectoryIs0700AndKeysFileIs0600) {
@@ -112,12 +106,12 @@ TEST_F(KeystoreTest, CreatingTwiceIsRefusedAndTheFirstKeysSurvive) {
     EXPECT_EQ(second.error().code, ErrorCode::BAD_REQUEST);
     EXPECT_NE(second.error().message.find("keystore already exists at"), std::string::npos);
     EXPECT_EQ(read_file(keystore_.keys_path(), 4096).value(), before);
-    expect_same_keys(keystore_.load(kPassphrase).value(), keys_);
+    expect_same_keys(keystore_.load(kStorePassphrase).value(), keys_);
     EXPECT_EQ(keystore_.load("another passphrase").error().code, ErrorCode::BAD_PASSPHRASE);
 }
 
 TEST_F(KeystoreTest, MissingKeysFileIsAnIoErrorNamingIt) {
-    expect_error_naming(keystore_.load(kPassphrase), ErrorCode::IO_ERROR, keystore_.keys_path());
+    expect_error_naming(keystore_.load(kStorePassphrase), ErrorCode::IO_ERROR, keystore_.keys_path());
 }
 
 TEST_F(KeystoreTest, TruncatedKeysFileIsReportedNamingIt) {
@@ -126,7 +120,7 @@ TEST_F(KeystoreTest, TruncatedKeysFileIsReportedNamingIt) {
     for (std::size_t size : {std::size_t{0}, std::size_t{1}, file.size() / 2, file.size() - 1}) {
         overwrite(keystore_.keys_path(), Bytes(file.begin(), file.begin() + size));
         SCOPED_TRACE(size);
-        expect_error_naming(keystore_.load(kPassphrase), ErrorCode::BAD_REQUEST,
+        expect_error_naming(keystore_.load(kStorePassphrase), ErrorCode::BAD_REQUEST,
                             keystore_.keys_path());
     }
 }
@@ -137,19 +131,19 @@ TEST_F(KeystoreTest, CorruptedKeysFileIsReportedNamingIt) {
     Bytes corrupt_header = file;
     corrupt_header[0] = 0xc1;
     overwrite(keystore_.keys_path(), corrupt_header);
-    expect_error_naming(keystore_.load(kPassphrase), ErrorCode::BAD_REQUEST, keystore_.keys_path());
+    expect_error_naming(keystore_.load(kStorePassphrase), ErrorCode::BAD_REQUEST, keystore_.keys_path());
     // In the ciphertext, corruption and a wrong passphrase look alike.
     Bytes corrupt_ciphertext = file;
     corrupt_ciphertext[file.size() - 5] ^= 0x40;
     overwrite(keystore_.keys_path(), corrupt_ciphertext);
-    expect_error_naming(keystore_.load(kPassphrase), ErrorCode::BAD_PASSPHRASE,
+    expect_error_naming(keystore_.load(kStorePassphrase), ErrorCode::BAD_PASSPHRASE,
                         keystore_.keys_path());
 }
 
 TEST_F(KeystoreTest, OversizedKeysFileIsRefusedWithoutReadingIt) {
     ASSERT_TRUE(create(keys_));
     overwrite(keystore_.keys_path(), Bytes(kMaxKeysFileSize + 1, 0x80));
-    expect_error_naming(keystore_.load(kPassphrase), ErrorCode::TOO_LARGE, keystore_.keys_path());
+    expect_error_naming(keystore_.load(kStorePassphrase), ErrorCode::TOO_LARGE, keystore_.keys_path());
 }
 
 TEST_F(KeystoreTest, MalformedKeysAreRefusedAndNothingIsWritten) {
@@ -197,7 +191,7 @@ TEST_F(KeystoreTest, CorruptCertificateIsReportedNamingIt) {
 TEST_F(KeystoreTest, KeysAndCertificateLiveSideBySide) {
     ASSERT_TRUE(create(keys_));
     ASSERT_TRUE(keystore_.save_certificate(certificate(7)));
-    expect_same_keys(keystore_.load(kPassphrase).value(), keys_);
+    expect_same_keys(keystore_.load(kStorePassphrase).value(), keys_);
     EXPECT_EQ(keystore_.load_certificate().value().serial, 7u);
 }
 

@@ -117,7 +117,7 @@ class StandInBroker {
     std::uint64_t next_id_ = 0;
 };
 
-std::optional<ErrorCode> code_of(const Result<void>& answer) {
+std::optional<ErrorCode> refusal_code(const Result<void>& answer) {
     if (answer) return std::nullopt;
     return answer.error().code;
 }
@@ -144,10 +144,10 @@ TEST(PeerIdentityAtServicesTest, ForgedSendersGetExactlyWhatTheirKindAllows) {
                              "service:broker:" + key, std::string("broker:alice")}) {
         auto expected = "header 'user': " + PeerIdentity::parse(user).error().message;
         auto at_ca = broker.ask(kCaService, LookupCurveKeyRequest{Bytes(32, 1)}, user);
-        EXPECT_EQ(code_of(at_ca), ErrorCode::BAD_REQUEST) << user;
+        EXPECT_EQ(refusal_code(at_ca), ErrorCode::BAD_REQUEST) << user;
         EXPECT_EQ(message_of(at_ca), expected);
         auto at_storage = broker.ask(kStorageService, ListRequest{}, user);
-        EXPECT_EQ(code_of(at_storage), ErrorCode::BAD_REQUEST) << user;
+        EXPECT_EQ(refusal_code(at_storage), ErrorCode::BAD_REQUEST) << user;
         EXPECT_EQ(message_of(at_storage), expected);
     }
     EXPECT_EQ(message_of(broker.ask(kCaService, CaInfoRequest{}, std::nullopt)), missing_user);
@@ -158,24 +158,24 @@ TEST(PeerIdentityAtServicesTest, ForgedSendersGetExactlyWhatTheirKindAllows) {
     for (std::string user : {"anon:" + key, "unknown:" + key, "service:storage:" + key,
                              "service:ca:" + key, std::string("broker:")}) {
         auto listed = broker.ask(kStorageService, ListRequest{}, user);
-        EXPECT_EQ(code_of(listed), ErrorCode::NOT_REGISTERED) << user;
+        EXPECT_EQ(refusal_code(listed), ErrorCode::NOT_REGISTERED) << user;
         EXPECT_EQ(message_of(listed), "register before using the storage service");
     }
-    EXPECT_EQ(code_of(broker.ask(kStorageService, ListRequest{}, "alice")), std::nullopt);
+    EXPECT_EQ(refusal_code(broker.ask(kStorageService, ListRequest{}, "alice")), std::nullopt);
 
     // The CA answers its internal requests only to the broker.
     for (std::string user :
          {"anon:" + key, "unknown:" + key, "service:storage:" + key, std::string("alice")}) {
         auto lookup = broker.ask(kCaService, LookupCurveKeyRequest{Bytes(32, 1)}, user);
-        EXPECT_EQ(code_of(lookup), ErrorCode::FORBIDDEN) << user;
+        EXPECT_EQ(refusal_code(lookup), ErrorCode::FORBIDDEN) << user;
         EXPECT_EQ(message_of(lookup), "LOOKUP_CURVE_KEY is for the broker only");
     }
     auto lookup = broker.ask(kCaService, LookupCurveKeyRequest{Bytes(32, 1)}, "broker:");
-    EXPECT_EQ(code_of(lookup), ErrorCode::NOT_FOUND) << message_of(lookup);
+    EXPECT_EQ(refusal_code(lookup), ErrorCode::NOT_FOUND) << message_of(lookup);
     auto certificate = broker.ask(kCaService, GetCertRequest{"alice"}, "unknown:" + key);
-    EXPECT_EQ(code_of(certificate), ErrorCode::FORBIDDEN);
+    EXPECT_EQ(refusal_code(certificate), ErrorCode::FORBIDDEN);
     EXPECT_EQ(message_of(certificate), "GET_CERT is for registered users");
-    EXPECT_EQ(code_of(broker.ask(kCaService, GetCertRequest{"alice"}, "alice")), std::nullopt);
+    EXPECT_EQ(refusal_code(broker.ask(kCaService, GetCertRequest{"alice"}, "alice")), std::nullopt);
 }
 
 }  // namespace

@@ -18,8 +18,8 @@
 namespace imgshare::storage {
 namespace {
 
-using testing::kPageBytes;
-using testing::resident_pages;
+using imgshare::testing::kPageBytes;
+using imgshare::testing::resident_pages;
 const std::size_t kPage = kPageBytes;
 
 std::string read_all(const std::filesystem::path& path) {
@@ -29,7 +29,7 @@ std::string read_all(const std::filesystem::path& path) {
 
 class PageReleasingFileSystemTest : public ::testing::Test {
   protected:
-    void SetUp() override { ASSERT_TRUE(testing::drops_clean_pages_on_advice(dir_.path())); }
+    void SetUp() override { ASSERT_TRUE(imgshare::testing::drops_clean_pages_on_advice(dir_.path())); }
 
     // Appends `bytes` in two writes, then syncs; the file as the wrapper wrote it.
     std::filesystem::path write_synced(const std::string& name, const std::string& bytes) {
@@ -49,7 +49,7 @@ class PageReleasingFileSystemTest : public ::testing::Test {
     }
 
     // In the build tree, not in TMPDIR (page_residency.h).
-    testing::ScratchDir dir_{std::filesystem::current_path()};
+    imgshare::testing::ScratchDir dir_{std::filesystem::current_path()};
     std::shared_ptr<rocksdb::FileSystem> fs_ =
         page_releasing_file_system(rocksdb::FileSystem::Default());
 };

@@ -2,7 +2,7 @@
 // command_table.cpp; this file only prepares the process.
 #include <iostream>
 
-#include "client/command_table.h"
+#include "client/entry_points.h"
 #include "common/process.h"
 
 int main(int argc, char** argv) {

@@ -1,7 +1,7 @@
 // imgshare-watch: the subscribe-only watcher, the same code as `imgshare watch`.
 #include <iostream>
 
-#include "client/command_table.h"
+#include "client/entry_points.h"
 #include "common/process.h"
 
 int main(int argc, char** argv) {

@@ -40,6 +40,15 @@ std::string KeptPost::upload() const {
     return upload_handle(begin.envelope, begin.signature);
 }
 
+Result<Envelope> KeptPost::envelope() const {
+    auto envelope = decode_envelope(begin.envelope);
+    if (!envelope) {
+        return fail(ErrorCode::IO_ERROR, "a post kept in the home has a damaged envelope (" +
+                                             envelope.error().message + "); remove it");
+    }
+    return envelope;
+}
+
 fs::path KeptPosts::record_path(std::string_view name) const {
     return dir_ / (std::string(name) + std::string(kRecordExtension));
 }
@@ -65,7 +74,7 @@ Result<KeptPost> KeptPosts::read(const fs::path& path) const {
 }
 
 Result<void> KeptPosts::write(const KeptPost& post) const {
-    auto envelope = decode_envelope(post.begin.envelope);
+    auto envelope = post.envelope();
     if (!envelope) return std::unexpected(std::move(envelope.error()));
     return write_file_atomically(record_path(envelope->name), encode_map(post), kPrivateFile);
 }
@@ -79,18 +88,22 @@ Result<std::optional<KeptPost>> KeptPosts::find(std::string_view name) const {
     return std::optional<KeptPost>(std::move(*post));
 }
 
-Result<std::vector<KeptPost>> KeptPosts::all() const {
-    std::vector<fs::path> records;
+Result<std::vector<KeptPost>> KeptPosts::pending() const {
+    std::vector<std::string> names;
     std::error_code error;
     for (fs::directory_iterator it(dir_, error), end; !error && it != end; it.increment(error)) {
-        if (it->path().extension() == kRecordExtension) records.push_back(it->path());
+        if (it->path().extension() == kCiphertextExtension) {
+            names.push_back(it->path().stem().string());
+        }
     }
-    std::sort(records.begin(), records.end());
+    std::sort(names.begin(), names.end());
     std::vector<KeptPost> posts;
-    for (const auto& path : records) {
-        auto post = read(path);
+    for (const auto& name : names) {
+        auto post = find(name);
         if (!post) return std::unexpected(std::move(post.error()));
-        posts.push_back(std::move(*post));
+        // A ciphertext without a record is a leftover; one beside a committed record, what a
+        // crash between committed()'s two steps leaves.
+        if (*post && (*post)->pending()) posts.push_back(std::move(**post));
     }
     return posts;
 }
@@ -109,7 +122,7 @@ Result<void> KeptPosts::keep(SealedImage& sealed, const KeptPost& post) const {
 }
 
 Result<SealedImage> KeptPosts::open(const KeptPost& post) const {
-    auto envelope = decode_envelope(post.begin.envelope);
+    auto envelope = post.envelope();
     if (!envelope) return std::unexpected(std::move(envelope.error()));
     auto ciphertext = TempFile::open_kept(ciphertext_path(envelope->name));
     if (!ciphertext) return std::unexpected(std::move(ciphertext.error()));
@@ -121,7 +134,7 @@ Result<void> KeptPosts::committed(const KeptPost& post, std::int64_t now) const 
     KeptPost done = post;
     done.committed_at = now;
     if (auto written = write(done); !written) return written;
-    auto envelope = decode_envelope(post.begin.envelope);
+    auto envelope = post.envelope();
     if (!envelope) return std::unexpected(std::move(envelope.error()));
     std::error_code error;
     fs::remove(ciphertext_path(envelope->name), error);
@@ -148,6 +161,7 @@ void KeptPosts::prune(std::int64_t now) const {
         const auto& path = it->path();
         const auto file = path.filename().string();
         if (path.extension() == kRecordExtension) {
+            if (now - modified_at(path) <= kKeepCommittedSeconds) continue;
             auto post = read(path);
             if (post && !post->pending() && now - post->committed_at > kKeepCommittedSeconds) {
                 old_commits.push_back(path.stem().string());

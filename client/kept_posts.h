@@ -53,6 +53,9 @@ struct KeptPost {
     [[nodiscard]] bool pending() const { return committed_at == 0; }
     // The upload handle the storage node knows it by (upload_handle.h).
     [[nodiscard]] std::string upload() const;
+    // Its envelope, decoded: INTEGRITY-free, but a record damaged on disk may not decode
+    // (IO_ERROR, "… remove it").
+    [[nodiscard]] Result<Envelope> envelope() const;
 };
 
 // Committed posts are remembered this long, so that running a post again that
@@ -69,8 +72,9 @@ class KeptPosts {
     [[nodiscard]] Result<void> prepare() const;
     // The post kept under image name `name`; nullopt when there is none.
     [[nodiscard]] Result<std::optional<KeptPost>> find(std::string_view name) const;
-    // Every post kept, by name.
-    [[nodiscard]] Result<std::vector<KeptPost>> all() const;
+    // The posts kept and still pending (those with a ciphertext), by name. Committed
+    // records are not read: a home may hold thousands.
+    [[nodiscard]] Result<std::vector<KeptPost>> pending() const;
 
     // Keeps a freshly sealed post: moves `sealed.ciphertext` (a temporary file in dir())
     // to NAME.sealed, durably, then writes NAME.post. BAD_REQUEST if a post is kept under
@@ -83,7 +87,9 @@ class KeptPosts {
     // Forgets the post kept under `name`, record and ciphertext.
     [[nodiscard]] Result<void> forget(std::string_view name) const;
     // Forgets committed posts older than kKeepCommittedSeconds, and removes what an
-    // interrupted seal or keep left behind (files without a record) after a day.
+    // interrupted seal or keep left behind (files without a record) after a day. Reads
+    // only records last written more than kKeepCommittedSeconds ago (a commit rewrites
+    // its record), so it costs a directory listing, however many posts are kept.
     void prune(std::int64_t now) const;
 
   private:

@@ -78,7 +78,7 @@ struct Wanted {
 // mode and readers. (The name is the same: posts are kept by name.)
 Result<bool> is_same_post(const KeptPost& post, const Wanted& wanted,
                           const std::filesystem::path& file, const Certificate& me) {
-    auto envelope = decode_envelope(post.begin.envelope);
+    auto envelope = post.envelope();
     if (!envelope) return std::unexpected(envelope.error());
     const bool end_to_end = wanted.recipients.has_value();
     if (envelope->owner != me.username ||
@@ -145,14 +145,14 @@ bool ends_the_post(ErrorCode code) {
 // of what it became) and keeps the home's record in step with the answer.
 Result<PostCommitReply> send_kept(const KeptPost& post, BrokerConnection& connection,
                                   const KeptPosts& kept) {
+    auto envelope = post.envelope();
+    if (!envelope) return std::unexpected(envelope.error());
     Result<PostCommitReply> committed = fail(ErrorCode::INTERNAL, "not sent");
     if (post.pending()) {
         auto sealed = kept.open(post);
         if (!sealed) return std::unexpected(sealed.error());
         committed = upload_image(connection, *sealed, post.begin);
     } else {
-        auto envelope = decode_envelope(post.begin.envelope);
-        if (!envelope) return std::unexpected(envelope.error());
         committed = committed_post(connection, *envelope, post.upload());
     }
     if (committed) {
@@ -162,7 +162,7 @@ Result<PostCommitReply> send_kept(const KeptPost& post, BrokerConnection& connec
     }
     auto error = committed.error();
     if (ends_the_post(error.code)) {
-        (void)kept.forget(decode_envelope(post.begin.envelope)->name);
+        (void)kept.forget(envelope->name);
         return std::unexpected(std::move(error));
     }
     error.message += fmt::format(
@@ -234,7 +234,7 @@ Result<void> run_post(const PostOptions& options, const CommandContext& context)
     if (!committed) return std::unexpected(committed.error());
 
     // The readers as signed, not as the server says.
-    auto envelope = decode_envelope(post->begin.envelope);
+    auto envelope = post->envelope();
     if (!envelope) return std::unexpected(envelope.error());
     const bool end_to_end = envelope->mode == kEndToEndMode;
     const auto& readers = envelope->recipients;

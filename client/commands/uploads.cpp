@@ -58,25 +58,24 @@ void print_row(std::ostream& out, const Row& row, bool json) {
                            row.expires_in_s ? duration_text(*row.expires_in_s) : "-", row.state));
 }
 
-// The node's pending uploads, then the posts kept here that it does not know as pending.
+// The node's pending uploads, then the pending posts kept here that it does not know.
 std::vector<Row> rows_of(const UploadsReply& pending, const std::vector<KeptPost>& kept,
                          std::int64_t now) {
     std::vector<Row> rows;
     for (const auto& upload : pending.uploads) {
         bool here = std::ranges::any_of(
-            kept, [&](const KeptPost& post) { return post.pending() && post.upload() == upload.upload; });
+            kept, [&](const KeptPost& post) { return post.upload() == upload.upload; });
         rows.push_back(Row{upload.upload, upload.name, upload.size, upload.chunks_stored,
                            upload.chunk_count, now - upload.created_at, upload.expires_at - now,
                            here ? kResumable : kElsewhere});
     }
     for (const auto& post : kept) {
-        if (!post.pending()) continue;
         const auto handle = post.upload();
         if (std::ranges::any_of(rows, [&](const Row& row) { return row.upload == handle; })) {
             continue;
         }
-        auto envelope = decode_envelope(post.begin.envelope);
-        if (!envelope) continue;  // kept() signed it: unreadable only if damaged on disk
+        auto envelope = post.envelope();
+        if (!envelope) continue;  // damaged on disk: `post` of that name says so
         rows.push_back(Row{handle, envelope->name, envelope->padded_size, std::nullopt,
                            envelope->chunk_count, now - post.sealed_at, std::nullopt, kNotBegun});
     }
@@ -85,12 +84,16 @@ std::vector<Row> rows_of(const UploadsReply& pending, const std::vector<KeptPost
 
 Result<void> abandon(const std::string& upload, BrokerConnection& connection,
                      const KeptPosts& kept, const CommandContext& context) {
-    auto posts = kept.all();
+    auto posts = kept.pending();
     if (!posts) return std::unexpected(posts.error());
     auto local = std::ranges::find_if(
-        *posts, [&](const KeptPost& post) { return post.pending() && post.upload() == upload; });
+        *posts, [&](const KeptPost& post) { return post.upload() == upload; });
     std::optional<std::string> local_name;
-    if (local != posts->end()) local_name = decode_envelope(local->begin.envelope).value().name;
+    if (local != posts->end()) {
+        auto envelope = local->envelope();
+        if (!envelope) return std::unexpected(envelope.error());
+        local_name = envelope->name;
+    }
 
     auto abandoned = connection.call<AbandonReply>(AbandonRequest{upload});
     std::string outcome;
@@ -128,7 +131,7 @@ Result<void> run_uploads(const std::string& abandon_upload, const CommandContext
 
     auto pending = connection->call<UploadsReply>(UploadsRequest{});
     if (!pending) return std::unexpected(pending.error());
-    auto posts = kept.all();
+    auto posts = kept.pending();
     if (!posts) return std::unexpected(posts.error());
     for (const auto& row : rows_of(*pending, *posts, SystemClock().now_seconds()))
         print_row(context.out, row, context.options.json);

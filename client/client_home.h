@@ -7,6 +7,7 @@
 //   DIR/keys.sealed   the keystore (common/keystore.h), DIR/certificate
 //   DIR/protocol.log  every message sent and received (common/protocol_log.h)
 //   DIR/state         key = value: last_seq, the last feed position seen
+//   DIR/uploads/      posts kept until they commit (client/kept_posts.h)
 //
 // Promises: the directory is kept 0700 and every file written here is 0600
 // and replaced atomically; init never replaces an existing configuration, and
@@ -58,6 +59,7 @@ class ClientHome {
     [[nodiscard]] std::filesystem::path trust_path() const { return dir_ / "trust"; }
     [[nodiscard]] std::filesystem::path protocol_log_path() const { return dir_ / "protocol.log"; }
     [[nodiscard]] std::filesystem::path state_path() const { return dir_ / "state"; }
+    [[nodiscard]] std::filesystem::path uploads_dir() const { return dir_ / "uploads"; }
     [[nodiscard]] Keystore keystore() const { return Keystore(dir_); }
 
     // Creates the directory (0700), checks that `trust_file` parses, copies it to DIR/trust

@@ -149,7 +149,24 @@ Result<SealedImage> seal_image(const std::filesystem::path& image, const SealPar
         return std::unexpected(valid.error());
     }
     sealed.signature = sign_envelope(sealed.encoded_envelope, parameters.owner_signing_key);
+    sealed.image_sha256 = stream.image_sha256();
     return sealed;
+}
+
+Result<Bytes> image_file_sha256(const std::filesystem::path& image) {
+    ImageFile file(image);
+    auto length = file.size();
+    if (!length) return std::unexpected(length.error());
+    Sha256 digest;
+    Bytes buffer(std::min<std::uint64_t>(*length, kDefaultChunkSize));
+    for (std::uint64_t left = *length; left > 0;) {
+        auto piece = std::span<std::uint8_t>(buffer).first(std::min<std::uint64_t>(left, buffer.size()));
+        if (auto ok = file.read_exactly(piece); !ok) return std::unexpected(ok.error());
+        digest.update(piece);
+        left -= piece.size();
+    }
+    if (auto ok = file.expect_end(); !ok) return std::unexpected(ok.error());
+    return digest.finish();
 }
 
 Result<void> read_sealed_chunk(const SealedImage& sealed, std::uint32_t index, Bytes& out) {

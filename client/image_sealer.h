@@ -42,8 +42,9 @@ struct SealedImage {
     Envelope envelope;
     Bytes encoded_envelope;  // exactly the bytes signed
     Bytes signature;
-    SecretBytes content_key;
+    SecretBytes content_key;  // empty in a sealed image read back from the home (kept_posts.h)
     TempFile ciphertext;
+    Bytes image_sha256 = {};  // of the image file's bytes, as the stream carries it
 };
 
 // BAD_REQUEST for a bad name, an empty image or one that is not a regular file; TOO_LARGE if
@@ -52,6 +53,11 @@ struct SealedImage {
 [[nodiscard]] Result<SealedImage> seal_image(const std::filesystem::path& image,
                                              const SealParameters& parameters,
                                              const std::filesystem::path& temp_dir);
+
+// The SHA-256 of an image file's bytes, as seal_image() records it (image_sha256): read
+// once through a fixed buffer. IO_ERROR if it cannot be read; BAD_REQUEST as seal_image
+// for an empty file or one that is not a regular file.
+[[nodiscard]] Result<Bytes> image_file_sha256(const std::filesystem::path& image);
 
 // Ciphertext chunk `index` (< chunk_count) of a sealed image, into `out` (resized).
 [[nodiscard]] Result<void> read_sealed_chunk(const SealedImage& sealed, std::uint32_t index,

@@ -31,9 +31,10 @@ Result<Bytes> fetch_escrow_wrap_key(BrokerConnection& connection, const TrustAnc
 
 namespace {
 
-Result<PostCommitReply> committed_as_sent(Result<PostCommitReply> committed, const Upload& upload) {
+Result<PostCommitReply> committed_as_sent(Result<PostCommitReply> committed, std::string_view name,
+                                          std::string_view owner) {
     if (!committed) return committed;
-    if (committed->name != upload.name || committed->owner != upload.owner) {
+    if (committed->name != name || committed->owner != owner) {
         return fail(ErrorCode::INTEGRITY, "the server committed another image than the one sent");
     }
     return committed;
@@ -45,7 +46,7 @@ Result<PostCommitReply> post_in_one_request(BrokerConnection& connection, const 
     const PostImageRequest request{upload.begin};
     auto committed = connection.call<PostCommitReply>(request, *chunk);
     if (committed && upload.progress) upload.progress(1);
-    return committed_as_sent(std::move(committed), upload);
+    return committed_as_sent(std::move(committed), upload.name, upload.owner);
 }
 
 }  // namespace
@@ -81,7 +82,7 @@ Result<PostCommitReply> send_upload(BrokerConnection& connection, const Upload& 
         return std::unexpected(ok.error());
     }
     return committed_as_sent(connection.call<PostCommitReply>(PostCommitRequest{started->upload}),
-                             upload);
+                             upload.name, upload.owner);
 }
 
 Result<PostCommitReply> upload_image(BrokerConnection& connection, const SealedImage& sealed,
@@ -98,6 +99,13 @@ Result<PostCommitReply> upload_image(BrokerConnection& connection, const SealedI
                    return ByteView(buffer);
                },
                kChunkWindow, [&](std::uint32_t done) { progress.update(done); }});
+}
+
+Result<PostCommitReply> committed_post(BrokerConnection& connection, const Envelope& envelope,
+                                       std::string_view upload) {
+    return committed_as_sent(
+        connection.call<PostCommitReply>(PostCommitRequest{std::string(upload)}), envelope.name,
+        envelope.owner);
 }
 
 }  // namespace imgshare::client

@@ -46,9 +46,17 @@ struct Upload {
 
 // Uploads `sealed` with `begin` (certificate, envelope, signature and the wrapped key or
 // grants filled in). The commit reply; INTEGRITY if it names another image or owner than
-// the envelope.
+// the envelope. A sealed image posted before, in part or whole, goes on from the first
+// chunk the storage node lacks, and one committed already gets the reply of its commit.
 [[nodiscard]] Result<PostCommitReply> upload_image(BrokerConnection& connection,
                                                    const SealedImage& sealed,
                                                    const PostBeginRequest& begin);
+
+// What the post of signed envelope `envelope` became when it was committed: POST_COMMIT
+// for its upload handle, which the storage node answers as it answered the commit. NOT_FOUND
+// if it is not committed (nor pending); INTEGRITY as upload_image.
+[[nodiscard]] Result<PostCommitReply> committed_post(BrokerConnection& connection,
+                                                     const Envelope& envelope,
+                                                     std::string_view upload);
 
 }  // namespace imgshare::client

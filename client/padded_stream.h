@@ -43,6 +43,8 @@ class PaddedStreamWriter {
 
     [[nodiscard]] std::uint64_t padded_size() const { return padded_size_; }
     [[nodiscard]] bool done() const { return position_ == padded_size_; }
+    // The SHA-256 of the image bytes, once done().
+    [[nodiscard]] const Bytes& image_sha256() const { return trailer_; }
 
     // The next min(max_bytes, what is left) bytes of the stream, into `out` (resized).
     [[nodiscard]] Result<void> next(std::size_t max_bytes, Bytes& out);

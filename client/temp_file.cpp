@@ -57,13 +57,16 @@ Result<TempFile> TempFile::create(const std::filesystem::path& dir, std::string_
 }
 
 TempFile::TempFile(TempFile&& other) noexcept
-    : fd_(std::exchange(other.fd_, -1)), path_(std::exchange(other.path_, {})) {}
+    : fd_(std::exchange(other.fd_, -1)),
+      path_(std::exchange(other.path_, {})),
+      temporary_(other.temporary_) {}
 
 TempFile& TempFile::operator=(TempFile&& other) noexcept {
     if (this != &other) {
         discard();
         fd_ = std::exchange(other.fd_, -1);
         path_ = std::exchange(other.path_, {});
+        temporary_ = other.temporary_;
     }
     return *this;
 }
@@ -74,7 +77,7 @@ TempFile::~TempFile() {
 
 void TempFile::discard() noexcept {
     if (fd_ >= 0) ::close(fd_);
-    if (!path_.empty()) ::unlink(path_.c_str());
+    if (temporary_ && !path_.empty()) ::unlink(path_.c_str());
     fd_ = -1;
     path_.clear();
 }
@@ -110,6 +113,13 @@ Result<void> TempFile::read_at(std::uint64_t offset, std::span<std::uint8_t> int
 }
 
 Result<void> TempFile::commit_as(const std::filesystem::path& destination) {
+    if (auto kept = keep_as(destination); !kept) return kept;
+    ::close(std::exchange(fd_, -1));
+    path_.clear();
+    return {};
+}
+
+Result<void> TempFile::keep_as(const std::filesystem::path& destination) {
     if (::fsync(fd_) != 0) return io_error("fsync", path_, errno);
     if (move_without_replacing(path_, destination) != 0) {
         if (errno == EEXIST) {
@@ -118,11 +128,17 @@ Result<void> TempFile::commit_as(const std::filesystem::path& destination) {
         }
         return io_error("move into place", destination, errno);
     }
-    ::close(std::exchange(fd_, -1));
-    path_.clear();
+    path_ = destination;
+    temporary_ = false;
     auto directory =
         destination.has_parent_path() ? destination.parent_path() : std::filesystem::path(".");
     return sync_directory(directory);
+}
+
+Result<TempFile> TempFile::open_kept(const std::filesystem::path& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) return io_error("open", path, errno);
+    return TempFile(fd, path, false);
 }
 
 }  // namespace imgshare::client

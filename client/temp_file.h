@@ -1,12 +1,14 @@
-// A private temporary file that disappears unless it is committed: the
-// sealed ciphertext of an image being posted, the plaintext of an image
-// being downloaded.
+// A private temporary file that disappears unless it is committed or kept:
+// the sealed ciphertext of an image being posted (kept in the home until the
+// post commits), the plaintext of an image being downloaded.
 //
 // Promises: the file is created new (never an existing path) with mode 0600
 // in the directory given; it is removed when its owner is destroyed, however
-// the owner's work ended, unless commit_as() moved it into place. commit_as()
-// makes the content durable before it becomes visible under the new name and
-// never replaces an existing file. Errors are IO_ERROR naming the file.
+// the owner's work ended, unless commit_as() or keep_as() moved it into place.
+// Both make the content durable before it becomes visible under the new name
+// and never replace an existing file. A kept file (keep_as, open_kept) stays
+// open for reading and is only closed by its owner. Errors are IO_ERROR
+// naming the file.
 #pragma once
 
 #include <cstdint>
@@ -44,14 +46,20 @@ class TempFile {
     // (BAD_REQUEST "... already exists; not overwriting it"), then fsyncs the
     // destination's directory. On success the file is no longer temporary.
     [[nodiscard]] Result<void> commit_as(const std::filesystem::path& destination);
+    // The same, and the file stays open for read_at() under its new path.
+    [[nodiscard]] Result<void> keep_as(const std::filesystem::path& destination);
+    // A file kept earlier, opened for read_at(); never removed by this object.
+    [[nodiscard]] static Result<TempFile> open_kept(const std::filesystem::path& path);
 
   private:
-    TempFile(int fd, std::filesystem::path path) : fd_(fd), path_(std::move(path)) {}
+    TempFile(int fd, std::filesystem::path path, bool temporary = true)
+        : fd_(fd), path_(std::move(path)), temporary_(temporary) {}
 
     void discard() noexcept;
 
     int fd_ = -1;
     std::filesystem::path path_;
+    bool temporary_ = true;  // removed by discard()
 };
 
 }  // namespace imgshare::client

@@ -162,6 +162,18 @@ Result<void> ImageStore::flush(Family family) {
     return {};
 }
 
+Result<void> ImageStore::compact(Family family, std::string_view begin, std::string_view end) {
+    rocksdb::CompactRangeOptions options;
+    // Other compactions may go on meanwhile; this one only has to drop the deleted keys.
+    options.exclusive_manual_compaction = false;
+    options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+    auto first = slice(begin);
+    auto last = slice(end);
+    auto status = impl_->db->CompactRange(options, impl_->handle(family), &first, &last);
+    if (!status.ok()) return std::unexpected(store_error(status, "compaction"));
+    return {};
+}
+
 Result<std::optional<Bytes>> ImageStore::get(Family family, std::string_view key) const {
     rocksdb::ReadOptions options;
     if (family == Family::chunks) {

@@ -114,6 +114,12 @@ class ImageStore {
     // upload, not per request.
     [[nodiscard]] Result<void> flush(Family family);
 
+    // Compacts the keys of `family` in [begin, end) down to the last level, so
+    // that deleted values there stop taking space (for `chunks`: a blob file is
+    // deleted once no table file refers to it). Takes as long as rewriting the
+    // table files that overlap the range: call it for rare deletions only.
+    [[nodiscard]] Result<void> compact(Family family, std::string_view begin, std::string_view end);
+
     // The value of `key`, or nullopt when there is none.
     [[nodiscard]] Result<std::optional<Bytes>> get(Family family, std::string_view key) const;
     // Whether `key` has a value. Reads the value: do not use it on `chunks`.

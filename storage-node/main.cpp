@@ -41,7 +41,9 @@ void add_run_flags(CLI::App& run, Options& options) {
                    "signature")
         ->required();
     run.add_option("--upload-timeout-s", options.upload_timeout_s,
-                   "Seconds an upload may sit idle before it and its chunks are removed")
+                   "Seconds an upload may sit idle before it and its chunks are removed; "
+                   "counted from its last activity, across restarts (a restart does not "
+                   "reset it)")
         ->check(CLI::Range(1, 7 * 24 * 3600))
         ->capture_default_str();
     run.add_option("--max-image-size,--max-image-bytes", options.max_image_bytes,
@@ -51,8 +53,9 @@ void add_run_flags(CLI::App& run, Options& options) {
         ->capture_default_str();
     run.add_option("--max-pending-uploads", options.max_pending_uploads,
                    "Uploads one user may have begun and not yet committed; one more gets "
-                   "RATE_LIMITED")
-        ->check(CLI::Range(1, 1000))
+                   "RATE_LIMITED until one commits, expires or is abandoned (imgshare "
+                   "uploads --abandon)")
+        ->check(CLI::Range(std::size_t{1}, kMaxPendingUploads))
         ->capture_default_str();
     run.add_flag("--keep-page-cache", options.keep_page_cache,
                  "Keep the page cache's copy of RocksDB's write-ahead log and blob files "

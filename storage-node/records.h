@@ -73,6 +73,10 @@ struct UploadSession {
     std::vector<Grant> grants;
     std::int64_t created_at = 0;  // this node's clock, Unix seconds
     std::uint32_t chunk_count = 0;
+    // The last POST_BEGIN of this upload, Unix seconds on this node's clock (0 in sessions
+    // stored before it was kept: created_at then). With the times in its chunk notes, what
+    // its time-out counts from after a restart (upload_sessions.h).
+    std::int64_t touched_at = 0;
 
     static constexpr auto fields() {
         using M = UploadSession;
@@ -80,7 +84,8 @@ struct UploadSession {
             field("owner", &M::owner), field("certificate", &M::certificate),
             field("envelope", &M::envelope, kMaxEnvelopeBytes), field("signature", &M::signature),
             field("wrapped_key", &M::wrapped_key), field("grants", &M::grants, kMaxRecipients),
-            field("created_at", &M::created_at), field("chunk_count", &M::chunk_count));
+            field("created_at", &M::created_at), field("chunk_count", &M::chunk_count),
+            optional_field("touched_at", &M::touched_at));
     }
     bool operator==(const UploadSession&) const = default;
 };

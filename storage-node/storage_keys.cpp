@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "common/crypto/sha256.h"
+#include "common/protocol/upload_handle.h"
 
 namespace imgshare::storage {
 namespace {
@@ -23,12 +23,9 @@ std::uint64_t read_big_endian(std::string_view bytes) {
 }  // namespace
 
 UploadId UploadId::of(ByteView envelope, ByteView signature) {
-    Sha256 hash;
-    hash.update(envelope);
-    hash.update(signature);
-    auto digest = hash.finish();
+    auto handle = upload_handle_bytes(envelope, signature);
     UploadId id;
-    std::copy_n(digest.begin(), kUploadIdSize, id.bytes_.begin());
+    std::copy_n(handle.begin(), kUploadIdSize, id.bytes_.begin());
     return id;
 }
 

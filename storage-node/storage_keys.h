@@ -5,7 +5,8 @@
 //   chunks   upload id · u32be index        -> ciphertext chunk
 //   grants   name · 0x00 · recipient        -> sealed content key (e2e mode)
 //   uploads  upload id                      -> UploadSession (records.h)
-//            upload id · u32be index        -> empty: "chunk index is stored"
+//            upload id · u32be index        -> u64be Unix second the chunk arrived: "chunk
+//                                              index is stored" (empty in older notes)
 //   feed     u64be seq                      -> name (a post, or a SHARE: records.h)
 //   meta     "last_seq"                     -> u64be, the highest seq assigned
 //            "committed/" · upload id       -> name of the image that upload became
@@ -23,16 +24,17 @@
 
 #include "common/bytes.h"
 #include "common/error.h"
+#include "common/protocol/upload_handle.h"
 
 namespace imgshare::storage {
 
-inline constexpr std::size_t kUploadIdSize = 16;
+inline constexpr std::size_t kUploadIdSize = kUploadHandleBytes;
 
 // Names one upload: derived from the signed envelope, so a retried POST_BEGIN
 // finds the same upload. On the wire it is 32 lower-case hex characters.
 class UploadId {
   public:
-    // The first 16 bytes of SHA-256(envelope ‖ signature).
+    // The first 16 bytes of SHA-256(envelope ‖ signature): upload_handle.h.
     [[nodiscard]] static UploadId of(ByteView envelope, ByteView signature);
     // BAD_REQUEST unless `text` is 32 hex characters.
     [[nodiscard]] static Result<UploadId> parse(std::string_view text);

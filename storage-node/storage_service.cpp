@@ -98,6 +98,8 @@ void serve(StorageService& storage, service::ServiceWorker& worker) {
     route<PostChunkRequest>(worker, storage, &StorageService::post_chunk);
     route<PostCommitRequest>(worker, storage, &StorageService::post_commit);
     route<PostImageRequest>(worker, storage, &StorageService::post_image);
+    route<UploadsRequest>(worker, storage, &StorageService::uploads);
+    route<AbandonRequest>(worker, storage, &StorageService::abandon);
     route<ListRequest>(worker, storage, &StorageService::list);
     // The first chunk rides along: a reader of a one-chunk image needs no GET_CHUNK.
     route<DownloadRequest>(worker, storage, &StorageService::download_with_first_chunk);

@@ -1,7 +1,7 @@
 // The storage node's request handlers: one method per message, each taking the
 // decoded request and the context the broker stamped (who sent it, the
 // payload frame), returning the reply or an Error that goes back as is. The
-// methods live in upload_handlers.cpp (POST_*), read_handlers.cpp (LIST,
+// methods live in upload_handlers.cpp (POST_*, UPLOADS, ABANDON), read_handlers.cpp (LIST,
 // DOWNLOAD, GET_CHUNK) and storage_service.cpp (SHARE, serve()).
 //
 // Promises, for every handler:
@@ -10,7 +10,9 @@
 //   looked at.
 // - Every request is idempotent: a repeated POST_BEGIN, POST_CHUNK,
 //   POST_COMMIT or POST_IMAGE for the same upload changes nothing and answers
-//   as the first.
+//   as the first (so a retry of a post that was committed learns the commit,
+//   never NAME_TAKEN); a repeated ABANDON changes nothing either, and answers
+//   NOT_FOUND.
 // - POST_COMMIT (and POST_IMAGE, with its one chunk) writes the image, its
 //   grants and its feed entry in one batch,
 //   applied entirely or not at all; a name is committed at most once; nothing
@@ -72,6 +74,16 @@ class StorageService {
     // POST_BEGIN and is pending.
     [[nodiscard]] Result<PostCommitReply> post_image(const PostImageRequest& request,
                                                      const service::RequestContext& context);
+    // The sender's pending uploads, oldest first: what each would be, how much of it is
+    // stored and when it expires unless it is used.
+    [[nodiscard]] Result<UploadsReply> uploads(const UploadsRequest& request,
+                                               const service::RequestContext& context);
+    // Ends one of the sender's pending uploads now (UploadSessions::discard): its session
+    // and chunks go, and so does its place among the sender's pending uploads. NOT_FOUND as
+    // for an unknown upload when it is not pending for the sender (a repeat finds nothing);
+    // BAD_REQUEST, naming the image, when it was committed.
+    [[nodiscard]] Result<AbandonReply> abandon(const AbandonRequest& request,
+                                               const service::RequestContext& context);
     [[nodiscard]] Result<ListReply> list(const ListRequest& request,
                                          const service::RequestContext& context) const;
     // The record a reader needs (the key: the requester's grant, or sealed to the server for
@@ -120,8 +132,9 @@ class StorageService {
     };
     // NOT_REGISTERED as sender_of; BAD_REQUEST for a malformed id; NOT_FOUND (one message)
     // when the upload is neither pending for the sender nor committed by them.
+    // A pending upload is recovered first (UploadSessions::recover).
     [[nodiscard]] Result<OpenUpload> open_upload(std::string_view upload,
-                                                 const service::RequestContext& context) const;
+                                                 const service::RequestContext& context);
     // The sender, and POST_BEGIN's checks of `request` (post_validation.h).
     [[nodiscard]] Result<CheckedPost> check_post(const PostBeginRequest& request,
                                                  const service::RequestContext& context);

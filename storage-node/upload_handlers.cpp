@@ -1,8 +1,12 @@
-// The storage node's upload handlers: POST_BEGIN, POST_CHUNK, POST_COMMIT and
-// POST_IMAGE (storage_service.h states what they promise). POST_CHUNK and
-// POST_COMMIT find their upload through one open_upload().
+// The storage node's upload handlers: POST_BEGIN, POST_CHUNK, POST_COMMIT,
+// POST_IMAGE, UPLOADS and ABANDON (storage_service.h states what they
+// promise). POST_CHUNK, POST_COMMIT and ABANDON find their upload through one
+// open_upload().
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <tuple>
 
 #include "common/crypto/sha256.h"
 #include "common/envelope.h"
@@ -12,7 +16,8 @@
 namespace imgshare::storage {
 namespace {
 
-constexpr std::string_view kNoSuchUpload = "no such upload (it was never begun, or it expired)";
+constexpr std::string_view kNoSuchUpload =
+    "no such upload (it was never begun, or it expired or was abandoned)";
 
 PostCommitReply commit_reply(const ImageRecord& record) {
     return PostCommitReply{record.name,       record.owner, record.seq,       record.size,
@@ -89,9 +94,14 @@ Result<PostBeginReply> StorageService::post_begin(const PostBeginRequest& reques
     auto session = sessions_.find(upload);
     if (!session) return std::unexpected(std::move(session.error()));
     if (*session) {
+        if (auto recovered = sessions_.recover(upload); !recovered) {
+            return std::unexpected(std::move(recovered.error()));
+        }
         auto next = sessions_.first_missing_chunk(upload, envelope.chunk_count);
         if (!next) return std::unexpected(std::move(next.error()));
-        sessions_.touch(upload);
+        if (auto resumed = sessions_.resume(upload, **session); !resumed) {
+            return std::unexpected(std::move(resumed.error()));
+        }
         return PostBeginReply{upload.text(), *next};
     }
     auto committed = catalog_.committed_name(upload);
@@ -123,7 +133,7 @@ Result<PostBeginReply> StorageService::post_begin(const PostBeginRequest& reques
 }
 
 Result<StorageService::OpenUpload> StorageService::open_upload(
-    std::string_view upload_text, const service::RequestContext& context) const {
+    std::string_view upload_text, const service::RequestContext& context) {
     auto user = sender_of(context);
     if (!user) return std::unexpected(std::move(user.error()));
     auto id = UploadId::parse(upload_text);
@@ -131,6 +141,9 @@ Result<StorageService::OpenUpload> StorageService::open_upload(
     auto session = sessions_.find(*id);
     if (!session) return std::unexpected(std::move(session.error()));
     if (*session && (*session)->owner == *user) {
+        if (auto recovered = sessions_.recover(*id); !recovered) {
+            return std::unexpected(std::move(recovered.error()));
+        }
         auto envelope = stored_envelope((*session)->envelope);
         if (!envelope) return std::unexpected(std::move(envelope.error()));
         return OpenUpload{std::move(*id), std::move(*session), std::nullopt, std::move(*envelope)};
@@ -255,6 +268,55 @@ Result<PostCommitReply> StorageService::post_image(const PostImageRequest& reque
     }
     catalog_.committed(record);
     return commit_reply(record);
+}
+
+Result<UploadsReply> StorageService::uploads(const UploadsRequest&,
+                                             const service::RequestContext& context) {
+    auto user = sender_of(context);
+    if (!user) return std::unexpected(std::move(user.error()));
+    UploadsReply reply;
+    for (const auto& id : sessions_.pending_of(*user)) {
+        auto session = sessions_.find(id);
+        if (!session) return std::unexpected(std::move(session.error()));
+        if (!*session) continue;  // unreadable when the node started: it will expire
+        auto envelope = stored_envelope((*session)->envelope);
+        if (!envelope) return std::unexpected(std::move(envelope.error()));
+        // The count a resumed upload would go on from, even after a crash.
+        if (auto recovered = sessions_.recover(id); !recovered) {
+            return std::unexpected(std::move(recovered.error()));
+        }
+        auto stored = sessions_.chunks_stored(id);
+        if (!stored) return std::unexpected(std::move(stored.error()));
+        reply.uploads.push_back(PendingUpload{id.text(), envelope->name, envelope->mode,
+                                              envelope->padded_size, envelope->chunk_count,
+                                              *stored, (*session)->created_at,
+                                              sessions_.expires_at(id)});
+    }
+    std::ranges::sort(reply.uploads, {}, [](const PendingUpload& upload) {
+        return std::tie(upload.created_at, upload.upload);
+    });
+    return reply;
+}
+
+Result<AbandonReply> StorageService::abandon(const AbandonRequest& request,
+                                             const service::RequestContext& context) {
+    auto upload = open_upload(request.upload, context);
+    if (!upload) return std::unexpected(std::move(upload.error()));
+    if (upload->committed) {
+        return fail(ErrorCode::BAD_REQUEST,
+                    fmt::format("upload {} was committed as '{}' (seq {}): a committed image "
+                                "cannot be abandoned",
+                                upload->id.text(), upload->committed->name,
+                                upload->committed->seq));
+    }
+    auto stored = sessions_.chunks_stored(upload->id);
+    if (!stored) return std::unexpected(std::move(stored.error()));
+    if (auto discarded = sessions_.discard(upload->id); !discarded) {
+        return std::unexpected(std::move(discarded.error()));
+    }
+    spdlog::info("upload {} abandoned by its owner; its {} chunks were removed",
+                 upload->id.text(), *stored);
+    return AbandonReply{upload->id.text(), upload->envelope.name, *stored};
 }
 
 Result<void> StorageService::check_commit(const UploadId& upload, const Envelope& envelope) const {

@@ -1,7 +1,8 @@
 // imgshare post FILE [--name NAME] [--to USERS]: encrypt and sign an image here, then
 // upload it with its content key sealed to the server's wrapping key (server-escrow mode),
 // or with --to, sealed to each recipient and to the owner (end-to-end mode: no server can
-// open it).
+// open it). The sealed post is kept in the home until it commits (kept_posts.h): the same
+// command run again after any failure resumes it, or reports the commit it had.
 #include <memory>
 #include <optional>
 
@@ -10,6 +11,7 @@
 
 #include "client/commands/command.h"
 #include "client/image_sealer.h"
+#include "client/kept_posts.h"
 #include "client/image_type.h"
 #include "client/image_upload.h"
 #include "client/output.h"
@@ -65,65 +67,188 @@ std::vector<std::string> names_of(const std::vector<Certificate>& readers) {
     return names;
 }
 
+// What this run of `post` asks for, settled before anything is sent.
+struct Wanted {
+    std::string name;
+    std::string content_type;
+    std::optional<std::vector<std::string>> recipients;  // e2e: the parsed --to list
+};
+
+// Whether kept post `post` is the post `wanted` of `file` by `me`: the same image bytes,
+// mode and readers. (The name is the same: posts are kept by name.)
+Result<bool> is_same_post(const KeptPost& post, const Wanted& wanted,
+                          const std::filesystem::path& file, const Certificate& me) {
+    auto envelope = post.envelope();
+    if (!envelope) return std::unexpected(envelope.error());
+    const bool end_to_end = wanted.recipients.has_value();
+    if (envelope->owner != me.username ||
+        envelope->mode != (end_to_end ? kEndToEndMode : kEscrowMode)) {
+        return false;
+    }
+    if (end_to_end && envelope->recipients != with_owner(*wanted.recipients, me.username)) {
+        return false;
+    }
+    auto digest = image_file_sha256(file);
+    if (!digest) return std::unexpected(digest.error());
+    return *digest == post.image_sha256;
+}
+
+// Seals `file` afresh and keeps it in the home before anything of it is sent.
+Result<KeptPost> seal_and_keep(const Wanted& wanted, const std::filesystem::path& file,
+                               const Identity& identity, BrokerConnection& connection,
+                               const TrustAnchors& trust, const KeptPosts& kept) {
+    auto wrapping = key_wrapping(wanted.recipients, connection, trust, identity.certificate);
+    if (!wrapping) return std::unexpected(wrapping.error());
+    SealParameters parameters{wanted.name,
+                              identity.certificate,
+                              identity.keys.sign.secret_key,
+                              wanted.content_type,
+                              wrapping->mode,
+                              names_of(wrapping->readers),
+                              SystemClock().now_seconds(),
+                              static_cast<std::uint32_t>(kDefaultChunkSize)};
+    auto sealed = seal_image(file, parameters, kept.dir());
+    if (!sealed) return std::unexpected(sealed.error());
+    KeptPost post{PostBeginRequest{encode_certificate(identity.certificate),
+                                   sealed->encoded_envelope,
+                                   sealed->signature,
+                                   {},
+                                   {}},
+                  sealed->image_sha256, SystemClock().now_seconds(), 0};
+    if (wrapping->mode == kEndToEndMode) {
+        post.begin.grants = seal_grants(sealed->content_key, wrapping->readers);
+    } else {
+        post.begin.wrapped_key = seal(sealed->content_key.view(), wrapping->escrow_wrap_key);
+    }
+    if (auto ok = kept.keep(*sealed, post); !ok) return std::unexpected(ok.error());
+    return post;
+}
+
+// Errors after which the kept envelope can never be committed: the next run seals anew.
+bool ends_the_post(ErrorCode code) {
+    switch (code) {
+        case ErrorCode::NAME_TAKEN:
+        case ErrorCode::INTEGRITY:
+        case ErrorCode::BAD_SIGNATURE:
+        case ErrorCode::TOO_LARGE:
+        case ErrorCode::FORBIDDEN:
+        case ErrorCode::EXPIRED:
+        case ErrorCode::NOT_YET_VALID:
+        case ErrorCode::REVOKED:
+            return true;
+        default:
+            return false;
+    }
+}
+
+// Sends kept post `post` (its ciphertext from the home, or, committed, just the question
+// of what it became) and keeps the home's record in step with the answer.
+Result<PostCommitReply> send_kept(const KeptPost& post, BrokerConnection& connection,
+                                  const KeptPosts& kept) {
+    auto envelope = post.envelope();
+    if (!envelope) return std::unexpected(envelope.error());
+    Result<PostCommitReply> committed = fail(ErrorCode::INTERNAL, "not sent");
+    if (post.pending()) {
+        auto sealed = kept.open(post);
+        if (!sealed) return std::unexpected(sealed.error());
+        committed = upload_image(connection, *sealed, post.begin);
+    } else {
+        committed = committed_post(connection, *envelope, post.upload());
+    }
+    if (committed) {
+        // Failing to note it costs a round trip at the next run, which learns it again.
+        if (post.pending()) (void)kept.committed(post, SystemClock().now_seconds());
+        return committed;
+    }
+    auto error = committed.error();
+    if (ends_the_post(error.code)) {
+        (void)kept.forget(envelope->name);
+        return std::unexpected(std::move(error));
+    }
+    error.message += fmt::format(
+        " (the sealed post is kept: run the same command again to resume it, or abandon it "
+        "with `imgshare uploads --abandon {}`)",
+        post.upload());
+    return std::unexpected(std::move(error));
+}
+
 Result<void> run_post(const PostOptions& options, const CommandContext& context) {
     // Everything about the file is settled before anything is sent.
     auto type = image_type_of_file(options.file);
     if (!type) return std::unexpected(type.error());
-    std::string name =
+    Wanted wanted{
         options.name.empty()
             ? image_name_from_file_name(std::filesystem::path(options.file).filename().string())
-            : options.name;
-    if (auto ok = check_image_name(name); !ok) return ok;
-    std::optional<std::vector<std::string>> recipients;
+            : options.name,
+        std::string(content_type_of(*type)), std::nullopt};
+    if (auto ok = check_image_name(wanted.name); !ok) return ok;
     if (options.end_to_end) {
         auto parsed = parse_recipient_list(options.to);
         if (!parsed) return std::unexpected(parsed.error());
-        recipients = std::move(*parsed);
+        wanted.recipients = std::move(*parsed);
     }
 
     auto session = Session::open(context.options, context.stop);
     if (!session) return std::unexpected(session.error());
     auto identity = (*session)->unlock();
     if (!identity) return std::unexpected(identity.error());
-    auto connection = (*session)->connect(identity->keys.curve);
-    auto wrapping = key_wrapping(std::move(recipients), *connection, (*session)->trust(),
-                                 identity->certificate);
-    if (!wrapping) return std::unexpected(wrapping.error());
-    const bool end_to_end = wrapping->mode == kEndToEndMode;
-
-    SealParameters parameters{name,
-                              identity->certificate,
-                              identity->keys.sign.secret_key,
-                              std::string(content_type_of(*type)),
-                              wrapping->mode,
-                              names_of(wrapping->readers),
-                              SystemClock().now_seconds(),
-                              static_cast<std::uint32_t>(kDefaultChunkSize)};
-    auto sealed = seal_image(options.file, parameters, (*session)->home().dir());
-    if (!sealed) return std::unexpected(sealed.error());
-    PostBeginRequest begin{encode_certificate(identity->certificate),
-                           sealed->encoded_envelope,
-                           sealed->signature,
-                           {},
-                           {}};
-    if (end_to_end) {
-        begin.grants = seal_grants(sealed->content_key, wrapping->readers);
-    } else {
-        begin.wrapped_key = seal(sealed->content_key.view(), wrapping->escrow_wrap_key);
+    KeptPosts kept((*session)->home().uploads_dir());
+    if (auto ok = kept.prepare(); !ok) return ok;
+    kept.prune(SystemClock().now_seconds());
+    auto earlier = kept.find(wanted.name);
+    if (!earlier) return std::unexpected(earlier.error());
+    std::optional<KeptPost> post;
+    if (*earlier) {
+        auto same = is_same_post(**earlier, wanted, options.file, identity->certificate);
+        if (!same) return std::unexpected(same.error());
+        if (*same) {
+            post = std::move(**earlier);
+        } else if ((*earlier)->pending()) {
+            return fail(ErrorCode::BAD_REQUEST,
+                        fmt::format("a post of another image (or for other readers) named '{}' "
+                                    "is pending: finish it by running that post again, or "
+                                    "abandon it with `imgshare uploads --abandon {}`",
+                                    wanted.name, (*earlier)->upload()));
+        } else if (auto ok = kept.forget(wanted.name); !ok) {
+            return ok;  // an earlier post of other bytes: the node decides (NAME_TAKEN)
+        }
     }
-    auto committed = upload_image(*connection, *sealed, begin);
+
+    auto connection = (*session)->connect(identity->keys.curve);
+    Result<PostCommitReply> committed = fail(ErrorCode::INTERNAL, "not sent");
+    if (post) {
+        committed = send_kept(*post, *connection, kept);
+        if (!committed && committed.error().code == ErrorCode::NOT_FOUND && !post->pending()) {
+            // Remembered as committed, unknown to the node now: post it again.
+            if (auto ok = kept.forget(wanted.name); !ok) return ok;
+            post.reset();
+        }
+    }
+    if (!post) {
+        auto fresh = seal_and_keep(wanted, options.file, *identity, *connection,
+                                   (*session)->trust(), kept);
+        if (!fresh) return std::unexpected(fresh.error());
+        post = std::move(*fresh);
+        committed = send_kept(*post, *connection, kept);
+    }
     if (!committed) return std::unexpected(committed.error());
+
+    // The readers as signed, not as the server says.
+    auto envelope = post->envelope();
+    if (!envelope) return std::unexpected(envelope.error());
+    const bool end_to_end = envelope->mode == kEndToEndMode;
+    const auto& readers = envelope->recipients;
     if (context.options.json) {
         nlohmann::json line{{"name", committed->name},
                             {"seq", committed->seq},
                             {"size", committed->size},
                             {"mode", printable(committed->mode)}};
-        if (end_to_end) line["recipients"] = sealed->envelope.recipients;
+        if (end_to_end) line["recipients"] = readers;
         print_json_line(context.out, line);
     } else if (end_to_end) {
-        print_line(context.out,
-                   fmt::format("posted {} (seq {}) end-to-end for {}", committed->name,
-                               committed->seq, fmt::join(sealed->envelope.recipients, ",")));
+        print_line(context.out, fmt::format("posted {} (seq {}) end-to-end for {}",
+                                            committed->name, committed->seq,
+                                            fmt::join(readers, ",")));
     } else {
         print_line(context.out, fmt::format("posted {} (seq {})", committed->name, committed->seq));
     }
@@ -144,8 +269,15 @@ CommandAction define_post(CLI::App& command) {
                            "can ever read it; no server can");
     command.footer(
         "Refuses a file that is not an image (by its first bytes) before sending anything. "
-        "Encrypts in chunks to a temporary file in the home, signs the envelope, seals the "
-        "content key to the server's wrapping key and uploads.\n"
+        "Encrypts in chunks into HOME/uploads, signs the envelope, seals the content key to "
+        "the server's wrapping key and uploads.\n"
+        "Interrupted? Run the same command again (same file, --name and --to): the sealed post "
+        "is kept in HOME/uploads until the storage node acknowledges it, so the upload resumes "
+        "from the first chunk the node lacks, and a post that had in fact been committed "
+        "reports its original `posted NAME (seq N)` instead of NAME_TAKEN (for 30 days). "
+        "Another image under a pending post's name is refused until that post is finished or "
+        "abandoned (imgshare uploads --abandon ID). A post the node refuses for good "
+        "(NAME_TAKEN, INTEGRITY, a bad or expired certificate, …) is forgotten.\n"
         "With --to: fetches each recipient's certificate and verifies it with the pinned CA key "
         "first (an unknown, revoked or expired recipient stops the post before anything is "
         "sent); the envelope lists the recipients and you; the key is sealed to each of you "

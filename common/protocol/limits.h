@@ -33,6 +33,9 @@ inline constexpr std::uint32_t kMaxListLimit = 1000;
 inline constexpr std::uint32_t kMaxChunkCount = 1u << 20;
 inline constexpr std::size_t kMaxEnvelopeBytes = 16 * 1024;
 inline constexpr std::size_t kMaxCertificateBytes = 1024;
+// Pending uploads one user may have on a storage node (its --max-pending-uploads is at
+// most this): the bound of an UPLOADS reply.
+inline constexpr std::size_t kMaxPendingUploads = 1000;
 
 // Liveness between the broker and its services (zguide's Paranoid Pirate), on
 // both legs: each end sends HEARTBEAT every kServiceHeartbeatMs and takes the

@@ -28,7 +28,8 @@ using Request =
     std::variant<CaInfoRequest, RegisterRequest, GetCertRequest, PostBeginRequest, PostChunkRequest,
                  PostCommitRequest, PostImageRequest, ListRequest, DownloadRequest, GetChunkRequest,
                  ShareRequest, LookupCurveKeyRequest, RewrapRequest, ReadyMessage, HeartbeatMessage,
-                 DisconnectMessage, RenewRequest, UserRevokedMessage>;
+                 DisconnectMessage, RenewRequest, UserRevokedMessage, UploadsRequest,
+                 AbandonRequest>;
 
 // Whether a message of type M has a payload frame after its body.
 template <class M>

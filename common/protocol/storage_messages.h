@@ -1,6 +1,6 @@
 // Bodies of the storage service's messages (POST_BEGIN, POST_CHUNK,
-// POST_COMMIT, POST_IMAGE, LIST, DOWNLOAD, GET_CHUNK, SHARE) and their OK
-// replies.
+// POST_COMMIT, POST_IMAGE, UPLOADS, ABANDON, LIST, DOWNLOAD, GET_CHUNK, SHARE)
+// and their OK replies.
 // Part of messages.h; see there for the conventions.
 #pragma once
 
@@ -127,6 +127,72 @@ struct PostImageRequest : PostBeginRequest {
     static constexpr std::string_view kService = kStorageService;
     static constexpr Sender kSentBy = Sender::registered_user;
     static constexpr bool kCarriesPayload = true;  // the image's one ciphertext chunk
+};
+
+// The sender's own pending uploads (begun with POST_BEGIN, not yet committed,
+// abandoned or expired), so that a client can show, resume or abandon them.
+struct UploadsRequest {
+    static constexpr std::string_view kType = "UPLOADS";
+    static constexpr std::string_view kService = kStorageService;
+    static constexpr Sender kSentBy = Sender::registered_user;
+    static constexpr auto fields() { return std::tuple<>(); }
+    bool operator==(const UploadsRequest&) const = default;
+};
+
+struct PendingUpload {
+    std::string upload;  // the handle POST_BEGIN answered (upload_handle)
+    std::string name;
+    std::string mode;
+    std::uint64_t size = 0;  // the envelope's padded_size
+    std::uint32_t chunk_count = 0;
+    std::uint32_t chunks_stored = 0;
+    std::int64_t created_at = 0;  // when the node began it, Unix seconds (node's clock)
+    std::int64_t expires_at = 0;  // when the node removes it unless it is used, Unix seconds
+    static constexpr auto fields() {
+        using M = PendingUpload;
+        return std::make_tuple(field("upload", &M::upload), field("name", &M::name, kMaxImageNameBytes),
+                               field("mode", &M::mode), field("size", &M::size),
+                               field("chunk_count", &M::chunk_count),
+                               field("chunks_stored", &M::chunks_stored),
+                               field("created_at", &M::created_at),
+                               field("expires_at", &M::expires_at));
+    }
+    bool operator==(const PendingUpload&) const = default;
+};
+
+struct UploadsReply {
+    static constexpr std::string_view kType = kOkType;
+    std::vector<PendingUpload> uploads;  // oldest first
+    static constexpr auto fields() {
+        return std::make_tuple(field("uploads", &UploadsReply::uploads, kMaxPendingUploads));
+    }
+    bool operator==(const UploadsReply&) const = default;
+};
+
+// Ends one of the sender's pending uploads now: its session and chunks are removed, and it
+// no longer counts against the sender's pending uploads.
+struct AbandonRequest {
+    static constexpr std::string_view kType = "ABANDON";
+    static constexpr std::string_view kService = kStorageService;
+    static constexpr Sender kSentBy = Sender::registered_user;
+    std::string upload;
+    static constexpr auto fields() {
+        return std::make_tuple(field("upload", &AbandonRequest::upload));
+    }
+    bool operator==(const AbandonRequest&) const = default;
+};
+
+struct AbandonReply {
+    static constexpr std::string_view kType = kOkType;
+    std::string upload;
+    std::string name;                // the image it would have been
+    std::uint32_t chunks_stored = 0;  // chunks removed with it
+    static constexpr auto fields() {
+        return std::make_tuple(field("upload", &AbandonReply::upload),
+                               field("name", &AbandonReply::name, kMaxImageNameBytes),
+                               field("chunks_stored", &AbandonReply::chunks_stored));
+    }
+    bool operator==(const AbandonReply&) const = default;
 };
 
 struct ListRequest {

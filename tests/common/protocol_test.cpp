@@ -44,7 +44,8 @@ auto request_samples() {
         LookupCurveKeyRequest{filled(32, 10)}, RewrapRequest{kWrappedKey, "carol"},
         ReadyMessage{"storage", "node-2"}, HeartbeatMessage{}, DisconnectMessage{},
         RenewRequest{"alice", 1ull << 35, -1'718'000'000, kSignature},
-        UserRevokedMessage{"mallory"});
+        UserRevokedMessage{"mallory"}, UploadsRequest{},
+        AbandonRequest{"0123456789abcdef0123456789abcdef"});
 }
 
 auto reply_samples() {
@@ -61,7 +62,10 @@ auto reply_samples() {
         DownloadReply{kCertificate, kEnvelope, kSignature, kWrappedKey, "escrow"},
         GetChunkReply{12}, ShareReply{{"bob", "carol", "dave"}},
         LookupCurveKeyReply{"alice", true, -7}, RewrapReply{filled(80, 13)},
-        RenewReply{kCertificate});
+        RenewReply{kCertificate},
+        UploadsReply{{PendingUpload{"0123456789abcdef0123456789abcdef", "big.png", "e2e",
+                                    1ull << 34, 65'536, 1'000, -5, 1'718'000'600}}},
+        AbandonReply{"0123456789abcdef0123456789abcdef", "big.png", 4'000'000'000u});
 }
 
 template <class Tuple, class Visit>
@@ -119,7 +123,8 @@ TEST(ProtocolTest, RequestTypeTableMatchesTheMessages) {
     std::vector<std::string_view> expected{
         "CA_INFO",    "REGISTER", "GET_CERT",  "POST_BEGIN", "POST_CHUNK", "POST_COMMIT",
         "POST_IMAGE", "LIST",     "DOWNLOAD",  "GET_CHUNK",  "SHARE",      "LOOKUP_CURVE_KEY",
-        "REWRAP",     "READY",    "HEARTBEAT", "DISCONNECT", "RENEW",      "USER_REVOKED"};
+        "REWRAP",     "READY",    "HEARTBEAT", "DISCONNECT", "RENEW",      "USER_REVOKED",
+        "UPLOADS",    "ABANDON"};
     auto names = request_type_names();
     EXPECT_EQ(std::vector<std::string_view>(names.begin(), names.end()), expected);
     for (auto name : expected) {

@@ -32,8 +32,9 @@ TEST(RoutesTest, EachServiceIsRoutedItsOwnTypes) {
               (std::vector<std::string>{"CA_INFO", "GET_CERT", "LOOKUP_CURVE_KEY", "REGISTER",
                                         "RENEW", "REWRAP"}));
     EXPECT_EQ(types_routed_to(kStorageService),
-              (std::vector<std::string>{"DOWNLOAD", "GET_CHUNK", "LIST", "POST_BEGIN", "POST_CHUNK",
-                                        "POST_COMMIT", "POST_IMAGE", "SHARE"}));
+              (std::vector<std::string>{"ABANDON", "DOWNLOAD", "GET_CHUNK", "LIST", "POST_BEGIN",
+                                        "POST_CHUNK", "POST_COMMIT", "POST_IMAGE", "SHARE",
+                                        "UPLOADS"}));
     EXPECT_TRUE(types_routed_to("broker").empty());
 }
 
@@ -41,7 +42,7 @@ TEST(RoutesTest, WhoMaySendWhat) {
     EXPECT_EQ(route_of("CA_INFO")->sent_by, Sender::anyone);
     EXPECT_EQ(route_of("REGISTER")->sent_by, Sender::anyone);
     for (auto type : {"GET_CERT", "RENEW", "POST_BEGIN", "POST_CHUNK", "POST_COMMIT", "POST_IMAGE",
-                      "LIST", "DOWNLOAD", "GET_CHUNK", "SHARE"}) {
+                      "LIST", "DOWNLOAD", "GET_CHUNK", "SHARE", "UPLOADS", "ABANDON"}) {
         EXPECT_EQ(route_of(type)->sent_by, Sender::registered_user) << type;
     }
     EXPECT_EQ(route_of("LOOKUP_CURVE_KEY")->sent_by, Sender::broker);

@@ -289,15 +289,18 @@ TEST_F(PostingTest, ALargeUploadsChunksSkipTheWriteAheadLogAndAreFlushedBeforeIt
     EXPECT_GE(bytes_in_files(".blob"), ciphertext_bytes(big));
 }
 
-TEST_F(PostingTest, ALargeUploadStartsAgainFromItsFirstChunkAfterARestart) {
-    // A crash may have lost an unlogged chunk and kept its note: none is trusted.
+TEST_F(PostingTest, ALargeUploadResumesFromTheFirstChunkACrashLostAfterARestart) {
+    // A crash may lose an unlogged chunk and keep its note, or keep the chunk and lose its
+    // note: after a restart the notes are made to match the chunks from 0 on.
     auto big = image(alice_, large_image());
     auto begun = service().post_begin(big.begin, as_user("alice")).value();
     for (std::uint32_t index = 0; index < 4; ++index)
         ASSERT_TRUE(send_chunk(alice_, begun.upload, index, big.chunks[index]));
-    // What such a crash leaves: chunk 2 gone, its note kept.
+    // What such a crash leaves: chunk 2 gone with its note kept; chunk 1 kept, its note gone.
+    const auto id = UploadId::parse(begun.upload).value();
     auto lost = store_->batch();
-    lost.erase(Family::chunks, chunk_key(UploadId::parse(begun.upload).value(), 2));
+    lost.erase(Family::chunks, chunk_key(id, 2));
+    lost.erase(Family::uploads, chunk_key(id, 1));
     ASSERT_TRUE(store_->write(std::move(lost), Durability::Synced));
     // A small upload beside it keeps its progress.
     auto cat = image(bob_);
@@ -307,9 +310,11 @@ TEST_F(PostingTest, ALargeUploadStartsAgainFromItsFirstChunkAfterARestart) {
     auto resumed = service().post_begin(big.begin, as_user("alice"));
     ASSERT_TRUE(resumed.has_value()) << describe(resumed.error());
     EXPECT_EQ(resumed->upload, begun.upload);
-    EXPECT_EQ(resumed->next_index, 0u);
+    EXPECT_EQ(resumed->next_index, 2u);
+    // Chunk 1 is noted again, chunk 3 no longer (its chunk is beyond the run from 0).
+    EXPECT_EQ(count_keys(Family::uploads, id.key()), 1u + 2u);
     EXPECT_EQ(service().post_begin(cat.begin, as_user("bob")).value().next_index, 1u);
-    for (std::uint32_t index = 0; index < big.chunks.size(); ++index)
+    for (std::uint32_t index = resumed->next_index; index < big.chunks.size(); ++index)
         ASSERT_TRUE(send_chunk(alice_, begun.upload, index, big.chunks[index]));
     auto committed = service().post_commit(PostCommitRequest{begun.upload}, as_user("alice"));
     ASSERT_TRUE(committed.has_value()) << describe(committed.error());

@@ -1,0 +1,101 @@
+// Pending uploads across a restart of the node (upload_sessions.h): the
+// time-out counts from the last activity stored, never from the start-up.
+#include <gtest/gtest.h>
+
+#include "tests/storage-node/storage_test_support.h"
+
+namespace imgshare::storage::testing {
+namespace {
+
+class UploadSessionsTest : public StorageTest {
+  protected:
+    // A restart: the new process's monotonic clock starts anywhere; wall time goes on.
+    void restart() {
+        service_.reset();
+        store_.reset();
+        clock_.advance_ms(987'654);
+        open();
+    }
+
+    bool pending(const std::string& upload) {
+        auto listed = service().uploads(UploadsRequest{}, as_user("alice"));
+        EXPECT_TRUE(listed.has_value()) << describe(listed.error());
+        if (!listed) return false;
+        return std::ranges::any_of(listed->uploads,
+                                   [&](const auto& item) { return item.upload == upload; });
+    }
+
+    void expire_after_seconds(std::int64_t seconds) {
+        clock_.advance_seconds(seconds);
+        service().expire_uploads();
+    }
+
+    TestUser alice_ = user("alice");
+};
+
+TEST_F(UploadSessionsTest, ARestartDoesNotExtendTheTimeOutOfAnUploadBegunBeforeIt) {
+    auto cat = image(alice_);
+    auto begun = service().post_begin(cat.begin, as_user("alice")).value();
+    clock_.advance_seconds(40);
+    restart();
+    expire_after_seconds(19);
+    EXPECT_TRUE(pending(begun.upload)) << "expired early";
+    expire_after_seconds(1);  // 60 s since the POST_BEGIN
+    EXPECT_FALSE(pending(begun.upload)) << "the restart gave it a fresh time-out";
+    expect_error(send_chunk(alice_, begun.upload, 0, cat.chunks[0]), ErrorCode::NOT_FOUND);
+}
+
+TEST_F(UploadSessionsTest, AfterARestartTheTimeOutCountsFromTheLastChunkStored) {
+    auto cat = image(alice_);
+    auto begun = service().post_begin(cat.begin, as_user("alice")).value();
+    clock_.advance_seconds(30);
+    ASSERT_TRUE(send_chunk(alice_, begun.upload, 0, cat.chunks[0]));
+    clock_.advance_seconds(20);
+    restart();
+    expire_after_seconds(39);
+    EXPECT_TRUE(pending(begun.upload));
+    expire_after_seconds(1);  // 60 s since the chunk
+    EXPECT_FALSE(pending(begun.upload));
+}
+
+TEST_F(UploadSessionsTest, AfterARestartTheTimeOutCountsFromTheLastPostBegin) {
+    auto cat = image(alice_);
+    auto begun = service().post_begin(cat.begin, as_user("alice")).value();
+    clock_.advance_seconds(30);
+    ASSERT_TRUE(service().post_begin(cat.begin, as_user("alice")));  // a resume
+    clock_.advance_seconds(20);
+    restart();
+    expire_after_seconds(39);
+    EXPECT_TRUE(pending(begun.upload)) << "counted from the first POST_BEGIN";
+    expire_after_seconds(1);  // 60 s since the resume
+    EXPECT_FALSE(pending(begun.upload));
+}
+
+TEST_F(UploadSessionsTest, AnUploadIdleForTheWholeTimeOutWhileTheNodeWasDownExpiresAtOnce) {
+    auto cat = image(alice_);
+    auto begun = service().post_begin(cat.begin, as_user("alice")).value();
+    service_.reset();
+    store_.reset();
+    clock_.advance_seconds(3600);
+    open();
+    expire_after_seconds(0);
+    EXPECT_FALSE(pending(begun.upload));
+}
+
+TEST_F(UploadSessionsTest, TheDeadlineListedIsTheOneKeptAcrossARestart) {
+    auto cat = image(alice_);
+    auto begun = service().post_begin(cat.begin, as_user("alice")).value();
+    const auto deadline = clock_.now_seconds() + 60;
+    auto listed = service().uploads(UploadsRequest{}, as_user("alice")).value();
+    ASSERT_EQ(listed.uploads.size(), 1u);
+    EXPECT_EQ(listed.uploads[0].expires_at, deadline);
+    clock_.advance_seconds(10);
+    restart();
+    listed = service().uploads(UploadsRequest{}, as_user("alice")).value();
+    ASSERT_EQ(listed.uploads.size(), 1u);
+    EXPECT_EQ(listed.uploads[0].upload, begun.upload);
+    EXPECT_EQ(listed.uploads[0].expires_at, deadline);
+}
+
+}  // namespace
+}  // namespace imgshare::storage::testing

@@ -118,7 +118,7 @@ TEST_F(RunningCaTest, EveryRevokedUserIsAnnouncedAgainWhenTheCaAnnouncesItself) 
     disconnect.push_back(net::frame_of(worker_identity_));
     for (const auto& frame : encode(DisconnectMessage{}, 0))
         disconnect.push_back(net::frame_of(frame));
-    ASSERT_TRUE(net::send_message(router_, disconnect));
+    ASSERT_TRUE(net::send_message(broker_.socket(), disconnect));
     auto ready = receive();
     ASSERT_GE(ready.size(), 2u);
     EXPECT_EQ(decode_header(ready[1]).value().type, "READY");

@@ -14,6 +14,7 @@
 #include "common/protocol_log.h"
 #include "common/service/service_worker.h"
 #include "tests/ca-service/ca_test_support.h"
+#include "tests/common/support/stand_in_broker.h"
 
 namespace imgshare::ca::testing {
 
@@ -21,14 +22,8 @@ class WorkerTest : public CaTest {
   protected:
     void SetUp() override {
         CaTest::SetUp();
-        router_.set(zmq::sockopt::curve_server, true);
-        router_.set(zmq::sockopt::curve_secretkey,
-                    zmq::const_buffer(broker_keys_.secret_key.data(), 32));
-        router_.set(zmq::sockopt::linger, 0);
-        router_.bind("tcp://127.0.0.1:*");
-
-        service::WorkerConfig config{router_.get(zmq::sockopt::last_endpoint),
-                                     broker_keys_.public_key, generate_curve_keys(), "ca", "test"};
+        service::WorkerConfig config{broker_.endpoint(), broker_.public_key(),
+                                     generate_curve_keys(), "ca", "test"};
         worker_.emplace(std::move(config), log_, system_clock_);
         install(*worker_);
         thread_ = std::thread([this] { worker_->run(stop_); });
@@ -47,28 +42,8 @@ class WorkerTest : public CaTest {
         if (thread_.joinable()) thread_.join();
     }
 
-    // The next message from the worker, routing frame first. Waits at most 10 s so a
-    // broken worker fails the test instead of hanging it.
-    Frames receive() {
-        zmq::pollitem_t item{router_.handle(), 0, ZMQ_POLLIN, 0};
-        while (zmq::poll(&item, 1, std::chrono::seconds(10)) > 0) {
-            auto message = net::receive_message(router_, 4);
-            if (!message) continue;
-            Frames frames;
-            for (auto& frame : message->frames) {
-                auto view = net::view_of(frame);
-                frames.emplace_back(view.begin(), view.end());
-            }
-            // Heartbeats come and go; the tests want replies.
-            if (frames.size() >= 2 &&
-                decode_header(frames[1]).value().type == HeartbeatMessage::kType) {
-                continue;
-            }
-            return frames;
-        }
-        ADD_FAILURE() << "no message from the worker";
-        return {};
-    }
+    // The next message from the worker other than a heartbeat, routing frame first.
+    Frames receive() { return broker_.receive(); }
 
     // The `user` the broker stamps on its own requests.
     static std::string broker_user() { return PeerIdentity{BrokerPeer{}}.encode(); }
@@ -80,16 +55,14 @@ class WorkerTest : public CaTest {
         frames.push_back(net::frame_of(worker_identity_));
         for (const auto& frame : encode(request, ++next_id_, std::move(user)))
             frames.push_back(net::frame_of(frame));
-        EXPECT_TRUE(net::send_message(router_, frames));
+        EXPECT_TRUE(net::send_message(broker_.socket(), frames));
         auto reply = receive();
         if (reply.size() < 2) return fail(ErrorCode::TIMEOUT, "no reply");
         EXPECT_EQ(decode_header(reply[1]).value().id, next_id_);
         return decode_reply<R>(std::span<const Bytes>(reply).subspan(1));
     }
 
-    zmq::context_t context_{1};
-    zmq::socket_t router_{context_, zmq::socket_type::router};
-    CurveKeyPair broker_keys_ = generate_curve_keys();
+    test::StandInBroker broker_;
     ProtocolLog log_ = ProtocolLog::disabled();
     SystemClock system_clock_;
     std::optional<service::ServiceWorker> worker_;

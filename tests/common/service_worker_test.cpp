@@ -14,6 +14,7 @@
 #include "common/net/multipart.h"
 #include "common/protocol/codec.h"
 #include "common/protocol/messages.h"
+#include "tests/common/support/stand_in_broker.h"
 
 namespace imgshare::service {
 namespace {
@@ -23,12 +24,7 @@ using namespace std::chrono_literals;
 class ServiceWorkerTest : public ::testing::Test {
   protected:
     void SetUp() override {
-        router_.set(zmq::sockopt::curve_server, true);
-        router_.set(zmq::sockopt::curve_secretkey,
-                    zmq::const_buffer(broker_keys_.secret_key.data(), 32));
-        router_.set(zmq::sockopt::linger, 0);
-        router_.bind("tcp://127.0.0.1:*");
-        WorkerConfig config{router_.get(zmq::sockopt::last_endpoint), broker_keys_.public_key,
+        WorkerConfig config{broker_.endpoint(), broker_.public_key(),
                             generate_curve_keys(), "storage", "test"};
         worker_.emplace(std::move(config), log_, clock_);
         // A commit leaves a write that must be durable before its reply; a list does not.
@@ -67,29 +63,10 @@ class ServiceWorkerTest : public ::testing::Test {
         frames.push_back(net::frame_of(worker_identity_));
         for (const auto& frame : encode(request, id, std::move(user)))
             frames.push_back(net::frame_of(frame));
-        ASSERT_TRUE(net::send_message(router_, frames));
+        ASSERT_TRUE(net::send_message(broker_.socket(), frames));
     }
 
-    // The next message from the worker other than a heartbeat, routing frame first.
-    Frames receive() {
-        zmq::pollitem_t item{router_.handle(), 0, ZMQ_POLLIN, 0};
-        while (zmq::poll(&item, 1, std::chrono::seconds(10)) > 0) {
-            auto message = net::receive_message(router_, 4);
-            if (!message) continue;
-            Frames frames;
-            for (auto& frame : message->frames) {
-                auto view = net::view_of(frame);
-                frames.emplace_back(view.begin(), view.end());
-            }
-            if (frames.size() >= 2 &&
-                decode_header(frames[1]).value().type == HeartbeatMessage::kType) {
-                continue;
-            }
-            return frames;
-        }
-        ADD_FAILURE() << "no message from the worker";
-        return {};
-    }
+    Frames receive() { return broker_.receive(); }
 
     struct Received {
         std::uint64_t id = 0;
@@ -104,9 +81,7 @@ class ServiceWorkerTest : public ::testing::Test {
         return {header.id, header.type, syncs_.load(), Frames(frames.begin() + 1, frames.end())};
     }
 
-    zmq::context_t context_{1};
-    zmq::socket_t router_{context_, zmq::socket_type::router};
-    CurveKeyPair broker_keys_ = generate_curve_keys();
+    test::StandInBroker broker_;
     ProtocolLog log_ = ProtocolLog::disabled();
     SystemClock clock_;
     std::optional<ServiceWorker> worker_;

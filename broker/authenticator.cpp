@@ -9,8 +9,8 @@ Verdict admit(PeerIdentity peer) {
     return {Verdict::Kind::Admit, std::move(peer), {}};
 }
 
-Verdict refuse(std::string reason) {
-    return {Verdict::Kind::Refuse, std::nullopt, std::move(reason)};
+Verdict refuse(std::string reason, ErrorCode refusal = ErrorCode::FORBIDDEN) {
+    return {Verdict::Kind::Refuse, std::nullopt, std::move(reason), refusal};
 }
 
 }  // namespace
@@ -25,7 +25,12 @@ Verdict Authenticator::decide(const ZapRequest& request, std::int64_t now_ms,
         return refuse("service key is not on the allow list");
     }
     if (request.domain != kClientsDomain) return refuse("unknown ZAP domain");
-    auto cached = known_keys_.find(request.client_key);
+    return decide_client(request.client_key, now_ms, now_seconds);
+}
+
+Verdict Authenticator::decide_client(const Bytes& client_key, std::int64_t now_ms,
+                                     std::int64_t now_seconds) const {
+    auto cached = known_keys_.find(client_key);
     if (cached == known_keys_.end() || cached->second.expires_at_ms <= now_ms) {
         return {Verdict::Kind::AskCa, std::nullopt, {}};
     }
@@ -33,6 +38,10 @@ Verdict Authenticator::decide(const ZapRequest& request, std::int64_t now_ms,
         return allowed.error().code == ErrorCode::REVOKED ? revoked() : expired();
     }
     return admit(UserPeer{cached->second.username});
+}
+
+Error unconfirmed_sender() {
+    return Error{ErrorCode::SERVICE_UNAVAILABLE, "the CA could not confirm who you are; try again"};
 }
 
 bool may_serve(const PeerIdentity& peer, std::string_view service) {
@@ -66,11 +75,11 @@ Verdict Authenticator::ca_unreachable(const Bytes& client_key) {
 }
 
 Verdict Authenticator::revoked() {
-    return refuse("certificate revoked");
+    return refuse("certificate revoked", ErrorCode::REVOKED);
 }
 
 Verdict Authenticator::expired() {
-    return refuse("certificate expired");
+    return refuse("certificate expired", ErrorCode::EXPIRED);
 }
 
 void Authenticator::revoke(const std::string& username) {

@@ -5,8 +5,11 @@
 // one service, as a ServicePeer; may_serve() then holds a READY to that
 // service. A client key registered at the CA is a UserPeer; any other key an
 // AnonymousPeer (it may only register), and when the CA cannot be asked, an
-// UnconfirmedPeer (its requests get SERVICE_UNAVAILABLE rather than a
-// misleading NOT_REGISTERED).
+// UnconfirmedPeer. ZAP's answer holds for the connection's life, so the broker
+// asks again for an unconfirmed peer's requests (decide_client(), then the CA)
+// and serves each as whoever the key turns out to be, or refuses it as ZAP
+// would have (broker/sender_confirmation.cpp); while the CA still cannot be
+// asked, they get SERVICE_UNAVAILABLE rather than a misleading NOT_REGISTERED.
 //
 // Revoked and expired users: ZAP refuses their keys (the CA's lookup says
 // revoked, or its not_after has passed), and check_user() refuses their
@@ -37,10 +40,16 @@ struct Verdict {
     enum class Kind { Admit, Refuse, AskCa } kind;
     std::optional<PeerIdentity> peer;  // Admit: who the key is; its encoding is the User-Id
     std::string reason;                // Refuse: why
+    // Refuse: the error a request gets for it (REVOKED, EXPIRED; FORBIDDEN otherwise).
+    ErrorCode refusal = ErrorCode::FORBIDDEN;
 };
 
 // Backend CURVE public keys, each with the one service it may serve ("ca", "storage").
 using ServiceKeys = std::map<Bytes, std::string>;
+
+// What a request gets while the CA cannot say who its sender's key is: SERVICE_UNAVAILABLE,
+// worth trying again (never NOT_REGISTERED, which would be a guess).
+[[nodiscard]] Error unconfirmed_sender();
 
 // Whether a backend peer admitted as `peer` may announce itself as `service`: a storage
 // node's key must not serve as the CA, which vouches for who every client is.
@@ -53,6 +62,10 @@ class Authenticator {
     // now_ms: monotonic (the cache); now_seconds: Unix time (certificate expiry).
     [[nodiscard]] Verdict decide(const ZapRequest& request, std::int64_t now_ms,
                                  std::int64_t now_seconds) const;
+    // The part of decide() for a client key: a cached user (Admit), a revoked or expired one
+    // (Refuse), else AskCa. Also what the broker asks again for an unconfirmed peer.
+    [[nodiscard]] Verdict decide_client(const Bytes& client_key, std::int64_t now_ms,
+                                        std::int64_t now_seconds) const;
 
     // The CA's answer for a client key: its user, revoked or not, and the end of their
     // current certificate. Refuses a revoked or expired user; otherwise admits and caches.

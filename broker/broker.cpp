@@ -120,7 +120,7 @@ void Broker::run(const std::atomic<bool>& stop) {
         for (int i = 0; i < kBurst && (items[3].revents & ZMQ_POLLIN); ++i) {
             if (!events_.receive_subscription()) break;
         }
-        events_.maintain(clock_.monotonic_ms());
+        events_.maintain(clock_.monotonic_ms(), workers_.live_count(std::string(kCaService)) > 0);
         items[3].socket = events_.socket_handle();  // a new one after a reopening
         expire(clock_.monotonic_ms());
     }
@@ -161,15 +161,26 @@ void Broker::on_client_message(net::ZmqFrames frames) {
         reply_error(client, Error{ErrorCode::INTERNAL, "the broker could not tell who you are"});
         return;
     }
-    if (auto allowed = check_sender(*sender, *route, header->type); !allowed) {
-        reply_error(client, allowed.error());
-        return;
-    }
     net::ZmqFrames body;
     for (size_t i = 2; i < frames.size(); ++i)
         body.push_back(std::move(frames[i]));
-    forward(route->service, header->type, client.user, std::move(body),
-            PendingRequest{.stage = ForwardedRequest{client, std::move(*sender)}});
+    if (const auto* unconfirmed = sender->get_if<UnconfirmedPeer>()) {
+        confirm_sender(std::move(client), unconfirmed->curve_key, std::move(body));
+        return;
+    }
+    serve_as(client, *route, std::move(*sender), std::move(body));
+}
+
+void Broker::serve_as(const ClientOrigin& client, const Route& route, PeerIdentity sender,
+                      net::ZmqFrames body) {
+    if (auto allowed = check_sender(sender, route, client.type); !allowed) {
+        reply_error(client, allowed.error());
+        return;
+    }
+    // The User-Id, or who an unconfirmed connection's key has turned out to be since.
+    std::string user = sender.encode();
+    forward(route.service, client.type, user, std::move(body),
+            PendingRequest{.stage = ForwardedRequest{client, std::move(sender)}});
 }
 
 Result<void> Broker::check_sender(const PeerIdentity& sender, const Route& route,
@@ -188,8 +199,7 @@ Result<void> Broker::check_sender(const PeerIdentity& sender, const Route& route
                 std::string(type) + " needs a registered key; run 'imgshare register'");
         }
         Result<void> operator()(const UnconfirmedPeer&) const {
-            return imgshare::fail(ErrorCode::SERVICE_UNAVAILABLE,
-                                  "the CA could not confirm who you are; try again");
+            return std::unexpected(unconfirmed_sender());
         }
         // ZAP admits neither on the clients' socket.
         Result<void> operator()(const ServicePeer&) const { return not_a_client(); }
@@ -246,8 +256,11 @@ void Broker::forward(std::string_view service_name, std::string_view type, const
 void Broker::fail(const PendingRequest& pending, const Error& error) {
     std::visit(
         [&](const auto& stage) {
-            if constexpr (std::is_same_v<std::decay_t<decltype(stage)>, ZapLookup>) {
+            using Stage = std::decay_t<decltype(stage)>;
+            if constexpr (std::is_same_v<Stage, ZapLookup>) {
                 answer_zap(stage.zap, Authenticator::ca_unreachable(stage.zap.client_key));
+            } else if constexpr (std::is_same_v<Stage, SenderLookup>) {
+                reply_error(stage.client, unconfirmed_sender());
             } else {
                 reply_error(stage.client, error);
             }

@@ -17,8 +17,9 @@
 // and what follows a client's OK reply (DOWNLOAD: REWRAP; POST_COMMIT,
 // POST_IMAGE, SHARE: NEW_IMAGE; RENEW: the new end of the certificate) are
 // each one table: control_messages.cpp and reply_hooks.cpp. The ZAP side (asking
-// the CA who a key belongs to) is in zap_lookup.cpp; the loop, the clients' side and
-// forwarding in broker.cpp.
+// the CA who a key belongs to) is in zap_lookup.cpp, asking again for the requests of a
+// connection ZAP could not confirm in sender_confirmation.cpp; the loop, the clients' side
+// and forwarding in broker.cpp.
 #pragma once
 
 #include <atomic>
@@ -77,6 +78,18 @@ class Broker {
     // a request of `route` now.
     [[nodiscard]] Result<void> check_sender(const PeerIdentity& sender, const Route& route,
                                             std::string_view type) const;
+    // check_sender(), then the request goes to the route's service from `sender`.
+    void serve_as(const ClientOrigin& client, const Route& route, PeerIdentity sender,
+                  net::ZmqFrames body);
+
+    // A request from a connection ZAP could not confirm (sender_confirmation.cpp): the key is
+    // decided again (cached, else the CA's LOOKUP_CURVE_KEY) and the request served as that
+    // peer, or refused as ZAP would have refused the key.
+    void confirm_sender(ClientOrigin client, Bytes curve_key, net::ZmqFrames body);
+    void finish_sender_lookup(SenderLookup& request, net::ZmqFrames frames);
+    void serve_confirmed(const ClientOrigin& client, const Verdict& verdict, net::ZmqFrames body);
+    // What the CA's answer to LOOKUP_CURVE_KEY (`frames`: [header][body]) makes of `key`.
+    [[nodiscard]] Verdict lookup_verdict(const Bytes& key, const net::ZmqFrames& frames);
     [[nodiscard]] bool admit_request(const ClientOrigin& client);
 
     // The backend: control messages (a table in on_backend_message), then replies.

@@ -121,6 +121,9 @@ void Broker::on_service_reply(const std::string& worker, const Header& header,
         void operator()(const ZapLookup& request) const {
             broker.finish_zap(request, std::move(frames));
         }
+        void operator()(SenderLookup& request) const {
+            broker.finish_sender_lookup(request, std::move(frames));
+        }
     };
     std::visit(Finish{*this, header, frames}, pending->stage);
 }

@@ -48,6 +48,12 @@ void EventChannel::on_subscription(const zmq::message_t& frame) {
     std::string requested(reinterpret_cast<const char*>(bytes.data()) + 1, bytes.size() - 1);
     std::string user_id = net::user_id_of(frame);
     auto peer = PeerIdentity::parse(user_id);
+    if (peer && peer->is<UnconfirmedPeer>()) {
+        spdlog::info("refused a subscription by {}: the CA could not confirm who it is yet",
+                     user_id);
+        unconfirmed_.refused_unconfirmed();
+        return;
+    }
     if (!peer || !subscription_allowed(requested, *peer)) {
         spdlog::info("refused a subscription by {}", user_id);
         return;
@@ -70,8 +76,12 @@ void EventChannel::drop_user(const std::string& username) {
     if (subscribers_.contains(username)) needs_reopening_ = true;
 }
 
-void EventChannel::maintain(std::int64_t now_ms) {
+void EventChannel::maintain(std::int64_t now_ms, bool ca_live) {
     check_subscribers(now_ms);
+    if (unconfirmed_.due(now_ms, ca_live)) {
+        spdlog::info("the CA is back: unconfirmed subscribers get another handshake");
+        needs_reopening_ = true;
+    }
     if (needs_reopening_ && reopen_socket()) {
         needs_reopening_ = false;
         subscribers_.clear();  // each comes back through ZAP and subscribes again

@@ -7,8 +7,10 @@
 // peer: so when an admitted subscriber is revoked or expires (checked every
 // second), maintain() closes the socket and binds it again on the same
 // endpoint, every subscriber reconnects through ZAP (that user is refused
-// there) and watchers fill the gap with LIST. Every event published goes to
-// the protocol log.
+// there) and watchers fill the gap with LIST. The same reopening, once a CA
+// is live, gives subscribers ZAP could not confirm (`unknown:<key>`, refused
+// every topic) a handshake the CA can answer (broker/subscriber_recheck.h).
+// Every event published goes to the protocol log.
 #pragma once
 
 #include <cstdint>
@@ -18,6 +20,7 @@
 #include <zmq.hpp>
 
 #include "broker/authenticator.h"
+#include "broker/subscriber_recheck.h"
 #include "common/clock.h"
 #include "common/crypto/secret_bytes.h"
 #include "common/protocol/messages.h"
@@ -47,8 +50,9 @@ class EventChannel {
     void drop_user(const std::string& username);
 
     // Once a second (by monotonic `now_ms`), checks every admitted subscriber against
-    // the authenticator; reopens the socket when one must go. Call once per loop turn.
-    void maintain(std::int64_t now_ms);
+    // the authenticator; reopens the socket when one must go, or when `ca_live` (a CA
+    // worker is ready) and unconfirmed subscribers were refused. Call once per loop turn.
+    void maintain(std::int64_t now_ms, bool ca_live);
 
     // NEW_IMAGE for a committed post: escrow on kImageTopic; end-to-end on each
     // recipient's own topic only.
@@ -72,6 +76,7 @@ class EventChannel {
     std::string bound_to_;  // the endpoint as bound (a wildcard port resolved)
     bool needs_reopening_ = false;
     std::set<std::string> subscribers_;  // users admitted to the current socket
+    SubscriberRecheck unconfirmed_;
     std::int64_t next_subscriber_check_ms_ = 0;
     static constexpr std::int64_t kSubscriberCheckIntervalMs = 1000;
 };

@@ -14,6 +14,7 @@
 #include <zmq.hpp>
 
 #include "broker/zap.h"
+#include "common/net/multipart.h"
 #include "common/protocol/messages.h"
 #include "common/protocol/peer_identity.h"
 
@@ -27,7 +28,7 @@ struct ClientOrigin {
     std::string type;
 };
 
-// What a pending request is waiting for: one of three stages.
+// What a pending request is waiting for: one of four stages.
 // A client request at a service; the reply goes back as is (after its reply hook).
 struct ForwardedRequest {
     ClientOrigin client;
@@ -43,9 +44,16 @@ struct DownloadRewrap {
 struct ZapLookup {
     ZapRequest zap;
 };
+// A request came on a connection ZAP could not confirm (unknown:<key>): the CA is asked who
+// the key is before the request goes on as that peer (broker/sender_confirmation.cpp).
+struct SenderLookup {
+    ClientOrigin client;
+    Bytes curve_key;      // the connection's, from its User-Id
+    net::ZmqFrames body;  // the request's body frames, forwarded untouched once it is known
+};
 
 struct PendingRequest {
-    std::variant<ForwardedRequest, DownloadRewrap, ZapLookup> stage;
+    std::variant<ForwardedRequest, DownloadRewrap, ZapLookup, SenderLookup> stage;
     std::string service = {};
     std::string worker = {};  // the backend routing id it was sent to: only it may answer
     std::int64_t deadline_ms = 0;

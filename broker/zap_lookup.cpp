@@ -9,17 +9,17 @@
 namespace imgshare::broker {
 
 void Broker::finish_zap(const ZapLookup& request, net::ZmqFrames frames) {
+    answer_zap(request.zap, lookup_verdict(request.zap.client_key, frames));
+}
+
+Verdict Broker::lookup_verdict(const Bytes& key, const net::ZmqFrames& frames) {
     auto lookup = decode_reply<LookupCurveKeyReply>(net::frame_views(frames));
-    const auto& key = request.zap.client_key;
     if (lookup) {
-        answer_zap(request.zap, authenticator_.registered(key, lookup->username, lookup->revoked,
-                                                          lookup->not_after, clock_.monotonic_ms(),
-                                                          clock_.now_seconds()));
-    } else if (lookup.error().code == ErrorCode::NOT_FOUND) {
-        answer_zap(request.zap, Authenticator::not_registered(key));
-    } else {
-        answer_zap(request.zap, Authenticator::ca_unreachable(key));
+        return authenticator_.registered(key, lookup->username, lookup->revoked, lookup->not_after,
+                                         clock_.monotonic_ms(), clock_.now_seconds());
     }
+    if (lookup.error().code == ErrorCode::NOT_FOUND) return Authenticator::not_registered(key);
+    return Authenticator::ca_unreachable(key);
 }
 
 void Broker::on_zap_request(net::ZmqFrames frames) {

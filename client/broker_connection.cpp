@@ -95,12 +95,47 @@ Result<void> BrokerConnection::check_handshake(std::int64_t now) const {
         now - connected_at_ms_ < settings_.handshake_timeout.count()) {
         return {};
     }
-    std::string why =
-        monitor_->last_failure().empty() ? std::string("no answer") : monitor_->last_failure();
+    const auto& endpoint = settings_.endpoint;
+    const auto within = settings_.handshake_timeout.count();
+    // Only what the socket monitor saw: the key hint only when the broker closed the
+    // handshake, which is what a server without the pinned key does.
+    if (monitor_->key_refused()) {
+        return fail(ErrorCode::TIMEOUT,
+                    fmt::format("the broker at {} refused this client's key", endpoint));
+    }
+    if (monitor_->closed_in_handshake()) {
+        return fail(ErrorCode::TIMEOUT, wrong_key_hint());
+    }
+    if (monitor_->connections() > 0) {
+        return fail(ErrorCode::TIMEOUT,
+                    fmt::format("the broker at {} is not answering: it accepted the connection "
+                                "but did not complete the CURVE handshake within {} ms",
+                                endpoint, within));
+    }
     return fail(ErrorCode::TIMEOUT,
-                fmt::format("cannot reach the broker at {} ({} within {} ms): is it running, and "
-                            "is broker_public_key in the trust file its key?",
-                            settings_.endpoint, why, settings_.handshake_timeout.count()));
+                fmt::format("cannot reach the broker at {}: nothing accepted a connection there "
+                            "within {} ms; is it running?",
+                            endpoint, within));
+}
+
+std::string BrokerConnection::wrong_key_hint() const {
+    return fmt::format(
+        "the broker at {} closed the connection during the CURVE handshake: is "
+        "broker_public_key in the trust file its key?",
+        settings_.endpoint);
+}
+
+Error BrokerConnection::no_reply(int attempts) const {
+    // Its handshake completed, so the broker is reachable and holds the pinned key; unless it
+    // has since been replaced by one that closes every handshake (a different key).
+    if (!monitor_->up() && monitor_->closed_in_handshake()) {
+        return Error{ErrorCode::TIMEOUT, wrong_key_hint()};
+    }
+    return Error{ErrorCode::TIMEOUT,
+                 fmt::format("the broker at {} is not answering: no reply after {} attempts of "
+                             "{} ms{}",
+                             settings_.endpoint, attempts, settings_.request_timeout.count(),
+                             monitor_->up() ? "" : "; the connection to it is down")};
 }
 
 Result<void> BrokerConnection::wait_and_receive(std::int64_t until_ms,
@@ -110,7 +145,7 @@ Result<void> BrokerConnection::wait_and_receive(std::int64_t until_ms,
         if (stop_.load()) return fail(ErrorCode::INTERNAL, "interrupted");
         const std::int64_t now = now_ms();
         if (auto ok = check_handshake(now); !ok) return ok;
-        if (now >= until_ms) return {};
+        if (now >= until_ms || monitor_->handshakes() != handshakes_seen_) return {};
         zmq::pollitem_t items[] = {{socket_.handle(), 0, ZMQ_POLLIN, 0},
                                    {monitor_->socket().handle(), 0, ZMQ_POLLIN, 0}};
         try {
@@ -147,6 +182,26 @@ Result<void> BrokerConnection::wait_and_receive(std::int64_t until_ms,
     }
 }
 
+Result<void> BrokerConnection::resend_after_reconnection(
+    std::map<std::uint64_t, InFlight>& in_flight) {
+    if (monitor_->handshakes() == handshakes_seen_) return {};
+    const bool reconnected = handshakes_seen_ > 0;
+    handshakes_seen_ = monitor_->handshakes();
+    if (!reconnected) return {};  // the first handshake: ZeroMQ sends what waited for it
+    // The broker answers on the connection a request came in on, so requests sent on the
+    // one that was lost (a broker that restarted has forgotten them) would wait out their
+    // time-out for nothing. They count as attempts: a connection that keeps being replaced
+    // cannot keep a call going for ever.
+    const std::int64_t now = now_ms();
+    for (auto& [id, request] : in_flight) {
+        if (request.resend_at_deadline) continue;  // waiting out a rate limit: not yet
+        if (auto sent = send(request.frames); !sent) return sent;
+        ++request.attempts;
+        request.deadline_ms = now + settings_.request_timeout.count();
+    }
+    return {};
+}
+
 Result<void> BrokerConnection::run(const Transfer& transfer, std::uint32_t first, std::uint32_t end,
                                    std::size_t window) {
     window = std::max<std::size_t>(window, 1);
@@ -179,6 +234,7 @@ Result<void> BrokerConnection::run(const Transfer& transfer, std::uint32_t first
         for (const auto& [id, request] : in_flight)
             earliest = std::min(earliest, request.deadline_ms);
         if (auto ok = wait_and_receive(earliest, in_flight, arrived); !ok) return ok;
+        if (auto ok = resend_after_reconnection(in_flight); !ok) return ok;
 
         const std::int64_t now = now_ms();
         for (auto& [id, request] : in_flight) {
@@ -191,10 +247,7 @@ Result<void> BrokerConnection::run(const Transfer& transfer, std::uint32_t first
                 continue;
             }
             if (request.attempts >= settings_.attempts) {
-                return fail(ErrorCode::TIMEOUT,
-                            fmt::format("no reply from the broker at {} after {} attempts of {} ms",
-                                        settings_.endpoint, request.attempts,
-                                        settings_.request_timeout.count()));
+                return std::unexpected(no_reply(request.attempts));
             }
             if (auto sent = send(request.frames); !sent) return sent;
             ++request.attempts;

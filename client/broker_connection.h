@@ -6,10 +6,19 @@
 // - every request carries a fresh id and is matched to its reply by id;
 //   replies to requests this connection no longer waits for are dropped;
 // - a request without a reply within the time-out is sent again (every
-//   request is idempotent), up to `attempts` times, then fails with TIMEOUT;
+//   request is idempotent), up to `attempts` times, then fails with TIMEOUT
+//   "the broker … is not answering" (its handshake completed: it is there and
+//   holds the pinned key);
+// - when the connection is lost and a new handshake completes (a restarted
+//   broker), what was in flight is sent again at once, each copy counted as
+//   an attempt, instead of waiting out the time-out: the broker answers only
+//   on the connection a request came in on;
 // - if no CURVE handshake with the broker has completed within the
-//   handshake time-out, the call fails with TIMEOUT at once, saying that the
-//   broker is unreachable or does not hold the pinned key: never a hang;
+//   handshake time-out, the call fails with TIMEOUT at once, saying what the
+//   socket monitor saw: nothing accepting connections ("is it running?"), a
+//   broker that accepted the connection but is not answering, or one that
+//   closed it during the handshake ("is broker_public_key in the trust file
+//   its key?"): never a hang;
 // - if the broker refuses this client's key (its ZAP handler says no: a
 //   revoked or expired user) and `key_refused` is set, the call fails with
 //   that error as soon as the refusal is seen;
@@ -137,6 +146,12 @@ class BrokerConnection {
                                                 std::map<std::uint64_t, InFlight>& in_flight,
                                                 std::map<std::uint32_t, net::ZmqFrames>& arrived);
     [[nodiscard]] Result<void> check_handshake(std::int64_t now_ms) const;
+    // After a new handshake that replaced a lost connection, sends again what was in flight.
+    [[nodiscard]] Result<void> resend_after_reconnection(
+        std::map<std::uint64_t, InFlight>& in_flight);
+    [[nodiscard]] std::string wrong_key_hint() const;
+    // The TIMEOUT once a request had no reply after `attempts`.
+    [[nodiscard]] Error no_reply(int attempts) const;
 
     ConnectionSettings settings_;
     ProtocolLog& log_;
@@ -145,6 +160,7 @@ class BrokerConnection {
     zmq::socket_t socket_;
     std::unique_ptr<HandshakeMonitor> monitor_;
     std::int64_t connected_at_ms_ = 0;
+    int handshakes_seen_ = 0;  // the monitor's count when in-flight requests were last sent
     std::uint64_t next_id_ = 1;
 };
 

@@ -1,11 +1,13 @@
-// Watches a socket's CURVE handshakes (ZeroMQ's socket monitor), so a client
-// can tell "the broker is slow" from "no broker with the pinned key answers"
-// and say so within seconds instead of retrying into a hang.
+// Watches a socket's connections and CURVE handshakes (ZeroMQ's socket
+// monitor), so a client can tell apart, within seconds instead of retrying
+// into a hang: nothing accepting connections at the address (no broker
+// running), a broker that accepts the connection but does not answer (frozen,
+// overloaded), one that closes it during the handshake (it does not hold the
+// pinned key), one that refuses this client's key (ZAP), and a connection
+// that was replaced by a new one (the broker restarted).
 #pragma once
 
 #include <zmq.hpp>
-
-#include <string>
 
 namespace imgshare::client {
 
@@ -23,8 +25,14 @@ class HandshakeMonitor {
 
     // Completed handshakes so far (a reconnection makes another).
     [[nodiscard]] int handshakes() const { return handshakes_; }
-    // Why the last handshake failed, for error messages; empty if none did.
-    [[nodiscard]] const std::string& last_failure() const { return last_failure_; }
+    // TCP connections made so far: something listens at the address (the kernel of a
+    // frozen broker accepts them too).
+    [[nodiscard]] int connections() const { return connections_; }
+    // Whether the last completed handshake's connection is still up.
+    [[nodiscard]] bool up() const { return up_; }
+    // Since the last handshake that succeeded, the peer closed the connection in the middle
+    // of a handshake: a CURVE server that does not hold the pinned key does that.
+    [[nodiscard]] bool closed_in_handshake() const { return closed_in_handshake_; }
     // The broker refused this client's key (ZAP said no) since the last handshake that
     // succeeded, if any: a key it once accepted, or a registered one, is revoked or expired.
     [[nodiscard]] bool key_refused() const { return key_refused_; }
@@ -32,7 +40,9 @@ class HandshakeMonitor {
   private:
     zmq::socket_t events_;
     int handshakes_ = 0;
-    std::string last_failure_;
+    int connections_ = 0;
+    bool up_ = false;
+    bool closed_in_handshake_ = false;
     bool key_refused_ = false;
 };
 

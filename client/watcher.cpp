@@ -15,7 +15,9 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr auto kPeriodicCatchUp = std::chrono::seconds(60);
-constexpr auto kRetryAfterFailure = std::chrono::seconds(5);
+// Short, so a watcher is served again within a second or so of the broker and its services
+// being back (a restarted broker hears from its services within one heartbeat, 2.5 s).
+constexpr auto kRetryAfterFailure = std::chrono::seconds(1);
 constexpr auto kPollInterval = std::chrono::milliseconds(200);
 
 // Worth trying again later: the broker or a service is down or slow.

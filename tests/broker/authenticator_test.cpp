@@ -163,6 +163,41 @@ TEST(AuthenticatorTest, ANameTheUsernameRuleRefusesIsNeverAnIdentity) {
               Verdict::Kind::AskCa);
 }
 
+// The broker asks again for the requests of a connection ZAP admitted unconfirmed: the same
+// decision as at a handshake, so a refused key stays refused, with the error a request gets.
+TEST(AuthenticatorTest, AskingAgainForAClientKeyDecidesAsZapWould) {
+    Authenticator authenticator({});
+    auto alice_key = generate_curve_keys().public_key;
+    auto mallory_key = generate_curve_keys().public_key;
+    auto carol_key = generate_curve_keys().public_key;
+    EXPECT_EQ(authenticator.decide_client(alice_key, 0, kNow).kind, Verdict::Kind::AskCa);
+    ASSERT_EQ(authenticator.registered(alice_key, "alice", false, kNow + 5, 0, kNow).kind,
+              Verdict::Kind::Admit);
+    auto cached = authenticator.decide_client(alice_key, 1000, kNow);
+    EXPECT_EQ(cached.kind, Verdict::Kind::Admit);
+    EXPECT_EQ(cached.peer, PeerIdentity{UserPeer{"alice"}});
+
+    auto expired = authenticator.decide_client(alice_key, 1000, kNow + 5);
+    EXPECT_EQ(expired.kind, Verdict::Kind::Refuse);
+    EXPECT_EQ(expired.refusal, ErrorCode::EXPIRED);
+
+    auto revoked = authenticator.registered(mallory_key, "mallory", true, kNextYear, 0, kNow);
+    EXPECT_EQ(revoked.refusal, ErrorCode::REVOKED);
+    ASSERT_EQ(authenticator.registered(carol_key, "carol", false, kNextYear, 0, kNow).kind,
+              Verdict::Kind::Admit);
+    authenticator.revoke("carol");
+    // Not from the cache, and not when the CA's answer comes: a notice is final.
+    EXPECT_EQ(authenticator.decide_client(carol_key, 1000, kNow).kind, Verdict::Kind::AskCa);
+    auto answered = authenticator.registered(carol_key, "carol", false, kNextYear, 1000, kNow);
+    EXPECT_EQ(answered.kind, Verdict::Kind::Refuse);
+    EXPECT_EQ(answered.refusal, ErrorCode::REVOKED);
+}
+
+TEST(AuthenticatorTest, AnUnconfirmedSendersRequestIsWorthTryingAgain) {
+    EXPECT_EQ(unconfirmed_sender(), (Error{ErrorCode::SERVICE_UNAVAILABLE,
+                                           "the CA could not confirm who you are; try again"}));
+}
+
 TEST(AuthenticatorTest, AUserNothingIsKnownAboutMaySend) {
     Authenticator authenticator({});
     EXPECT_TRUE(authenticator.check_user("carol", kNow));

@@ -1,11 +1,14 @@
 // The client's connection against a fake broker: matching by id, retries,
-// time-outs, a wrong pinned key, windowed transfers delivered in order.
+// time-outs and what they say (a wrong pinned key, a frozen broker, none at
+// all), a restarted broker, windowed transfers delivered in order.
 #include "client/broker_connection.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <future>
 #include <set>
+#include <thread>
 
 #include "tests/client/fake_broker.h"
 
@@ -14,6 +17,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using testing::FakeBroker;
+using testing::FrozenBroker;
 
 std::uint64_t id_of(const Frames& request) {
     auto header = decode_header(request[0]);
@@ -34,6 +38,18 @@ class BrokerConnectionTest : public ::testing::Test {
         settings.handshake_timeout = 2000ms;
         settings.attempts = 3;
         return settings;
+    }
+
+    // The error of a first request to `endpoint`, with a handshake time-out of 500 ms.
+    Error error_of_first_request(const std::string& endpoint) {
+        ConnectionSettings settings;
+        settings.endpoint = endpoint;
+        settings.broker_public_key = generate_curve_keys().public_key;
+        settings.handshake_timeout = 500ms;
+        settings.request_timeout = 10s;
+        BrokerConnection connection(settings, keys_, log_, stop_);
+        auto reply = connection.call<CaInfoReply>(CaInfoRequest{});
+        return reply ? Error{ErrorCode::INTERNAL, "answered"} : reply.error();
     }
 
     CurveKeyPair keys_ = generate_curve_keys();
@@ -100,6 +116,79 @@ TEST_F(BrokerConnectionTest, SilentBrokerIsTimeoutAfterTheAttempts) {
     ASSERT_FALSE(reply);
     EXPECT_EQ(reply.error().code, ErrorCode::TIMEOUT);
     EXPECT_EQ(broker.requests().size(), 3u);
+}
+
+TEST_F(BrokerConnectionTest, ABrokerThatAnsweredAndThenFellSilentIsNotAnswering) {
+    int seen = 0;
+    FakeBroker broker([&seen](const Frames& request) -> std::vector<Frames> {
+        if (request.empty() || ++seen > 1) return {};  // a broker that froze after one reply
+        return {encode_ok(info(), id_of(request))};
+    });
+    BrokerConnection connection(settings_for(broker), keys_, log_, stop_);
+    ASSERT_TRUE(connection.call<CaInfoReply>(CaInfoRequest{}));
+    auto reply = connection.call<CaInfoReply>(CaInfoRequest{});
+    ASSERT_FALSE(reply);
+    EXPECT_EQ(reply.error().code, ErrorCode::TIMEOUT);
+    EXPECT_EQ(reply.error().message, "the broker at " + broker.endpoint() +
+                                         " is not answering: no reply after 3 attempts of 300 ms");
+}
+
+TEST_F(BrokerConnectionTest, ABrokerThatAcceptsTheConnectionButNeverHandshakesIsNotAnswering) {
+    // What a frozen broker (SIGSTOP) looks like: its kernel accepts connections, and
+    // nothing more happens. Its key is not in question.
+    FrozenBroker frozen;
+    EXPECT_EQ(error_of_first_request(frozen.endpoint()),
+              (Error{ErrorCode::TIMEOUT,
+                     "the broker at " + frozen.endpoint() +
+                         " is not answering: it accepted the connection but did not complete "
+                         "the CURVE handshake within 500 ms"}));
+}
+
+TEST_F(BrokerConnectionTest, NothingListeningIsCannotReachWithoutAKeyHint) {
+    std::string endpoint;
+    {
+        FrozenBroker closed_again;  // a port nothing listens on once it is gone
+        endpoint = closed_again.endpoint();
+    }
+    EXPECT_EQ(error_of_first_request(endpoint),
+              (Error{ErrorCode::TIMEOUT,
+                     "cannot reach the broker at " + endpoint +
+                         ": nothing accepted a connection there within 500 ms; is it running?"}));
+}
+
+TEST_F(BrokerConnectionTest, WhatWasInFlightIsSentAgainAtOnceWhenTheBrokerComesBack) {
+    // The first broker takes the request and goes away without answering (a kill -9); the
+    // same key comes back on the same port. The request must not wait out its time-out.
+    auto broker_keys = generate_curve_keys();
+    auto copy_of_keys = [&] {
+        return CurveKeyPair{broker_keys.public_key,
+                            SecretBytes::copy_of(broker_keys.secret_key.view())};
+    };
+    auto first = std::make_unique<FakeBroker>(
+        [](const Frames&) -> std::vector<Frames> { return {}; }, copy_of_keys());
+    const std::string endpoint = first->endpoint();
+    auto settings = settings_for(*first);
+    settings.request_timeout = 20s;
+    BrokerConnection connection(settings, keys_, log_, stop_);
+    auto started = std::chrono::steady_clock::now();
+    auto reply = std::async(std::launch::async,
+                            [&] { return connection.call<CaInfoReply>(CaInfoRequest{}); });
+    for (int i = 0; i < 500 && first->requests().empty(); ++i)
+        std::this_thread::sleep_for(10ms);  // polls for the request's arrival
+    auto lost = first->requests();
+    ASSERT_EQ(lost.size(), 1u);
+    first.reset();
+    FakeBroker second(
+        [](const Frames& request) -> std::vector<Frames> {
+            if (request.empty()) return {};
+            return {encode_ok(info(), id_of(request))};
+        },
+        copy_of_keys(), endpoint);
+    auto answered = reply.get();
+    ASSERT_TRUE(answered) << answered.error().message;
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 10s);
+    ASSERT_EQ(second.requests().size(), 1u);
+    EXPECT_EQ(second.requests()[0], lost[0]);
 }
 
 TEST_F(BrokerConnectionTest, WrongPinnedKeyIsTimeoutNamingTheTrustFile) {

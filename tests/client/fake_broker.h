@@ -1,8 +1,14 @@
 // A stand-in for the broker's client ROUTER, in a thread of the test process:
 // CURVE with its own key (no ZAP handler, so any client key is admitted),
 // handing each request to the test's function, which may answer, stay silent
-// or hold replies back.
+// or hold replies back. Also a stand-in for its event socket, and for a
+// frozen broker.
 #pragma once
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <zmq.hpp>
 
@@ -10,6 +16,7 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -27,14 +34,17 @@ class FakeBroker {
     // routing id), possibly none.
     using Handler = std::function<std::vector<Frames>(const Frames& request)>;
 
-    explicit FakeBroker(Handler handler, CurveKeyPair keys = generate_curve_keys())
+    // Binds `endpoint`: a free port by default; a given one to stand in for a restarted broker
+    // (the same keys on the same port as one that went away).
+    explicit FakeBroker(Handler handler, CurveKeyPair keys = generate_curve_keys(),
+                        const std::string& endpoint = "tcp://127.0.0.1:*")
         : handler_(std::move(handler)), keys_(std::move(keys)) {
         socket_.set(zmq::sockopt::linger, 0);
         // Plain CURVE server without ZAP: the fake admits every client key.
         socket_.set(zmq::sockopt::curve_server, true);
         socket_.set(zmq::sockopt::curve_secretkey,
                     zmq::const_buffer(keys_.secret_key.data(), keys_.secret_key.size()));
-        socket_.bind("tcp://127.0.0.1:*");
+        socket_.bind(endpoint);
         endpoint_ = socket_.get(zmq::sockopt::last_endpoint);
         thread_ = std::thread([this] { serve(); });
     }
@@ -152,6 +162,34 @@ class FakePublisher {
     zmq::socket_t socket_{context_, zmq::socket_type::xpub};
     std::string endpoint_;
     std::vector<std::string> subscriptions_;
+};
+
+// A stand-in for a frozen broker (SIGSTOP): a TCP port on 127.0.0.1 that listens and never
+// accepts, so the kernel completes connections into its backlog and nothing ever answers.
+class FrozenBroker {
+  public:
+    FrozenBroker() : fd_(socket(AF_INET, SOCK_STREAM, 0)) {
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t length = sizeof address;
+        if (fd_ < 0 || bind(fd_, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
+            listen(fd_, 16) != 0 ||
+            getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+            if (fd_ >= 0) close(fd_);
+            throw std::runtime_error("cannot listen on 127.0.0.1");
+        }
+        endpoint_ = "tcp://127.0.0.1:" + std::to_string(ntohs(address.sin_port));
+    }
+    FrozenBroker(const FrozenBroker&) = delete;
+    FrozenBroker& operator=(const FrozenBroker&) = delete;
+    ~FrozenBroker() { close(fd_); }
+
+    [[nodiscard]] const std::string& endpoint() const { return endpoint_; }
+
+  private:
+    int fd_;
+    std::string endpoint_;
 };
 
 }  // namespace imgshare::testing

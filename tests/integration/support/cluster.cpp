@@ -43,6 +43,11 @@ std::string value_of(const std::string& text, const std::string& key) {
     return {};
 }
 
+void kill_hard(std::unique_ptr<Process>& process) {
+    if (process) process->kill_hard();
+    process.reset();
+}
+
 }  // namespace
 
 Cluster::Cluster(ClusterOptions options) : options_(std::move(options)) {
@@ -173,12 +178,18 @@ void Cluster::stop_ca() {
 void Cluster::stop_storage() {
     storage_.reset();
 }
-void Cluster::kill_storage() {
-    if (storage_) storage_->kill_hard();
-    storage_.reset();
-}
 void Cluster::stop_broker() {
     broker_.reset();
+}
+
+void Cluster::kill_ca() {
+    kill_hard(ca_);
+}
+void Cluster::kill_storage() {
+    kill_hard(storage_);
+}
+void Cluster::kill_broker() {
+    kill_hard(broker_);
 }
 
 size_t Cluster::ready_count(const std::string& service) const {

@@ -50,8 +50,12 @@ class Cluster {
     [[nodiscard]] ::testing::AssertionResult start_broker();
     void stop_ca();
     void stop_storage();
-    void kill_storage();
     void stop_broker();
+    // kill -9, as a crash: no DISCONNECT, nothing closed cleanly. start_*() brings the
+    // server back on the same ports and data directory.
+    void kill_ca();
+    void kill_storage();
+    void kill_broker();
     Process* broker() { return broker_.get(); }
     Process* ca() { return ca_.get(); }
     Process* storage() { return storage_.get(); }

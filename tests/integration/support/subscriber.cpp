@@ -31,11 +31,19 @@ void Subscriber::subscribe(const std::string& topic) {
     subscribe("nobody-is-admitted-" + std::to_string(topics_.size()));
     // `user` is how the broker's log names the subscriber: a username, or "anon:" for an
     // unregistered one (whose every topic is refused, whatever its key).
-    const PeerIdentity peer = user.starts_with("anon:") ? PeerIdentity{AnonymousPeer{}}
-                                                        : PeerIdentity{UserPeer{user}};
+    const PeerIdentity peer =
+        user.starts_with("anon:") ? PeerIdentity{AnonymousPeer{}} : PeerIdentity{UserPeer{user}};
     auto refused = static_cast<size_t>(std::ranges::count_if(
         topics_, [&](const std::string& topic) { return !subscription_allowed(topic, peer); }));
-    return cluster_.broker()->wait_for_err("refused a subscription by " + user, timeout, refused);
+    const std::string needle = "refused a subscription by " + user;
+    return wait_until(
+        [&] {
+            // ZeroMQ takes in a reconnection (and sends the subscriptions again on it) only
+            // when the socket is used: a watcher polls it all the time, so do that here.
+            (void)socket_.get(zmq::sockopt::events);
+            return count_of(cluster_.broker()->err(), needle) >= refused;
+        },
+        timeout, "\"" + needle + "\" " + std::to_string(refused) + " time(s) in the broker's log");
 }
 
 std::optional<DecodedEvent> Subscriber::next(std::chrono::milliseconds timeout) {

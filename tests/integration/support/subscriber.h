@@ -34,8 +34,9 @@ class Subscriber {
     // Waits until the broker has decided every topic asked for so far. `user` is who the
     // broker knows the keys as: a username, or "anon:" for keys nobody registered. Asks for
     // one more topic that nobody is admitted to and waits until the broker's log holds all
-    // this socket's refusals, the last one included. Assumes no other connection of `user`
-    // is refused a topic meanwhile.
+    // this socket's refusals, the last one included, using the socket meanwhile (so that it
+    // takes in a reconnection). Assumes no other connection of `user` is refused a topic
+    // meanwhile.
     ::testing::AssertionResult wait_until_decided(
         const std::string& user, std::chrono::milliseconds timeout = std::chrono::seconds(15));
 

@@ -205,6 +205,10 @@ Result<void> BrokerConnection::resend_after_reconnection(
 Result<void> BrokerConnection::run(const Transfer& transfer, std::uint32_t first, std::uint32_t end,
                                    std::size_t window) {
     window = std::max<std::size_t>(window, 1);
+    // A connection replaced while nothing was in flight (a long-lived client between calls)
+    // has nothing to send again: what follows goes on the current one.
+    monitor_->drain();
+    handshakes_seen_ = monitor_->handshakes();
     std::map<std::uint64_t, InFlight> in_flight;
     std::map<std::uint32_t, net::ZmqFrames> arrived;  // replies waiting for their turn
     std::uint32_t next_to_send = first;

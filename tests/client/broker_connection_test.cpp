@@ -16,6 +16,7 @@ namespace imgshare::client {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::copy_of;
 using testing::FakeBroker;
 using testing::FrozenBroker;
 
@@ -160,12 +161,8 @@ TEST_F(BrokerConnectionTest, WhatWasInFlightIsSentAgainAtOnceWhenTheBrokerComesB
     // The first broker takes the request and goes away without answering (a kill -9); the
     // same key comes back on the same port. The request must not wait out its time-out.
     auto broker_keys = generate_curve_keys();
-    auto copy_of_keys = [&] {
-        return CurveKeyPair{broker_keys.public_key,
-                            SecretBytes::copy_of(broker_keys.secret_key.view())};
-    };
     auto first = std::make_unique<FakeBroker>(
-        [](const Frames&) -> std::vector<Frames> { return {}; }, copy_of_keys());
+        [](const Frames&) -> std::vector<Frames> { return {}; }, copy_of(broker_keys));
     const std::string endpoint = first->endpoint();
     auto settings = settings_for(*first);
     settings.request_timeout = 20s;
@@ -183,12 +180,33 @@ TEST_F(BrokerConnectionTest, WhatWasInFlightIsSentAgainAtOnceWhenTheBrokerComesB
             if (request.empty()) return {};
             return {encode_ok(info(), id_of(request))};
         },
-        copy_of_keys(), endpoint);
+        copy_of(broker_keys), endpoint);
     auto answered = reply.get();
     ASSERT_TRUE(answered) << answered.error().message;
     EXPECT_LT(std::chrono::steady_clock::now() - started, 10s);
     ASSERT_EQ(second.requests().size(), 1u);
     EXPECT_EQ(second.requests()[0], lost[0]);
+}
+
+TEST_F(BrokerConnectionTest, AConnectionReplacedWhileIdleSendsTheNextRequestOnce) {
+    // A long-lived client between calls when its broker restarts: nothing was in flight, so
+    // nothing is sent twice.
+    auto broker_keys = generate_curve_keys();
+    auto answer = [](const Frames& request) -> std::vector<Frames> {
+        if (request.empty()) return {};
+        return {encode_ok(info(), id_of(request))};
+    };
+    auto first = std::make_unique<FakeBroker>(answer, copy_of(broker_keys));
+    const std::string endpoint = first->endpoint();
+    BrokerConnection connection(settings_for(*first), keys_, log_, stop_);
+    ASSERT_TRUE(connection.call<CaInfoReply>(CaInfoRequest{}));
+    first.reset();
+    FakeBroker second(answer, copy_of(broker_keys), endpoint);
+    for (int i = 0; i < 500 && second.handshakes() == 0; ++i)
+        std::this_thread::sleep_for(10ms);  // polls for the client's reconnection
+    ASSERT_EQ(second.handshakes(), 1);
+    ASSERT_TRUE(connection.call<CaInfoReply>(CaInfoRequest{}));
+    EXPECT_EQ(second.requests().size(), 1u);
 }
 
 TEST_F(BrokerConnectionTest, WrongPinnedKeyIsTimeoutNamingTheTrustFile) {

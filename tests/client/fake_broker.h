@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
@@ -21,12 +22,18 @@
 #include <thread>
 #include <vector>
 
+#include "client/handshake_monitor.h"
 #include "common/crypto/keys.h"
 #include "common/net/multipart.h"
 #include "common/protocol/codec.h"
 #include "common/protocol/event.h"
 
 namespace imgshare::testing {
+
+// A copy of `keys`, for a FakeBroker that stands in for a broker restarted with the same keys.
+inline CurveKeyPair copy_of(const CurveKeyPair& keys) {
+    return CurveKeyPair{keys.public_key, SecretBytes::copy_of(keys.secret_key.view())};
+}
 
 class FakeBroker {
   public:
@@ -44,6 +51,7 @@ class FakeBroker {
         socket_.set(zmq::sockopt::curve_server, true);
         socket_.set(zmq::sockopt::curve_secretkey,
                     zmq::const_buffer(keys_.secret_key.data(), keys_.secret_key.size()));
+        monitor_ = std::make_unique<client::HandshakeMonitor>(context_, socket_);
         socket_.bind(endpoint);
         endpoint_ = socket_.get(zmq::sockopt::last_endpoint);
         thread_ = std::thread([this] { serve(); });
@@ -57,10 +65,14 @@ class FakeBroker {
     void stop() {
         stop_ = true;
         if (thread_.joinable()) thread_.join();
+        monitor_.reset();  // its socket closes before the context
     }
 
     [[nodiscard]] const std::string& endpoint() const { return endpoint_; }
     [[nodiscard]] const Bytes& public_key() const { return keys_.public_key; }
+
+    // CURVE handshakes completed with clients so far.
+    [[nodiscard]] int handshakes() const { return handshakes_.load(); }
 
     // Every request received, in order.
     [[nodiscard]] std::vector<Frames> requests() const {
@@ -73,6 +85,8 @@ class FakeBroker {
         while (!stop_) {
             zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
             zmq::poll(&item, 1, std::chrono::milliseconds(20));
+            monitor_->drain();
+            handshakes_ = monitor_->handshakes();
             Frames idle;  // an empty request tells the handler that time passed
             std::vector<Frames> replies;
             std::string routing;
@@ -109,6 +123,8 @@ class FakeBroker {
     CurveKeyPair keys_;
     zmq::context_t context_{1};
     zmq::socket_t socket_{context_, zmq::socket_type::router};
+    std::unique_ptr<client::HandshakeMonitor> monitor_;  // read by the serving thread only
+    std::atomic<int> handshakes_{0};
     std::string endpoint_;
     std::string last_routing_;
     std::atomic<bool> stop_{false};

@@ -17,15 +17,12 @@ namespace imgshare::client {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::copy_of;
 using testing::FakeBroker;
 using testing::FrozenBroker;
 
 std::vector<Frames> answer_nothing(const Frames&) {
     return {};
-}
-
-CurveKeyPair copy_of(const CurveKeyPair& keys) {
-    return CurveKeyPair{keys.public_key, SecretBytes::copy_of(keys.secret_key.view())};
 }
 
 // A client DEALER pinned to `server_key`, watched by a HandshakeMonitor.

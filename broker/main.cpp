@@ -34,10 +34,16 @@ void add_run_flags(CLI::App& run, Options& options) {
         ->capture_default_str();
     run.add_option("--backend", config.backend_endpoint, "Service ROUTER endpoint to bind")
         ->capture_default_str();
+    // One key per flag, taken whole: for a list option CLI11 would otherwise read a value
+    // like "[...]" as a bracketed list and drop the brackets, and '[' and ']' are Z85 digits.
     run.add_option("--ca-service-key", options.ca_service_keys,
-                   "CURVE public key (Z85) of the CA service: only these keys may serve 'ca'");
+                   "CURVE public key (Z85) of the CA service: only these keys may serve 'ca' "
+                   "(repeat the flag for more)")
+        ->allow_extra_args(false);
     run.add_option("--service-key", options.service_keys,
-                   "CURVE public key (Z85) of a storage node: these may serve 'storage' only");
+                   "CURVE public key (Z85) of a storage node: these may serve 'storage' only "
+                   "(repeat the flag for more)")
+        ->allow_extra_args(false);
     run.add_option("--service-keys-file", options.service_keys_file,
                    "File of storage nodes' keys, one Z85 key per line");
     run.add_option("--request-timeout-ms", config.request_timeout_ms,

@@ -2,7 +2,9 @@
 // oversized messages, and subscriptions by anonymous peers.
 #include <gtest/gtest.h>
 
+#include "tests/common/scratch_dir.h"
 #include "tests/integration/support/cluster_fixture.h"
+#include "tests/integration/support/process.h"
 #include "tests/integration/support/raw_client.h"
 #include "tests/integration/support/signed_requests.h"
 #include "tests/integration/support/subscriber.h"
@@ -117,6 +119,25 @@ TEST_F(BrokerTest, RegisteredSubscriberHearsImageEvents) {
     ASSERT_TRUE(event.has_value()) << "bob heard nothing";
     EXPECT_EQ(event->event.name, "cat");
     EXPECT_EQ(event->event.owner, "alice");
+}
+
+// A Z85 key may begin with '[' and end with ']' (about one key in 7,000): CLI11 read such a
+// value of a list option as a bracketed list and dropped the brackets, so the broker refused
+// its own operator's key as "not a Z85 CURVE public key".
+TEST(BrokerFlagsTest, AServiceKeyThatLooksLikeABracketedListIsTakenWhole) {
+    ScratchDir dir;
+    auto init = run_command({executable("imgshare-broker"), "init", "--data-dir", dir.path()});
+    ASSERT_EQ(init.exit_code, 0) << init.err;
+    const std::string ca_key = "[" + std::string(38, '0') + "]";
+    const std::string storage_key = "[" + std::string(38, '1') + "]";
+    auto endpoint = [](int port) { return "tcp://127.0.0.1:" + std::to_string(port); };
+    Process broker({executable("imgshare-broker"), "run", "--data-dir", dir.path(), "--clients",
+                    endpoint(free_port()), "--events", endpoint(free_port()), "--backend",
+                    endpoint(free_port()), "--ca-service-key", ca_key, "--service-key",
+                    storage_key},
+                   dir.path() / "broker");
+    EXPECT_TRUE(broker.wait_for_err("broker serving", 10s)) << broker.err();
+    EXPECT_EQ(count_of(broker.err(), "not a Z85"), 0u) << broker.err();
 }
 
 }  // namespace

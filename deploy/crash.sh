@@ -18,13 +18,15 @@
 # A poster whose post failed runs the same command again (posts resume and are idempotent).
 # It stops after N cycles (default 100) or M minutes, whichever comes first, prints one line
 # per 50 cycles and a final table, and exits 1 if anything was lost, half, unreported or stuck.
-# DIR (new or empty; default: a new /tmp/imgshare-crash-XXXXXX) keeps the cluster, homes and logs;
-# --seed fixes the schedule of faults and image sizes (default: from the clock; printed).
+# DIR (new or empty) keeps the cluster, homes and logs; without it a new /tmp/imgshare-crash-XXXXXX
+# is used, and removed if the run passed;
+# --seed fixes the random choices (faults, their times, image sizes; the interleaving still
+# varies; default: from the clock; printed).
 # Everything started is stopped by pid on exit, also on Ctrl-C. IMGSHARE_BIN as cluster.sh.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bin=${IMGSHARE_BIN:-$root/build/bin}
-usage() { sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 
 cycles=100 minutes= seed=$(( $(date +%s) % 100000 )) work= cycles_given=0
 while [ $# -gt 0 ]; do
@@ -42,7 +44,8 @@ done
 for tool in imgshare imgshare-watch imgshare-broker imgshare-ca imgshare-storage; do
   [ -x "$bin/$tool" ] || { echo "crash: $bin/$tool missing; run deploy/bootstrap.sh" >&2; exit 1; }
 done
-[ -n "$work" ] || work=$(mktemp -d /tmp/imgshare-crash-XXXXXX)
+keep=1
+[ -n "$work" ] || { work=$(mktemp -d /tmp/imgshare-crash-XXXXXX); keep=0; }
 mkdir -p "$work"
 # A run's names and checks start from nothing: a used DIR would hold images of another run.
 [ -z "$(ls -A "$work")" ] || { echo "crash: $work is not empty; give a new or empty --dir" >&2; exit 2; }
@@ -387,4 +390,6 @@ if (( failed || lost || half || unreported || stuck )); then
   echo "crash: FAILED (details in $work/crash.log)"
   exit 1
 fi
-echo "crash: OK"
+# A passed run in a directory of its own choosing leaves nothing (its images take gigabytes).
+if (( keep == 0 )); then cleanup; rm -rf "$work"; echo "crash: OK (removed $work)"
+else echo "crash: OK"; fi

@@ -80,7 +80,14 @@ cleanup() {
   "$root/deploy/cluster.sh" down --dir "$cluster" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
-trap 'echo "crash: interrupted" >&2; exit 130' INT TERM
+interrupted() {
+  echo "crash: interrupted after $cycle cycle(s); so far:" >&2
+  table >&2 || true
+  exit 130
+}
+cycle=0 lost=0 half=0 unreported=0 stuck=0 freezes=0
+declare -A kills=([broker]=0 [ca]=0 [storage]=0)
+trap interrupted INT TERM
 
 # Three free ports in a row, as deploy/demo.sh finds them.
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -183,8 +190,6 @@ start_watcher
 # ---- faults ---------------------------------------------------------------------------------
 
 servers=(broker ca storage)
-declare -A kills=([broker]=0 [ca]=0 [storage]=0)
-freezes=0
 
 # Ready: a new client is admitted (the CA answers the broker), lists (storage) and looks up
 # a certificate (CA). Bounded: a cluster that does not come back ends the run.
@@ -232,7 +237,7 @@ fault() {
 
 declare -A verified=()       # name -> 1 once downloaded byte-identical
 declare -A counted=()        # name -> 1 once counted as lost/half/unreported (counted once)
-lost=0 half=0 unreported=0 stuck=0 half_lines=0
+half_lines=0                 # lines of state/half already counted
 rotation=0
 
 download_check() {  # name: 0 identical; 1 differs or fails
@@ -349,8 +354,8 @@ check_watcher() {  # the listed names (with seqs in `listed`)
 
 table() {
   local tried acked attempts
-  tried=$(find "$state/tried" -type f | wc -l)
-  acked=$(find "$state/acked" -type f | wc -l)
+  tried=$(find "$state/tried" -type f 2>/dev/null | wc -l)
+  acked=$(find "$state/acked" -type f 2>/dev/null | wc -l)
   attempts=$(cat "$state"/attempts/* 2>/dev/null | wc -l)
   printf '| %-22s | %s |\n' "seed" "$seed" "cycles" "$cycle" "time" "$((SECONDS - started)) s" \
     "posts tried (attempts)" "$tried ($attempts)" "acknowledged" "$acked" "lost" "$lost" \
@@ -358,7 +363,6 @@ table() {
     "kills broker/ca/storage" "${kills[broker]}/${kills[ca]}/${kills[storage]}" "freezes" "$freezes"
 }
 
-cycle=0
 failed=0
 while (( cycle < cycles )) && { (( deadline == 0 )) || (( SECONDS < deadline )); }; do
   cycle=$((cycle + 1))

@@ -317,9 +317,11 @@ check() {  # all: 1 to download every image
 
 reported_by_watcher() { awk '$1 == "NEW_IMAGE" {print $2, $4}' "$work/watch.out" 2>/dev/null; }
 
-# The watcher has until fault_time + bound to report every image listed now.
+# The watcher has until fault_time + bound to report every image listed now, and at least
+# 2 s more than the downloads took (an image may have committed just before the listing).
 check_watcher() {  # the listed names (with seqs in `listed`)
-  local names=("$@") missing=() name
+  local names=("$@") missing=() name until=$(( fault_time + bound ))
+  (( until >= SECONDS + 3 )) || until=$(( SECONDS + 3 ))
   while :; do
     declare -A seen=()
     local top=0 s
@@ -327,7 +329,7 @@ check_watcher() {  # the listed names (with seqs in `listed`)
     missing=()
     for name in "${names[@]}"; do [ -n "${seen[$name]:-}" ] || missing+=("$name"); done
     [ ${#missing[@]} -eq 0 ] && return 0
-    (( SECONDS >= fault_time + bound )) && break
+    (( SECONDS >= until )) && break
     sleep 0.2
   done
   # A seq below the highest it reported was skipped; beyond it, the watcher is not moving.

@@ -98,7 +98,7 @@ done
 cluster_up() { "$root/deploy/cluster.sh" up --dir "$cluster" --base-port "$base" >>"$work/cluster.out" 2>&1; }
 server_pid() { cat "$cluster/pids/$1.pid"; }
 
-say "seed $seed, dir $work, base port $base, $(if [ -n "$minutes" ]; then echo "$minutes min, "; fi)up to $cycles cycles"
+say "seed $seed, dir $work, base port $base, $(if [ -n "$minutes" ]; then echo "$minutes min, "; fi)$(if (( cycles_given )) || [ -z "$minutes" ]; then echo "up to $cycles cycles"; else echo "as many cycles as fit"; fi)"
 cluster_up || { cat "$work/cluster.out" >&2; exit 1; }
 for user in "${posters[@]}" wat dl chk; do
   imgshare --home "$work/$user" init --broker "tcp://127.0.0.1:$base" --trust "$cluster/trust" >/dev/null

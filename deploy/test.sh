@@ -3,12 +3,14 @@
 # only if the one before passed:
 #   - deploy/demo.sh, the README's other command, so it cannot rot unseen
 #     (IMGSHARE_DEMO=0 skips it);
+#   - a short crash test, deploy/crash.sh --minutes 1 (servers killed and frozen under load;
+#     docs/RELIABILITY.md); IMGSHARE_CRASH=0 skips it;
 #   - the whole suite again under ASan + UBSan in build-sanitize/ (deploy/sanitize.sh);
 #     IMGSHARE_SANITIZE_SUITE=0 skips it;
 #   - every fuzz target, IMGSHARE_FUZZ_SECONDS in all (default 150: 20 s per target, two at a
 #     time; 0 skips), in
 #     build-fuzz/ with clang and libFuzzer (deploy/fuzz.sh).
-# CI (.ci/run) runs all four. Exit status: that of the first stage that failed.
+# CI (.ci/run) runs all five. Exit status: that of the first stage that failed.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -33,6 +35,9 @@ normal_suite() {
 timed "build and suite" normal_suite
 if [[ ${IMGSHARE_DEMO:-1} != 0 ]]; then
     timed "demo" "$root/deploy/demo.sh"
+fi
+if [[ ${IMGSHARE_CRASH:-1} != 0 ]]; then
+    timed "crash test" "$root/deploy/crash.sh" --minutes 1
 fi
 if [[ ${IMGSHARE_SANITIZE_SUITE:-1} != 0 ]]; then
     timed "sanitizer build and suite" "$root/deploy/sanitize.sh"

@@ -6,7 +6,7 @@
 namespace imgshare {
 namespace {
 
-constexpr std::array<std::pair<ErrorCode, std::string_view>, 18> kNames{{
+constexpr std::array<std::pair<ErrorCode, std::string_view>, 19> kNames{{
     {ErrorCode::BAD_REQUEST, "BAD_REQUEST"},
     {ErrorCode::NOT_REGISTERED, "NOT_REGISTERED"},
     {ErrorCode::NAME_TAKEN, "NAME_TAKEN"},
@@ -25,6 +25,7 @@ constexpr std::array<std::pair<ErrorCode, std::string_view>, 18> kNames{{
     {ErrorCode::IO_ERROR, "IO_ERROR"},
     {ErrorCode::CONFIG, "CONFIG"},
     {ErrorCode::INTERNAL, "INTERNAL"},
+    {ErrorCode::STORAGE_FULL, "STORAGE_FULL"},
 }};
 
 }  // namespace

@@ -32,7 +32,13 @@ enum class ErrorCode {
     IO_ERROR,
     CONFIG,
     INTERNAL,
+    // A write refused because the server's disk is full; it heals by itself
+    // once space is freed, so the same request may be sent again later.
+    STORAGE_FULL,
 };
+
+// The last code: tests iterate over all of them.
+inline constexpr ErrorCode kLastErrorCode = ErrorCode::STORAGE_FULL;
 
 struct Error {
     ErrorCode code;

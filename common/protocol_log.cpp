@@ -1,9 +1,5 @@
 #include "common/protocol_log.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
@@ -16,7 +12,6 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "common/appended_page_release.h"
 #include "common/binary_summary.h"
 #include "common/frame_summary.h"
 #include "common/json_text.h"
@@ -26,25 +21,6 @@ namespace {
 
 constexpr std::size_t kMaxShownPeerBytes = 256;
 constexpr std::size_t kMaxShownExtraFrames = 16;
-
-// Opens for appending, created with mode 0600, and tightens an existing file:
-// the log names users and images, which only the process's owner may read.
-int open_private_file(const std::filesystem::path& file) {
-    int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        throw std::runtime_error(fmt::format("cannot open it: {}", std::strerror(errno)));
-    }
-    struct stat info {};
-    bool ok =
-        ::fstat(fd, &info) == 0 && ((info.st_mode & 07777) == 0600 || ::fchmod(fd, 0600) == 0);
-    int saved_errno = errno;
-    if (!ok) {
-        ::close(fd);
-        throw std::runtime_error(
-            fmt::format("cannot make it mode 0600: {}", std::strerror(saved_errno)));
-    }
-    return fd;
-}
 
 // "2026-11-23T20:10:13.123Z" appended to `out`. The part up to the second is
 // formatted once per second per thread: gmtime and a format per line were a
@@ -177,7 +153,9 @@ std::string_view to_string(Direction direction) {
 // The open file and the lines not yet written to it.
 class ProtocolLog::File {
   public:
-    File(int fd, LogFlush flush) : fd_(fd), flush_(flush), release_(fd, size_of(fd)) {}
+    File(const std::filesystem::path& file, LogFlush flush, LogRotation rotation)
+        // The log names users and images, which only the process's owner may read.
+        : file_(file, 0600, rotation), flush_(flush) {}
     File(const File&) = delete;
     File& operator=(const File&) = delete;
     ~File() {
@@ -186,7 +164,6 @@ class ProtocolLog::File {
         } catch (...) {
             // A destructor must not throw; what could not be written is lost either way.
         }
-        ::close(fd_);
     }
 
     void append(std::string_view line) {
@@ -204,31 +181,19 @@ class ProtocolLog::File {
   private:
     static constexpr std::size_t kWriteAtBytes = 256 * 1024;
 
-    static std::uint64_t size_of(int fd) {
-        struct stat info {};
-        return ::fstat(fd, &info) == 0 ? static_cast<std::uint64_t>(info.st_size) : 0;
-    }
-
     // On a failed write the lines are dropped, not kept: the buffer stays
     // bounded on a full disk. The operational log says so when losing starts
     // and when writing works again (with the bytes lost), not once per burst.
     void write_out_locked() {
-        std::size_t done = 0;
-        while (done < pending_.size()) {
-            ssize_t wrote = ::write(fd_, pending_.data() + done, pending_.size() - done);
-            if (wrote < 0 && errno == EINTR) continue;
-            if (wrote <= 0) {
-                if (lost_bytes_ == 0) {
-                    spdlog::error("protocol log: lines are being lost: {}",
-                                  wrote < 0 ? std::strerror(errno) : "nothing written");
-                }
-                lost_bytes_ += pending_.size() - done;
-                break;
+        if (pending_.empty()) return;
+        auto appended = file_.append(pending_);
+        if (appended.bytes < pending_.size()) {
+            if (lost_bytes_ == 0) {
+                spdlog::error("protocol log: lines are being lost: {}",
+                              std::strerror(appended.error));
             }
-            done += static_cast<std::size_t>(wrote);
-        }
-        release_.appended(done);
-        if (done == pending_.size() && done > 0 && lost_bytes_ > 0) {
+            lost_bytes_ += pending_.size() - appended.bytes;
+        } else if (lost_bytes_ > 0) {
             spdlog::warn("protocol log: writing again; {} bytes of lines were lost", lost_bytes_);
             lost_bytes_ = 0;
         }
@@ -236,20 +201,18 @@ class ProtocolLog::File {
         if (pending_.capacity() > 2 * kWriteAtBytes) pending_.shrink_to_fit();
     }
 
-    int fd_;
+    RotatingFile file_;
     LogFlush flush_;
     std::mutex mutex_;
     std::string pending_;
     std::size_t lost_bytes_ = 0;  // since the last successful write
-    AppendedPageRelease release_;
 };
 
 ProtocolLog::ProtocolLog(std::string process_name, const std::filesystem::path& file,
-                         LogFlush flush)
+                         LogFlush flush, LogRotation rotation)
     : process_name_(std::move(process_name)) {
     try {
-        if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path());
-        file_ = std::make_unique<File>(open_private_file(file), flush);
+        file_ = std::make_unique<File>(file, flush, rotation);
     } catch (const std::exception& error) {
         throw std::runtime_error(
             fmt::format("protocol log '{}' unusable: {}", file.string(), error.what()));

@@ -23,7 +23,9 @@
 // line, or per few lines with stdio's buffer, cost the servers more than
 // relaying a small request (docs/BENCHMARKS.md). Written-out pages are handed
 // back to the kernel from 4 MiB behind the end (appended_page_release.h).
-// record() may be called from several threads at once.
+// The file is rotated by size (rotating_file.h: FILE.1 … FILE.keep, no line
+// split or lost at the switch), so the log and its parts never take more than
+// max_bytes × (keep + 1). record() may be called from several threads at once.
 #pragma once
 
 #include <filesystem>
@@ -33,6 +35,7 @@
 #include <string_view>
 
 #include "common/bytes.h"
+#include "common/rotating_file.h"
 
 namespace imgshare {
 
@@ -46,10 +49,11 @@ enum class LogFlush { EveryLine, Batched };
 class ProtocolLog {
   public:
     // Opens `file` for appending, creating it and its directories; the file
-    // is made mode 0600 (an existing file is tightened to 0600). Throws
-    // std::runtime_error when any of that fails: a start-up failure.
+    // is made mode 0600 (an existing file is tightened to 0600), and so is each
+    // new file after a rotation. Throws std::runtime_error when any of that
+    // fails: a start-up failure.
     ProtocolLog(std::string process_name, const std::filesystem::path& file,
-                LogFlush flush = LogFlush::EveryLine);
+                LogFlush flush = LogFlush::EveryLine, LogRotation rotation = {});
 
     // A log that writes nothing, for tests and tools that opt out.
     [[nodiscard]] static ProtocolLog disabled();

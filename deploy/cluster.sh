@@ -10,11 +10,14 @@
 # reuses it. Users receive DIR/trust (the CA and broker public keys) out of band.
 # Extra flags for each server's `run`, split on spaces: IMGSHARE_BROKER_ARGS,
 # IMGSHARE_CA_ARGS, IMGSHARE_STORAGE_ARGS (e.g. IMGSHARE_BROKER_ARGS="--rate-limit 900/s").
+# Each server's operational log is DIR/logs/NAME.log and its protocol log
+# DIR/NAME/protocol.log, both rotated by size (64 MiB x 8 unless the ARGS give
+# --log-max-bytes/--log-keep); DIR/logs/NAME.err keeps only start-up errors.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bin=${IMGSHARE_BIN:-$root/build/bin}
 
-usage() { sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 
 command=${1:-}
 [ -n "$command" ] || usage 2
@@ -41,14 +44,19 @@ alive() { [ -f "$pids/$1.pid" ] && kill -0 "$(cat "$pids/$1.pid")" 2>/dev/null; 
 start() {  # name, then the command
   local name=$1; shift
   if alive "$name"; then echo "cluster: $name already running (pid $(cat "$pids/$name.pid"))"; return; fi
-  "$@" >"$logs/$name.out" 2>"$logs/$name.err" </dev/null &
+  # What the broker logged before it starts again is not news of this start.
+  [ "$name" = broker ] && broker_log_offset=$(stat -c %s "$logs/broker.log" 2>/dev/null || echo 0)
+  "$@" --operational-log "$logs/$name.log" >"$logs/$name.out" 2>"$logs/$name.err" </dev/null &
   echo $! >"$pids/$name.pid"
   echo "cluster: started $name (pid $!)"
 }
 
+broker_log_offset=0
 wait_ready() {  # service name as the broker logs it
   for _ in $(seq 1 150); do
-    grep -q "service $1 (" "$logs/broker.err" 2>/dev/null && return 0
+    local size; size=$(stat -c %s "$logs/broker.log" 2>/dev/null || echo 0)
+    [ "$size" -ge "$broker_log_offset" ] || broker_log_offset=0  # rotated meanwhile
+    tail -c +"$((broker_log_offset + 1))" "$logs/broker.log" 2>/dev/null | grep -q "service $1 (" && return 0
     sleep 0.1
   done
   echo "cluster: $1 did not register with the broker; see $logs/" >&2

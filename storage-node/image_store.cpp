@@ -13,8 +13,13 @@
 #include <array>
 #include <vector>
 
+#include <spdlog/spdlog.h>
+
+#include "storage-node/database_logger.h"
 #include "storage-node/page_releasing_file_system.h"
 #include "storage-node/storage_keys.h"
+#include "storage-node/store_errors.h"
+#include "storage-node/write_stop_monitor.h"
 
 namespace imgshare::storage {
 namespace {
@@ -32,10 +37,11 @@ std::string_view view(const rocksdb::Slice& slice) {
     return {slice.data(), slice.size()};
 }
 
-Error store_error(const rocksdb::Status& status, std::string_view what) {
-    // A full disk or a failed device leaves RocksDB read-only: an IO error, not our bug.
-    auto code = status.IsIOError() ? ErrorCode::IO_ERROR : ErrorCode::INTERNAL;
-    return Error{code, fmt::format("database {} failed: {}", what, status.ToString())};
+// A failed read or scan: the client gets no file name (store_errors.h), the operational log
+// the whole status.
+Error read_error(const rocksdb::Status& status, std::string_view what) {
+    spdlog::error("database: a {} failed: {}", what, status.ToString());
+    return client_error(status, what);
 }
 
 rocksdb::ColumnFamilyOptions family_options(Family family, const StoreOptions& options,
@@ -70,6 +76,7 @@ rocksdb::ColumnFamilyOptions family_options(Family family, const StoreOptions& o
 
 struct ImageStore::Impl {
     std::unique_ptr<rocksdb::Env> env;  // outlives the database
+    std::shared_ptr<WriteStopMonitor> stops = std::make_shared<WriteStopMonitor>();
     std::shared_ptr<rocksdb::Cache> cache;
     std::unique_ptr<rocksdb::DB> db;
     rocksdb::ColumnFamilyHandle* default_family = nullptr;
@@ -85,6 +92,23 @@ struct ImageStore::Impl {
 
     [[nodiscard]] rocksdb::ColumnFamilyHandle* handle(Family family) const {
         return families[static_cast<std::size_t>(family)];
+    }
+
+    // The refusal of a write, sync, flush or compaction while writes are stopped. RocksDB
+    // is not asked: a sync would touch the log file whose write failed, and Debian's
+    // RocksDB asserts on that (database_logger.h).
+    [[nodiscard]] std::optional<Error> refusal(std::string_view what) const {
+        auto stop = stops->stop();
+        if (!stop) return std::nullopt;
+        return client_error(*stop, what);
+    }
+
+    // A failed write, sync, flush or compaction: it may be how a stop is first seen.
+    [[nodiscard]] Error write_error(const rocksdb::Status& status, std::string_view what) const {
+        stops->write_failed(status);
+        // Every failure of a stop is the stop's: logged once, by the monitor.
+        if (!stops->stop()) spdlog::error("database: a {} failed: {}", what, status.ToString());
+        return client_error(status, what);
     }
 };
 
@@ -106,8 +130,11 @@ Result<ImageStore> ImageStore::open(const std::filesystem::path& dir, const Stor
     db_options.max_total_wal_size = 4 * options.total_write_buffer_bytes;
     db_options.max_background_jobs = 2;
     db_options.max_open_files = 256;
-    db_options.keep_log_file_num = 4;
-    db_options.max_log_file_size = 1u << 20;
+    // RocksDB's log goes to the operational log, not to a file beside the data.
+    db_options.info_log = rocksdb_to_operational_log();
+    // A stop (a full disk) ends only through resume_writes(): write_stop_monitor.h.
+    db_options.listeners.push_back(impl->stops);
+    db_options.max_bgerror_resume_count = 0;
 
     std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
     descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName,
@@ -143,22 +170,25 @@ Result<void> ImageStore::write(Batch batch, Durability durability) {
     rocksdb::WriteOptions options;
     options.sync = durability == Durability::Synced;
     options.disableWAL = durability == Durability::Unlogged;
+    if (auto refused = impl_->refusal("write")) return std::unexpected(std::move(*refused));
     auto status = impl_->db->Write(options, batch.batch_.get());
-    if (!status.ok()) return std::unexpected(store_error(status, "write"));
+    if (!status.ok()) return std::unexpected(impl_->write_error(status, "write"));
     return {};
 }
 
 Result<void> ImageStore::sync() {
+    if (auto refused = impl_->refusal("sync")) return std::unexpected(std::move(*refused));
     auto status = impl_->db->SyncWAL();
-    if (!status.ok()) return std::unexpected(store_error(status, "sync"));
+    if (!status.ok()) return std::unexpected(impl_->write_error(status, "sync"));
     return {};
 }
 
 Result<void> ImageStore::flush(Family family) {
     rocksdb::FlushOptions options;
     options.wait = true;
+    if (auto refused = impl_->refusal("flush")) return std::unexpected(std::move(*refused));
     auto status = impl_->db->Flush(options, impl_->handle(family));
-    if (!status.ok()) return std::unexpected(store_error(status, "flush"));
+    if (!status.ok()) return std::unexpected(impl_->write_error(status, "flush"));
     return {};
 }
 
@@ -169,9 +199,21 @@ Result<void> ImageStore::compact(Family family, std::string_view begin, std::str
     options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
     auto first = slice(begin);
     auto last = slice(end);
+    if (auto refused = impl_->refusal("compaction")) return std::unexpected(std::move(*refused));
     auto status = impl_->db->CompactRange(options, impl_->handle(family), &first, &last);
-    if (!status.ok()) return std::unexpected(store_error(status, "compaction"));
+    if (!status.ok()) return std::unexpected(impl_->write_error(status, "compaction"));
     return {};
+}
+
+bool ImageStore::resume_writes() {
+    if (!impl_->stops->stop()) return true;
+    auto status = impl_->db->Resume();
+    if (!status.ok()) {
+        impl_->stops->resume_failed(status);
+        return false;
+    }
+    impl_->stops->resumed();
+    return true;
 }
 
 Result<std::optional<Bytes>> ImageStore::get(Family family, std::string_view key) const {
@@ -187,7 +229,7 @@ Result<std::optional<Bytes>> ImageStore::get(Family family, std::string_view key
     rocksdb::PinnableSlice value;
     auto status = impl_->db->Get(options, impl_->handle(family), slice(key), &value);
     if (status.IsNotFound()) return std::optional<Bytes>();
-    if (!status.ok()) return std::unexpected(store_error(status, "read"));
+    if (!status.ok()) return std::unexpected(read_error(status, "read"));
     const auto* data = reinterpret_cast<const std::uint8_t*>(value.data());
     return std::optional<Bytes>(Bytes(data, data + value.size()));
 }
@@ -196,7 +238,7 @@ Result<bool> ImageStore::contains(Family family, std::string_view key) const {
     rocksdb::PinnableSlice value;
     auto status = impl_->db->Get(rocksdb::ReadOptions(), impl_->handle(family), slice(key), &value);
     if (status.IsNotFound()) return false;
-    if (!status.ok()) return std::unexpected(store_error(status, "read"));
+    if (!status.ok()) return std::unexpected(read_error(status, "read"));
     return true;
 }
 
@@ -215,7 +257,7 @@ Result<void> ImageStore::scan(Family family, std::string_view begin, std::string
         ByteView bytes(reinterpret_cast<const std::uint8_t*>(value.data()), value.size());
         if (!visit(view(it->key()), bytes)) break;
     }
-    if (!it->status().ok()) return std::unexpected(store_error(it->status(), "scan"));
+    if (!it->status().ok()) return std::unexpected(read_error(it->status(), "scan"));
     return {};
 }
 
@@ -223,7 +265,7 @@ Result<std::optional<std::string>> ImageStore::last_key(Family family) const {
     std::unique_ptr<rocksdb::Iterator> it(
         impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->handle(family)));
     it->SeekToLast();
-    if (!it->status().ok()) return std::unexpected(store_error(it->status(), "scan"));
+    if (!it->status().ok()) return std::unexpected(read_error(it->status(), "scan"));
     if (!it->Valid()) return std::optional<std::string>();
     return std::optional<std::string>(it->key().ToString());
 }

@@ -7,9 +7,16 @@
 // Durability::Buffered survives a crash of this process but not of the
 // machine. Durability::Unlogged skips the write-ahead log and survives
 // nothing until its family is flushed (flush()), or flushes itself when its
-// memtable fills. A failed write (a full disk makes RocksDB read-only) is an
-// IO_ERROR (INTERNAL for other failures), never a silent success. Values
-// read back are bytes from a file: callers decode them as untrusted input.
+// memtable fills. A failed write is never a silent success: a full disk is
+// STORAGE_FULL, another I/O failure IO_ERROR, anything else INTERNAL, with a
+// message that names no server file (store_errors.h; the operational log has
+// the details). Values read back are bytes from a file: callers decode them
+// as untrusted input.
+//
+// A full disk (or a failing device) stops every write until resume_writes()
+// succeeds; reads go on meanwhile. The stop and its end are logged once each
+// (write_stop_monitor.h). Resuming flushes what waits in memory to new files
+// first, so every write that succeeded before the stop is kept.
 //
 // Memory: memtables are capped in total (StoreOptions::total_write_buffer_bytes)
 // and the block cache is fixed, so resident memory does not grow with the
@@ -119,6 +126,12 @@ class ImageStore {
     // deleted once no table file refers to it). Takes as long as rewriting the
     // table files that overlap the range: call it for rare deletions only.
     [[nodiscard]] Result<void> compact(Family family, std::string_view begin, std::string_view end);
+
+    // While writes are stopped (a full disk), tries once to make the database
+    // writable again (RocksDB's DB::Resume). Whether writes are accepted now;
+    // costs nothing when they never stopped. Call it about once a second: it is
+    // the only way a stop ends without a restart.
+    [[nodiscard]] bool resume_writes();
 
     // The value of `key`, or nullopt when there is none.
     [[nodiscard]] Result<std::optional<Bytes>> get(Family family, std::string_view key) const;

@@ -82,6 +82,11 @@ Result<void> StorageService::make_durable() {
     return synced;
 }
 
+void StorageService::housekeeping() {
+    // Expiry writes: while writes are stopped it would only fail, once a second.
+    if (store_->resume_writes()) expire_uploads();
+}
+
 void StorageService::expire_uploads() {
     auto expired = sessions_.expire();
     if (!expired) {
@@ -107,7 +112,7 @@ void serve(StorageService& storage, service::ServiceWorker& worker) {
     route<ShareRequest>(worker, storage, &StorageService::share);
     worker.on_durability(
         {[&] { return storage.has_unsynced_writes(); }, [&] { return storage.make_durable(); }});
-    worker.on_tick([&] { storage.expire_uploads(); });
+    worker.on_tick([&] { storage.housekeeping(); });
 }
 
 }  // namespace imgshare::storage

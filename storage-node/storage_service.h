@@ -109,7 +109,10 @@ class StorageService {
     // One fsync for all of them (ImageStore::sync).
     [[nodiscard]] Result<void> make_durable();
 
-    // Housekeeping (the worker's tick): removes idle pending uploads.
+    // The worker's tick, once a second: ends a stop of writes (a full disk) as soon as the
+    // database takes writes again (ImageStore::resume_writes), then expires uploads.
+    void housekeeping();
+    // Removes idle pending uploads.
     void expire_uploads();
 
   private:

@@ -34,14 +34,47 @@ Result<void> print_keys(const KeyCommand& command, const fs::path& data_dir, std
     return {};
 }
 
+// `run`'s flags for its logs, the same for every server.
+struct LogFlags {
+    std::string protocol_log;
+    std::string operational_log;  // empty: stderr
+    std::string level = "info";
+    LogRotation rotation;
+
+    void add_to(CLI::App& run) {
+        run.add_option("--log-file", protocol_log, "Protocol log (default DATA_DIR/protocol.log)");
+        run.add_option("--operational-log", operational_log,
+                       "Write the operational log to this file, rotated like the protocol log, "
+                       "instead of to stderr");
+        run.add_option("--log-level", level, "Operational log level")->capture_default_str();
+        run.add_option("--log-max-bytes", rotation.max_bytes,
+                       "Each log file (protocol log, operational log file) is rotated before it "
+                       "passes this size: FILE becomes FILE.1 (protocol.log: protocol.1.log)")
+            ->check(CLI::Range(LogRotation::kMinBytes, std::uint64_t{1} << 40))
+            ->capture_default_str();
+        run.add_option("--log-keep", rotation.keep,
+                       "Rotated files kept per log; the oldest beyond them is deleted, so a log "
+                       "takes at most max-bytes x (keep + 1)")
+            ->check(CLI::Range(std::size_t{1}, LogRotation::kMaxKeep))
+            ->capture_default_str();
+    }
+};
+
 Result<void> run_command(const ServerProgram& program, const fs::path& data_dir,
-                         const std::string& log_file, const std::string& log_level,
-                         const std::atomic<bool>& stop) {
-    auto level = parse_log_level(log_level);
+                         const LogFlags& logs, const std::atomic<bool>& stop) {
+    auto level = parse_log_level(logs.level);
     if (!level) return std::unexpected(level.error());
-    init_process_logging(program.name, *level);
+    if (logs.operational_log.empty()) {
+        init_process_logging(program.name, *level);
+    } else if (auto opened = log_process_to_file(program.name, *level, logs.operational_log,
+                                                 logs.rotation);
+               !opened) {
+        return opened;
+    }
     RunContext context(program.name, data_dir,
-                       log_file.empty() ? data_dir / "protocol.log" : fs::path(log_file), stop);
+                       logs.protocol_log.empty() ? data_dir / "protocol.log"
+                                                 : fs::path(logs.protocol_log),
+                       logs.rotation, stop);
     return program.serve(context);
 }
 
@@ -63,7 +96,7 @@ ServerKeyFiles curve_key_files(std::string name, std::string label) {
 }
 
 ProtocolLog RunContext::open_protocol_log() const {
-    return ProtocolLog(process_name_, protocol_log_file_, LogFlush::Batched);
+    return ProtocolLog(process_name_, protocol_log_file_, LogFlush::Batched, rotation_);
 }
 
 int run_server_command(int argc, const char* const* argv, const ServerProgram& program,
@@ -75,11 +108,8 @@ int run_server_command(int argc, const char* const* argv, const ServerProgram& p
     auto* show = add_command(app, "show", program.show, data_dir);
     auto* run = add_command(app, "run", program.run, data_dir);
     if (program.add_run_flags) program.add_run_flags(*run);
-    std::string log_file;
-    std::string log_level = "info";
-    run->add_option("--log-file", log_file, "Protocol log (default DATA_DIR/protocol.log)");
-    run->add_option("--log-level", log_level, "Operational log level on stderr")
-        ->capture_default_str();
+    LogFlags logs;
+    logs.add_to(*run);
     std::vector<std::pair<CLI::App*, const ExtraCommand*>> extras;
     for (const auto& extra : program.extra_commands) {
         auto* command = add_command(app, extra.name, extra.text, data_dir);
@@ -95,7 +125,7 @@ int run_server_command(int argc, const char* const* argv, const ServerProgram& p
 
     try {
         if (run->parsed()) {
-            return exit_code(run_command(program, data_dir, log_file, log_level, environment.stop),
+            return exit_code(run_command(program, data_dir, logs, environment.stop),
                              environment.err);
         }
         init_process_logging(program.name);

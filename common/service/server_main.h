@@ -4,7 +4,8 @@
 //
 //   NAME init --data-dir D      create the server's keys (never replacing any)
 //   NAME show --data-dir D      print their public halves again
-//   NAME run  --data-dir D [--log-file F] [--log-level info] [the server's flags]
+//   NAME run  --data-dir D [--log-file F] [--operational-log F] [--log-level info]
+//             [--log-max-bytes N] [--log-keep K] [the server's flags]
 //   NAME <extra command> …      the server's own (the CA's `revoke`)
 //   NAME [command] --help       what each takes
 //
@@ -13,7 +14,12 @@
 //   `init` it fails with the key loader's CONFIG naming the missing file.
 // - `run` sets the operational log (logging.h) to --log-level before it
 //   builds anything: a level that is not one is CONFIG and nothing starts.
-//   The protocol log is --log-file, else DATA_DIR/protocol.log.
+//   It goes to stderr, or to --operational-log (IO_ERROR when that cannot be
+//   opened). The protocol log is --log-file, else DATA_DIR/protocol.log.
+// - Both logs are rotated by size (rotating_file.h): no file passes
+//   --log-max-bytes (default 64 MiB; a single longer line gets a file of its
+//   own), --log-keep (default 8) rotated files are kept, so each log takes at
+//   most max-bytes x (keep + 1).
 // - SIGTERM and SIGINT set the stop flag `run` serves until.
 // - Exit codes: 0 when the command succeeded; 1 for an Error, printed on
 //   stderr as "error: CODE: message", or an exception, as
@@ -65,17 +71,19 @@ struct ServerKeyFiles {
 class RunContext {
   public:
     RunContext(std::string process_name, std::filesystem::path data_dir,
-               std::filesystem::path protocol_log_file, const std::atomic<bool>& stop)
+               std::filesystem::path protocol_log_file, LogRotation rotation,
+               const std::atomic<bool>& stop)
         : process_name_(std::move(process_name)),
           data_dir_(std::move(data_dir)),
           protocol_log_file_(std::move(protocol_log_file)),
+          rotation_(rotation),
           stop_(stop) {}
 
     [[nodiscard]] const std::filesystem::path& data_dir() const { return data_dir_; }
     // Set by SIGTERM/SIGINT: serve until it is.
     [[nodiscard]] const std::atomic<bool>& stop() const { return stop_; }
 
-    // The protocol log, batched (LogFlush::Batched). Open it once the parts that may refuse
+    // The protocol log, batched (LogFlush::Batched) and rotated as the flags say. Open it once the parts that may refuse
     // to start (keys, databases) are open, so that a refused start leaves it untouched.
     // Throws std::runtime_error when the file cannot be opened, as ProtocolLog does.
     [[nodiscard]] ProtocolLog open_protocol_log() const;
@@ -84,6 +92,7 @@ class RunContext {
     std::string process_name_;
     std::filesystem::path data_dir_;
     std::filesystem::path protocol_log_file_;
+    LogRotation rotation_;
     const std::atomic<bool>& stop_;
 };
 

@@ -181,7 +181,8 @@ void ServiceWorker::reply(std::vector<Bytes> frames, std::string peer, std::uint
 void ServiceWorker::release_held_replies() {
     if (held_.empty()) return;
     auto synced = durability_->sync();
-    if (!synced) {
+    // A full disk is logged once per episode by the storage node's database, not per burst.
+    if (!synced && synced.error().code != ErrorCode::STORAGE_FULL) {
         spdlog::error("could not make {} replies' writes durable: {}", held_.size(),
                       describe(synced.error()));
     }

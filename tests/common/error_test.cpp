@@ -8,7 +8,7 @@ namespace imgshare {
 namespace {
 
 TEST(ErrorTest, CodesRoundTripThroughTheirStableNames) {
-    for (int i = 0; i <= static_cast<int>(ErrorCode::INTERNAL); ++i) {
+    for (int i = 0; i <= static_cast<int>(kLastErrorCode); ++i) {
         auto code = static_cast<ErrorCode>(i);
         auto parsed = error_code_from_string(to_string(code));
         ASSERT_TRUE(parsed.has_value()) << to_string(code);

@@ -17,6 +17,7 @@
 #include "tests/common/msgpack_builder.h"
 #include "tests/common/page_residency.h"
 #include "tests/common/scratch_dir.h"
+#include "tests/common/support/rotated_log.h"
 #include "tests/common/timestamp_shape.h"
 
 namespace imgshare {
@@ -311,6 +312,38 @@ TEST(ProtocolLogTest, ABatchedLogWritesOutOnceItsBufferIsFullSoItStaysBounded) {
     EXPECT_LT(written, 1010u);
     log.flush();
     EXPECT_EQ(read_lines(path).size(), 1010u) << "a line was lost when the buffer was written";
+}
+
+TEST(ProtocolLogTest, ARotatedLogKeepsEveryLineWholeInOrderAndPrivate) {
+    ScratchDir dir;
+    auto path = dir / "protocol.log";
+    const LogRotation rotation{.max_bytes = 32 * 1024, .keep = 16};
+    // ~250 KB of lines (the name is cut to 256 bytes in the log): about the batch buffer,
+    // seven rotations, nothing dropped yet.
+    constexpr int kRecords = 600;
+    {
+        ProtocolLog log("p", path, LogFlush::Batched, rotation);
+        for (int id = 1; id <= kRecords; ++id) {
+            std::vector<Bytes> frames{
+                header("DOWNLOAD", static_cast<std::uint64_t>(id)),
+                MsgpackBuilder().map(1).str("name").str(std::string(1000, 'n')).bytes()};
+            log.record(Direction::Received, "carol", frames);
+            if (id % 97 == 0) log.flush();
+        }
+    }
+    auto files = testing::rotated_files_oldest_first(path);
+    EXPECT_GE(files.size(), 6u);
+    for (const auto& part : files) {
+        EXPECT_LE(std::filesystem::file_size(part), rotation.max_bytes) << part;
+        EXPECT_EQ(file_mode(part), 0600u) << part;
+    }
+    auto lines = testing::rotated_log_lines(path);
+    ASSERT_EQ(lines.size(), static_cast<std::size_t>(kRecords));
+    for (int id = 1; id <= kRecords; ++id) {
+        auto line = json::parse(lines[static_cast<std::size_t>(id - 1)], nullptr, false);
+        ASSERT_FALSE(line.is_discarded()) << "line " << id << " is not whole";
+        EXPECT_EQ(line["id"], id);
+    }
 }
 
 // The log hands its written-out pages back to the kernel (appended_page_release.h).

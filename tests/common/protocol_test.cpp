@@ -109,7 +109,7 @@ TEST(ProtocolTest, EveryReplyRoundTripsThroughFrames) {
 }
 
 TEST(ProtocolTest, ErrorRepliesRoundTripForEveryCode) {
-    for (int i = 0; i <= static_cast<int>(ErrorCode::INTERNAL); ++i) {
+    for (int i = 0; i <= static_cast<int>(kLastErrorCode); ++i) {
         Error sent{static_cast<ErrorCode>(i), "no image named \"cat\""};
         auto frames = encode_error(sent, 31);
         EXPECT_EQ(decode_header(frames[0]).value().type, "ERROR");

@@ -15,7 +15,9 @@
 #include <vector>
 
 #include "common/file_io.h"
+#include "common/logging.h"
 #include "tests/common/scratch_dir.h"
+#include "tests/common/support/rotated_log.h"
 
 namespace imgshare::service {
 namespace {
@@ -47,8 +49,11 @@ class ServerMainTest : public ::testing::Test {
             stop_seen_ = &context.stop();
             if (open_log_) {
                 ProtocolLog log = context.open_protocol_log();
-                log.record(Direction::Received, "alice", std::span<const Bytes>{});
+                for (int i = 0; i < protocol_records_; ++i)
+                    log.record(Direction::Received, "alice", std::span<const Bytes>{});
             }
+            for (int i = 0; i < operational_lines_; ++i)
+                spdlog::info("operational line {} of {}", i, operational_lines_);
             if (throw_) throw std::runtime_error("the parts fell apart");
             return serve_result_;
         };
@@ -80,6 +85,8 @@ class ServerMainTest : public ::testing::Test {
     fs::path served_dir_;
     const std::atomic<bool>* stop_seen_ = nullptr;
     bool open_log_ = false;
+    int protocol_records_ = 1;
+    int operational_lines_ = 0;
     bool throw_ = false;
     Result<void> serve_result_;
 };
@@ -151,6 +158,58 @@ TEST_F(ServerMainTest, TheProtocolLogIsInTheDataDirUnlessLogFileSaysOtherwise) {
     EXPECT_NE(as_string(*text).find(R"("process":"imgshare-test")"), std::string::npos);
 }
 
+TEST_F(ServerMainTest, TheLogFlagsBoundTheProtocolLogByRotation) {
+    open_log_ = true;
+    protocol_records_ = 400;  // ~50 KB of lines
+    const fs::path log = scratch_ / "server" / "protocol.log";
+    auto run = command(
+        {"run", "--data-dir", data_dir(), "--log-max-bytes", "4096", "--log-keep", "3"});
+    ASSERT_EQ(run.exit_code, kExitSuccess) << run.err;
+    auto files = testing::rotated_files_oldest_first(log);
+    EXPECT_EQ(files.size(), 4u);
+    for (const auto& part : files) {
+        EXPECT_LE(fs::file_size(part), 4096u) << part;
+        EXPECT_EQ(testing::permission_bits(part), 0600u) << part;
+    }
+}
+
+TEST_F(ServerMainTest, TheOperationalLogGoesToARotatedPrivateFileWhenAsked) {
+    operational_lines_ = 300;  // ~25 KB of lines
+    const fs::path log = scratch_ / "logs" / "operational.log";
+    auto run = command({"run", "--data-dir", data_dir(), "--operational-log", log.string(),
+                        "--log-max-bytes", "4096", "--log-keep", "2"});
+    init_process_logging("imgshare-test");  // off the scratch directory again
+    ASSERT_EQ(run.exit_code, kExitSuccess) << run.err;
+    auto files = testing::rotated_files_oldest_first(log);
+    ASSERT_EQ(files.size(), 3u);
+    EXPECT_EQ(files.front(), scratch_ / "logs" / "operational.2.log");
+    for (const auto& part : files) {
+        EXPECT_LE(fs::file_size(part), 4096u) << part;
+        EXPECT_EQ(testing::permission_bits(part), 0600u) << part;
+    }
+    // The newest lines, whole and in order, each once.
+    auto lines = testing::rotated_log_lines(log);
+    ASSERT_FALSE(lines.empty());
+    const int first = operational_lines_ - static_cast<int>(lines.size());
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        auto expected = "operational line " + std::to_string(first + static_cast<int>(i)) +
+                        " of 300";
+        EXPECT_TRUE(lines[i].ends_with("imgshare-test info: " + expected)) << lines[i];
+    }
+}
+
+TEST_F(ServerMainTest, LogFlagsOutOfRangeAreUsageErrors) {
+    for (const auto& flags : std::vector<std::vector<std::string>>{
+             {"--log-max-bytes", "100"}, {"--log-keep", "0"}, {"--log-max-bytes", "many"}}) {
+        std::vector<std::string> arguments{"run", "--data-dir", data_dir()};
+        arguments.insert(arguments.end(), flags.begin(), flags.end());
+        auto outcome = command(arguments);
+        EXPECT_NE(outcome.exit_code, kExitSuccess) << flags[0] << " " << flags[1];
+        EXPECT_NE(outcome.err.find(flags[0]), std::string::npos) << outcome.err;
+    }
+    EXPECT_EQ(served_, 0);
+}
+
 TEST_F(ServerMainTest, AServersErrorIsPrintedWithItsCodeAndExitsOne) {
     serve_result_ = fail(ErrorCode::CONFIG, "--port is taken");
     auto run = command({"run", "--data-dir", data_dir()});
@@ -192,7 +251,8 @@ TEST_F(ServerMainTest, HelpDescribesEveryCommandAndExitsZero) {
     }
     auto run_help = command({"run", "--help"});
     EXPECT_EQ(run_help.exit_code, kExitSuccess);
-    for (const char* flag : {"--data-dir", "--log-file", "--log-level", "--port"}) {
+    for (const char* flag : {"--data-dir", "--log-file", "--log-level", "--port", "--log-max-bytes",
+                             "--log-keep", "--operational-log"}) {
         EXPECT_NE(run_help.out.find(flag), std::string::npos) << flag << " in\n" << run_help.out;
     }
     EXPECT_EQ(command({"show", "--help"}).exit_code, kExitSuccess);

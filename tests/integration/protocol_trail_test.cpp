@@ -14,7 +14,7 @@ namespace {
 
 using nlohmann::json;
 
-std::vector<json> log_lines(const std::filesystem::path& path) {
+std::vector<json> every_log_line(const std::filesystem::path& path) {
     std::vector<json> lines;
     std::ifstream in(path);
     for (std::string line; std::getline(in, line);)
@@ -45,7 +45,7 @@ TEST_F(ProtocolTrailTest, TheBrokerLogsWhatItForwardsToAServiceNotAnEmptyMessage
     cluster_.stop_broker();
     cluster_.stop_storage();
 
-    auto broker = log_lines(cluster_.broker_dir() / "protocol.log");
+    auto broker = every_log_line(cluster_.broker_dir() / "protocol.log");
     for (const auto& line : broker) {
         if (line["direction"] == "published") continue;  // an event has no header frame
         EXPECT_FALSE(line["type"].is_null()) << line.dump();
@@ -64,7 +64,7 @@ TEST_F(ProtocolTrailTest, TheBrokerLogsWhatItForwardsToAServiceNotAnEmptyMessage
     ASSERT_FALSE(chunks_to_storage.empty());
     EXPECT_GT(chunks_to_storage[0]["payload"]["len"].get<int>(), 0) << chunks_to_storage[0].dump();
 
-    auto storage = log_lines(cluster_.storage_dir() / "protocol.log");
+    auto storage = every_log_line(cluster_.storage_dir() / "protocol.log");
     auto at_storage = matching(storage, "received", "alice", "LIST");
     ASSERT_EQ(at_storage.size(), 1u);
     EXPECT_EQ(at_storage[0]["fields"], from_alice[0]["fields"]);

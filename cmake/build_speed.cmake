@@ -43,6 +43,60 @@ set(IMGSHARE_PCH_HEADERS
   <span> <string> <string_view> <vector> <expected>
   <sodium.h> <zmq.hpp> <msgpack.hpp> <fmt/format.h> <spdlog/spdlog.h> <nlohmann/json.hpp>)
 
+# imgshare_unity_batches(<target>)
+# Our own unity files instead of CMake's UNITY_BUILD: CMake writes each member as an absolute
+# path (#include "/home/me/clone/common/x.cpp"), so a unity file's text differs from clone to
+# clone and ccache never hits across clones (CI's clean clone missed everything a warm cache
+# held). Here a member is included by its path from the source root, which is on every
+# target's include path: the text, and so ccache's hash, is the same in every clone. A file is
+# rewritten only when its list changes (file(CONFIGURE)), so a re-configure rebuilds nothing.
+# A member is then HEADER_FILE_ONLY in its directory: a .cpp shared with a target that is not
+# batched must be listed in that target's directory apart (the link says so, loudly).
+function(imgshare_unity_batches target)
+  get_target_property(sources ${target} SOURCES)
+  get_target_property(source_dir ${target} SOURCE_DIR)
+  set(members "")
+  foreach(source IN LISTS sources)
+    if(NOT source MATCHES "\\.cpp$")
+      continue()
+    endif()
+    cmake_path(ABSOLUTE_PATH source BASE_DIRECTORY "${source_dir}" NORMALIZE
+               OUTPUT_VARIABLE absolute)
+    cmake_path(IS_PREFIX PROJECT_SOURCE_DIR "${absolute}" NORMALIZE inside)
+    if(inside)
+      list(APPEND members "${absolute}")
+    endif()
+  endforeach()
+  list(LENGTH members count)
+  if(count LESS 2)
+    return()
+  endif()
+  set(batch 0)
+  set(in_batch 0)
+  set(content "")
+  set(unity_files "")
+  foreach(absolute IN LISTS members)
+    file(RELATIVE_PATH relative "${PROJECT_SOURCE_DIR}" "${absolute}")
+    string(APPEND content "#include \"${relative}\"\n")
+    math(EXPR in_batch "${in_batch} + 1")
+    if(in_batch EQUAL IMGSHARE_UNITY_BATCH)
+      set(unity_file "${CMAKE_CURRENT_BINARY_DIR}/unity/${target}_${batch}.cpp")
+      file(CONFIGURE OUTPUT "${unity_file}" CONTENT "// generated (cmake/build_speed.cmake)\n${content}")
+      list(APPEND unity_files "${unity_file}")
+      math(EXPR batch "${batch} + 1")
+      set(in_batch 0)
+      set(content "")
+    endif()
+  endforeach()
+  if(in_batch GREATER 0)
+    set(unity_file "${CMAKE_CURRENT_BINARY_DIR}/unity/${target}_${batch}.cpp")
+    file(CONFIGURE OUTPUT "${unity_file}" CONTENT "// generated (cmake/build_speed.cmake)\n${content}")
+    list(APPEND unity_files "${unity_file}")
+  endif()
+  set_source_files_properties(${members} PROPERTIES HEADER_FILE_ONLY ON)
+  target_sources(${target} PRIVATE ${unity_files})
+endfunction()
+
 # imgshare_fast_build(<target> <family> [extra headers...])
 # Unity batches of IMGSHARE_UNITY_BATCH files. In a batch, file-local names share one
 # translation unit: two files' anonymous-namespace helpers of the same name and signature fail
@@ -56,8 +110,8 @@ function(imgshare_fast_build target family)
     return()
   endif()
   if(IMGSHARE_UNITY_BATCH GREATER 1)
-    set_target_properties(${target} PROPERTIES UNITY_BUILD ON
-                          UNITY_BUILD_BATCH_SIZE ${IMGSHARE_UNITY_BATCH})
+    # Deferred to the end of the directory, so that sources added after this call are in too.
+    cmake_language(EVAL CODE "cmake_language(DEFER CALL imgshare_unity_batches [[${target}]])")
   endif()
   get_property(owner GLOBAL PROPERTY IMGSHARE_PCH_OWNER_${family})
   if(owner)

@@ -103,7 +103,12 @@ int decode_status(int status) {
 }  // namespace
 
 std::filesystem::path binary_dir() {
-    return IMGSHARE_BIN_DIR;
+    // The test binaries are built next to the servers' (CMAKE_RUNTIME_OUTPUT_DIRECTORY). Found
+    // at run time rather than compiled in: a path in a compile definition differs from clone to
+    // clone, so no clone's compile could be taken from ccache.
+    static const std::filesystem::path directory =
+        std::filesystem::read_symlink("/proc/self/exe").parent_path();
+    return directory;
 }
 
 std::filesystem::path executable(const std::string& name) {

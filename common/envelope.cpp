@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "common/content_type.h"
 #include "common/crypto/chunk_stream.h"
 #include "common/crypto/signing.h"
 #include "common/image_name.h"
@@ -15,6 +16,7 @@ namespace imgshare {
 namespace {
 
 constexpr std::size_t kFieldCount = 14;
+static_assert(kMaxChunkSize + kChunkOverhead == kMaxChunkBytes);
 constexpr std::size_t kMaxContentTypeLength = 64;
 const msgpack::unpack_limit kEnvelopeLimit(/*array=*/kMaxRecipients, /*map=*/0, /*str=*/256,
                                            /*bin=*/64, /*ext=*/0, /*depth=*/3);
@@ -34,8 +36,17 @@ Result<void> check_consistency(const Envelope& envelope) {
     if (envelope.mode != kEscrowMode && envelope.mode != kEndToEndMode) {
         return fail(ErrorCode::BAD_REQUEST, "envelope mode must be 'escrow' or 'e2e'");
     }
-    if (envelope.chunk_size < kMinChunkSize || envelope.chunk_size > kMaxChunkBytes) {
-        return fail(ErrorCode::BAD_REQUEST, "envelope chunk_size is out of range");
+    if (envelope.chunk_size < kMinChunkSize || envelope.chunk_size > kMaxChunkSize) {
+        // Above kMaxChunkSize a full chunk's ciphertext would not fit a payload frame: the
+        // image could be stored but never read back.
+        return fail(ErrorCode::BAD_REQUEST,
+                    fmt::format("envelope chunk_size {} is outside {}..{}", envelope.chunk_size,
+                                kMinChunkSize, kMaxChunkSize));
+    }
+    if (!is_known_content_type(envelope.content_type)) {
+        return fail(ErrorCode::BAD_REQUEST,
+                    "envelope content_type is not one of image/png, image/jpeg, image/gif, "
+                    "image/webp");
     }
     if (envelope.padded_size == 0 ||
         envelope.padded_size > std::uint64_t{kMaxChunkCount} * envelope.chunk_size) {

@@ -24,6 +24,9 @@ namespace imgshare {
 inline constexpr std::string_view kEnvelopeSigningContext = "imgshare/envelope/v1";
 inline constexpr std::uint32_t kEnvelopeVersion = 1;
 inline constexpr std::uint32_t kMinChunkSize = 1024;
+// The largest chunk_size whose full chunks' ciphertext (chunk + kChunkOverhead) fits a payload
+// frame (kMaxChunkBytes): 1 048 559.
+inline constexpr std::uint32_t kMaxChunkSize = 1048576 - 17;
 
 struct Envelope {
     std::uint32_t v = kEnvelopeVersion;
@@ -47,7 +50,8 @@ struct Envelope {
 [[nodiscard]] Bytes encode_envelope(const Envelope& envelope);
 
 // BAD_REQUEST for hostile or inconsistent input: wrong types or sizes, an
-// invalid name or username, an unknown mode, chunk_count that does not match
+// invalid name or username, an unknown mode, a content type outside kContentTypes
+// (common/content_type.h), a chunk_size outside kMinChunkSize..kMaxChunkSize, chunk_count that does not match
 // padded_size / chunk_size, recipients unsorted, duplicated, present in
 // escrow mode or missing the owner in e2e mode.
 [[nodiscard]] Result<Envelope> decode_envelope(ByteView encoded);

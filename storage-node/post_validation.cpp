@@ -61,6 +61,15 @@ Result<ValidatedPost> validate_post(const PostBeginRequest& request, std::string
                     fmt::format("the image is larger than this node's limit of {} bytes",
                                 rules.max_image_bytes));
     }
+    if (envelope->created_at > rules.now_seconds + kCreatedAtSkewSeconds) {
+        return fail(ErrorCode::BAD_REQUEST,
+                    "the envelope's created_at is more than an hour ahead of the storage node's "
+                    "clock; check this computer's clock");
+    }
+    if (envelope->created_at < certificate->not_before - kCreatedAtSkewSeconds) {
+        return fail(ErrorCode::BAD_REQUEST,
+                    "the envelope's created_at is before its owner's certificate was issued");
+    }
     auto keys_fit = envelope->mode == kEscrowMode ? check_escrow_keys(request)
                                                   : check_end_to_end_keys(request, *envelope);
     if (!keys_fit) return std::unexpected(std::move(keys_fit.error()));

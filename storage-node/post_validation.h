@@ -18,6 +18,11 @@ namespace imgshare::storage {
 // The size of a content key sealed to one X25519 key (crypto_box_seal).
 inline constexpr std::size_t kSealedContentKeySize = 32 + 48;
 
+// How far an envelope's created_at may be ahead of the node's clock, or before its owner's
+// certificate was issued (clocks disagree; nobody signs an envelope for a certificate that did
+// not exist yet). The time readers are shown is the owner's, so it must be plausible.
+inline constexpr std::int64_t kCreatedAtSkewSeconds = 3600;
+
 struct PostRules {
     CertificateVerifier& certificates;  // against the CA's Ed25519 verify key
     std::uint64_t max_image_bytes;  // bound on the envelope's padded_size
@@ -36,6 +41,8 @@ struct ValidatedPost {
 //   the envelope is signed by that certificate and names it (BAD_SIGNATURE),
 //     and decodes to a consistent envelope (BAD_REQUEST, TOO_LARGE);
 //   padded_size <= max_image_bytes (TOO_LARGE);
+//   created_at at most kCreatedAtSkewSeconds after now_seconds and at most that long before
+//     the certificate's not_before (BAD_REQUEST);
 //   escrow: a wrapped_key of kSealedContentKeySize bytes and no grants;
 //   e2e: no wrapped_key, exactly one grant per envelope recipient, each
 //     sealed key kSealedContentKeySize bytes (BAD_REQUEST otherwise).

@@ -17,6 +17,13 @@ Result<ListReply> StorageService::list(const ListRequest& request,
                                        const service::RequestContext& context) const {
     auto user = sender_of(context);
     if (!user) return std::unexpected(std::move(user.error()));
+    // Refused, not clamped: what PROTOCOL.md says a service checks, a service refuses.
+    if (request.limit > kMaxListLimit) {
+        return fail(ErrorCode::TOO_LARGE,
+                    fmt::format("LIST limit {} is over the maximum of {}", request.limit,
+                                kMaxListLimit));
+    }
+    if (request.limit == 0) return fail(ErrorCode::BAD_REQUEST, "LIST limit must be at least 1");
     return catalog_.list(*user, request.after_seq, request.limit);
 }
 

@@ -5,6 +5,7 @@
 #include <variant>
 
 #include "common/protocol/limits.h"
+#include "common/protocol/message_types.h"
 
 namespace imgshare {
 namespace {
@@ -104,6 +105,12 @@ Result<DecodedRequest> decode_request(std::span<const ByteView> frames) {
 }
 
 namespace wire {
+
+Result<ByteView> request_payload(std::span<const ByteView> frames, std::string_view type) {
+    if (auto checked = check_frames(frames); !checked) return std::unexpected(checked.error());
+    return payload_of(frames, type, request_carries_payload(type));
+}
+
 
 Result<ReplyFrames> split_reply(std::span<const ByteView> frames, bool payload_expected) {
     if (auto checked = check_frames(frames); !checked) return std::unexpected(checked.error());

@@ -102,6 +102,13 @@ struct DecodedReply {
 };
 
 namespace wire {
+// The frame rules of a request of `type` (a request type), without decoding its body: 2 or 3
+// frames, a payload frame exactly when the type carries one, each frame within its limit. The
+// payload (empty when the type has none). What a service checks before its handler reads the
+// body (common/service/service_worker.cpp), so every service refuses alike.
+[[nodiscard]] Result<ByteView> request_payload(std::span<const ByteView> frames,
+                                               std::string_view type);
+
 // The shared part of decode_reply: frame checks and header; for "ERROR" the
 // carried Error; for "OK" the still undecoded body and payload.
 struct ReplyFrames {

@@ -4,6 +4,7 @@
 
 #include "common/net/multipart.h"
 #include "common/net/socket_options.h"
+#include "common/protocol/codec.h"
 #include "common/protocol/limits.h"
 
 namespace imgshare::service {
@@ -154,8 +155,11 @@ void ServiceWorker::handle(std::vector<zmq::message_t> frames) {
     std::string peer =
         sender && sender->is<BrokerPeer>() ? "broker" : header->user.value_or("broker");
     log_.record(Direction::Received, peer, views);
-    auto result = run_handler(*header, std::move(sender), views.size() > 1 ? views[1] : ByteView{},
-                              views.size() > 2 ? views[2] : ByteView{});
+    // The frame rules before any handler reads the body: a payload frame where the type has
+    // none, or none where it has one, is BAD_REQUEST in every service (PROTOCOL.md §2).
+    auto payload = wire::request_payload(views, header->type);
+    auto result = payload ? run_handler(*header, std::move(sender), views[1], *payload)
+                          : Result<Outgoing>(std::unexpected(std::move(payload.error())));
     if (!result) {
         reply(encode_error(result.error(), header->id), std::move(peer), header->id);
         return;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/content_type.h"
 #include "tests/client/sealing_support.h"
 #include "tests/common/scratch_dir.h"
 
@@ -42,6 +43,18 @@ TEST(ImageTypeTest, ContentTypesAndExtensionsComeFromAClosedList) {
     EXPECT_FALSE(image_type_of_content_type("image/svg+xml"));
     EXPECT_FALSE(image_type_of_content_type("image/png/../../x"));
     EXPECT_FALSE(image_type_of_content_type(""));
+}
+
+TEST(ImageTypeTest, TheClientsListIsTheProtocolsClosedList) {
+    // What the client puts in an envelope is what every node and reader accepts, and the
+    // reverse: one list (common/content_type.h), one type each.
+    ASSERT_EQ(kContentTypes.size(), 4u);
+    for (auto type : {ImageType::Png, ImageType::Jpeg, ImageType::Gif, ImageType::Webp}) {
+        EXPECT_TRUE(is_known_content_type(content_type_of(type))) << content_type_of(type);
+    }
+    for (auto known : kContentTypes) {
+        EXPECT_TRUE(image_type_of_content_type(known).has_value()) << known;
+    }
 }
 
 TEST(ImageTypeTest, FilesAreJudgedByContentNotName) {

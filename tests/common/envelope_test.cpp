@@ -5,6 +5,7 @@
 #include "common/crypto/chunk_stream.h"
 #include "common/crypto/keys.h"
 #include "common/crypto/sha256.h"
+#include "common/protocol/limits.h"
 
 namespace imgshare {
 namespace {
@@ -133,6 +134,43 @@ TEST_F(EnvelopeTest, InconsistentFieldsAreRefused) {
     bad.padded_size = 0;
     bad.chunk_count = 0;
     EXPECT_EQ(refused(bad), ErrorCode::TOO_LARGE);
+}
+
+TEST_F(EnvelopeTest, AChunkSizeWhoseChunksWouldNotFitAPayloadFrameIsRefused) {
+    auto decoded = [&](std::uint32_t chunk_size) {
+        Envelope envelope = envelope_;
+        envelope.chunk_size = chunk_size;
+        envelope.padded_size = 3 * std::uint64_t{chunk_size};
+        envelope.chunk_count = 3;
+        return decode_envelope(encode_envelope(envelope));
+    };
+    // Every full chunk's ciphertext is chunk_size + kChunkOverhead bytes: at the maximum it
+    // fills a payload frame exactly, one byte more and no reader could ever fetch it.
+    EXPECT_EQ(kMaxChunkSize + kChunkOverhead, kMaxChunkBytes);
+    EXPECT_TRUE(decoded(kMaxChunkSize).has_value());
+    auto over = decoded(kMaxChunkSize + 1);
+    ASSERT_FALSE(over.has_value());
+    EXPECT_EQ(over.error().code, ErrorCode::BAD_REQUEST);
+    EXPECT_EQ(over.error().message, "envelope: envelope chunk_size 1048560 is outside 1024..1048559");
+    EXPECT_FALSE(decoded(1024 * 1024).has_value());
+    EXPECT_TRUE(decoded(kMinChunkSize).has_value());
+    EXPECT_FALSE(decoded(kMinChunkSize - 1).has_value());
+}
+
+TEST_F(EnvelopeTest, OnlyTheFourImageContentTypesAreAccepted) {
+    for (auto type : {"image/png", "image/jpeg", "image/gif", "image/webp"}) {
+        Envelope envelope = envelope_;
+        envelope.content_type = type;
+        EXPECT_TRUE(decode_envelope(encode_envelope(envelope)).has_value()) << type;
+    }
+    for (auto type : {"text/html", "image/svg+xml", "", "IMAGE/PNG", "image/png; x=1",
+                      "application/octet-stream"}) {
+        Envelope envelope = envelope_;
+        envelope.content_type = type;
+        auto refused = decode_envelope(encode_envelope(envelope));
+        ASSERT_FALSE(refused.has_value()) << type;
+        EXPECT_EQ(refused.error().code, ErrorCode::BAD_REQUEST) << type;
+    }
 }
 
 TEST_F(EnvelopeTest, WrongSizedDigestsAndGarbageAreRefused) {

@@ -36,7 +36,7 @@ PostBeginRequest post_signed_by(const TestUser& owner, const TestUser& signer,
     envelope.stream_header = encryptor.header();
     envelope.ciphertext_sha256 = sha256(chunk);
     envelope.key_commitment = key_commitment(key);
-    envelope.created_at = 1'700'000'000;
+    envelope.created_at = owner.certificate.not_before;
     auto encoded = encode_envelope(envelope);
     PostBeginRequest request;
     request.certificate = encode_certificate(owner.certificate);

@@ -143,8 +143,11 @@ TEST_F(ReadingTest, ListPagesWithAfterSeqLimitAndMore) {
     auto exact = page(3, 2);  // the page ends with the feed: nothing more
     EXPECT_EQ(exact.items.size(), 2u);
     EXPECT_FALSE(exact.more);
-    auto none = page(0, 0);
-    EXPECT_EQ(none, (ListReply{{}, 0, true}));
+    // Limits outside 1..kMaxListLimit are refused, not clamped (PROTOCOL.md, LIST).
+    expect_error(service().list(ListRequest{0, 0}, as_user("bob")), ErrorCode::BAD_REQUEST);
+    expect_error(service().list(ListRequest{0, kMaxListLimit + 1}, as_user("bob")),
+                 ErrorCode::TOO_LARGE);
+    EXPECT_EQ(page(0, kMaxListLimit).items.size(), 5u);
     EXPECT_EQ(page(UINT64_MAX, 10), (ListReply{{}, UINT64_MAX, false}));
 }
 

@@ -340,7 +340,7 @@ TEST_F(SharingTest, ListPagesFromMemoryAreThePagesFromTheDatabase) {
         std::vector<ListReply> pages;
         for (const char* reader : {"alice", "bob", "carol", "dave", "eve"}) {
             for (std::uint64_t after = 0; after <= 6; ++after) {
-                for (std::uint32_t limit : {0u, 1u, 2u, 100u}) {
+                for (std::uint32_t limit : {1u, 2u, 100u}) {
                     auto page = service().list(ListRequest{after, limit}, as_user(reader));
                     EXPECT_TRUE(page.has_value()) << describe(page.error());
                     pages.push_back(page.value_or(ListReply{}));
@@ -350,7 +350,7 @@ TEST_F(SharingTest, ListPagesFromMemoryAreThePagesFromTheDatabase) {
         return pages;
     };
     auto from_memory = every_page();
-    EXPECT_EQ(from_memory[4 * 7 * 2 + 3].items.size(), 3u);  // carol from the start
+    EXPECT_EQ(from_memory[3 * 7 * 2 + 2].items.size(), 3u);  // carol from the start, limit 100
     reopen();
     EXPECT_EQ(every_page(), from_memory);
 }

@@ -43,7 +43,7 @@ HandMadeImage seal_image(const TestUser& owner, Envelope envelope, std::uint32_t
     envelope.stream_header = encryptor.header();
     envelope.ciphertext_sha256 = digest.finish();
     envelope.key_commitment = key_commitment(image.content_key);
-    envelope.created_at = 1'700'000'000;
+    envelope.created_at = owner.certificate.not_before;  // within what a node accepts
     image.begin.certificate = encode_certificate(owner.certificate);
     image.begin.envelope = encode_envelope(envelope);
     image.begin.signature = sign_envelope(image.begin.envelope, owner.keys.sign.secret_key);

@@ -112,7 +112,7 @@ void Broker::run(const std::atomic<bool>& stop) {
             if (!message) break;
             if (message->too_many_frames) {
                 ClientOrigin client{net::string_of(message->frames[0]), 0, {}, {}};
-                reply_error(client, Error{ErrorCode::BAD_REQUEST, "a message has 2 or 3 frames"});
+                reply_error(client, Error{ErrorCode::TOO_LARGE, "a message has at most 3 frames"});
                 continue;
             }
             on_client_message(std::move(message->frames));

@@ -44,9 +44,14 @@ const RequestEntry* find_entry(std::string_view type) {
 
 // Frame count and sizes, before any parsing.
 Result<void> check_frames(std::span<const ByteView> frames) {
-    if (frames.size() < 2 || frames.size() > kMaxFrames) {
+    if (frames.size() < 2) {
         return fail(ErrorCode::BAD_REQUEST,
                     "a message has 2 or 3 frames, got " + std::to_string(frames.size()));
+    }
+    if (frames.size() > kMaxFrames) {
+        // Over a limit, as the broker answers it (it stops keeping frames at the limit).
+        return fail(ErrorCode::TOO_LARGE,
+                    "a message has at most 3 frames, got " + std::to_string(frames.size()));
     }
     for (std::size_t i = 0; i < 2; ++i) {
         if (frames[i].size() > kMaxFrameBytes) {

@@ -6,11 +6,12 @@
 // Decoders take std::span<const Bytes> so a caller can pass any frame list.
 //
 // Every decoder treats its input as hostile and never throws; it answers
-//   TOO_LARGE    a header or body frame over kMaxFrameBytes, a payload frame
+//   TOO_LARGE    more than kMaxFrames frames, a header or body frame over
+//                kMaxFrameBytes, a payload frame
 //                over kMaxChunkBytes, a str/bin/array/map over its limit or a
 //                field over its own bound (messages.h);
 //   BAD_REQUEST  everything else that is not a well-formed message: fewer than
-//                2 or more than kMaxFrames frames, a payload frame where the
+//                2 frames, a payload frame where the
 //                type has none (or none where it has one), a bad header, a
 //                body that is not a map, a missing or ill-typed key, an
 //                integer out of range, trailing bytes.

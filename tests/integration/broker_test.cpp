@@ -69,7 +69,7 @@ TEST_F(BrokerTest, GarbageAndTooManyFramesAreRefusedAndOthersKeepWorking) {
     frames.push_back(Bytes{2});
     auto too_many = attacker.call(frames);
     ASSERT_TRUE(too_many.has_value());
-    EXPECT_EQ(error_code_of(*too_many), ErrorCode::BAD_REQUEST);
+    EXPECT_EQ(error_code_of(*too_many), ErrorCode::TOO_LARGE);
     auto lonely = attacker.call({encode(CaInfoRequest{}, 3)[0]});
     ASSERT_TRUE(lonely.has_value());
     EXPECT_EQ(error_code_of(*lonely), ErrorCode::BAD_REQUEST);

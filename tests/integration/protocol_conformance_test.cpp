@@ -1,6 +1,7 @@
 // The servers refuse exactly what PROTOCOL.md says they refuse, with the code it names, for
 // the framing and bounds a second implementation found them disagreeing on (issue #23): a
-// payload frame on a type without one, none on a type with one, four frames, LIST limits.
+// payload frame on a type without one, none on a type with one, LIST limits. (Four frames:
+// BrokerTest.GarbageAndTooManyFramesAreRefusedAndOthersKeepWorking.)
 #include <gtest/gtest.h>
 
 #include "tests/integration/support/cluster_fixture.h"

@@ -1,0 +1,276 @@
+// The C++ implementation against every committed test vector (docs/test-vectors/): each
+// vector's checks, run as docs/test-vectors/README.md tells any implementation to run them,
+// must end as its "error" says (null: every check passes and every intermediate value is
+// reproduced). The directory comes from IMGSHARE_TEST_VECTORS (ctest sets it); without it the
+// tests fail, never pass vacuously.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+#include "client/padded_stream.h"
+#include "common/certificate.h"
+#include "common/crypto/chunk_stream.h"
+#include "common/crypto/keys.h"
+#include "common/crypto/sealed_box.h"
+#include "common/crypto/sha256.h"
+#include "common/envelope.h"
+#include "common/registration.h"
+#include "tests/vectors/support/vector_file.h"
+
+namespace imgshare::vectors {
+namespace {
+
+Json load(std::string_view kind) {
+    const char* directory = std::getenv("IMGSHARE_TEST_VECTORS");
+    if (directory == nullptr) {
+        throw std::runtime_error("IMGSHARE_TEST_VECTORS is not set (ctest sets it to "
+                                 "docs/test-vectors)");
+    }
+    auto document = read_document(std::filesystem::path(directory) / (std::string(kind) + ".json"));
+    if (document.at("kind") != kind) throw std::runtime_error("wrong kind in " + std::string(kind));
+    return document;
+}
+
+// The outcome a vector expects: nullopt for success.
+std::optional<ErrorCode> expected(const Json& vector) {
+    if (vector.at("error").is_null()) return std::nullopt;
+    auto code = error_code_from_string(vector.at("error").get<std::string>());
+    if (!code) throw std::runtime_error("unknown error code in a vector");
+    return code;
+}
+
+template <class T>
+std::optional<ErrorCode> outcome(const Result<T>& result) {
+    return result ? std::nullopt : std::optional(result.error().code);
+}
+
+std::string code_name(std::optional<ErrorCode> code) {
+    return code ? std::string(to_string(*code)) : "success";
+}
+
+#define EXPECT_OUTCOME(vector, actual) \
+    EXPECT_EQ(code_name(actual), code_name(expected(vector))) << (vector).at("name")
+
+SecretBytes secret(const Json& value) {
+    return SecretBytes::copy_of(unhex(value));
+}
+
+TEST(TestVectorsTest, EveryKindIsThereAndThereAreAtLeastAHundred) {
+    std::size_t count = 0;
+    for (auto kind : kKinds) {
+        auto document = load(kind);
+        EXPECT_EQ(document.at("format"), kFormat);
+        for (const auto& vector : document.at("vectors")) {
+            EXPECT_TRUE(vector.contains("name") && vector.contains("error"));
+            ++count;
+        }
+    }
+    EXPECT_GE(count, 100u);
+}
+
+TEST(TestVectorsTest, Keys) {
+    const Json document = load("keys");  // alive for the whole loop
+    for (const auto& vector : document.at("vectors")) {
+        const Bytes public_key = unhex(vector.at("public_key"));
+        const auto kind = vector.at("key_kind") == "signing" ? KeyKind::Signing : KeyKind::Box;
+        EXPECT_OUTCOME(vector, outcome(check_public_key(public_key, kind)));
+        if (vector.contains("secret_key")) {
+            auto derived = kind == KeyKind::Signing
+                               ? signing_public_key_of(secret(vector.at("secret_key")))
+                               : box_public_key_of(secret(vector.at("secret_key")));
+            ASSERT_TRUE(derived.has_value()) << vector.at("name");
+            EXPECT_EQ(to_hex(*derived), vector.at("public_key")) << vector.at("name");
+        }
+    }
+}
+
+TEST(TestVectorsTest, Certificates) {
+    const Json document = load("certificate");  // alive for the whole loop
+    for (const auto& vector : document.at("vectors")) {
+        auto certificate = decode_certificate(unhex(vector.at("certificate")));
+        if (!certificate) {
+            EXPECT_OUTCOME(vector, outcome(certificate));
+            continue;
+        }
+        EXPECT_OUTCOME(vector, outcome(verify_certificate(*certificate,
+                                                          unhex(vector.at("ca_verify_key")),
+                                                          vector.at("now").get<std::int64_t>())));
+        if (vector.contains("signed_bytes")) {
+            EXPECT_EQ(to_hex(certificate_signed_bytes(*certificate)), vector.at("signed_bytes"));
+            EXPECT_EQ(to_hex(certificate->signature), vector.at("signature"));
+            EXPECT_EQ(certificate->username, vector.at("fields").at("username"));
+            EXPECT_EQ(certificate->serial, vector.at("fields").at("serial"));
+            EXPECT_EQ(certificate->not_after, vector.at("fields").at("not_after"));
+            Bytes message = to_bytes("imgshare/certificate/v1");
+            message.push_back(0);
+            auto signed_bytes = certificate_signed_bytes(*certificate);
+            message.insert(message.end(), signed_bytes.begin(), signed_bytes.end());
+            EXPECT_EQ(to_hex(message), vector.at("signed_message"));
+        }
+    }
+}
+
+TEST(TestVectorsTest, RegistrationProofs) {
+    const Json document = load("registration");  // alive for the whole loop
+    for (const auto& vector : document.at("vectors")) {
+        const auto username = vector.at("username").get<std::string>();
+        const Bytes sign_pk = unhex(vector.at("sign_pk"));
+        const Bytes box_pk = unhex(vector.at("box_pk"));
+        const Bytes curve_pk = unhex(vector.at("curve_pk"));
+        EXPECT_OUTCOME(vector, outcome(check_registration_proof(username, sign_pk, box_pk,
+                                                                curve_pk,
+                                                                unhex(vector.at("proof")))));
+        if (vector.contains("message")) {
+            EXPECT_EQ(to_hex(registration_proof_message(username, sign_pk, box_pk, curve_pk)),
+                      vector.at("message"));
+        }
+    }
+}
+
+TEST(TestVectorsTest, Envelopes) {
+    const Json document = load("envelope");  // alive for the whole loop
+    for (const auto& vector : document.at("vectors")) {
+        auto owner = decode_certificate(unhex(vector.at("owner_certificate")));
+        ASSERT_TRUE(owner.has_value());
+        ASSERT_TRUE(verify_certificate(*owner, unhex(vector.at("ca_verify_key")),
+                                       vector.at("now").get<std::int64_t>()));
+        const Bytes encoded = unhex(vector.at("envelope"));
+        auto envelope = verify_envelope(encoded, unhex(vector.at("signature")), *owner);
+        EXPECT_OUTCOME(vector, outcome(envelope));
+        if (envelope && vector.contains("fields")) {
+            const auto& fields = vector.at("fields");
+            EXPECT_EQ(envelope->name, fields.at("name"));
+            EXPECT_EQ(envelope->content_type, fields.at("content_type"));
+            EXPECT_EQ(envelope->padded_size, fields.at("padded_size"));
+            EXPECT_EQ(envelope->chunk_count, fields.at("chunk_count"));
+            EXPECT_EQ(to_hex(envelope->ciphertext_sha256), fields.at("ciphertext_sha256"));
+            EXPECT_EQ(envelope->recipients,
+                      fields.at("recipients").get<std::vector<std::string>>());
+            EXPECT_EQ(encode_envelope(*envelope), encoded);
+            Bytes message = to_bytes(kEnvelopeSigningContext);
+            message.push_back(0);
+            message.insert(message.end(), encoded.begin(), encoded.end());
+            EXPECT_EQ(to_hex(message), vector.at("signed_message"));
+        }
+    }
+}
+
+// The image bytes of a padded stream, or the parser's error.
+Result<Bytes> parse_padded(const Bytes& stream, std::uint64_t padded_size) {
+    client::PaddedStreamParser parser(padded_size);
+    Bytes image;
+    auto part = parser.consume(stream);
+    if (!part) return std::unexpected(part.error());
+    image.assign(part->begin(), part->end());
+    if (auto done = parser.finish(); !done) return std::unexpected(done.error());
+    return image;
+}
+
+TEST(TestVectorsTest, PaddedStreams) {
+    const Json document = load("padded_stream");  // alive for the whole loop
+    for (const auto& vector : document.at("vectors")) {
+        const auto padded_size = vector.at("padded_size").get<std::uint64_t>();
+        auto image = parse_padded(unhex(vector.at("stream")), padded_size);
+        EXPECT_OUTCOME(vector, outcome(image));
+        if (image && vector.contains("image")) {
+            EXPECT_EQ(to_hex(*image), vector.at("image")) << vector.at("name");
+            EXPECT_EQ(client::padded_size_for(image->size()), padded_size) << vector.at("name");
+        }
+    }
+}
+
+// Every chunk decrypted in order, then FINAL required; the plaintexts or the first error.
+Result<std::vector<Bytes>> decrypt_stream(const SecretBytes& key, const Bytes& header,
+                                          const Bytes& commitment, const Json& chunks) {
+    if (auto committed = check_key_commitment(key, commitment); !committed) {
+        return std::unexpected(committed.error());
+    }
+    auto decryptor = ChunkDecryptor::create(key, header);
+    if (!decryptor) return std::unexpected(decryptor.error());
+    std::vector<Bytes> plaintexts;
+    for (const auto& chunk : chunks) {
+        auto plaintext = decryptor->decrypt(unhex(chunk));
+        if (!plaintext) return std::unexpected(plaintext.error());
+        plaintexts.push_back(std::move(*plaintext));
+    }
+    if (auto finished = decryptor->finish(); !finished) return std::unexpected(finished.error());
+    return plaintexts;
+}
+
+TEST(TestVectorsTest, ChunkStreams) {
+    const Json document = load("chunk_stream");  // alive for the whole loop
+    for (const auto& vector : document.at("vectors")) {
+        auto key = secret(vector.at("content_key"));
+        auto plaintexts = decrypt_stream(key, unhex(vector.at("stream_header")),
+                                         unhex(vector.at("key_commitment")), vector.at("chunks"));
+        EXPECT_OUTCOME(vector, outcome(plaintexts));
+        if (!plaintexts) continue;
+        EXPECT_EQ(to_hex(key_commitment(key)), vector.at("key_commitment"));
+        if (vector.contains("plaintexts")) {
+            ASSERT_EQ(plaintexts->size(), vector.at("plaintexts").size());
+            Sha256 digest;
+            for (std::size_t i = 0; i < plaintexts->size(); ++i) {
+                EXPECT_EQ(to_hex((*plaintexts)[i]), vector.at("plaintexts")[i]);
+                digest.update(unhex(vector.at("chunks")[i]));
+            }
+            EXPECT_EQ(to_hex(digest.finish()), vector.at("ciphertext_sha256"));
+        }
+    }
+}
+
+TEST(TestVectorsTest, SealedKeys) {
+    const Json document = load("sealed_key");  // alive for the whole loop
+    for (const auto& vector : document.at("vectors")) {
+        BoxKeyPair opener{unhex(vector.at("box_pk")), secret(vector.at("box_sk"))};
+        auto opened = unseal(unhex(vector.at("sealed")), opener);
+        EXPECT_OUTCOME(vector, outcome(opened));
+        if (opened) {
+            EXPECT_EQ(to_hex(opened->view()), vector.at("content_key"));
+        }
+    }
+}
+
+TEST(TestVectorsTest, WholePostsAsAReaderMeetsThem) {
+    const Json document = load("post");  // alive for the whole loop
+    for (const auto& vector : document.at("vectors")) {
+        SCOPED_TRACE(vector.at("name").get<std::string>());
+        auto owner = decode_certificate(unhex(vector.at("owner_certificate")));
+        ASSERT_TRUE(owner.has_value());
+        ASSERT_TRUE(verify_certificate(*owner, unhex(vector.at("ca_verify_key")),
+                                       vector.at("now").get<std::int64_t>()));
+        auto envelope =
+            verify_envelope(unhex(vector.at("envelope")), unhex(vector.at("signature")), *owner);
+        ASSERT_TRUE(envelope.has_value()) << envelope.error().message;
+        BoxKeyPair reader{unhex(vector.at("reader_box_pk")), secret(vector.at("reader_box_sk"))};
+        auto key = unseal(unhex(vector.at("wrapped_key")), reader);
+        ASSERT_TRUE(key.has_value());
+        EXPECT_EQ(to_hex(key->view()), vector.at("content_key"));
+        const auto& chunks = vector.at("chunks");
+        ASSERT_EQ(chunks.size(), envelope->chunk_count);
+        Sha256 digest;
+        for (std::uint32_t index = 0; index < envelope->chunk_count; ++index) {
+            const Bytes chunk = unhex(chunks[index]);
+            EXPECT_EQ(chunk.size(), chunk_ciphertext_size(*envelope, index));
+            digest.update(chunk);
+        }
+        EXPECT_EQ(digest.finish(), envelope->ciphertext_sha256);
+        auto plaintexts = decrypt_stream(*key, envelope->stream_header, envelope->key_commitment,
+                                         vector.at("chunks"));
+        ASSERT_TRUE(plaintexts.has_value()) << plaintexts.error().message;
+        Bytes stream;
+        for (const auto& plaintext : *plaintexts)
+            stream.insert(stream.end(), plaintext.begin(), plaintext.end());
+        EXPECT_EQ(to_hex(stream), vector.at("padded_stream"));
+        auto image = parse_padded(stream, envelope->padded_size);
+        ASSERT_TRUE(image.has_value()) << image.error().message;
+        EXPECT_EQ(to_hex(*image), vector.at("image"));
+        if (envelope->mode == kEndToEndMode) {
+            EXPECT_TRUE(std::binary_search(envelope->recipients.begin(),
+                                           envelope->recipients.end(),
+                                           vector.at("reader").get<std::string>()));
+        }
+    }
+}
+
+}  // namespace
+}  // namespace imgshare::vectors

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/common/support/expect_code.h"
+
 #include <algorithm>
 #include <functional>
 #include <limits>
@@ -36,10 +38,7 @@ class CertificateTest : public ::testing::Test {
     Certificate certificate_ = issue_certificate(unsigned_fields(), ca_.secret_key);
 };
 
-void expect_code(const Result<void>& result, ErrorCode code) {
-    ASSERT_FALSE(result);
-    EXPECT_EQ(result.error().code, code) << result.error().message;
-}
+using test::expect_code;
 
 void expect_bad_request(const Result<Certificate>& result) {
     ASSERT_FALSE(result);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/common/support/expect_code.h"
+
 #include <string>
 
 #include "common/crypto/keys.h"
@@ -68,10 +70,7 @@ class RegistrationTest : public ::testing::Test {
         make_registration_proof("alice", sign_.public_key, box_pk_, curve_pk_, sign_.secret_key);
 };
 
-void expect_code(const Result<void>& result, ErrorCode code) {
-    ASSERT_FALSE(result);
-    EXPECT_EQ(result.error().code, code) << result.error().message;
-}
+using test::expect_code;
 
 TEST_F(RegistrationTest, ValidProofPasses) {
     EXPECT_EQ(proof_.size(), kSignatureSize);

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/common/support/expect_code.h"
+
 #include <limits>
 
 #include "common/crypto/keys.h"
@@ -40,10 +42,7 @@ class RenewalTest : public ::testing::Test {
     Certificate alice_ = certificate_for(alice_sign_, "alice", 7);
 };
 
-void expect_code(const Result<void>& result, ErrorCode code) {
-    ASSERT_FALSE(result);
-    EXPECT_EQ(result.error().code, code) << result.error().message;
-}
+using test::expect_code;
 
 TEST_F(RenewalTest, ProofByTheCertifiedKeyIsAccepted) {
     auto proof = make_renewal_proof(ca_.public_key, alice_, kNow, alice_sign_.secret_key);

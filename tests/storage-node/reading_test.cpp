@@ -26,7 +26,7 @@ class ReadingTest : public StorageTest {
     TestUser carol_ = user("carol");
 };
 
-TEST_F(ReadingTest, PostedImageIsListedDownloadedAndFetchedChunkByChunk) {
+TEST_P(ReadingTest, PostedImageIsListedDownloadedAndFetchedChunkByChunk) {
     auto cat = image(alice_);
     post(alice_, cat);
 
@@ -57,7 +57,7 @@ TEST_F(ReadingTest, PostedImageIsListedDownloadedAndFetchedChunkByChunk) {
                  ErrorCode::BAD_REQUEST);
 }
 
-TEST_F(ReadingTest, OnlyRegisteredUsersRead) {
+TEST_P(ReadingTest, OnlyRegisteredUsersRead) {
     post(alice_, image(alice_));
     for (const auto& peer : not_users()) {
         const service::RequestContext context{peer, {}};
@@ -69,7 +69,7 @@ TEST_F(ReadingTest, OnlyRegisteredUsersRead) {
     }
 }
 
-TEST_F(ReadingTest, EndToEndImageIsInvisibleToOthersExactlyLikeAMissingName) {
+TEST_P(ReadingTest, EndToEndImageIsInvisibleToOthersExactlyLikeAMissingName) {
     auto secret = image(alice_, shared_with("secret", {&bob_}));
     auto committed = post(alice_, secret);
     EXPECT_EQ(committed.recipients, (std::vector<std::string>{"alice", "bob"}));
@@ -103,7 +103,7 @@ TEST_F(ReadingTest, EndToEndImageIsInvisibleToOthersExactlyLikeAMissingName) {
     EXPECT_EQ(chunk->payload, secret.chunks[1]);
 }
 
-TEST_F(ReadingTest, CommittedImagesSurviveAReopenAndSeqsContinue) {
+TEST_P(ReadingTest, CommittedImagesSurviveAReopenAndSeqsContinue) {
     auto cat = image(alice_);
     post(alice_, cat);
     reopen();
@@ -117,7 +117,7 @@ TEST_F(ReadingTest, CommittedImagesSurviveAReopenAndSeqsContinue) {
     expect_error(service().post_begin(image(bob_).begin, as_user("bob")), ErrorCode::NAME_TAKEN);
 }
 
-TEST_F(ReadingTest, ListPagesWithAfterSeqLimitAndMore) {
+TEST_P(ReadingTest, ListPagesWithAfterSeqLimitAndMore) {
     for (const char* name : {"a", "b", "c", "d", "e"})
         post(alice_, image(alice_, named(name)));
     auto page = [&](std::uint64_t after, std::uint32_t limit) {
@@ -148,7 +148,7 @@ TEST_F(ReadingTest, ListPagesWithAfterSeqLimitAndMore) {
     EXPECT_EQ(page(UINT64_MAX, 10), (ListReply{{}, UINT64_MAX, false}));
 }
 
-TEST_F(ReadingTest, ListSkipsInvisibleEntriesWithoutScanningThemAgain) {
+TEST_P(ReadingTest, ListSkipsInvisibleEntriesWithoutScanningThemAgain) {
     config_.list_scan_budget = 3;
     reopen();
     post(alice_, image(alice_, named("public1")));
@@ -171,17 +171,17 @@ TEST_F(ReadingTest, ListSkipsInvisibleEntriesWithoutScanningThemAgain) {
     EXPECT_EQ(listed_names("bob").size(), 5u);
 }
 
-TEST_F(ReadingTest, DamagedRecordIsAnInternalErrorNotACrash) {
+TEST_P(ReadingTest, DamagedRecordIsAnInternalErrorNotACrash) {
     post(alice_, image(alice_));
-    auto batch = store_->batch();
-    batch.put(Family::images, "cat", std::string_view("\x81\xa4name\xc0", 7));
-    ASSERT_TRUE(store_->write(std::move(batch), Durability::Buffered));
+    probe().damage_image("cat", std::string_view("\x81\xa4name\xc0", 7));
     // The node keeps the records it committed decoded in memory; it reads the
     // damaged one when it starts again.
     reopen();
     expect_error(service().download(DownloadRequest{"cat"}, as_user("bob")), ErrorCode::INTERNAL);
     expect_error(service().list(ListRequest{}, as_user("bob")), ErrorCode::INTERNAL);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, ReadingTest, on_every_backend(), backend_name);
 
 }  // namespace
 }  // namespace imgshare::storage::testing

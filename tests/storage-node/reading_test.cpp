@@ -181,6 +181,24 @@ TEST_P(ReadingTest, DamagedRecordIsAnInternalErrorNotACrash) {
     expect_error(service().list(ListRequest{}, as_user("bob")), ErrorCode::INTERNAL);
 }
 
+// Several nodes share one store (a RADOS pool): what another node commits is listed and
+// read here at once, although this node's feed tail in memory never saw it.
+TEST_P(ReadingTest, ImagesCommittedByAnotherNodeOnTheSameStoreAreListedAndRead) {
+    post(alice_, image(alice_, named("first")));
+    ASSERT_EQ(listed_names("bob"), (std::vector<std::string>{"first"}));  // from the tail
+    auto other = another_node();
+    auto cat = image(alice_, named("second"));
+    EXPECT_EQ(post(alice_, cat, &other).seq, 2u);
+    EXPECT_EQ(listed_names("bob"), (std::vector<std::string>{"first", "second"}));
+    EXPECT_EQ(listed_names("bob", 1), (std::vector<std::string>{"second"}));
+    auto chunk = service().get_chunk(GetChunkRequest{"second", 2}, as_user("bob"));
+    ASSERT_TRUE(chunk.has_value()) << describe(chunk.error());
+    EXPECT_EQ(chunk->payload, cat.chunks[2]);
+    // And this node numbers its next commit after the other's.
+    EXPECT_EQ(post(alice_, image(alice_, named("third"))).seq, 3u);
+    EXPECT_EQ(listed_names("bob", 2), (std::vector<std::string>{"third"}));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, ReadingTest, on_every_backend(), backend_name);
 
 }  // namespace

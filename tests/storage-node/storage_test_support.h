@@ -323,27 +323,44 @@ class StorageFixture : public ::testing::Test {
 
     Result<PostChunkReply> send_chunk(const TestUser& owner, const std::string& upload,
                                       std::uint32_t index, ByteView chunk) {
-        return service_->post_chunk(PostChunkRequest{upload, index}, as_user(owner.name, chunk));
+        return send_chunk_to(*service_, owner, upload, index, chunk);
+    }
+    static Result<PostChunkReply> send_chunk_to(StorageService& node, const TestUser& owner,
+                                                const std::string& upload, std::uint32_t index,
+                                                ByteView chunk) {
+        return node.post_chunk(PostChunkRequest{upload, index}, as_user(owner.name, chunk));
     }
 
-    // Begins the upload and sends every chunk; returns the upload handle.
-    std::string upload_all(const TestUser& owner, const TestImage& image) {
-        auto begun = service_->post_begin(image.begin, as_user(owner.name));
+    // Begins the upload and sends every chunk (to `node`, default this test's service);
+    // returns the upload handle.
+    std::string upload_all(const TestUser& owner, const TestImage& image,
+                           StorageService* node = nullptr) {
+        auto& to = node ? *node : *service_;
+        auto begun = to.post_begin(image.begin, as_user(owner.name));
         EXPECT_TRUE(begun.has_value()) << describe(begun.error());
         if (!begun) return {};
         for (std::uint32_t index = 0; index < image.chunks.size(); ++index) {
-            auto sent = send_chunk(owner, begun->upload, index, image.chunks[index]);
+            auto sent = send_chunk_to(to, owner, begun->upload, index, image.chunks[index]);
             EXPECT_TRUE(sent.has_value()) << describe(sent.error());
         }
         return begun->upload;
     }
 
-    // The whole post: begin, every chunk, commit.
-    PostCommitReply post(const TestUser& owner, const TestImage& image) {
-        auto upload = upload_all(owner, image);
-        auto committed = service_->post_commit(PostCommitRequest{upload}, as_user(owner.name));
+    // The whole post: begin, every chunk, commit (on `node`, default this test's service).
+    PostCommitReply post(const TestUser& owner, const TestImage& image,
+                         StorageService* node = nullptr) {
+        auto& to = node ? *node : *service_;
+        auto upload = upload_all(owner, image, &to);
+        auto committed = to.post_commit(PostCommitRequest{upload}, as_user(owner.name));
         EXPECT_TRUE(committed.has_value()) << describe(committed.error());
         return committed.value_or(PostCommitReply{});
+    }
+
+    // Another storage node serving the same store as this test's service.
+    StorageService another_node() {
+        auto node = StorageService::open(*backend_, clock_, config_);
+        EXPECT_TRUE(node.has_value()) << describe(node.error());
+        return std::move(node.value());
     }
 
     BackendProbe& probe() { return *probe_; }

@@ -95,6 +95,44 @@ TEST_P(UploadSessionsTest, TheDeadlineListedIsTheOneKeptAcrossARestart) {
     EXPECT_EQ(listed.uploads[0].expires_at, deadline);
 }
 
+// Several nodes share one store: an upload begun on a node that then died is picked up
+// from the store by another, resumed from the chunk it lacks, and committed there.
+TEST_P(UploadSessionsTest, AnUploadBegunOnAnotherNodeIsResumedAndCommittedHere) {
+    auto cat = image(alice_);
+    std::string upload;
+    {
+        auto other = another_node();
+        upload = other.post_begin(cat.begin, as_user("alice")).value().upload;
+        ASSERT_TRUE(send_chunk_to(other, alice_, upload, 0, cat.chunks[0]));
+    }  // that node is gone
+    auto resumed = service().post_begin(cat.begin, as_user("alice"));
+    ASSERT_TRUE(resumed.has_value()) << describe(resumed.error());
+    EXPECT_EQ(*resumed, (PostBeginReply{upload, 1}));
+    EXPECT_TRUE(pending(upload));
+    for (std::uint32_t index = 1; index < cat.chunks.size(); ++index)
+        ASSERT_TRUE(send_chunk(alice_, upload, index, cat.chunks[index]));
+    auto committed = service().post_commit(PostCommitRequest{upload}, as_user("alice"));
+    ASSERT_TRUE(committed.has_value()) << describe(committed.error());
+    EXPECT_EQ(committed->name, "cat");
+}
+
+// ... and it expires here too, its time-out counted from its last activity.
+TEST_P(UploadSessionsTest, AnUploadBegunOnAnotherNodeExpiresHereWhenIdle) {
+    auto cat = image(alice_);
+    std::string upload;
+    {
+        auto other = another_node();
+        upload = other.post_begin(cat.begin, as_user("alice")).value().upload;
+    }
+    ASSERT_TRUE(service().post_begin(cat.begin, as_user("alice")));
+    expire_after_seconds(59);
+    EXPECT_TRUE(pending(upload));
+    expire_after_seconds(1);
+    EXPECT_FALSE(pending(upload)) << "an upload begun elsewhere never expires here";
+    EXPECT_EQ(probe().upload_state(), 0u);
+    EXPECT_EQ(probe().chunks(), 0u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, UploadSessionsTest, on_every_backend(), backend_name);
 
 }  // namespace

@@ -85,6 +85,8 @@ class StorageBackend {
 
     // The record of `name`, nullopt if none. INTERNAL when it does not decode.
     [[nodiscard]] virtual Result<std::optional<ImageRecord>> image(std::string_view name) const = 0;
+    // Whether `name` is held: by a visible image, or (a backend that commits in
+    // steps) by a commit under way. A commit of another upload would be NAME_TAKEN.
     [[nodiscard]] virtual Result<bool> has_image(std::string_view name) const = 0;
     // The name of the image `upload` became, nullopt if it is not committed.
     [[nodiscard]] virtual Result<std::optional<std::string>> committed_name(

@@ -5,6 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "tests/storage-node/storage_test_support.h"
 
 namespace imgshare::storage::testing {

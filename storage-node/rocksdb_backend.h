@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <utility>
 
 #include "storage-node/image_store.h"
 #include "storage-node/storage_backend.h"

@@ -43,42 +43,24 @@ bool announced_to(const ImageRecord& record, std::uint64_t seq, std::string_view
     });
 }
 
-ImageCatalog::ImageCatalog(ImageStore& store, std::uint32_t list_scan_budget,
-                           std::size_t list_reply_bytes, std::uint64_t last_seq)
-    : store_(&store),
+ImageCatalog::ImageCatalog(StorageBackend& backend, std::uint32_t list_scan_budget,
+                           std::size_t list_reply_bytes)
+    : backend_(&backend),
       list_scan_budget_(list_scan_budget),
       list_reply_bytes_(list_reply_bytes),
-      tail_(last_seq, kFeedTailEntries) {}
+      tail_(backend.feed_head(), kFeedTailEntries) {}
 
-Result<ImageCatalog> ImageCatalog::load(ImageStore& store, std::uint32_t list_scan_budget,
+Result<ImageCatalog> ImageCatalog::load(StorageBackend& backend, std::uint32_t list_scan_budget,
                                         std::size_t list_reply_bytes) {
-    auto counter = store.get(Family::meta, kLastSeqKey);
-    if (!counter) return std::unexpected(std::move(counter.error()));
-    std::uint64_t last_seq = 0;
-    if (*counter) {
-        auto value = decode_u64(as_string(**counter));
-        if (!value) return fail(ErrorCode::INTERNAL, "stored last_seq is unreadable");
-        last_seq = *value;
-    }
-    // The counter and the feed are written in one batch; trust neither alone.
-    auto last_entry = store.last_key(Family::feed);
-    if (!last_entry) return std::unexpected(std::move(last_entry.error()));
-    if (*last_entry) {
-        auto seq = seq_of_feed_key(**last_entry);
-        if (!seq) return fail(ErrorCode::INTERNAL, "stored feed key is unreadable");
-        last_seq = std::max(last_seq, *seq);
-    }
-    return ImageCatalog(store, list_scan_budget, list_reply_bytes, last_seq);
+    return ImageCatalog(backend, list_scan_budget, list_reply_bytes);
 }
 
 Result<SharedRecord> ImageCatalog::find(std::string_view name) const {
     if (auto cached = cache_.find(name); cached != cache_.end()) return cached->second;
-    auto stored = store_->get(Family::images, name);
+    auto stored = backend_->image(name);
     if (!stored) return std::unexpected(std::move(stored.error()));
     if (!*stored) return SharedRecord();
-    auto record = decode_image_record(**stored);
-    if (!record) return std::unexpected(std::move(record.error()));
-    auto shared = std::make_shared<const ImageRecord>(std::move(*record));
+    auto shared = std::make_shared<const ImageRecord>(std::move(**stored));
     remember(shared);
     return shared;
 }
@@ -91,63 +73,50 @@ void ImageCatalog::remember(SharedRecord record) const {
 }
 
 Result<bool> ImageCatalog::contains(std::string_view name) const {
-    return store_->contains(Family::images, name);
+    return backend_->has_image(name);
 }
 
 Result<std::optional<std::string>> ImageCatalog::committed_name(const UploadId& upload) const {
-    auto stored = store_->get(Family::meta, committed_upload_key(upload));
-    if (!stored) return std::unexpected(std::move(stored.error()));
-    if (!*stored) return std::optional<std::string>();
-    return std::optional<std::string>(std::string(as_string(**stored)));
+    return backend_->committed_name(upload);
 }
 
-ImageRecord ImageCatalog::add_in(Batch& batch, ImageRecord record,
-                                 const std::vector<Grant>& grants) const {
-    record.seq = last_seq() + 1;
-    batch.put(Family::images, record.name, encode_record(record));
-    for (const auto& grant : grants) {
-        batch.put(Family::grants, grant_key(record.name, grant.recipient), grant.sealed_key);
-    }
-    batch.put(Family::feed, feed_key(record.seq), record.name);
-    batch.put(Family::meta, kLastSeqKey, encode_u64(record.seq));
-    auto upload = UploadId::from_key(as_string(record.upload));
-    batch.put(Family::meta, committed_upload_key(*upload), record.name);
+Result<ImageRecord> ImageCatalog::commit(const CommitRecord& commit) {
+    auto record = backend_->commit(commit);
+    if (record) committed(*record);
     return record;
 }
 
-void ImageCatalog::committed(const ImageRecord& record) {
-    // Each commit and share adds one feed entry, the record's latest seq.
-    tail_.append(latest_seq(record), record.name);
-    remember(std::make_shared<const ImageRecord>(record));
-}
-
-ImageRecord ImageCatalog::share_in(Batch& batch, ImageRecord record, Bytes envelope,
-                                   Bytes signature, std::vector<std::string> recipients,
-                                   const std::vector<Grant>& added_grants) const {
-    ShareRecord share{last_seq() + 1, {}};
-    for (const auto& grant : added_grants) {
-        batch.put(Family::grants, grant_key(record.name, grant.recipient), grant.sealed_key);
+Result<ImageRecord> ImageCatalog::share(ImageRecord record, Bytes envelope, Bytes signature,
+                                        std::vector<std::string> recipients,
+                                        const std::vector<Grant>& added_grants) {
+    ShareRecord share{0, {}};  // its seq is the backend's to assign
+    for (const auto& grant : added_grants)
         share.added.push_back(grant.recipient);
-    }
     std::sort(share.added.begin(), share.added.end());
     record.envelope = std::move(envelope);
     record.signature = std::move(signature);
     record.recipients = std::move(recipients);
-    batch.put(Family::feed, feed_key(share.seq), record.name);
-    batch.put(Family::meta, kLastSeqKey, encode_u64(share.seq));
     record.shares.push_back(std::move(share));
-    batch.put(Family::images, record.name, encode_record(record));
-    return record;
+    auto shared = backend_->share(ShareUpdate{std::move(record), added_grants});
+    if (shared) committed(*shared);
+    return shared;
+}
+
+void ImageCatalog::committed(const ImageRecord& record) {
+    // Each commit and share adds one feed entry, the record's latest seq. A retried commit
+    // answered with the stored record adds none.
+    if (auto seq = latest_seq(record); seq > tail_.last_seq()) tail_.append(seq, record.name);
+    remember(std::make_shared<const ImageRecord>(record));
 }
 
 Result<std::optional<Bytes>> ImageCatalog::grant(std::string_view name,
                                                  std::string_view recipient) const {
-    return store_->get(Family::grants, grant_key(name, recipient));
+    return backend_->grant(name, recipient);
 }
 
 Result<Bytes> ImageCatalog::chunk(const ImageRecord& record, std::uint32_t index) const {
     auto upload = UploadId::from_key(as_string(record.upload));
-    auto stored = store_->get(Family::chunks, chunk_key(*upload, index));
+    auto stored = backend_->chunk(*upload, index);
     if (!stored) return std::unexpected(std::move(stored.error()));
     if (!*stored) {
         return fail(ErrorCode::INTERNAL,
@@ -192,20 +161,14 @@ Result<ListReply> ImageCatalog::list(std::string_view user, std::uint64_t after_
         reply.last_seq = seq;
         return true;
     };
-    if (tail_.covers(after_seq + 1)) {
+    // The tail answers only while it holds the feed's head: on a store other nodes commit
+    // to as well, entries it has not seen come from the backend.
+    if (tail_.covers(after_seq + 1) && tail_.last_seq() == backend_->feed_head()) {
         tail_.visit_from(after_seq + 1, visit);
         if (problem) return std::unexpected(std::move(*problem));
         return reply;
     }
-    auto scanned = store_->scan(
-        Family::feed, feed_key(after_seq + 1), "", [&](std::string_view key, ByteView value) {
-            auto seq = seq_of_feed_key(key);
-            if (!seq) {
-                problem = Error{ErrorCode::INTERNAL, "stored feed key is unreadable"};
-                return false;
-            }
-            return visit(*seq, as_string(value));
-        });
+    auto scanned = backend_->visit_feed(after_seq + 1, visit);
     if (!scanned) return std::unexpected(std::move(scanned.error()));
     if (problem) return std::unexpected(std::move(*problem));
     return reply;

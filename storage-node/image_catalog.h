@@ -1,11 +1,11 @@
 // Committed images: their records, grants, chunks and the event feed, and who
-// may see each one.
+// may see each one, over any storage backend (storage_backend.h).
 //
-// Promises: an image is added in one batch with its grants, its feed entry and
-// the note of the upload it came from, so it is visible entirely or not at
-// all. Feed seqs are assigned in commit order, 1, 2, 3, ..., never reused.
-// An e2e image is visible only to its owner and recipients; to anyone else it
-// is indistinguishable from a name that does not exist.
+// Promises: an image is added with its grants, its feed entry and the note of
+// the upload it came from in one StorageBackend::commit, so it is visible
+// entirely or not at all. Feed seqs are the backend's: unique, increasing,
+// never reused. An e2e image is visible only to its owner and recipients; to
+// anyone else it is indistinguishable from a name that does not exist.
 #pragma once
 
 #include <cstdint>
@@ -21,8 +21,8 @@
 #include "common/error.h"
 #include "common/protocol/messages.h"
 #include "storage-node/feed_tail.h"
-#include "storage-node/image_store.h"
 #include "storage-node/records.h"
+#include "storage-node/storage_backend.h"
 #include "storage-node/storage_keys.h"
 
 namespace imgshare::storage {
@@ -52,16 +52,16 @@ class ImageCatalog {
     // `list_scan_budget`: at most this many feed entries are examined per
     // list() (at least `limit`), so one LIST costs bounded work however many
     // invisible entries it must skip. `list_reply_bytes`: a page stops growing
-    // at this many encoded bytes of items (one item at least). `store` must
+    // at this many encoded bytes of items (one item at least). `backend` must
     // outlive the catalog.
     [[nodiscard]] static Result<ImageCatalog> load(
-        ImageStore& store, std::uint32_t list_scan_budget,
+        StorageBackend& backend, std::uint32_t list_scan_budget,
         std::size_t list_reply_bytes = kMaxListReplyBytes);
 
     // The record of `name`, null if there is none. The most recently read or
     // committed records are kept decoded in memory (at most kCachedRecords):
     // LIST reads one record per feed entry and each GET_CHUNK reads its
-    // image's record, and decoding them from RocksDB every time was most of
+    // image's record, and decoding them from the store every time was most of
     // the node's work for LIST.
     [[nodiscard]] Result<SharedRecord> find(std::string_view name) const;
     static constexpr std::size_t kCachedRecords = 1024;
@@ -69,20 +69,18 @@ class ImageCatalog {
     // The name of the image committed from `upload`, if there is one.
     [[nodiscard]] Result<std::optional<std::string>> committed_name(const UploadId& upload) const;
 
-    // Adds to `batch` the image (its seq set to the next one), its grants, its
-    // feed entry and its upload's note; returns the record as added. Call
-    // committed() once the batch is written.
-    [[nodiscard]] ImageRecord add_in(Batch& batch, ImageRecord record,
-                                     const std::vector<Grant>& grants) const;
-    void committed(const ImageRecord& record);
+    // Commits the image (StorageBackend::commit: record, grants, feed entry
+    // and the upload's note at once, under the next seq); returns the record
+    // as stored. NAME_TAKEN when another upload holds the name. Durable once
+    // the backend's next sync() has returned.
+    [[nodiscard]] Result<ImageRecord> commit(const CommitRecord& commit);
 
-    // Adds to `batch` what a SHARE changes: the record with the new envelope,
-    // signature and recipients and the share noted under the next seq, the
-    // grants of the added recipients and the share's feed entry. Returns the
-    // record as written; call committed() with it once the batch is written.
-    [[nodiscard]] ImageRecord share_in(Batch& batch, ImageRecord record, Bytes envelope,
-                                       Bytes signature, std::vector<std::string> recipients,
-                                       const std::vector<Grant>& added_grants) const;
+    // A SHARE: `record` with the new envelope, signature and recipients, the
+    // grants of the added readers and the share noted under its own feed entry
+    // (StorageBackend::share). Returns the record as stored; durable as a commit.
+    [[nodiscard]] Result<ImageRecord> share(ImageRecord record, Bytes envelope, Bytes signature,
+                                            std::vector<std::string> recipients,
+                                            const std::vector<Grant>& added_grants);
 
     [[nodiscard]] Result<std::optional<Bytes>> grant(std::string_view name,
                                                      std::string_view recipient) const;
@@ -95,16 +93,17 @@ class ImageCatalog {
     // kMaxListLimit) items and list_reply_bytes of them. last_seq is the last
     // entry examined (or after_seq), more whether the feed has entries beyond it.
     // A LIST from within the newest kFeedTailEntries entries reads them from
-    // memory (feed_tail.h), one from further back from RocksDB; both give the
-    // same page.
+    // memory (feed_tail.h) while the tail holds the backend's feed head, one
+    // from further back (or when the feed moved on without this node: a store
+    // several nodes share) from the backend; both give the same page.
     [[nodiscard]] Result<ListReply> list(std::string_view user, std::uint64_t after_seq,
                                          std::uint32_t limit) const;
     static constexpr std::size_t kFeedTailEntries = 4096;
 
-    [[nodiscard]] std::uint64_t last_seq() const { return tail_.last_seq(); }
-
   private:
     void remember(SharedRecord record) const;
+    // A commit or share written: its feed entry joins the tail, its record the cache.
+    void committed(const ImageRecord& record);
 
     // Lookups by string_view without building a std::string per lookup.
     struct NameHash {
@@ -114,13 +113,13 @@ class ImageCatalog {
         }
     };
 
-    ImageCatalog(ImageStore& store, std::uint32_t list_scan_budget, std::size_t list_reply_bytes,
-                 std::uint64_t last_seq);
+    ImageCatalog(StorageBackend& backend, std::uint32_t list_scan_budget,
+                 std::size_t list_reply_bytes);
 
-    ImageStore* store_;
+    StorageBackend* backend_;
     std::uint32_t list_scan_budget_;
     std::size_t list_reply_bytes_;
-    FeedTail tail_;  // also the feed's head: last_seq()
+    FeedTail tail_;  // the newest feed entries committed through this catalog
     // Records change only through committed(), which refreshes its entry.
     mutable std::unordered_map<std::string, SharedRecord, NameHash, std::equal_to<>> cache_;
 };

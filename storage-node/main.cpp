@@ -15,7 +15,7 @@
 #include "common/service/server_main.h"
 #include "common/service/service_worker.h"
 #include "common/service/worker_flags.h"
-#include "storage-node/image_store.h"
+#include "storage-node/backend_choice.h"
 #include "storage-node/storage_service.h"
 
 using namespace imgshare;
@@ -32,6 +32,7 @@ struct Options {
     std::uint64_t max_image_bytes = 1ull << 30;
     std::size_t max_pending_uploads = 4;
     bool keep_page_cache = false;
+    std::string backend = std::string(storage::kDefaultBackend);
 };
 
 void add_run_flags(CLI::App& run, Options& options) {
@@ -57,6 +58,10 @@ void add_run_flags(CLI::App& run, Options& options) {
                    "uploads --abandon)")
         ->check(CLI::Range(std::size_t{1}, kMaxPendingUploads))
         ->capture_default_str();
+    run.add_option("--backend", options.backend,
+                   "Where images, uploads and the feed are kept: " + storage::backend_names() +
+                       " (rocksdb: an embedded database in DATA_DIR/db)")
+        ->capture_default_str();
     run.add_flag("--keep-page-cache", options.keep_page_cache,
                  "Keep the page cache's copy of RocksDB's write-ahead log and blob files "
                  "once they are synced. By default it is handed back to the kernel: on a VM "
@@ -81,16 +86,15 @@ Result<void> serve(const Options& options, const service::RunContext& context) {
     if (!keys) return std::unexpected(keys.error());
     auto worker_config = options.worker.config(std::move(*keys));
     if (!worker_config) return std::unexpected(worker_config.error());
-    storage::StoreOptions store_options;
-    store_options.release_synced_pages = !options.keep_page_cache;
-    auto store = storage::ImageStore::open(context.data_dir() / "db", store_options);
-    if (!store) return std::unexpected(store.error());
+    auto backend = storage::open_backend(
+        options.backend, storage::BackendSettings{context.data_dir(), options.keep_page_cache});
+    if (!backend) return std::unexpected(backend.error());
     ProtocolLog log = context.open_protocol_log();
 
     SystemClock clock;
     storage::StorageConfig config{std::move(*ca_key), options.max_image_bytes,
                                   options.upload_timeout_s * 1000, options.max_pending_uploads};
-    auto service = storage::StorageService::open(*store, clock, std::move(config));
+    auto service = storage::StorageService::open(**backend, clock, std::move(config));
     if (!service) return std::unexpected(service.error());
     const std::string node = worker_config->node_id;
     const std::string broker = worker_config->broker_endpoint;

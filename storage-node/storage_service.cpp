@@ -19,22 +19,22 @@ ShareReply share_reply(const ImageRecord& record) {
 
 }  // namespace
 
-StorageService::StorageService(ImageStore& store, const Clock& clock, StorageConfig config,
+StorageService::StorageService(StorageBackend& backend, const Clock& clock, StorageConfig config,
                                UploadSessions sessions, ImageCatalog catalog)
-    : store_(&store),
+    : backend_(&backend),
       clock_(&clock),
       config_(std::move(config)),
       certificates_(config_.ca_verify_key),
       sessions_(std::move(sessions)),
       catalog_(std::move(catalog)) {}
 
-Result<StorageService> StorageService::open(ImageStore& store, const Clock& clock,
+Result<StorageService> StorageService::open(StorageBackend& backend, const Clock& clock,
                                             StorageConfig config) {
-    auto sessions = UploadSessions::load(store, clock, config.upload_timeout_ms);
+    auto sessions = UploadSessions::load(backend, clock, config.upload_timeout_ms);
     if (!sessions) return std::unexpected(std::move(sessions.error()));
-    auto catalog = ImageCatalog::load(store, config.list_scan_budget, config.list_reply_bytes);
+    auto catalog = ImageCatalog::load(backend, config.list_scan_budget, config.list_reply_bytes);
     if (!catalog) return std::unexpected(std::move(catalog.error()));
-    return StorageService(store, clock, std::move(config), std::move(*sessions),
+    return StorageService(backend, clock, std::move(config), std::move(*sessions),
                           std::move(*catalog));
 }
 
@@ -58,33 +58,29 @@ Result<ShareReply> StorageService::share(const ShareRequest& request,
     auto validated = validate_share(request, *record, user,
                                     ShareRules{config_.ca_verify_key, clock_->now_seconds()});
     if (!validated) return std::unexpected(std::move(validated.error()));
-    auto batch = store_->batch();
-    auto shared =
-        catalog_.share_in(batch, ImageRecord(*record), request.envelope, request.signature,
-                          validated->envelope.recipients, request.grants);
-    if (auto written = write_for_group_commit(std::move(batch)); !written) {
-        return std::unexpected(std::move(written.error()));
-    }
-    catalog_.committed(shared);
-    return share_reply(shared);
+    auto shared = catalog_.share(ImageRecord(*record), request.envelope, request.signature,
+                                 validated->envelope.recipients, request.grants);
+    if (!shared) return std::unexpected(std::move(shared.error()));
+    unsynced_ = true;
+    return share_reply(*shared);
 }
 
-Result<void> StorageService::write_for_group_commit(Batch batch) {
-    auto written = store_->write(std::move(batch), Durability::Buffered);
-    if (written) unsynced_ = true;
-    return written;
+Result<ImageRecord> StorageService::commit_for_group_sync(const CommitRecord& commit) {
+    auto record = catalog_.commit(commit);
+    if (record) unsynced_ = true;
+    return record;
 }
 
 Result<void> StorageService::make_durable() {
     if (!unsynced_) return {};
-    auto synced = store_->sync();
+    auto synced = backend_->sync();
     if (synced) unsynced_ = false;
     return synced;
 }
 
 void StorageService::housekeeping() {
     // Expiry writes: while writes are stopped it would only fail, once a second.
-    if (store_->resume_writes()) expire_uploads();
+    if (backend_->resume_writes()) expire_uploads();
 }
 
 void StorageService::expire_uploads() {

@@ -13,13 +13,14 @@
 //   as the first (so a retry of a post that was committed learns the commit,
 //   never NAME_TAKEN); a repeated ABANDON changes nothing either, and answers
 //   NOT_FOUND.
-// - POST_COMMIT (and POST_IMAGE, with its one chunk) writes the image, its
-//   grants and its feed entry in one batch,
-//   applied entirely or not at all; a name is committed at most once; nothing
-//   is ever overwritten. The batch is buffered: make_durable() syncs every
-//   buffered commit at once (group commit), and serve() has the worker hold
-//   every reply from a commit's on until then, so no acknowledgement, and no
-//   answer that shows the image, leaves before it is durable.
+// - POST_COMMIT (and POST_IMAGE, with its one chunk) makes the image, its
+//   grants and its feed entry visible at once (StorageBackend::commit); a
+//   name is committed at most once; nothing is ever overwritten. The commit
+//   is durable only after the backend's sync(): make_durable() syncs every
+//   commit since the last one at once (group commit), and serve() has the
+//   worker hold every reply from a commit's on until then, so no
+//   acknowledgement, and no answer that shows the image, leaves before it is
+//   durable.
 // - An e2e image the sender may not see is answered exactly like a missing
 //   name (NOT_FOUND, same message) and never listed.
 #pragma once
@@ -37,7 +38,7 @@
 #include "common/protocol/messages.h"
 #include "common/service/service_worker.h"
 #include "storage-node/image_catalog.h"
-#include "storage-node/image_store.h"
+#include "storage-node/storage_backend.h"
 #include "storage-node/upload_sessions.h"
 
 namespace imgshare::storage {
@@ -56,9 +57,9 @@ using ChunkReply = service::WithPayload<GetChunkReply>;
 
 class StorageService {
   public:
-    // Loads the pending uploads and the feed position from `store`; `store`
-    // and `clock` must outlive the service.
-    [[nodiscard]] static Result<StorageService> open(ImageStore& store, const Clock& clock,
+    // Loads the pending uploads and the feed position from `backend`;
+    // `backend` and `clock` must outlive the service.
+    [[nodiscard]] static Result<StorageService> open(StorageBackend& backend, const Clock& clock,
                                                      StorageConfig config);
 
     [[nodiscard]] Result<PostBeginReply> post_begin(const PostBeginRequest& request,
@@ -68,8 +69,8 @@ class StorageService {
     [[nodiscard]] Result<PostCommitReply> post_commit(const PostCommitRequest& request,
                                                       const service::RequestContext& context);
     // A whole image of one chunk in one request: POST_BEGIN's checks, then the chunk's size
-    // and the envelope's ciphertext digest (INTEGRITY), the name (NAME_TAKEN), and the image,
-    // its chunk, grants and feed entry in one batch, durable before the reply as a commit.
+    // and the envelope's ciphertext digest (INTEGRITY), then the image, its chunk, grants and
+    // feed entry in one commit (NAME_TAKEN when the name is held), durable before the reply.
     // BAD_REQUEST for an envelope of more chunks, or when the same upload was begun with
     // POST_BEGIN and is pending.
     [[nodiscard]] Result<PostCommitReply> post_image(const PostImageRequest& request,
@@ -96,8 +97,8 @@ class StorageService {
     [[nodiscard]] Result<ChunkReply> get_chunk(const GetChunkRequest& request,
                                                const service::RequestContext& context) const;
     // The owner grows an e2e image's recipient list (share_validation.h): the
-    // new envelope, its signature and the added grants replace the old in one
-    // batch with a new feed entry (durable before the reply, as a commit),
+    // new envelope, its signature and the added grants replace the old at once
+    // with a new feed entry (StorageBackend::share, durable before the reply),
     // announced to the added recipients only. NOT_FOUND as for a missing name
     // when the sender may not see the image. A repeat of the last share
     // answers as it did and changes nothing.
@@ -106,17 +107,17 @@ class StorageService {
 
     // Whether a commit or share since the last make_durable() is not yet durable.
     [[nodiscard]] bool has_unsynced_writes() const noexcept { return unsynced_; }
-    // One fsync for all of them (ImageStore::sync).
+    // One sync for all of them (StorageBackend::sync).
     [[nodiscard]] Result<void> make_durable();
 
     // The worker's tick, once a second: ends a stop of writes (a full disk) as soon as the
-    // database takes writes again (ImageStore::resume_writes), then expires uploads.
+    // store takes writes again (StorageBackend::resume_writes), then expires uploads.
     void housekeeping();
     // Removes idle pending uploads.
     void expire_uploads();
 
   private:
-    StorageService(ImageStore& store, const Clock& clock, StorageConfig config,
+    StorageService(StorageBackend& backend, const Clock& clock, StorageConfig config,
                    UploadSessions sessions, ImageCatalog catalog);
 
     // The registered user who sent a request; NOT_REGISTERED for any other peer.
@@ -145,7 +146,8 @@ class StorageService {
     // unknown upload when it was not committed, or not by `user`.
     [[nodiscard]] Result<ImageRecord> committed_from(const UploadId& upload,
                                                      std::string_view user) const;
-    // The checks a complete upload must pass before it is committed.
+    // The check a complete upload must pass before it is committed: its chunks hash to the
+    // envelope's digest (INTEGRITY). The name is the commit's to check.
     [[nodiscard]] Result<void> check_commit(const UploadId& upload, const Envelope& envelope) const;
     struct VisibleImage {
         std::string user;  // the sender
@@ -155,9 +157,10 @@ class StorageService {
     // message, for a missing name and for an image the sender may not see.
     [[nodiscard]] Result<VisibleImage> visible_image(std::string_view name,
                                                      const service::RequestContext& context) const;
-    [[nodiscard]] Result<void> write_for_group_commit(Batch batch);
+    // Commits through the catalog, and notes that a sync is owed (group commit).
+    [[nodiscard]] Result<ImageRecord> commit_for_group_sync(const CommitRecord& commit);
 
-    ImageStore* store_;
+    StorageBackend* backend_;
     const Clock* clock_;
     StorageConfig config_;
     CertificateVerifier certificates_;  // owners' certificates, against config_.ca_verify_key

@@ -189,31 +189,34 @@ Result<PostCommitReply> StorageService::post_commit(const PostCommitRequest& req
     if (*missing < envelope.chunk_count) {
         return fail(ErrorCode::BAD_REQUEST, fmt::format("missing chunk {}", *missing));
     }
-    if (auto refused = check_commit(id, envelope); !refused) {
-        // This upload can never be committed: free its space now, so the owner
-        // can post again from the start.
+    // An upload that can never be committed is discarded at once, so the owner can post
+    // again from the start.
+    auto discard_refused = [&](Error refused) {
         if (auto discarded = sessions_.discard(id); !discarded) {
             spdlog::warn("could not discard upload {}: {}", id.text(), discarded.error().message);
         }
-        refused.error().message += "; the upload was discarded";
-        return std::unexpected(std::move(refused.error()));
+        refused.message += "; the upload was discarded";
+        return std::unexpected(std::move(refused));
+    };
+    if (auto refused = check_commit(id, envelope); !refused) {
+        return discard_refused(std::move(refused.error()));
     }
 
     if (auto ready = sessions_.commit_ready(id); !ready) {
         return std::unexpected(std::move(ready.error()));
     }
     const auto& pending = *upload->session;
-    auto batch = store_->batch();
-    auto record = catalog_.add_in(
-        batch, record_of(id, pending.owner, pending, envelope, clock_->now_seconds()),
-        pending.grants);
-    sessions_.end_in(batch, id, envelope.chunk_count);
-    if (auto written = write_for_group_commit(std::move(batch)); !written) {
-        return std::unexpected(std::move(written.error()));
+    auto record = commit_for_group_sync(CommitRecord{
+        record_of(id, pending.owner, pending, envelope, clock_->now_seconds()), pending.grants,
+        std::nullopt});
+    if (!record && record.error().code == ErrorCode::NAME_TAKEN) {
+        return discard_refused(
+            Error{ErrorCode::NAME_TAKEN,
+                  fmt::format("the name '{}' was taken while uploading", envelope.name)});
     }
-    catalog_.committed(record);
+    if (!record) return std::unexpected(std::move(record.error()));
     sessions_.committed(id);
-    return commit_reply(record);
+    return commit_reply(*record);
 }
 
 Result<PostCommitReply> StorageService::post_image(const PostImageRequest& request,
@@ -254,20 +257,14 @@ Result<PostCommitReply> StorageService::post_image(const PostImageRequest& reque
         return fail(ErrorCode::INTEGRITY,
                     "the chunk does not hash to the envelope's ciphertext_sha256");
     }
-    auto taken = catalog_.contains(envelope.name);
-    if (!taken) return std::unexpected(std::move(taken.error()));
-    if (*taken) {
+    auto record = commit_for_group_sync(
+        CommitRecord{record_of(upload, user, request, envelope, clock_->now_seconds()),
+                     request.grants, ByteView(context.payload)});
+    if (!record && record.error().code == ErrorCode::NAME_TAKEN) {
         return fail(ErrorCode::NAME_TAKEN, fmt::format("the name '{}' is taken", envelope.name));
     }
-    auto batch = store_->batch();
-    batch.put(Family::chunks, chunk_key(upload, 0), context.payload);
-    auto record = catalog_.add_in(
-        batch, record_of(upload, user, request, envelope, clock_->now_seconds()), request.grants);
-    if (auto written = write_for_group_commit(std::move(batch)); !written) {
-        return std::unexpected(std::move(written.error()));
-    }
-    catalog_.committed(record);
-    return commit_reply(record);
+    if (!record) return std::unexpected(std::move(record.error()));
+    return commit_reply(*record);
 }
 
 Result<UploadsReply> StorageService::uploads(const UploadsRequest&,
@@ -321,18 +318,12 @@ Result<AbandonReply> StorageService::abandon(const AbandonRequest& request,
 
 Result<void> StorageService::check_commit(const UploadId& upload, const Envelope& envelope) const {
     // Corruption on the way in is caught here, before anything is acknowledged (at rest,
-    // RocksDB's checksums and every reader's verification catch it).
+    // the store's checksums and every reader's verification catch it).
     auto digest = sessions_.ciphertext_digest(upload, envelope);
     if (!digest) return std::unexpected(std::move(digest.error()));
     if (*digest != envelope.ciphertext_sha256) {
         return fail(ErrorCode::INTEGRITY,
                     "the chunks do not hash to the envelope's ciphertext_sha256");
-    }
-    auto taken = catalog_.contains(envelope.name);
-    if (!taken) return std::unexpected(std::move(taken.error()));
-    if (*taken) {
-        return fail(ErrorCode::NAME_TAKEN,
-                    fmt::format("the name '{}' was taken while uploading", envelope.name));
     }
     return {};
 }

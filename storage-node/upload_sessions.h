@@ -1,22 +1,25 @@
 // Pending uploads: the sessions between POST_BEGIN and POST_COMMIT, the
-// chunks they have received, and their expiry.
+// chunks they have received, and their expiry, over any storage backend
+// (storage_backend.h).
 //
 // Promises: a chunk and the note that it is stored are written together, so
-// "stored" never names a missing chunk. The chunks of a large upload
-// (kUnloggedUploadBytes) skip RocksDB's write-ahead log, which halves what
-// the node writes and checksums per byte; a crash may then lose some of them
-// and not their notes (two families, flushed apart), and commit_ready()
-// flushes their chunks before a commit may name them. After a restart, the
-// first use of each upload found in the database (recover()) walks its stored
-// chunks in order and keeps the notes of the unbroken run from chunk 0 only,
-// so an upload resumes from the first chunk the node really lacks, whatever
-// survived the crash; the walk also hashes that run, so the commit reads
-// nothing back.
+// "stored" never names a missing chunk, until a crash: a backend may write
+// them apart (RocksDB's large uploads skip its write-ahead log; RADOS keeps
+// them in two objects), and commit_ready() makes the chunks durable before a
+// commit may name them. The first use of each upload this process did not
+// begin itself (found at start-up, or begun on another node) walks its stored
+// chunks in order and keeps the notes of the unbroken run from chunk 0 only
+// (recover()), so an upload resumes from the first chunk the store really
+// has, whatever survived the crash; the walk also hashes that run, so the
+// commit reads nothing back.
+//
+// What this object holds in memory is a cache: the store is the truth, and
+// an upload found there is picked up as if begun here.
 //
 // A session idle (no POST_BEGIN or POST_CHUNK) for the time-out is removed
 // with all its chunks by expire() or ended early by discard(); either frees
-// its place among its owner's pending uploads and, once RocksDB has compacted
-// the range, its disk space. Idle time is measured on the monotonic clock
+// its place among its owner's pending uploads and, as far as the backend can,
+// its space. Idle time is measured on the monotonic clock
 // while the node runs; each chunk note keeps the Unix second its chunk
 // arrived and the session the second of its last POST_BEGIN, so a restart
 // counts the idle time from the last activity stored: it never extends a
@@ -36,27 +39,23 @@
 #include "common/clock.h"
 #include "common/envelope.h"
 #include "common/error.h"
-#include "storage-node/image_store.h"
 #include "storage-node/records.h"
+#include "storage-node/storage_backend.h"
 #include "storage-node/storage_keys.h"
 
 namespace imgshare::storage {
 
-// Uploads of at least this many (padded) bytes write their chunks unlogged:
-// the chunks memtable's size, so the flush at their commit comes no more
-// often than the memtable's own.
-constexpr std::uint64_t kUnloggedUploadBytes = 4u << 20;
-
 class UploadSessions {
   public:
-    // Reads the sessions already in `store`. Both must outlive this object.
-    [[nodiscard]] static Result<UploadSessions> load(ImageStore& store, const Clock& clock,
+    // Reads the sessions already in `backend`. Both must outlive this object.
+    [[nodiscard]] static Result<UploadSessions> load(StorageBackend& backend, const Clock& clock,
                                                      std::int64_t timeout_ms);
 
     // The pending session, null if there is none. Kept decoded beside its
-    // activity from begin() (or its first find() after a restart) until it
-    // ends: every POST_CHUNK looks it up, and reading and decoding it from
-    // RocksDB each time cost more than storing the chunk's note.
+    // activity from begin() (or its first find() after a restart, or of an
+    // upload begun on another node) until it ends: every POST_CHUNK looks it
+    // up, and reading and decoding it from the store each time cost more than
+    // storing the chunk's note.
     [[nodiscard]] Result<std::shared_ptr<const UploadSession>> find(const UploadId& upload) const;
     // Stores a new session (its id must not be pending); a large one synced,
     // so that no chunk flushed without the log is ever without its session.
@@ -71,10 +70,11 @@ class UploadSessions {
     // When pending upload `upload` expires unless it is used, in Unix seconds.
     [[nodiscard]] std::int64_t expires_at(const UploadId& upload) const;
 
-    // Call before the first use of a pending upload's chunks or notes: after a
-    // restart, makes its notes say exactly which chunks from 0 on are stored
-    // (reading them once), so that nothing below relies on a note a crash
-    // left without its chunk. Does nothing for uploads begun since the start.
+    // Call before the first use of a pending upload's chunks or notes: for an
+    // upload this process did not begin, makes its notes say exactly which
+    // chunks from 0 on are stored (reading them once), so that nothing below
+    // relies on a note a crash left without its chunk. Does nothing for
+    // uploads begun here since the start.
     [[nodiscard]] Result<void> recover(const UploadId& upload);
 
     [[nodiscard]] Result<bool> has_chunk(const UploadId& upload, std::uint32_t index) const;
@@ -82,8 +82,8 @@ class UploadSessions {
     [[nodiscard]] Result<std::uint32_t> chunks_stored(const UploadId& upload) const;
     [[nodiscard]] Result<void> store_chunk(const UploadId& upload, std::uint32_t index,
                                            ByteView ciphertext);
-    // Makes the upload's chunks durable if they were written unlogged: call it
-    // before writing the commit that names them.
+    // Makes the upload's chunks durable (StorageBackend::chunks_durable): call
+    // it before the commit that names them.
     [[nodiscard]] Result<void> commit_ready(const UploadId& upload);
     // The lowest index < chunk_count not stored yet; chunk_count when all are.
     [[nodiscard]] Result<std::uint32_t> first_missing_chunk(const UploadId& upload,
@@ -95,15 +95,10 @@ class UploadSessions {
     [[nodiscard]] Result<Bytes> ciphertext_digest(const UploadId& upload,
                                                   const Envelope& envelope) const;
 
-    // Adds to `batch` the removal of the session and its notes of chunks
-    // 0 .. chunk_count-1 (not the chunks: a commit keeps them); call
-    // committed() once the batch is written. Point deletions, not a range:
-    // every read of a memtable holding range tombstones rebuilds their list,
-    // which with one per commit was a tenth of the node's CPU on small posts.
-    void end_in(Batch& batch, const UploadId& upload, std::uint32_t chunk_count) const;
+    // The upload was committed (StorageBackend::commit ended its session and notes in the
+    // store): forget it.
     void committed(const UploadId& upload);
-    // Removes the session and its chunks now, and has RocksDB compact their key
-    // range so that blob files holding nothing else are deleted.
+    // Removes the session and its chunks now (StorageBackend::discard_upload).
     [[nodiscard]] Result<void> discard(const UploadId& upload);
     // Removes every session idle for the time-out; returns their ids.
     [[nodiscard]] Result<std::vector<UploadId>> expire();
@@ -114,13 +109,13 @@ class UploadSessions {
         std::int64_t last_ms = 0;
         Sha256 received_prefix;  // over chunks 0 .. hashed_chunks-1
         std::uint32_t hashed_chunks = 0;
-        bool unlogged = false;                         // its chunks skip the write-ahead log
-        bool recovered = true;  // false for a session found at start-up, until recover()
+        std::uint64_t padded_size = 0;  // the backend chooses how to write its chunks by it
+        bool recovered = true;  // false for a session this process did not begin, until recover()
         std::shared_ptr<const UploadSession> session;  // as begun (the stored touched_at moves)
     };
-    UploadSessions(ImageStore& store, const Clock& clock, std::int64_t timeout_ms);
+    UploadSessions(StorageBackend& backend, const Clock& clock, std::int64_t timeout_ms);
 
-    ImageStore* store_;
+    StorageBackend* backend_;
     const Clock* clock_;
     std::int64_t timeout_ms_;
     mutable std::map<UploadId, Activity> pending_;  // find() fills in `session`

@@ -1,4 +1,4 @@
-// The storage node's post path on a real RocksDB in a temporary directory, handlers called
+// The storage node's post path on the RocksDB backend in a temporary directory, handlers called
 // directly (no network): a whole 100 KiB post (POST_BEGIN checks, one chunk stored,
 // POST_COMMIT's digest check and one synced batch), the commit alone, and the floor under
 // every commit: one small synced write. Items/s (and bytes/s for whole posts).
@@ -18,6 +18,7 @@
 #include "common/crypto/sha256.h"
 #include "common/envelope.h"
 #include "storage-node/image_store.h"
+#include "storage-node/rocksdb_backend.h"
 #include "storage-node/storage_service.h"
 #include "tests/common/scratch_dir.h"
 
@@ -87,16 +88,16 @@ struct Node {
     testing::ScratchDir dir;
     ManualClock clock;
     Poster poster{clock.now_seconds()};
-    std::optional<ImageStore> store;
+    std::optional<RocksDbBackend> backend;
     std::optional<StorageService> service;
     std::uint64_t next_name = 0;
 
     Node() {
-        store.emplace(ImageStore::open(dir.path() / "db").value());
+        backend.emplace(RocksDbBackend::open(dir.path() / "db").value());
         StorageConfig config;
         config.ca_verify_key = poster.ca_verify_key();
         config.max_pending_uploads_per_user = 64;  // a burst is begun before it is committed
-        service.emplace(StorageService::open(*store, clock, config).value());
+        service.emplace(StorageService::open(*backend, clock, config).value());
     }
 
     Post next_post() { return poster.make("bench-" + std::to_string(next_name++)); }

@@ -14,7 +14,7 @@ namespace {
 
 class StorageHandlerTableTest : public StorageTest {};
 
-TEST_F(StorageHandlerTableTest, EveryRequestRoutedToStorageHasItsHandlerAndNothingElseDoes) {
+TEST_P(StorageHandlerTableTest, EveryRequestRoutedToStorageHasItsHandlerAndNothingElseDoes) {
     ProtocolLog log = ProtocolLog::disabled();
     service::ServiceWorker worker(
         service::WorkerConfig{"tcp://127.0.0.1:1", generate_curve_keys().public_key,
@@ -24,6 +24,8 @@ TEST_F(StorageHandlerTableTest, EveryRequestRoutedToStorageHasItsHandlerAndNothi
 
     EXPECT_EQ(worker.handled_types(), types_routed_to(kStorageService));
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, StorageHandlerTableTest, on_every_backend(), backend_name);
 
 }  // namespace
 }  // namespace imgshare::storage::testing

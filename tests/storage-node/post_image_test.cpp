@@ -27,14 +27,14 @@ class PostImageTest : public StorageTest {
     }
 
     void expect_nothing_stored() {
-        EXPECT_EQ(count_keys(Family::images, ""), 0u);
-        EXPECT_EQ(count_keys(Family::chunks, ""), 0u);
-        EXPECT_EQ(count_keys(Family::feed, ""), 0u);
-        EXPECT_EQ(count_keys(Family::uploads, ""), 0u);
+        EXPECT_EQ(probe().images(), 0u);
+        EXPECT_EQ(probe().chunks(), 0u);
+        EXPECT_EQ(probe().feed_entries(), 0u);
+        EXPECT_EQ(probe().upload_state(), 0u);
     }
 };
 
-TEST_F(PostImageTest, OneRequestCommitsTheImageDurablyAndReadersGetItsChunk) {
+TEST_P(PostImageTest, OneRequestCommitsTheImageDurablyAndReadersGetItsChunk) {
     auto cat = small(alice_);
     auto committed = post_image(alice_, cat);
     ASSERT_TRUE(committed.has_value()) << describe(committed.error());
@@ -45,7 +45,7 @@ TEST_F(PostImageTest, OneRequestCommitsTheImageDurablyAndReadersGetItsChunk) {
     EXPECT_TRUE(service().has_unsynced_writes());
     ASSERT_TRUE(service().make_durable());
     // No upload session was ever needed.
-    EXPECT_EQ(count_keys(Family::uploads, ""), 0u);
+    EXPECT_EQ(probe().upload_state(), 0u);
     auto download = service().download(DownloadRequest{"cat"}, as_user("bob"));
     ASSERT_TRUE(download.has_value()) << describe(download.error());
     EXPECT_EQ(download->envelope, cat.begin.envelope);
@@ -55,15 +55,15 @@ TEST_F(PostImageTest, OneRequestCommitsTheImageDurablyAndReadersGetItsChunk) {
     EXPECT_EQ(chunk->payload, cat.chunks[0]);
 }
 
-TEST_F(PostImageTest, ARetryAnswersAsTheFirstAndAddsNothing) {
+TEST_P(PostImageTest, ARetryAnswersAsTheFirstAndAddsNothing) {
     auto cat = small(alice_);
     auto first = post_image(alice_, cat);
     ASSERT_TRUE(first.has_value()) << describe(first.error());
     auto again = post_image(alice_, cat);
     ASSERT_TRUE(again.has_value()) << describe(again.error());
     EXPECT_EQ(*again, *first);
-    EXPECT_EQ(count_keys(Family::feed, ""), 1u);
-    EXPECT_EQ(count_keys(Family::images, ""), 1u);
+    EXPECT_EQ(probe().feed_entries(), 1u);
+    EXPECT_EQ(probe().images(), 1u);
     // And across a restart.
     reopen();
     auto after_restart = post_image(alice_, cat);
@@ -78,7 +78,7 @@ TEST_F(PostImageTest, ARetryAnswersAsTheFirstAndAddsNothing) {
     EXPECT_EQ(chunk->payload, cat.chunks[0]);
 }
 
-TEST_F(PostImageTest, ATamperedChunkIsAnIntegrityErrorAndNothingIsStored) {
+TEST_P(PostImageTest, ATamperedChunkIsAnIntegrityErrorAndNothingIsStored) {
     auto cat = small(alice_);
     Bytes tampered = cat.chunks[0];
     tampered[tampered.size() / 2] ^= 0x40;
@@ -88,7 +88,7 @@ TEST_F(PostImageTest, ATamperedChunkIsAnIntegrityErrorAndNothingIsStored) {
                  ErrorCode::NOT_FOUND);
 }
 
-TEST_F(PostImageTest, AChunkOfTheWrongSizeOrAnImageOfMoreChunksIsRefused) {
+TEST_P(PostImageTest, AChunkOfTheWrongSizeOrAnImageOfMoreChunksIsRefused) {
     auto cat = small(alice_);
     Bytes shorter(cat.chunks[0].begin(), cat.chunks[0].end() - 1);
     expect_error(post_image(alice_, cat, shorter), ErrorCode::BAD_REQUEST);
@@ -104,7 +104,7 @@ TEST_F(PostImageTest, AChunkOfTheWrongSizeOrAnImageOfMoreChunksIsRefused) {
     expect_nothing_stored();
 }
 
-TEST_F(PostImageTest, WhoMayPostIsCheckedAsForPostBegin) {
+TEST_P(PostImageTest, WhoMayPostIsCheckedAsForPostBegin) {
     auto cat = small(alice_);
     for (const auto& peer : not_users()) {
         expect_error(service().post_image(PostImageRequest{cat.begin},
@@ -127,7 +127,7 @@ TEST_F(PostImageTest, WhoMayPostIsCheckedAsForPostBegin) {
     expect_nothing_stored();
 }
 
-TEST_F(PostImageTest, ATakenNameIsRefusedAndTheFirstImageIsUnchanged) {
+TEST_P(PostImageTest, ATakenNameIsRefusedAndTheFirstImageIsUnchanged) {
     auto first = small(alice_);
     ASSERT_TRUE(post_image(alice_, first));
     expect_error(post_image(bob_, small(bob_)), ErrorCode::NAME_TAKEN);
@@ -137,10 +137,10 @@ TEST_F(PostImageTest, ATakenNameIsRefusedAndTheFirstImageIsUnchanged) {
     auto download = service().download(DownloadRequest{"cat"}, as_user("alice"));
     ASSERT_TRUE(download.has_value());
     EXPECT_EQ(download->envelope, first.begin.envelope);
-    EXPECT_EQ(count_keys(Family::images, ""), 2u);
+    EXPECT_EQ(probe().images(), 2u);
 }
 
-TEST_F(PostImageTest, AnUploadBegunWithPostBeginIsFinishedThatWayOnly) {
+TEST_P(PostImageTest, AnUploadBegunWithPostBeginIsFinishedThatWayOnly) {
     auto cat = small(alice_);
     auto begun = service().post_begin(cat.begin, as_user("alice"));
     ASSERT_TRUE(begun.has_value()) << describe(begun.error());
@@ -155,7 +155,7 @@ TEST_F(PostImageTest, AnUploadBegunWithPostBeginIsFinishedThatWayOnly) {
     EXPECT_EQ(*again, *committed);
 }
 
-TEST_F(PostImageTest, AnEndToEndImageKeepsOneGrantPerReaderAndOnlyTheyListIt) {
+TEST_P(PostImageTest, AnEndToEndImageKeepsOneGrantPerReaderAndOnlyTheyListIt) {
     auto cat = small(alice_, shared_with("cat", {&bob_}));
     auto committed = post_image(alice_, cat);
     ASSERT_TRUE(committed.has_value()) << describe(committed.error());
@@ -173,6 +173,8 @@ TEST_F(PostImageTest, AnEndToEndImageKeepsOneGrantPerReaderAndOnlyTheyListIt) {
     ASSERT_TRUE(listed.has_value());
     EXPECT_TRUE(listed->items.empty());
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, PostImageTest, on_every_backend(), backend_name);
 
 }  // namespace
 }  // namespace imgshare::storage::testing

@@ -53,7 +53,7 @@ class StorageSendersTest : public StorageTest {
     TestImage cat_ = image(alice_);
 };
 
-TEST_F(StorageSendersTest, EveryPeerButARegisteredUserIsNotRegistered) {
+TEST_P(StorageSendersTest, EveryPeerButARegisteredUserIsNotRegistered) {
     auto key = generate_curve_keys().public_key;
     // "unknown:<key>" once passed for a username here; it is an unconfirmed peer.
     for (const PeerIdentity& peer :
@@ -72,10 +72,10 @@ TEST_F(StorageSendersTest, EveryPeerButARegisteredUserIsNotRegistered) {
         });
         EXPECT_EQ(requests, 8);
     }
-    EXPECT_EQ(count_keys(Family::images, ""), 1u) << "nothing was posted";
+    EXPECT_EQ(probe().images(), 1u) << "nothing was posted";
 }
 
-TEST_F(StorageSendersTest, ARegisteredUserIsServed) {
+TEST_P(StorageSendersTest, ARegisteredUserIsServed) {
     EXPECT_TRUE(send(ListRequest{}, "alice"));
     auto download = send(DownloadRequest{"cat"}, "alice");
     ASSERT_TRUE(download) << download.error().message;
@@ -88,7 +88,7 @@ TEST_F(StorageSendersTest, ARegisteredUserIsServed) {
     EXPECT_EQ(unknown.error().code, ErrorCode::NOT_FOUND) << unknown.error().message;
 }
 
-TEST_F(StorageSendersTest, AMissingOrMalformedUserIsRefusedBeforeAnyHandler) {
+TEST_P(StorageSendersTest, AMissingOrMalformedUserIsRefusedBeforeAnyHandler) {
     const std::vector<std::string> malformed{"",
                                              "Alice",
                                              "unknown:alice",
@@ -112,8 +112,10 @@ TEST_F(StorageSendersTest, AMissingOrMalformedUserIsRefusedBeforeAnyHandler) {
     });
     EXPECT_EQ(send(ListRequest{}, "unknown:alice").error().message,
               "header 'user': peer identity 'unknown:alice': its key is not 40 characters of Z85");
-    EXPECT_EQ(count_keys(Family::images, ""), 1u) << "nothing was posted";
+    EXPECT_EQ(probe().images(), 1u) << "nothing was posted";
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, StorageSendersTest, on_every_backend(), backend_name);
 
 }  // namespace
 }  // namespace imgshare::storage::testing

@@ -67,7 +67,7 @@ class SharingTest : public StorageTest {
     Bytes current_;    // the certificate SHARE sends as the owner's current one
 };
 
-TEST_F(SharingTest, OwnerAddsAReaderWhoGetsTheirOwnGrantAndTheNewEnvelope) {
+TEST_P(SharingTest, OwnerAddsAReaderWhoGetsTheirOwnGrantAndTheNewEnvelope) {
     auto request = grown({&carol_});
     auto shared = service().share(request, as_user("alice"));
     ASSERT_TRUE(shared.has_value()) << describe(shared.error());
@@ -100,7 +100,7 @@ TEST_F(SharingTest, OwnerAddsAReaderWhoGetsTheirOwnGrantAndTheNewEnvelope) {
               service().download(DownloadRequest{"missing"}, as_user("dave")).error());
 }
 
-TEST_F(SharingTest, EachReaderMeetsTheImageOnceInTheFeed) {
+TEST_P(SharingTest, EachReaderMeetsTheImageOnceInTheFeed) {
     ASSERT_TRUE(service().share(grown({&carol_}), as_user("alice")));
     post(alice_, image(alice_, named("public")));
     // The post's entry for the first readers, the share's entry for the reader it added.
@@ -116,7 +116,7 @@ TEST_F(SharingTest, EachReaderMeetsTheImageOnceInTheFeed) {
     EXPECT_FALSE(page.items[1].recipients.has_value());  // escrow: everyone may read it
 }
 
-TEST_F(SharingTest, SecondShareKeepsEarlierReadersAndSurvivesAReopen) {
+TEST_P(SharingTest, SecondShareKeepsEarlierReadersAndSurvivesAReopen) {
     auto first = grown({&carol_});
     ASSERT_TRUE(service().share(first, as_user("alice")));
     stored_ = decode_envelope(first.envelope).value();
@@ -136,20 +136,20 @@ TEST_F(SharingTest, SecondShareKeepsEarlierReadersAndSurvivesAReopen) {
     EXPECT_EQ(post(alice_, image(alice_, named("next"))).seq, 4u);
 }
 
-TEST_F(SharingTest, RepeatedShareAnswersAsBeforeAndChangesNothing) {
+TEST_P(SharingTest, RepeatedShareAnswersAsBeforeAndChangesNothing) {
     auto request = grown({&carol_});
     auto first = service().share(request, as_user("alice"));
     ASSERT_TRUE(first.has_value());
     auto again = service().share(request, as_user("alice"));
     ASSERT_TRUE(again.has_value()) << describe(again.error());
     EXPECT_EQ(*again, *first);
-    EXPECT_EQ(count_keys(Family::feed, ""), 2u);
+    EXPECT_EQ(probe().feed_entries(), 2u);
     EXPECT_EQ(listed("carol"), (Listed{{"secret", 2}}));
     // Bob replaying alice's request is still not the owner.
     expect_error(service().share(request, as_user("bob")), ErrorCode::FORBIDDEN);
 }
 
-TEST_F(SharingTest, OnlyTheOwnerMayShareAndOutsidersLearnNothing) {
+TEST_P(SharingTest, OnlyTheOwnerMayShareAndOutsidersLearnNothing) {
     // Bob reads the image but does not own it, whoever signed the request.
     expect_error(service().share(grown({&carol_}), as_user("bob")), ErrorCode::FORBIDDEN);
     expect_error(service().share(grown({&carol_}, &bob_), as_user("bob")), ErrorCode::FORBIDDEN);
@@ -167,10 +167,10 @@ TEST_F(SharingTest, OnlyTheOwnerMayShareAndOutsidersLearnNothing) {
     }
     expect_error(service().download(DownloadRequest{"secret"}, as_user("carol")),
                  ErrorCode::NOT_FOUND);
-    EXPECT_EQ(count_keys(Family::feed, ""), 1u);
+    EXPECT_EQ(probe().feed_entries(), 1u);
 }
 
-TEST_F(SharingTest, NothingButTheRecipientListMayChange) {
+TEST_P(SharingTest, NothingButTheRecipientListMayChange) {
     struct Case {
         std::string what;
         ShareRequest request;
@@ -210,12 +210,12 @@ TEST_F(SharingTest, NothingButTheRecipientListMayChange) {
     auto download = service().download(DownloadRequest{"secret"}, as_user("alice"));
     ASSERT_TRUE(download.has_value());
     EXPECT_EQ(download->envelope, secret_.begin.envelope);
-    EXPECT_EQ(count_keys(Family::feed, ""), 1u);
+    EXPECT_EQ(probe().feed_entries(), 1u);
     expect_error(service().download(DownloadRequest{"secret"}, as_user("carol")),
                  ErrorCode::NOT_FOUND);
 }
 
-TEST_F(SharingTest, EscrowImagesAndExpiredOwnersCannotShare) {
+TEST_P(SharingTest, EscrowImagesAndExpiredOwnersCannotShare) {
     auto cat = image(alice_, named("cat"));
     post(alice_, cat);
     ShareRequest escrow_share{
@@ -226,7 +226,7 @@ TEST_F(SharingTest, EscrowImagesAndExpiredOwnersCannotShare) {
     expect_error(service().share(grown({&carol_}), as_user("alice")), ErrorCode::EXPIRED);
 }
 
-TEST_F(SharingTest, ARenewedOwnerSharesAnImagePostedUnderHerExpiredCertificate) {
+TEST_P(SharingTest, ARenewedOwnerSharesAnImagePostedUnderHerExpiredCertificate) {
     // Alice renews before her first certificate ends (the CA refuses to renew an expired one)
     // and shares at once: the first certificate is still valid.
     clock_.advance_seconds(3000);
@@ -256,7 +256,7 @@ TEST_F(SharingTest, ARenewedOwnerSharesAnImagePostedUnderHerExpiredCertificate) 
     EXPECT_TRUE(key->equals(secret_.content_key));
 }
 
-TEST_F(SharingTest, ACurrentCertificateThatIsNotTheOwnersRenewalIsRefused) {
+TEST_P(SharingTest, ACurrentCertificateThatIsNotTheOwnersRenewalIsRefused) {
     clock_.advance_seconds(3000);
     const std::int64_t now = clock_.now_seconds();
     const Certificate renewed = ca_.renew(alice_, now);
@@ -299,12 +299,12 @@ TEST_F(SharingTest, ACurrentCertificateThatIsNotTheOwnersRenewalIsRefused) {
     auto download = service().download(DownloadRequest{"secret"}, as_user("alice"));
     ASSERT_TRUE(download.has_value());
     EXPECT_EQ(download->envelope, secret_.begin.envelope);
-    EXPECT_EQ(count_keys(Family::feed, ""), 1u);
+    EXPECT_EQ(probe().feed_entries(), 1u);
     expect_error(service().download(DownloadRequest{"secret"}, as_user("carol")),
                  ErrorCode::NOT_FOUND);
 }
 
-TEST_F(SharingTest, ListPagesStopAtTheirByteBudgetAndLoseNothing) {
+TEST_P(SharingTest, ListPagesStopAtTheirByteBudgetAndLoseNothing) {
     config_.list_reply_bytes = 250;  // two or three e2e summaries
     reopen();
     for (const char* name : {"a", "b", "c", "d", "e"})
@@ -331,7 +331,7 @@ TEST_F(SharingTest, ListPagesStopAtTheirByteBudgetAndLoseNothing) {
 
 // The newest feed entries are listed from memory (FeedTail), older ones and
 // everything after a restart from RocksDB: every page must be the same.
-TEST_F(SharingTest, ListPagesFromMemoryAreThePagesFromTheDatabase) {
+TEST_P(SharingTest, ListPagesFromMemoryAreThePagesFromTheDatabase) {
     ASSERT_TRUE(service().share(grown({&carol_}), as_user("alice")));
     post(alice_, image(alice_, named("public")));
     post(bob_, image(bob_, shared_with("bobs", {&dave_})));
@@ -366,6 +366,8 @@ TEST(ShareValidationTest, RepeatIsRecognisedOnlyAfterAShare) {
     request.signature[0] ^= 1;
     EXPECT_FALSE(repeats_last_share(request, record));
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, SharingTest, on_every_backend(), backend_name);
 
 }  // namespace
 }  // namespace imgshare::storage::testing

@@ -1,12 +1,23 @@
 // Test helpers for the storage node: a test CA issuing real certificates,
 // images encrypted and signed with common/, and a fixture holding a real
-// RocksDB in a scratch directory with a StorageService on a ManualClock.
+// storage backend (a RocksDB in a scratch directory) with a StorageService on
+// a ManualClock.
+//
+// The handler suites are value-parameterised over the backends
+// (backends_under_test(): one line per backend), so every backend passes the
+// same tests and the two cannot drift apart. What only one backend does
+// (RocksDB's log, blob files) is tested in that backend's own suite
+// (rocksdb_backend_test.cpp).
 #pragma once
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <functional>
+#include <memory>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -18,8 +29,8 @@
 #include "common/crypto/sha256.h"
 #include "common/envelope.h"
 #include "common/service/service_worker.h"
-#include "storage-node/image_store.h"
 #include "storage-node/post_validation.h"
+#include "storage-node/rocksdb_backend.h"
 #include "storage-node/storage_keys.h"
 #include "storage-node/storage_service.h"
 #include "tests/common/scratch_dir.h"
@@ -161,8 +172,119 @@ void expect_error(const Result<T>& result, ErrorCode code) {
     EXPECT_EQ(result.error().code, code) << describe(result.error());
 }
 
-class StorageTest : public ::testing::Test {
+// What a test may see and do inside a backend's store, below the seam: count
+// what is kept, and leave what a crash or a damaged disk leaves.
+class BackendProbe {
+  public:
+    virtual ~BackendProbe() = default;
+    [[nodiscard]] virtual std::size_t images() = 0;
+    [[nodiscard]] virtual std::size_t feed_entries() = 0;
+    // Chunks stored, of `upload` or of every upload.
+    [[nodiscard]] virtual std::size_t chunks(std::optional<UploadId> upload = std::nullopt) = 0;
+    // What is kept of pending upload `upload` (or of every one): its session and one note per
+    // chunk stored.
+    [[nodiscard]] virtual std::size_t upload_state(
+        std::optional<UploadId> upload = std::nullopt) = 0;
+    // A crash that lost chunk `index` of `upload` and kept its note.
+    virtual void lose_chunk(const UploadId& upload, std::uint32_t index) = 0;
+    // A crash that kept chunk `index` of `upload` and lost its note.
+    virtual void lose_chunk_note(const UploadId& upload, std::uint32_t index) = 0;
+    // The record of `name` replaced by `bytes` behind the node's back.
+    virtual void damage_image(std::string_view name, std::string_view bytes) = 0;
+};
+
+struct OpenedBackend {
+    std::unique_ptr<StorageBackend> backend;
+    std::unique_ptr<BackendProbe> probe;
+};
+
+// One backend the parameterised suites run against: its name (the test's
+// suffix) and how to open it, fresh or again, in a scratch directory.
+struct BackendUnderTest {
+    std::string name;
+    std::function<OpenedBackend(const std::filesystem::path& dir)> open;
+};
+
+inline void PrintTo(const BackendUnderTest& backend, std::ostream* out) {
+    *out << backend.name;
+}
+
+class RocksDbProbe final : public BackendProbe {
+  public:
+    explicit RocksDbProbe(RocksDbBackend& backend) : store_(&backend.store()) {}
+
+    std::size_t images() override { return count(Family::images, ""); }
+    std::size_t feed_entries() override { return count(Family::feed, ""); }
+    std::size_t chunks(std::optional<UploadId> upload) override {
+        return count(Family::chunks, upload ? upload->key() : "");
+    }
+    std::size_t upload_state(std::optional<UploadId> upload) override {
+        return count(Family::uploads, upload ? upload->key() : "");
+    }
+    void lose_chunk(const UploadId& upload, std::uint32_t index) override {
+        auto batch = store_->batch();
+        batch.erase(Family::chunks, chunk_key(upload, index));
+        write(std::move(batch));
+    }
+    void lose_chunk_note(const UploadId& upload, std::uint32_t index) override {
+        auto batch = store_->batch();
+        batch.erase(Family::uploads, chunk_key(upload, index));
+        write(std::move(batch));
+    }
+    void damage_image(std::string_view name, std::string_view bytes) override {
+        auto batch = store_->batch();
+        batch.put(Family::images, name, bytes);
+        write(std::move(batch));
+    }
+
+  private:
+    std::size_t count(Family family, std::string_view prefix) {
+        std::size_t found = 0;
+        auto scanned = store_->scan(family, prefix, prefix_end(prefix),
+                                    [&](std::string_view, ByteView) {
+                                        ++found;
+                                        return true;
+                                    });
+        EXPECT_TRUE(scanned.has_value());
+        return found;
+    }
+    void write(Batch batch) {
+        auto written = store_->write(std::move(batch), Durability::Synced);
+        ASSERT_TRUE(written.has_value()) << describe(written.error());
+    }
+
+    ImageStore* store_;
+};
+
+inline BackendUnderTest rocksdb_under_test() {
+    return {"rocksdb", [](const std::filesystem::path& dir) {
+                auto opened = RocksDbBackend::open(dir / "db");
+                EXPECT_TRUE(opened.has_value()) << describe(opened.error());
+                if (!opened) return OpenedBackend{};
+                auto backend = std::make_unique<RocksDbBackend>(std::move(*opened));
+                auto probe = std::make_unique<RocksDbProbe>(*backend);
+                return OpenedBackend{std::move(backend), std::move(probe)};
+            }};
+}
+
+// Every backend the handler suites run against. A new backend is one line here.
+inline std::vector<BackendUnderTest> backends_under_test() {
+    return {rocksdb_under_test()};
+}
+
+// For INSTANTIATE_TEST_SUITE_P(Backends, Suite, on_every_backend(), backend_name).
+inline auto on_every_backend() {
+    return ::testing::ValuesIn(backends_under_test());
+}
+inline std::string backend_name(const ::testing::TestParamInfo<BackendUnderTest>& info) {
+    return info.param.name;
+}
+
+// A StorageService over one backend; StorageTest runs it over each.
+class StorageFixture : public ::testing::Test {
   protected:
+    explicit StorageFixture(BackendUnderTest backend) : backend_under_test_(std::move(backend)) {}
+
     void SetUp() override {
         config_.ca_verify_key = ca_.verify_key();
         config_.upload_timeout_ms = 60'000;
@@ -170,17 +292,24 @@ class StorageTest : public ::testing::Test {
     }
 
     void open() {
-        auto store = ImageStore::open(dir_ / "db");
-        ASSERT_TRUE(store.has_value()) << describe(store.error());
-        store_.emplace(std::move(*store));
-        auto service = StorageService::open(*store_, clock_, config_);
+        auto opened = backend_under_test_.open(dir_.path());
+        ASSERT_TRUE(opened.backend);
+        backend_ = std::move(opened.backend);
+        probe_ = std::move(opened.probe);
+        auto service = StorageService::open(*backend_, clock_, config_);
         ASSERT_TRUE(service.has_value()) << describe(service.error());
         service_.emplace(std::move(*service));
     }
 
-    void reopen() {
+    // The node stopped: its service and backend closed.
+    void close() {
         service_.reset();
-        store_.reset();
+        probe_.reset();
+        backend_.reset();
+    }
+
+    void reopen() {
+        close();
         open();
     }
 
@@ -194,58 +323,64 @@ class StorageTest : public ::testing::Test {
 
     Result<PostChunkReply> send_chunk(const TestUser& owner, const std::string& upload,
                                       std::uint32_t index, ByteView chunk) {
-        return service_->post_chunk(PostChunkRequest{upload, index}, as_user(owner.name, chunk));
+        return send_chunk_to(*service_, owner, upload, index, chunk);
+    }
+    static Result<PostChunkReply> send_chunk_to(StorageService& node, const TestUser& owner,
+                                                const std::string& upload, std::uint32_t index,
+                                                ByteView chunk) {
+        return node.post_chunk(PostChunkRequest{upload, index}, as_user(owner.name, chunk));
     }
 
-    // Begins the upload and sends every chunk; returns the upload handle.
-    std::string upload_all(const TestUser& owner, const TestImage& image) {
-        auto begun = service_->post_begin(image.begin, as_user(owner.name));
+    // Begins the upload and sends every chunk (to `node`, default this test's service);
+    // returns the upload handle.
+    std::string upload_all(const TestUser& owner, const TestImage& image,
+                           StorageService* node = nullptr) {
+        auto& to = node ? *node : *service_;
+        auto begun = to.post_begin(image.begin, as_user(owner.name));
         EXPECT_TRUE(begun.has_value()) << describe(begun.error());
         if (!begun) return {};
         for (std::uint32_t index = 0; index < image.chunks.size(); ++index) {
-            auto sent = send_chunk(owner, begun->upload, index, image.chunks[index]);
+            auto sent = send_chunk_to(to, owner, begun->upload, index, image.chunks[index]);
             EXPECT_TRUE(sent.has_value()) << describe(sent.error());
         }
         return begun->upload;
     }
 
-    // The whole post: begin, every chunk, commit.
-    PostCommitReply post(const TestUser& owner, const TestImage& image) {
-        auto upload = upload_all(owner, image);
-        auto committed = service_->post_commit(PostCommitRequest{upload}, as_user(owner.name));
+    // The whole post: begin, every chunk, commit (on `node`, default this test's service).
+    PostCommitReply post(const TestUser& owner, const TestImage& image,
+                         StorageService* node = nullptr) {
+        auto& to = node ? *node : *service_;
+        auto upload = upload_all(owner, image, &to);
+        auto committed = to.post_commit(PostCommitRequest{upload}, as_user(owner.name));
         EXPECT_TRUE(committed.has_value()) << describe(committed.error());
         return committed.value_or(PostCommitReply{});
     }
 
-    // Keys of `family` that start with `prefix` (raw bytes).
-    std::size_t count_keys(Family family, std::string_view prefix) {
-        std::size_t count = 0;
-        auto end = prefix_end(prefix);
-        auto scanned = store_->scan(family, prefix, end, [&](std::string_view, ByteView) {
-            ++count;
-            return true;
-        });
-        EXPECT_TRUE(scanned.has_value());
-        return count;
+    // Another storage node serving the same store as this test's service.
+    StorageService another_node() {
+        auto node = StorageService::open(*backend_, clock_, config_);
+        EXPECT_TRUE(node.has_value()) << describe(node.error());
+        return std::move(node.value());
     }
 
-    // Bytes in the database's files ending in `extension`: ".log" for the
-    // write-ahead log, ".blob" for the blob files that hold chunks.
-    std::uintmax_t bytes_in_files(std::string_view extension) const {
-        std::uintmax_t total = 0;
-        for (const auto& entry : std::filesystem::directory_iterator(dir_ / "db")) {
-            if (entry.path().extension() == extension) total += entry.file_size();
-        }
-        return total;
-    }
+    BackendProbe& probe() { return *probe_; }
 
     imgshare::testing::ScratchDir dir_;
     ManualClock clock_;
     TestCa ca_;
     BoxKeyPair server_wrap_ = generate_box_keys();
     StorageConfig config_;
-    std::optional<ImageStore> store_;
+    BackendUnderTest backend_under_test_;
+    std::unique_ptr<StorageBackend> backend_;
+    std::unique_ptr<BackendProbe> probe_;
     std::optional<StorageService> service_;
+};
+
+// The handler suites' fixture: a StorageFixture on each backend under test.
+class StorageTest : public StorageFixture,
+                    public ::testing::WithParamInterface<BackendUnderTest> {
+  protected:
+    StorageTest() : StorageFixture(GetParam()) {}
 };
 
 }  // namespace imgshare::storage::testing

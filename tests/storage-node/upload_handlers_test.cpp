@@ -26,7 +26,7 @@ class UploadHandlersTest : public StorageTest {
     TestUser bob_ = user("bob");
 };
 
-TEST_F(UploadHandlersTest, UploadsListsTheSendersOwnPendingUploadsOldestFirst) {
+TEST_P(UploadHandlersTest, UploadsListsTheSendersOwnPendingUploadsOldestFirst) {
     auto cat = image(alice_, named("cat"));
     auto cat_upload = begin(alice_, cat);
     ASSERT_TRUE(send_chunk(alice_, cat_upload, 0, cat.chunks[0]));
@@ -54,7 +54,7 @@ TEST_F(UploadHandlersTest, UploadsListsTheSendersOwnPendingUploadsOldestFirst) {
     }
 }
 
-TEST_F(UploadHandlersTest, AbandonEndsTheUploadWithItsChunksAndFreesItsPlace) {
+TEST_P(UploadHandlersTest, AbandonEndsTheUploadWithItsChunksAndFreesItsPlace) {
     config_.max_pending_uploads_per_user = 2;
     reopen();
     auto cat = image(alice_, named("cat"));
@@ -68,8 +68,8 @@ TEST_F(UploadHandlersTest, AbandonEndsTheUploadWithItsChunksAndFreesItsPlace) {
     ASSERT_TRUE(abandoned.has_value()) << describe(abandoned.error());
     EXPECT_EQ(*abandoned, (AbandonReply{cat_upload, "cat", 1}));
     const auto id = UploadId::parse(cat_upload).value();
-    EXPECT_EQ(count_keys(Family::uploads, id.key()), 0u);
-    EXPECT_EQ(count_keys(Family::chunks, id.key()), 0u);
+    EXPECT_EQ(probe().upload_state(id), 0u);
+    EXPECT_EQ(probe().chunks(id), 0u);
     EXPECT_TRUE(service().post_begin(owl.begin, as_user("alice")));
     // It is gone: its chunks and commit are refused, and the same envelope begins anew.
     expect_error(send_chunk(alice_, cat_upload, 1, cat.chunks[1]), ErrorCode::NOT_FOUND);
@@ -79,7 +79,7 @@ TEST_F(UploadHandlersTest, AbandonEndsTheUploadWithItsChunksAndFreesItsPlace) {
                  ErrorCode::NOT_FOUND);
 }
 
-TEST_F(UploadHandlersTest, OnlyTheOwnerMayAbandonAPendingUploadAndNeverACommittedOne) {
+TEST_P(UploadHandlersTest, OnlyTheOwnerMayAbandonAPendingUploadAndNeverACommittedOne) {
     auto cat = image(alice_);
     auto cat_upload = begin(alice_, cat);
     expect_error(service().abandon(AbandonRequest{cat_upload}, as_user("bob")),
@@ -104,21 +104,7 @@ TEST_F(UploadHandlersTest, OnlyTheOwnerMayAbandonAPendingUploadAndNeverACommitte
     EXPECT_EQ(committed.name, "dog");
 }
 
-TEST_F(UploadHandlersTest, AbandonGivesTheDiskSpaceOfItsChunksBack) {
-    ImageSpec spec;
-    spec.name = "big";
-    spec.padded_size = 3 * kUnloggedUploadBytes;  // several memtables: in blob files
-    spec.chunk_size = 256 * 1024;
-    auto big = image(alice_, spec);
-    auto upload = begin(alice_, big);
-    for (std::uint32_t index = 0; index < big.chunks.size(); ++index)
-        ASSERT_TRUE(send_chunk(alice_, upload, index, big.chunks[index]));
-    ASSERT_TRUE(store_->flush(Family::chunks));
-    ASSERT_GE(bytes_in_files(".blob"), 3 * kUnloggedUploadBytes);
-
-    ASSERT_TRUE(service().abandon(AbandonRequest{upload}, as_user("alice")));
-    EXPECT_LT(bytes_in_files(".blob"), 64u * 1024) << "the abandoned chunks keep their space";
-}
+INSTANTIATE_TEST_SUITE_P(Backends, UploadHandlersTest, on_every_backend(), backend_name);
 
 }  // namespace
 }  // namespace imgshare::storage::testing

@@ -11,8 +11,7 @@ class UploadSessionsTest : public StorageTest {
   protected:
     // A restart: the new process's monotonic clock starts anywhere; wall time goes on.
     void restart() {
-        service_.reset();
-        store_.reset();
+        close();
         clock_.advance_ms(987'654);
         open();
     }
@@ -33,7 +32,7 @@ class UploadSessionsTest : public StorageTest {
     TestUser alice_ = user("alice");
 };
 
-TEST_F(UploadSessionsTest, ARestartDoesNotExtendTheTimeOutOfAnUploadBegunBeforeIt) {
+TEST_P(UploadSessionsTest, ARestartDoesNotExtendTheTimeOutOfAnUploadBegunBeforeIt) {
     auto cat = image(alice_);
     auto begun = service().post_begin(cat.begin, as_user("alice")).value();
     clock_.advance_seconds(40);
@@ -45,7 +44,7 @@ TEST_F(UploadSessionsTest, ARestartDoesNotExtendTheTimeOutOfAnUploadBegunBeforeI
     expect_error(send_chunk(alice_, begun.upload, 0, cat.chunks[0]), ErrorCode::NOT_FOUND);
 }
 
-TEST_F(UploadSessionsTest, AfterARestartTheTimeOutCountsFromTheLastChunkStored) {
+TEST_P(UploadSessionsTest, AfterARestartTheTimeOutCountsFromTheLastChunkStored) {
     auto cat = image(alice_);
     auto begun = service().post_begin(cat.begin, as_user("alice")).value();
     clock_.advance_seconds(30);
@@ -58,7 +57,7 @@ TEST_F(UploadSessionsTest, AfterARestartTheTimeOutCountsFromTheLastChunkStored) 
     EXPECT_FALSE(pending(begun.upload));
 }
 
-TEST_F(UploadSessionsTest, AfterARestartTheTimeOutCountsFromTheLastPostBegin) {
+TEST_P(UploadSessionsTest, AfterARestartTheTimeOutCountsFromTheLastPostBegin) {
     auto cat = image(alice_);
     auto begun = service().post_begin(cat.begin, as_user("alice")).value();
     clock_.advance_seconds(30);
@@ -71,18 +70,17 @@ TEST_F(UploadSessionsTest, AfterARestartTheTimeOutCountsFromTheLastPostBegin) {
     EXPECT_FALSE(pending(begun.upload));
 }
 
-TEST_F(UploadSessionsTest, AnUploadIdleForTheWholeTimeOutWhileTheNodeWasDownExpiresAtOnce) {
+TEST_P(UploadSessionsTest, AnUploadIdleForTheWholeTimeOutWhileTheNodeWasDownExpiresAtOnce) {
     auto cat = image(alice_);
     auto begun = service().post_begin(cat.begin, as_user("alice")).value();
-    service_.reset();
-    store_.reset();
+    close();
     clock_.advance_seconds(3600);
     open();
     expire_after_seconds(0);
     EXPECT_FALSE(pending(begun.upload));
 }
 
-TEST_F(UploadSessionsTest, TheDeadlineListedIsTheOneKeptAcrossARestart) {
+TEST_P(UploadSessionsTest, TheDeadlineListedIsTheOneKeptAcrossARestart) {
     auto cat = image(alice_);
     auto begun = service().post_begin(cat.begin, as_user("alice")).value();
     const auto deadline = clock_.now_seconds() + 60;
@@ -96,6 +94,46 @@ TEST_F(UploadSessionsTest, TheDeadlineListedIsTheOneKeptAcrossARestart) {
     EXPECT_EQ(listed.uploads[0].upload, begun.upload);
     EXPECT_EQ(listed.uploads[0].expires_at, deadline);
 }
+
+// Several nodes share one store: an upload begun on a node that then died is picked up
+// from the store by another, resumed from the chunk it lacks, and committed there.
+TEST_P(UploadSessionsTest, AnUploadBegunOnAnotherNodeIsResumedAndCommittedHere) {
+    auto cat = image(alice_);
+    std::string upload;
+    {
+        auto other = another_node();
+        upload = other.post_begin(cat.begin, as_user("alice")).value().upload;
+        ASSERT_TRUE(send_chunk_to(other, alice_, upload, 0, cat.chunks[0]));
+    }  // that node is gone
+    auto resumed = service().post_begin(cat.begin, as_user("alice"));
+    ASSERT_TRUE(resumed.has_value()) << describe(resumed.error());
+    EXPECT_EQ(*resumed, (PostBeginReply{upload, 1}));
+    EXPECT_TRUE(pending(upload));
+    for (std::uint32_t index = 1; index < cat.chunks.size(); ++index)
+        ASSERT_TRUE(send_chunk(alice_, upload, index, cat.chunks[index]));
+    auto committed = service().post_commit(PostCommitRequest{upload}, as_user("alice"));
+    ASSERT_TRUE(committed.has_value()) << describe(committed.error());
+    EXPECT_EQ(committed->name, "cat");
+}
+
+// ... and it expires here too, its time-out counted from its last activity.
+TEST_P(UploadSessionsTest, AnUploadBegunOnAnotherNodeExpiresHereWhenIdle) {
+    auto cat = image(alice_);
+    std::string upload;
+    {
+        auto other = another_node();
+        upload = other.post_begin(cat.begin, as_user("alice")).value().upload;
+    }
+    ASSERT_TRUE(service().post_begin(cat.begin, as_user("alice")));
+    expire_after_seconds(59);
+    EXPECT_TRUE(pending(upload));
+    expire_after_seconds(1);
+    EXPECT_FALSE(pending(upload)) << "an upload begun elsewhere never expires here";
+    EXPECT_EQ(probe().upload_state(), 0u);
+    EXPECT_EQ(probe().chunks(), 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, UploadSessionsTest, on_every_backend(), backend_name);
 
 }  // namespace
 }  // namespace imgshare::storage::testing

@@ -1,0 +1,79 @@
+// What only the RocksDB backend does (rocksdb_backend.h), through the handlers: a small
+// upload's chunks go through the write-ahead log, a large one's skip it and are flushed
+// before its commit, and an abandoned upload's blob files are deleted. What every backend
+// must do is in the parameterised suites (storage_backend_test.cpp and the handler suites).
+#include <gtest/gtest.h>
+
+#include "tests/storage-node/storage_test_support.h"
+
+namespace imgshare::storage::testing {
+namespace {
+
+class RocksDbBackendTest : public StorageFixture {
+  protected:
+    RocksDbBackendTest() : StorageFixture(rocksdb_under_test()) {}
+
+    RocksDbBackend& rocksdb() { return static_cast<RocksDbBackend&>(*backend_); }
+
+    // Bytes in the database's files ending in `extension`: ".log" for the
+    // write-ahead log, ".blob" for the blob files that hold chunks.
+    std::uintmax_t bytes_in_files(std::string_view extension) const {
+        std::uintmax_t total = 0;
+        for (const auto& entry : std::filesystem::directory_iterator(dir_.path() / "db")) {
+            if (entry.path().extension() == extension) total += entry.file_size();
+        }
+        return total;
+    }
+
+    TestUser alice_ = user("alice");
+};
+
+ImageSpec unlogged_image() {
+    ImageSpec spec;
+    spec.padded_size = kUnloggedUploadBytes;  // the smallest upload that skips the log
+    spec.chunk_size = 256 * 1024;
+    return spec;
+}
+
+std::uintmax_t ciphertext_bytes(const TestImage& image) {
+    std::uintmax_t total = 0;
+    for (const auto& chunk : image.chunks)
+        total += chunk.size();
+    return total;
+}
+
+TEST_F(RocksDbBackendTest, ASmallUploadsChunksGoThroughTheWriteAheadLog) {
+    auto cat = image(alice_);
+    upload_all(alice_, cat);
+    EXPECT_GE(bytes_in_files(".log"), ciphertext_bytes(cat));
+}
+
+TEST_F(RocksDbBackendTest, ALargeUploadsChunksSkipTheWriteAheadLogAndAreFlushedBeforeItsCommit) {
+    auto big = image(alice_, unlogged_image());
+    auto upload = upload_all(alice_, big);
+    EXPECT_LT(bytes_in_files(".log"), 64u * 1024) << "the chunks were written to the log";
+    // Before the commit some chunks are only in the memtable: a crash would lose them.
+    EXPECT_LT(bytes_in_files(".blob"), ciphertext_bytes(big));
+    ASSERT_TRUE(service().post_commit(PostCommitRequest{upload}, as_user("alice")));
+    EXPECT_GE(bytes_in_files(".blob"), ciphertext_bytes(big));
+}
+
+TEST_F(RocksDbBackendTest, AbandonGivesTheDiskSpaceOfItsChunksBack) {
+    ImageSpec spec;
+    spec.name = "big";
+    spec.padded_size = 3 * kUnloggedUploadBytes;  // several memtables: in blob files
+    spec.chunk_size = 256 * 1024;
+    auto big = image(alice_, spec);
+    auto begun = service().post_begin(big.begin, as_user("alice"));
+    ASSERT_TRUE(begun.has_value()) << describe(begun.error());
+    for (std::uint32_t index = 0; index < big.chunks.size(); ++index)
+        ASSERT_TRUE(send_chunk(alice_, begun->upload, index, big.chunks[index]));
+    ASSERT_TRUE(rocksdb().store().flush(Family::chunks));
+    ASSERT_GE(bytes_in_files(".blob"), 3 * kUnloggedUploadBytes);
+
+    ASSERT_TRUE(service().abandon(AbandonRequest{begun->upload}, as_user("alice")));
+    EXPECT_LT(bytes_in_files(".blob"), 64u * 1024) << "the abandoned chunks keep their space";
+}
+
+}  // namespace
+}  // namespace imgshare::storage::testing

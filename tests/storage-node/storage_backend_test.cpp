@@ -1,0 +1,190 @@
+// The seam's own promises (storage_backend.h), checked on every backend under test with
+// the backend alone: what a commit and a share make visible, who numbers the feed, what a
+// retried or a rival commit gets, and what survives a reopen.
+#include "storage-node/storage_backend.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "tests/storage-node/storage_test_support.h"
+
+namespace imgshare::storage::testing {
+namespace {
+
+class StorageBackendTest : public ::testing::TestWithParam<BackendUnderTest> {
+  protected:
+    void SetUp() override { open(); }
+    void open() {
+        opened_ = GetParam().open(dir_.path());
+        ASSERT_TRUE(opened_.backend);
+    }
+    void reopen() {
+        opened_ = {};
+        open();
+    }
+    StorageBackend& backend() { return *opened_.backend; }
+    BackendProbe& probe() { return *opened_.probe; }
+
+    // A commit of image `name` from the upload named by `upload_seed`.
+    static CommitRecord commit_of(const std::string& name, const std::string& upload_seed,
+                                  std::vector<Grant> grants = {}) {
+        auto upload = UploadId::of(to_bytes(upload_seed), to_bytes("signature"));
+        ImageRecord record;
+        record.name = name;
+        record.owner = "alice";
+        record.upload = to_bytes(upload.key());
+        record.mode = grants.empty() ? std::string(kEscrowMode) : std::string(kEndToEndMode);
+        record.chunk_count = 1;
+        record.seq = 99;  // the backend's to assign
+        return CommitRecord{std::move(record), std::move(grants), std::nullopt};
+    }
+
+    std::vector<std::pair<std::uint64_t, std::string>> feed(std::uint64_t first = 1) {
+        std::vector<std::pair<std::uint64_t, std::string>> entries;
+        auto visited = backend().visit_feed(first, [&](std::uint64_t seq, std::string_view name) {
+            entries.emplace_back(seq, std::string(name));
+            return true;
+        });
+        EXPECT_TRUE(visited.has_value()) << describe(visited.error());
+        return entries;
+    }
+
+    imgshare::testing::ScratchDir dir_;
+    OpenedBackend opened_;
+};
+
+using Feed = std::vector<std::pair<std::uint64_t, std::string>>;
+
+TEST_P(StorageBackendTest, ACommitMakesTheRecordItsGrantsItsFeedEntryAndItsUploadVisible) {
+    auto cat = commit_of("cat", "cat-upload", {Grant{"bob", Bytes(80, 7)}});
+    auto committed = backend().commit(cat);
+    ASSERT_TRUE(committed.has_value()) << describe(committed.error());
+    EXPECT_EQ(committed->seq, 1u);
+    EXPECT_EQ(backend().feed_head(), 1u);
+    EXPECT_EQ(backend().image("cat").value(), std::optional<ImageRecord>(*committed));
+    EXPECT_TRUE(backend().has_image("cat").value());
+    EXPECT_EQ(backend().grant("cat", "bob").value(), std::optional<Bytes>(Bytes(80, 7)));
+    EXPECT_EQ(backend().grant("cat", "carol").value(), std::nullopt);
+    auto upload = UploadId::from_key(as_string(cat.record.upload)).value();
+    EXPECT_EQ(backend().committed_name(upload).value(), std::optional<std::string>("cat"));
+    EXPECT_EQ(feed(), (Feed{{1, "cat"}}));
+    EXPECT_FALSE(backend().has_image("dog").value());
+    EXPECT_EQ(backend().image("dog").value(), std::nullopt);
+}
+
+TEST_P(StorageBackendTest, SeqsAreTheBackendsAndContinueAcrossAReopen) {
+    ASSERT_TRUE(backend().commit(commit_of("a", "a")));
+    ASSERT_TRUE(backend().commit(commit_of("b", "b")));
+    ASSERT_TRUE(backend().sync());
+    reopen();
+    EXPECT_EQ(backend().feed_head(), 2u);
+    auto c = backend().commit(commit_of("c", "c"));
+    ASSERT_TRUE(c.has_value()) << describe(c.error());
+    EXPECT_EQ(c->seq, 3u);
+    EXPECT_EQ(feed(), (Feed{{1, "a"}, {2, "b"}, {3, "c"}}));
+    EXPECT_EQ(feed(3), (Feed{{3, "c"}}));
+}
+
+TEST_P(StorageBackendTest, ARetriedCommitGetsTheStoredRecordAndARivalOneNameTaken) {
+    auto first = backend().commit(commit_of("cat", "first"));
+    ASSERT_TRUE(first.has_value()) << describe(first.error());
+    auto retried = backend().commit(commit_of("cat", "first"));
+    ASSERT_TRUE(retried.has_value()) << describe(retried.error());
+    EXPECT_EQ(*retried, *first);
+    auto rival = backend().commit(commit_of("cat", "second"));
+    ASSERT_FALSE(rival.has_value());
+    EXPECT_EQ(rival.error().code, ErrorCode::NAME_TAKEN);
+    auto second = UploadId::of(to_bytes("second"), to_bytes("signature"));
+    EXPECT_EQ(backend().committed_name(second).value(), std::nullopt);
+    EXPECT_EQ(feed(), (Feed{{1, "cat"}}));
+    EXPECT_EQ(backend().feed_head(), 1u);
+    EXPECT_EQ(probe().images(), 1u);
+}
+
+TEST_P(StorageBackendTest, ACommitEndsItsUploadsSessionAndNotesAndKeepsItsChunks) {
+    auto commit = commit_of("cat", "cat-upload");
+    auto upload = UploadId::from_key(as_string(commit.record.upload)).value();
+    UploadSession session;
+    session.owner = "alice";
+    session.chunk_count = 1;
+    ASSERT_TRUE(backend().begin_session(upload, session, 1000));
+    ASSERT_TRUE(backend().store_chunk(upload, 0, Bytes(1017, 3), 1'700'000'000, 1000));
+    EXPECT_TRUE(backend().has_chunk_note(upload, 0).value());
+    EXPECT_EQ(backend().session(upload).value(), std::optional<UploadSession>(session));
+    ASSERT_TRUE(backend().chunks_durable(upload, 1000));
+    ASSERT_TRUE(backend().commit(commit));
+    EXPECT_EQ(backend().session(upload).value(), std::nullopt);
+    EXPECT_FALSE(backend().has_chunk_note(upload, 0).value());
+    EXPECT_EQ(probe().upload_state(), 0u);
+    EXPECT_EQ(backend().chunk(upload, 0).value(), std::optional<Bytes>(Bytes(1017, 3)));
+}
+
+TEST_P(StorageBackendTest, AnImageOfOneChunkIsCommittedWithItsChunk) {
+    auto commit = commit_of("cat", "cat-upload");
+    const Bytes chunk(1017, 5);
+    commit.only_chunk = ByteView(chunk);
+    ASSERT_TRUE(backend().commit(commit));
+    auto upload = UploadId::from_key(as_string(commit.record.upload)).value();
+    EXPECT_EQ(backend().chunk(upload, 0).value(), std::optional<Bytes>(chunk));
+    EXPECT_EQ(backend().chunk(upload, 1).value(), std::nullopt);
+}
+
+TEST_P(StorageBackendTest, AShareIsStoredUnderTheNextSeqWithItsGrants) {
+    auto committed = backend().commit(commit_of("cat", "cat-upload", {Grant{"bob", Bytes(80, 1)}}));
+    ASSERT_TRUE(committed.has_value()) << describe(committed.error());
+    ImageRecord grown = *committed;
+    grown.recipients = {"alice", "bob", "carol"};
+    grown.shares.push_back(ShareRecord{0, {"carol"}});
+    auto shared = backend().share(ShareUpdate{grown, {Grant{"carol", Bytes(80, 2)}}});
+    ASSERT_TRUE(shared.has_value()) << describe(shared.error());
+    ASSERT_EQ(shared->shares.size(), 1u);
+    EXPECT_EQ(shared->shares[0], (ShareRecord{2, {"carol"}}));
+    EXPECT_EQ(backend().image("cat").value(), std::optional<ImageRecord>(*shared));
+    EXPECT_EQ(backend().grant("cat", "carol").value(), std::optional<Bytes>(Bytes(80, 2)));
+    EXPECT_EQ(feed(), (Feed{{1, "cat"}, {2, "cat"}}));
+    EXPECT_EQ(backend().feed_head(), 2u);
+}
+
+TEST_P(StorageBackendTest, PendingUploadsAreFoundInTheStoreWithTheirLastChunksTime) {
+    auto cat = UploadId::of(to_bytes("cat"), to_bytes("signature"));
+    auto dog = UploadId::of(to_bytes("dog"), to_bytes("signature"));
+    UploadSession session;
+    session.owner = "alice";
+    session.chunk_count = 3;
+    ASSERT_TRUE(backend().begin_session(cat, session, 3000));
+    ASSERT_TRUE(backend().begin_session(dog, session, 3000));
+    ASSERT_TRUE(backend().store_chunk(cat, 0, Bytes(1041, 1), 100, 3000));
+    ASSERT_TRUE(backend().store_chunk(cat, 2, Bytes(1041, 1), 300, 3000));
+    ASSERT_TRUE(backend().store_chunk(cat, 1, Bytes(1041, 1), 200, 3000));
+    ASSERT_TRUE(backend().sync());
+    reopen();
+    std::map<UploadId, std::int64_t> found;
+    ASSERT_TRUE(backend().visit_sessions(
+        [&](const UploadId& upload, Result<UploadSession> stored, std::int64_t last_chunk_at) {
+            EXPECT_TRUE(stored.has_value());
+            found[upload] = last_chunk_at;
+        }));
+    EXPECT_EQ(found, (std::map<UploadId, std::int64_t>{{cat, 300}, {dog, 0}}));
+    std::vector<std::uint32_t> notes;
+    ASSERT_TRUE(backend().visit_chunk_notes(cat, [&](std::uint32_t index) {
+        notes.push_back(index);
+        return true;
+    }));
+    EXPECT_EQ(notes, (std::vector<std::uint32_t>{0, 1, 2}));
+    ASSERT_TRUE(backend().repair_chunk_notes(cat, {}, {1, 2}, 400));
+    EXPECT_FALSE(backend().has_chunk_note(cat, 1).value());
+    EXPECT_EQ(probe().chunks(cat), 3u) << "a note's repair leaves the chunks alone";
+    ASSERT_TRUE(backend().discard_upload(cat));
+    EXPECT_EQ(probe().chunks(cat), 0u);
+    EXPECT_EQ(probe().upload_state(cat), 0u);
+    EXPECT_EQ(probe().upload_state(dog), 1u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StorageBackendTest, on_every_backend(), backend_name);
+
+}  // namespace
+}  // namespace imgshare::storage::testing

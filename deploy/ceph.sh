@@ -63,6 +63,7 @@ daemons() {  # the daemons of this DIR, in start order: mon.a mgr.x osd.0 ...
   local n; n=$(cat "$dir/osds" 2>/dev/null || echo "$osds")
   for ((i = 0; i < n; i++)); do echo "osd.$i"; done
 }
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 pid_of() { cat "$run/$1.pid" 2>/dev/null || true; }
 alive() { local pid; pid=$(pid_of "$1"); [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; }
 
@@ -218,9 +219,17 @@ up() {
     return
   fi
   local started=$SECONDS
+  local again=0
   if [ -f "$dir/mon.a/store.db/CURRENT" ] && [ -f "$conf" ]; then
+    again=1
     pool=$(cat "$dir/pool")
     base_port=$(sed -n 's/^mon_host = \[v2:127.0.0.1:\([0-9]*\),.*/\1/p' "$conf")
+  fi
+  for port in "$base_port" $((base_port + 1)); do
+    ! listening "$port" ||
+      die "port $port is already in use (another cluster?): choose another --base-port"
+  done
+  if [ $again = 1 ]; then
     say "starting the cluster in $dir again"
     mkdir -p "$run"
     for name in $(daemons); do start_daemon "$name" ceph-"${name%%.*}" -i "${name#*.}"; done

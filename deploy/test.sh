@@ -51,6 +51,8 @@ stop_ceph() {
     ceph_dir="" ceph_up_pid=""
 }
 trap stop_ceph EXIT
+trap 'exit 143' TERM  # bash runs no EXIT trap when a signal ends it
+trap 'exit 130' INT
 
 normal_suite() {
     "$root/deploy/bootstrap.sh" --rados --packages-only

@@ -43,7 +43,8 @@ struct OmapPage {
 
 // What one atomic `write` does to one object, in this order, all or nothing:
 struct ObjectWrite {
-    // Create the object; it must not exist yet (else the outcome is AlreadyExists).
+    // Create the object; it must not exist yet (else the outcome is AlreadyExists). Not
+    // meant to be combined with omap_equals (there is nothing to compare in a new object).
     bool create_exclusive = false;
     // Each key must hold exactly this value (else the outcome is ComparisonFailed). The OSD
     // compares an absent key as the empty value. The object must exist (NOT_FOUND otherwise).

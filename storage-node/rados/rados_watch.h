@@ -1,6 +1,8 @@
 // A watch on one RADOS object (RadosPool::watch): while it lives, every notify sent to the
 // object reaches its callback. Move-only; destroying it ends the watch and waits until no
 // callback of it is running, so what the callback captured may be destroyed right after.
+// Hence a Watch must never be destroyed from a callback (its own or another watch's of the
+// same connection): that wait would never end.
 #pragma once
 
 #include <cstdint>

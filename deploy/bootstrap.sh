@@ -2,9 +2,25 @@
 # Installs the Debian packages imgshare needs (only those missing; when all are
 # present it installs nothing and does not touch the package index), then
 # configures and builds into build/. Run as root on Debian 12, or with sudo.
+#
+#   deploy/bootstrap.sh [--rados] [--packages-only]
+#
+# --rados (or IMGSHARE_RADOS=1) adds Ceph: the daemons deploy/ceph.sh starts and librados
+# for the RADOS backend (storage-node/rados, built only when librados is installed);
+# deploy/test.sh always asks for it. --packages-only stops after the packages.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
+
+rados=${IMGSHARE_RADOS:-0}
+packages_only=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rados) rados=1; shift ;;
+    --packages-only) packages_only=1; shift ;;
+    *) echo "bootstrap: unknown option $1 (--rados, --packages-only)" >&2; exit 2 ;;
+  esac
+done
 
 packages=(
   g++ cmake make ninja-build ccache pkg-config time bc
@@ -13,6 +29,10 @@ packages=(
   libgtest-dev googletest libbenchmark-dev
   clang-19 libclang-rt-19-dev
 )
+if [ "$rados" != 0 ]; then
+  # <rados/librados.hpp> is in libradospp-dev, not librados-dev (../shared/CEPH.md).
+  packages+=(ceph-mon ceph-osd ceph-mgr ceph-common librados-dev libradospp-dev)
+fi
 
 missing=()
 for package in "${packages[@]}"; do
@@ -30,6 +50,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 else
   echo "bootstrap: all ${#packages[@]} packages present, installing nothing"
 fi
+
+[ "$packages_only" = 0 ] || exit 0
 
 build_dir=${IMGSHARE_BUILD_DIR:-build}
 echo "bootstrap: configuring into $build_dir/"

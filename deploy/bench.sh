@@ -85,6 +85,8 @@ base=$(free_base 3)
 # load generator's few users; the bench measures the servers, so it lifts them.
 export IMGSHARE_BROKER_ARGS="--rate-limit 100000000/s --rate-burst 100000000"
 export IMGSHARE_STORAGE_ARGS="--max-pending-uploads 1000"
+# 5,000 idle links hold ~340 MiB of ZeroMQ buffers in the broker: over cluster.sh's limit.
+export IMGSHARE_BROKER_MEMORY_MAX=${IMGSHARE_BROKER_MEMORY_MAX:-1G}
 "$root/deploy/cluster.sh" up --dir "$cluster" --base-port "$base" >&2
 
 echo "## machine"

@@ -16,7 +16,8 @@
 #
 # The broker runs under a memory limit and a supervisor (docs/SECURITY.md, section 5: a peer
 # can make libzmq hold one message of any size): IMGSHARE_BROKER_MEMORY_MAX (bytes, or with
-# K/M/G; default 256M; 0 for none) is enforced by the kernel (deploy/memory-limit.sh: a cgroup
+# K/M/G; default 240M, so that with its ~8 MiB of shared libraries, charged elsewhere, it stays
+# resident under 256 MiB; 0 for none) is enforced by the kernel (deploy/memory-limit.sh: a cgroup
 # v1 or v2 group, or systemd-run), and deploy/supervise.sh starts the broker again whenever it
 # ends, killed at the limit or otherwise. DIR/broker.memory-limit says how the limit is set, or
 # "none: WHY" (then `up` warns and the broker runs unbounded); DIR/logs/broker.err has a line
@@ -25,7 +26,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bin=${IMGSHARE_BIN:-$root/build/bin}
 
-usage() { sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 
 command=${1:-}
 [ -n "$command" ] || usage 2
@@ -96,7 +97,7 @@ bytes_of() {
     *) echo "$1" ;;
   esac
 }
-broker_memory_max=$(bytes_of "${IMGSHARE_BROKER_MEMORY_MAX:-256M}") || exit 2
+broker_memory_max=$(bytes_of "${IMGSHARE_BROKER_MEMORY_MAX:-240M}") || exit 2
 # One group per cluster directory, so two clusters on one machine have a limit each.
 broker_group=imgshare-broker-$(printf '%s' "$dir" | sha256sum | cut -c1-12)
 

@@ -20,12 +20,11 @@
 
 #include <zmq.hpp>
 
-#include "common/crypto/keys.h"
-#include "common/net/socket_options.h"
 #include "common/protocol/codec.h"
 #include "common/protocol/limits.h"
 #include "tests/integration/support/cluster.h"
 #include "tests/integration/support/deployed_cluster.h"
+#include "tests/integration/support/raw_client.h"
 #include "tests/integration/support/wait.h"
 
 namespace imgshare::testing {
@@ -80,12 +79,7 @@ class HugeMessageFlood {
     HugeMessageFlood(const DeployedCluster& cluster, int connections)
         : chunk_(kMaxChunkBytes, 0x5a), context_(1) {
         for (int i = 0; i < connections; ++i) {
-            auto keys = generate_curve_keys();
-            zmq::socket_t socket(context_, zmq::socket_type::dealer);
-            net::harden_peer_socket(socket, net::Liveness::Client);
-            socket.set(zmq::sockopt::linger, 0);
-            net::make_curve_client(socket, cluster.broker_public_key(), keys.public_key,
-                                   keys.secret_key.view());
+            auto socket = stranger_socket(context_, cluster.broker_public_key());
             socket.connect(cluster.client_endpoint());
             for (const auto& frame : encode(CaInfoRequest{}, 1))
                 socket.send(zmq::buffer(frame), zmq::send_flags::sndmore);

@@ -21,6 +21,7 @@
 
 #include <zmq.hpp>
 
+#include "common/protocol/codec.h"
 #include "tests/integration/support/cluster.h"
 #include "tests/integration/support/raw_client.h"
 #include "tests/integration/support/wait.h"
@@ -167,6 +168,23 @@ TEST_F(HandshakeLimitTest, AKnownUserIsServedWhileHerOwnAddressIsRefusedNewKeys)
     // handshake is admitted (asking the CA again, uncharged, once her cache entry is stale).
     for (int i = 0; i < 5; ++i)
         EXPECT_TRUE(lists(alice_));
+}
+
+// A connection ZAP could not confirm (no CA to ask) has its key decided at its first request;
+// that lookup is charged to the connection's address like a handshake's.
+TEST(UnconfirmedLimitTest, ARequestOfAnUnconfirmedStrangerIsChargedToItsAddress) {
+    Cluster cluster{ClusterOptions{
+        true, {}, {"--handshake-limit", "1/m", "--handshake-burst", "1"}, {}}};
+    cluster.stop_ca();
+    auto port = cluster.client_endpoint().substr(cluster.client_endpoint().rfind(':') + 1);
+    // Its handshake takes the address's one token (the CA is not there: unconfirmed).
+    RawClient stranger("tcp://127.0.0.2:0;127.0.0.1:" + port, cluster.broker_public_key());
+    auto reply = stranger.call(encode(CaInfoRequest{}, 1), 10s);
+    ASSERT_TRUE(reply.has_value() && reply->size() >= 2);
+    EXPECT_EQ(error_code_of(*reply), ErrorCode::RATE_LIMITED);
+    auto refusal = decode_body<ErrorReply>((*reply)[1]);
+    ASSERT_TRUE(refusal.has_value());
+    EXPECT_GT(refusal->retry_after_ms.value_or(0), 0u);
 }
 
 // A benchmark, not run by ctest (deploy/bench.sh runs it): the median latency of alice's

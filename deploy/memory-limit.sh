@@ -28,7 +28,7 @@ usage() { sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-
 command=${1:-}
 [ -n "$command" ] || usage 2
 shift
-group= max=
+group='' max=''
 while [ $# -gt 0 ]; do
   case "$1" in
     --group) group=$2; shift 2 ;;
@@ -57,9 +57,12 @@ prepare() {
   if [ -n "$mount" ]; then
     own=$(own_v1_group)
     dir=$mount${own%/}/$group
-    if mkdir -p "$dir" 2>/dev/null && echo "$max" >"$dir/memory.limit_in_bytes" 2>/dev/null; then
-      # memsw (memory + swap) exists only with swap accounting; it must be >= the limit.
-      [ -f "$dir/memory.memsw.limit_in_bytes" ] && echo "$max" >"$dir/memory.memsw.limit_in_bytes"
+    # memsw (memory + swap) exists only with swap accounting and must stay >= the limit:
+    # lifted first, so that a group made before with a lower limit can be raised.
+    local memsw=$dir/memory.memsw.limit_in_bytes
+    if mkdir -p "$dir" 2>/dev/null && { [ ! -f "$memsw" ] || echo -1 >"$memsw"; } 2>/dev/null &&
+      echo "$max" >"$dir/memory.limit_in_bytes" 2>/dev/null; then
+      [ -f "$memsw" ] && echo "$max" >"$memsw"
       echo "cgroup1 $dir"
       return 0
     fi

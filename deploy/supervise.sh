@@ -15,7 +15,7 @@ set -uo pipefail
 
 usage() { sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 
-pid_file= name=server
+pid_file='' name=server
 while [ $# -gt 0 ]; do
   case "$1" in
     --pid-file) pid_file=$2; shift 2 ;;
@@ -25,9 +25,9 @@ while [ $# -gt 0 ]; do
     *) echo "supervise: unknown option $1" >&2; usage 2 ;;
   esac
 done
-[ -n "$pid_file" ] && [ $# -gt 0 ] || usage 2
+if [ -z "$pid_file" ] || [ $# -eq 0 ]; then usage 2; fi
 
-child= stopping=0
+child='' stopping=0
 stop() {
   stopping=1
   [ -n "$child" ] && kill -TERM "$child" 2>/dev/null

@@ -70,6 +70,11 @@ Verdict Authenticator::not_registered(const Bytes& client_key) {
     return admit(AnonymousPeer{client_key});
 }
 
+Verdict Authenticator::too_many_strangers(const std::string& source) {
+    return refuse("too many connections of unknown keys from " + source + "; try again later",
+                  ErrorCode::RATE_LIMITED);
+}
+
 Verdict Authenticator::ca_unreachable(const Bytes& client_key) {
     return admit(UnconfirmedPeer{client_key});
 }

@@ -73,6 +73,13 @@ class Authenticator {
                                      bool revoked, std::int64_t not_after, std::int64_t now_ms,
                                      std::int64_t now_seconds);
     [[nodiscard]] static Verdict not_registered(const Bytes& client_key);
+    // Refused without asking the CA: too many unknown keys from `source` (StrangerLimiter).
+    [[nodiscard]] static Verdict too_many_strangers(const std::string& source);
+    // Whether the CA has confirmed `client_key` as a registered user's since the broker
+    // started (cached or not), and the user was not revoked since.
+    [[nodiscard]] bool known_user(const Bytes& client_key) const {
+        return known_keys_.contains(client_key);
+    }
     [[nodiscard]] static Verdict ca_unreachable(const Bytes& client_key);
     [[nodiscard]] static Verdict revoked();
     [[nodiscard]] static Verdict expired();

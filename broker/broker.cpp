@@ -65,7 +65,8 @@ Broker::Broker(BrokerConfig config, ProtocolLog& log, const Clock& clock)
       events_(context_, config_.keys.secret_key, config_.events_endpoint, log_, authenticator_,
               clock_),
       backend_(context_, zmq::socket_type::router),
-      limiter_(config_.rate_limit) {
+      limiter_(config_.rate_limit),
+      strangers_(config_.handshake_limit) {
     auto secret = config_.keys.secret_key.view();
     net::harden_peer_socket(clients_, net::Liveness::ClientFacing);
     net::harden_peer_socket(backend_, net::Liveness::Service);
@@ -165,7 +166,8 @@ void Broker::on_client_message(net::ZmqFrames frames) {
     for (size_t i = 2; i < frames.size(); ++i)
         body.push_back(std::move(frames[i]));
     if (const auto* unconfirmed = sender->get_if<UnconfirmedPeer>()) {
-        confirm_sender(std::move(client), unconfirmed->curve_key, std::move(body));
+        confirm_sender(std::move(client), unconfirmed->curve_key, net::peer_address_of(frames[1]),
+                       std::move(body));
         return;
     }
     serve_as(client, *route, std::move(*sender), std::move(body));
@@ -278,6 +280,16 @@ bool Broker::admit_request(const ClientOrigin& client) {
     return false;
 }
 
+std::optional<std::uint32_t> Broker::may_ask_ca(const Bytes& key, const std::string& source) {
+    auto wait_ms = strangers_.admit(authenticator_.known_user(key), source, clock_.monotonic_ms());
+    if (wait_ms && strangers_.first_refusal(source)) {
+        spdlog::warn("too many connections of unknown keys from {}: refused without asking the "
+                     "CA (at most {}/s, bursts of {})",
+                     source, config_.handshake_limit.per_second, config_.handshake_limit.burst);
+    }
+    return wait_ms;
+}
+
 void Broker::reply_to_client(const ClientOrigin& client, net::ZmqFrames frames) {
     log_.record(Direction::Sent, client.user, net::frame_views(frames));
     auto routed = with_routing_id(client.routing_id, std::move(frames));
@@ -320,6 +332,7 @@ void Broker::expire(std::int64_t now_ms) {
     if (now_ms >= next_heartbeat_ms_) {
         send_heartbeats();
         limiter_.forget_idle(now_ms);
+        strangers_.forget_idle(now_ms);
         next_heartbeat_ms_ = now_ms + kServiceHeartbeatMs;
     }
 }

@@ -34,6 +34,7 @@
 #include "broker/event_channel.h"
 #include "broker/pending_requests.h"
 #include "broker/rate_limiter.h"
+#include "broker/stranger_limiter.h"
 #include "broker/routing_table.h"
 #include "broker/worker_registry.h"
 #include "common/clock.h"
@@ -54,6 +55,8 @@ struct BrokerConfig {
     ServiceKeys service_keys;  // CURVE public keys allowed on the backend, each for one service
     std::int64_t request_timeout_ms = 4000;
     RateLimit rate_limit;  // per sender
+    // Per source address: CA lookups of keys not known as a user's (broker/stranger_limiter.h).
+    RateLimit handshake_limit = kDefaultStrangerLimit;
     // ZeroMQ I/O threads: CURVE encryption and socket I/O for all connections run
     // there, spread by connection; the routing loop is a thread of its own.
     int io_threads = 2;
@@ -85,12 +88,18 @@ class Broker {
     // A request from a connection ZAP could not confirm (sender_confirmation.cpp): the key is
     // decided again (cached, else the CA's LOOKUP_CURVE_KEY) and the request served as that
     // peer, or refused as ZAP would have refused the key.
-    void confirm_sender(ClientOrigin client, Bytes curve_key, net::ZmqFrames body);
+    // `source`: the connection's address, which the CA lookup of an unknown key is charged to.
+    void confirm_sender(ClientOrigin client, Bytes curve_key, const std::string& source,
+                        net::ZmqFrames body);
     void finish_sender_lookup(SenderLookup& request, net::ZmqFrames frames);
     void serve_confirmed(const ClientOrigin& client, const Verdict& verdict, net::ZmqFrames body);
     // What the CA's answer to LOOKUP_CURVE_KEY (`frames`: [header][body]) makes of `key`.
     [[nodiscard]] Verdict lookup_verdict(const Bytes& key, const net::ZmqFrames& frames);
     [[nodiscard]] bool admit_request(const ClientOrigin& client);
+    // Whether the CA may be asked about `key`, which came from `source` (StrangerLimiter);
+    // else the milliseconds until it may, and the refusal is logged once a while.
+    [[nodiscard]] std::optional<std::uint32_t> may_ask_ca(const Bytes& key,
+                                                          const std::string& source);
 
     // The backend: control messages (a table in on_backend_message), then replies.
     void on_backend_message(net::ZmqFrames frames);
@@ -144,6 +153,7 @@ class Broker {
     EventChannel events_;
     zmq::socket_t backend_;
     RateLimiter limiter_;
+    StrangerLimiter strangers_;
     WorkerRegistry workers_;
     PendingRequests pending_;
     std::int64_t next_heartbeat_ms_ = 0;

@@ -24,7 +24,18 @@ struct Options {
     std::vector<std::string> service_keys;
     std::string service_keys_file;
     std::string rate_limit = "500/s";
+    std::string handshake_limit = "50/s";
 };
+
+// --NAME-limit (a rate, parsed in serve()) and --NAME-burst of a token bucket.
+void add_token_bucket_flags(CLI::App& run, const std::string& name, std::string& rate,
+                            double& burst, const std::string& rate_help,
+                            const std::string& burst_help) {
+    run.add_option("--" + name + "-limit", rate, rate_help)->capture_default_str();
+    run.add_option("--" + name + "-burst", burst, burst_help)
+        ->check(CLI::Range(1.0, 1e9))
+        ->capture_default_str();
+}
 
 void add_run_flags(CLI::App& run, Options& options) {
     auto& config = options.config;
@@ -49,14 +60,16 @@ void add_run_flags(CLI::App& run, Options& options) {
     run.add_option("--request-timeout-ms", config.request_timeout_ms,
                    "How long a service may take before the client gets SERVICE_UNAVAILABLE")
         ->capture_default_str();
-    run.add_option("--rate-limit", options.rate_limit,
-                   "Requests per sender (a user, or an unregistered connection key): N/s or N/m; "
-                   "over it the sender gets RATE_LIMITED with a retry hint")
-        ->capture_default_str();
-    run.add_option("--rate-burst", config.rate_limit.burst,
-                   "Requests a sender may send at once after being idle")
-        ->check(CLI::Range(1.0, 1e9))
-        ->capture_default_str();
+    add_token_bucket_flags(run, "rate", options.rate_limit, config.rate_limit.burst,
+                           "Requests per sender (a user, or an unregistered connection key): "
+                           "N/s or N/m; over it the sender gets RATE_LIMITED with a retry hint",
+                           "Requests a sender may send at once after being idle");
+    add_token_bucket_flags(run, "handshake", options.handshake_limit,
+                           config.handshake_limit.burst,
+                           "Handshakes of keys not known as a registered user's, per source "
+                           "address (each costs a CA lookup): N/s or N/m; over it the handshake "
+                           "is refused without asking the CA",
+                           "Such handshakes a source address may make at once after being idle");
     run.add_option("--io-threads", config.io_threads,
                    "ZeroMQ I/O threads (CURVE and socket work, spread over connections)")
         ->check(CLI::Range(1, 16))
@@ -91,6 +104,9 @@ Result<void> serve(Options& options, const service::RunContext& context) {
     auto rate = broker::parse_rate(options.rate_limit);
     if (!rate) return std::unexpected(rate.error());
     config.rate_limit.per_second = *rate;
+    auto handshakes = broker::parse_rate(options.handshake_limit);
+    if (!handshakes) return std::unexpected(handshakes.error());
+    config.handshake_limit.per_second = *handshakes;
     auto allowed = allowed_service_keys(options);
     if (!allowed) return std::unexpected(allowed.error());
     config.service_keys = std::move(*allowed);

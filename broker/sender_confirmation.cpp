@@ -9,17 +9,29 @@
 // expired); while the CA still cannot be asked it gets SERVICE_UNAVAILABLE.
 // A confirmed key is cached like ZAP's (kIdentityCacheMs), so only the first
 // request in a while waits for the CA.
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "broker/broker.h"
+#include "common/protocol/codec.h"
 
 namespace imgshare::broker {
 
-void Broker::confirm_sender(ClientOrigin client, Bytes curve_key, net::ZmqFrames body) {
+void Broker::confirm_sender(ClientOrigin client, Bytes curve_key, const std::string& source,
+                            net::ZmqFrames body) {
     auto known =
         authenticator_.decide_client(curve_key, clock_.monotonic_ms(), clock_.now_seconds());
     if (known.kind != Verdict::Kind::AskCa) {
         serve_confirmed(client, known, std::move(body));
+        return;
+    }
+    // Asking costs the CA what a handshake's lookup does: charged to the same source.
+    if (auto wait_ms = may_ask_ca(curve_key, source)) {
+        auto message = fmt::format("too many connections of unknown keys from your address; "
+                                   "retry after {} ms",
+                                   *wait_ms);
+        ErrorReply refusal{ErrorCode::RATE_LIMITED, std::move(message), *wait_ms};
+        reply_to_client(client, net::frames_of(encode(refusal, client.request_id)));
         return;
     }
     net::ZmqFrames lookup;

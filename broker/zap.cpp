@@ -11,6 +11,7 @@ Result<ZapRequest> parse_zap_request(const net::ZmqFrames& frames) {
     request.routing_id = net::string_of(frames[0]);
     request.request_id = net::string_of(frames[3]);
     request.domain = net::string_of(frames[4]);
+    request.address = net::string_of(frames[5]);
     request.mechanism = net::string_of(frames[7]);
     if (request.mechanism != "CURVE" || frames[8].size() != 32) {
         return fail(ErrorCode::BAD_REQUEST, "ZAP request is not CURVE with a 32-byte key");

@@ -18,6 +18,7 @@ struct ZapRequest {
     std::string routing_id;  // the ROUTER identity of libzmq's ZAP client
     std::string request_id;
     std::string domain;
+    std::string address;  // the peer's IP address, as ZeroMQ gives it
     std::string mechanism;
     Bytes client_key;  // CURVE public key, 32 bytes
 };

@@ -33,6 +33,10 @@ void Broker::on_zap_request(net::ZmqFrames frames) {
         answer_zap(*request, verdict);
         return;
     }
+    if (may_ask_ca(request->client_key, request->address)) {
+        answer_zap(*request, Authenticator::too_many_strangers(request->address));
+        return;
+    }
     net::ZmqFrames body;
     body.push_back(net::frame_of(encode_map(LookupCurveKeyRequest{request->client_key})));
     forward(LookupCurveKeyRequest::kService, LookupCurveKeyRequest::kType, broker_user(),
@@ -41,7 +45,10 @@ void Broker::on_zap_request(net::ZmqFrames frames) {
 
 void Broker::answer_zap(const ZapRequest& request, const Verdict& verdict) {
     if (verdict.kind != Verdict::Kind::Admit || !verdict.peer) {
-        spdlog::info("refused a connection: {}", verdict.reason);
+        // A refused stranger is logged once a while (may_ask_ca), not once per handshake.
+        if (verdict.refusal != ErrorCode::RATE_LIMITED) {
+            spdlog::info("refused a connection: {}", verdict.reason);
+        }
         auto refusal = zap_refusal(request, verdict.reason);
         (void)net::send_message(zap_, refusal);
         return;

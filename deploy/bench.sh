@@ -3,7 +3,8 @@
 # a fresh cluster in a temporary directory on free ports, imgshare-load for each
 # row of the goals table, scp of the same 200 MiB to a throw-away sshd, the bare
 # 3-hop CURVE relay with no imgshare code in it (relay_bench), the storage node's
-# fsync rate, and peak resident memory (deploy/measure-memory.sh).
+# fsync rate, and peak resident memory (deploy/measure-memory.sh); then a user's `list`
+# during a flood of 1,500 fresh-key handshakes, with and without the per-source limit.
 #
 #   deploy/bench.sh [--quick]
 #
@@ -83,8 +84,11 @@ export IMGSHARE_PASSPHRASE="bench passphrase" IMGSHARE_TEST_FAST_KDF=1
 base=$(free_base 3)
 # The per-user guards against abuse (500 requests/s, 4 pending uploads) would cap the
 # load generator's few users; the bench measures the servers, so it lifts them.
-export IMGSHARE_BROKER_ARGS="--rate-limit 100000000/s --rate-burst 100000000"
+# The idle clients are thousands of new keys from one address: the handshake limit too.
+export IMGSHARE_BROKER_ARGS="--rate-limit 100000000/s --rate-burst 100000000 --handshake-limit 100000000/s --handshake-burst 100000000"
 export IMGSHARE_STORAGE_ARGS="--max-pending-uploads 1000"
+# 5,000 idle links hold ~340 MiB of ZeroMQ buffers in the broker: over cluster.sh's limit.
+export IMGSHARE_BROKER_MEMORY_MAX=${IMGSHARE_BROKER_MEMORY_MAX:-1G}
 "$root/deploy/cluster.sh" up --dir "$cluster" --base-port "$base" >&2
 
 echo "## machine"
@@ -299,3 +303,15 @@ echo
 echo "## memory per image size (deploy/measure-memory.sh ${memory_sizes[*]})"
 echo
 cat "$work/memory.md"
+echo
+echo "## handshake flood (HandshakeFloodBench, tests/integration/handshake_flood_test.cpp)"
+echo
+echo "Median of one user's \`imgshare list\` before and while 1,500 fresh-key handshakes come from"
+echo "another loopback address or from the user's own (the flooder at nice 19)."
+echo
+for limit in "default limit (--handshake-limit 50/s --handshake-burst 200)|" \
+  "no limit|--handshake-limit 100000000/s --handshake-burst 100000000"; do
+  echo "- ${limit%%|*}:"
+  IMGSHARE_BENCH_BROKER_ARGS=${limit#*|} "$bin/integration_tests" --gtest_also_run_disabled_tests \
+    --gtest_filter='HandshakeFloodBench.*' 2>&1 | sed -n 's/^handshake flood /  - /p' || true
+done

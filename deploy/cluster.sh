@@ -13,11 +13,20 @@
 # Each server's operational log is DIR/logs/NAME.log and its protocol log
 # DIR/NAME/protocol.log, both rotated by size (64 MiB x 8 unless the ARGS give
 # --log-max-bytes/--log-keep); DIR/logs/NAME.err keeps only start-up errors.
+#
+# The broker runs under a memory limit and a supervisor (docs/SECURITY.md, section 5: a peer
+# can make libzmq hold one message of any size): IMGSHARE_BROKER_MEMORY_MAX (bytes, or with
+# K/M/G; default 240M, so that with its ~8 MiB of shared libraries, charged elsewhere, it stays
+# resident under 256 MiB; 0 for none) is enforced by the kernel (deploy/memory-limit.sh: a cgroup
+# v1 or v2 group, or systemd-run), and deploy/supervise.sh starts the broker again whenever it
+# ends, killed at the limit or otherwise. DIR/broker.memory-limit says how the limit is set, or
+# "none: WHY" (then `up` warns and the broker runs unbounded); DIR/logs/broker.err has a line
+# per restart. `down` stops the supervisor first.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bin=${IMGSHARE_BIN:-$root/build/bin}
 
-usage() { sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 
 command=${1:-}
 [ -n "$command" ] || usage 2
@@ -39,17 +48,58 @@ logs=$dir/logs
 
 value_of() { sed -n "s/^$1 = //p"; }
 
-alive() { [ -f "$pids/$1.pid" ] && kill -0 "$(cat "$pids/$1.pid")" 2>/dev/null; }
+pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# A supervised server counts as alive while its supervisor is: between a crash and the
+# restart its own pid is briefly dead, and a second start would race the supervisor's.
+alive() { pid_alive "$pids/$1.supervisor.pid" || pid_alive "$pids/$1.pid"; }
 
 start() {  # name, then the command
   local name=$1; shift
   if alive "$name"; then echo "cluster: $name already running (pid $(cat "$pids/$name.pid"))"; return; fi
-  # What the broker logged before it starts again is not news of this start.
-  [ "$name" = broker ] && broker_log_offset=$(stat -c %s "$logs/broker.log" 2>/dev/null || echo 0)
   "$@" --operational-log "$logs/$name.log" >"$logs/$name.out" 2>"$logs/$name.err" </dev/null &
   echo $! >"$pids/$name.pid"
   echo "cluster: started $name (pid $!)"
 }
+
+# The broker: under its memory limit, restarted by deploy/supervise.sh whenever it ends.
+start_broker() {
+  if alive broker; then echo "cluster: broker already running (pid $(cat "$pids/broker.pid"))"; return; fi
+  # What the broker logged before it starts again is not news of this start.
+  broker_log_offset=$(stat -c %s "$logs/broker.log" 2>/dev/null || echo 0)
+  local limited=() how
+  if [ "$broker_memory_max" != 0 ]; then
+    if how=$("$root/deploy/memory-limit.sh" check --group "$broker_group" --max "$broker_memory_max"); then
+      limited=("$root/deploy/memory-limit.sh" run --group "$broker_group" --max "$broker_memory_max" --)
+      echo "$broker_memory_max $how" >"$dir/broker.memory-limit"
+      echo "cluster: broker memory limit $((broker_memory_max / 1048576)) MiB ($how)"
+    else
+      echo "$how" >"$dir/broker.memory-limit"
+      echo "cluster: WARNING: the broker runs without a memory limit: ${how#none: }" >&2
+    fi
+  else
+    echo "none: IMGSHARE_BROKER_MEMORY_MAX=0" >"$dir/broker.memory-limit"
+  fi
+  rm -f "$pids/broker.pid"
+  "$root/deploy/supervise.sh" --pid-file "$pids/broker.pid" --name broker -- "${limited[@]}" "$@" \
+    --operational-log "$logs/broker.log" >"$logs/broker.out" 2>"$logs/broker.err" </dev/null &
+  echo $! >"$pids/broker.supervisor.pid"
+  for _ in $(seq 1 100); do [ -s "$pids/broker.pid" ] && break; sleep 0.02; done
+  echo "cluster: started broker (pid $(cat "$pids/broker.pid"), supervisor pid $!)"
+}
+
+# IMGSHARE_BROKER_MEMORY_MAX in bytes: a number, or one with K, M or G (powers of 1024).
+bytes_of() {
+  case "$1" in
+    ''|*[!0-9KMGkmg]*|[KMGkmg]*) echo "cluster: IMGSHARE_BROKER_MEMORY_MAX must be bytes or NK/NM/NG, not '$1'" >&2; exit 2 ;;
+    *[Kk]) echo $(( ${1%?} * 1024 )) ;;
+    *[Mm]) echo $(( ${1%?} * 1048576 )) ;;
+    *[Gg]) echo $(( ${1%?} * 1073741824 )) ;;
+    *) echo "$1" ;;
+  esac
+}
+broker_memory_max=$(bytes_of "${IMGSHARE_BROKER_MEMORY_MAX:-240M}") || exit 2
+# One group per cluster directory, so two clusters on one machine have a limit each.
+broker_group=imgshare-broker-$(printf '%s' "$dir" | sha256sum | cut -c1-12)
 
 broker_log_offset=0
 wait_ready() {  # service name as the broker logs it
@@ -93,7 +143,7 @@ TRUST
   read -r -a broker_args <<<"${IMGSHARE_BROKER_ARGS:-}"
   read -r -a ca_args <<<"${IMGSHARE_CA_ARGS:-}"
   read -r -a storage_args <<<"${IMGSHARE_STORAGE_ARGS:-}"
-  start broker "$bin/imgshare-broker" run --data-dir "$dir/broker" --clients "$clients" \
+  start_broker "$bin/imgshare-broker" run --data-dir "$dir/broker" --clients "$clients" \
     --events "$events" --backend "$backend" --ca-service-key "$ca_service" --service-key "$storage_service" \
     "${broker_args[@]}"
   start ca "$bin/imgshare-ca" run --data-dir "$dir/ca" --broker "$backend" --broker-key "$broker_key" \
@@ -105,17 +155,30 @@ TRUST
   echo "cluster: up; broker at $clients, events at $events, trust file $dir/trust"
 }
 
+stop_pid() {  # pid file: SIGTERM, up to 5 s, then SIGKILL
+  local pid; pid=$(cat "$1")
+  kill -TERM "$pid"
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+  return 0
+}
+
 down() {
+  # The supervisor first, which stops the broker and does not start it again.
+  if pid_alive "$pids/broker.supervisor.pid"; then
+    stop_pid "$pids/broker.supervisor.pid"
+    echo "cluster: stopped the broker's supervisor (pid $(cat "$pids/broker.supervisor.pid"))"
+  fi
+  rm -f "$pids/broker.supervisor.pid"
   for name in broker storage ca; do
-    if alive "$name"; then
+    if pid_alive "$pids/$name.pid"; then
       local pid; pid=$(cat "$pids/$name.pid")
-      kill -TERM "$pid"
-      for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-      kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+      stop_pid "$pids/$name.pid"
       echo "cluster: stopped $name (pid $pid)"
     fi
     rm -f "$pids/$name.pid"
   done
+  "$root/deploy/memory-limit.sh" remove --group "$broker_group"
 }
 
 status() {

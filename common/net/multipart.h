@@ -60,5 +60,7 @@ enum class SendFailure {
 
 // The User-Id ZAP attached to a received frame ("" when there is none).
 [[nodiscard]] std::string user_id_of(const zmq::message_t& frame);
+// The IP address of the peer a received frame came from ("" when unknown).
+[[nodiscard]] std::string peer_address_of(const zmq::message_t& frame);
 
 }  // namespace imgshare::net

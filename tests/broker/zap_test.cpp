@@ -19,6 +19,7 @@ TEST(ZapTest, ParsesACurveRequestAndBuildsItsReply) {
     ASSERT_TRUE(request.has_value()) << request.error().message;
     EXPECT_EQ(request->domain, "clients");
     EXPECT_EQ(request->request_id, "7");
+    EXPECT_EQ(request->address, "127.0.0.1");
     EXPECT_EQ(request->client_key, Bytes(32, 'k'));
     auto reply = zap_reply(*request, "200", "OK", "alice");
     ASSERT_EQ(reply.size(), 8u);

@@ -208,8 +208,7 @@ size_t Cluster::ready_count(const std::string& service) const {
 }
 
 std::map<std::string, std::string> Cluster::client_env() const {
-    return {{"IMGSHARE_PASSPHRASE", "correct horse battery staple"},
-            {"IMGSHARE_TEST_FAST_KDF", "1"}};
+    return client_test_env();
 }
 
 CommandResult Cluster::imgshare(const fs::path& home, const std::vector<std::string>& args,

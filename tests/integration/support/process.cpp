@@ -115,29 +115,48 @@ std::filesystem::path executable(const std::string& name) {
     return binary_dir() / name;
 }
 
-int free_port() {
+namespace {
+
+bool can_bind(int port) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = htons(static_cast<std::uint16_t>(port));
+    bool bound = bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+    close(fd);
+    return bound;
+}
+
+}  // namespace
+
+int free_ports(int count) {
     // Below Linux's ephemeral range (32768+), so a port cannot be taken by some
     // connection's local end between this check and the server's bind; never
     // the same port twice in one process.
     static std::mt19937 random(std::random_device{}());
     static std::set<int> handed_out;
-    std::uniform_int_distribution<int> pick(20000, 32000);
+    std::uniform_int_distribution<int> pick(20000, 32000 - count);
     for (int attempt = 0; attempt < 1000; ++attempt) {
-        int port = pick(random);
-        if (handed_out.contains(port)) continue;
-        int fd = socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        address.sin_port = htons(static_cast<std::uint16_t>(port));
-        bool bound = bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
-        close(fd);
-        if (bound) {
+        int first = pick(random);
+        bool free = true;
+        for (int port = first; free && port < first + count; ++port)
+            free = !handed_out.contains(port) && can_bind(port);
+        if (!free) continue;
+        for (int port = first; port < first + count; ++port)
             handed_out.insert(port);
-            return port;
-        }
+        return first;
     }
     throw std::runtime_error("no free port found");
+}
+
+std::map<std::string, std::string> client_test_env() {
+    return {{"IMGSHARE_PASSPHRASE", "correct horse battery staple"},
+            {"IMGSHARE_TEST_FAST_KDF", "1"}};
+}
+
+int free_port() {
+    return free_ports(1);
 }
 
 std::string read_text(const std::filesystem::path& path) {

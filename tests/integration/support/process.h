@@ -23,12 +23,17 @@ std::filesystem::path executable(const std::string& name);
 
 // A free TCP port on 127.0.0.1, outside the ephemeral range (checked by binding it).
 int free_port();
+// The first of `count` consecutive free ports, in the same way.
+int free_ports(int count);
 
 struct CommandResult {
     int exit_code = -1;
     std::string out;
     std::string err;
 };
+
+// The environment every test client runs with: the test passphrase, and a fast KDF.
+std::map<std::string, std::string> client_test_env();
 
 // Runs a command to completion (killed after `timeout`), capturing its output.
 CommandResult run_command(const std::vector<std::string>& argv,

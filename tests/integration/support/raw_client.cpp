@@ -17,6 +17,15 @@ RawClient::RawClient(const std::string& endpoint, const Bytes& broker_public_key
 RawClient::RawClient(const std::string& endpoint, const Bytes& broker_public_key)
     : RawClient(endpoint, broker_public_key, generate_curve_keys()) {}
 
+zmq::socket_t stranger_socket(zmq::context_t& context, const Bytes& broker_public_key) {
+    auto keys = generate_curve_keys();
+    zmq::socket_t socket(context, zmq::socket_type::dealer);
+    net::harden_peer_socket(socket, net::Liveness::Client);
+    socket.set(zmq::sockopt::linger, 0);
+    net::make_curve_client(socket, broker_public_key, keys.public_key, keys.secret_key.view());
+    return socket;
+}
+
 void RawClient::send(const Frames& frames) {
     for (size_t i = 0; i < frames.size(); ++i) {
         zmq::message_t frame(frames[i].data(), frames[i].size());

@@ -36,6 +36,11 @@ class RawClient {
     zmq::socket_t socket_;
 };
 
+// A DEALER with a fresh random CURVE key (a stranger) for the broker, hardened as a
+// client's, lingering nothing; not connected yet (the endpoint may name a source address:
+// "tcp://127.0.0.2:0;127.0.0.1:PORT").
+zmq::socket_t stranger_socket(zmq::context_t& context, const Bytes& broker_public_key);
+
 // The error code of an ERROR reply, or nullopt for anything else.
 std::optional<ErrorCode> error_code_of(const Frames& reply);
 // The same for a reply that may not have come: TIMEOUT when it did not.

@@ -125,6 +125,11 @@ std::string reported(const std::string& name) {
 class MemoryFloodTest : public ::testing::Test {
   protected:
     void SetUp() override {
+#if defined(__SANITIZE_ADDRESS__)
+        // AddressSanitizer's shadow memory and quarantine are charged to the broker's group:
+        // a 240 MiB bound measures ASan, not the broker. The regular suite runs this test.
+        GTEST_SKIP() << "a memory bound is not meaningful in an AddressSanitizer build";
+#endif
         ASSERT_TRUE(cluster_.up());
         limit_ = cluster_.broker_memory_limit();
         if (limit_.starts_with("none")) GTEST_SKIP() << "no memory limit here: " << limit_;

@@ -12,6 +12,7 @@
 // (test_vectors_test.cpp) then holds the implementation to them.
 #include <sodium.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -343,7 +344,7 @@ Json registrations(const World& world) {
 Bytes padded_stream_of(const Bytes& image) {
     std::size_t offset = 0;
     client::PaddedStreamWriter writer(image.size(), [&](std::span<std::uint8_t> out) -> Result<void> {
-        std::memcpy(out.data(), image.data() + offset, out.size());
+        std::copy_n(image.begin() + static_cast<std::ptrdiff_t>(offset), out.size(), out.begin());
         offset += out.size();
         return {};
     });

@@ -14,7 +14,8 @@ Result<Bytes> request_certificate(const ConnectAsRegistering& connect, const std
     RegisterRequest request{
         username, keys.sign.public_key, keys.box.public_key, keys.curve.public_key,
         make_registration_proof(username, keys.sign.public_key, keys.box.public_key,
-                                keys.curve.public_key, keys.sign.secret_key)};
+                                keys.curve.public_key, keys.sign.secret_key),
+        /*invite=*/{}};
     auto reply = connect()->call<RegisterReply>(request);
     if (reply) return std::move(reply->certificate);
     if (attempt != RegistrationAttempt::Resumed || reply.error().code != ErrorCode::NAME_TAKEN) {

@@ -8,6 +8,7 @@
 #include "common/certificate.h"
 #include "common/crypto/keys.h"
 #include "common/crypto/sealed_box.h"
+#include "common/invitation.h"
 #include "common/registration.h"
 #include "common/renewal.h"
 #include "common/wrap_key.h"
@@ -62,12 +63,14 @@ bool same_keys(const Certificate& certificate, const RegisterRequest& request) {
 }  // namespace
 
 CertificateAuthority::CertificateAuthority(const CaKeys& keys, Registry& registry,
-                                           const Clock& clock, std::int64_t validity_seconds)
+                                           const Clock& clock, std::int64_t validity_seconds,
+                                           Registration registration)
     : keys_(keys),
       certificates_(keys.signing.public_key),
       registry_(registry),
       clock_(clock),
-      validity_seconds_(validity_seconds) {}
+      validity_seconds_(validity_seconds),
+      registration_(registration) {}
 
 Result<CaInfoReply> CertificateAuthority::ca_info(const CaInfoRequest&,
                                                   const RequestContext&) const {
@@ -111,9 +114,33 @@ Result<RegisterReply> CertificateAuthority::register_user(const RegisterRequest&
     if (!holder) return std::unexpected(std::move(holder.error()));
     if (*holder) return fail(ErrorCode::BAD_REQUEST, "this key is already registered");
 
-    auto certificate = issue(request);
+    // After the retry above: a registration that succeeded is answered again, although its
+    // invitation is used now.
+    Bytes invitation_nonce;
+    if (registration_ == Registration::Invite) {
+        auto admitted = admitted_invitation(request);
+        if (!admitted) return std::unexpected(std::move(admitted.error()));
+        invitation_nonce = std::move(*admitted);
+    }
+    auto certificate = issue(request, invitation_nonce);
     if (!certificate) return std::unexpected(std::move(certificate.error()));
     return RegisterReply{std::move(*certificate)};
+}
+
+Result<Bytes> CertificateAuthority::admitted_invitation(const RegisterRequest& request) const {
+    if (request.invite.empty()) {
+        return fail(ErrorCode::FORBIDDEN,
+                    "this CA registers by invitation only: ask its operator for one, then run "
+                    "'imgshare register NAME --invite TOKEN'");
+    }
+    auto invitation = decode_invitation(request.invite);
+    if (!invitation) return std::unexpected(std::move(invitation.error()));
+    if (auto valid = check_invitation(*invitation, keys_.signing.public_key, request.username,
+                                      clock_.now_seconds());
+        !valid) {
+        return std::unexpected(std::move(valid.error()));
+    }
+    return std::move(invitation->nonce);
 }
 
 Certificate CertificateAuthority::new_certificate(std::uint64_t serial, std::string username,
@@ -132,7 +159,8 @@ Certificate CertificateAuthority::new_certificate(std::uint64_t serial, std::str
     return issue_certificate(std::move(fields), keys_.signing.secret_key);
 }
 
-Result<Bytes> CertificateAuthority::issue(const RegisterRequest& request) {
+Result<Bytes> CertificateAuthority::issue(const RegisterRequest& request,
+                                          ByteView invitation_nonce) {
     auto serial = registry_.next_serial();
     if (!serial) return std::unexpected(std::move(serial.error()));
     auto encoded = encode_certificate(new_certificate(*serial, request.username, request.sign_pk,
@@ -140,7 +168,8 @@ Result<Bytes> CertificateAuthority::issue(const RegisterRequest& request) {
     if (encoded.size() > kMaxCertificateBytes) {
         return fail(ErrorCode::INTERNAL, "the certificate is larger than the protocol allows");
     }
-    if (auto stored = registry_.add_user(request.username, request.curve_pk, *serial, encoded);
+    if (auto stored = registry_.add_user(request.username, request.curve_pk, *serial, encoded,
+                                         invitation_nonce);
         !stored) {
         spdlog::warn("could not store the certificate of {}: {}", request.username,
                      describe(stored.error()));

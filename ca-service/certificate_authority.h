@@ -6,7 +6,10 @@
 //   CA_INFO            anyone
 //   REGISTER           an AnonymousPeer only, and only for the CURVE key of its own
 //                      connection; a UserPeer gets BAD_REQUEST ("already registered"),
-//                      any other peer FORBIDDEN
+//                      any other peer FORBIDDEN; under Registration::Invite only with a
+//                      valid, unused invitation for that name (BAD_REQUEST malformed,
+//                      BAD_SIGNATURE forged, EXPIRED, FORBIDDEN missing, used or for
+//                      another name)
 //   GET_CERT           a UserPeer or the BrokerPeer; an AnonymousPeer gets NOT_REGISTERED,
 //                      any other peer FORBIDDEN
 //   RENEW              a UserPeer, for their own name only; an AnonymousPeer gets
@@ -49,12 +52,18 @@ constexpr std::string_view kIssuer = "imgshare-ca";
 // not see a brand-new certificate as NOT_YET_VALID.
 constexpr std::int64_t kClockSkewSeconds = 60;
 
+// Who may register: anyone with the trust file (Open), or only whoever holds an unused,
+// unexpired invitation signed by this CA's key for that name (Invite, common/invitation.h;
+// each works once, recorded with the registration in one write).
+enum class Registration { Open, Invite };
+
 class CertificateAuthority {
   public:
     // `keys`, `registry` and `clock` must outlive the CertificateAuthority.
     // Certificates it issues (at REGISTER and RENEW) are valid for `validity_seconds`.
     CertificateAuthority(const CaKeys& keys, Registry& registry, const Clock& clock,
-                         std::int64_t validity_seconds = kDefaultValiditySeconds);
+                         std::int64_t validity_seconds = kDefaultValiditySeconds,
+                         Registration registration = Registration::Open);
 
     [[nodiscard]] Result<CaInfoReply> ca_info(const CaInfoRequest& request,
                                               const RequestContext& context) const;
@@ -72,7 +81,10 @@ class CertificateAuthority {
   private:
     [[nodiscard]] Certificate new_certificate(std::uint64_t serial, std::string username,
                                               Bytes sign_pk, Bytes box_pk, Bytes curve_pk) const;
-    [[nodiscard]] Result<Bytes> issue(const RegisterRequest& request);
+    // The certificate for `request`, stored with `invitation_nonce` marked used (if any).
+    [[nodiscard]] Result<Bytes> issue(const RegisterRequest& request, ByteView invitation_nonce);
+    // Registration::Invite: the nonce of the request's valid invitation, or why not.
+    [[nodiscard]] Result<Bytes> admitted_invitation(const RegisterRequest& request) const;
     // The stored certificate of a registered user who may still use it: NOT_REGISTERED,
     // REVOKED, or the verification's error (EXPIRED...).
     [[nodiscard]] Result<Certificate> current_certificate(const std::string& username) const;
@@ -84,6 +96,7 @@ class CertificateAuthority {
     Registry& registry_;
     const Clock& clock_;
     std::int64_t validity_seconds_;
+    Registration registration_;
 };
 
 // Routes CA_INFO, REGISTER, GET_CERT, RENEW, LOOKUP_CURVE_KEY and REWRAP to `ca`, which

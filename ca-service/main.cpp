@@ -1,6 +1,7 @@
 // imgshare-ca: the certificate authority service. `init` creates its keys,
 // `show` prints their public halves, `run` serves CA requests through the broker,
-// `revoke` revokes a user (through the running CA when there is one).
+// `revoke` revokes a user (through the running CA when there is one), `invite` prints a
+// one-time registration token.
 // common/service/server_main.h: the command line every server shares.
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
@@ -16,6 +17,8 @@
 #include "ca-service/revocation.h"
 #include "common/clock.h"
 #include "common/duration.h"
+#include "common/invitation.h"
+#include "common/registration.h"
 #include "common/protocol/messages.h"
 #include "common/service/server_main.h"
 #include "common/service/service_worker.h"
@@ -29,7 +32,10 @@ namespace {
 struct Options {
     service::WorkerFlags worker{std::string(kCaService)};
     std::string validity = format_duration(ca::kDefaultValiditySeconds);
+    std::string registration = "open";
     std::string username;  // revoke
+    std::string invite_name;  // invite
+    std::string invite_expires = "7d";
 };
 
 void add_run_flags(CLI::App& run, Options& options) {
@@ -37,6 +43,12 @@ void add_run_flags(CLI::App& run, Options& options) {
     run.add_option("--validity", options.validity,
                    "How long certificates issued from now on are valid (REGISTER and RENEW): "
                    "90s, 30m, 12h, 365d; at most 3650d. Existing certificates keep theirs.")
+        ->capture_default_str();
+    run.add_option("--registration", options.registration,
+                   "Who may register: 'open' (anyone with the trust file: the demo's default) or "
+                   "'invite' (only with a token from 'imgshare-ca invite', each good once: "
+                   "recommended for real use)")
+        ->check(CLI::IsMember({"open", "invite"}))
         ->capture_default_str();
 }
 
@@ -67,13 +79,15 @@ Result<void> serve(const Options& options, const service::RunContext& context) {
     ProtocolLog log = context.open_protocol_log();
 
     SystemClock clock;
-    ca::CertificateAuthority authority(*keys, *registry, clock, *validity);
+    const auto registration =
+        options.registration == "invite" ? ca::Registration::Invite : ca::Registration::Open;
+    ca::CertificateAuthority authority(*keys, *registry, clock, *validity, registration);
     const std::string broker = config->broker_endpoint;
     service::ServiceWorker worker(std::move(*config), log, clock);
     ca::install_handlers(worker, authority);
     ca::serve_revocations(worker, **admin, *registry, clock);
-    spdlog::info("serving as the CA through {} (certificates valid for {})", broker,
-                 format_duration(*validity));
+    spdlog::info("serving as the CA through {} (certificates valid for {}, registration {})",
+                 broker, format_duration(*validity), options.registration);
     worker.run(context.stop());
     spdlog::info("stopped");
     return {};
@@ -84,6 +98,26 @@ Result<void> revoke(const Options& options, const fs::path& data_dir, std::ostre
     auto done = ca::revoke_command(data_dir, options.username, clock);
     if (!done) return std::unexpected(done.error());
     out << *done << "\n";
+    return {};
+}
+
+// Prints a one-time invitation signed by the CA's key; needs no running CA.
+Result<void> invite(const Options& options, const fs::path& data_dir, std::ostream& out) {
+    if (!options.invite_name.empty()) {
+        if (auto valid = check_username(options.invite_name); !valid) {
+            return fail(ErrorCode::CONFIG, "--name: " + valid.error().message);
+        }
+    }
+    auto lifetime = parse_duration_seconds(options.invite_expires);
+    if (!lifetime || *lifetime <= 0) {
+        return fail(ErrorCode::CONFIG, "--expires: a duration such as 90s, 30m, 12h or 7d");
+    }
+    auto keys = ca::load_ca_keys(data_dir);
+    if (!keys) return std::unexpected(keys.error());
+    SystemClock clock;
+    out << make_invitation(options.invite_name, clock.now_seconds() + *lifetime,
+                           keys->signing.secret_key)
+        << "\n";
     return {};
 }
 
@@ -134,6 +168,23 @@ int main(int argc, char** argv) {
                 },
             .action = [&](const fs::path& data_dir,
                           std::ostream& out) { return revoke(options, data_dir, out); },
+        }, {
+            .name = "invite",
+            .text = {"Print a one-time invitation token for a CA run with --registration "
+                     "invite. Hand it to one person, who registers with 'imgshare register NAME "
+                     "--invite TOKEN'. Signed with the CA's key: needs no running CA.",
+                     "The CA's data directory"},
+            .add_flags =
+                [&](CLI::App& command) {
+                    command.add_option("--name", options.invite_name,
+                                       "The only username the token registers (default: any "
+                                       "free name)");
+                    command.add_option("--expires", options.invite_expires,
+                                       "How long the token is good for: 90s, 30m, 12h, 7d")
+                        ->capture_default_str();
+                },
+            .action = [&](const fs::path& data_dir,
+                          std::ostream& out) { return invite(options, data_dir, out); },
         }},
     };
     return service::run_server_main(argc, argv, program);

@@ -25,11 +25,12 @@ enum Family : std::size_t {
     kRevoked,
     kMeta,
     kRenewals,
+    kInvitations,
     kFamilyCount
 };
 // RocksDB always has "default"; the registry leaves it empty.
-constexpr std::array<const char*, kFamilyCount> kFamilyNames{"default", "certs", "by_curve_key",
-                                                             "revoked", "meta",  "renewals"};
+constexpr std::array<const char*, kFamilyCount> kFamilyNames{
+    "default", "certs", "by_curve_key", "revoked", "meta", "renewals", "invitations"};
 constexpr std::string_view kNextSerialKey = "next_serial";
 
 // The registry holds a few hundred bytes per user: small buffers and a small cache keep
@@ -107,11 +108,15 @@ struct Registry::Database {
     // and the serial counter set to `next_serial`. The caller holds add_mutex.
     Result<void> write_certificate(std::string_view username, ByteView certificate, Family family,
                                    rocksdb::Slice key, rocksdb::Slice value,
-                                   std::uint64_t next_serial) {
+                                   std::uint64_t next_serial, ByteView invitation_nonce = {}) {
         rocksdb::WriteBatch batch;
         rocksdb::Status status =
             batch.Put(families[kCerts], slice_of(username), slice_of(certificate));
         if (status.ok()) status = batch.Put(families[family], key, value);
+        if (status.ok() && !invitation_nonce.empty()) {
+            status = batch.Put(families[kInvitations], slice_of(invitation_nonce),
+                               slice_of(username));
+        }
         if (status.ok()) {
             status = batch.Put(families[kMeta], slice_of(kNextSerialKey), big_endian(next_serial));
         }
@@ -201,8 +206,14 @@ Result<std::uint64_t> Registry::next_serial() const {
 }
 
 Result<void> Registry::add_user(std::string_view username, ByteView curve_public_key,
-                                std::uint64_t serial, ByteView encoded_certificate) {
+                                std::uint64_t serial, ByteView encoded_certificate,
+                                ByteView invitation_nonce) {
     std::lock_guard lock(database_->add_mutex);
+    if (!invitation_nonce.empty()) {
+        auto used = database_->get(kInvitations, slice_of(invitation_nonce));
+        if (!used) return std::unexpected(used.error());
+        if (*used) return fail(ErrorCode::FORBIDDEN, "this invitation has been used");
+    }
     auto existing = database_->get(kCerts, slice_of(username));
     if (!existing) return std::unexpected(existing.error());
     if (*existing) return fail(ErrorCode::NAME_TAKEN, "the username is taken");
@@ -215,7 +226,7 @@ Result<void> Registry::add_user(std::string_view username, ByteView curve_public
     // Never move the counter back, even if a caller passes an old serial.
     return database_->write_certificate(username, encoded_certificate, kByCurveKey,
                                         slice_of(curve_public_key), slice_of(username),
-                                        std::max(*counter, serial + 1));
+                                        std::max(*counter, serial + 1), invitation_nonce);
 }
 
 Result<void> Registry::renew(std::string_view username, std::uint64_t serial,

@@ -5,6 +5,7 @@
 //   revoked       username -> revocation time (u64 big-endian seconds)
 //   meta          "next_serial" -> u64 big-endian
 //   renewals      username -> the proof of the RENEW that issued the current certificate
+//   invitations   nonce of an invitation used (common/invitation.h) -> the username it registered
 //
 // Promises: add_user(), renew() and revoke() are all or nothing and on disk
 // (fsync'd) when they return success, so a certificate that was handed out
@@ -61,10 +62,12 @@ class Registry {
     [[nodiscard]] Result<std::uint64_t> next_serial() const;
 
     // In one synced write: the certificate under `username`, `curve_public_key` bound to
-    // `username`, and the serial counter moved past `serial`. NAME_TAKEN if the username
-    // or BAD_REQUEST if the key is already bound; IO_ERROR if the write fails.
+    // `username`, the serial counter moved past `serial`, and `invitation_nonce` (when not
+    // empty) recorded as used. NAME_TAKEN if the username or BAD_REQUEST if the key is
+    // already bound, FORBIDDEN if the invitation was used; IO_ERROR if the write fails.
     [[nodiscard]] Result<void> add_user(std::string_view username, ByteView curve_public_key,
-                                        std::uint64_t serial, ByteView encoded_certificate);
+                                        std::uint64_t serial, ByteView encoded_certificate,
+                                        ByteView invitation_nonce = {});
 
     // In one synced write: `encoded_certificate` (serial `serial`, the same curve key) as
     // `username`'s current certificate, `renewal_proof` as its last renewal proof, and the

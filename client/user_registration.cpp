@@ -10,11 +10,13 @@ namespace imgshare::client {
 namespace {
 
 Result<Bytes> request_certificate(const ConnectAsRegistering& connect, const std::string& username,
-                                  const UserKeys& keys, RegistrationAttempt attempt) {
+                                  const UserKeys& keys, RegistrationAttempt attempt,
+                                  std::string_view invite) {
     RegisterRequest request{
         username, keys.sign.public_key, keys.box.public_key, keys.curve.public_key,
         make_registration_proof(username, keys.sign.public_key, keys.box.public_key,
-                                keys.curve.public_key, keys.sign.secret_key)};
+                                keys.curve.public_key, keys.sign.secret_key),
+        std::string(invite)};
     auto reply = connect()->call<RegisterReply>(request);
     if (reply) return std::move(reply->certificate);
     if (attempt != RegistrationAttempt::Resumed || reply.error().code != ErrorCode::NAME_TAKEN) {
@@ -54,8 +56,8 @@ Result<Certificate> accept_certificate(ByteView encoded, std::string_view userna
 
 Result<Certificate> register_keys(const ConnectAsRegistering& connect, const std::string& username,
                                   const UserKeys& keys, RegistrationAttempt attempt,
-                                  const TrustAnchors& trust) {
-    auto encoded = request_certificate(connect, username, keys, attempt);
+                                  const TrustAnchors& trust, std::string_view invite) {
+    auto encoded = request_certificate(connect, username, keys, attempt, invite);
     if (!encoded) return std::unexpected(encoded.error());
     return accept_certificate(*encoded, username, keys, trust, SystemClock().now_seconds());
 }

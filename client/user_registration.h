@@ -43,10 +43,12 @@ enum class RegistrationAttempt { First, Resumed };
 // accept_certificate() on the answer. A resumed registration that finds the name taken may
 // have been taken by its own interrupted attempt: the key is then registered, so a new
 // connection may ask GET_CERT, and that certificate counts if it names this CURVE key.
-// Otherwise the CA's error (NAME_TAKEN, …) or the connection's.
+// Otherwise the CA's error (NAME_TAKEN, …) or the connection's. `invite` is the invitation
+// token a CA run with --registration invite asks for (common/invitation.h); empty: none.
 [[nodiscard]] Result<Certificate> register_keys(const ConnectAsRegistering& connect,
                                                 const std::string& username, const UserKeys& keys,
                                                 RegistrationAttempt attempt,
-                                                const TrustAnchors& trust);
+                                                const TrustAnchors& trust,
+                                                std::string_view invite = {});
 
 }  // namespace imgshare::client

@@ -47,11 +47,13 @@ struct RegisterRequest {
     std::string username;
     Bytes sign_pk, box_pk, curve_pk;
     Bytes proof;  // Ed25519 signature by sign_pk: proof of possession
+    std::string invite;  // an invitation token (common/invitation.h); empty: none
     static constexpr auto fields() {
         using M = RegisterRequest;
         return std::make_tuple(field("username", &M::username), field("sign_pk", &M::sign_pk),
                                field("box_pk", &M::box_pk), field("curve_pk", &M::curve_pk),
-                               field("proof", &M::proof));
+                               field("proof", &M::proof),
+                               optional_field("invite", &M::invite, 512));
     }
     bool operator==(const RegisterRequest&) const = default;
 };

@@ -191,7 +191,7 @@ TEST_F(RegisterTest, AllZeroAndLowOrderKeysAreRefused) {
 
     // Each request is otherwise valid: its proof is signed over the bad keys.
     auto with = [&](Bytes sign_pk, Bytes box_pk, Bytes curve_pk) {
-        RegisterRequest request{"alice", sign_pk, box_pk, curve_pk, {}};
+        RegisterRequest request{"alice", sign_pk, box_pk, curve_pk, {}, {}};
         request.proof =
             make_registration_proof("alice", sign_pk, box_pk, curve_pk, keys.sign.secret_key);
         return request;

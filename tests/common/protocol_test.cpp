@@ -34,7 +34,8 @@ const std::vector<Grant> kGrants{{"bob", filled(80, 5)}, {"carol", filled(80, 6)
 auto request_samples() {
     return std::make_tuple(
         CaInfoRequest{},
-        RegisterRequest{"alice", filled(32, 7), filled(32, 8), filled(32, 9), kSignature},
+        RegisterRequest{"alice", filled(32, 7), filled(32, 8), filled(32, 9), kSignature,
+                        "imgshare-invite-token"},
         GetCertRequest{"bob"},
         PostBeginRequest{kCertificate, kEnvelope, kSignature, kWrappedKey, kGrants},
         PostChunkRequest{"upload-7f3a", 4'000'000'000u}, PostCommitRequest{"upload-7f3a"},

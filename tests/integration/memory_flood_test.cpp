@@ -22,6 +22,7 @@
 
 #include "common/protocol/codec.h"
 #include "common/protocol/limits.h"
+#include "tests/integration/support/recovery_bound.h"
 #include "tests/integration/support/cluster.h"
 #include "tests/integration/support/deployed_cluster.h"
 #include "tests/integration/support/raw_client.h"
@@ -41,7 +42,6 @@ using SteadyClock = std::chrono::steady_clock;
 constexpr long kLimitBytes = 240L * 1024 * 1024;
 constexpr long kResidentBound = 256L * 1024 * 1024;
 constexpr int kFramesPerMessage = 200;
-constexpr auto kServedAgainWithin = 5s;
 
 // VmHWM of /proc/PID/status in bytes: the most the process has held resident; 0 once gone.
 long peak_resident_bytes(pid_t pid) {

@@ -23,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/integration/support/recovery_bound.h"
 #include "tests/integration/support/cluster_fixture.h"
 #include "tests/integration/support/raw_client.h"
 #include "tests/integration/support/signed_requests.h"
@@ -36,8 +37,6 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using SteadyClock = std::chrono::steady_clock;
 
-// The bound of issue #25: served again within 5 s of the restarted process being up.
-constexpr auto kServedAgainWithin = 5s;
 
 // Posts images p0, p1, ... as one user, one `imgshare post` after another, from a thread of
 // its own, until it is destroyed; remembers which ones the client reported posted, and when.

@@ -67,6 +67,8 @@ Result<Invitation> decode_invitation(std::string_view token) {
         return std::unexpected(malformed());
     }
     token.remove_prefix(kInvitationPrefix.size());
+    // Nothing after the prefix: no buffer to decode into (libsodium must not get a null one).
+    if (token.empty()) return std::unexpected(malformed());
     Bytes encoded(token.size());
     std::size_t length = 0;
     if (sodium_base642bin(encoded.data(), encoded.size(), token.data(), token.size(), nullptr,

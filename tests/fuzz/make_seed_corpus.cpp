@@ -136,7 +136,7 @@ void write_requests(SeedWriter& seeds, const User& alice, const User& bob, const
                     const Image& e2e) {
     const std::string upload = "5f0c2a9e3b7d41c8a6e2f19d0b4c7a31";
     RegisterRequest registration{
-        alice.name, alice.sign.public_key, alice.box.public_key, alice.curve_pk, {}};
+        alice.name, alice.sign.public_key, alice.box.public_key, alice.curve_pk, {}, {}};
     registration.proof =
         make_registration_proof(alice.name, alice.sign.public_key, alice.box.public_key,
                                 alice.curve_pk, alice.sign.secret_key);

@@ -9,7 +9,6 @@
 #include <mutex>
 #include <thread>
 
-#include "common/protocol/fields.h"
 #include "storage-node/rados_objects.h"
 
 namespace imgshare::storage {
@@ -20,17 +19,6 @@ using rados::OmapValues;
 using rados::WriteOutcome;
 
 namespace {
-
-// A change staged in an image's object (step 1): the record as it is to become, its seq
-// (or its share's) still 0, and the grants it adds.
-struct StagedChange {
-    Bytes record;
-    std::vector<Grant> grants;
-    static constexpr auto fields() {
-        return std::make_tuple(field("record", &StagedChange::record),
-                               field("grants", &StagedChange::grants, kMaxRecipients));
-    }
-};
 
 // Compare-and-swap attempts on the feed before a commit gives up (each loses only to
 // another node's publish, so this many means the cluster is far too slow).
@@ -451,7 +439,7 @@ Result<ImageRecord> RadosBackend::commit(const CommitRecord& commit) {
     }
     ImageRecord record = commit.record;
     record.seq = 0;
-    const auto staged = encode_map(StagedChange{encode_record(record), commit.grants});
+    const auto staged = encode_staged(StagedChange{encode_record(record), commit.grants});
     ObjectWrite stage;
     stage.create_exclusive = true;
     stage.omap_set.emplace(stage_key(0), staged);
@@ -482,7 +470,7 @@ Result<ImageRecord> RadosBackend::share(const ShareUpdate& update) {
     const auto& name = update.record.name;
     ImageRecord record = update.record;
     record.shares.back().seq = 0;
-    const auto staged = encode_map(StagedChange{encode_record(record), update.added_grants});
+    const auto staged = encode_staged(StagedChange{encode_record(record), update.added_grants});
     ObjectWrite stage;
     // The change before this one is finished and no other change `change` is staged: two
     // shares of one image racing, one stages, the other re-reads.

@@ -27,7 +27,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "common/protocol/fields.h"
+#include "common/protocol/messages.h"
 #include "storage-node/storage_keys.h"
 
 namespace imgshare::storage::rados_layout {
@@ -68,6 +71,18 @@ inline std::string published_key(std::string_view name, std::uint32_t change) {
 inline std::string note_key(std::uint32_t index) {
     return fmt::format("{}{:08x}", kNotePrefix, index);
 }
+
+// A change staged in an image's object (stage.<k>, step 1 of a commit or share): the record
+// as it is to become, its seq (or its last share's) still 0, and the grants it adds.
+struct StagedChange {
+    Bytes record;  // encode_record(ImageRecord)
+    std::vector<Grant> grants;
+    static constexpr auto fields() {
+        return std::make_tuple(field("record", &StagedChange::record),
+                               field("grants", &StagedChange::grants, kMaxRecipients));
+    }
+};
+inline Bytes encode_staged(const StagedChange& change) { return encode_map(change); }
 
 // The number after `prefix` in a key made above; nullopt for any other key.
 template <class Int>

@@ -31,7 +31,7 @@ Result<std::unique_ptr<StorageBackend>> open_rados(const BackendSettings& settin
     options.user = settings.ceph_user;
     auto connection = rados::RadosConnection::connect(options);
     if (!connection) return std::unexpected(std::move(connection.error()));
-    auto backend = RadosBackend::open(*connection, settings.pool);
+    auto backend = RadosBackend::open(*connection, settings.pool, settings.pool_namespace);
     if (!backend) return std::unexpected(std::move(backend.error()));
     return std::unique_ptr<StorageBackend>(std::move(*backend));
 }

@@ -29,6 +29,7 @@ struct BackendSettings {
     std::string ceph_conf;           // RADOS: --ceph-conf, the cluster's ceph.conf
     std::string pool;                // RADOS: --pool
     std::string ceph_user = "imgshare";  // RADOS: --ceph-user, without "client."
+    std::string pool_namespace;      // RADOS: --pool-namespace ("": the pool's default)
 };
 
 [[nodiscard]] Result<std::unique_ptr<StorageBackend>> open_backend(

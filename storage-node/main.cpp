@@ -36,6 +36,7 @@ struct Options {
     std::string ceph_conf;
     std::string pool;
     std::string ceph_user = "imgshare";
+    std::string pool_namespace;
 };
 
 void add_run_flags(CLI::App& run, Options& options) {
@@ -69,6 +70,10 @@ void add_run_flags(CLI::App& run, Options& options) {
     run.add_option("--ceph-conf", options.ceph_conf,
                    "--backend rados: the cluster's ceph.conf (deploy/ceph.sh writes DIR/ceph.conf)");
     run.add_option("--pool", options.pool, "--backend rados: the pool images are kept in");
+    run.add_option("--pool-namespace", options.pool_namespace,
+                   "--backend rados: keep every object in this RADOS namespace of the pool, so "
+                   "several installations (or test runs) can share one pool; every node of one "
+                   "installation must name the same");
     run.add_option("--ceph-user", options.ceph_user,
                    "--backend rados: the Ceph client's id, without 'client.' (its key comes "
                    "from the keyring the conf names)")
@@ -103,6 +108,7 @@ Result<void> serve(const Options& options, const service::RunContext& context) {
     settings.ceph_conf = options.ceph_conf;
     settings.pool = options.pool;
     settings.ceph_user = options.ceph_user;
+    settings.pool_namespace = options.pool_namespace;
     auto backend = storage::open_backend(options.backend, settings);
     if (!backend) return std::unexpected(backend.error());
     ProtocolLog log = context.open_protocol_log();

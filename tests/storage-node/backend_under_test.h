@@ -12,6 +12,7 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "storage-node/storage_backend.h"
 #include "storage-node/storage_keys.h"
@@ -50,6 +51,21 @@ struct BackendUnderTest {
     std::string name;
     std::function<OpenedBackend(const std::filesystem::path& dir)> open;
 };
+
+// A commit of image `name` from the upload named by `upload_seed` (escrow unless grants are
+// given); its seq is deliberately wrong: the backend assigns it.
+inline CommitRecord commit_of(const std::string& name, const std::string& upload_seed,
+                              std::vector<Grant> grants = {}) {
+    auto upload = UploadId::of(to_bytes(upload_seed), to_bytes("signature"));
+    ImageRecord record;
+    record.name = name;
+    record.owner = "alice";
+    record.upload = to_bytes(upload.key());
+    record.mode = grants.empty() ? std::string(kEscrowMode) : std::string(kEndToEndMode);
+    record.chunk_count = 1;
+    record.seq = 99;
+    return CommitRecord{std::move(record), std::move(grants), std::nullopt};
+}
 
 inline void PrintTo(const BackendUnderTest& backend, std::ostream* out) {
     *out << backend.name;

@@ -28,19 +28,6 @@ namespace {
 
 using namespace rados_layout;
 
-// A commit of image `name` from the upload named by `seed` (escrow unless grants are given).
-CommitRecord rados_commit_of(const std::string& name, const std::string& seed,
-                             std::vector<Grant> grants = {}) {
-    auto upload = UploadId::of(to_bytes(seed), to_bytes("signature"));
-    ImageRecord record;
-    record.name = name;
-    record.owner = "alice";
-    record.upload = to_bytes(upload.key());
-    record.mode = grants.empty() ? std::string(kEscrowMode) : std::string(kEndToEndMode);
-    record.chunk_count = 1;
-    return CommitRecord{std::move(record), std::move(grants), std::nullopt};
-}
-
 Bytes text_bytes(std::string_view text) {
     return Bytes(text.begin(), text.end());
 }
@@ -121,7 +108,7 @@ TEST_F(RadosBackendTest, ThirtyTwoConcurrentCommitsAcrossTwoNodesGetUniqueSeqsWi
         for (int i = 0; i < kCommits; ++i) {
             committers.emplace_back([&, i] {
                 auto& node = i % 2 == 0 ? *node_a_ : *node_b_;
-                results[i] = node.commit(rados_commit_of("img" + std::to_string(i),
+                results[i] = node.commit(commit_of("img" + std::to_string(i),
                                                          "up" + std::to_string(i)));
             });
         }
@@ -148,8 +135,8 @@ TEST_F(RadosBackendTest, TwoNodesRacingToCommitOneNameOneWinsAndTheOtherIsNameTa
         Result<ImageRecord> on_a = fail(ErrorCode::INTERNAL, "not run");
         Result<ImageRecord> on_b = fail(ErrorCode::INTERNAL, "not run");
         {
-            std::jthread a([&] { on_a = node_a_->commit(rados_commit_of(name, name + "a")); });
-            std::jthread b([&] { on_b = node_b_->commit(rados_commit_of(name, name + "b")); });
+            std::jthread a([&] { on_a = node_a_->commit(commit_of(name, name + "a")); });
+            std::jthread b([&] { on_b = node_b_->commit(commit_of(name, name + "b")); });
         }
         ASSERT_NE(on_a.has_value(), on_b.has_value()) << name << ": exactly one must win";
         const auto& lost = on_a ? on_b : on_a;
@@ -162,7 +149,7 @@ TEST_F(RadosBackendTest, TwoNodesRacingToCommitOneNameOneWinsAndTheOtherIsNameTa
 
 TEST_F(RadosBackendTest, AnotherNodesCommitMovesThisNodesFeedHeadByNotify) {
     ASSERT_EQ(node_b_->feed_head(), 0u);
-    ASSERT_TRUE(node_a_->commit(rados_commit_of("cat", "cat")));
+    ASSERT_TRUE(node_a_->commit(commit_of("cat", "cat")));
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (node_b_->feed_head() < 1 && std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -171,7 +158,7 @@ TEST_F(RadosBackendTest, AnotherNodesCommitMovesThisNodesFeedHeadByNotify) {
 }
 
 TEST_F(RadosBackendTest, ACommitStagedByANodeKilledBeforeItsPublishIsRolledForwardOnce) {
-    auto cat = rados_commit_of("cat", "cat", {Grant{"bob", Bytes(80, 7)}});
+    auto cat = commit_of("cat", "cat", {Grant{"bob", Bytes(80, 7)}});
     stage_as_a_killed_node_leaves(cat);
     auto upload = UploadId::from_key(as_string(cat.record.upload)).value();
     // The name is held; the next reader, on another node, finishes the commit whole.
@@ -190,11 +177,11 @@ TEST_F(RadosBackendTest, ACommitStagedByANodeKilledBeforeItsPublishIsRolledForwa
 }
 
 TEST_F(RadosBackendTest, ACommitPublishedByANodeKilledBeforeItsFinishKeepsItsSeq) {
-    auto cat = rados_commit_of("cat", "cat", {Grant{"bob", Bytes(80, 7)}});
+    auto cat = commit_of("cat", "cat", {Grant{"bob", Bytes(80, 7)}});
     stage_as_a_killed_node_leaves(cat);
     publish_as_a_killed_node_leaves("cat", 1);
     // Another node's commit comes after it; the grant is read before the record.
-    auto dog = node_b_->commit(rados_commit_of("dog", "dog"));
+    auto dog = node_b_->commit(commit_of("dog", "dog"));
     ASSERT_TRUE(dog.has_value()) << describe(dog.error());
     EXPECT_EQ(dog->seq, 2u);
     EXPECT_EQ(node_b_->grant("cat", "bob").value(), std::optional<Bytes>(Bytes(80, 7)));
@@ -208,7 +195,7 @@ TEST_F(RadosBackendTest, ACommitPublishedByANodeKilledBeforeItsFinishKeepsItsSeq
 }
 
 TEST_F(RadosBackendTest, AnExpiryOfAnUploadWhoseCommitIsStagedFinishesTheCommitInstead) {
-    auto cat = rados_commit_of("cat", "cat");
+    auto cat = commit_of("cat", "cat");
     auto upload = UploadId::from_key(as_string(cat.record.upload)).value();
     ASSERT_TRUE(node_a_->store_chunk(upload, 0, text_bytes("chunk"), 1, 5));
     stage_as_a_killed_node_leaves(cat);
@@ -218,7 +205,7 @@ TEST_F(RadosBackendTest, AnExpiryOfAnUploadWhoseCommitIsStagedFinishesTheCommitI
 }
 
 TEST_F(RadosBackendTest, TheCatalogReadsARecordAgainOnceAnotherNodesShareNamesIt) {
-    auto cat = rados_commit_of("cat", "cat", {Grant{"alice", Bytes(80, 1)}});
+    auto cat = commit_of("cat", "cat", {Grant{"alice", Bytes(80, 1)}});
     auto posted = node_a_->commit(cat);
     ASSERT_TRUE(posted.has_value()) << describe(posted.error());
     auto catalog = ImageCatalog::load(*node_b_, 4000);

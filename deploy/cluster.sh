@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# A local imgshare cluster on loopback: CA, one storage node and the broker.
+# A local imgshare cluster on loopback: CA, storage node(s) and the broker.
 #
 #   deploy/cluster.sh up     [--dir DIR] [--base-port P]   start (initialising keys on first run)
+#                            [--storage-nodes N --backend rados --ceph-dir CEPH_DIR [--pool NAME]]
 #   deploy/cluster.sh down   [--dir DIR]                   stop exactly the processes `up` started
-#   deploy/cluster.sh status [--dir DIR]                   show what runs
+#   deploy/cluster.sh status [--dir DIR]                   show what runs (and Ceph's health)
+#
+# --backend rocksdb (the default): one storage node, its RocksDB in DIR/storage. --backend
+# rados: N storage nodes (default 1) over one pool (default imgshare) of the Ceph cluster
+# that `deploy/ceph.sh up --dir CEPH_DIR` started; node 1 keeps its key in DIR/storage, node
+# i in DIR/storage-i (a copy: the broker knows one key for the storage service).
 #
 # DIR defaults to ~/.imgshare-cluster; ports are P (clients), P+1 (events),
 # P+2 (services), P defaulting to 7400. Data survives `down`; a second `up`
@@ -26,17 +32,25 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bin=${IMGSHARE_BIN:-$root/build/bin}
 
-usage() { sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,29p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 
 command=${1:-}
 [ -n "$command" ] || usage 2
 shift
 dir=${IMGSHARE_CLUSTER_DIR:-$HOME/.imgshare-cluster}
 base_port=7400
+storage_nodes=1
+storage_backend=rocksdb
+ceph_dir=
+pool=imgshare
 while [ $# -gt 0 ]; do
   case "$1" in
     --dir) dir=$2; shift 2 ;;
     --base-port) base_port=$2; shift 2 ;;
+    --storage-nodes) storage_nodes=$2; shift 2 ;;
+    --backend) storage_backend=$2; shift 2 ;;
+    --ceph-dir) ceph_dir=$2; shift 2 ;;
+    --pool) pool=$2; shift 2 ;;
     -h|--help) usage 0 ;;
     *) echo "cluster: unknown option $1" >&2; usage 2 ;;
   esac
@@ -102,18 +116,40 @@ broker_memory_max=$(bytes_of "${IMGSHARE_BROKER_MEMORY_MAX:-240M}") || exit 2
 broker_group=imgshare-broker-$(printf '%s' "$dir" | sha256sum | cut -c1-12)
 
 broker_log_offset=0
-wait_ready() {  # service name as the broker logs it
+wait_ready() {  # service name as the broker logs it [, how many READYs]
+  local want=${2:-1}
   for _ in $(seq 1 150); do
     local size; size=$(stat -c %s "$logs/broker.log" 2>/dev/null || echo 0)
     [ "$size" -ge "$broker_log_offset" ] || broker_log_offset=0  # rotated meanwhile
-    tail -c +"$((broker_log_offset + 1))" "$logs/broker.log" 2>/dev/null | grep -q "service $1 (" && return 0
+    local seen
+    seen=$(tail -c +"$((broker_log_offset + 1))" "$logs/broker.log" 2>/dev/null | grep -c "service $1 (" || true)
+    [ "$seen" -ge "$want" ] && return 0
     sleep 0.1
   done
   echo "cluster: $1 did not register with the broker; see $logs/" >&2
   return 1
 }
 
+# The storage nodes `up` started last time (DIR/storage-nodes), for down and status.
+node_names() {
+  local count; count=$(cat "$dir/storage-nodes" 2>/dev/null || echo 1)
+  echo storage
+  for i in $(seq 2 "$count"); do echo "storage-$i"; done
+}
+
 up() {
+  case "$storage_nodes" in ''|*[!0-9]*|0) echo "cluster: --storage-nodes wants a number >= 1" >&2; exit 2 ;; esac
+  local backend_args=()
+  case "$storage_backend" in
+    rocksdb)
+      [ "$storage_nodes" = 1 ] || { echo "cluster: several storage nodes need a shared store: --backend rados --ceph-dir DIR" >&2; exit 2; } ;;
+    rados)
+      [ -n "$ceph_dir" ] && [ -f "$ceph_dir/ceph.conf" ] || { echo "cluster: --backend rados needs --ceph-dir DIR of a running deploy/ceph.sh cluster (no DIR/ceph.conf)" >&2; exit 2; }
+      ceph_dir=$(cd "$ceph_dir" && pwd)
+      backend_args=(--backend rados --ceph-conf "$ceph_dir/ceph.conf" --pool "$pool")
+      echo "$ceph_dir" >"$dir/ceph-dir" ;;
+    *) echo "cluster: --backend rocksdb or rados, not '$storage_backend'" >&2; exit 2 ;;
+  esac
   for tool in imgshare-broker imgshare-ca imgshare-storage; do
     [ -x "$bin/$tool" ] || { echo "cluster: $bin/$tool missing; run deploy/bootstrap.sh" >&2; exit 1; }
   done
@@ -148,10 +184,21 @@ TRUST
     "${broker_args[@]}"
   start ca "$bin/imgshare-ca" run --data-dir "$dir/ca" --broker "$backend" --broker-key "$broker_key" \
     "${ca_args[@]}"
-  start storage "$bin/imgshare-storage" run --data-dir "$dir/storage" --broker "$backend" \
-    --broker-key "$broker_key" --ca-key "$ca_key" "${storage_args[@]}"
+  echo "$storage_nodes" >"$dir/storage-nodes"
+  local i name data
+  for i in $(seq 1 "$storage_nodes"); do
+    name=storage data=$dir/storage
+    if [ "$i" -gt 1 ]; then
+      name=storage-$i data=$dir/storage-$i
+      mkdir -p "$data"
+      cp "$dir/storage/service.key" "$dir/storage/service.pub" "$data/"
+    fi
+    start "$name" "$bin/imgshare-storage" run --data-dir "$data" --broker "$backend" \
+      --broker-key "$broker_key" --ca-key "$ca_key" --node-id "$name" "${backend_args[@]}" \
+      "${storage_args[@]}"
+  done
   wait_ready ca
-  wait_ready storage
+  wait_ready storage "$storage_nodes"
   echo "cluster: up; broker at $clients, events at $events, trust file $dir/trust"
 }
 
@@ -170,7 +217,7 @@ down() {
     echo "cluster: stopped the broker's supervisor (pid $(cat "$pids/broker.supervisor.pid"))"
   fi
   rm -f "$pids/broker.supervisor.pid"
-  for name in broker storage ca; do
+  for name in broker $(node_names) ca; do
     if pid_alive "$pids/$name.pid"; then
       local pid; pid=$(cat "$pids/$name.pid")
       stop_pid "$pids/$name.pid"
@@ -183,10 +230,14 @@ down() {
 
 status() {
   local code=0
-  for name in broker ca storage; do
+  for name in broker ca $(node_names); do
     if alive "$name"; then echo "$name: running (pid $(cat "$pids/$name.pid"))"
     else echo "$name: stopped"; code=3; fi
   done
+  if [ -f "$dir/ceph-dir" ]; then
+    local ceph; ceph=$(cat "$dir/ceph-dir")
+    echo "ceph ($ceph): $("$root/deploy/ceph.sh" status --dir "$ceph" 2>&1 | grep '^health:' || echo 'health: unknown')"
+  fi
   return $code
 }
 

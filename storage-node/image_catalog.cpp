@@ -56,6 +56,27 @@ Result<ImageCatalog> ImageCatalog::load(StorageBackend& backend, std::uint32_t l
 }
 
 Result<SharedRecord> ImageCatalog::find(std::string_view name) const {
+    if (auto caught_up = catch_up(); !caught_up) return std::unexpected(caught_up.error());
+    return find_record(name);
+}
+
+Result<void> ImageCatalog::catch_up() const {
+    const auto head = backend_->feed_head();
+    if (head <= tail_.last_seq()) return {};
+    if (head - tail_.last_seq() > kFeedTailEntries) {
+        // Far behind (a node that was cut off): start again at the head.
+        cache_.clear();
+        tail_ = FeedTail(head, kFeedTailEntries);
+        return {};
+    }
+    return backend_->visit_feed(tail_.last_seq() + 1, [&](std::uint64_t seq, std::string_view name) {
+        if (auto cached = cache_.find(name); cached != cache_.end()) cache_.erase(cached);
+        tail_.append(seq, name);
+        return true;
+    });
+}
+
+Result<SharedRecord> ImageCatalog::find_record(std::string_view name) const {
     if (auto cached = cache_.find(name); cached != cache_.end()) return cached->second;
     auto stored = backend_->image(name);
     if (!stored) return std::unexpected(std::move(stored.error()));
@@ -104,8 +125,13 @@ Result<ImageRecord> ImageCatalog::share(ImageRecord record, Bytes envelope, Byte
 
 void ImageCatalog::committed(const ImageRecord& record) {
     // Each commit and share adds one feed entry, the record's latest seq. A retried commit
-    // answered with the stored record adds none.
-    if (auto seq = latest_seq(record); seq > tail_.last_seq()) tail_.append(seq, record.name);
+    // answered with the stored record adds none. Other nodes' entries before it come first.
+    if (auto seq = latest_seq(record); seq > tail_.last_seq()) {
+        if (seq > tail_.last_seq() + 1 && !catch_up()) {
+            cache_.clear();  // could not read what came between: trust no cached record
+        }
+        if (seq > tail_.last_seq()) tail_.append(seq, record.name);
+    }
     remember(std::make_shared<const ImageRecord>(record));
 }
 
@@ -132,6 +158,7 @@ Result<ListReply> ImageCatalog::list(std::string_view user, std::uint64_t after_
     ListReply reply;
     reply.last_seq = after_seq;
     if (after_seq == UINT64_MAX) return reply;
+    if (auto caught_up = catch_up(); !caught_up) return std::unexpected(caught_up.error());
     std::uint32_t examined = 0;
     std::size_t reply_bytes = 0;
     std::optional<Error> problem;
@@ -140,7 +167,7 @@ Result<ListReply> ImageCatalog::list(std::string_view user, std::uint64_t after_
             reply.more = true;
             return false;
         }
-        auto record = find(name);
+        auto record = find_record(name);
         if (!record) {
             problem = std::move(record.error());
             return false;

@@ -59,7 +59,8 @@ class ImageCatalog {
         std::size_t list_reply_bytes = kMaxListReplyBytes);
 
     // The record of `name`, null if there is none. The most recently read or
-    // committed records are kept decoded in memory (at most kCachedRecords):
+    // committed records are kept decoded in memory (at most kCachedRecords; one
+    // that another node's feed entry names is read again, catch_up() below):
     // LIST reads one record per feed entry and each GET_CHUNK reads its
     // image's record, and decoding them from the store every time was most of
     // the node's work for LIST.
@@ -101,7 +102,13 @@ class ImageCatalog {
     static constexpr std::size_t kFeedTailEntries = 4096;
 
   private:
+    // find() without catch_up(): for list(), which walks the tail catch_up() moves.
+    [[nodiscard]] Result<SharedRecord> find_record(std::string_view name) const;
     void remember(SharedRecord record) const;
+    // Entries other nodes sharing the store added since the tail's newest (the backend's
+    // feed head moved past it): they join the tail, and the records they name leave the
+    // cache (a SHARE there changed them). Nothing to do on a store only this node writes.
+    [[nodiscard]] Result<void> catch_up() const;
     // A commit or share written: its feed entry joins the tail, its record the cache.
     void committed(const ImageRecord& record);
 
@@ -119,8 +126,10 @@ class ImageCatalog {
     StorageBackend* backend_;
     std::uint32_t list_scan_budget_;
     std::size_t list_reply_bytes_;
-    FeedTail tail_;  // the newest feed entries committed through this catalog
-    // Records change only through committed(), which refreshes its entry.
+    // The newest feed entries: committed through this catalog, or read by catch_up().
+    mutable FeedTail tail_;
+    // Records change through committed(), which refreshes its entry, and through other
+    // nodes' commits and shares, whose feed entries catch_up() drops it for.
     mutable std::unordered_map<std::string, SharedRecord, NameHash, std::equal_to<>> cache_;
 };
 

@@ -33,6 +33,10 @@ struct Options {
     std::size_t max_pending_uploads = 4;
     bool keep_page_cache = false;
     std::string backend = std::string(storage::kDefaultBackend);
+    std::string ceph_conf;
+    std::string pool;
+    std::string ceph_user = "imgshare";
+    std::string pool_namespace;
 };
 
 void add_run_flags(CLI::App& run, Options& options) {
@@ -60,7 +64,19 @@ void add_run_flags(CLI::App& run, Options& options) {
         ->capture_default_str();
     run.add_option("--backend", options.backend,
                    "Where images, uploads and the feed are kept: " + storage::backend_names() +
-                       " (rocksdb: an embedded database in DATA_DIR/db)")
+                       " (rocksdb: an embedded database in DATA_DIR/db; rados: a pool of a "
+                       "Ceph cluster that several storage nodes share)")
+        ->capture_default_str();
+    run.add_option("--ceph-conf", options.ceph_conf,
+                   "--backend rados: the cluster's ceph.conf (deploy/ceph.sh writes DIR/ceph.conf)");
+    run.add_option("--pool", options.pool, "--backend rados: the pool images are kept in");
+    run.add_option("--pool-namespace", options.pool_namespace,
+                   "--backend rados: keep every object in this RADOS namespace of the pool, so "
+                   "several installations (or test runs) can share one pool; every node of one "
+                   "installation must name the same");
+    run.add_option("--ceph-user", options.ceph_user,
+                   "--backend rados: the Ceph client's id, without 'client.' (its key comes "
+                   "from the keyring the conf names)")
         ->capture_default_str();
     run.add_flag("--keep-page-cache", options.keep_page_cache,
                  "Keep the page cache's copy of RocksDB's write-ahead log and blob files "
@@ -86,8 +102,14 @@ Result<void> serve(const Options& options, const service::RunContext& context) {
     if (!keys) return std::unexpected(keys.error());
     auto worker_config = options.worker.config(std::move(*keys));
     if (!worker_config) return std::unexpected(worker_config.error());
-    auto backend = storage::open_backend(
-        options.backend, storage::BackendSettings{context.data_dir(), options.keep_page_cache});
+    storage::BackendSettings settings;
+    settings.data_dir = context.data_dir();
+    settings.keep_page_cache = options.keep_page_cache;
+    settings.ceph_conf = options.ceph_conf;
+    settings.pool = options.pool;
+    settings.ceph_user = options.ceph_user;
+    settings.pool_namespace = options.pool_namespace;
+    auto backend = storage::open_backend(options.backend, settings);
     if (!backend) return std::unexpected(backend.error());
     ProtocolLog log = context.open_protocol_log();
 

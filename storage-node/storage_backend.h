@@ -3,8 +3,8 @@
 // feed's LIST logic and the catalog's visibility rules are one copy above it
 // (storage_service.h, image_catalog.h, upload_sessions.h); below it is one
 // implementation per store, chosen at start (backend_choice.h): RocksDB
-// (rocksdb_backend.h, the default) today, Ceph RADOS next (docs/STORAGE.md,
-// "What a RADOS backend will do").
+// (rocksdb_backend.h, the default) and Ceph RADOS (rados_backend.h; docs/STORAGE.md,
+// "The RADOS backend").
 //
 // Written for the weakest atomicity a backend may have: RADOS makes one
 // object's operation all-or-nothing and nothing across objects. So the commit

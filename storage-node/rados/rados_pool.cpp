@@ -94,6 +94,16 @@ Result<ObjectStat> RadosPool::stat(const std::string& object) const {
     });
 }
 
+Result<std::vector<std::string>> RadosPool::list_objects(const std::string& prefix) const {
+    return guarded("list", [&]() -> Result<std::vector<std::string>> {
+        std::vector<std::string> names;
+        for (auto it = io_->nobjects_begin(); it != io_->nobjects_end(); ++it) {
+            if (it->get_oid().starts_with(prefix)) names.push_back(it->get_oid());
+        }
+        return names;
+    });
+}
+
 Result<WriteOutcome> RadosPool::write(const std::string& object, const ObjectWrite& write) const {
     return guarded("write", [&]() -> Result<WriteOutcome> {
         librados::ObjectWriteOperation op;

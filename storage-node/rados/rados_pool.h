@@ -19,6 +19,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include <rados/librados_fwd.hpp>
 
@@ -86,6 +87,9 @@ public:
     // NOT_FOUND if there is no such object.
     [[nodiscard]] Result<void> remove(const std::string& object) const;
     [[nodiscard]] Result<ObjectStat> stat(const std::string& object) const;
+    // The names of the objects in this pool's namespace that start with `prefix`. Walks
+    // every object of the namespace: for tests and tools, never on a request's path.
+    [[nodiscard]] Result<std::vector<std::string>> list_objects(const std::string& prefix) const;
 
     // One atomic operation on one object (ObjectWrite above).
     [[nodiscard]] Result<WriteOutcome> write(const std::string& object,

@@ -29,20 +29,6 @@ class StorageBackendTest : public ::testing::TestWithParam<BackendUnderTest> {
     StorageBackend& backend() { return *opened_.backend; }
     BackendProbe& probe() { return *opened_.probe; }
 
-    // A commit of image `name` from the upload named by `upload_seed`.
-    static CommitRecord commit_of(const std::string& name, const std::string& upload_seed,
-                                  std::vector<Grant> grants = {}) {
-        auto upload = UploadId::of(to_bytes(upload_seed), to_bytes("signature"));
-        ImageRecord record;
-        record.name = name;
-        record.owner = "alice";
-        record.upload = to_bytes(upload.key());
-        record.mode = grants.empty() ? std::string(kEscrowMode) : std::string(kEndToEndMode);
-        record.chunk_count = 1;
-        record.seq = 99;  // the backend's to assign
-        return CommitRecord{std::move(record), std::move(grants), std::nullopt};
-    }
-
     std::vector<std::pair<std::uint64_t, std::string>> feed(std::uint64_t first = 1) {
         std::vector<std::pair<std::uint64_t, std::string>> entries;
         auto visited = backend().visit_feed(first, [&](std::uint64_t seq, std::string_view name) {

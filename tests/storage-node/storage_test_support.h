@@ -34,6 +34,10 @@
 #include "storage-node/storage_keys.h"
 #include "storage-node/storage_service.h"
 #include "tests/common/scratch_dir.h"
+#include "tests/storage-node/backend_under_test.h"
+#ifdef IMGSHARE_WITH_RADOS
+#include "tests/storage-node/rados_backend_under_test.h"
+#endif
 
 namespace imgshare::storage::testing {
 
@@ -172,43 +176,6 @@ void expect_error(const Result<T>& result, ErrorCode code) {
     EXPECT_EQ(result.error().code, code) << describe(result.error());
 }
 
-// What a test may see and do inside a backend's store, below the seam: count
-// what is kept, and leave what a crash or a damaged disk leaves.
-class BackendProbe {
-  public:
-    virtual ~BackendProbe() = default;
-    [[nodiscard]] virtual std::size_t images() = 0;
-    [[nodiscard]] virtual std::size_t feed_entries() = 0;
-    // Chunks stored, of `upload` or of every upload.
-    [[nodiscard]] virtual std::size_t chunks(std::optional<UploadId> upload = std::nullopt) = 0;
-    // What is kept of pending upload `upload` (or of every one): its session and one note per
-    // chunk stored.
-    [[nodiscard]] virtual std::size_t upload_state(
-        std::optional<UploadId> upload = std::nullopt) = 0;
-    // A crash that lost chunk `index` of `upload` and kept its note.
-    virtual void lose_chunk(const UploadId& upload, std::uint32_t index) = 0;
-    // A crash that kept chunk `index` of `upload` and lost its note.
-    virtual void lose_chunk_note(const UploadId& upload, std::uint32_t index) = 0;
-    // The record of `name` replaced by `bytes` behind the node's back.
-    virtual void damage_image(std::string_view name, std::string_view bytes) = 0;
-};
-
-struct OpenedBackend {
-    std::unique_ptr<StorageBackend> backend;
-    std::unique_ptr<BackendProbe> probe;
-};
-
-// One backend the parameterised suites run against: its name (the test's
-// suffix) and how to open it, fresh or again, in a scratch directory.
-struct BackendUnderTest {
-    std::string name;
-    std::function<OpenedBackend(const std::filesystem::path& dir)> open;
-};
-
-inline void PrintTo(const BackendUnderTest& backend, std::ostream* out) {
-    *out << backend.name;
-}
-
 class RocksDbProbe final : public BackendProbe {
   public:
     explicit RocksDbProbe(RocksDbBackend& backend) : store_(&backend.store()) {}
@@ -267,9 +234,14 @@ inline BackendUnderTest rocksdb_under_test() {
             }};
 }
 
-// Every backend the handler suites run against. A new backend is one line here.
+// Every backend the handler suites run against. A new backend is one line here. RADOS
+// joins when a cluster is named (IMGSHARE_CEPH_CONF; deploy/test.sh starts one).
 inline std::vector<BackendUnderTest> backends_under_test() {
-    return {rocksdb_under_test()};
+    std::vector<BackendUnderTest> backends = {rocksdb_under_test()};
+#ifdef IMGSHARE_WITH_RADOS
+    if (auto rados = rados_under_test()) backends.push_back(std::move(*rados));
+#endif
+    return backends;
 }
 
 // For INSTANTIATE_TEST_SUITE_P(Backends, Suite, on_every_backend(), backend_name).

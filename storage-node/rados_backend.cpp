@@ -1,0 +1,693 @@
+#include "storage-node/rados_backend.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "storage-node/rados_objects.h"
+
+namespace imgshare::storage {
+
+using namespace rados_layout;
+using rados::ObjectWrite;
+using rados::OmapValues;
+using rados::WriteOutcome;
+
+namespace {
+
+// Compare-and-swap attempts on the feed before a commit gives up (each loses only to
+// another node's publish, so this many means the cluster is far too slow).
+constexpr int kMaxPublishAttempts = 10'000;
+constexpr std::uint64_t kOmapPage = 512;
+constexpr std::chrono::milliseconds kNotifyTimeout{1000};
+
+Bytes bytes_of(std::string_view text) {
+    return Bytes(text.begin(), text.end());
+}
+
+std::string string_of(const Bytes& bytes) {
+    return std::string(bytes.begin(), bytes.end());
+}
+
+bool is_not_found(const Error& error) {
+    return error.code == ErrorCode::NOT_FOUND;
+}
+
+Result<std::uint64_t> decode_seq(const Bytes& bytes) {
+    auto value = decode_u64(string_of(bytes));
+    if (!value) return fail(ErrorCode::INTERNAL, "stored feed head is unreadable");
+    return *value;
+}
+
+// Calls visit(key, value) on each omap key of `object` that starts with `prefix`, in order,
+// until it returns false. A missing object has no keys.
+template <class Visit>
+Result<void> visit_omap(const rados::RadosPool& pool, const std::string& object,
+                        std::string_view prefix, std::string after, Visit&& visit) {
+    for (;;) {
+        auto page = pool.omap_get_after(object, after, kOmapPage);
+        if (!page) {
+            if (is_not_found(page.error())) return {};
+            return std::unexpected(std::move(page.error()));
+        }
+        for (const auto& [key, value] : page->values) {
+            if (!key.starts_with(prefix)) return {};
+            if (!visit(key, value)) return {};
+            after = key;
+        }
+        if (!page->more || page->values.empty()) return {};
+    }
+}
+
+}  // namespace
+
+class RadosBackend::FeedNotifier {
+  public:
+    explicit FeedNotifier(const rados::RadosPool& pool)
+        : pool_(&pool), thread_([this](std::stop_token stop) { run(stop); }) {}
+    ~FeedNotifier() {
+        thread_.request_stop();
+        wake_.notify_all();
+    }
+
+    void tell(std::uint64_t seq) {
+        {
+            std::lock_guard lock(mutex_);
+            pending_ = std::max(pending_, seq);
+        }
+        wake_.notify_one();
+    }
+
+  private:
+    void run(const std::stop_token& stop) {
+        std::uint64_t sent = 0;
+        std::unique_lock lock(mutex_);
+        while (!stop.stop_requested()) {
+            wake_.wait(lock, [&] { return stop.stop_requested() || pending_ > sent; });
+            if (stop.stop_requested()) return;
+            const auto seq = pending_;
+            lock.unlock();
+            // A lost notify only delays another node's head until its next feed read.
+            if (auto told = pool_->notify(std::string(kFeedObject), bytes_of(encode_u64(seq)),
+                                          kNotifyTimeout);
+                !told) {
+                spdlog::debug("feed notify failed: {}", told.error().message);
+            }
+            sent = seq;
+            lock.lock();
+        }
+    }
+
+    const rados::RadosPool* pool_;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    std::uint64_t pending_ = 0;
+    std::jthread thread_;  // last: started after, and joined before, what it uses
+};
+
+RadosBackend::RadosBackend(rados::RadosPool pool)
+    : pool_(std::move(pool)),
+      head_(std::make_shared<std::atomic<std::uint64_t>>(0)),
+      watch_lost_(std::make_shared<std::atomic<bool>>(false)) {}
+
+RadosBackend::~RadosBackend() = default;
+
+Result<std::unique_ptr<RadosBackend>> RadosBackend::open(const rados::RadosConnection& connection,
+                                                         std::string_view pool,
+                                                         std::string_view object_namespace) {
+    auto opened = connection.open_pool(pool, object_namespace);
+    if (!opened) return std::unexpected(std::move(opened.error()));
+    ObjectWrite create;
+    create.create_exclusive = true;
+    create.omap_set.emplace(kHeadKey, bytes_of(encode_u64(0)));
+    auto created = opened->write(std::string(kFeedObject), create);
+    if (!created) return std::unexpected(std::move(created.error()));
+    auto head = opened->omap_get(std::string(kFeedObject), {std::string(kHeadKey)});
+    if (!head) return std::unexpected(std::move(head.error()));
+    std::uint64_t seq = 0;
+    if (auto found = head->find(std::string(kHeadKey)); found != head->end()) {
+        auto decoded = decode_seq(found->second);
+        if (!decoded) return std::unexpected(std::move(decoded.error()));
+        seq = *decoded;
+    }
+    std::unique_ptr<RadosBackend> backend(new RadosBackend(std::move(*opened)));
+    backend->head_->store(seq);
+    if (auto watched = backend->watch_feed(); !watched) {
+        return std::unexpected(std::move(watched.error()));
+    }
+    backend->notifier_ = std::make_unique<FeedNotifier>(backend->pool_);
+    return backend;
+}
+
+Result<void> RadosBackend::watch_feed() {
+    watch_.reset();
+    watch_lost_->store(false);
+    auto head = head_;
+    auto lost = watch_lost_;
+    auto watch = pool_.watch(
+        std::string(kFeedObject),
+        [head](ByteView payload) {
+            auto seq = decode_u64(as_string(payload));
+            if (!seq) return;
+            auto known = head->load();
+            while (*seq > known && !head->compare_exchange_weak(known, *seq)) {
+            }
+        },
+        [lost](const Error&) { lost->store(true); });
+    if (!watch) return std::unexpected(std::move(watch.error()));
+    watch_.emplace(std::move(*watch));
+    return {};
+}
+
+void RadosBackend::saw_head(std::uint64_t seq) const {
+    auto known = head_->load();
+    while (seq > known && !head_->compare_exchange_weak(known, seq)) {
+    }
+}
+
+bool RadosBackend::resume_writes() {
+    if (watch_lost_->load()) {
+        if (auto watched = watch_feed(); !watched) {
+            spdlog::warn("feed watch lost; watching again failed: {}", watched.error().message);
+            watch_lost_->store(true);
+        } else {
+            auto head = pool_.omap_get(std::string(kFeedObject), {std::string(kHeadKey)});
+            if (head && head->contains(std::string(kHeadKey))) {
+                if (auto seq = decode_seq(head->at(std::string(kHeadKey)))) saw_head(*seq);
+            }
+        }
+    }
+    return true;
+}
+
+// --- Committed images ---------------------------------------------------------------
+
+Result<std::optional<ImageRecord>> RadosBackend::settle_image(std::string_view name) const {
+    const auto object = image_object(name);
+    // The intents first, then the data: a finish between the two reads shows as an intent
+    // already applied, never as a record missing a change that was finished.
+    OmapValues stages;
+    if (auto listed = visit_omap(pool_, object, kStagePrefix, std::string(kStagePrefix),
+                                 [&](const std::string& key, const Bytes& value) {
+                                     stages.emplace(key, value);
+                                     return true;
+                                 });
+        !listed) {
+        return std::unexpected(std::move(listed.error()));
+    }
+    auto data = pool_.read(object);
+    if (!data) {
+        if (is_not_found(data.error())) return std::optional<ImageRecord>();
+        return std::unexpected(std::move(data.error()));
+    }
+    std::optional<ImageRecord> current;
+    if (!data->empty()) {
+        auto decoded = decode_image_record(*data);
+        if (!decoded) return std::unexpected(std::move(decoded.error()));
+        current = std::move(*decoded);
+    }
+    for (const auto& [key, staged] : stages) {
+        auto change = number_after<std::uint32_t>(key, kStagePrefix);
+        if (!change) return fail(ErrorCode::INTERNAL, "stored image intent is unreadable");
+        const bool applied =
+            *change == 0 ? current.has_value() : current && current->shares.size() >= *change;
+        if (applied) continue;
+        auto finished = publish_and_finish(name, *change, staged);
+        if (!finished) return std::unexpected(std::move(finished.error()));
+        current = std::move(*finished);
+    }
+    return current;
+}
+
+Result<ImageRecord> RadosBackend::publish_and_finish(std::string_view name, std::uint32_t change,
+                                                     const Bytes& staged) const {
+    auto decoded = decode_map<StagedChange>(staged);
+    if (!decoded) return fail(ErrorCode::INTERNAL, "stored image intent is unreadable");
+    auto record = decode_image_record(decoded->record);
+    if (!record) return std::unexpected(std::move(record.error()));
+    if (change > 0 && record->shares.size() != change) {
+        return fail(ErrorCode::INTERNAL, "stored share intent is unreadable");
+    }
+    auto seq = publish(name, change);
+    if (!seq) return std::unexpected(std::move(seq.error()));
+    if (change == 0) {
+        record->seq = *seq;
+    } else {
+        record->shares.back().seq = *seq;
+    }
+    ObjectWrite finish;
+    finish.omap_equals.emplace(stage_key(change), staged);
+    finish.data = encode_record(*record);
+    finish.omap_set.emplace(kAppliedKey, bytes_of(hex8(change)));
+    for (const auto& grant : decoded->grants) {
+        finish.omap_set.emplace(grant_omap_key(grant.recipient), grant.sealed_key);
+    }
+    finish.omap_remove.insert(stage_key(change));
+    // ComparisonFailed: another node finished this change already, with these same bytes.
+    auto finished = pool_.write(image_object(name), finish);
+    if (!finished) return std::unexpected(std::move(finished.error()));
+    if (change == 0) {
+        auto upload = UploadId::from_key(as_string(record->upload));
+        if (!upload) return fail(ErrorCode::INTERNAL, "stored image record names no upload");
+        if (auto ended = finish_upload(*upload, name, record->chunk_count); !ended) {
+            return std::unexpected(std::move(ended.error()));
+        }
+    }
+    return std::move(*record);
+}
+
+Result<std::uint64_t> RadosBackend::publish(std::string_view name, std::uint32_t change) const {
+    const auto published = published_key(name, change);
+    const std::string feed(kFeedObject);
+    std::uint64_t head = head_->load();
+    for (int attempt = 0; attempt < kMaxPublishAttempts; ++attempt) {
+        ObjectWrite swap;
+        swap.omap_equals.emplace(kHeadKey, bytes_of(encode_u64(head)));
+        swap.omap_equals.emplace(published, Bytes());  // not published yet (absent)
+        const auto seq = head + 1;
+        swap.omap_set.emplace(entry_key(seq), bytes_of(name));
+        swap.omap_set.emplace(kHeadKey, bytes_of(encode_u64(seq)));
+        swap.omap_set.emplace(published, bytes_of(encode_u64(seq)));
+        auto outcome = pool_.write(feed, swap);
+        if (!outcome) return std::unexpected(std::move(outcome.error()));
+        if (*outcome == WriteOutcome::Done) {
+            saw_head(seq);
+            notifier_->tell(seq);
+            return seq;
+        }
+        auto now = pool_.omap_get(feed, {std::string(kHeadKey), published});
+        if (!now) return std::unexpected(std::move(now.error()));
+        if (auto done = now->find(published); done != now->end()) {
+            return decode_seq(done->second);  // published already: a retry, or another node
+        }
+        auto stored = now->find(std::string(kHeadKey));
+        if (stored == now->end()) return fail(ErrorCode::INTERNAL, "the feed has no head");
+        auto moved = decode_seq(stored->second);
+        if (!moved) return std::unexpected(std::move(moved.error()));
+        head = *moved;
+        saw_head(head);
+    }
+    return fail(ErrorCode::SERVICE_UNAVAILABLE,
+                "storage cluster: the feed is too busy to take a commit; try again");
+}
+
+Result<void> RadosBackend::finish_upload(const UploadId& upload, std::string_view name,
+                                         std::uint32_t chunk_count) const {
+    const auto object = upload_object(upload);
+    // Notes first, in bounded batches; the last write ends the session and notes the name.
+    constexpr std::uint32_t kBatch = 4096;
+    ObjectWrite ended;
+    for (std::uint32_t index = 0; index < chunk_count; ++index) {
+        ended.omap_remove.insert(note_key(index));
+        if (ended.omap_remove.size() == kBatch && index + 1 < chunk_count) {
+            if (auto removed = pool_.omap_remove(object, ended.omap_remove); !removed) {
+                if (!is_not_found(removed.error())) return removed;
+            }
+            ended.omap_remove.clear();
+        }
+    }
+    ended.omap_remove.insert(std::string(kSessionKey));
+    ended.omap_remove.insert(std::string(kCommittingKey));
+    ended.omap_set.emplace(kCommittedKey, bytes_of(name));
+    auto written = pool_.write(object, ended);
+    if (!written) return std::unexpected(std::move(written.error()));
+    if (auto unlisted = pool_.omap_remove(std::string(kUploadsObject), {upload.text()});
+        !unlisted && !is_not_found(unlisted.error())) {
+        return unlisted;
+    }
+    return {};
+}
+
+Result<std::optional<ImageRecord>> RadosBackend::image(std::string_view name) const {
+    return settle_image(name);
+}
+
+Result<bool> RadosBackend::has_image(std::string_view name) const {
+    auto stat = pool_.stat(image_object(name));
+    if (stat) return true;
+    if (is_not_found(stat.error())) return false;
+    return std::unexpected(std::move(stat.error()));
+}
+
+Result<bool> RadosBackend::settle_upload(const UploadId& upload, const OmapValues& state) const {
+    auto committing = state.find(std::string(kCommittingKey));
+    if (committing == state.end()) return false;
+    const auto name = string_of(committing->second);
+    auto record = settle_image(name);
+    if (!record) return std::unexpected(std::move(record.error()));
+    if (!*record || as_string((*record)->upload) != upload.key()) return false;
+    if (auto ended = finish_upload(upload, name, (*record)->chunk_count); !ended) {
+        return std::unexpected(std::move(ended.error()));
+    }
+    return true;
+}
+
+Result<std::optional<std::string>> RadosBackend::committed_name(const UploadId& upload) const {
+    auto state = pool_.omap_get(upload_object(upload),
+                                {std::string(kCommittedKey), std::string(kCommittingKey)});
+    if (!state) {
+        if (is_not_found(state.error())) return std::optional<std::string>();
+        return std::unexpected(std::move(state.error()));
+    }
+    if (auto committed = state->find(std::string(kCommittedKey)); committed != state->end()) {
+        return std::optional<std::string>(string_of(committed->second));
+    }
+    auto settled = settle_upload(upload, *state);
+    if (!settled) return std::unexpected(std::move(settled.error()));
+    if (!*settled) return std::optional<std::string>();
+    return std::optional<std::string>(string_of(state->at(std::string(kCommittingKey))));
+}
+
+Result<std::optional<Bytes>> RadosBackend::grant(std::string_view name,
+                                                 std::string_view recipient) const {
+    const auto object = image_object(name);
+    const auto key = grant_omap_key(recipient);
+    for (int round = 0; round < 2; ++round) {
+        auto found = pool_.omap_get(object, {key});
+        if (!found) {
+            if (is_not_found(found.error())) return std::optional<Bytes>();
+            return std::unexpected(std::move(found.error()));
+        }
+        if (auto grant = found->find(key); grant != found->end()) {
+            return std::optional<Bytes>(grant->second);
+        }
+        // Not there: unless a change is staged (whose finish writes grants), there is none.
+        bool staged = false;
+        if (auto listed = visit_omap(pool_, object, kStagePrefix, std::string(kStagePrefix),
+                                     [&](const std::string&, const Bytes&) {
+                                         staged = true;
+                                         return false;
+                                     });
+            !listed) {
+            return std::unexpected(std::move(listed.error()));
+        }
+        if (!staged || round > 0) break;
+        if (auto settled = settle_image(name); !settled) {
+            return std::unexpected(std::move(settled.error()));
+        }
+    }
+    return std::optional<Bytes>();
+}
+
+Result<std::optional<Bytes>> RadosBackend::chunk(const UploadId& upload,
+                                                 std::uint32_t index) const {
+    auto data = pool_.read(chunk_object(upload, index));
+    if (data) return std::optional<Bytes>(std::move(*data));
+    if (is_not_found(data.error())) return std::optional<Bytes>();
+    return std::unexpected(std::move(data.error()));
+}
+
+Result<void> RadosBackend::visit_feed(std::uint64_t first, const FeedVisitor& visit) const {
+    std::string after = first == 0 ? std::string(kEntryPrefix) : entry_key(first - 1);
+    std::optional<Error> problem;
+    auto visited = visit_omap(pool_, std::string(kFeedObject), kEntryPrefix, std::move(after),
+                              [&](const std::string& key, const Bytes& name) {
+                                  auto seq = number_after<std::uint64_t>(key, kEntryPrefix);
+                                  if (!seq) {
+                                      problem = Error{ErrorCode::INTERNAL,
+                                                      "stored feed key is unreadable"};
+                                      return false;
+                                  }
+                                  saw_head(*seq);
+                                  return visit(*seq, as_string(name));
+                              });
+    if (!visited) return visited;
+    if (problem) return std::unexpected(std::move(*problem));
+    return {};
+}
+
+Result<ImageRecord> RadosBackend::commit(const CommitRecord& commit) {
+    const auto& name = commit.record.name;
+    auto upload = UploadId::from_key(as_string(commit.record.upload));
+    if (!upload) return fail(ErrorCode::INTERNAL, "a commit names no upload");
+    // The only chunk, before anything names it.
+    if (commit.only_chunk) {
+        if (auto written = pool_.write_full(chunk_object(*upload, 0), *commit.only_chunk);
+            !written) {
+            return std::unexpected(std::move(written.error()));
+        }
+    }
+    const auto up = upload_object(*upload);
+    if (auto noted = pool_.omap_set(up, {{std::string(kCommittingKey), bytes_of(name)}});
+        !noted) {
+        return std::unexpected(std::move(noted.error()));
+    }
+    ImageRecord record = commit.record;
+    record.seq = 0;
+    const auto staged = encode_staged(StagedChange{encode_record(record), commit.grants});
+    ObjectWrite stage;
+    stage.create_exclusive = true;
+    stage.omap_set.emplace(stage_key(0), staged);
+    auto outcome = pool_.write(image_object(name), stage);
+    if (!outcome) return std::unexpected(std::move(outcome.error()));
+    if (*outcome == WriteOutcome::AlreadyExists) {
+        // A retry of this upload's commit (here or on another node) finds it, rolled
+        // forward if need be; anyone else finds the name taken.
+        auto held = settle_image(name);
+        if (!held) return std::unexpected(std::move(held.error()));
+        if (*held && (*held)->upload == commit.record.upload) {
+            if (auto ended = finish_upload(*upload, name, (*held)->chunk_count); !ended) {
+                return std::unexpected(std::move(ended.error()));
+            }
+            return std::move(**held);
+        }
+        if (auto unnoted = pool_.omap_remove(up, {std::string(kCommittingKey)}); !unnoted) {
+            spdlog::debug("could not clear a refused commit's note: {}", unnoted.error().message);
+        }
+        return fail(ErrorCode::NAME_TAKEN, fmt::format("the name '{}' is taken", name));
+    }
+    return publish_and_finish(name, 0, staged);
+}
+
+Result<ImageRecord> RadosBackend::share(const ShareUpdate& update) {
+    const auto change = static_cast<std::uint32_t>(update.record.shares.size());
+    if (change == 0) return fail(ErrorCode::INTERNAL, "a share without a share");
+    const auto& name = update.record.name;
+    ImageRecord record = update.record;
+    record.shares.back().seq = 0;
+    const auto staged = encode_staged(StagedChange{encode_record(record), update.added_grants});
+    ObjectWrite stage;
+    // The change before this one is finished and no other change `change` is staged: two
+    // shares of one image racing, one stages, the other re-reads.
+    stage.omap_equals.emplace(kAppliedKey, bytes_of(hex8(change - 1)));
+    stage.omap_equals.emplace(stage_key(change), Bytes());
+    stage.omap_set.emplace(stage_key(change), staged);
+    auto outcome = pool_.write(image_object(name), stage);
+    if (!outcome) return std::unexpected(std::move(outcome.error()));
+    if (*outcome == WriteOutcome::ComparisonFailed) {
+        auto now = settle_image(name);
+        if (!now) return std::unexpected(std::move(now.error()));
+        if (*now && (*now)->shares.size() == change && (*now)->envelope == record.envelope &&
+            (*now)->signature == record.signature) {
+            return std::move(**now);  // this share, finished by a retry or another node
+        }
+        return fail(ErrorCode::SERVICE_UNAVAILABLE,
+                    "the image changed while it was being shared; try again");
+    }
+    return publish_and_finish(name, change, staged);
+}
+
+// --- Pending uploads ----------------------------------------------------------------
+
+Result<std::optional<UploadSession>> RadosBackend::session(const UploadId& upload) const {
+    auto state = pool_.omap_get(upload_object(upload),
+                                {std::string(kSessionKey), std::string(kCommittingKey),
+                                 std::string(kCommittedKey)});
+    if (!state) {
+        if (is_not_found(state.error())) return std::optional<UploadSession>();
+        return std::unexpected(std::move(state.error()));
+    }
+    if (state->contains(std::string(kCommittedKey))) return std::optional<UploadSession>();
+    auto settled = settle_upload(upload, *state);
+    if (!settled) return std::unexpected(std::move(settled.error()));
+    if (*settled) return std::optional<UploadSession>();
+    auto stored = state->find(std::string(kSessionKey));
+    if (stored == state->end()) return std::optional<UploadSession>();
+    auto session = decode_upload_session(stored->second);
+    if (!session) return std::unexpected(std::move(session.error()));
+    return std::optional<UploadSession>(std::move(*session));
+}
+
+Result<void> RadosBackend::begin_session(const UploadId& upload, const UploadSession& session,
+                                         std::uint64_t) {
+    // Listed first: a crash between the two leaves a listed upload without a session, which
+    // visit_sessions() skips, never a session that expiry cannot find.
+    if (auto listed = pool_.omap_set(std::string(kUploadsObject), {{upload.text(), Bytes()}});
+        !listed) {
+        return listed;
+    }
+    return update_session(upload, session);
+}
+
+Result<void> RadosBackend::update_session(const UploadId& upload, const UploadSession& session) {
+    return pool_.omap_set(upload_object(upload),
+                          {{std::string(kSessionKey), encode_record(session)}});
+}
+
+Result<void> RadosBackend::visit_sessions(const SessionVisitor& visit) const {
+    std::vector<UploadId> listed;
+    if (auto walked = visit_omap(pool_, std::string(kUploadsObject), "", "",
+                                 [&](const std::string& key, const Bytes&) {
+                                     if (auto upload = UploadId::parse(key)) {
+                                         listed.push_back(*upload);
+                                     }
+                                     return true;
+                                 });
+        !walked) {
+        return walked;
+    }
+    for (const auto& upload : listed) {
+        OmapValues state;
+        std::int64_t last_chunk_at = 0;
+        if (auto walked = visit_omap(pool_, upload_object(upload), "", "",
+                                     [&](const std::string& key, const Bytes& value) {
+                                         if (key.starts_with(kNotePrefix)) {
+                                             auto at = decode_u64(string_of(value));
+                                             if (at) {
+                                                 last_chunk_at = std::max(
+                                                     last_chunk_at,
+                                                     static_cast<std::int64_t>(*at));
+                                             }
+                                         } else {
+                                             state.emplace(key, value);
+                                         }
+                                         return true;
+                                     });
+            !walked) {
+            return walked;
+        }
+        if (state.contains(std::string(kCommittedKey))) continue;
+        auto settled = settle_upload(upload, state);
+        if (!settled) return std::unexpected(std::move(settled.error()));
+        if (*settled) continue;
+        auto stored = state.find(std::string(kSessionKey));
+        if (stored == state.end()) continue;
+        visit(upload, decode_upload_session(stored->second), last_chunk_at);
+    }
+    return {};
+}
+
+Result<void> RadosBackend::store_chunk(const UploadId& upload, std::uint32_t index,
+                                       ByteView ciphertext, std::int64_t arrived_at,
+                                       std::uint64_t) {
+    // The chunk, then its note: a crash between them leaves a chunk without a note, never
+    // a note without its chunk.
+    if (auto written = pool_.write_full(chunk_object(upload, index), ciphertext); !written) {
+        return written;
+    }
+    return pool_.omap_set(upload_object(upload),
+                          {{note_key(index),
+                            bytes_of(encode_u64(static_cast<std::uint64_t>(arrived_at)))}});
+}
+
+Result<bool> RadosBackend::has_chunk_note(const UploadId& upload, std::uint32_t index) const {
+    auto found = pool_.omap_get(upload_object(upload), {note_key(index)});
+    if (found) return !found->empty();
+    if (is_not_found(found.error())) return false;
+    return std::unexpected(std::move(found.error()));
+}
+
+Result<void> RadosBackend::visit_chunk_notes(const UploadId& upload,
+                                             const NoteVisitor& visit) const {
+    return visit_omap(pool_, upload_object(upload), kNotePrefix, std::string(kNotePrefix),
+                      [&](const std::string& key, const Bytes&) {
+                          auto index = number_after<std::uint32_t>(key, kNotePrefix);
+                          return !index || visit(*index);
+                      });
+}
+
+Result<std::uint32_t> RadosBackend::chunk_count_of(const UploadId& upload) const {
+    auto state = pool_.omap_get(upload_object(upload), {std::string(kSessionKey)});
+    if (!state) {
+        if (is_not_found(state.error())) return 0u;
+        return std::unexpected(std::move(state.error()));
+    }
+    auto stored = state->find(std::string(kSessionKey));
+    if (stored == state->end()) return 0u;
+    auto session = decode_upload_session(stored->second);
+    return session ? session->chunk_count : 0u;
+}
+
+Result<void> RadosBackend::visit_chunks(const UploadId& upload, const ChunkVisitor& visit) const {
+    // Objects cannot be listed by prefix cheaply: the session says how many chunks there
+    // may be (without one, the chunks run from 0 to the first missing one).
+    auto count = chunk_count_of(upload);
+    if (!count) return std::unexpected(std::move(count.error()));
+    for (std::uint32_t index = 0; *count == 0 || index < *count; ++index) {
+        auto stored = chunk(upload, index);
+        if (!stored) return std::unexpected(std::move(stored.error()));
+        if (!*stored) {
+            if (*count == 0) break;
+            continue;
+        }
+        if (!visit(index, **stored)) break;
+    }
+    return {};
+}
+
+Result<void> RadosBackend::repair_chunk_notes(const UploadId& upload,
+                                              const std::vector<std::uint32_t>& add,
+                                              const std::vector<std::uint32_t>& drop,
+                                              std::int64_t noted_at) {
+    if (add.empty() && drop.empty()) return {};
+    ObjectWrite repair;
+    const auto when = bytes_of(encode_u64(static_cast<std::uint64_t>(noted_at)));
+    for (auto index : add)
+        repair.omap_set.emplace(note_key(index), when);
+    for (auto index : drop)
+        repair.omap_remove.insert(note_key(index));
+    auto written = pool_.write(upload_object(upload), repair);
+    if (!written) return std::unexpected(std::move(written.error()));
+    return {};
+}
+
+Result<void> RadosBackend::discard_upload(const UploadId& upload) {
+    const auto object = upload_object(upload);
+    auto state = pool_.omap_get(object, {std::string(kSessionKey), std::string(kCommittingKey),
+                                         std::string(kCommittedKey)});
+    if (!state && !is_not_found(state.error())) return std::unexpected(std::move(state.error()));
+    if (state) {
+        // A commit under way (on any node) is rolled forward, never discarded: once staged,
+        // its image is as good as visible, and its chunks must stay.
+        if (state->contains(std::string(kCommittedKey))) return {};
+        auto settled = settle_upload(upload, *state);
+        if (!settled) return std::unexpected(std::move(settled.error()));
+        if (*settled) return {};
+    }
+    std::uint32_t count = 0;
+    if (state) {
+        if (auto stored = state->find(std::string(kSessionKey)); stored != state->end()) {
+            if (auto session = decode_upload_session(stored->second)) count = session->chunk_count;
+        }
+    }
+    if (count == 0) {
+        if (auto noted = visit_chunk_notes(upload, [&](std::uint32_t index) {
+                count = std::max(count, index + 1);
+                return true;
+            });
+            !noted) {
+            return noted;
+        }
+    }
+    for (std::uint32_t index = 0; index < count; ++index) {
+        if (auto removed = pool_.remove(chunk_object(upload, index));
+            !removed && !is_not_found(removed.error())) {
+            return removed;
+        }
+    }
+    if (auto removed = pool_.remove(object); !removed && !is_not_found(removed.error())) {
+        return removed;
+    }
+    if (auto unlisted = pool_.omap_remove(std::string(kUploadsObject), {upload.text()});
+        !unlisted && !is_not_found(unlisted.error())) {
+        return unlisted;
+    }
+    return {};
+}
+
+}  // namespace imgshare::storage

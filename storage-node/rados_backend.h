@@ -1,0 +1,131 @@
+// The storage backend on a Ceph RADOS pool (storage_backend.h states the promises; this is
+// how RADOS keeps them): several storage nodes share one pool, each with its own backend.
+//
+// RADOS makes one object's operation atomic and nothing across objects, so a commit or share
+// is three single-object steps (docs/STORAGE.md, "The RADOS backend" has the object layout
+// and the crash argument):
+//   1. stage: the change (record and grants) is written into the image's object as a
+//      numbered intent (`stage.<k>`: 0 the post, k the k-th share), guarded by an exclusive
+//      create (a post: the name is then held) or a compare on the applied count (a share);
+//   2. publish, the commit point: one compare-and-swap on the `feed` object takes the next
+//      seq, adds the feed entry and notes `p.<name>.<k> -> seq` (so publishing twice is
+//      impossible, whoever retries);
+//   3. finish: the image's record, its grants and the upload's `committed` note are written.
+// Whoever meets a staged intent (a retry, a reader, another node) rolls it forward through
+// steps 2 and 3 — an intent is only staged after every check passed — so a kill -9 at any
+// instant leaves either nothing visible or an image that every reader sees whole.
+//
+// Feed head: read at open, moved by this node's publishes, by the notify each publish sends
+// to the watchers of `feed` (every node's backend watches it) and by every feed page read.
+// Writes are durable when RADOS acknowledges them: sync() and chunks_durable() are no-ops.
+// A RADOS failure is the wrapper's error (rados_errors.h): a timeout is SERVICE_UNAVAILABLE,
+// which a client may retry.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "storage-node/rados/rados_connection.h"
+#include "storage-node/rados/rados_pool.h"
+#include "storage-node/rados/rados_watch.h"
+#include "storage-node/storage_backend.h"
+
+namespace imgshare::storage {
+
+class RadosBackend final : public StorageBackend {
+  public:
+    // Opens the backend on `pool` of `connection`, its objects in `object_namespace` ("" in
+    // production; tests use one each). Creates the feed object if missing and watches it.
+    // CONFIG for a missing pool; SERVICE_UNAVAILABLE when the cluster does not answer.
+    [[nodiscard]] static Result<std::unique_ptr<RadosBackend>> open(
+        const rados::RadosConnection& connection, std::string_view pool,
+        std::string_view object_namespace = {});
+
+    RadosBackend(const RadosBackend&) = delete;
+    RadosBackend& operator=(const RadosBackend&) = delete;
+    ~RadosBackend() override;
+
+    // The pool itself: for tests of what is stored (the probe) and for tools.
+    [[nodiscard]] const rados::RadosPool& pool() const { return pool_; }
+
+    [[nodiscard]] Result<std::optional<ImageRecord>> image(std::string_view name) const override;
+    [[nodiscard]] Result<bool> has_image(std::string_view name) const override;
+    [[nodiscard]] Result<std::optional<std::string>> committed_name(
+        const UploadId& upload) const override;
+    [[nodiscard]] Result<std::optional<Bytes>> grant(std::string_view name,
+                                                     std::string_view recipient) const override;
+    [[nodiscard]] Result<std::optional<Bytes>> chunk(const UploadId& upload,
+                                                     std::uint32_t index) const override;
+    [[nodiscard]] std::uint64_t feed_head() const override { return head_->load(); }
+    [[nodiscard]] Result<void> visit_feed(std::uint64_t first,
+                                          const FeedVisitor& visit) const override;
+    [[nodiscard]] Result<ImageRecord> commit(const CommitRecord& commit) override;
+    [[nodiscard]] Result<ImageRecord> share(const ShareUpdate& update) override;
+    [[nodiscard]] Result<void> sync() override { return {}; }
+
+    [[nodiscard]] Result<std::optional<UploadSession>> session(
+        const UploadId& upload) const override;
+    [[nodiscard]] Result<void> begin_session(const UploadId& upload, const UploadSession& session,
+                                             std::uint64_t padded_size) override;
+    [[nodiscard]] Result<void> update_session(const UploadId& upload,
+                                              const UploadSession& session) override;
+    [[nodiscard]] Result<void> visit_sessions(const SessionVisitor& visit) const override;
+    [[nodiscard]] Result<void> store_chunk(const UploadId& upload, std::uint32_t index,
+                                           ByteView ciphertext, std::int64_t arrived_at,
+                                           std::uint64_t padded_size) override;
+    [[nodiscard]] Result<void> chunks_durable(const UploadId&, std::uint64_t) override {
+        return {};
+    }
+    [[nodiscard]] Result<bool> has_chunk_note(const UploadId& upload,
+                                              std::uint32_t index) const override;
+    [[nodiscard]] Result<void> visit_chunk_notes(const UploadId& upload,
+                                                 const NoteVisitor& visit) const override;
+    [[nodiscard]] Result<void> visit_chunks(const UploadId& upload,
+                                            const ChunkVisitor& visit) const override;
+    [[nodiscard]] Result<void> repair_chunk_notes(const UploadId& upload,
+                                                  const std::vector<std::uint32_t>& add,
+                                                  const std::vector<std::uint32_t>& drop,
+                                                  std::int64_t noted_at) override;
+    [[nodiscard]] Result<void> discard_upload(const UploadId& upload) override;
+
+    // RADOS refuses writes itself when full (STORAGE_FULL per request); there is no stop
+    // to lift. Re-watches the feed if the watch was lost, and re-reads its head.
+    [[nodiscard]] bool resume_writes() override;
+
+  private:
+    explicit RadosBackend(rados::RadosPool pool);
+
+    // The image's current record, after rolling forward every intent staged in its object.
+    [[nodiscard]] Result<std::optional<ImageRecord>> settle_image(std::string_view name) const;
+    // Steps 2 and 3 of change `k` of `name`, staged as `staged` (its stored bytes).
+    [[nodiscard]] Result<ImageRecord> publish_and_finish(std::string_view name, std::uint32_t k,
+                                                         const Bytes& staged) const;
+    // Step 2: the seq of change `k` of `name`, taking the next one unless it has one.
+    [[nodiscard]] Result<std::uint64_t> publish(std::string_view name, std::uint32_t k) const;
+    // The upload's session and notes end; it is noted as having become `name`.
+    [[nodiscard]] Result<void> finish_upload(const UploadId& upload, std::string_view name,
+                                             std::uint32_t chunk_count) const;
+    // If `upload` has a commit under way, rolls it forward: true if it is committed.
+    [[nodiscard]] Result<bool> settle_upload(const UploadId& upload,
+                                             const rados::OmapValues& state) const;
+    [[nodiscard]] Result<std::uint32_t> chunk_count_of(const UploadId& upload) const;
+    [[nodiscard]] Result<void> watch_feed();
+    void saw_head(std::uint64_t seq) const;
+
+    rados::RadosPool pool_;
+    // Tells the other nodes of each new head, off the request's path: a notify waits for
+    // every watcher, and a killed node's watch lingers until the cluster times it out.
+    class FeedNotifier;
+    // Shared with the watch's callback, which runs on a librados thread; declared before
+    // watch_ so the watch (and its last callback) ends first.
+    std::shared_ptr<std::atomic<std::uint64_t>> head_;
+    std::shared_ptr<std::atomic<bool>> watch_lost_;
+    std::optional<rados::Watch> watch_;
+    std::unique_ptr<FeedNotifier> notifier_;  // last: stops before anything it uses goes
+};
+
+}  // namespace imgshare::storage

@@ -45,9 +45,11 @@ struct Upload {
                                                   const Upload& upload);
 
 // Uploads `sealed` with `begin` (certificate, envelope, signature and the wrapped key or
-// grants filled in). The commit reply; INTEGRITY if it names another image or owner than
-// the envelope. A sealed image posted before, in part or whole, goes on from the first
-// chunk the storage node lacks, and one committed already gets the reply of its commit.
+// grants filled in), its chunks encrypted again from `sealed.image` as they are sent
+// (pass 2, SealedChunks). The commit reply; INTEGRITY if it names another image or owner than the
+// envelope; IO_ERROR if the image changed since it was sealed (the chunk that differs is
+// not sent). A sealed image posted before, in part or whole, goes on from the first chunk
+// the storage node lacks, and one committed already gets the reply of its commit.
 [[nodiscard]] Result<PostCommitReply> upload_image(BrokerConnection& connection,
                                                    const SealedImage& sealed,
                                                    const PostBeginRequest& begin);

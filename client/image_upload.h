@@ -18,6 +18,9 @@ namespace imgshare::client {
 
 // Chunks in flight during a transfer: 8 x 256 KiB keeps memory flat and the pipe full.
 constexpr std::size_t kChunkWindow = 8;
+// Downloads keep more in flight: each GET_CHUNK waits on a RocksDB read and two CURVE hops,
+// and the replies are held until their turn (16 x 256 KiB).
+constexpr std::size_t kDownloadWindow = 16;
 
 // The server's key-wrapping public key, from CA_INFO. BAD_SIGNATURE if the CA answering is
 // not the one pinned in the trust file, or the wrap key is not signed by it; BAD_REQUEST if

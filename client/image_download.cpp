@@ -77,7 +77,7 @@ Result<DownloadedImage> download_image(BrokerConnection& connection,
                           return opener->add_chunk(index, reply->payload);
                       },
                       [&](std::uint32_t done) { progress.update(1 + done); }};
-    if (auto ok = connection.run(transfer, 1, chunk_count, kChunkWindow); !ok) {
+    if (auto ok = connection.run(transfer, 1, chunk_count, kDownloadWindow); !ok) {
         return std::unexpected(ok.error());
     }
     auto size = opener->finish(path);

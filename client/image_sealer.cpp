@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <memory>
 
 #include <fmt/format.h>
 
@@ -17,7 +18,8 @@
 #include "common/protocol/limits.h"
 
 namespace imgshare::client {
-namespace {
+// Named, not anonymous: SealedChunks::State holds a CiphertextStream.
+namespace image_sealing {
 
 // An image file opened for reading; closed on scope exit.
 class ImageFile {
@@ -84,49 +86,110 @@ class ImageFile {
     int fd_;
 };
 
-Result<void> check_parameters(const SealParameters& parameters) {
-    if (auto ok = check_image_name(parameters.name); !ok) return ok;
-    if (parameters.chunk_size < kMinChunkSize ||
-        parameters.chunk_size + kChunkOverhead > kMaxChunkBytes) {
+Result<void> check_chunk_size(std::uint32_t chunk_size) {
+    if (chunk_size < kMinChunkSize || chunk_size + kChunkOverhead > kMaxChunkBytes) {
         return fail(ErrorCode::BAD_REQUEST, "chunk size out of range");
     }
     return {};
 }
 
-}  // namespace
-
-Result<SealedImage> seal_image(const std::filesystem::path& image, const SealParameters& parameters,
-                               const std::filesystem::path& temp_dir) {
-    if (auto ok = check_parameters(parameters); !ok) return std::unexpected(ok.error());
-    ImageFile file(image);
-    auto length = file.size();
+// Opens `image` and measures it: TOO_LARGE if its stream needs more than kMaxChunkCount
+// chunks of `chunk_size`.
+Result<std::pair<std::unique_ptr<ImageFile>, std::uint64_t>> open_image(
+    const std::filesystem::path& image, std::uint32_t chunk_size) {
+    auto file = std::make_unique<ImageFile>(image);
+    auto length = file->size();
     if (!length) return std::unexpected(length.error());
-    const std::uint64_t max_stream = std::uint64_t{kMaxChunkCount} * parameters.chunk_size;
+    const std::uint64_t max_stream = std::uint64_t{kMaxChunkCount} * chunk_size;
     if (*length > max_stream - kStreamFraming || padded_size_for(*length) > max_stream) {
         return fail(ErrorCode::TOO_LARGE, fmt::format("{} is too large to post", image.string()));
     }
-    auto ciphertext = TempFile::create(temp_dir, ".imgshare-post-");
-    if (!ciphertext) return std::unexpected(ciphertext.error());
+    return std::pair{std::move(file), *length};
+}
 
-    SealedImage sealed{{}, {}, {}, generate_content_key(), std::move(*ciphertext)};
-    ChunkEncryptor encryptor(sealed.content_key);
-    PaddedStreamWriter stream(
-        *length, [&file](std::span<std::uint8_t> into) { return file.read_exactly(into); });
-    Sha256 ciphertext_digest;
-    Bytes plaintext;
+// The ciphertext of one image file, chunk after chunk: read, padded, encrypted.
+class CiphertextStream {
+  public:
+    CiphertextStream(std::unique_ptr<ImageFile> file, std::uint64_t length,
+                     ChunkEncryptor encryptor, std::uint32_t chunk_size)
+        : file_(std::move(file)),
+          stream_(length,
+                  [file = file_.get()](std::span<std::uint8_t> into) {
+                      return file->read_exactly(into);
+                  }),
+          encryptor_(std::move(encryptor)),
+          chunk_size_(chunk_size) {}
+    CiphertextStream(const CiphertextStream&) = delete;
+    CiphertextStream& operator=(const CiphertextStream&) = delete;
+    ~CiphertextStream() { sodium_memzero(plaintext_.data(), plaintext_.size()); }
+
+    [[nodiscard]] bool done() const { return stream_.done(); }
+    [[nodiscard]] const PaddedStreamWriter& stream() const { return stream_; }
+    [[nodiscard]] const Bytes& header() const { return encryptor_.header(); }
+    [[nodiscard]] Result<void> expect_end() { return file_->expect_end(); }
+
+    // The next ciphertext chunk, into `chunk` (resized).
+    [[nodiscard]] Result<void> next(Bytes& chunk) {
+        if (auto ok = stream_.next(chunk_size_, plaintext_); !ok) return ok;
+        encryptor_.encrypt_into(plaintext_, stream_.done(), chunk);
+        return {};
+    }
+
+  private:
+    std::unique_ptr<ImageFile> file_;  // the stream's source points at it: never moved
+    PaddedStreamWriter stream_;
+    ChunkEncryptor encryptor_;
+    std::uint32_t chunk_size_;
+    Bytes plaintext_;
+};
+
+ByteView tag_of(ByteView chunk) {
+    return chunk.last(kChunkTagSize);
+}
+
+// Pass 1 over `ciphertext`: fills the digest-dependent fields of `sealed` (chunk count,
+// padded size, header, ciphertext digest, image digest, chunk tags).
+Result<void> hash_ciphertext(CiphertextStream& ciphertext, SealedImage& sealed) {
+    Sha256 digest;
     Bytes chunk;
     std::uint32_t chunk_count = 0;
-    while (!stream.done()) {
-        if (auto ok = stream.next(parameters.chunk_size, plaintext); !ok) {
-            return std::unexpected(ok.error());
-        }
-        encryptor.encrypt_into(plaintext, stream.done(), chunk);
-        ciphertext_digest.update(chunk);
-        if (auto ok = sealed.ciphertext.append(chunk); !ok) return std::unexpected(ok.error());
+    sealed.chunk_tags.clear();
+    while (!ciphertext.done()) {
+        if (auto ok = ciphertext.next(chunk); !ok) return ok;
+        digest.update(chunk);
+        auto tag = tag_of(chunk);
+        sealed.chunk_tags.insert(sealed.chunk_tags.end(), tag.begin(), tag.end());
         ++chunk_count;
     }
-    sodium_memzero(plaintext.data(), plaintext.size());
-    if (auto ok = file.expect_end(); !ok) return std::unexpected(ok.error());
+    if (auto ok = ciphertext.expect_end(); !ok) return ok;
+    sealed.envelope.chunk_count = chunk_count;
+    sealed.envelope.padded_size = ciphertext.stream().padded_size();
+    sealed.envelope.stream_header = ciphertext.header();
+    sealed.envelope.ciphertext_sha256 = digest.finish();
+    sealed.image_sha256 = ciphertext.stream().image_sha256();
+    return {};
+}
+
+}  // namespace image_sealing
+
+using image_sealing::CiphertextStream;
+
+Result<SealedImage> seal_image(const std::filesystem::path& image,
+                               const SealParameters& parameters) {
+    if (auto ok = check_image_name(parameters.name); !ok) return std::unexpected(ok.error());
+    if (auto ok = image_sealing::check_chunk_size(parameters.chunk_size); !ok) {
+        return std::unexpected(ok.error());
+    }
+    auto opened = image_sealing::open_image(image, parameters.chunk_size);
+    if (!opened) return std::unexpected(opened.error());
+
+    SealedImage sealed{{}, {}, {}, generate_content_key(), {}, {}, {}};
+    CiphertextStream ciphertext(std::move(opened->first), opened->second,
+                                ChunkEncryptor(sealed.content_key), parameters.chunk_size);
+    if (auto ok = image_sealing::hash_ciphertext(ciphertext, sealed); !ok) {
+        return std::unexpected(ok.error());
+    }
+    sealed.image = image;
 
     Envelope& envelope = sealed.envelope;
     envelope.name = parameters.name;
@@ -134,11 +197,7 @@ Result<SealedImage> seal_image(const std::filesystem::path& image, const SealPar
     envelope.owner_serial = parameters.owner.serial;
     envelope.mode = parameters.mode;
     envelope.content_type = parameters.content_type;
-    envelope.padded_size = stream.padded_size();
     envelope.chunk_size = parameters.chunk_size;
-    envelope.chunk_count = chunk_count;
-    envelope.stream_header = encryptor.header();
-    envelope.ciphertext_sha256 = ciphertext_digest.finish();
     envelope.key_commitment = key_commitment(sealed.content_key);
     envelope.created_at = parameters.created_at;
     envelope.recipients = parameters.recipients;
@@ -149,12 +208,42 @@ Result<SealedImage> seal_image(const std::filesystem::path& image, const SealPar
         return std::unexpected(valid.error());
     }
     sealed.signature = sign_envelope(sealed.encoded_envelope, parameters.owner_signing_key);
-    sealed.image_sha256 = stream.image_sha256();
+    return sealed;
+}
+
+Result<SealedImage> reseal_image(const std::filesystem::path& image, KeptSeal kept) {
+    auto envelope = decode_envelope(kept.encoded_envelope);
+    if (!envelope) return std::unexpected(envelope.error());
+    if (auto ok = check_key_commitment(kept.content_key, envelope->key_commitment); !ok) {
+        return std::unexpected(ok.error());
+    }
+    if (auto ok = image_sealing::check_chunk_size(envelope->chunk_size); !ok) {
+        return fail(ErrorCode::INTEGRITY, "the kept envelope's " + ok.error().message);
+    }
+    auto encryptor = ChunkEncryptor::replay(kept.content_key, envelope->stream_header);
+    if (!encryptor) return std::unexpected(encryptor.error());
+    auto opened = image_sealing::open_image(image, envelope->chunk_size);
+    if (!opened) return std::unexpected(opened.error());
+
+    SealedImage sealed{*envelope, kept.encoded_envelope, kept.signature,
+                       std::move(kept.content_key), {}, {}, {}};
+    CiphertextStream ciphertext(std::move(opened->first), opened->second, std::move(*encryptor),
+                                envelope->chunk_size);
+    if (auto ok = image_sealing::hash_ciphertext(ciphertext, sealed); !ok) {
+        return std::unexpected(ok.error());
+    }
+    sealed.image = image;
+    if (sealed.envelope.chunk_count != envelope->chunk_count ||
+        sealed.envelope.padded_size != envelope->padded_size ||
+        sealed.envelope.ciphertext_sha256 != envelope->ciphertext_sha256) {
+        return fail(ErrorCode::BAD_REQUEST,
+                    fmt::format("{} changed since it was sealed for this post", image.string()));
+    }
     return sealed;
 }
 
 Result<Bytes> image_file_sha256(const std::filesystem::path& image) {
-    ImageFile file(image);
+    image_sealing::ImageFile file(image);
     auto length = file.size();
     if (!length) return std::unexpected(length.error());
     Sha256 digest;
@@ -169,14 +258,70 @@ Result<Bytes> image_file_sha256(const std::filesystem::path& image) {
     return digest.finish();
 }
 
-Result<void> read_sealed_chunk(const SealedImage& sealed, std::uint32_t index, Bytes& out) {
-    const auto& envelope = sealed.envelope;
-    if (index >= envelope.chunk_count) {
-        return fail(ErrorCode::BAD_REQUEST, fmt::format("no chunk {} in this image", index));
+// ---- SealedChunks ----
+
+struct SealedChunks::State {
+    State(const SealedImage& sealed_image, std::unique_ptr<image_sealing::ImageFile> file,
+          std::uint64_t length, ChunkEncryptor encryptor)
+        : sealed(sealed_image),
+          ciphertext(std::move(file), length, std::move(encryptor),
+                     sealed_image.envelope.chunk_size) {}
+
+    const SealedImage& sealed;
+    CiphertextStream ciphertext;
+    std::uint32_t next_index = 0;  // of the chunk ciphertext.next() makes
+    std::uint32_t last_asked = 0;
+    Bytes chunk;
+    bool changed = false;
+};
+
+SealedChunks::SealedChunks(std::unique_ptr<State> state) : state_(std::move(state)) {}
+SealedChunks::SealedChunks(SealedChunks&&) noexcept = default;
+SealedChunks& SealedChunks::operator=(SealedChunks&&) noexcept = default;
+SealedChunks::~SealedChunks() = default;
+
+Result<SealedChunks> SealedChunks::open(const SealedImage& sealed) {
+    const Envelope& envelope = sealed.envelope;
+    auto encryptor = ChunkEncryptor::replay(sealed.content_key, envelope.stream_header);
+    if (!encryptor) return std::unexpected(encryptor.error());
+    auto opened = image_sealing::open_image(sealed.image, envelope.chunk_size);
+    if (!opened) return std::unexpected(opened.error());
+    return SealedChunks(std::make_unique<State>(sealed, std::move(opened->first), opened->second,
+                                                std::move(*encryptor)));
+}
+
+Result<ByteView> SealedChunks::chunk(std::uint32_t index) {
+    State& state = *state_;
+    const Envelope& envelope = state.sealed.envelope;
+    if (index >= envelope.chunk_count || index < state.last_asked ||
+        state.sealed.chunk_tags.size() != std::size_t{kChunkTagSize} * envelope.chunk_count) {
+        return fail(ErrorCode::BAD_REQUEST, fmt::format("no chunk {} to make here", index));
     }
-    const std::uint64_t stride = std::uint64_t{envelope.chunk_size} + kChunkOverhead;
-    out.resize(chunk_ciphertext_size(envelope, index));
-    return sealed.ciphertext.read_at(stride * index, out);
+    if (state.changed) {
+        return fail(ErrorCode::IO_ERROR, "the image changed since it was sealed");
+    }
+    state.last_asked = index;
+    if (state.next_index == index + 1) return ByteView(state.chunk);  // asked again
+    while (state.next_index <= index) {
+        if (auto ok = state.ciphertext.next(state.chunk); !ok) {
+            state.changed = true;
+            return std::unexpected(ok.error());
+        }
+        auto expected = ByteView(state.sealed.chunk_tags).subspan(
+            std::size_t{kChunkTagSize} * state.next_index, kChunkTagSize);
+        auto tag = image_sealing::tag_of(state.chunk);
+        // The tag is a MAC, not a secret: a plain comparison leaks nothing.
+        if (!std::equal(tag.begin(), tag.end(), expected.begin())) {
+            state.changed = true;
+            sodium_memzero(state.chunk.data(), state.chunk.size());
+            return fail(ErrorCode::IO_ERROR,
+                        fmt::format("the image changed since it was sealed (chunk {} differs); "
+                                    "nothing of the change was sent",
+                                    state.next_index));
+        }
+        ++state.next_index;
+    }
+    return ByteView(state.chunk);
 }
 
 }  // namespace imgshare::client

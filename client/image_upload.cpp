@@ -87,18 +87,14 @@ Result<PostCommitReply> send_upload(BrokerConnection& connection, const Upload& 
 
 Result<PostCommitReply> upload_image(BrokerConnection& connection, const SealedImage& sealed,
                                      const PostBeginRequest& begin) {
+    auto chunks = SealedChunks::open(sealed);
+    if (!chunks) return std::unexpected(chunks.error());
     TransferProgress progress("posting " + sealed.envelope.name, sealed.envelope.chunk_count);
-    Bytes buffer;
     return send_upload(
         connection,
         Upload{begin, sealed.envelope.name, sealed.envelope.owner, sealed.envelope.chunk_count,
-               [&](std::uint32_t index) -> Result<ByteView> {
-                   if (auto ok = read_sealed_chunk(sealed, index, buffer); !ok) {
-                       return std::unexpected(ok.error());
-                   }
-                   return ByteView(buffer);
-               },
-               kChunkWindow, [&](std::uint32_t done) { progress.update(done); }});
+               [&](std::uint32_t index) { return chunks->chunk(index); }, kChunkWindow,
+               [&](std::uint32_t done) { progress.update(done); }});
 }
 
 Result<PostCommitReply> committed_post(BrokerConnection& connection, const Envelope& envelope,

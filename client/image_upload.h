@@ -18,6 +18,9 @@ namespace imgshare::client {
 
 // Chunks in flight during a transfer: 8 x 256 KiB keeps memory flat and the pipe full.
 constexpr std::size_t kChunkWindow = 8;
+// Downloads keep more in flight: each GET_CHUNK waits on a RocksDB read and two CURVE hops,
+// and the replies are held until their turn (16 x 256 KiB).
+constexpr std::size_t kDownloadWindow = 16;
 
 // The server's key-wrapping public key, from CA_INFO. BAD_SIGNATURE if the CA answering is
 // not the one pinned in the trust file, or the wrap key is not signed by it; BAD_REQUEST if
@@ -45,9 +48,11 @@ struct Upload {
                                                   const Upload& upload);
 
 // Uploads `sealed` with `begin` (certificate, envelope, signature and the wrapped key or
-// grants filled in). The commit reply; INTEGRITY if it names another image or owner than
-// the envelope. A sealed image posted before, in part or whole, goes on from the first
-// chunk the storage node lacks, and one committed already gets the reply of its commit.
+// grants filled in), its chunks encrypted again from `sealed.image` as they are sent
+// (pass 2, SealedChunks). The commit reply; INTEGRITY if it names another image or owner than the
+// envelope; IO_ERROR if the image changed since it was sealed (the chunk that differs is
+// not sent). A sealed image posted before, in part or whole, goes on from the first chunk
+// the storage node lacks, and one committed already gets the reply of its commit.
 [[nodiscard]] Result<PostCommitReply> upload_image(BrokerConnection& connection,
                                                    const SealedImage& sealed,
                                                    const PostBeginRequest& begin);

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "common/crypto/sealed_box.h"
 #include "common/envelope.h"
 #include "common/file_io.h"
 #include "common/keystore.h"
@@ -20,12 +21,18 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr std::string_view kRecordExtension = ".post";
-constexpr std::string_view kCiphertextExtension = ".sealed";
+constexpr std::string_view kKeyExtension = ".key";
+// What older versions kept beside a record (the whole ciphertext) or sealed into: removed
+// as leftovers, since this version resumes from the image file itself.
+constexpr std::string_view kOldCiphertextExtension = ".sealed";
+constexpr std::string_view kOldSealingPrefixes[] = {".imgshare-post-", ".sealing-"};
+// A content key sealed to a box key: 32 bytes and crypto_box_SEALBYTES.
+constexpr std::size_t kMaxSealedKeyBytes = 256;
 constexpr auto kPrivateFile = fs::perms::owner_read | fs::perms::owner_write;
 // A record holds a POST_BEGIN: its envelope and certificate and up to 64 grants.
 constexpr std::size_t kMaxRecordBytes = 64 * 1024;
-// What an interrupted seal or keep leaves (a file without a record) is surely abandoned
-// after this long; a post being sealed right now is younger.
+// What an interrupted keep leaves (a key without a record) is surely abandoned after this
+// long; a post being kept right now is younger.
 constexpr std::int64_t kLeftoverSeconds = 24 * 3600;
 
 std::int64_t modified_at(const fs::path& path) {
@@ -53,8 +60,8 @@ fs::path KeptPosts::record_path(std::string_view name) const {
     return dir_ / (std::string(name) + std::string(kRecordExtension));
 }
 
-fs::path KeptPosts::ciphertext_path(std::string_view name) const {
-    return dir_ / (std::string(name) + std::string(kCiphertextExtension));
+fs::path KeptPosts::key_path(std::string_view name) const {
+    return dir_ / (std::string(name) + std::string(kKeyExtension));
 }
 
 Result<void> KeptPosts::prepare() const {
@@ -92,7 +99,7 @@ Result<std::vector<KeptPost>> KeptPosts::pending() const {
     std::vector<std::string> names;
     std::error_code error;
     for (fs::directory_iterator it(dir_, error), end; !error && it != end; it.increment(error)) {
-        if (it->path().extension() == kCiphertextExtension) {
+        if (it->path().extension() == kKeyExtension) {
             names.push_back(it->path().stem().string());
         }
     }
@@ -101,33 +108,49 @@ Result<std::vector<KeptPost>> KeptPosts::pending() const {
     for (const auto& name : names) {
         auto post = find(name);
         if (!post) return std::unexpected(std::move(post.error()));
-        // A ciphertext without a record is a leftover; one beside a committed record, what a
-        // crash between committed()'s two steps leaves.
+        // A key without a record is a leftover; one beside a committed record, what a crash
+        // between committed()'s two steps leaves.
         if (*post && (*post)->pending()) posts.push_back(std::move(**post));
     }
     return posts;
 }
 
-Result<void> KeptPosts::keep(SealedImage& sealed, const KeptPost& post) const {
-    const auto& name = sealed.envelope.name;
+Result<void> KeptPosts::keep(const KeptPost& post, ByteView sealed_key) const {
+    auto envelope = post.envelope();
+    if (!envelope) return std::unexpected(std::move(envelope.error()));
+    const auto& name = envelope->name;
     std::error_code error;
     if (fs::exists(record_path(name), error)) {
         return fail(ErrorCode::BAD_REQUEST,
                     fmt::format("a post named '{}' is kept already ({})", name,
                                 record_path(name).string()));
     }
-    // The ciphertext first: a record is never without it.
-    if (auto kept = sealed.ciphertext.keep_as(ciphertext_path(name)); !kept) return kept;
+    // The key first: a pending record is never without it.
+    if (auto kept = write_file_atomically(key_path(name), sealed_key, kPrivateFile); !kept) {
+        return kept;
+    }
     return write(post);
 }
 
-Result<SealedImage> KeptPosts::open(const KeptPost& post) const {
+Result<SecretBytes> KeptPosts::content_key(const KeptPost& post, const BoxKeyPair& owner) const {
     auto envelope = post.envelope();
     if (!envelope) return std::unexpected(std::move(envelope.error()));
-    auto ciphertext = TempFile::open_kept(ciphertext_path(envelope->name));
-    if (!ciphertext) return std::unexpected(std::move(ciphertext.error()));
-    return SealedImage{std::move(*envelope), post.begin.envelope, post.begin.signature,
-                       SecretBytes(),        std::move(*ciphertext), post.image_sha256};
+    const auto path = key_path(envelope->name);
+    auto sealed = read_file(path, kMaxSealedKeyBytes);
+    if (!sealed) {
+        return fail(ErrorCode::IO_ERROR,
+                    fmt::format("the post of '{}' kept in this home cannot be resumed ({}); "
+                                "abandon it with `imgshare uploads --abandon {}`",
+                                envelope->name, sealed.error().message, post.upload()));
+    }
+    auto key = unseal(*sealed, owner);
+    if (!key) {
+        return fail(ErrorCode::IO_ERROR,
+                    fmt::format("{} does not open with this home's keys (damaged?); abandon the "
+                                "post with `imgshare uploads --abandon {}`",
+                                path.string(), post.upload()));
+    }
+    return key;
 }
 
 Result<void> KeptPosts::committed(const KeptPost& post, std::int64_t now) const {
@@ -137,19 +160,19 @@ Result<void> KeptPosts::committed(const KeptPost& post, std::int64_t now) const 
     auto envelope = post.envelope();
     if (!envelope) return std::unexpected(std::move(envelope.error()));
     std::error_code error;
-    fs::remove(ciphertext_path(envelope->name), error);
+    fs::remove(key_path(envelope->name), error);
     return {};
 }
 
 Result<void> KeptPosts::forget(std::string_view name) const {
     std::error_code error;
-    // The record first: a ciphertext without its record is a leftover that prune() removes.
+    // The record first: a key without its record is a leftover that prune() removes.
     fs::remove(record_path(name), error);
     if (error) {
         return fail(ErrorCode::IO_ERROR, fmt::format("cannot remove {}: {}",
                                                      record_path(name).string(), error.message()));
     }
-    fs::remove(ciphertext_path(name), error);
+    fs::remove(key_path(name), error);
     return {};
 }
 
@@ -168,10 +191,13 @@ void KeptPosts::prune(std::int64_t now) const {
             }
             continue;
         }
-        const bool sealing = file.starts_with(kSealingPrefix);
-        const bool orphan = path.extension() == kCiphertextExtension &&
+        const bool old =
+            std::ranges::any_of(kOldSealingPrefixes,
+                                [&](std::string_view prefix) { return file.starts_with(prefix); }) ||
+            path.extension() == kOldCiphertextExtension;
+        const bool orphan = path.extension() == kKeyExtension &&
                             !fs::exists(record_path(path.stem().string()), error);
-        if ((sealing || orphan) && now - modified_at(path) > kLeftoverSeconds) {
+        if ((old || orphan) && now - modified_at(path) > kLeftoverSeconds) {
             leftovers.push_back(path);
         }
     }

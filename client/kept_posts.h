@@ -5,17 +5,23 @@
 //   NAME.post    the kept post (KeptPost, msgpack): exactly the POST_BEGIN it
 //                sends, the image file's SHA-256, when it was sealed and when
 //                its commit was acknowledged (0 while pending)
-//   NAME.sealed  its ciphertext, chunk after chunk as the sealer wrote it;
-//                only while the post is pending
+//   NAME.key     its content key, sealed to the owner's own box key (a sealed
+//                box: only the unlocked keystore opens it); only while the
+//                post is pending. The ciphertext is not kept: a rerun
+//                encrypts the unchanged image again under this key and the
+//                envelope's stream header (image_sealer.h), which gives the
+//                same chunks, and refuses an image that changed.
 //
 // NAME is the image's name (check_image_name: no '/', never a leading '.'),
 // so a home keeps at most one post per name.
 //
-// Promises: a post is kept before anything of it is sent: its ciphertext is
+// Promises: a post is kept before anything of it is sent: its sealed key is
 // durable under its final name before its record is written, and the record
-// is replaced atomically, so after a crash a record always has its ciphertext
-// (or is committed). Nothing secret is kept: the content key is only in the
-// envelope's sealed forms (the wrapped key or the grants), as on the wire.
+// is replaced atomically, so after a crash a pending record always has its
+// key (or is committed). Nothing is kept in the clear that the wire does not
+// carry: the content key only sealed, to the owner (NAME.key) and as on the
+// wire (the wrapped key or the grants); no ciphertext, so posting needs no
+// disk beyond the record and key (well under a kilobyte).
 // Files are 0600 in a 0700 directory. Records are read back as untrusted
 // input: one that does not decode is IO_ERROR naming the file.
 #pragma once
@@ -29,8 +35,9 @@
 #include <vector>
 
 #include "client/image_sealer.h"
-#include "client/temp_file.h"
 #include "common/bytes.h"
+#include "common/crypto/secret_bytes.h"
+#include "common/crypto/keys.h"
 #include "common/error.h"
 #include "common/protocol/messages.h"
 
@@ -72,19 +79,22 @@ class KeptPosts {
     [[nodiscard]] Result<void> prepare() const;
     // The post kept under image name `name`; nullopt when there is none.
     [[nodiscard]] Result<std::optional<KeptPost>> find(std::string_view name) const;
-    // The posts kept and still pending (those with a ciphertext), by name. Committed
+    // The posts kept and still pending (those with a sealed key), by name. Committed
     // records are not read: a home may hold thousands.
     [[nodiscard]] Result<std::vector<KeptPost>> pending() const;
 
-    // Keeps a freshly sealed post: moves `sealed.ciphertext` (a temporary file in dir())
-    // to NAME.sealed, durably, then writes NAME.post. BAD_REQUEST if a post is kept under
-    // that name already.
-    [[nodiscard]] Result<void> keep(SealedImage& sealed, const KeptPost& post) const;
-    // Pending post `post` as a sealed image, its ciphertext opened from NAME.sealed.
-    [[nodiscard]] Result<SealedImage> open(const KeptPost& post) const;
-    // Its commit was acknowledged: the record stays (marked), the ciphertext goes.
+    // Keeps a freshly sealed post: writes `sealed_key` (its content key sealed to the
+    // owner's box public key) to NAME.key, durably, then NAME.post. BAD_REQUEST if a post is
+    // kept under that name already.
+    [[nodiscard]] Result<void> keep(const KeptPost& post, ByteView sealed_key) const;
+    // The content key of pending post `post`, from NAME.key opened with the owner's box
+    // keys. IO_ERROR naming the file if it is missing or does not open (damaged, or sealed
+    // to other keys).
+    [[nodiscard]] Result<SecretBytes> content_key(const KeptPost& post,
+                                                  const BoxKeyPair& owner) const;
+    // Its commit was acknowledged: the record stays (marked), the key goes.
     [[nodiscard]] Result<void> committed(const KeptPost& post, std::int64_t now) const;
-    // Forgets the post kept under `name`, record and ciphertext.
+    // Forgets the post kept under `name`, record and key.
     [[nodiscard]] Result<void> forget(std::string_view name) const;
     // Forgets committed posts older than kKeepCommittedSeconds, and removes what an
     // interrupted seal or keep left behind (files without a record) after a day. Reads
@@ -94,14 +104,11 @@ class KeptPosts {
 
   private:
     [[nodiscard]] std::filesystem::path record_path(std::string_view name) const;
-    [[nodiscard]] std::filesystem::path ciphertext_path(std::string_view name) const;
+    [[nodiscard]] std::filesystem::path key_path(std::string_view name) const;
     [[nodiscard]] Result<void> write(const KeptPost& post) const;
     [[nodiscard]] Result<KeptPost> read(const std::filesystem::path& path) const;
 
     std::filesystem::path dir_;
 };
-
-// The prefix of the temporary file a post is sealed into, in KeptPosts::dir().
-inline constexpr std::string_view kSealingPrefix = ".sealing-";
 
 }  // namespace imgshare::client

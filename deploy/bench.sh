@@ -2,7 +2,8 @@
 # The performance goals of issue #6, measured side by side in one go on loopback:
 # a fresh cluster in a temporary directory on free ports, imgshare-load for each
 # row of the goals table, scp of the same 200 MiB to a throw-away sshd, the bare
-# 3-hop CURVE relay with no imgshare code in it (relay_bench), the storage node's
+# 3-hop CURVE relay with no imgshare code in it (relay_bench), `imgshare post` and
+# `download` as users run them against scp (deploy/user-bench.sh), the storage node's
 # fsync rate, and peak resident memory (deploy/measure-memory.sh); then a user's `list`
 # during a flood of 1,500 fresh-key handshakes, with and without the per-source limit.
 #
@@ -23,7 +24,7 @@ bin=$root/build/bin
 quick=0
 case "${1:-}" in
   --quick) quick=1 ;;
-  -h|--help) sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
   "") ;;
   *) echo "bench: unknown option $1" >&2; exit 2 ;;
 esac
@@ -226,6 +227,15 @@ for attempt in 1 2; do
   scp_best=$(awk -v a="$scp_best" -v b="$rate" 'BEGIN { print (b > a ? b : a) }')
 done
 cmp -s "$work/image.png" "$ssh_dir/copy.png" || { echo "bench: the scp copy differs" >&2; exit 1; }
+rm -f "$work/image.png" "$ssh_dir/copy.png"
+# `imgshare post` / `download` as a user runs them, against scp with this sshd, alternating.
+echo "bench: user commands" >&2
+user_sizes=(200 20 2)
+[ "$quick" = 1 ] && user_sizes=(20 2)
+mkdir -p "$work/user"
+"$root/deploy/user-bench.sh" "tcp://127.0.0.1:$base" "$cluster/trust" "$ssh_port" \
+  "$ssh_dir/user_key" "$work/user" "${user_sizes[@]}" >"$work/user-rows.md" ||
+  echo "| user commands | failed: see above | - | - | - | - |" >"$work/user-rows.md"
 kill "$sshd_pid" 2>/dev/null || true
 wait "$sshd_pid" 2>/dev/null || true
 sshd_pid=
@@ -288,6 +298,7 @@ echo "| measure | imgshare | peer or limit | goal | ratio | steal |"
 echo "|---|---|---|---|---|---|"
 echo "| one $big post, end to end, durable | $(figure post-big .operations.post.mb_per_s 1 MB/s) | scp $(calc "$scp_best") MB/s; bare relay $relay_mb_8 MB/s (8 chunks in flight, as the client), $relay_mb_16 (16) | >= 150 MB/s and >= 1.5x scp ($(calc "$best_goal") MB/s) | $(ratio post-big "x / $best_goal" .operations.post.mb_per_s) | $(steal post-big) |"
 echo "| one $big download, verified | $(figure download-big .operations.download.mb_per_s 1 MB/s) | bare relay $relay_mb_8 MB/s (8 in flight) | >= 180 MB/s | $(ratio download-big "x / 180" .operations.download.mb_per_s) | $(steal download-big) |"
+cat "$work/user-rows.md"
 echo "| 100 KiB posts, 32 clients, durable | $(figure post-small .operations.post.ops_per_s 0 posts/s) | $fsyncs fsyncs/s (one writer, this disk) | >= 1,000 posts/s | $(ratio post-small "x / 1000" .operations.post.ops_per_s) | $(steal post-small) |"
 echo "| 100 KiB end-to-end posts for 3 recipients, 32 clients, durable | $(figure post-small-e2e .operations.post.ops_per_s 0 posts/s) | the escrow row above | no goal of its own | $(if ok post-small-e2e && ok post-small; then calc "$(j post-small-e2e .operations.post.ops_per_s) / $(j post-small .operations.post.ops_per_s)" 2; else echo -; fi) of escrow | $(steal post-small-e2e) |"
 echo "| 100 KiB downloads, 32 clients (unverified) | $(figure download-small .operations.download.ops_per_s 0 downloads/s) | - | >= 1,500 downloads/s | $(ratio download-small "x / 1500" .operations.download.ops_per_s) | $(steal download-small) |"

@@ -1,8 +1,10 @@
 // imgshare post FILE [--name NAME] [--to USERS]: encrypt and sign an image here, then
 // upload it with its content key sealed to the server's wrapping key (server-escrow mode),
 // or with --to, sealed to each recipient and to the owner (end-to-end mode: no server can
-// open it). The sealed post is kept in the home until it commits (kept_posts.h): the same
-// command run again after any failure resumes it, or reports the commit it had.
+// open it). The image is encrypted twice, never written: once to hash and sign it, once
+// as it is sent (image_sealer.h). The post (its envelope, and its content key sealed to
+// me) is kept in the home until it commits (kept_posts.h): the same command run again
+// after any failure resumes it from the unchanged image, or reports the commit it had.
 #include <memory>
 #include <optional>
 
@@ -93,10 +95,16 @@ Result<bool> is_same_post(const KeptPost& post, const Wanted& wanted,
     return *digest == post.image_sha256;
 }
 
-// Seals `file` afresh and keeps it in the home before anything of it is sent.
-Result<KeptPost> seal_and_keep(const Wanted& wanted, const std::filesystem::path& file,
-                               const Identity& identity, BrokerConnection& connection,
-                               const TrustAnchors& trust, const KeptPosts& kept) {
+// A kept post and, once made, its sealed image (pass 1 done: the chunk tags known).
+struct PostInHand {
+    KeptPost post;
+    std::optional<SealedImage> sealed;
+};
+
+// Seals `file` afresh (pass 1) and keeps the post in the home before anything of it is sent.
+Result<PostInHand> seal_and_keep(const Wanted& wanted, const std::filesystem::path& file,
+                                 const Identity& identity, BrokerConnection& connection,
+                                 const TrustAnchors& trust, const KeptPosts& kept) {
     auto wrapping = key_wrapping(wanted.recipients, connection, trust, identity.certificate);
     if (!wrapping) return std::unexpected(wrapping.error());
     SealParameters parameters{wanted.name,
@@ -107,7 +115,7 @@ Result<KeptPost> seal_and_keep(const Wanted& wanted, const std::filesystem::path
                               names_of(wrapping->readers),
                               SystemClock().now_seconds(),
                               static_cast<std::uint32_t>(kDefaultChunkSize)};
-    auto sealed = seal_image(file, parameters, kept.dir());
+    auto sealed = seal_image(file, parameters);
     if (!sealed) return std::unexpected(sealed.error());
     KeptPost post{PostBeginRequest{encode_certificate(identity.certificate),
                                    sealed->encoded_envelope,
@@ -120,8 +128,10 @@ Result<KeptPost> seal_and_keep(const Wanted& wanted, const std::filesystem::path
     } else {
         post.begin.wrapped_key = seal(sealed->content_key.view(), wrapping->escrow_wrap_key);
     }
-    if (auto ok = kept.keep(*sealed, post); !ok) return std::unexpected(ok.error());
-    return post;
+    // Sealed to me alone, for a rerun to encrypt the image again under the same key.
+    const Bytes sealed_key = seal(sealed->content_key.view(), identity.certificate.box_pk);
+    if (auto ok = kept.keep(post, sealed_key); !ok) return std::unexpected(ok.error());
+    return PostInHand{std::move(post), std::move(*sealed)};
 }
 
 // Errors after which the kept envelope can never be committed: the next run seals anew.
@@ -141,17 +151,26 @@ bool ends_the_post(ErrorCode code) {
     }
 }
 
-// Sends kept post `post` (its ciphertext from the home, or, committed, just the question
-// of what it became) and keeps the home's record in step with the answer.
-Result<PostCommitReply> send_kept(const KeptPost& post, BrokerConnection& connection,
+// Sends kept post `in_hand` (a pending one from `file`, sealed again here unless it was
+// just sealed; a committed one is just the question of what it became) and keeps the
+// home's record in step with the answer.
+Result<PostCommitReply> send_kept(PostInHand& in_hand, const std::filesystem::path& file,
+                                  const Identity& identity, BrokerConnection& connection,
                                   const KeptPosts& kept) {
+    const KeptPost& post = in_hand.post;
     auto envelope = post.envelope();
     if (!envelope) return std::unexpected(envelope.error());
     Result<PostCommitReply> committed = fail(ErrorCode::INTERNAL, "not sent");
     if (post.pending()) {
-        auto sealed = kept.open(post);
-        if (!sealed) return std::unexpected(sealed.error());
-        committed = upload_image(connection, *sealed, post.begin);
+        if (!in_hand.sealed) {
+            auto key = kept.content_key(post, identity.keys.box);
+            if (!key) return std::unexpected(key.error());
+            auto sealed = reseal_image(
+                file, KeptSeal{post.begin.envelope, post.begin.signature, std::move(*key)});
+            if (!sealed) return std::unexpected(sealed.error());
+            in_hand.sealed = std::move(*sealed);
+        }
+        committed = upload_image(connection, *in_hand.sealed, post.begin);
     } else {
         committed = committed_post(connection, *envelope, post.upload());
     }
@@ -166,7 +185,7 @@ Result<PostCommitReply> send_kept(const KeptPost& post, BrokerConnection& connec
         return std::unexpected(std::move(error));
     }
     error.message += fmt::format(
-        " (the sealed post is kept: run the same command again to resume it, or abandon it "
+        " (the post is kept: run the same command again to resume it, or abandon it "
         "with `imgshare uploads --abandon {}`)",
         post.upload());
     return std::unexpected(std::move(error));
@@ -197,18 +216,20 @@ Result<void> run_post(const PostOptions& options, const CommandContext& context)
     kept.prune(SystemClock().now_seconds());
     auto earlier = kept.find(wanted.name);
     if (!earlier) return std::unexpected(earlier.error());
-    std::optional<KeptPost> post;
+    std::optional<PostInHand> post;
     if (*earlier) {
         auto same = is_same_post(**earlier, wanted, options.file, identity->certificate);
         if (!same) return std::unexpected(same.error());
         if (*same) {
-            post = std::move(**earlier);
+            post = PostInHand{std::move(**earlier), std::nullopt};
         } else if ((*earlier)->pending()) {
             return fail(ErrorCode::BAD_REQUEST,
                         fmt::format("a post of another image (or for other readers) named '{}' "
-                                    "is pending: finish it by running that post again, or "
-                                    "abandon it with `imgshare uploads --abandon {}`",
-                                    wanted.name, (*earlier)->upload()));
+                                    "is pending: {} changed since, or is another file. Finish "
+                                    "that post by running it again with the image as it was, "
+                                    "or start over: abandon it with `imgshare uploads --abandon "
+                                    "{}`, then post again",
+                                    wanted.name, options.file, (*earlier)->upload()));
         } else if (auto ok = kept.forget(wanted.name); !ok) {
             return ok;  // an earlier post of other bytes: the node decides (NAME_TAKEN)
         }
@@ -217,8 +238,9 @@ Result<void> run_post(const PostOptions& options, const CommandContext& context)
     auto connection = (*session)->connect(identity->keys.curve);
     Result<PostCommitReply> committed = fail(ErrorCode::INTERNAL, "not sent");
     if (post) {
-        committed = send_kept(*post, *connection, kept);
-        if (!committed && committed.error().code == ErrorCode::NOT_FOUND && !post->pending()) {
+        committed = send_kept(*post, options.file, *identity, *connection, kept);
+        if (!committed && committed.error().code == ErrorCode::NOT_FOUND &&
+            !post->post.pending()) {
             // Remembered as committed, unknown to the node now: post it again.
             if (auto ok = kept.forget(wanted.name); !ok) return ok;
             post.reset();
@@ -229,12 +251,12 @@ Result<void> run_post(const PostOptions& options, const CommandContext& context)
                                    (*session)->trust(), kept);
         if (!fresh) return std::unexpected(fresh.error());
         post = std::move(*fresh);
-        committed = send_kept(*post, *connection, kept);
+        committed = send_kept(*post, options.file, *identity, *connection, kept);
     }
     if (!committed) return std::unexpected(committed.error());
 
     // The readers as signed, not as the server says.
-    auto envelope = post->envelope();
+    auto envelope = post->post.envelope();
     if (!envelope) return std::unexpected(envelope.error());
     const bool end_to_end = envelope->mode == kEndToEndMode;
     const auto& readers = envelope->recipients;
@@ -269,11 +291,13 @@ CommandAction define_post(CLI::App& command) {
                            "can ever read it; no server can");
     command.footer(
         "Refuses a file that is not an image (by its first bytes) before sending anything. "
-        "Encrypts in chunks into HOME/uploads, signs the envelope, seals the content key to "
-        "the server's wrapping key and uploads.\n"
-        "Interrupted? Run the same command again (same file, --name and --to): the sealed post "
-        "is kept in HOME/uploads until the storage node acknowledges it, so the upload resumes "
-        "from the first chunk the node lacks, and a post that had in fact been committed "
+        "Encrypts in chunks and hashes the ciphertext (nothing is written), signs the envelope, "
+        "seals the content key to the server's wrapping key, then encrypts the image again as "
+        "it uploads. Leave the file unchanged until the post is done.\n"
+        "Interrupted? Run the same command again (same file, unchanged, and the same --name and "
+        "--to): the post (envelope, and its key sealed to you) is kept in HOME/uploads until the "
+        "storage node acknowledges it, so the upload resumes from the first chunk the node "
+        "lacks, and a post that had in fact been committed "
         "reports its original `posted NAME (seq N)` instead of NAME_TAKEN (for 30 days). "
         "Another image under a pending post's name is refused until that post is finished or "
         "abandoned (imgshare uploads --abandon ID). A post the node refuses for good "

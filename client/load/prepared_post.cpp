@@ -10,24 +10,28 @@
 namespace imgshare::client::load {
 
 Result<ByteView> PreparedPost::chunk(std::uint32_t index, Bytes& buffer) const {
-    if (!sealed) {
+    if (!ciphertext) {
         if (index >= chunks.size()) {
             return fail(ErrorCode::BAD_REQUEST, fmt::format("no chunk {} in {}", index, name));
         }
         return ByteView(chunks[index]);
     }
-    if (auto ok = read_sealed_chunk(*sealed, index, buffer); !ok) {
+    if (index >= envelope->chunk_count) {
+        return fail(ErrorCode::BAD_REQUEST, fmt::format("no chunk {} in {}", index, name));
+    }
+    buffer.resize(chunk_ciphertext_size(*envelope, index));
+    const std::uint64_t stride = std::uint64_t{envelope->chunk_size} + kChunkOverhead;
+    if (auto ok = ciphertext->read_at(stride * index, buffer); !ok) {
         return std::unexpected(ok.error());
     }
     return ByteView(buffer);
 }
 
 std::uint64_t PreparedPost::ciphertext_bytes() const {
-    if (sealed) {
-        const auto& envelope = sealed->envelope;
+    if (envelope) {
         std::uint64_t total = 0;
-        for (std::uint32_t index = 0; index < envelope.chunk_count; ++index)
-            total += chunk_ciphertext_size(envelope, index);
+        for (std::uint32_t index = 0; index < envelope->chunk_count; ++index)
+            total += chunk_ciphertext_size(*envelope, index);
         return total;
     }
     std::uint64_t total = 0;
@@ -50,7 +54,7 @@ Result<PreparedPost> prepare_post(const std::filesystem::path& body, std::uint64
                               readers,
                               SystemClock().now_seconds(),
                               static_cast<std::uint32_t>(kDefaultChunkSize)};
-    auto sealed = seal_image(body, parameters, author.scratch_dir);
+    auto sealed = seal_image(body, parameters);
     if (!sealed) return std::unexpected(sealed.error());
 
     PreparedPost post;
@@ -69,17 +73,27 @@ Result<PreparedPost> prepare_post(const std::filesystem::path& body, std::uint64
     } else {
         post.begin.wrapped_key = seal(sealed->content_key.view(), author.escrow_wrap_key);
     }
+    // The chunks, made before the clock starts (pass 2 of the sealer, image_sealer.h).
+    auto made = SealedChunks::open(*sealed);
+    if (!made) return std::unexpected(made.error());
     if (image_bytes > kInMemoryImageBytes) {
-        post.sealed = std::move(*sealed);
-        return post;
+        auto file = TempFile::create(author.scratch_dir, ".imgshare-load-");
+        if (!file) return std::unexpected(file.error());
+        post.ciphertext = std::move(*file);
+        post.envelope = sealed->envelope;
+    } else {
+        post.chunks.resize(post.chunk_count);
     }
-    post.chunks.resize(post.chunk_count);
     for (std::uint32_t index = 0; index < post.chunk_count; ++index) {
-        if (auto ok = read_sealed_chunk(*sealed, index, post.chunks[index]); !ok) {
-            return std::unexpected(ok.error());
+        auto chunk = made->chunk(index);
+        if (!chunk) return std::unexpected(chunk.error());
+        if (post.ciphertext) {
+            if (auto ok = post.ciphertext->append(*chunk); !ok) return std::unexpected(ok.error());
+        } else {
+            post.chunks[index].assign(chunk->begin(), chunk->end());
         }
     }
-    return post;  // the sealer's file and content key go with `sealed`
+    return post;  // the content key goes with `sealed`
 }
 
 Result<PostCommitReply> send_post(BrokerConnection& connection, const PreparedPost& post,

@@ -3,8 +3,8 @@
 // client's encryption: its POST_BEGIN (certificate, signed envelope, the
 // content key wrapped for the server, or in end-to-end mode one grant per
 // reader, as `imgshare post --to` seals them) and its ciphertext chunks,
-// held in memory for small images or in the sealer's private temporary file
-// for large ones.
+// held in memory for small images or in a private temporary file for large
+// ones (unlike `imgshare post`, which encrypts again as it sends).
 //
 // Promises: the content key is wrapped and then wiped with the sealer's
 // output; nothing secret is kept. send_post() is `imgshare post`'s upload
@@ -24,6 +24,7 @@
 #include "client/broker_connection.h"
 #include "client/image_sealer.h"
 #include "client/load/load_users.h"
+#include "client/temp_file.h"
 #include "common/bytes.h"
 #include "common/certificate.h"
 #include "common/error.h"
@@ -41,8 +42,9 @@ struct PreparedPost {
     std::vector<std::string> readers;  // end-to-end: who may read it (owner included); else empty
     PostBeginRequest begin;
     std::uint32_t chunk_count = 0;
-    std::vector<Bytes> chunks;          // in memory, or
-    std::optional<SealedImage> sealed;  // in the sealer's temporary file
+    std::vector<Bytes> chunks;             // in memory, or
+    std::optional<TempFile> ciphertext;    // chunk i at i * (chunk_size + kChunkOverhead)
+    std::optional<Envelope> envelope = {};  // with `ciphertext`: the chunks' sizes
 
     // Chunk `index`: a view into memory, or read into `buffer` from the file.
     [[nodiscard]] Result<ByteView> chunk(std::uint32_t index, Bytes& buffer) const;
@@ -57,7 +59,7 @@ struct PostAuthor {
     // End-to-end (--e2e-recipients): every reader's verified certificate, the owner's among
     // them, sorted by name (client/recipients.h). Empty: escrow, the key wrapped for the server.
     std::span<const Certificate> readers;
-    std::filesystem::path scratch_dir;  // where the sealer's temporary files go
+    std::filesystem::path scratch_dir;  // where large posts' ciphertext files go
 };
 
 // Seals the image file `body` (`image_bytes` long) as `name`, in end-to-end mode for

@@ -11,6 +11,13 @@
 // The header (kStreamHeaderSize bytes, public) starts the stream, as an IV
 // would. Encryptors and decryptors are move-only: copying stream state would
 // reuse a nonce. Their state is wiped on destruction.
+//
+// A stream is a function of its key, header and plaintext: an encryptor
+// replayed from the key and header of an earlier one (ChunkEncryptor::replay)
+// produces the same chunks for the same plaintext. That is what lets a client
+// encrypt an image twice instead of keeping its ciphertext; the caller must
+// make sure a replayed stream never sends a different plaintext under the
+// same key and header (that would reuse a nonce).
 #pragma once
 
 #include <sodium.h>
@@ -40,6 +47,10 @@ class ChunkEncryptor {
   public:
     // `key` must be kContentKeySize bytes (else std::invalid_argument).
     explicit ChunkEncryptor(const SecretBytes& key);
+    // The encryptor that ChunkEncryptor(key) was when it made `header`: it produces the
+    // same chunks again for the same plaintext. INTEGRITY if the key is not kContentKeySize
+    // bytes or the header not kStreamHeaderSize.
+    [[nodiscard]] static Result<ChunkEncryptor> replay(const SecretBytes& key, ByteView header);
     ChunkEncryptor(const ChunkEncryptor&) = delete;
     ChunkEncryptor& operator=(const ChunkEncryptor&) = delete;
     ChunkEncryptor(ChunkEncryptor&& other) noexcept;
@@ -59,6 +70,8 @@ class ChunkEncryptor {
     [[nodiscard]] bool finished() const { return finished_; }
 
   private:
+    ChunkEncryptor() = default;
+
     crypto_secretstream_xchacha20poly1305_state state_{};
     Bytes header_;
     bool finished_ = false;

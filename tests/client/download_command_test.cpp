@@ -51,7 +51,7 @@ class DownloadCommandTest : public CommandsTest {
                                   {},
                                   SystemClock().now_seconds(),
                                   4096};
-        auto sealed = seal_image(scratch_ / "input.png", parameters, scratch_.path());
+        auto sealed = seal_image(scratch_ / "input.png", parameters);
         ASSERT_TRUE(sealed);
         chunks_ = sealed_chunks(*sealed);
         auto bob = Keystore(bob_home_).load_certificate();

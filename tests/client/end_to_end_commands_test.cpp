@@ -132,7 +132,7 @@ class EndToEndCommandsTest : public FakeBrokerCommandTest {
                                   mode == kEndToEndMode ? readers : std::vector<std::string>{},
                                   SystemClock().now_seconds(),
                                   4096};
-        auto sealed = seal_image(scratch_ / "input.png", parameters, scratch_.path());
+        auto sealed = seal_image(scratch_ / "input.png", parameters);
         ASSERT_TRUE(sealed) << sealed.error().message;
         content_key_ = SecretBytes::copy_of(sealed->content_key.view());
         chunks_ = sealed_chunks(*sealed);

@@ -26,7 +26,7 @@ class EndToEndOpenerTest : public ::testing::Test {
                                   {"bob", "alice", "carol"},
                                   kNow,
                                   4096};
-        auto sealed = seal_image(dir_ / "input.png", parameters, dir_.path());
+        auto sealed = seal_image(dir_ / "input.png", parameters);
         ASSERT_TRUE(sealed) << sealed.error().message;
         sealed_.emplace(std::move(*sealed));
         chunks_ = sealed_chunks(*sealed_);

@@ -160,7 +160,7 @@ class LoadTrafficTest : public ::testing::Test {
 
 TEST_F(LoadTrafficTest, PreparedPostsAreSealedInMemoryWithTheKeyWrappedForTheServer) {
     EXPECT_EQ(post_.chunk_count, 2u);
-    EXPECT_FALSE(post_.sealed.has_value());
+    EXPECT_FALSE(post_.ciphertext.has_value());
     ASSERT_EQ(post_.chunks.size(), 2u);
     auto key = unseal(post_.begin.wrapped_key, server_wrap_);
     ASSERT_TRUE(key);
@@ -269,12 +269,12 @@ TEST_F(LoadTrafficTest, EndToEndPostOpensForItsReaderAndIsRefusedToAnyoneElse) {
     EXPECT_EQ(files_in(scratch_ / "work"), 0u);
 }
 
-TEST_F(LoadTrafficTest, LargeImagesStayInTheSealersFile) {
+TEST_F(LoadTrafficTest, LargeImagesStayInATemporaryFile) {
     const std::uint64_t large = kInMemoryImageBytes + 1;
     imgshare::testing::write_bytes(body_, imgshare::testing::png_bytes(large));
     auto prepared = prepare_post(body_, large, "ld-1-c0-2", author());
     ASSERT_TRUE(prepared) << prepared.error().message;
-    ASSERT_TRUE(prepared->sealed.has_value());
+    ASSERT_TRUE(prepared->ciphertext.has_value());
     EXPECT_TRUE(prepared->chunks.empty());
     Bytes buffer;
     auto last = prepared->chunk(prepared->chunk_count - 1, buffer);

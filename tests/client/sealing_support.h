@@ -77,10 +77,16 @@ inline Bytes read_bytes(const std::filesystem::path& path) {
     return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
+// Every ciphertext chunk of `sealed`, made again from its image file (which must not have
+// changed since it was sealed).
 inline std::vector<Bytes> sealed_chunks(const client::SealedImage& sealed) {
+    auto made = client::SealedChunks::open(sealed);
+    if (!made) throw std::runtime_error("open: " + made.error().message);
     std::vector<Bytes> chunks(sealed.envelope.chunk_count);
     for (std::uint32_t i = 0; i < chunks.size(); ++i) {
-        if (!client::read_sealed_chunk(sealed, i, chunks[i])) throw std::runtime_error("read");
+        auto chunk = made->chunk(i);
+        if (!chunk) throw std::runtime_error("chunk: " + chunk.error().message);
+        chunks[i].assign(chunk->begin(), chunk->end());
     }
     return chunks;
 }

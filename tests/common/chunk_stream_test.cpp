@@ -240,6 +240,29 @@ TEST_F(ChunkStreamTest, EveryStreamHasAFreshHeader) {
     EXPECT_NE(ChunkEncryptor(key_).header(), ChunkEncryptor(key_).header());
 }
 
+TEST_F(ChunkStreamTest, AReplayedEncryptorMakesTheSameChunksForTheSamePlaintext) {
+    const Bytes plaintext = pattern(3 * 1000 + 17);
+    const Stream original = encrypt_all(key_, plaintext, 1000);
+    auto replayed = ChunkEncryptor::replay(key_, original.header);
+    ASSERT_TRUE(replayed.has_value());
+    EXPECT_EQ(replayed->header(), original.header);
+    for (std::size_t i = 0; i < original.chunks.size(); ++i) {
+        const bool last = i + 1 == original.chunks.size();
+        auto piece = ByteView(plaintext).subspan(i * 1000, last ? plaintext.size() - i * 1000 : 1000);
+        EXPECT_EQ(replayed->encrypt(piece, last), original.chunks[i]) << "chunk " << i;
+    }
+    // Another plaintext gives other chunks (same keystream: never send both).
+    auto again = ChunkEncryptor::replay(key_, original.header);
+    EXPECT_NE(again->encrypt(pattern(1000, 2), false), original.chunks[0]);
+}
+
+TEST_F(ChunkStreamTest, ReplayRefusesABadKeyOrHeader) {
+    const Bytes header(kStreamHeaderSize, 7);
+    EXPECT_EQ(ChunkEncryptor::replay(SecretBytes(16), header).error().code, ErrorCode::INTEGRITY);
+    EXPECT_EQ(ChunkEncryptor::replay(key_, Bytes(kStreamHeaderSize - 1)).error().code,
+              ErrorCode::INTEGRITY);
+}
+
 TEST(KeyCommitmentTest, IsStableForOneKeyAndDiffersPerKey) {
     const SecretBytes key = generate_content_key();
     const SecretBytes copy = SecretBytes::copy_of(key.view());

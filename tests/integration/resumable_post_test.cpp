@@ -124,8 +124,19 @@ class ResumablePostTest : public ::testing::Test {
     fs::path alice_, bob_, big_;
 };
 
+std::uintmax_t bytes_under(const fs::path& dir) {
+    std::uintmax_t total = 0;
+    std::error_code error;
+    for (fs::directory_iterator it(dir, error), end; !error && it != end; it.increment(error))
+        total += size_of(it->path());
+    return total;
+}
+
 TEST_F(ResumablePostTest, AKilledPostResumesFromTheFirstChunkTheNodeLacksWithTheSameEnvelope) {
     post_big_and_kill_after(8);
+    // What the cut post kept in the home: its record and sealed key, no ciphertext.
+    EXPECT_TRUE(fs::exists(alice_ / "uploads" / "big.key"));
+    EXPECT_LT(bytes_under(alice_ / "uploads"), 4096u);
     auto pending = uploads();
     ASSERT_EQ(pending.size(), 1u);
     EXPECT_EQ(pending[0]["name"], "big");
@@ -157,7 +168,26 @@ TEST_F(ResumablePostTest, AKilledPostResumesFromTheFirstChunkTheNodeLacksWithThe
 
     EXPECT_TRUE(cluster_.download_matches(bob_, "big", big_));
     EXPECT_TRUE(uploads().empty());
-    EXPECT_FALSE(fs::exists(alice_ / "uploads" / "big.sealed"));
+    EXPECT_FALSE(fs::exists(alice_ / "uploads" / "big.key"));
+}
+
+TEST_F(ResumablePostTest, ACutPostOfAFileChangedSinceIsRefusedWithHowToStartOver) {
+    post_big_and_kill_after(4);
+    const auto handle = uploads().at(0)["upload"].get<std::string>();
+    write_large_image(big_, kBigImageBytes, 7);  // the same size, other bytes
+    const auto cut_at = size_of(client_log());
+    auto again = cluster_.imgshare(alice_, {"post", big_.string(), "--name", "big"});
+    EXPECT_TRUE(has_error(again, "BAD_REQUEST")) << again.err;
+    EXPECT_NE(again.err.find("changed since"), std::string::npos) << again.err;
+    EXPECT_NE(again.err.find("uploads --abandon " + handle), std::string::npos) << again.err;
+    // Nothing of the changed file was sent under the kept key.
+    EXPECT_TRUE(sent(log_lines(client_log(), cut_at), "POST_CHUNK").empty());
+
+    // Starting over as told posts the file as it is now.
+    ASSERT_EQ(cluster_.imgshare(alice_, {"uploads", "--abandon", handle}).exit_code, 0);
+    auto fresh = cluster_.imgshare(alice_, {"post", big_.string(), "--name", "big"});
+    ASSERT_EQ(fresh.exit_code, 0) << fresh.err;
+    EXPECT_TRUE(cluster_.download_matches(bob_, "big", big_));
 }
 
 TEST_F(ResumablePostTest, APostCutByAKilledStorageNodeResumesAfterItsRestart) {

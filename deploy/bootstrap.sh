@@ -28,6 +28,7 @@ packages=(
   libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libssl-dev
   libgtest-dev googletest libbenchmark-dev
   clang-19 libclang-rt-19-dev
+  libcpp-httplib-dev chromium nodejs npm
 )
 if [ "$rados" != 0 ]; then
   # <rados/librados.hpp> is in libradospp-dev, not librados-dev (../shared/CEPH.md).

@@ -1,0 +1,18 @@
+#include "client/image_listing.h"
+
+namespace imgshare::client {
+
+Result<void> for_each_listed_image(BrokerConnection& connection, std::uint64_t after,
+                                   const std::function<void(const ImageSummary&)>& each) {
+    while (true) {
+        auto page = connection.call<ListReply>(ListRequest{after, kMaxListLimit});
+        if (!page) return std::unexpected(page.error());
+        for (const auto& image : page->items) each(image);
+        // A page may hold none of the entries it examined (others' e2e images): go on while
+        // the server has more; a page that moves the position nowhere is the end.
+        if (!page->more || page->last_seq <= after) return {};
+        after = page->last_seq;
+    }
+}
+
+}  // namespace imgshare::client

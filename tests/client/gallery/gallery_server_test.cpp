@@ -1,0 +1,198 @@
+// client/gallery/gallery_server with the real `imgshare gallery` of a user of a real cluster,
+// spoken to over HTTP on loopback: every refusal of the access guard, and only verified
+// images served, only as images.
+#include "client/gallery/gallery_server.h"
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <nlohmann/json.hpp>
+
+#include "common/crypto/sha256.h"
+#include "common/file_io.h"
+#include "tests/integration/support/cluster_fixture.h"
+#include "tests/integration/support/gallery_process.h"
+#include "tests/integration/support/storage_database.h"
+
+namespace imgshare::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+class GalleryServerTest : public ClusterTest {
+  protected:
+    void SetUp() override {
+        alice_ = cluster_.new_user("alice");
+        image_ = cluster_.small_png("cat.png");
+        auto posted = cluster_.imgshare(alice_, {"post", image_.string()});
+        ASSERT_EQ(posted.exit_code, 0) << posted.err;
+        gallery_ = std::make_unique<GalleryProcess>(cluster_, alice_, "alice");
+        ASSERT_TRUE(gallery_->started());
+    }
+
+    httplib::Client client() const { return httplib::Client("127.0.0.1", gallery_->port()); }
+
+    // Headers of the user's own browser after the token exchange.
+    httplib::Headers browser() const {
+        return {{"Host", "127.0.0.1:" + std::to_string(gallery_->port())},
+                {"Cookie", "imgshare_gallery=" + gallery_->token()}};
+    }
+
+    fs::path alice_, image_;
+    std::unique_ptr<GalleryProcess> gallery_;
+};
+
+// The refusal's code, from its JSON body.
+std::string refusal_code(const httplib::Result& result) {
+    if (!result) return "no answer";
+    auto body = nlohmann::json::parse(result->body, nullptr, false);
+    if (!body.is_object() || !body.contains("code")) return "not a refusal: " + result->body;
+    return body["code"].get<std::string>();
+}
+
+TEST_F(GalleryServerTest, ARequestWithoutTheTokenIsForbidden) {
+    auto http = client();
+    for (std::string path : {"/", "/app.js", "/api/images", "/api/images/cat"}) {
+        auto answer = http.Get(path);
+        ASSERT_TRUE(answer) << path;
+        EXPECT_EQ(answer->status, 403) << path;
+        EXPECT_EQ(refusal_code(answer), "FORBIDDEN") << path;
+    }
+    auto wrong = http.Get("/?token=00000000000000000000000000000000");
+    ASSERT_TRUE(wrong);
+    EXPECT_EQ(wrong->status, 403);
+    EXPECT_EQ(wrong->get_header_value("Set-Cookie"), "");
+}
+
+TEST_F(GalleryServerTest, TheTokenIsExchangedForAnHttpOnlySameSiteStrictCookie) {
+    auto http = client();
+    auto visit = http.Get("/?token=" + gallery_->token());
+    ASSERT_TRUE(visit);
+    EXPECT_EQ(visit->status, 303);
+    EXPECT_EQ(visit->get_header_value("Location"), "/");  // the token leaves the address bar
+    EXPECT_EQ(visit->get_header_value("Set-Cookie"),
+              "imgshare_gallery=" + gallery_->token() + "; HttpOnly; SameSite=Strict; Path=/");
+    auto page = http.Get("/", browser());
+    ASSERT_TRUE(page);
+    EXPECT_EQ(page->status, 200);
+    EXPECT_NE(page->body.find("<script src=\"/app.js\""), std::string::npos);
+    EXPECT_NE(page->get_header_value("Content-Security-Policy").find("script-src 'self'"),
+              std::string::npos);
+    EXPECT_EQ(page->get_header_value("X-Content-Type-Options"), "nosniff");
+    EXPECT_FALSE(page->has_header("Access-Control-Allow-Origin"));
+}
+
+TEST_F(GalleryServerTest, AForeignHostIsForbiddenEvenWithTheCookie) {
+    auto headers = browser();
+    headers.erase("Host");
+    headers.emplace("Host", "rebound.example:" + std::to_string(gallery_->port()));
+    auto answer = client().Get("/api/images", headers);
+    ASSERT_TRUE(answer);
+    EXPECT_EQ(answer->status, 403);
+    EXPECT_EQ(refusal_code(answer), "FORBIDDEN");
+    auto body = nlohmann::json::parse(answer->body);
+    EXPECT_NE(body["message"].get<std::string>().find("Host"), std::string::npos);
+    // With the token in the URL too: a rebound name gets no cookie.
+    auto visit = client().Get("/?token=" + gallery_->token(), headers);
+    ASSERT_TRUE(visit);
+    EXPECT_EQ(visit->status, 403);
+    EXPECT_EQ(visit->get_header_value("Set-Cookie"), "");
+}
+
+TEST_F(GalleryServerTest, ACrossOriginPostIsForbiddenEvenWithTheCookie) {
+    auto headers = browser();
+    headers.emplace("Origin", "http://evil.example");
+    auto answer = client().Post("/api/images", headers, "{}", "application/json");
+    ASSERT_TRUE(answer);
+    EXPECT_EQ(answer->status, 403);
+    EXPECT_EQ(refusal_code(answer), "FORBIDDEN");
+    EXPECT_FALSE(answer->has_header("Access-Control-Allow-Origin"));
+    // No Origin at all is no better.
+    auto bare = client().Post("/api/images", browser(), "{}", "application/json");
+    ASSERT_TRUE(bare);
+    EXPECT_EQ(bare->status, 403);
+}
+
+TEST_F(GalleryServerTest, TheGridListsWhatListListsNewestFirst) {
+    auto dog = cluster_.small_png("dog.png");
+    ASSERT_EQ(cluster_.imgshare(alice_, {"post", dog.string()}).exit_code, 0);
+    auto listed = cluster_.imgshare(alice_, {"list", "--json"});
+    ASSERT_EQ(listed.exit_code, 0) << listed.err;
+    std::vector<std::string> from_list;
+    std::istringstream lines(listed.out);
+    for (std::string line; std::getline(lines, line);) {
+        from_list.insert(from_list.begin(), nlohmann::json::parse(line)["name"].get<std::string>());
+    }
+    auto answer = client().Get("/api/images", browser());
+    ASSERT_TRUE(answer);
+    ASSERT_EQ(answer->status, 200) << answer->body;
+    std::vector<std::string> from_gallery;
+    for (const auto& image : nlohmann::json::parse(answer->body))
+        from_gallery.push_back(image["name"].get<std::string>());
+    EXPECT_EQ(from_gallery, from_list);
+    EXPECT_EQ(from_gallery, (std::vector<std::string>{"dog", "cat"}));
+}
+
+TEST_F(GalleryServerTest, AnImageIsServedVerifiedAsAnImageWithItsSerialAndSha256) {
+    auto answer = client().Get("/api/images/cat", browser());
+    ASSERT_TRUE(answer);
+    ASSERT_EQ(answer->status, 200) << answer->body;
+    EXPECT_EQ(answer->get_header_value("Content-Type"), "image/png");
+    EXPECT_EQ(answer->get_header_value("X-Content-Type-Options"), "nosniff");
+    auto original = read_file(image_, 1 << 20);
+    ASSERT_TRUE(original.has_value());
+    EXPECT_EQ(answer->body, std::string(original->begin(), original->end()));
+
+    auto facts = client().Get("/api/images/cat/verification", browser());
+    ASSERT_TRUE(facts);
+    ASSERT_EQ(facts->status, 200) << facts->body;
+    auto panel = nlohmann::json::parse(facts->body);
+    auto whoami = cluster_.imgshare(alice_, {"whoami", "--json"});
+    ASSERT_EQ(whoami.exit_code, 0) << whoami.err;
+    auto certificate = nlohmann::json::parse(whoami.out);
+    EXPECT_EQ(panel["serial"], certificate["serial"]);
+    EXPECT_EQ(panel["owner"], "alice");
+    EXPECT_EQ(panel["mode"], "escrow");
+    EXPECT_EQ(panel["sha256"], to_hex(sha256(*original)));
+}
+
+TEST_F(GalleryServerTest, ATamperedImageIsRefusedWithItsCodeNeverServed) {
+    cluster_.stop_storage();
+    {
+        StorageDatabase database(cluster_.storage_dir() / "db");
+        auto record = database.image("cat");
+        auto chunk = database.chunk(record, 0);
+        chunk[chunk.size() / 2] ^= 0x01;
+        database.put_chunk(record, 0, chunk);
+    }
+    ASSERT_TRUE(cluster_.start_storage());
+    auto answer = client().Get("/api/images/cat", browser());
+    ASSERT_TRUE(answer);
+    EXPECT_EQ(answer->status, 422) << answer->body;
+    EXPECT_EQ(refusal_code(answer), "INTEGRITY");
+    EXPECT_EQ(answer->get_header_value("Content-Type"), "application/json");
+}
+
+TEST_F(GalleryServerTest, ARevokedOwnersImageIsRefusedAsRevoked) {
+    auto bob = cluster_.new_user("bob");
+    GalleryProcess bobs(cluster_, bob, "bob");
+    ASSERT_TRUE(bobs.started());
+    auto revoked = run_command({executable("imgshare-ca"), "revoke", "alice", "--data-dir",
+                                cluster_.ca_dir().string()});
+    ASSERT_EQ(revoked.exit_code, 0) << revoked.err;
+    httplib::Client http("127.0.0.1", bobs.port());
+    auto answer = http.Get("/api/images/cat",
+                           {{"Host", "127.0.0.1:" + std::to_string(bobs.port())},
+                            {"Cookie", "imgshare_gallery=" + bobs.token()}});
+    ASSERT_TRUE(answer);
+    EXPECT_EQ(answer->status, 422) << answer->body;
+    EXPECT_EQ(refusal_code(answer), "REVOKED");
+}
+
+TEST_F(GalleryServerTest, SigtermStopsTheGalleryCleanly) {
+    EXPECT_EQ(gallery_->process().stop(), 0);
+    EXPECT_NE(gallery_->process().out().find("gallery stopped"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace imgshare::testing

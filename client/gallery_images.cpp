@@ -1,12 +1,10 @@
 #include "client/gallery_images.h"
 
-#include <algorithm>
 #include <cstdlib>
 
 #include <fmt/format.h>
 
 #include "client/image_download.h"
-#include "client/image_listing.h"
 #include "client/output.h"
 #include "common/clock.h"
 #include "common/crypto/sha256.h"
@@ -26,20 +24,6 @@ std::filesystem::path scratch_parent(const Session& session) {
     std::error_code error;
     if (std::filesystem::is_directory("/dev/shm", error)) return "/dev/shm";
     return session.home().dir();
-}
-
-nlohmann::json summary_json(const ImageSummary& image) {
-    nlohmann::json item{{"seq", image.seq},
-                        {"name", printable(image.name)},
-                        {"owner", printable(image.owner)},
-                        {"size", image.size},
-                        {"created_at", format_utc(image.created_at)},
-                        {"mode", printable(image.mode)}};
-    if (image.recipients) {
-        auto& readers = item["recipients"] = nlohmann::json::array();
-        for (const auto& recipient : *image.recipients) readers.push_back(printable(recipient));
-    }
-    return item;
 }
 
 // The verification panel's facts, all from what download_image() verified.
@@ -65,14 +49,19 @@ nlohmann::json verification_of(const DownloadedImage& image, const Bytes& bytes,
 
 }  // namespace
 
-Result<std::unique_ptr<GalleryImages>> GalleryImages::open(Session& session, Identity identity) {
+Result<std::unique_ptr<GalleryImages>> GalleryImages::open(Session& session, Identity identity,
+                                                          std::ostream& err) {
     std::string pattern = (scratch_parent(session) / "imgshare-gallery-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) {
         return fail(ErrorCode::IO_ERROR,
                     fmt::format("cannot create a private directory like {}", pattern));
     }
-    return std::unique_ptr<GalleryImages>(
+    std::unique_ptr<GalleryImages> images(
         new GalleryImages(session, std::move(identity), pattern));
+    auto follower = GalleryFeed::start(session, images->identity_, images->feed_, err);
+    if (!follower) return std::unexpected(follower.error());
+    images->follower_ = std::move(*follower);
+    return images;
 }
 
 GalleryImages::GalleryImages(Session& session, Identity identity, std::filesystem::path scratch)
@@ -84,18 +73,6 @@ GalleryImages::GalleryImages(Session& session, Identity identity, std::filesyste
 GalleryImages::~GalleryImages() {
     std::error_code error;
     std::filesystem::remove_all(scratch_, error);
-}
-
-Result<nlohmann::json> GalleryImages::list_images() {
-    std::lock_guard lock(connection_mutex_);
-    auto images = nlohmann::json::array();
-    auto listed = for_each_listed_image(*connection_, 0, [&](const ImageSummary& image) {
-        images.push_back(summary_json(image));
-    });
-    if (!listed) return std::unexpected(listed.error());
-    // Newest first: the feed lists oldest first.
-    std::reverse(images.begin(), images.end());
-    return images;
 }
 
 Result<gallery::VerifiedImage> GalleryImages::image(const std::string& name) {

@@ -1,5 +1,6 @@
-// The gallery's images over the broker (gallery/gallery_source.h): LIST for the grid, and
-// each image through download_image(), the very code and checks of `imgshare download`.
+// The gallery's images over the broker (gallery/gallery_source.h): the feed as GalleryFeed
+// follows it (LIST and events), and each image through download_image(), the very code and
+// checks of `imgshare download`.
 //
 // Promises: an image reaches the gallery only after download_image() succeeded; its plaintext
 // passes through a private directory (mode 0700, on the per-user runtime tmpfs where there is
@@ -11,8 +12,10 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <ostream>
 
 #include "client/gallery/gallery_source.h"
+#include "client/gallery_feed.h"
 #include "client/gallery/image_cache.h"
 #include "client/session.h"
 
@@ -20,14 +23,16 @@ namespace imgshare::client {
 
 class GalleryImages final : public gallery::GallerySource {
   public:
-    // IO_ERROR if the private directory cannot be made.
+    // IO_ERROR if the private directory cannot be made; LIST's error if the feed cannot be
+    // read. Failures while following the feed later are reported on `err` and retried.
     [[nodiscard]] static Result<std::unique_ptr<GalleryImages>> open(Session& session,
-                                                                     Identity identity);
+                                                                     Identity identity,
+                                                                     std::ostream& err);
     ~GalleryImages() override;
     GalleryImages(const GalleryImages&) = delete;
     GalleryImages& operator=(const GalleryImages&) = delete;
 
-    [[nodiscard]] Result<nlohmann::json> list_images() override;
+    [[nodiscard]] gallery::ImageFeed& feed() override { return feed_; }
     [[nodiscard]] Result<gallery::VerifiedImage> image(const std::string& name) override;
 
   private:
@@ -40,6 +45,8 @@ class GalleryImages final : public gallery::GallerySource {
     std::mutex connection_mutex_;  // the broker connection serves one call at a time
     std::unique_ptr<BrokerConnection> connection_;
     gallery::ImageCache cache_;
+    gallery::ImageFeed feed_;
+    std::unique_ptr<GalleryFeed> follower_;  // after feed_: stops before it goes
 };
 
 }  // namespace imgshare::client

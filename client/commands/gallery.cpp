@@ -60,7 +60,7 @@ Result<void> run_gallery(const GalleryOptions& options, const CommandContext& co
     if (!session) return std::unexpected(session.error());
     auto identity = (*session)->unlock();
     if (!identity) return std::unexpected(identity.error());
-    auto images = GalleryImages::open(**session, std::move(*identity));
+    auto images = GalleryImages::open(**session, std::move(*identity), context.err);
     if (!images) return std::unexpected(images.error());
     auto server = gallery::GalleryServer::start(options.port, **images);
     if (!server) return std::unexpected(server.error());

@@ -2,6 +2,9 @@
 
 #include <httplib.h>
 
+#include <charconv>
+#include <memory>
+
 #include <fmt/format.h>
 
 #include "client/gallery/web_assets.h"
@@ -19,6 +22,9 @@ namespace {
 constexpr const char* kContentSecurityPolicy =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; "
     "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+// How long a live stream stays silent before it sends a comment line.
+constexpr auto kEventKeepAlive = std::chrono::seconds(10);
 
 // The bound on a request's body before anything of it is kept.
 constexpr std::size_t kMaxRequestBody = 64 * 1024;
@@ -62,6 +68,44 @@ RequestFacts facts_of(const httplib::Request& request) {
     };
 }
 
+// Where a live stream starts: after the Last-Event-ID the browser sends when it reconnects,
+// else after the `after` parameter the page opened it with (the newest image it has shown).
+Result<std::uint64_t> resume_position(const httplib::Request& request) {
+    std::string text = request.get_header_value("Last-Event-ID");
+    if (text.empty()) text = request.get_param_value("after");
+    if (text.empty()) return 0;
+    std::uint64_t seq = 0;
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), seq);
+    if (error != std::errc() || end != text.data() + text.size()) {
+        return fail(ErrorCode::BAD_REQUEST, "a feed position is a number");
+    }
+    return seq;
+}
+
+// Server-Sent Events: one `image` event per feed entry after `after`, its id the entry's seq,
+// so that EventSource's reconnection resumes exactly there; a comment line when nothing
+// happened for a while, so a dead connection is noticed (the write fails) and closed.
+void stream_events(httplib::Response& response, ImageFeed& feed, std::uint64_t after) {
+    auto cursor = std::make_shared<std::uint64_t>(after);
+    response.set_chunked_content_provider(
+        "text/event-stream", [&feed, cursor](std::size_t, httplib::DataSink& sink) {
+            auto news = feed.after(*cursor, kEventKeepAlive);
+            if (feed.closed()) {
+                sink.done();
+                return true;
+            }
+            std::string text = news.empty() ? ": keep-alive\n\n" : "";
+            for (const auto& image : news) {
+                const auto seq = image.at("seq").get<std::uint64_t>();
+                text += fmt::format("id: {}\nevent: image\ndata: {}\n\n", seq,
+                                    image.dump(-1, ' ', false,
+                                               nlohmann::json::error_handler_t::replace));
+                *cursor = seq;
+            }
+            return sink.write(text.data(), text.size());
+        });
+}
+
 }  // namespace
 
 Result<std::unique_ptr<GalleryServer>> GalleryServer::start(int port, GallerySource& source) {
@@ -87,6 +131,7 @@ GalleryServer::GalleryServer(std::unique_ptr<Http> http, int port, GallerySource
 }
 
 GalleryServer::~GalleryServer() {
+    source_.feed().close();  // ends the live streams, which would hold the server's threads
     http_->server.stop();
     if (listener_.joinable()) listener_.join();
 }
@@ -131,9 +176,13 @@ void GalleryServer::install_routes() {
     server.Get("/app.js", serve_asset);
     server.Get("/style.css", serve_asset);
     server.Get("/api/images", [this](const httplib::Request&, httplib::Response& response) {
-        auto images = source_.list_images();
-        if (!images) return refuse(response, images.error());
-        send_json(response, *images);
+        send_json(response, source_.feed().newest_first());
+    });
+    server.Get("/api/events", [this](const httplib::Request& request,
+                                     httplib::Response& response) {
+        auto cursor = resume_position(request);
+        if (!cursor) return refuse(response, cursor.error());
+        stream_events(response, source_.feed(), *cursor);
     });
     server.Get(R"(/api/images/([^/]+)/verification)",
                [this](const httplib::Request& request, httplib::Response& response) {

@@ -1,4 +1,4 @@
-// What the gallery shows, as the client provides it: the images the user may read and each
+// What the gallery shows, as the client provides it: the images the user may read, live, and each
 // image only after every check of `download` passed (client/gallery_images.h implements it
 // over the broker). The server never sees a byte that was not verified.
 #pragma once
@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "client/gallery/image_feed.h"
 #include "common/bytes.h"
 #include "common/error.h"
 
@@ -25,9 +26,9 @@ class GallerySource {
   public:
     virtual ~GallerySource() = default;
 
-    // The images the user may read, newest first, as a JSON array of objects (seq, name,
-    // owner, size, created_at, mode, recipients).
-    [[nodiscard]] virtual Result<nlohmann::json> list_images() = 0;
+    // The images the user may read (each an object with seq, name, owner, size, created_at,
+    // mode, recipients), kept up to date as images are posted.
+    [[nodiscard]] virtual ImageFeed& feed() = 0;
 
     // Image `name`, verified; the refusal (INTEGRITY, BAD_SIGNATURE, REVOKED, …) otherwise.
     [[nodiscard]] virtual Result<VerifiedImage> image(const std::string& name) = 0;

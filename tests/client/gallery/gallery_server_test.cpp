@@ -6,6 +6,10 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <atomic>
+#include <mutex>
+#include <thread>
+
 #include <nlohmann/json.hpp>
 
 #include "common/crypto/sha256.h"
@@ -13,11 +17,13 @@
 #include "tests/integration/support/cluster_fixture.h"
 #include "tests/integration/support/gallery_process.h"
 #include "tests/integration/support/storage_database.h"
+#include "tests/integration/support/wait.h"
 
 namespace imgshare::testing {
 namespace {
 
 namespace fs = std::filesystem;
+using namespace std::chrono_literals;
 
 class GalleryServerTest : public ClusterTest {
   protected:
@@ -187,6 +193,68 @@ TEST_F(GalleryServerTest, ARevokedOwnersImageIsRefusedAsRevoked) {
     ASSERT_TRUE(answer);
     EXPECT_EQ(answer->status, 422) << answer->body;
     EXPECT_EQ(refusal_code(answer), "REVOKED");
+}
+
+// The live stream's `image` events, read until `name` arrives or the stream ends.
+struct LiveStream {
+    std::mutex mutex;
+    std::string text;
+    std::atomic<bool> stop{false};
+};
+
+TEST_F(GalleryServerTest, ACommandLinePostByAnotherUserArrivesLiveWithinOneSecond) {
+    auto bob = cluster_.new_user("bob");
+    LiveStream stream;
+    auto http = client();
+    std::thread reader([&] {
+        (void)http.Get("/api/events?after=1", browser(), [&](const char* data, size_t size) {
+            std::lock_guard lock(stream.mutex);
+            stream.text.append(data, size);
+            return !stream.stop.load();
+        });
+    });
+    auto has = [&](const std::string& needle) {
+        std::lock_guard lock(stream.mutex);
+        return stream.text.find(needle) != std::string::npos;
+    };
+    auto dog = cluster_.small_png("dog.png");
+    auto posted = cluster_.imgshare(bob, {"post", dog.string()});
+    ASSERT_EQ(posted.exit_code, 0) << posted.err;
+    auto posted_at = std::chrono::steady_clock::now();
+    EXPECT_TRUE(wait_until([&] { return has("\"name\":\"dog\""); }, 1s,
+                           "bob's dog in alice's live stream"));
+    EXPECT_LT(std::chrono::steady_clock::now() - posted_at, 1s);
+    EXPECT_TRUE(has("id: 2\nevent: image\ndata: {"));
+    EXPECT_FALSE(has("\"name\":\"cat\""));  // seq 1: before the position asked for
+    stream.stop = true;
+    http.stop();
+    reader.join();
+}
+
+TEST_F(GalleryServerTest, AReconnectingStreamResumesAfterItsLastEventId) {
+    auto dog = cluster_.small_png("dog.png");
+    ASSERT_EQ(cluster_.imgshare(alice_, {"post", dog.string()}).exit_code, 0);
+    ASSERT_TRUE(wait_until(
+        [&] {
+            auto answer = client().Get("/api/images", browser());
+            return answer && answer->body.find("\"dog\"") != std::string::npos;
+        },
+        5s, "dog in the grid"));
+    auto headers = browser();
+    headers.emplace("Last-Event-ID", "1");
+    std::string text;
+    (void)client().Get("/api/events?after=0", headers, [&](const char* data, size_t size) {
+        text.append(data, size);
+        return text.find("\n\n") == std::string::npos;  // one event is enough
+    });
+    EXPECT_EQ(text.find("\"cat\""), std::string::npos) << text;
+    EXPECT_NE(text.find("id: 2\nevent: image\n"), std::string::npos) << text;
+    auto bad = browser();
+    bad.emplace("Last-Event-ID", "2x");
+    auto refused = client().Get("/api/events", bad);
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(refused->status, 400);
+    EXPECT_EQ(refusal_code(refused), "BAD_REQUEST");
 }
 
 TEST_F(GalleryServerTest, SigtermStopsTheGalleryCleanly) {

@@ -93,8 +93,8 @@ async function openViewer(image) {
   document.getElementById('viewer-title').textContent = image.name;
   const panel = document.getElementById('verification');
   panel.replaceChildren();
-  const refusal = document.getElementById('refusal');
-  refusal.hidden = true;
+  const verdict = document.getElementById('verdict');
+  verdict.hidden = true;
   viewer.showModal();
   const img = await loadImage(image.name, document.getElementById('viewer-image'),
                               image.name + ' by ' + image.owner);
@@ -102,6 +102,9 @@ async function openViewer(image) {
   const response = await fetch(imageUrl(image.name) + '/verification');
   if (!response.ok) return;
   const facts = await response.json();
+  verdict.hidden = false;
+  verdict.className = 'verified';
+  verdict.textContent = '✓ Verified: every check of imgshare download passed';
   for (const [label, key] of [['Owner', 'owner'], ['Certificate serial', 'serial'],
     ['Valid from', 'valid_from'], ['Valid until', 'valid_until'], ['Certified by', 'issuer'],
     ['CA key', 'ca_key'], ['Mode', 'mode'], ['Readers', 'readers'],
@@ -117,6 +120,39 @@ async function openViewer(image) {
 
 document.getElementById('close').addEventListener('click', () => viewer.close());
 
+function countLine() {
+  statusLine.textContent = shown.size === 1 ? '1 image' : shown.size + ' images';
+}
+
+// New images as they are posted: the server's feed as Server-Sent Events, from the newest
+// image the grid has. EventSource reconnects by itself and sends the last event id it saw,
+// from which the server resumes, so nothing posted meanwhile is missed.
+function followFeed(afterSeq) {
+  const events = new EventSource('/api/events?after=' + afterSeq);
+  events.addEventListener('image', (event) => {
+    addImage(JSON.parse(event.data), true);
+    countLine();
+  });
+  events.addEventListener('error', () => {
+    statusLine.textContent = 'Reconnecting…';
+  });
+  events.addEventListener('open', countLine);
+}
+
+// Arrow keys move between cards; Enter or Space opens one (they are buttons).
+grid.addEventListener('keydown', (event) => {
+  const buttons = [...grid.querySelectorAll('.card button')];
+  const at = buttons.indexOf(document.activeElement);
+  if (at < 0) return;
+  const columns = Math.max(1, Math.round(grid.clientWidth / buttons[0].offsetWidth));
+  const moves = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: columns, ArrowUp: -columns,
+                  Home: -at, End: buttons.length - 1 - at };
+  if (!(event.key in moves)) return;
+  const next = buttons[Math.min(buttons.length - 1, Math.max(0, at + moves[event.key]))];
+  next.focus();
+  event.preventDefault();
+});
+
 async function loadGrid() {
   const response = await fetch('/api/images');
   if (!response.ok) {
@@ -125,7 +161,9 @@ async function loadGrid() {
   }
   const images = await response.json();
   for (const image of images) addImage(image, false);
-  statusLine.textContent = images.length + ' images';
+  countLine();
+  document.body.dataset.ready = 'true';
+  followFeed(images.reduce((newest, image) => Math.max(newest, image.seq), 0));
 }
 
 loadGrid();

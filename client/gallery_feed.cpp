@@ -17,20 +17,6 @@ constexpr auto kPollInterval = std::chrono::milliseconds(100);
 
 }  // namespace
 
-nlohmann::json gallery_summary(const ImageSummary& image) {
-    nlohmann::json item{{"seq", image.seq},
-                        {"name", printable(image.name)},
-                        {"owner", printable(image.owner)},
-                        {"size", image.size},
-                        {"created_at", format_utc(image.created_at)},
-                        {"mode", printable(image.mode)}};
-    if (image.recipients) {
-        auto& readers = item["recipients"] = nlohmann::json::array();
-        for (const auto& recipient : *image.recipients) readers.push_back(printable(recipient));
-    }
-    return item;
-}
-
 Result<std::unique_ptr<GalleryFeed>> GalleryFeed::start(Session& session,
                                                         const Identity& identity,
                                                         gallery::ImageFeed& feed,
@@ -64,7 +50,7 @@ GalleryFeed::~GalleryFeed() {
 Result<void> GalleryFeed::catch_up() {
     std::uint64_t cursor = last_seq_;
     auto listed = for_each_listed_image(*requests_, last_seq_, [&](const ImageSummary& image) {
-        feed_.add(gallery_summary(image));
+        feed_.add(listed_image_json(image));
         cursor = std::max(cursor, image.seq);
     });
     last_seq_ = cursor;

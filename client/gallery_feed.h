@@ -13,8 +13,6 @@
 #include <ostream>
 #include <thread>
 
-#include <nlohmann/json.hpp>
-
 #include "client/broker_connection.h"
 #include "client/gallery/image_feed.h"
 #include "client/handshake_monitor.h"
@@ -22,9 +20,6 @@
 #include "common/protocol/messages.h"
 
 namespace imgshare::client {
-
-// An image of LIST as the page shows it (every text made printable).
-[[nodiscard]] nlohmann::json gallery_summary(const ImageSummary& image);
 
 class GalleryFeed {
   public:

@@ -24,18 +24,7 @@ std::string readers_of(const std::vector<std::string>& recipients) {
 
 void print_summary(std::ostream& out, const ImageSummary& image, bool json) {
     if (json) {
-        nlohmann::json line{{"seq", image.seq},
-                            {"name", printable(image.name)},
-                            {"owner", printable(image.owner)},
-                            {"size", image.size},
-                            {"created_at", format_utc(image.created_at)},
-                            {"mode", printable(image.mode)}};
-        if (image.recipients) {
-            auto& readers = line["recipients"] = nlohmann::json::array();
-            for (const auto& recipient : *image.recipients)
-                readers.push_back(printable(recipient));
-        }
-        print_json_line(out, line);
+        print_json_line(out, listed_image_json(image));
         return;
     }
     std::string line =

@@ -51,15 +51,7 @@ TEST_F(GalleryBrowserTest, TheGalleryShowsVerifiedImagesRefusalsAndLivePostsInCh
               0);
     auto small = cluster_.small_png("bad.png");
     ASSERT_EQ(cluster_.imgshare(bob, {"post", small.string(), "--name", "bad"}).exit_code, 0);
-    cluster_.stop_storage();
-    {
-        StorageDatabase database(cluster_.storage_dir() / "db");
-        auto record = database.image("bad");
-        auto chunk = database.chunk(record, 0);
-        chunk[chunk.size() / 2] ^= 0x01;
-        database.put_chunk(record, 0, chunk);
-    }
-    ASSERT_TRUE(cluster_.start_storage());
+    ASSERT_TRUE(corrupt_first_chunk(cluster_, "bad"));
     auto whoami = cluster_.imgshare(alice, {"whoami", "--json"});
     ASSERT_EQ(whoami.exit_code, 0) << whoami.err;
     auto serial = nlohmann::json::parse(whoami.out)["serial"].get<std::uint64_t>();

@@ -163,15 +163,7 @@ TEST_F(GalleryServerTest, AnImageIsServedVerifiedAsAnImageWithItsSerialAndSha256
 }
 
 TEST_F(GalleryServerTest, ATamperedImageIsRefusedWithItsCodeNeverServed) {
-    cluster_.stop_storage();
-    {
-        StorageDatabase database(cluster_.storage_dir() / "db");
-        auto record = database.image("cat");
-        auto chunk = database.chunk(record, 0);
-        chunk[chunk.size() / 2] ^= 0x01;
-        database.put_chunk(record, 0, chunk);
-    }
-    ASSERT_TRUE(cluster_.start_storage());
+    ASSERT_TRUE(corrupt_first_chunk(cluster_, "cat"));
     auto answer = client().Get("/api/images/cat", browser());
     ASSERT_TRUE(answer);
     EXPECT_EQ(answer->status, 422) << answer->body;

@@ -98,7 +98,12 @@ async function openViewer(image) {
   viewer.showModal();
   const img = await loadImage(image.name, document.getElementById('viewer-image'),
                               image.name + ' by ' + image.owner);
-  if (!img) return;
+  if (!img) {
+    verdict.hidden = false;
+    verdict.className = 'refused';
+    verdict.textContent = 'Not shown: the image failed a check of imgshare download.';
+    return;
+  }
   const response = await fetch(imageUrl(image.name) + '/verification');
   if (!response.ok) return;
   const facts = await response.json();

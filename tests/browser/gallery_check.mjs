@@ -91,6 +91,9 @@ async function main() {
       return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
     }, env.OPEN_NAME);
     check(fetched === env.EXPECT_SHA256, 'the bytes the page fetches hash to the original');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('a.save')]);
+    check(download.suggestedFilename() === env.OPEN_NAME + '.png',
+          `"Save to disk" offers ${env.OPEN_NAME}.png (${download.suggestedFilename()})`);
     await closeViewer(page);
 
     await openImage(page, env.TAMPERED_NAME);

@@ -110,6 +110,13 @@ async function openViewer(image) {
   verdict.hidden = false;
   verdict.className = 'verified';
   verdict.textContent = '✓ Verified: every check of imgshare download passed';
+  // Saving writes the verified bytes the page already holds; nothing else touches the disk.
+  const save = element('a', 'save', 'Save to disk');
+  save.href = img.src;
+  save.download = image.name + ({ 'image/png': '.png', 'image/jpeg': '.jpg', 'image/gif': '.gif',
+                                  'image/webp': '.webp' }[facts.content_type] || '');
+  panel.append(element('dt', '', 'Save'), Object.assign(element('dd'), { id: 'save-line' }));
+  panel.lastChild.append(save);
   for (const [label, key] of [['Owner', 'owner'], ['Certificate serial', 'serial'],
     ['Valid from', 'valid_from'], ['Valid until', 'valid_until'], ['Certified by', 'issuer'],
     ['CA key', 'ca_key'], ['Mode', 'mode'], ['Readers', 'readers'],

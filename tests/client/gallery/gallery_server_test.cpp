@@ -187,6 +187,34 @@ TEST_F(GalleryServerTest, ARevokedOwnersImageIsRefusedAsRevoked) {
     EXPECT_EQ(refusal_code(answer), "REVOKED");
 }
 
+TEST_F(GalleryServerTest, AnEndToEndImageIsInItsReadersGridsOnlyWithItsReaders) {
+    auto bob = cluster_.new_user("bob");
+    auto carol = cluster_.new_user("carol");
+    auto secret = cluster_.small_png("secret.png");
+    auto posted = cluster_.imgshare(alice_, {"post", secret.string(), "--to", "bob"});
+    ASSERT_EQ(posted.exit_code, 0) << posted.err;
+    GalleryProcess bobs(cluster_, bob, "bob");
+    GalleryProcess carols(cluster_, carol, "carol");
+    ASSERT_TRUE(bobs.started());
+    ASSERT_TRUE(carols.started());
+    auto grid_of = [](const GalleryProcess& gallery) {
+        httplib::Client http("127.0.0.1", gallery.port());
+        auto answer = http.Get("/api/images",
+                               {{"Host", "127.0.0.1:" + std::to_string(gallery.port())},
+                                {"Cookie", "imgshare_gallery=" + gallery.token()}});
+        return answer && answer->status == 200 ? nlohmann::json::parse(answer->body)
+                                               : nlohmann::json();
+    };
+    auto bobs_grid = grid_of(bobs);
+    ASSERT_EQ(bobs_grid.size(), 2u) << bobs_grid.dump();
+    EXPECT_EQ(bobs_grid[0]["name"], "secret");
+    EXPECT_EQ(bobs_grid[0]["mode"], "e2e");
+    EXPECT_EQ(bobs_grid[0]["recipients"], nlohmann::json::array({"alice", "bob"}));
+    auto carols_grid = grid_of(carols);
+    ASSERT_EQ(carols_grid.size(), 1u) << carols_grid.dump();
+    EXPECT_EQ(carols_grid[0]["name"], "cat");
+}
+
 // The live stream's `image` events, read until `name` arrives or the stream ends.
 struct LiveStream {
     std::mutex mutex;

@@ -23,6 +23,10 @@ constexpr const char* kContentSecurityPolicy =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; "
     "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
+// The server's threads: every live stream may hold one, and the page's other requests still
+// have as many again.
+constexpr std::size_t kServerThreads = 2 * kMaxEventStreams;
+
 // How long a live stream stays silent before it sends a comment line.
 constexpr auto kEventKeepAlive = std::chrono::seconds(10);
 
@@ -85,10 +89,18 @@ Result<std::uint64_t> resume_position(const httplib::Request& request) {
 // Server-Sent Events: one `image` event per feed entry after `after`, its id the entry's seq,
 // so that EventSource's reconnection resumes exactly there; a comment line when nothing
 // happened for a while, so a dead connection is noticed (the write fails) and closed.
-void stream_events(httplib::Response& response, ImageFeed& feed, std::uint64_t after) {
+void stream_events(httplib::Response& response, ImageFeed& feed, std::uint64_t after,
+                   std::shared_ptr<std::atomic<int>> open_streams) {
+    if (open_streams->fetch_add(1) >= kMaxEventStreams) {
+        open_streams->fetch_sub(1);
+        return refuse(response, Error{ErrorCode::SERVICE_UNAVAILABLE,
+                                      fmt::format("{} pages of this gallery are open already: "
+                                                  "close one", kMaxEventStreams)});
+    }
     auto cursor = std::make_shared<std::uint64_t>(after);
     response.set_chunked_content_provider(
-        "text/event-stream", [&feed, cursor](std::size_t, httplib::DataSink& sink) {
+        "text/event-stream",
+        [&feed, cursor](std::size_t, httplib::DataSink& sink) {
             auto news = feed.after(*cursor, kEventKeepAlive);
             if (feed.closed()) {
                 sink.done();
@@ -103,7 +115,9 @@ void stream_events(httplib::Response& response, ImageFeed& feed, std::uint64_t a
                 *cursor = seq;
             }
             return sink.write(text.data(), text.size());
-        });
+        },
+        // Called once the stream ends, however it ends.
+        [open_streams](bool) { open_streams->fetch_sub(1); });
 }
 
 }  // namespace
@@ -142,6 +156,7 @@ std::string GalleryServer::url() const {
 
 void GalleryServer::install_routes() {
     auto& server = http_->server;
+    server.new_task_queue = [] { return new httplib::ThreadPool(kServerThreads); };
     server.set_payload_max_length(kMaxRequestBody);
     server.set_default_headers({
         {"Content-Security-Policy", kContentSecurityPolicy},
@@ -182,7 +197,7 @@ void GalleryServer::install_routes() {
                                      httplib::Response& response) {
         auto cursor = resume_position(request);
         if (!cursor) return refuse(response, cursor.error());
-        stream_events(response, source_.feed(), *cursor);
+        stream_events(response, source_.feed(), *cursor, open_streams_);
     });
     server.Get(R"(/api/images/([^/]+)/verification)",
                [this](const httplib::Request& request, httplib::Response& response) {

@@ -4,9 +4,12 @@
 // Promises: nothing is served before the guard admits the request (403 with a JSON refusal
 // otherwise); no CORS header is ever sent; every answer carries a strict Content-Security-
 // Policy, `X-Content-Type-Options: nosniff`, `Cache-Control: no-store` and `Referrer-Policy:
-// no-referrer`; image bytes go out only with a content type from the closed list.
+// no-referrer`; image bytes go out only with a content type from the closed list. At most
+// kMaxEventStreams live streams are open at once (each holds one of the server's threads):
+// one more is refused with SERVICE_UNAVAILABLE, so open pages never starve the other requests.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <thread>
@@ -16,6 +19,8 @@
 #include "common/error.h"
 
 namespace imgshare::gallery {
+
+inline constexpr int kMaxEventStreams = 16;
 
 class GalleryServer {
   public:
@@ -38,6 +43,7 @@ class GalleryServer {
     std::unique_ptr<Http> http_;
     AccessGuard guard_;
     GallerySource& source_;
+    std::shared_ptr<std::atomic<int>> open_streams_ = std::make_shared<std::atomic<int>>(0);
     std::thread listener_;
 };
 

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -275,6 +276,34 @@ TEST_F(GalleryServerTest, AReconnectingStreamResumesAfterItsLastEventId) {
     ASSERT_TRUE(refused);
     EXPECT_EQ(refused->status, 400);
     EXPECT_EQ(refusal_code(refused), "BAD_REQUEST");
+}
+
+TEST_F(GalleryServerTest, OpenPagesPastTheLimitAreRefusedAndTheRestIsStillServed) {
+    std::vector<std::unique_ptr<httplib::Client>> clients;
+    std::vector<std::thread> readers;
+    std::atomic<int> open{0};
+    for (int i = 0; i < gallery::kMaxEventStreams; ++i) {
+        clients.push_back(std::make_unique<httplib::Client>("127.0.0.1", gallery_->port()));
+        readers.emplace_back([&, http = clients.back().get()] {
+            bool counted = false;
+            (void)http->Get("/api/events", browser(), [&](const char*, size_t) {
+                if (!counted) ++open;  // the stream is open: cat's event arrived
+                counted = true;
+                return true;
+            });
+        });
+    }
+    EXPECT_TRUE(wait_until([&] { return open.load() == gallery::kMaxEventStreams; }, 10s,
+                           "every stream open"));
+    auto one_more = client().Get("/api/events", browser());
+    ASSERT_TRUE(one_more);
+    EXPECT_EQ(one_more->status, 503);
+    EXPECT_EQ(refusal_code(one_more), "SERVICE_UNAVAILABLE");
+    auto grid = client().Get("/api/images", browser());
+    ASSERT_TRUE(grid);
+    EXPECT_EQ(grid->status, 200);
+    for (auto& http : clients) http->stop();
+    for (auto& reader : readers) reader.join();
 }
 
 TEST_F(GalleryServerTest, SigtermStopsTheGalleryCleanly) {

@@ -14,9 +14,11 @@
 #include <nlohmann/json.hpp>
 
 #include "common/crypto/sha256.h"
+#include "common/envelope.h"
 #include "common/file_io.h"
 #include "tests/integration/support/cluster_fixture.h"
 #include "tests/integration/support/gallery_process.h"
+#include "tests/integration/support/signed_requests.h"
 #include "tests/integration/support/storage_database.h"
 #include "tests/integration/support/wait.h"
 
@@ -170,6 +172,31 @@ TEST_F(GalleryServerTest, ATamperedImageIsRefusedWithItsCodeNeverServed) {
     EXPECT_EQ(answer->status, 422) << answer->body;
     EXPECT_EQ(refusal_code(answer), "INTEGRITY");
     EXPECT_EQ(answer->get_header_value("Content-Type"), "application/json");
+}
+
+TEST_F(GalleryServerTest, AnHtmlContentTypeSignedByAHostileOwnerNeverReachesTheBrowser) {
+    // The storage node refuses such an envelope at POST_BEGIN; here it is put on its disk,
+    // signed by the owner, as a hostile owner with a compromised node would.
+    auto owner = load_user(alice_);
+    cluster_.stop_storage();
+    {
+        StorageDatabase database(cluster_.storage_dir() / "db");
+        auto record = database.image("cat");
+        auto envelope = decode_envelope(record.envelope);
+        ASSERT_TRUE(envelope.has_value());
+        envelope->content_type = "text/html";
+        record.envelope = encode_envelope(*envelope);
+        record.signature = sign_envelope(record.envelope, owner.keys.sign.secret_key);
+        database.put_image("cat", record);
+    }
+    ASSERT_TRUE(cluster_.start_storage());
+    for (std::string path : {"/api/images/cat", "/api/images/cat/verification"}) {
+        auto answer = client().Get(path, browser());
+        ASSERT_TRUE(answer) << path;
+        EXPECT_EQ(answer->status, 400) << path << ": " << answer->body;
+        EXPECT_EQ(refusal_code(answer), "BAD_REQUEST") << path;
+        EXPECT_EQ(answer->get_header_value("Content-Type"), "application/json") << path;
+    }
 }
 
 TEST_F(GalleryServerTest, ARevokedOwnersImageIsRefusedAsRevoked) {

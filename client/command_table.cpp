@@ -21,6 +21,8 @@ constexpr CommandSpec kCommands[] = {
     {"download", "Download, verify and decrypt an image", define_download},
     {"share", "Let more users read an end-to-end image you posted", define_share},
     {"watch", "Report new images as they are posted (optionally download them)", define_watch},
+    {"gallery", "Serve a local web page to see your images, verified (127.0.0.1 only)",
+     define_gallery},
 };
 
 constexpr std::string_view kEnvironmentHelp =

@@ -82,7 +82,12 @@ Result<DownloadedImage> download_image(BrokerConnection& connection,
     }
     auto size = opener->finish(path);
     if (!size) return std::unexpected(size.error());
-    return DownloadedImage{name, opener->owner().username, path, *size};
+    return DownloadedImage{.name = name,
+                           .owner = opener->owner().username,
+                           .path = path,
+                           .size = *size,
+                           .owner_certificate = opener->owner(),
+                           .envelope = opener->envelope()};
 }
 
 }  // namespace imgshare::client

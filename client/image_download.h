@@ -30,6 +30,8 @@ struct DownloadedImage {
     std::string owner;  // from the verified certificate
     std::filesystem::path path;
     std::uint64_t size = 0;
+    Certificate owner_certificate;  // verified against the pinned CA
+    Envelope envelope;              // verified: signed by that owner
 };
 
 // The image `parameters.requested_name`. BAD_REQUEST for a name that breaks the name rule or

@@ -28,6 +28,7 @@ packages=(
   libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libssl-dev
   libgtest-dev googletest libbenchmark-dev
   clang-19 libclang-rt-19-dev
+  libcpp-httplib-dev chromium
 )
 if [ "$rados" != 0 ]; then
   # <rados/librados.hpp> is in libradospp-dev, not librados-dev (../shared/CEPH.md).
@@ -49,6 +50,18 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 else
   echo "bootstrap: all ${#packages[@]} packages present, installing nothing"
+fi
+
+# The gallery's browser tests drive Debian's chromium with playwright-core from npm (pinned by
+# tests/browser/package-lock.json; no browser is downloaded).
+# node and npm are the machine's own (node 18 or later); without them the browser tests skip.
+if [ ! -d tests/browser/node_modules/playwright-core ]; then
+  if command -v npm >/dev/null; then
+    echo "bootstrap: npm ci in tests/browser"
+    (cd tests/browser && npm ci --no-audit --no-fund --silent)
+  else
+    echo "bootstrap: no npm: the gallery's browser tests will be skipped" >&2
+  fi
 fi
 
 [ "$packages_only" = 0 ] || exit 0

@@ -36,5 +36,6 @@ CommandAction define_list(CLI::App& command);
 CommandAction define_download(CLI::App& command);
 CommandAction define_share(CLI::App& command);
 CommandAction define_watch(CLI::App& command);
+CommandAction define_gallery(CLI::App& command);
 
 }  // namespace imgshare::client

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "client/commands/command.h"
+#include "client/image_listing.h"
 #include "client/output.h"
 
 namespace imgshare::client {
@@ -23,18 +24,7 @@ std::string readers_of(const std::vector<std::string>& recipients) {
 
 void print_summary(std::ostream& out, const ImageSummary& image, bool json) {
     if (json) {
-        nlohmann::json line{{"seq", image.seq},
-                            {"name", printable(image.name)},
-                            {"owner", printable(image.owner)},
-                            {"size", image.size},
-                            {"created_at", format_utc(image.created_at)},
-                            {"mode", printable(image.mode)}};
-        if (image.recipients) {
-            auto& readers = line["recipients"] = nlohmann::json::array();
-            for (const auto& recipient : *image.recipients)
-                readers.push_back(printable(recipient));
-        }
-        print_json_line(out, line);
+        print_json_line(out, listed_image_json(image));
         return;
     }
     std::string line =
@@ -50,16 +40,9 @@ Result<void> run_list(std::uint64_t after, const CommandContext& context) {
     auto identity = (*session)->unlock();
     if (!identity) return std::unexpected(identity.error());
     auto connection = (*session)->connect(identity->keys.curve);
-    while (true) {
-        auto page = connection->call<ListReply>(ListRequest{after, kMaxListLimit});
-        if (!page) return std::unexpected(page.error());
-        for (const auto& image : page->items)
-            print_summary(context.out, image, context.options.json);
-        // A page may hold none of the entries it examined (others' e2e images): go on while
-        // the server has more; a page that moves the position nowhere is the end.
-        if (!page->more || page->last_seq <= after) return {};
-        after = page->last_seq;
-    }
+    return for_each_listed_image(*connection, after, [&](const ImageSummary& image) {
+        print_summary(context.out, image, context.options.json);
+    });
 }
 
 }  // namespace

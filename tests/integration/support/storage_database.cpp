@@ -133,4 +133,16 @@ std::vector<std::pair<std::string, std::string>> StorageDatabase::entries(
     return cluster.start_storage();
 }
 
+::testing::AssertionResult corrupt_first_chunk(Cluster& cluster, const std::string& name) {
+    cluster.stop_storage();
+    {
+        StorageDatabase database(cluster.storage_dir() / "db");
+        auto record = database.image(name);
+        auto chunk = database.chunk(record, 0);
+        chunk[chunk.size() / 2] ^= 0x01;
+        database.put_chunk(record, 0, chunk);
+    }
+    return cluster.start_storage();
+}
+
 }  // namespace imgshare::testing

@@ -66,4 +66,9 @@ std::string chunk_key_of(const Bytes& upload, std::uint32_t index);
 [[nodiscard]] ::testing::AssertionResult rewrite_storage(
     Cluster& cluster, const std::function<void(StorageDatabase&)>& change);
 
+// Stops the cluster's storage node, flips one bit in the middle of chunk 0 of image `name`
+// on its disk (the chunk no longer authenticates), and starts the node again.
+[[nodiscard]] ::testing::AssertionResult corrupt_first_chunk(Cluster& cluster,
+                                                            const std::string& name);
+
 }  // namespace imgshare::testing

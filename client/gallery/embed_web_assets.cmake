@@ -1,0 +1,17 @@
+# Writes OUTPUT, a header with each of the page's files as a raw string literal (run at build
+# time by CMakeLists.txt, whenever a file in web/ changes).
+set(header "// Generated from client/gallery/web/ by embed_web_assets.cmake: do not edit.\n#pragma once\n#include <string_view>\nnamespace imgshare::gallery::embedded {\n")
+foreach(pair "kIndexHtml=index.html" "kAppJs=app.js" "kStyleCss=style.css")
+  string(REPLACE "=" ";" parts "${pair}")
+  list(GET parts 0 symbol)
+  list(GET parts 1 file)
+  file(READ "${WEB_DIR}/${file}" content)
+  string(FIND "${content}" ")imgshare_web\"" clash)
+  if(NOT clash EQUAL -1)
+    message(FATAL_ERROR "${file} contains the raw string delimiter")
+  endif()
+  string(APPEND header "inline constexpr std::string_view ${symbol} = R\"imgshare_web(${content})imgshare_web\";\n")
+endforeach()
+string(APPEND header "}  // namespace imgshare::gallery::embedded\n")
+file(WRITE "${OUTPUT}.tmp" "${header}")
+file(COPY_FILE "${OUTPUT}.tmp" "${OUTPUT}" ONLY_IF_DIFFERENT)

@@ -1,0 +1,233 @@
+#include "client/gallery/gallery_server.h"
+
+#include <httplib.h>
+
+#include <charconv>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "client/gallery/web_assets.h"
+#include "common/content_type.h"
+
+namespace imgshare::gallery {
+
+struct GalleryServer::Http {
+    httplib::Server server;
+};
+
+namespace {
+
+// No script but the page's own file, no other origin, no framing (clickjacking).
+constexpr const char* kContentSecurityPolicy =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; "
+    "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+// The server's threads: every live stream may hold one, and the page's other requests still
+// have as many again.
+constexpr std::size_t kServerThreads = 2 * kMaxEventStreams;
+
+// How long a live stream stays silent before it sends a comment line.
+constexpr auto kEventKeepAlive = std::chrono::seconds(10);
+
+// The bound on a request's body before anything of it is kept.
+constexpr std::size_t kMaxRequestBody = 64 * 1024;
+
+int http_status_of(ErrorCode code) {
+    switch (code) {
+        case ErrorCode::BAD_REQUEST: return 400;
+        case ErrorCode::FORBIDDEN: return 403;
+        case ErrorCode::NOT_FOUND: return 404;
+        case ErrorCode::TOO_LARGE: return 413;
+        case ErrorCode::INTEGRITY:
+        case ErrorCode::BAD_SIGNATURE:
+        case ErrorCode::REVOKED:
+        case ErrorCode::EXPIRED:
+        case ErrorCode::NOT_YET_VALID: return 422;  // refused by a check: not the server's fault
+        default: return 503;
+    }
+}
+
+// A refusal as the page shows it: {"code": "REVOKED", "message": "…"}.
+void refuse(httplib::Response& response, const Error& error) {
+    response.status = http_status_of(error.code);
+    nlohmann::json body{{"code", std::string(to_string(error.code))}, {"message", error.message}};
+    response.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                         "application/json");
+}
+
+void send_json(httplib::Response& response, const nlohmann::json& body) {
+    response.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                         "application/json");
+}
+
+RequestFacts facts_of(const httplib::Request& request) {
+    return RequestFacts{
+        .method = request.method,
+        .host = request.get_header_value("Host"),
+        .origin = request.get_header_value("Origin"),
+        .cookie = request.get_header_value("Cookie"),
+        .url_token = request.get_param_value("token"),
+        .fetch_site = request.get_header_value("Sec-Fetch-Site"),
+    };
+}
+
+// Where a live stream starts: after the Last-Event-ID the browser sends when it reconnects,
+// else after the `after` parameter the page opened it with (the newest image it has shown).
+Result<std::uint64_t> resume_position(const httplib::Request& request) {
+    std::string text = request.get_header_value("Last-Event-ID");
+    if (text.empty()) text = request.get_param_value("after");
+    if (text.empty()) return 0;
+    std::uint64_t seq = 0;
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), seq);
+    if (error != std::errc() || end != text.data() + text.size()) {
+        return fail(ErrorCode::BAD_REQUEST, "a feed position is a number");
+    }
+    return seq;
+}
+
+// Server-Sent Events: one `image` event per feed entry after `after`, its id the entry's seq,
+// so that EventSource's reconnection resumes exactly there; a comment line when nothing
+// happened for a while, so a dead connection is noticed (the write fails) and closed.
+void stream_events(httplib::Response& response, ImageFeed& feed, std::uint64_t after,
+                   std::shared_ptr<std::atomic<int>> open_streams) {
+    if (open_streams->fetch_add(1) >= kMaxEventStreams) {
+        open_streams->fetch_sub(1);
+        return refuse(response, Error{ErrorCode::SERVICE_UNAVAILABLE,
+                                      fmt::format("{} pages of this gallery are open already: "
+                                                  "close one", kMaxEventStreams)});
+    }
+    auto cursor = std::make_shared<std::uint64_t>(after);
+    response.set_chunked_content_provider(
+        "text/event-stream",
+        [&feed, cursor](std::size_t, httplib::DataSink& sink) {
+            auto news = feed.after(*cursor, kEventKeepAlive);
+            if (feed.closed()) {
+                sink.done();
+                return true;
+            }
+            std::string text = news.empty() ? ": keep-alive\n\n" : "";
+            for (const auto& image : news) {
+                const auto seq = image.at("seq").get<std::uint64_t>();
+                text += fmt::format("id: {}\nevent: image\ndata: {}\n\n", seq,
+                                    image.dump(-1, ' ', false,
+                                               nlohmann::json::error_handler_t::replace));
+                *cursor = seq;
+            }
+            return sink.write(text.data(), text.size());
+        },
+        // Called once the stream ends, however it ends.
+        [open_streams](bool) { open_streams->fetch_sub(1); });
+}
+
+}  // namespace
+
+Result<std::unique_ptr<GalleryServer>> GalleryServer::start(int port, GallerySource& source) {
+    auto http = std::make_unique<Http>();
+    int bound = port;
+    if (port == 0) {
+        bound = http->server.bind_to_any_port("127.0.0.1");
+    } else if (!http->server.bind_to_port("127.0.0.1", port)) {
+        bound = -1;
+    }
+    if (bound <= 0) {
+        return fail(ErrorCode::IO_ERROR,
+                    fmt::format("cannot listen on 127.0.0.1:{} (in use? choose another with "
+                                "--port)", port));
+    }
+    return std::unique_ptr<GalleryServer>(new GalleryServer(std::move(http), bound, source));
+}
+
+GalleryServer::GalleryServer(std::unique_ptr<Http> http, int port, GallerySource& source)
+    : http_(std::move(http)), guard_(port), source_(source) {
+    install_routes();
+    listener_ = std::thread([this] { http_->server.listen_after_bind(); });
+}
+
+GalleryServer::~GalleryServer() {
+    source_.feed().close();  // ends the live streams, which would hold the server's threads
+    http_->server.stop();
+    if (listener_.joinable()) listener_.join();
+}
+
+std::string GalleryServer::url() const {
+    return fmt::format("http://127.0.0.1:{}/?token={}", guard_.port(), guard_.token());
+}
+
+void GalleryServer::install_routes() {
+    auto& server = http_->server;
+    server.new_task_queue = [] { return new httplib::ThreadPool(kServerThreads); };
+    server.set_payload_max_length(kMaxRequestBody);
+    server.set_default_headers({
+        {"Content-Security-Policy", kContentSecurityPolicy},
+        {"X-Content-Type-Options", "nosniff"},
+        {"Cache-Control", "no-store"},
+        {"Referrer-Policy", "no-referrer"},
+        {"X-Frame-Options", "DENY"},
+        {"Cross-Origin-Resource-Policy", "same-origin"},
+    });
+    // Every request passes the guard first; the token exchange is the one way in.
+    server.set_pre_routing_handler([this](const httplib::Request& request,
+                                          httplib::Response& response) {
+        auto facts = facts_of(request);
+        if (request.path == "/" && guard_.offers_url_token(facts)) {
+            // The token leaves the address bar at once: the page is reloaded without it.
+            response.set_header("Set-Cookie", guard_.session_cookie());
+            response.set_redirect("/", 303);
+            return httplib::Server::HandlerResponse::Handled;
+        }
+        if (auto admitted = guard_.admit(facts); !admitted) {
+            refuse(response, admitted.error());
+            return httplib::Server::HandlerResponse::Handled;
+        }
+        return httplib::Server::HandlerResponse::Unhandled;
+    });
+    auto serve_asset = [](const httplib::Request& request, httplib::Response& response) {
+        auto asset = web_asset(request.path);
+        if (!asset) return refuse(response, Error{ErrorCode::NOT_FOUND, "no such page"});
+        response.set_content(std::string(asset->body), std::string(asset->content_type));
+    };
+    server.Get("/", serve_asset);
+    server.Get("/app.js", serve_asset);
+    server.Get("/style.css", serve_asset);
+    server.Get("/api/images", [this](const httplib::Request&, httplib::Response& response) {
+        send_json(response, source_.feed().newest_first());
+    });
+    server.Get("/api/events", [this](const httplib::Request& request,
+                                     httplib::Response& response) {
+        auto cursor = resume_position(request);
+        if (!cursor) return refuse(response, cursor.error());
+        stream_events(response, source_.feed(), *cursor, open_streams_);
+    });
+    server.Get(R"(/api/images/([^/]+)/verification)",
+               [this](const httplib::Request& request, httplib::Response& response) {
+                   auto image = source_.image(request.matches[1]);
+                   if (!image) return refuse(response, image.error());
+                   send_json(response, image->verification);
+               });
+    server.Get(R"(/api/images/([^/]+))",
+               [this](const httplib::Request& request, httplib::Response& response) {
+                   auto image = source_.image(request.matches[1]);
+                   if (!image) return refuse(response, image.error());
+                   // The envelope was checked against the list already; checked again here
+                   // because this is where bytes become something a browser renders.
+                   if (!is_known_content_type(image->content_type)) {
+                       return refuse(response, Error{ErrorCode::BAD_SIGNATURE,
+                                                     "the image's content type is not an image"});
+                   }
+                   response.set_content(
+                       std::string(reinterpret_cast<const char*>(image->bytes.data()),
+                                   image->bytes.size()),
+                       image->content_type);
+               });
+    // Anything else, whatever the method, is a refusal in the same shape.
+    server.set_error_handler([](const httplib::Request&, httplib::Response& response) {
+        if (response.body.empty()) {
+            refuse(response, Error{response.status == 404 ? ErrorCode::NOT_FOUND
+                                                          : ErrorCode::BAD_REQUEST,
+                                   "no such page"});
+        }
+    });
+}
+
+}  // namespace imgshare::gallery

@@ -1,0 +1,38 @@
+#include "client/gallery/image_cache.h"
+
+namespace imgshare::gallery {
+
+std::shared_ptr<const VerifiedImage> ImageCache::find(const std::string& name) {
+    std::lock_guard lock(mutex_);
+    auto found = entries_.find(name);
+    if (found == entries_.end()) return nullptr;
+    order_.splice(order_.begin(), order_, found->second.position);
+    return found->second.image;
+}
+
+void ImageCache::put(const std::string& name, std::shared_ptr<const VerifiedImage> image) {
+    std::lock_guard lock(mutex_);
+    const std::size_t size = image->bytes.size();
+    if (size > max_bytes_) return;
+    if (auto found = entries_.find(name); found != entries_.end()) {
+        bytes_ -= found->second.image->bytes.size();
+        order_.erase(found->second.position);
+        entries_.erase(found);
+    }
+    while (bytes_ + size > max_bytes_ && !order_.empty()) {
+        auto oldest = entries_.find(order_.back());
+        bytes_ -= oldest->second.image->bytes.size();
+        entries_.erase(oldest);
+        order_.pop_back();
+    }
+    order_.push_front(name);
+    entries_.emplace(name, Entry{.image = std::move(image), .position = order_.begin()});
+    bytes_ += size;
+}
+
+std::size_t ImageCache::bytes() const {
+    std::lock_guard lock(mutex_);
+    return bytes_;
+}
+
+}  // namespace imgshare::gallery

@@ -1,0 +1,47 @@
+// Decrypted, verified images kept in memory (never on disk), bounded in bytes: the least
+// recently used go first. An image larger than the whole bound is not kept. Thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "client/gallery/gallery_source.h"
+
+namespace imgshare::gallery {
+
+// 256 MiB, as issue #20 asks.
+inline constexpr std::size_t kDefaultImageCacheBytes = 256u * 1024 * 1024;
+
+class ImageCache {
+  public:
+    explicit ImageCache(std::size_t max_bytes = kDefaultImageCacheBytes)
+        : max_bytes_(max_bytes) {}
+
+    // The image kept under `name`, now the most recently used; nullptr if none is.
+    [[nodiscard]] std::shared_ptr<const VerifiedImage> find(const std::string& name);
+
+    // Keeps `image` under `name`, dropping the least recently used until it fits.
+    void put(const std::string& name, std::shared_ptr<const VerifiedImage> image);
+
+    [[nodiscard]] std::size_t bytes() const;
+
+  private:
+    using Order = std::list<std::string>;
+    struct Entry {
+        std::shared_ptr<const VerifiedImage> image;
+        Order::iterator position;
+    };
+
+    mutable std::mutex mutex_;
+    std::size_t max_bytes_;
+    std::size_t bytes_ = 0;
+    Order order_;  // most recently used first
+    std::unordered_map<std::string, Entry> entries_;
+};
+
+}  // namespace imgshare::gallery

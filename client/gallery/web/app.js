@@ -1,0 +1,181 @@
+// The gallery's page: the grid of images the user may read, and the viewer with its
+// verification panel. Everything comes from this page's own origin (the CSP allows nothing
+// else); text from the network is set with textContent, never as HTML.
+'use strict';
+
+const grid = document.getElementById('grid');
+const statusLine = document.getElementById('status');
+const viewer = document.getElementById('viewer');
+const shown = new Map();  // name -> the card's <li>
+
+function element(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function imageUrl(name) {
+  return '/api/images/' + encodeURIComponent(name);
+}
+
+function readableSize(bytes) {
+  if (bytes >= 1048576) return (bytes / 1048576).toFixed(1) + ' MiB';
+  if (bytes >= 1024) return (bytes / 1024).toFixed(0) + ' KiB';
+  return bytes + ' B';
+}
+
+function refusalText(refusal) {
+  return 'Refused: ' + refusal.code + ' — ' + refusal.message;
+}
+
+// An image as the page shows it: fetched, and shown only when the server answered with
+// image bytes; a refusal is shown as text with its code.
+async function loadImage(name, container, alt) {
+  const response = await fetch(imageUrl(name));
+  container.replaceChildren();
+  if (!response.ok) {
+    let refusal = { code: 'HTTP_' + response.status, message: response.statusText };
+    try { refusal = await response.json(); } catch (_) { /* keep the status */ }
+    const text = element('p', 'refusal', refusalText(refusal));
+    text.dataset.code = refusal.code;
+    container.append(text);
+    return null;
+  }
+  const blob = await response.blob();
+  const img = element('img');
+  img.alt = alt;
+  img.src = URL.createObjectURL(blob);
+  container.append(img);
+  return img;
+}
+
+function card(image) {
+  const item = element('li', 'card');
+  item.dataset.name = image.name;
+  const button = element('button');
+  button.type = 'button';
+  button.setAttribute('aria-label', image.name + ' by ' + image.owner);
+  const thumb = element('div', 'thumb');
+  const meta = element('div', 'meta');
+  meta.append(element('div', 'name', image.name));
+  meta.append(element('div', 'owner', 'by ' + image.owner));
+  meta.append(element('div', 'date', new Date(image.created_at).toLocaleString()));
+  const line = element('div');
+  line.append(element('span', 'size', readableSize(image.size) + ' '));
+  const badge = element('span', 'badge' + (image.mode === 'e2e' ? ' e2e' : ''),
+                        image.mode === 'e2e' ? 'end-to-end' : 'escrow');
+  line.append(badge);
+  meta.append(line);
+  if (image.recipients) meta.append(element('div', 'readers', 'readers: ' + image.recipients.join(', ')));
+  button.append(thumb, meta);
+  button.addEventListener('click', () => openViewer(image));
+  item.append(button);
+  // Images load when they come near the screen, not all at once.
+  const observer = new IntersectionObserver((entries) => {
+    if (entries.some((entry) => entry.isIntersecting)) {
+      observer.disconnect();
+      loadImage(image.name, thumb, image.name + ' by ' + image.owner);
+    }
+  }, { rootMargin: '200px' });
+  observer.observe(thumb);
+  return item;
+}
+
+function addImage(image, atTop) {
+  if (shown.has(image.name)) return;
+  const item = card(image);
+  shown.set(image.name, item);
+  if (atTop) grid.prepend(item); else grid.append(item);
+}
+
+async function openViewer(image) {
+  document.getElementById('viewer-title').textContent = image.name;
+  const panel = document.getElementById('verification');
+  panel.replaceChildren();
+  const verdict = document.getElementById('verdict');
+  verdict.hidden = true;
+  viewer.showModal();
+  const img = await loadImage(image.name, document.getElementById('viewer-image'),
+                              image.name + ' by ' + image.owner);
+  if (!img) {
+    verdict.hidden = false;
+    verdict.className = 'refused';
+    verdict.textContent = 'Not shown: the image failed a check of imgshare download.';
+    return;
+  }
+  const response = await fetch(imageUrl(image.name) + '/verification');
+  if (!response.ok) return;
+  const facts = await response.json();
+  verdict.hidden = false;
+  verdict.className = 'verified';
+  verdict.textContent = '✓ Verified: every check of imgshare download passed';
+  // Saving writes the verified bytes the page already holds; nothing else touches the disk.
+  const save = element('a', 'save', 'Save to disk');
+  save.href = img.src;
+  save.download = image.name + ({ 'image/png': '.png', 'image/jpeg': '.jpg', 'image/gif': '.gif',
+                                  'image/webp': '.webp' }[facts.content_type] || '');
+  panel.append(element('dt', '', 'Save'), Object.assign(element('dd'), { id: 'save-line' }));
+  panel.lastChild.append(save);
+  for (const [label, key] of [['Owner', 'owner'], ['Certificate serial', 'serial'],
+    ['Valid from', 'valid_from'], ['Valid until', 'valid_until'], ['Certified by', 'issuer'],
+    ['CA key', 'ca_key'], ['Mode', 'mode'], ['Readers', 'readers'],
+    ['Image SHA-256', 'sha256'], ['Size', 'size'], ['Type', 'content_type']]) {
+    if (facts[key] === undefined) continue;
+    panel.append(element('dt', '', label));
+    const value = Array.isArray(facts[key]) ? facts[key].join(', ') : String(facts[key]);
+    const dd = element('dd', '', value);
+    dd.dataset.key = key;
+    panel.append(dd);
+  }
+}
+
+document.getElementById('close').addEventListener('click', () => viewer.close());
+
+function countLine() {
+  statusLine.textContent = shown.size === 1 ? '1 image' : shown.size + ' images';
+}
+
+// New images as they are posted: the server's feed as Server-Sent Events, from the newest
+// image the grid has. EventSource reconnects by itself and sends the last event id it saw,
+// from which the server resumes, so nothing posted meanwhile is missed.
+function followFeed(afterSeq) {
+  const events = new EventSource('/api/events?after=' + afterSeq);
+  events.addEventListener('image', (event) => {
+    addImage(JSON.parse(event.data), true);
+    countLine();
+  });
+  events.addEventListener('error', () => {
+    statusLine.textContent = 'Reconnecting…';
+  });
+  events.addEventListener('open', countLine);
+}
+
+// Arrow keys move between cards; Enter or Space opens one (they are buttons).
+grid.addEventListener('keydown', (event) => {
+  const buttons = [...grid.querySelectorAll('.card button')];
+  const at = buttons.indexOf(document.activeElement);
+  if (at < 0) return;
+  const columns = Math.max(1, Math.round(grid.clientWidth / buttons[0].offsetWidth));
+  const moves = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: columns, ArrowUp: -columns,
+                  Home: -at, End: buttons.length - 1 - at };
+  if (!(event.key in moves)) return;
+  const next = buttons[Math.min(buttons.length - 1, Math.max(0, at + moves[event.key]))];
+  next.focus();
+  event.preventDefault();
+});
+
+async function loadGrid() {
+  const response = await fetch('/api/images');
+  if (!response.ok) {
+    statusLine.textContent = 'Could not list the images (' + response.status + ')';
+    return;
+  }
+  const images = await response.json();
+  for (const image of images) addImage(image, false);
+  countLine();
+  document.body.dataset.ready = 'true';
+  followFeed(images.reduce((newest, image) => Math.max(newest, image.seq), 0));
+}
+
+loadGrid();

@@ -1,0 +1,93 @@
+#include "client/gallery_feed.h"
+
+#include <chrono>
+
+#include "client/event_subscription.h"
+#include "client/image_listing.h"
+#include "client/output.h"
+
+namespace imgshare::client {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr auto kPeriodicCatchUp = std::chrono::seconds(60);
+constexpr auto kRetryAfterFailure = std::chrono::seconds(1);
+constexpr auto kPollInterval = std::chrono::milliseconds(100);
+
+}  // namespace
+
+Result<std::unique_ptr<GalleryFeed>> GalleryFeed::start(Session& session,
+                                                        const Identity& identity,
+                                                        gallery::ImageFeed& feed,
+                                                        std::ostream& err) {
+    std::unique_ptr<GalleryFeed> follower(new GalleryFeed(session, identity, feed, err));
+    if (auto listed = follower->catch_up(); !listed) return std::unexpected(listed.error());
+    follower->thread_ = std::thread([raw = follower.get()] { raw->follow(); });
+    return follower;
+}
+
+GalleryFeed::GalleryFeed(Session& session, const Identity& identity, gallery::ImageFeed& feed,
+                         std::ostream& err)
+    : session_(session),
+      feed_(feed),
+      err_(err),
+      requests_(session.connect(identity.keys.curve)),
+      events_(context_, zmq::socket_type::sub) {
+    subscribe_to_events(events_, session.trust().broker_public_key, identity.keys.curve,
+                        identity.certificate.username);
+    monitor_ = std::make_unique<HandshakeMonitor>(context_, events_);
+    events_.connect(session.config().events.to_string());
+}
+
+GalleryFeed::~GalleryFeed() {
+    stopping_ = true;
+    if (thread_.joinable()) thread_.join();
+    monitor_.reset();
+    events_.close();
+}
+
+Result<void> GalleryFeed::catch_up() {
+    std::uint64_t cursor = last_seq_;
+    auto listed = for_each_listed_image(*requests_, last_seq_, [&](const ImageSummary& image) {
+        feed_.add(listed_image_json(image));
+        cursor = std::max(cursor, image.seq);
+    });
+    last_seq_ = cursor;
+    return listed;
+}
+
+void GalleryFeed::follow() {
+    int handshakes_seen = 0;
+    auto next_catch_up = Clock::now() + kPeriodicCatchUp;
+    while (!stopping_.load() && !session_.stop().load()) {
+        monitor_->drain();
+        bool due = Clock::now() >= next_catch_up;
+        if (monitor_->handshakes() != handshakes_seen) {
+            handshakes_seen = monitor_->handshakes();
+            due = true;  // (re)subscribed: what was published meanwhile is only in the feed
+        }
+        zmq::pollitem_t items[] = {{events_.handle(), 0, ZMQ_POLLIN, 0},
+                                   {monitor_->socket().handle(), 0, ZMQ_POLLIN, 0}};
+        try {
+            zmq::poll(items, 2, kPollInterval);
+        } catch (const zmq::error_t& error) {
+            if (error.num() != EINTR) print_line(err_, std::string("gallery: poll: ") + error.what());
+            continue;
+        }
+        if (items[0].revents & ZMQ_POLLIN) {
+            // An event is a hint (DESIGN.md §7): what it announces is read from the feed.
+            while (auto received = receive_event(events_, session_.log())) due = true;
+        }
+        if (!due) continue;
+        if (auto ok = catch_up(); !ok) {
+            if (session_.stop().load() || stopping_.load()) break;
+            print_line(err_, "gallery: error: " + describe(ok.error()) + " (will retry)");
+            next_catch_up = Clock::now() + kRetryAfterFailure;
+        } else {
+            next_catch_up = Clock::now() + kPeriodicCatchUp;
+        }
+    }
+}
+
+}  // namespace imgshare::client

@@ -1,0 +1,111 @@
+#include "client/gallery_images.h"
+
+#include <cstdlib>
+
+#include <fmt/format.h>
+
+#include "client/image_download.h"
+#include "client/output.h"
+#include "common/clock.h"
+#include "common/crypto/sha256.h"
+#include "common/file_io.h"
+#include "common/image_name.h"
+
+namespace imgshare::client {
+namespace {
+
+// Where plaintext may pass for a moment: the per-user runtime directory (a tmpfs) if there
+// is one, else /dev/shm, else the home (which is 0700).
+std::filesystem::path scratch_parent(const Session& session) {
+    if (const char* runtime = std::getenv("XDG_RUNTIME_DIR"); runtime && *runtime) {
+        std::error_code error;
+        if (std::filesystem::is_directory(runtime, error)) return runtime;
+    }
+    std::error_code error;
+    if (std::filesystem::is_directory("/dev/shm", error)) return "/dev/shm";
+    return session.home().dir();
+}
+
+// The verification panel's facts, all from what download_image() verified.
+nlohmann::json verification_of(const DownloadedImage& image, const Bytes& bytes,
+                               ByteView ca_verify_key) {
+    const auto& certificate = image.owner_certificate;
+    nlohmann::json facts{{"name", image.name},
+                         {"owner", certificate.username},
+                         {"serial", certificate.serial},
+                         {"valid_from", format_utc(certificate.not_before)},
+                         {"valid_until", format_utc(certificate.not_after)},
+                         {"issuer", printable(certificate.issuer)},
+                         {"ca_key", to_hex(ca_verify_key)},
+                         {"mode", image.envelope.mode},
+                         {"content_type", image.envelope.content_type},
+                         {"created_at", format_utc(image.envelope.created_at)},
+                         {"size", bytes.size()},
+                         {"sha256", to_hex(sha256(bytes))},
+                         {"verified", true}};
+    if (!image.envelope.recipients.empty()) facts["readers"] = image.envelope.recipients;
+    return facts;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<GalleryImages>> GalleryImages::open(Session& session, Identity identity,
+                                                          std::ostream& err) {
+    std::string pattern = (scratch_parent(session) / "imgshare-gallery-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) {
+        return fail(ErrorCode::IO_ERROR,
+                    fmt::format("cannot create a private directory like {}", pattern));
+    }
+    std::unique_ptr<GalleryImages> images(
+        new GalleryImages(session, std::move(identity), pattern));
+    auto follower = GalleryFeed::start(session, images->identity_, images->feed_, err);
+    if (!follower) return std::unexpected(follower.error());
+    images->follower_ = std::move(*follower);
+    return images;
+}
+
+GalleryImages::GalleryImages(Session& session, Identity identity, std::filesystem::path scratch)
+    : session_(session),
+      identity_(std::move(identity)),
+      scratch_(std::move(scratch)),
+      connection_(session_.connect(identity_.keys.curve)) {}
+
+GalleryImages::~GalleryImages() {
+    std::error_code error;
+    std::filesystem::remove_all(scratch_, error);
+}
+
+Result<gallery::VerifiedImage> GalleryImages::image(const std::string& name) {
+    if (auto ok = check_image_name(name); !ok) return std::unexpected(ok.error());
+    if (auto kept = cache_.find(name)) return *kept;
+    auto downloaded = download(name);
+    if (!downloaded) return downloaded;
+    cache_.put(name, std::make_shared<const gallery::VerifiedImage>(*downloaded));
+    return downloaded;
+}
+
+Result<gallery::VerifiedImage> GalleryImages::download(const std::string& name) {
+    std::lock_guard lock(connection_mutex_);
+    const auto file = scratch_ / "image";
+    OpenParameters parameters{session_.trust().ca_verify_key, identity_.keys.box, name,
+                              SystemClock().now_seconds(), identity_.certificate.username};
+    auto downloaded =
+        download_image(*connection_, parameters, DownloadTarget{scratch_, file});
+    if (!downloaded) return std::unexpected(downloaded.error());
+    std::error_code error;
+    if (downloaded->size > gallery::kDefaultImageCacheBytes) {
+        std::filesystem::remove(file, error);
+        return fail(ErrorCode::TOO_LARGE,
+                    fmt::format("{} is {} bytes: more than the gallery keeps in memory; "
+                                "use `imgshare download`", name, downloaded->size));
+    }
+    auto bytes = read_file(file, downloaded->size);
+    std::filesystem::remove(file, error);
+    if (!bytes) return std::unexpected(bytes.error());
+    auto facts = verification_of(*downloaded, *bytes, session_.trust().ca_verify_key);
+    return gallery::VerifiedImage{.bytes = std::move(*bytes),
+                                  .content_type = downloaded->envelope.content_type,
+                                  .verification = std::move(facts)};
+}
+
+}  // namespace imgshare::client

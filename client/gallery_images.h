@@ -1,0 +1,52 @@
+// The gallery's images over the broker (gallery/gallery_source.h): the feed as GalleryFeed
+// follows it (LIST and events), and each image through download_image(), the very code and
+// checks of `imgshare download`.
+//
+// Promises: an image reaches the gallery only after download_image() succeeded; its plaintext
+// passes through a private directory (mode 0700, on the per-user runtime tmpfs where there is
+// one) only for the moment between the opener's last check and the read into memory, and
+// that directory is removed with this object. Verified images are kept in an ImageCache.
+// One broker connection, used by one request at a time.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <ostream>
+
+#include "client/gallery/gallery_source.h"
+#include "client/gallery_feed.h"
+#include "client/gallery/image_cache.h"
+#include "client/session.h"
+
+namespace imgshare::client {
+
+class GalleryImages final : public gallery::GallerySource {
+  public:
+    // IO_ERROR if the private directory cannot be made; LIST's error if the feed cannot be
+    // read. Failures while following the feed later are reported on `err` and retried.
+    [[nodiscard]] static Result<std::unique_ptr<GalleryImages>> open(Session& session,
+                                                                     Identity identity,
+                                                                     std::ostream& err);
+    ~GalleryImages() override;
+    GalleryImages(const GalleryImages&) = delete;
+    GalleryImages& operator=(const GalleryImages&) = delete;
+
+    [[nodiscard]] gallery::ImageFeed& feed() override { return feed_; }
+    [[nodiscard]] Result<gallery::VerifiedImage> image(const std::string& name) override;
+
+  private:
+    GalleryImages(Session& session, Identity identity, std::filesystem::path scratch);
+    [[nodiscard]] Result<gallery::VerifiedImage> download(const std::string& name);
+
+    Session& session_;
+    Identity identity_;
+    std::filesystem::path scratch_;
+    std::mutex connection_mutex_;  // the broker connection serves one call at a time
+    std::unique_ptr<BrokerConnection> connection_;
+    gallery::ImageCache cache_;
+    gallery::ImageFeed feed_;
+    std::unique_ptr<GalleryFeed> follower_;  // after feed_: stops before it goes
+};
+
+}  // namespace imgshare::client

@@ -1,0 +1,147 @@
+// Drives Debian's headless chromium through a real `imgshare gallery` (playwright-core, no
+// browser downloaded). Started by tests/client/gallery/gallery_browser_test.cpp, which runs the
+// cluster, posts the images, and tells this script what to expect through the environment:
+//   GALLERY_URL     the URL the gallery printed (with its token)
+//   EXPECT_NAMES    the grid's names, newest first, comma-separated
+//   OPEN_NAME       an image to open; EXPECT_SERIAL, EXPECT_SHA256, EXPECT_WIDTH, EXPECT_HEIGHT
+//   TAMPERED_NAME   an image whose chunk was altered on the storage node: must be refused
+//   LIVE_NAME       an image the test posts once this script prints "waiting-for-live"
+//   SCREENSHOT_DIR  optional: where to write PNG screenshots at phone and desktop widths
+// Prints one line per step; "live-seen" the moment the live image's card appears. Exit 0 when
+// every check held, 1 with "FAIL: why" otherwise.
+import { chromium } from 'playwright-core';
+
+const env = process.env;
+const say = (line) => process.stdout.write(line + '\n');
+function check(condition, what) {
+  if (!condition) throw new Error(what);
+  say('ok: ' + what);
+}
+
+async function gridNames(page) {
+  return page.$$eval('#grid .card', (cards) => cards.map((card) => card.dataset.name));
+}
+
+async function openImage(page, name) {
+  await page.click(`#grid .card[data-name="${name}"] button`);
+  await page.waitForSelector('#viewer[open]');
+}
+
+async function closeViewer(page) {
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('#viewer:not([open])', { state: 'attached' });
+}
+
+async function screenshots(page, dir) {
+  for (const [label, width, height] of [['phone', 390, 844], ['desktop', 1280, 800]]) {
+    await page.setViewportSize({ width, height });
+    await page.waitForFunction(() => [...document.querySelectorAll('#grid img')]
+      .every((img) => img.complete));
+    await page.screenshot({ path: `${dir}/gallery-grid-${label}.png` });
+    await openImage(page, env.OPEN_NAME);
+    await page.waitForSelector('dd[data-key="sha256"]');
+    await page.screenshot({ path: `${dir}/gallery-verified-${label}.png` });
+    await closeViewer(page);
+    await openImage(page, env.TAMPERED_NAME);
+    await page.waitForSelector('#viewer-image .refusal');
+    await page.screenshot({ path: `${dir}/gallery-refusal-${label}.png` });
+    await closeViewer(page);
+  }
+}
+
+async function main() {
+  const browser = await chromium.launch({
+    executablePath: env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    // Root (CI containers) cannot use chromium's sandbox.
+    args: process.getuid && process.getuid() === 0 ? ['--no-sandbox'] : [],
+  });
+  try {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    page.on('pageerror', (error) => say('page error: ' + error.message));
+    await page.goto(env.GALLERY_URL);
+    await page.waitForSelector('body[data-ready="true"]');
+    check(!page.url().includes('token'), 'the token has left the address bar');
+    const cookies = await context.cookies();
+    const session = cookies.find((cookie) => cookie.name === 'imgshare_gallery');
+    check(session && session.httpOnly && session.sameSite === 'Strict',
+          'the session cookie is HttpOnly and SameSite=Strict');
+    check(await page.evaluate(() => document.cookie) === '', 'the page script cannot read it');
+
+    const names = await gridNames(page);
+    check(names.join(',') === env.EXPECT_NAMES,
+          `the grid shows ${env.EXPECT_NAMES} (shows ${names.join(',')})`);
+    const alts = await page.$$eval('#grid img', (imgs) => imgs.map((img) => img.alt));
+    check(alts.every((alt) => alt.length > 0), 'every image in the grid has alt text');
+
+    await openImage(page, env.OPEN_NAME);
+    const img = await page.waitForSelector('#viewer-image img');
+    await page.waitForFunction((el) => el.complete && el.naturalWidth > 0, img);
+    const size = await img.evaluate((el) => [el.naturalWidth, el.naturalHeight]);
+    check(size[0] === Number(env.EXPECT_WIDTH) && size[1] === Number(env.EXPECT_HEIGHT),
+          `the opened image is ${env.EXPECT_WIDTH}x${env.EXPECT_HEIGHT} (is ${size.join('x')})`);
+    const serial = await (await page.waitForSelector('dd[data-key="serial"]')).textContent();
+    check(serial === env.EXPECT_SERIAL, `the panel shows serial ${env.EXPECT_SERIAL} (${serial})`);
+    const shown = await page.textContent('dd[data-key="sha256"]');
+    check(shown === env.EXPECT_SHA256, `the panel shows the original's SHA-256 (${shown})`);
+    const fetched = await page.evaluate(async (name) => {
+      const bytes = await (await fetch('/api/images/' + encodeURIComponent(name))).arrayBuffer();
+      const digest = await crypto.subtle.digest('SHA-256', bytes);
+      return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+    }, env.OPEN_NAME);
+    check(fetched === env.EXPECT_SHA256, 'the bytes the page fetches hash to the original');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('a.save')]);
+    check(download.suggestedFilename() === env.OPEN_NAME + '.png',
+          `"Save to disk" offers ${env.OPEN_NAME}.png (${download.suggestedFilename()})`);
+    await closeViewer(page);
+
+    await openImage(page, env.TAMPERED_NAME);
+    const refusal = await page.waitForSelector('#viewer-image .refusal');
+    const code = await refusal.getAttribute('data-code');
+    check(code === 'INTEGRITY', `the tampered image is refused as INTEGRITY (${code})`);
+    check(await page.$('#viewer-image img') === null, 'and no image element is shown for it');
+    await closeViewer(page);
+
+    // Another origin (a page of its own) cannot read the gallery: no CORS, and the cookie is
+    // SameSite=Strict.
+    const other = await context.newPage();
+    await other.goto('about:blank');
+    const base = new URL(env.GALLERY_URL).origin;
+    const crossRead = await other.evaluate(async (origin) => {
+      try {
+        const response = await fetch(origin + '/api/images', { credentials: 'include' });
+        return 'read ' + response.status;
+      } catch (error) {
+        return 'blocked';
+      }
+    }, base);
+    check(crossRead === 'blocked', `a page of another origin cannot read the API (${crossRead})`);
+    await other.close();
+
+    // Keyboard: Tab reaches the first card, the arrow key the next, Enter opens it.
+    await page.focus('#grid .card button');
+    await page.keyboard.press('ArrowRight');
+    const focused = await page.evaluate(() => document.activeElement.closest('.card').dataset.name);
+    check(focused === names[1], `ArrowRight moves to the next card (${focused})`);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#viewer[open]');
+    await closeViewer(page);
+
+    say('waiting-for-live');
+    await page.waitForSelector(`#grid .card[data-name="${env.LIVE_NAME}"]`, { timeout: 10000 });
+    say('live-seen');
+    const first = (await gridNames(page))[0];
+    check(first === env.LIVE_NAME, `the live image is first in the grid (${first})`);
+
+    if (env.SCREENSHOT_DIR) await screenshots(page, env.SCREENSHOT_DIR);
+    say('all checks passed');
+  } finally {
+    await browser.close();
+  }
+}
+
+main().catch((error) => {
+  say('FAIL: ' + error.message);
+  process.exit(1);
+});

@@ -1,0 +1,42 @@
+// client/gallery/image_cache: bounded in bytes, least recently used out.
+#include "client/gallery/image_cache.h"
+
+#include <gtest/gtest.h>
+
+namespace imgshare::gallery {
+namespace {
+
+std::shared_ptr<const VerifiedImage> image_of_size(std::size_t size) {
+    return std::make_shared<const VerifiedImage>(VerifiedImage{
+        .bytes = Bytes(size, 0x42), .content_type = "image/png", .verification = {}});
+}
+
+TEST(ImageCacheTest, TheLeastRecentlyUsedGoesFirstAndTheBoundHolds) {
+    ImageCache cache(100);
+    cache.put("a", image_of_size(40));
+    cache.put("b", image_of_size(40));
+    ASSERT_NE(cache.find("a"), nullptr);  // a is now the most recently used
+    cache.put("c", image_of_size(40));
+    EXPECT_EQ(cache.find("b"), nullptr);
+    EXPECT_NE(cache.find("a"), nullptr);
+    EXPECT_NE(cache.find("c"), nullptr);
+    EXPECT_EQ(cache.bytes(), 80u);
+}
+
+TEST(ImageCacheTest, AnImageLargerThanTheBoundIsNotKept) {
+    ImageCache cache(100);
+    cache.put("a", image_of_size(60));
+    cache.put("huge", image_of_size(101));
+    EXPECT_EQ(cache.find("huge"), nullptr);
+    EXPECT_NE(cache.find("a"), nullptr);
+}
+
+TEST(ImageCacheTest, PuttingTheSameNameAgainReplacesIt) {
+    ImageCache cache(100);
+    cache.put("a", image_of_size(60));
+    cache.put("a", image_of_size(30));
+    EXPECT_EQ(cache.bytes(), 30u);
+}
+
+}  // namespace
+}  // namespace imgshare::gallery

@@ -32,16 +32,11 @@ using namespace std::chrono_literals;
 
 constexpr int kClients = 8;
 
-class RadosScaleOutTest : public ::testing::Test {
+class RadosScaleOutTest : public RadosClusterTest {
   protected:
     void SetUp() override {
-        if (!ceph_configured()) {
-            GTEST_SKIP() << "no Ceph cluster: set IMGSHARE_CEPH_CONF (deploy/ceph.sh up)";
-        }
-        namespace_ = fresh_pool_namespace();
-        ClusterOptions options;
-        options.storage_args = rados_storage_flags(namespace_);
-        cluster_ = std::make_unique<Cluster>(std::move(options));
+        RadosClusterTest::SetUp();
+        if (IsSkipped() || HasFatalFailure()) return;
         for (const char* node : {"storage-2", "storage-3"}) {
             extra_.emplace_back();
             ASSERT_TRUE(start_extra_storage_node(*cluster_, node, rados_storage_flags(namespace_),
@@ -105,8 +100,6 @@ class RadosScaleOutTest : public ::testing::Test {
         return names;
     }
 
-    std::string namespace_;
-    std::unique_ptr<Cluster> cluster_;
     std::vector<std::unique_ptr<Process>> extra_;
     fs::path alice_, bob_;
     std::map<std::string, fs::path> files_;

@@ -23,26 +23,14 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-class RadosStorageNodesTest : public ::testing::Test {
+class RadosStorageNodesTest : public RadosClusterTest {
   protected:
-    void SetUp() override {
-        if (!ceph_configured()) {
-            GTEST_SKIP() << "no Ceph cluster: set IMGSHARE_CEPH_CONF (deploy/ceph.sh up)";
-        }
-        namespace_ = fresh_pool_namespace();
-        ClusterOptions options;
-        options.storage_args = rados_storage_flags(namespace_);
-        cluster_ = std::make_unique<Cluster>(std::move(options));
-    }
-
     // Another storage node over the same pool and namespace.
     ::testing::AssertionResult start_second_node() {
         return start_extra_storage_node(*cluster_, "storage-2", rados_storage_flags(namespace_),
                                         second_);
     }
 
-    std::string namespace_;
-    std::unique_ptr<Cluster> cluster_;
     std::unique_ptr<Process> second_;
 };
 

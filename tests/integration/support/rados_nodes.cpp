@@ -22,6 +22,16 @@ std::string setting_or(const char* name, const char* fallback) {
 
 }  // namespace
 
+void RadosClusterTest::SetUp() {
+    if (!ceph_configured()) {
+        GTEST_SKIP() << "no Ceph cluster: set IMGSHARE_CEPH_CONF (deploy/ceph.sh up)";
+    }
+    namespace_ = fresh_pool_namespace();
+    ClusterOptions options;
+    options.storage_args = rados_storage_flags(namespace_);
+    cluster_ = std::make_unique<Cluster>(std::move(options));
+}
+
 bool ceph_configured() { return !ceph_conf().empty(); }
 std::string ceph_conf() { return setting_or("IMGSHARE_CEPH_CONF", ""); }
 std::string ceph_pool() { return setting_or("IMGSHARE_CEPH_POOL", "imgshare"); }

@@ -17,6 +17,17 @@
 
 namespace imgshare::testing {
 
+// A Cluster (CA, broker, one storage node) whose storage node runs on the test cluster's
+// pool in a namespace of its own (namespace_); every test is skipped, saying so, without a
+// Ceph cluster.
+class RadosClusterTest : public ::testing::Test {
+  protected:
+    void SetUp() override;
+
+    std::string namespace_;
+    std::unique_ptr<Cluster> cluster_;
+};
+
 // Whether a Ceph cluster is configured for the tests (IMGSHARE_CEPH_CONF is set).
 [[nodiscard]] bool ceph_configured();
 // IMGSHARE_CEPH_CONF, IMGSHARE_CEPH_POOL (imgshare), IMGSHARE_CEPH_USER (imgshare).

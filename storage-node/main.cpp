@@ -157,7 +157,9 @@ int main(int argc, char** argv) {
             .name = "migrate",
             .text = {"Copy a stopped node's RocksDB store (every image, grant, share, pending "
                      "upload and the feed, same seqs) into a Ceph RADOS pool for --backend "
-                     "rados; refuses a target that already holds images; prints a summary",
+                     "rados; refuses a target that already holds images; prints a summary. A "
+                     "migration cut short is finished by running it again; start no node on the "
+                     "target before it has printed its summary (docs/STORAGE.md)",
                      ""},
             .add_flags = [&](CLI::App& command) { storage::add_migrate_flags(command, migrate); },
             .action = [&](const fs::path&, std::ostream& out) {

@@ -16,7 +16,7 @@ void add_migrate_flags(CLI::App& migrate, MigrateOptions& options) {
     if (auto* data_dir = migrate.get_option_no_throw("--data-dir")) migrate.remove_option(data_dir);
     migrate.add_option("--from-rocksdb", options.from_rocksdb,
                        "The stopped storage node's data directory (its RocksDB store is "
-                       "DIR/db); read, never changed")
+                       "DIR/db); its images, uploads and feed are read, never changed")
         ->required();
     migrate.add_flag("--to-rados", options.to_rados,
                      "Copy into a Ceph RADOS pool (the only target there is)")

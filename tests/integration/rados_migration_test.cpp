@@ -1,8 +1,9 @@
 // `imgshare-storage migrate --from-rocksdb DIR --to-rados …` with the real processes and a
 // REAL Ceph cluster (IMGSHARE_CEPH_CONF; skipped without one): a RocksDB node's escrow and
 // end-to-end images (one of many chunks), a share, and a pending upload, migrated into a
-// fresh RADOS namespace; a RADOS node then serves the same LIST (same seqs), every image byte
-// for byte, the pending upload resumes, and a second migration into it is refused.
+// fresh RADOS namespace (run again after a cut before its last write, it finishes); a RADOS
+// node then serves the same LIST (same seqs), every image byte for byte, the pending upload
+// resumes, and a migration into the finished namespace is refused.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -106,6 +107,15 @@ TEST_F(RadosMigrationTest, EveryImageShareAndPendingUploadMovesWithItsSeq) {
     EXPECT_NE(migrated.out.find("migrated 2 images"), std::string::npos) << migrated.out;
     EXPECT_NE(migrated.out.find("1 shares"), std::string::npos) << migrated.out;
     EXPECT_NE(migrated.out.find("1 pending uploads"), std::string::npos) << migrated.out;
+    // A migration cut just before its last write (the feed's head, removed here with the
+    // rados tool) is finished by running it again: the same writes, the same summary.
+    auto cut = run_command({"/usr/bin/rados", "-c", ceph_conf(), "--id", ceph_user(), "-p",
+                            ceph_pool(), "-N", namespace_, "rmomapkey", "feed", "head"});
+    ASSERT_EQ(cut.exit_code, 0) << cut.err;
+    auto rerun = migrate();
+    ASSERT_EQ(rerun.exit_code, 0) << rerun.err;
+    EXPECT_EQ(rerun.out, migrated.out);
+    // Finished, it refuses.
     auto again = migrate();
     EXPECT_TRUE(has_error(again, "CONFIG")) << again.err;
     EXPECT_NE(again.err.find("already holds images"), std::string::npos) << again.err;

@@ -1,11 +1,13 @@
 // imgshare-storage: a storage node. `init` creates its CURVE key, `show`
 // prints the public half, `run` serves uploads, listings and downloads
 // through the broker (common/service/server_main.h: the command line every
-// server shares).
+// server shares), `migrate` copies a stopped node's RocksDB store into RADOS
+// (migrate_command.h).
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
 #include <filesystem>
+#include <ostream>
 #include <string>
 
 #include "common/clock.h"
@@ -16,6 +18,7 @@
 #include "common/service/service_worker.h"
 #include "common/service/worker_flags.h"
 #include "storage-node/backend_choice.h"
+#include "storage-node/migrate_command.h"
 #include "storage-node/storage_service.h"
 
 using namespace imgshare;
@@ -132,6 +135,7 @@ Result<void> serve(const Options& options, const service::RunContext& context) {
 
 int main(int argc, char** argv) {
     Options options;
+    storage::MigrateOptions migrate;
     service::ServerProgram program{
         .name = "imgshare-storage",
         .description =
@@ -149,7 +153,18 @@ int main(int argc, char** argv) {
                 "The node's data directory (key, db/)"},
         .add_run_flags = [&](CLI::App& run) { add_run_flags(run, options); },
         .serve = [&](const service::RunContext& context) { return serve(options, context); },
-        .extra_commands = {},
+        .extra_commands = {service::ExtraCommand{
+            .name = "migrate",
+            .text = {"Copy a stopped node's RocksDB store (every image, grant, share, pending "
+                     "upload and the feed, same seqs) into a Ceph RADOS pool for --backend "
+                     "rados; refuses a target that already holds images; prints a summary. A "
+                     "migration cut short is finished by running it again; start no node on the "
+                     "target before it has printed its summary (docs/STORAGE.md)",
+                     ""},
+            .add_flags = [&](CLI::App& command) { storage::add_migrate_flags(command, migrate); },
+            .action = [&](const fs::path&, std::ostream& out) {
+                return storage::run_migrate(migrate, out);
+            }}},
     };
     return service::run_server_main(argc, argv, program);
 }

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <iterator>
 
 #include "common/crypto/sha256.h"
 
@@ -97,13 +98,34 @@ void UploadSessions::touch(const UploadId& upload) {
     }
 }
 
+void UploadSessions::forget_ended_elsewhere(std::string_view owner) const {
+    // An upload this node met but did not begin may have been committed, abandoned or
+    // expired by another node since: only the store knows. (Begun here, it ends here too,
+    // or on another node after a resume, which the same check finds.)
+    for (auto it = pending_.begin(); it != pending_.end();) {
+        if (it->second.owner != owner) {
+            ++it;
+            continue;
+        }
+        auto stored = backend_->committed_name(it->first);
+        bool ended = stored && stored->has_value();
+        if (!ended && stored) {
+            auto session = backend_->session(it->first);
+            ended = session && !session->has_value();
+        }
+        it = ended ? pending_.erase(it) : std::next(it);
+    }
+}
+
 std::size_t UploadSessions::pending_count(std::string_view owner) const {
+    forget_ended_elsewhere(owner);
     return static_cast<std::size_t>(
         std::count_if(pending_.begin(), pending_.end(),
                       [&](const auto& entry) { return entry.second.owner == owner; }));
 }
 
 std::vector<UploadId> UploadSessions::pending_of(std::string_view owner) const {
+    forget_ended_elsewhere(owner);
     std::vector<UploadId> uploads;
     for (const auto& [upload, activity] : pending_) {
         if (activity.owner == owner) uploads.push_back(upload);
@@ -140,9 +162,13 @@ Result<void> UploadSessions::recover(const UploadId& upload) {
     });
     if (!walked) return std::unexpected(std::move(walked.error()));
     // Notes: one for each chunk of the run (a crash may have lost one whose chunk had been
-    // stored), none beyond it (a crash may have lost their chunks).
+    // stored). Beyond the run, a note stays only if its chunk is there, whole: a crash may
+    // have lost the chunks of such notes (RocksDB's unlogged chunks), but on a store several
+    // nodes share, chunks after a gap are the normal state of an upload whose chunks other
+    // nodes are storing right now, in any order. A chunk is written before its note, so a
+    // note seen here whose chunk is read after it is never a chunk in flight.
     std::vector<std::uint32_t> add;
-    std::vector<std::uint32_t> drop;
+    std::vector<std::uint32_t> beyond;
     std::uint32_t noted = 0;  // notes below this index are known to be in place
     auto note_up_to = [&](std::uint32_t end) {
         for (; noted < end; ++noted)
@@ -153,11 +179,20 @@ Result<void> UploadSessions::recover(const UploadId& upload) {
             note_up_to(index);
             noted = index + 1;
         } else {
-            drop.push_back(index);
+            beyond.push_back(index);
         }
         return true;
     });
     if (!notes) return std::unexpected(std::move(notes.error()));
+    std::vector<std::uint32_t> drop;
+    for (auto index : beyond) {
+        auto chunk = index < envelope->chunk_count ? backend_->chunk(upload, index)
+                                                   : Result<std::optional<Bytes>>();
+        if (!chunk) return std::unexpected(std::move(chunk.error()));
+        if (!*chunk || (*chunk)->size() != chunk_ciphertext_size(*envelope, index)) {
+            drop.push_back(index);
+        }
+    }
     note_up_to(run);
     if (auto repaired = backend_->repair_chunk_notes(upload, add, drop, clock_->now_seconds());
         !repaired) {

@@ -64,8 +64,11 @@ class UploadSessions {
     [[nodiscard]] Result<void> resume(const UploadId& upload, const UploadSession& session);
     // Resets the idle time of a pending session (a POST_CHUNK: its note keeps the time).
     void touch(const UploadId& upload);
+    // The pending uploads of `owner`, as the store has them: an upload met here that
+    // another node sharing the store has committed or ended since is forgotten first (one
+    // read of the store per upload of `owner` held in memory).
     [[nodiscard]] std::size_t pending_count(std::string_view owner) const;
-    // The pending uploads of `owner`.
+    // The pending uploads of `owner` (as above).
     [[nodiscard]] std::vector<UploadId> pending_of(std::string_view owner) const;
     // When pending upload `upload` expires unless it is used, in Unix seconds.
     [[nodiscard]] std::int64_t expires_at(const UploadId& upload) const;
@@ -114,6 +117,7 @@ class UploadSessions {
         std::shared_ptr<const UploadSession> session;  // as begun (the stored touched_at moves)
     };
     UploadSessions(StorageBackend& backend, const Clock& clock, std::int64_t timeout_ms);
+    void forget_ended_elsewhere(std::string_view owner) const;
 
     StorageBackend* backend_;
     const Clock* clock_;

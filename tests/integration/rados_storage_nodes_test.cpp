@@ -4,10 +4,8 @@
 // with SIGKILL under load loses no acknowledged image. Each test keeps its objects in a RADOS
 // namespace of its own (--pool-namespace), so runs never meet.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <chrono>
-#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -16,74 +14,23 @@
 #include "common/bytes.h"
 #include "tests/integration/support/cluster.h"
 #include "tests/integration/support/process.h"
+#include "tests/integration/support/rados_nodes.h"
+#include "tests/integration/support/wait.h"
 
 namespace imgshare::testing {
 namespace {
 
 namespace fs = std::filesystem;
+using namespace std::chrono_literals;
 
-std::string ceph_setting(const char* name, const char* fallback) {
-    const char* value = std::getenv(name);
-    return value != nullptr && *value != '\0' ? value : fallback;
-}
-
-// The flags that put a storage node on the test cluster's pool, in `pool_namespace`.
-std::vector<std::string> rados_flags(const std::string& pool_namespace) {
-    return {"--backend",        "rados",
-            "--ceph-conf",      ceph_setting("IMGSHARE_CEPH_CONF", ""),
-            "--pool",           ceph_setting("IMGSHARE_CEPH_POOL", "imgshare"),
-            "--ceph-user",      ceph_setting("IMGSHARE_CEPH_USER", "imgshare"),
-            "--pool-namespace", pool_namespace};
-}
-
-std::string fresh_namespace() {
-    const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
-    return std::string("it.") + test->name() + "." + std::to_string(::getpid()) + "." +
-           std::to_string(std::chrono::system_clock::now().time_since_epoch().count());
-}
-
-class RadosStorageNodesTest : public ::testing::Test {
+class RadosStorageNodesTest : public RadosClusterTest {
   protected:
-    void SetUp() override {
-        if (ceph_setting("IMGSHARE_CEPH_CONF", "").empty()) {
-            GTEST_SKIP() << "no Ceph cluster: set IMGSHARE_CEPH_CONF (deploy/ceph.sh up)";
-        }
-        namespace_ = fresh_namespace();
-        ClusterOptions options;
-        options.storage_args = rados_flags(namespace_);
-        cluster_ = std::make_unique<Cluster>(std::move(options));
-    }
-
-    // Another storage node over the same pool and namespace: its own data directory with the
-    // storage service's key (the broker knows one key for the service), its own node id.
+    // Another storage node over the same pool and namespace.
     ::testing::AssertionResult start_second_node() {
-        const auto dir = cluster_->dir() / "storage-2";
-        fs::create_directories(dir);
-        for (const char* file : {"service.key", "service.pub"}) {
-            fs::copy_file(cluster_->storage_dir() / file, dir / file,
-                          fs::copy_options::overwrite_existing);
-        }
-        std::vector<std::string> argv{executable("imgshare-storage"),
-                                      "run",
-                                      "--data-dir",
-                                      dir.string(),
-                                      "--broker",
-                                      cluster_->backend_endpoint(),
-                                      "--broker-key",
-                                      z85_encode(cluster_->broker_public_key()),
-                                      "--ca-key",
-                                      to_hex(cluster_->ca_verify_key()),
-                                      "--node-id",
-                                      "storage-2"};
-        for (auto& flag : rados_flags(namespace_))
-            argv.push_back(flag);
-        const auto before = cluster_->ready_count("storage");
-        second_ = std::make_unique<Process>(argv, cluster_->dir() / "storage-2-process");
-        return cluster_->wait_for_service("storage", before + 1);
+        return start_extra_storage_node(*cluster_, "storage-2", rados_storage_flags(namespace_),
+                                        second_);
     }
 
-    std::string namespace_;
-    std::unique_ptr<Cluster> cluster_;
     std::unique_ptr<Process> second_;
 };
 
@@ -122,15 +69,20 @@ TEST_F(RadosStorageNodesTest, TwoNodesOnOnePoolBothServeAndAKilledOneLosesNoAckn
         originals.push_back(cluster_->dir() / ("image" + std::to_string(i) + ".png"));
         write_large_image(originals.back(), 300'000 + 1000 * i, static_cast<unsigned>(i + 1));
     }
-    // Posts in flight from several clients at once; the first node is killed among them.
+    // Posts in flight from several clients at once; the first node is killed among them,
+    // once it has served some of their requests.
+    const auto first_log = cluster_->storage_dir() / "protocol.log";
+    const auto first_before = requests_in_log(first_log);
     std::vector<std::unique_ptr<Process>> posts;
     for (int i = 0; i < kImages; ++i) {
         std::vector<std::string> argv{executable("imgshare"), "--home", alice.string(), "post",
                                       originals[i].string(), "--name", "image" + std::to_string(i)};
         posts.push_back(std::make_unique<Process>(
             argv, cluster_->dir() / ("post-" + std::to_string(i)), cluster_->client_env()));
-        if (i == kImages / 2) cluster_->kill_storage();
     }
+    ASSERT_TRUE(wait_until([&] { return requests_in_log(first_log) > first_before; }, 30s,
+                           "requests of the posts at the first node"));
+    cluster_->kill_storage();
     int acknowledged = 0;
     for (int i = 0; i < kImages; ++i) {
         ASSERT_TRUE(posts[i]->wait_for_exit(std::chrono::seconds(90))) << i;
@@ -153,6 +105,8 @@ TEST_F(RadosStorageNodesTest, TwoNodesOnOnePoolBothServeAndAKilledOneLosesNoAckn
     for (int i = 0; i < kImages; ++i) {
         EXPECT_NE(listed.out.find("image" + std::to_string(i)), std::string::npos) << i;
     }
+    // Both served: the first before it was killed (above), the second the rest.
+    EXPECT_GT(requests_in_log(cluster_->dir() / "storage-2" / "protocol.log"), 0u);
 }
 
 }  // namespace

@@ -56,4 +56,32 @@ class FrozenProcesses {
     std::vector<pid_t> pids_;
 };
 
+// One OSD of the cluster (`osd.<id>`, found by its pid file in the conf's run_dir) killed
+// with SIGKILL at construction: a crash, nothing flushed. restart() starts it again
+// (`ceph-osd -i <id> -c CONF`, as deploy/ceph.sh does) and waits for its new pid file; if the
+// test never did, the destructor does, so a failing test never leaves the shared cluster an
+// OSD short.
+class KilledOsd {
+  public:
+    KilledOsd(std::string conf_file, int id);
+    KilledOsd(const KilledOsd&) = delete;
+    KilledOsd& operator=(const KilledOsd&) = delete;
+    ~KilledOsd();
+
+    // Whether an OSD was found and killed.
+    [[nodiscard]] bool killed() const { return killed_; }
+    [[nodiscard]] ::testing::AssertionResult restart();
+
+  private:
+    std::string conf_file_;
+    int id_;
+    bool killed_ = false;
+    bool restarted_ = false;
+};
+
+// Waits until `ceph health` (as client.admin, whose keyring deploy/ceph.sh writes next to the
+// conf) says HEALTH_OK: every placement group active and clean again.
+[[nodiscard]] ::testing::AssertionResult wait_until_ceph_healthy(const std::string& conf_file,
+                                                                 std::chrono::milliseconds timeout);
+
 }  // namespace imgshare::testing

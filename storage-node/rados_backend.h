@@ -36,6 +36,8 @@
 
 namespace imgshare::storage {
 
+class RadosFeedNotifier;  // rados_feed_notifier.h
+
 class RadosBackend final : public StorageBackend {
   public:
     // Opens the backend on `pool` of `connection`, its objects in `object_namespace` ("" in
@@ -117,15 +119,12 @@ class RadosBackend final : public StorageBackend {
     void saw_head(std::uint64_t seq) const;
 
     rados::RadosPool pool_;
-    // Tells the other nodes of each new head, off the request's path: a notify waits for
-    // every watcher, and a killed node's watch lingers until the cluster times it out.
-    class FeedNotifier;
     // Shared with the watch's callback, which runs on a librados thread; declared before
     // watch_ so the watch (and its last callback) ends first.
     std::shared_ptr<std::atomic<std::uint64_t>> head_;
     std::shared_ptr<std::atomic<bool>> watch_lost_;
     std::optional<rados::Watch> watch_;
-    std::unique_ptr<FeedNotifier> notifier_;  // last: stops before anything it uses goes
+    std::unique_ptr<RadosFeedNotifier> notifier_;  // last: stops before anything it uses goes
 };
 
 }  // namespace imgshare::storage

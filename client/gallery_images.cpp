@@ -68,7 +68,8 @@ GalleryImages::GalleryImages(Session& session, Identity identity, std::filesyste
     : session_(session),
       identity_(std::move(identity)),
       scratch_(std::move(scratch)),
-      connection_(session_.connect(identity_.keys.curve)) {}
+      connection_(session_.connect(identity_.keys.curve)),
+      posts_(session_, identity_, scratch_) {}
 
 GalleryImages::~GalleryImages() {
     std::error_code error;

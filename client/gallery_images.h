@@ -1,6 +1,7 @@
 // The gallery's images over the broker (gallery/gallery_source.h): the feed as GalleryFeed
-// follows it (LIST and events), and each image through download_image(), the very code and
-// checks of `imgshare download`.
+// follows it (LIST and events), each image through download_image(), the very code and
+// checks of `imgshare download`, and posts and shares through GalleryPosts (the code of
+// `post` and `share`).
 //
 // Promises: an image reaches the gallery only after download_image() succeeded; its plaintext
 // passes through a private directory (mode 0700, on the per-user runtime tmpfs where there is
@@ -16,6 +17,7 @@
 
 #include "client/gallery/gallery_source.h"
 #include "client/gallery_feed.h"
+#include "client/gallery_posts.h"
 #include "client/gallery/image_cache.h"
 #include "client/session.h"
 
@@ -34,6 +36,18 @@ class GalleryImages final : public gallery::GallerySource {
 
     [[nodiscard]] gallery::ImageFeed& feed() override { return feed_; }
     [[nodiscard]] Result<gallery::VerifiedImage> image(const std::string& name) override;
+    [[nodiscard]] Result<nlohmann::json> post(const gallery::PagePost& post,
+                                              const gallery::BodyReader& body,
+                                              const gallery::PostProgressSink& progress) override {
+        return posts_.post(post, body, progress);
+    }
+    [[nodiscard]] Result<nlohmann::json> reader(const std::string& username) override {
+        return posts_.reader(username);
+    }
+    [[nodiscard]] Result<nlohmann::json> share(const std::string& name,
+                                               const std::string& with) override {
+        return posts_.share(name, with);
+    }
 
   private:
     GalleryImages(Session& session, Identity identity, std::filesystem::path scratch);
@@ -46,6 +60,7 @@ class GalleryImages final : public gallery::GallerySource {
     std::unique_ptr<BrokerConnection> connection_;
     gallery::ImageCache cache_;
     gallery::ImageFeed feed_;
+    GalleryPosts posts_;
     std::unique_ptr<GalleryFeed> follower_;  // after feed_: stops before it goes
 };
 

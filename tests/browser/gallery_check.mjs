@@ -14,6 +14,7 @@
 // Prints one line per step; "live-seen" the moment the live image's card appears. Exit 0 when
 // every check held, 1 with "FAIL: why" otherwise.
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { launchChromium } from './launch_chromium.mjs';
 
 const env = process.env;
@@ -88,11 +89,13 @@ async function checkPosting(page, context, browser) {
   // A page of another origin on the same host (same site: the SameSite=Strict cookie goes
   // along) cannot post: the Origin check refuses it.
   const base = new URL(env.GALLERY_URL);
-  const otherOrigin = `http://127.0.0.1:${Number(base.port) === 1 ? 2 : 1}`;
+  const otherSite = createServer((request, response) => {
+    response.writeHead(200, { 'Content-Type': 'text/html' });
+    response.end('<!doctype html><title>another page on this host</title>');
+  });
+  await new Promise((listening) => otherSite.listen(0, '127.0.0.1', listening));
   const other = await context.newPage();
-  await other.route(otherOrigin + '/**', (route) => route.fulfill({
-    status: 200, contentType: 'text/html', body: '<!doctype html><title>other</title>' }));
-  await other.goto(otherOrigin + '/');
+  await other.goto(`http://127.0.0.1:${otherSite.address().port}/`);
   const sent = await other.evaluate(async ([origin, name, bytes]) => {
     try {
       await fetch(origin + '/api/posts?name=' + name, {
@@ -104,6 +107,7 @@ async function checkPosting(page, context, browser) {
   }, [base.origin, env.CROSS_NAME, [...readFileSync(env.CROSS_FILE)]]);
   say(`cross-origin post attempted (${sent})`);
   await other.close();
+  otherSite.close();
 
   // A third user's gallery shows the escrow post, never the end-to-end one.
   const third = await (await browser.newContext()).newPage();

@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <charconv>
 #include <memory>
 
@@ -26,6 +27,9 @@ constexpr const char* kContentSecurityPolicy =
 // The server's threads: every live stream may hold one, and the page's other requests still
 // have as many again.
 constexpr std::size_t kServerThreads = 2 * kMaxEventStreams;
+
+// An image goes out in writes of at most this much.
+constexpr std::size_t kImageWriteBytes = 256 * 1024;
 
 // How long a live stream stays silent before it sends a comment line.
 constexpr auto kEventKeepAlive = std::chrono::seconds(10);
@@ -256,7 +260,7 @@ void GalleryServer::install_routes() {
                [this](const httplib::Request& request, httplib::Response& response) {
                    auto image = source_.image(request.matches[1]);
                    if (!image) return refuse(response, image.error());
-                   send_json(response, image->verification);
+                   send_json(response, (*image)->verification);
                });
     server.Get(R"(/api/images/([^/]+))",
                [this](const httplib::Request& request, httplib::Response& response) {
@@ -264,14 +268,21 @@ void GalleryServer::install_routes() {
                    if (!image) return refuse(response, image.error());
                    // The envelope was checked against the list already; checked again here
                    // because this is where bytes become something a browser renders.
-                   if (!is_known_content_type(image->content_type)) {
+                   const auto verified = *image;
+                   if (!is_known_content_type(verified->content_type)) {
                        return refuse(response, Error{ErrorCode::BAD_SIGNATURE,
                                                      "the image's content type is not an image"});
                    }
-                   response.set_content(
-                       std::string(reinterpret_cast<const char*>(image->bytes.data()),
-                                   image->bytes.size()),
-                       image->content_type);
+                   // Straight from the cached buffer, which the provider keeps alive: no copy
+                   // per request (docs/BENCHMARKS.md, the gallery's memory).
+                   response.set_content_provider(
+                       verified->bytes.size(), verified->content_type,
+                       [verified](std::size_t offset, std::size_t length,
+                                  httplib::DataSink& sink) {
+                           return sink.write(
+                               reinterpret_cast<const char*>(verified->bytes.data()) + offset,
+                               std::min(length, kImageWriteBytes));
+                       });
                });
     install_action_routes();
     // Anything else, whatever the method, is a refusal in the same shape.

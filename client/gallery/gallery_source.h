@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -57,7 +58,9 @@ class GallerySource {
     [[nodiscard]] virtual ImageFeed& feed() = 0;
 
     // Image `name`, verified; the refusal (INTEGRITY, BAD_SIGNATURE, REVOKED, …) otherwise.
-    [[nodiscard]] virtual Result<VerifiedImage> image(const std::string& name) = 0;
+    // Shared, not copied: the server sends the bytes from the very buffer the cache keeps.
+    [[nodiscard]] virtual Result<std::shared_ptr<const VerifiedImage>> image(
+        const std::string& name) = 0;
 
     // Posts the image `body` reads as `post` asks, as `imgshare post` does; the commit as
     // {name, seq, size, mode, recipients?}. BAD_REQUEST for a bad name or recipient list, or

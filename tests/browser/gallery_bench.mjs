@@ -21,6 +21,17 @@ function allShown(count) {
   });
 }
 
+// Polls (page.evaluate, every 20 ms: the page's CSP forbids the eval of waitForFunction's
+// timed polling) until the first `count` cards show their image; false after `ms`.
+async function waitAllShown(page, count, ms) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await page.evaluate(allShown, count)) return true;
+    await new Promise((wake) => setTimeout(wake, 20));
+  }
+  return false;
+}
+
 async function main() {
   const browser = await launchChromium();
   try {
@@ -34,7 +45,7 @@ async function main() {
     await page.waitForSelector('body[data-ready="true"]');
     const cards = await page.$$eval('#grid .card', (all) => all.length);
     const want = Math.min(first, cards);
-    await page.waitForFunction(allShown, want, { timeout: 120000, polling: 20 });
+    if (!await waitAllShown(page, want, 120000)) throw new Error('the first screen never showed');
     const firstScreenMs = Date.now() - started;
     const onScreen = await page.$$eval('#grid .card', (all) => all.filter((card) => {
       const box = card.getBoundingClientRect();
@@ -42,19 +53,27 @@ async function main() {
     }).length);
     const requestsBeforeScroll = imageRequests;
     const scrollStarted = Date.now();
-    for (let i = 0; i < 400; i++) {
-      const done = await page.evaluate(() => {
-        window.scrollBy(0, window.innerHeight);
-        return window.scrollY + window.innerHeight >= document.body.scrollHeight;
+    // Scroll as a reader would, half a screen at a time, until the end and every image shows
+    // (or 120 s pass: then the figure says how many showed).
+    let allOk = false;
+    const deadline = Date.now() + 120000;
+    while (Date.now() < deadline) {
+      const atEnd = await page.evaluate(() => {
+        window.scrollBy(0, window.innerHeight / 2);
+        return window.scrollY + window.innerHeight >= document.body.scrollHeight - 1;
       });
-      if (done && await page.evaluate(allShown, cards)) break;
-      await page.waitForTimeout(50);
+      await new Promise((wake) => setTimeout(wake, 50));
+      if (atEnd && await page.evaluate(allShown, cards)) { allOk = true; break; }
     }
-    await page.waitForFunction(allShown, cards, { timeout: 300000, polling: 50 });
+    const shownAtEnd = await page.$$eval('#grid .card img', (imgs) =>
+      imgs.filter((img) => img.complete && img.naturalWidth > 0).length);
+    const refused = await page.$$eval('#grid .card .refusal', (all) =>
+      all.map((node) => node.dataset.code));
     process.stdout.write(JSON.stringify({
       cards, first: want, on_screen: onScreen, first_screen_ms: firstScreenMs,
       image_requests_before_scroll: requestsBeforeScroll,
-      all_shown_after_scroll_ms: Date.now() - scrollStarted, image_requests: imageRequests,
+      all_shown_after_scroll_ms: allOk ? Date.now() - scrollStarted : null,
+      shown_after_scroll: shownAtEnd, refused, image_requests: imageRequests,
     }) + '\n');
   } finally {
     await browser.close();

@@ -58,9 +58,13 @@ TEST_F(GalleryBrowserTest, TheGalleryShowsVerifiedImagesRefusalsAndLivePostsInCh
     ASSERT_EQ(whoami.exit_code, 0) << whoami.err;
     auto serial = nlohmann::json::parse(whoami.out)["serial"].get<std::uint64_t>();
 
-    // Posted from the page: several chunks, so that the upload has a progress to show.
-    const fs::path page_image = cluster_.dir() / "from-page.png";
-    write_large_image(page_image, 1536 * 1024 + 77, 20);
+    // Posted from the page: a real PNG of several chunks, so that the upload has a progress
+    // to show and the grid an image to show.
+    auto made = run_command({"/usr/bin/python3",
+                             (kBrowserDir / ".." / ".." / "deploy" / "make-test-images.py").string(),
+                             (cluster_.dir() / "page-images").string(), "1", "1500", "1500"});
+    ASSERT_EQ(made.exit_code, 0) << made.err;
+    const fs::path page_image = cluster_.dir() / "page-images" / "image-000.png";
     auto cross_image = cluster_.small_png("cross.png");
 
     GalleryProcess gallery(cluster_, alice, "alice");

@@ -4,7 +4,8 @@
 # headless chromium (tests/browser/gallery_bench.mjs): the time from asking for the page until
 # its first screen (the first 40 images) is fully shown, cold (the gallery just started: every
 # image downloaded, decrypted and verified) and warm (a reload: from the gallery's memory
-# cache), beside the same 40 images fetched by `imgshare download` one by one; the image
+# cache), beside the same 40 images fetched by `imgshare download` one by one and, the
+# browser's own floor, those 40 files as a static page of <img> elements; the image
 # requests made before scrolling (lazy loading); and the gallery's peak resident memory
 # (VmHWM) once every image was shown, with the default 256 MiB cache and with a 32 MiB one.
 # Called by deploy/bench.sh with a running cluster; prints Markdown table rows.
@@ -80,10 +81,24 @@ for name in $names; do
   "$bin/imgshare" --home "$home" download "$name" --output "$work/gallery-downloads/$name.png" >/dev/null 2>&1
 done
 peer_s=$(calc "$(now) - $start" 2)
+# The browser's own floor: the same 40 decrypted files as a static page of plain <img>
+# elements (the gallery's grid shape) from python's http.server, timed the same way.
+{
+  echo '<!doctype html><html><head><style>.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(14rem,1fr));gap:.75rem;list-style:none}img{width:100%;aspect-ratio:4/3;object-fit:cover}</style></head><body data-ready="true"><ul id="grid">'
+  for name in $(echo "$names" | tac); do echo "<li class=\"card\"><img src=\"$name.png\" alt=\"$name\"></li>"; done
+  echo '</ul></body></html>'
+} >"$work/gallery-downloads/index.html"
+static_port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+/usr/bin/python3 -m http.server "$static_port" --bind 127.0.0.1 --directory "$work/gallery-downloads" >/dev/null 2>&1 &
+static_pid=$!
+for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$static_port") 2>/dev/null && break; sleep 0.1; done
+GALLERY_URL="http://127.0.0.1:$static_port/" FIRST=$first node "$root/tests/browser/gallery_bench.mjs" >"$work/gallery-static.json"
+kill "$static_pid"; wait "$static_pid" 2>/dev/null || true
+static_s=$(calc "$(jq -r .first_screen_ms "$work/gallery-static.json") / 1000" 2)
 rm -rf "$work/gallery-downloads"
 
 j() { jq -r "$2" "$work/gallery-$1.json"; }
 cold_s=$(calc "$(j cold .first_screen_ms) / 1000" 2)
 warm_s=$(calc "$(j warm .first_screen_ms) / 1000" 2)
-echo "| gallery: first screen ($first of $count images, 100 KiB-5 MiB, $(calc "$total_bytes / 1048576" 0) MiB in all) fully shown, cold start | $cold_s s (warm reload $warm_s s) | the same $first by \`imgshare download\` one by one: $peer_s s | < 2 s | $(calc "2 / $cold_s" 2) | $(j cold .image_requests_before_scroll) image requests before scrolling ($(j cold .on_screen) cards on a 1920x1400 screen); all $count shown $(calc "$(j cold .all_shown_after_scroll_ms) / 1000" 1) s after scrolling |"
+echo "| gallery: first screen ($first of $count images, 100 KiB-5 MiB, $(calc "$total_bytes / 1048576" 0) MiB in all) fully shown, cold start | $cold_s s (warm reload $warm_s s) | the same $first by \`imgshare download\` one by one: $peer_s s; the same $first decrypted files as a static page (python http.server): $static_s s | < 2 s | $(calc "2 / $cold_s" 2) | $(j cold .image_requests_before_scroll) image requests before scrolling ($(j cold .on_screen) cards on a 1920x1400 screen); $(if [ "$(j cold .all_shown_after_scroll_ms)" = null ]; then echo "only $(j cold .shown_after_scroll) of $count shown after scrolling"; else echo "all $count shown $(calc "$(j cold .all_shown_after_scroll_ms) / 1000" 1) s after scrolling"; fi) |"
 echo "| gallery peak resident memory, all $count images shown, 256 MiB cache | $peak_default MiB | 32 MiB cache: $peak_small MiB | < 64 MiB + the cache (320; 96) | $(awk -v a="$peak_default" -v b="$peak_small" 'BEGIN { r = 320 / a; if (96 / b < r) r = 96 / b; printf "%.2f", r }') | - |"

@@ -58,8 +58,11 @@ async function main() {
     let allOk = false;
     const deadline = Date.now() + 120000;
     while (Date.now() < deadline) {
-      const atEnd = await page.evaluate(() => {
+      // Two animation frames after each step: the page's IntersectionObserver sees every
+      // position (a jump past cards between frames would never show them, as with a fling).
+      const atEnd = await page.evaluate(async () => {
         window.scrollBy(0, window.innerHeight / 2);
+        await new Promise((frame) => requestAnimationFrame(() => requestAnimationFrame(frame)));
         return window.scrollY + window.innerHeight >= document.body.scrollHeight - 1;
       });
       await new Promise((wake) => setTimeout(wake, 50));

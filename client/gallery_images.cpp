@@ -50,47 +50,74 @@ nlohmann::json verification_of(const DownloadedImage& image, const Bytes& bytes,
 }  // namespace
 
 Result<std::unique_ptr<GalleryImages>> GalleryImages::open(Session& session, Identity identity,
-                                                          std::ostream& err) {
+                                                          std::ostream& err,
+                                                          std::size_t cache_bytes) {
     std::string pattern = (scratch_parent(session) / "imgshare-gallery-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) {
         return fail(ErrorCode::IO_ERROR,
                     fmt::format("cannot create a private directory like {}", pattern));
     }
     std::unique_ptr<GalleryImages> images(
-        new GalleryImages(session, std::move(identity), pattern));
+        new GalleryImages(session, std::move(identity), pattern, cache_bytes));
     auto follower = GalleryFeed::start(session, images->identity_, images->feed_, err);
     if (!follower) return std::unexpected(follower.error());
     images->follower_ = std::move(*follower);
     return images;
 }
 
-GalleryImages::GalleryImages(Session& session, Identity identity, std::filesystem::path scratch)
+GalleryImages::GalleryImages(Session& session, Identity identity, std::filesystem::path scratch,
+                             std::size_t cache_bytes)
     : session_(session),
       identity_(std::move(identity)),
       scratch_(std::move(scratch)),
-      connection_(session_.connect(identity_.keys.curve)) {}
+      cache_(cache_bytes),
+      posts_(session_, identity_, scratch_) {
+    for (std::size_t i = 0; i < kDownloadConnections; ++i)
+        idle_connections_.push_back(session_.connect(identity_.keys.curve));
+}
 
 GalleryImages::~GalleryImages() {
     std::error_code error;
     std::filesystem::remove_all(scratch_, error);
 }
 
-Result<gallery::VerifiedImage> GalleryImages::image(const std::string& name) {
+Result<std::shared_ptr<const gallery::VerifiedImage>> GalleryImages::image(
+    const std::string& name) {
     if (auto ok = check_image_name(name); !ok) return std::unexpected(ok.error());
-    if (auto kept = cache_.find(name)) return *kept;
+    if (auto kept = cache_.find(name)) return kept;
     auto downloaded = download(name);
-    if (!downloaded) return downloaded;
-    cache_.put(name, std::make_shared<const gallery::VerifiedImage>(*downloaded));
-    return downloaded;
+    if (!downloaded) return std::unexpected(downloaded.error());
+    auto image = std::make_shared<const gallery::VerifiedImage>(std::move(*downloaded));
+    cache_.put(name, image);
+    return image;
 }
 
 Result<gallery::VerifiedImage> GalleryImages::download(const std::string& name) {
-    std::lock_guard lock(connection_mutex_);
-    const auto file = scratch_ / "image";
+    // An idle connection, given back however the download ends.
+    std::unique_ptr<BrokerConnection> connection;
+    std::filesystem::path file;
+    {
+        std::unique_lock lock(pool_mutex_);
+        connection_freed_.wait(lock, [this] { return !idle_connections_.empty(); });
+        connection = std::move(idle_connections_.back());
+        idle_connections_.pop_back();
+        file = scratch_ / fmt::format("image-{}", ++downloads_);
+    }
+    struct GiveBack {
+        GalleryImages& images;
+        std::unique_ptr<BrokerConnection>& connection;
+        ~GiveBack() {
+            {
+                std::lock_guard lock(images.pool_mutex_);
+                images.idle_connections_.push_back(std::move(connection));
+            }
+            images.connection_freed_.notify_one();
+        }
+    } give_back{*this, connection};
     OpenParameters parameters{session_.trust().ca_verify_key, identity_.keys.box, name,
                               SystemClock().now_seconds(), identity_.certificate.username};
     auto downloaded =
-        download_image(*connection_, parameters, DownloadTarget{scratch_, file});
+        download_image(*connection, parameters, DownloadTarget{scratch_, file});
     if (!downloaded) return std::unexpected(downloaded.error());
     std::error_code error;
     if (downloaded->size > gallery::kDefaultImageCacheBytes) {

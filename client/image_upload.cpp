@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include <optional>
+
 #include <fmt/format.h>
 
 #include "client/output.h"
@@ -85,16 +87,22 @@ Result<PostCommitReply> send_upload(BrokerConnection& connection, const Upload& 
                              upload.name, upload.owner);
 }
 
-Result<PostCommitReply> upload_image(BrokerConnection& connection, const SealedImage& sealed,
-                                     const PostBeginRequest& begin) {
+Result<PostCommitReply> upload_image(
+    BrokerConnection& connection, const SealedImage& sealed, const PostBeginRequest& begin,
+    const std::function<void(std::uint32_t done, std::uint32_t total)>& progress) {
     auto chunks = SealedChunks::open(sealed);
     if (!chunks) return std::unexpected(chunks.error());
-    TransferProgress progress("posting " + sealed.envelope.name, sealed.envelope.chunk_count);
+    const std::uint32_t total = sealed.envelope.chunk_count;
+    std::optional<TransferProgress> terminal;
+    if (!progress) terminal.emplace("posting " + sealed.envelope.name, total);
     return send_upload(
         connection,
-        Upload{begin, sealed.envelope.name, sealed.envelope.owner, sealed.envelope.chunk_count,
+        Upload{begin, sealed.envelope.name, sealed.envelope.owner, total,
                [&](std::uint32_t index) { return chunks->chunk(index); }, kChunkWindow,
-               [&](std::uint32_t done) { progress.update(done); }});
+               [&](std::uint32_t done) {
+                   if (progress) progress(done, total);
+                   else terminal->update(done);
+               }});
 }
 
 Result<PostCommitReply> committed_post(BrokerConnection& connection, const Envelope& envelope,

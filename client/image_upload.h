@@ -53,9 +53,11 @@ struct Upload {
 // envelope; IO_ERROR if the image changed since it was sealed (the chunk that differs is
 // not sent). A sealed image posted before, in part or whole, goes on from the first chunk
 // the storage node lacks, and one committed already gets the reply of its commit.
-[[nodiscard]] Result<PostCommitReply> upload_image(BrokerConnection& connection,
-                                                   const SealedImage& sealed,
-                                                   const PostBeginRequest& begin);
+// `progress(done, total)` hears of each chunk acknowledged; without it, the terminal's
+// progress line does (output.h).
+[[nodiscard]] Result<PostCommitReply> upload_image(
+    BrokerConnection& connection, const SealedImage& sealed, const PostBeginRequest& begin,
+    const std::function<void(std::uint32_t done, std::uint32_t total)>& progress = {});
 
 // What the post of signed envelope `envelope` became when it was committed: POST_COMMIT
 // for its upload handle, which the storage node answers as it answered the commit. NOT_FOUND

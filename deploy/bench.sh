@@ -3,7 +3,8 @@
 # a fresh cluster in a temporary directory on free ports, imgshare-load for each
 # row of the goals table, scp of the same 200 MiB to a throw-away sshd, the bare
 # 3-hop CURVE relay with no imgshare code in it (relay_bench), `imgshare post` and
-# `download` as users run them against scp (deploy/user-bench.sh), the storage node's
+# `download` as users run them against scp (deploy/user-bench.sh), the gallery with 200
+# images in chromium against `imgshare download` (deploy/gallery-bench.sh), the storage node's
 # fsync rate, and peak resident memory (deploy/measure-memory.sh); then a user's `list`
 # during a flood of 1,500 fresh-key handshakes, with and without the per-source limit.
 #
@@ -239,6 +240,14 @@ mkdir -p "$work/user"
 kill "$sshd_pid" 2>/dev/null || true
 wait "$sshd_pid" 2>/dev/null || true
 sshd_pid=
+# The gallery with many images: its first screen in chromium against `imgshare download`
+# one by one, and its peak memory (deploy/gallery-bench.sh).
+echo "bench: gallery" >&2
+gallery_images=200
+[ "$quick" = 1 ] && gallery_images=60
+"$root/deploy/gallery-bench.sh" "tcp://127.0.0.1:$base" "$cluster/trust" "$work/gallery" \
+  "$gallery_images" >"$work/gallery-rows.md" ||
+  echo "| gallery | failed: see above | - | - | - | - |" >"$work/gallery-rows.md"
 rm -f "$work/image.png" "$ssh_dir/copy.png"
 
 # ---- peak resident memory for one image of each size ---------------------------------
@@ -299,6 +308,7 @@ echo "|---|---|---|---|---|---|"
 echo "| one $big post, end to end, durable | $(figure post-big .operations.post.mb_per_s 1 MB/s) | scp $(calc "$scp_best") MB/s; bare relay $relay_mb_8 MB/s (8 chunks in flight, as the client), $relay_mb_16 (16) | >= 150 MB/s and >= 1.5x scp ($(calc "$best_goal") MB/s) | $(ratio post-big "x / $best_goal" .operations.post.mb_per_s) | $(steal post-big) |"
 echo "| one $big download, verified | $(figure download-big .operations.download.mb_per_s 1 MB/s) | bare relay $relay_mb_8 MB/s (8 in flight) | >= 180 MB/s | $(ratio download-big "x / 180" .operations.download.mb_per_s) | $(steal download-big) |"
 cat "$work/user-rows.md"
+cat "$work/gallery-rows.md"
 echo "| 100 KiB posts, 32 clients, durable | $(figure post-small .operations.post.ops_per_s 0 posts/s) | $fsyncs fsyncs/s (one writer, this disk) | >= 1,000 posts/s | $(ratio post-small "x / 1000" .operations.post.ops_per_s) | $(steal post-small) |"
 echo "| 100 KiB end-to-end posts for 3 recipients, 32 clients, durable | $(figure post-small-e2e .operations.post.ops_per_s 0 posts/s) | the escrow row above | no goal of its own | $(if ok post-small-e2e && ok post-small; then calc "$(j post-small-e2e .operations.post.ops_per_s) / $(j post-small .operations.post.ops_per_s)" 2; else echo -; fi) of escrow | $(steal post-small-e2e) |"
 echo "| 100 KiB downloads, 32 clients (unverified) | $(figure download-small .operations.download.ops_per_s 0 downloads/s) | - | >= 1,500 downloads/s | $(ratio download-small "x / 1500" .operations.download.ops_per_s) | $(steal download-small) |"

@@ -2,6 +2,7 @@
 // keys once, serves on 127.0.0.1 until SIGINT/SIGTERM, prints the URL (with its secret token:
 // for the user's eyes, never a log) and opens it where there is a desktop.
 #include <fcntl.h>
+#include <malloc.h>
 #include <spawn.h>
 #include <sys/wait.h>
 
@@ -14,6 +15,7 @@
 
 #include "client/commands/command.h"
 #include "client/gallery/gallery_server.h"
+#include "client/gallery/image_cache.h"
 #include "client/gallery_images.h"
 #include "client/output.h"
 
@@ -25,6 +27,7 @@ namespace {
 struct GalleryOptions {
     int port = 0;
     bool no_open = false;
+    std::size_t cache_mib = gallery::kDefaultImageCacheBytes >> 20;
 };
 
 bool has_desktop() {
@@ -56,11 +59,16 @@ void open_in_browser(const std::string& url, std::ostream& err) {
 }
 
 Result<void> run_gallery(const GalleryOptions& options, const CommandContext& context) {
+    // Decrypted images are large and come and go with the cache: a fixed mmap threshold keeps
+    // each in its own mapping, given back to the system when it leaves, instead of glibc's
+    // sliding threshold moving them into heaps that keep their peak (docs/BENCHMARKS.md).
+    ::mallopt(M_MMAP_THRESHOLD, 1 << 20);
     auto session = Session::open(context.options, context.stop);
     if (!session) return std::unexpected(session.error());
     auto identity = (*session)->unlock();
     if (!identity) return std::unexpected(identity.error());
-    auto images = GalleryImages::open(**session, std::move(*identity), context.err);
+    auto images = GalleryImages::open(**session, std::move(*identity), context.err,
+                                      options.cache_mib << 20);
     if (!images) return std::unexpected(images.error());
     auto server = gallery::GalleryServer::start(options.port, **images);
     if (!server) return std::unexpected(server.error());
@@ -85,6 +93,9 @@ CommandAction define_gallery(CLI::App& command) {
     command.add_option("--port", options->port, "Port on 127.0.0.1 (default: a free one)")
         ->check(CLI::Range(0, 65535));
     command.add_flag("--no-open", options->no_open, "Do not open the page in a browser");
+    command.add_option("--cache-mib", options->cache_mib,
+                       "Decrypted images kept in memory, in MiB (default 256)")
+        ->check(CLI::Range(1, 4096));
     command.footer(
         "Serves a page of the images you may read on 127.0.0.1 only, each shown only after "
         "every check of `download` passed (docs/GALLERY.md).\n"

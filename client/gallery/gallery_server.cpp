@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <charconv>
 #include <memory>
 
@@ -27,17 +28,23 @@ constexpr const char* kContentSecurityPolicy =
 // have as many again.
 constexpr std::size_t kServerThreads = 2 * kMaxEventStreams;
 
+// An image goes out in writes of at most this much.
+constexpr std::size_t kImageWriteBytes = 256 * 1024;
+
 // How long a live stream stays silent before it sends a comment line.
 constexpr auto kEventKeepAlive = std::chrono::seconds(10);
 
-// The bound on a request's body before anything of it is kept.
+// The bound on a request's body before anything of it is kept; a post's image has its own
+// (kMaxPagePostBytes), and is written to a file as it arrives, never held whole.
 constexpr std::size_t kMaxRequestBody = 64 * 1024;
+constexpr const char* kPostPath = "/api/posts";
 
 int http_status_of(ErrorCode code) {
     switch (code) {
         case ErrorCode::BAD_REQUEST: return 400;
         case ErrorCode::FORBIDDEN: return 403;
         case ErrorCode::NOT_FOUND: return 404;
+        case ErrorCode::NAME_TAKEN: return 409;
         case ErrorCode::TOO_LARGE: return 413;
         case ErrorCode::INTEGRITY:
         case ErrorCode::BAD_SIGNATURE:
@@ -84,6 +91,50 @@ Result<std::uint64_t> resume_position(const httplib::Request& request) {
         return fail(ErrorCode::BAD_REQUEST, "a feed position is a number");
     }
     return seq;
+}
+
+// The body bound, checked from the headers before any of the body is read: a post's image
+// needs its Content-Length (at most kMaxPagePostBytes), any other body is at most
+// kMaxRequestBody. A chunked body (no length to check first) is refused.
+Result<std::uint64_t> bounded_body_length(const httplib::Request& request) {
+    if (!request.get_header_value("Transfer-Encoding").empty()) {
+        return fail(ErrorCode::BAD_REQUEST, "send the body with a Content-Length");
+    }
+    const bool is_post = request.method == "POST" && request.path == kPostPath;
+    const std::string text = request.get_header_value("Content-Length");
+    if (text.empty()) {
+        if (is_post) return fail(ErrorCode::BAD_REQUEST, "a post needs a Content-Length");
+        return 0;
+    }
+    std::uint64_t length = 0;
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), length);
+    if (error != std::errc() || end != text.data() + text.size()) {
+        return fail(ErrorCode::BAD_REQUEST, "the Content-Length is not a number");
+    }
+    const std::uint64_t bound = is_post ? kMaxPagePostBytes : kMaxRequestBody;
+    if (length > bound) {
+        return fail(ErrorCode::TOO_LARGE,
+                    fmt::format("the body is {} bytes, more than the {} allowed here{}", length,
+                                bound, is_post ? " (post larger images with `imgshare post`)"
+                                               : ""));
+    }
+    return length;
+}
+
+// The page's recipients as the source takes them: "bob,carol" from ["bob","carol"].
+Result<std::string> joined_names(const nlohmann::json& names) {
+    if (!names.is_array() || names.empty()) {
+        return fail(ErrorCode::BAD_REQUEST, "\"with\" is a non-empty array of user names");
+    }
+    std::string joined;
+    for (const auto& name : names) {
+        if (!name.is_string()) {
+            return fail(ErrorCode::BAD_REQUEST, "\"with\" is a non-empty array of user names");
+        }
+        if (!joined.empty()) joined += ',';
+        joined += name.get<std::string>();
+    }
+    return joined;
 }
 
 // Server-Sent Events: one `image` event per feed entry after `after`, its id the entry's seq,
@@ -157,7 +208,9 @@ std::string GalleryServer::url() const {
 void GalleryServer::install_routes() {
     auto& server = http_->server;
     server.new_task_queue = [] { return new httplib::ThreadPool(kServerThreads); };
-    server.set_payload_max_length(kMaxRequestBody);
+    // The largest body of all (a post's image); each request's own bound is checked before
+    // routing (bounded_body_length).
+    server.set_payload_max_length(kMaxPagePostBytes);
     server.set_default_headers({
         {"Content-Security-Policy", kContentSecurityPolicy},
         {"X-Content-Type-Options", "nosniff"},
@@ -178,6 +231,10 @@ void GalleryServer::install_routes() {
         }
         if (auto admitted = guard_.admit(facts); !admitted) {
             refuse(response, admitted.error());
+            return httplib::Server::HandlerResponse::Handled;
+        }
+        if (auto length = bounded_body_length(request); !length) {
+            refuse(response, length.error());
             return httplib::Server::HandlerResponse::Handled;
         }
         return httplib::Server::HandlerResponse::Unhandled;
@@ -203,7 +260,7 @@ void GalleryServer::install_routes() {
                [this](const httplib::Request& request, httplib::Response& response) {
                    auto image = source_.image(request.matches[1]);
                    if (!image) return refuse(response, image.error());
-                   send_json(response, image->verification);
+                   send_json(response, (*image)->verification);
                });
     server.Get(R"(/api/images/([^/]+))",
                [this](const httplib::Request& request, httplib::Response& response) {
@@ -211,15 +268,23 @@ void GalleryServer::install_routes() {
                    if (!image) return refuse(response, image.error());
                    // The envelope was checked against the list already; checked again here
                    // because this is where bytes become something a browser renders.
-                   if (!is_known_content_type(image->content_type)) {
+                   const auto verified = *image;
+                   if (!is_known_content_type(verified->content_type)) {
                        return refuse(response, Error{ErrorCode::BAD_SIGNATURE,
                                                      "the image's content type is not an image"});
                    }
-                   response.set_content(
-                       std::string(reinterpret_cast<const char*>(image->bytes.data()),
-                                   image->bytes.size()),
-                       image->content_type);
+                   // Straight from the cached buffer, which the provider keeps alive: no copy
+                   // per request (docs/BENCHMARKS.md, the gallery's memory).
+                   response.set_content_provider(
+                       verified->bytes.size(), verified->content_type,
+                       [verified](std::size_t offset, std::size_t length,
+                                  httplib::DataSink& sink) {
+                           return sink.write(
+                               reinterpret_cast<const char*>(verified->bytes.data()) + offset,
+                               std::min(length, kImageWriteBytes));
+                       });
                });
+    install_action_routes();
     // Anything else, whatever the method, is a refusal in the same shape.
     server.set_error_handler([](const httplib::Request&, httplib::Response& response) {
         if (response.body.empty()) {
@@ -227,6 +292,67 @@ void GalleryServer::install_routes() {
                                                           : ErrorCode::BAD_REQUEST,
                                    "no such page"});
         }
+    });
+}
+
+// What the page changes: posts (the image as the body, written to a file as it arrives),
+// their progress, the recipients' check and shares. The guard admitted each request already,
+// with the same-origin check for every POST, and its body is within its bound.
+void GalleryServer::install_action_routes() {
+    auto& server = http_->server;
+    server.Post(kPostPath, [this](const httplib::Request& request, httplib::Response& response,
+                                  const httplib::ContentReader& content) {
+        const std::string id = request.get_param_value("progress");
+        if (!id.empty()) {
+            if (auto ok = PostProgress::check_id(id); !ok) return refuse(response, ok.error());
+        }
+        auto report = [this, &id](std::string_view phase, std::uint64_t done,
+                                  std::uint64_t total) {
+            if (!id.empty()) progress_.update(id, phase, done, total);
+        };
+        PagePost post{.name = request.get_param_value("name"),
+                      .recipients = std::nullopt,
+                      .length = bounded_body_length(request).value_or(0)};
+        if (request.has_param("to")) post.recipients = request.get_param_value("to");
+        bool read = false;
+        auto answer = source_.post(
+            post,
+            [&](const BodyReceiver& receive) {
+                read = true;
+                return content(receive);
+            },
+            report);
+        // A post refused before its body was read still reads it, so that the browser gets
+        // the refusal rather than a connection reset.
+        if (!read) content([](const char*, std::size_t) { return true; });
+        report(answer ? "done" : "failed", post.length, post.length);
+        if (!answer) return refuse(response, answer.error());
+        send_json(response, *answer);
+    });
+    server.Get(R"(/api/posts/([^/]+))", [this](const httplib::Request& request,
+                                               httplib::Response& response) {
+        auto progress = progress_.find(request.matches[1]);
+        if (!progress) return refuse(response, Error{ErrorCode::NOT_FOUND, "no such post"});
+        send_json(response, *progress);
+    });
+    server.Get(R"(/api/users/([^/]+))", [this](const httplib::Request& request,
+                                               httplib::Response& response) {
+        auto reader = source_.reader(request.matches[1]);
+        if (!reader) return refuse(response, reader.error());
+        send_json(response, *reader);
+    });
+    server.Post(R"(/api/images/([^/]+)/share)", [this](const httplib::Request& request,
+                                                       httplib::Response& response) {
+        auto body = nlohmann::json::parse(request.body, nullptr, false);
+        if (body.is_discarded() || !body.is_object() || !body.contains("with")) {
+            return refuse(response, Error{ErrorCode::BAD_REQUEST,
+                                          R"(a share is {"with": ["user", …]})"});
+        }
+        auto with = joined_names(body["with"]);
+        if (!with) return refuse(response, with.error());
+        auto shared = source_.share(request.matches[1], *with);
+        if (!shared) return refuse(response, shared.error());
+        send_json(response, *shared);
     });
 }
 

@@ -16,6 +16,7 @@
 
 #include "client/gallery/access_guard.h"
 #include "client/gallery/gallery_source.h"
+#include "client/gallery/post_progress.h"
 #include "common/error.h"
 
 namespace imgshare::gallery {
@@ -39,10 +40,12 @@ class GalleryServer {
     struct Http;
     GalleryServer(std::unique_ptr<Http> http, int port, GallerySource& source);
     void install_routes();
+    void install_action_routes();
 
     std::unique_ptr<Http> http_;
     AccessGuard guard_;
     GallerySource& source_;
+    PostProgress progress_;
     std::shared_ptr<std::atomic<int>> open_streams_ = std::make_shared<std::atomic<int>>(0);
     std::thread listener_;
 };

@@ -6,10 +6,16 @@
 //   OPEN_NAME       an image to open; EXPECT_SERIAL, EXPECT_SHA256, EXPECT_WIDTH, EXPECT_HEIGHT
 //   TAMPERED_NAME   an image whose chunk was altered on the storage node: must be refused
 //   LIVE_NAME       an image the test posts once this script prints "waiting-for-live"
+//   POST_FILE       an image to post from the page's file input, as POST_ESCROW_NAME (escrow)
+//                   and as POST_E2E_NAME end-to-end to POST_E2E_TO; CROSS_FILE a small image a
+//                   page of another origin tries to post as CROSS_NAME; UNKNOWN_READER a user
+//                   the CA does not know; THIRD_URL the gallery of a user who is not a reader
 //   SCREENSHOT_DIR  optional: where to write PNG screenshots at phone and desktop widths
 // Prints one line per step; "live-seen" the moment the live image's card appears. Exit 0 when
 // every check held, 1 with "FAIL: why" otherwise.
-import { chromium } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { launchChromium } from './launch_chromium.mjs';
 
 const env = process.env;
 const say = (line) => process.stdout.write(line + '\n');
@@ -32,6 +38,89 @@ async function closeViewer(page) {
   await page.waitForSelector('#viewer:not([open])', { state: 'attached' });
 }
 
+// Posts POST_FILE from the page's file input as `name` (end-to-end to `readers` if given):
+// the result the page shows ("posted", or the refusal's code).
+async function postFromPage(page, name, readers) {
+  await page.setInputFiles('#file', env.POST_FILE);
+  await page.fill('#post-name', name);
+  await page.check(`input[name="mode"][value="${readers ? 'e2e' : 'escrow'}"]`);
+  await page.fill('#recipients', readers || '');
+  await page.click('#post-button');
+  await page.waitForSelector('#post-status[data-result]', { timeout: 30000 });
+  return page.getAttribute('#post-status', 'data-result');
+}
+
+async function checkPosting(page, context, browser) {
+  let postsSent = 0;
+  page.on('request', (request) => {
+    if (request.method() === 'POST' && new URL(request.url()).pathname === '/api/posts') postsSent++;
+  });
+  // An unknown recipient: an inline error with its code, and nothing is sent.
+  await page.setInputFiles('#file', env.POST_FILE);
+  await page.fill('#post-name', env.POST_E2E_NAME);
+  await page.check('input[name="mode"][value="e2e"]');
+  await page.fill('#recipients', env.UNKNOWN_READER);
+  await page.click('#post-button');
+  const inline = await page.waitForSelector('#recipients-error:not([hidden])');
+  const unknownCode = await inline.getAttribute('data-code');
+  check(unknownCode === 'NOT_FOUND', `an unknown recipient is an inline NOT_FOUND (${unknownCode})`);
+  check(postsSent === 0, 'and nothing was sent');
+
+  // The progress bar shows while a post runs.
+  await page.evaluate(() => {
+    window.phasesSeen = new Set();
+    new MutationObserver(() => {
+      window.phasesSeen.add(document.getElementById('post-progress').dataset.phase);
+    }).observe(document.getElementById('post-progress'), { attributes: true });
+  });
+  const escrow = await postFromPage(page, env.POST_ESCROW_NAME, null);
+  check(escrow === 'posted', `the page posts ${env.POST_ESCROW_NAME} in escrow (${escrow})`);
+  const phases = await page.evaluate(() => [...window.phasesSeen]);
+  check(phases.includes('receiving'), `the progress bar showed the post (${phases.join(',')})`);
+  const e2e = await postFromPage(page, env.POST_E2E_NAME, env.POST_E2E_TO);
+  check(e2e === 'posted', `the page posts ${env.POST_E2E_NAME} end-to-end to ${env.POST_E2E_TO} (${e2e})`);
+  const readers = await page.textContent('#post-status');
+  check(readers.includes(env.POST_E2E_TO), `the page says who reads it (${readers})`);
+  for (const name of [env.POST_ESCROW_NAME, env.POST_E2E_NAME]) {
+    await page.waitForSelector(`#grid .card[data-name="${name}"]`);
+  }
+  say('ok: both posts appear in the grid');
+
+  // A page of another origin on the same host (same site: the SameSite=Strict cookie goes
+  // along) cannot post: the Origin check refuses it.
+  const base = new URL(env.GALLERY_URL);
+  const otherSite = createServer((request, response) => {
+    response.writeHead(200, { 'Content-Type': 'text/html' });
+    response.end('<!doctype html><title>another page on this host</title>');
+  });
+  await new Promise((listening) => otherSite.listen(0, '127.0.0.1', listening));
+  const other = await context.newPage();
+  await other.goto(`http://127.0.0.1:${otherSite.address().port}/`);
+  const sent = await other.evaluate(async ([origin, name, bytes]) => {
+    try {
+      await fetch(origin + '/api/posts?name=' + name, {
+        method: 'POST', mode: 'no-cors', credentials: 'include', body: new Uint8Array(bytes) });
+      return 'sent';
+    } catch (error) {
+      return 'blocked: ' + error.message;
+    }
+  }, [base.origin, env.CROSS_NAME, [...readFileSync(env.CROSS_FILE)]]);
+  say(`cross-origin post attempted (${sent})`);
+  await other.close();
+  otherSite.close();
+
+  // A third user's gallery shows the escrow post, never the end-to-end one.
+  const third = await (await browser.newContext()).newPage();
+  await third.goto(env.THIRD_URL);
+  await third.waitForSelector('body[data-ready="true"]');
+  await third.waitForSelector(`#grid .card[data-name="${env.POST_ESCROW_NAME}"]`);
+  const thirdNames = await gridNames(third);
+  check(!thirdNames.includes(env.POST_E2E_NAME),
+        `a third user's gallery does not show ${env.POST_E2E_NAME} (${thirdNames.join(',')})`);
+  await third.close();
+  say('posted-from-page');
+}
+
 async function screenshots(page, dir) {
   for (const [label, width, height] of [['phone', 390, 844], ['desktop', 1280, 800]]) {
     await page.setViewportSize({ width, height });
@@ -50,12 +139,7 @@ async function screenshots(page, dir) {
 }
 
 async function main() {
-  const browser = await chromium.launch({
-    executablePath: env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    // Root (CI containers) cannot use chromium's sandbox.
-    args: process.getuid && process.getuid() === 0 ? ['--no-sandbox'] : [],
-  });
+  const browser = await launchChromium();
   try {
     const context = await browser.newContext();
     const page = await context.newPage();
@@ -127,6 +211,8 @@ async function main() {
     await page.keyboard.press('Enter');
     await page.waitForSelector('#viewer[open]');
     await closeViewer(page);
+
+    if (env.POST_FILE) await checkPosting(page, context, browser);
 
     say('waiting-for-live');
     await page.waitForSelector(`#grid .card[data-name="${env.LIVE_NAME}"]`, { timeout: 10000 });

@@ -89,8 +89,15 @@ function addImage(image, atTop) {
   if (atTop) grid.prepend(item); else grid.append(item);
 }
 
+let viewed = null;  // the image the viewer shows
+
 async function openViewer(image) {
+  viewed = image;
   document.getElementById('viewer-title').textContent = image.name;
+  // Only an end-to-end image can be shared with more users (only by its owner: the
+  // refusal says so otherwise).
+  document.getElementById('share').hidden = image.mode !== 'e2e';
+  document.getElementById('share-status').textContent = '';
   const panel = document.getElementById('verification');
   panel.replaceChildren();
   const verdict = document.getElementById('verdict');
@@ -177,5 +184,185 @@ async function loadGrid() {
   document.body.dataset.ready = 'true';
   followFeed(images.reduce((newest, image) => Math.max(newest, image.seq), 0));
 }
+
+// Posting and sharing. Recipients are checked with the CA (through the gallery, which
+// verifies each certificate as `imgshare post --to` does) before anything is sent; the image
+// goes to the gallery, which posts it with the client's own code and reports its progress.
+
+function parseNames(text) {
+  return text.split(/[\s,]+/).filter((name) => name.length > 0);
+}
+
+async function refusalOf(response) {
+  try { return await response.json(); } catch (_) {
+    return { code: 'HTTP_' + response.status, message: response.statusText };
+  }
+}
+
+// The first name whose certificate does not check, as {name, code, message}; null if all do.
+async function firstBadReader(names) {
+  for (const name of names) {
+    const response = await fetch('/api/users/' + encodeURIComponent(name));
+    if (!response.ok) return { name, ...(await refusalOf(response)) };
+  }
+  return null;
+}
+
+function showInlineError(node, bad) {
+  node.hidden = bad === null;
+  if (bad === null) return;
+  node.textContent = bad.name + ': ' + bad.code + ' — ' + bad.message;
+  node.dataset.code = bad.code;
+}
+
+// The name `imgshare post` would give the file (common/image_name.cpp).
+function nameFromFile(fileName) {
+  const dot = fileName.lastIndexOf('.');
+  const stem = dot > 0 ? fileName.slice(0, dot) : fileName;
+  const name = stem.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._-]+/, '')
+    .replace(/_+$/, '').slice(0, 128);
+  return name || 'image';
+}
+
+const postButton = document.getElementById('post-button');
+const postStatus = document.getElementById('post-status');
+const postProgress = document.getElementById('post-progress');
+const recipientsError = document.getElementById('recipients-error');
+let chosenFile = null;
+
+function choose(file) {
+  chosenFile = file;
+  document.getElementById('post-name').value = nameFromFile(file.name);
+  postButton.disabled = false;
+  postStatus.textContent = 'Ready to post ' + file.name + ' (' + readableSize(file.size) + ')';
+}
+
+document.getElementById('file').addEventListener('change', (event) => {
+  if (event.target.files.length > 0) choose(event.target.files[0]);
+});
+const drop = document.getElementById('drop');
+for (const type of ['dragenter', 'dragover']) {
+  drop.addEventListener(type, (event) => {
+    event.preventDefault();
+    drop.classList.add('dragging');
+  });
+}
+drop.addEventListener('dragleave', () => drop.classList.remove('dragging'));
+drop.addEventListener('drop', (event) => {
+  event.preventDefault();
+  drop.classList.remove('dragging');
+  if (event.dataTransfer.files.length > 0) choose(event.dataTransfer.files[0]);
+});
+
+function endToEnd() {
+  return document.querySelector('input[name="mode"]:checked').value === 'e2e';
+}
+
+document.getElementById('recipients').addEventListener('change', async (event) => {
+  const names = parseNames(event.target.value);
+  if (names.length > 0) showInlineError(recipientsError, await firstBadReader(names));
+});
+
+// The progress bar: the bytes as they reach the gallery, then the chunks as they reach the
+// storage node (polled from the gallery while the post runs).
+function showProgress(phase, done, total) {
+  postProgress.hidden = false;
+  postProgress.max = Math.max(1, total);
+  postProgress.value = done;
+  postProgress.dataset.phase = phase;
+  const unit = phase === 'sending' ? ' chunks' : '';
+  postStatus.textContent = phase[0].toUpperCase() + phase.slice(1) + '… ' +
+    (phase === 'receiving' ? readableSize(done) + ' of ' + readableSize(total)
+                           : done + ' of ' + total + unit);
+}
+
+function send(url, file, progressId) {
+  return new Promise((resolve) => {
+    const request = new XMLHttpRequest();
+    request.open('POST', url);
+    request.setRequestHeader('Content-Type', 'application/octet-stream');
+    request.upload.addEventListener('progress', (event) => {
+      if (event.lengthComputable) showProgress('receiving', event.loaded, event.total);
+    });
+    let polling = true;
+    const poll = async () => {
+      while (polling) {
+        await new Promise((wake) => setTimeout(wake, 250));
+        const response = await fetch('/api/posts/' + progressId);
+        if (polling && response.ok) {
+          const state = await response.json();
+          if (state.phase !== 'receiving') showProgress(state.phase, state.done, state.total);
+        }
+      }
+    };
+    poll();
+    request.addEventListener('loadend', () => {
+      polling = false;
+      let body = null;
+      try { body = JSON.parse(request.responseText); } catch (_) { /* below */ }
+      if (request.status === 200 && body) resolve({ ok: true, body });
+      else resolve({ ok: false, body: body || { code: 'HTTP_' + request.status,
+                                                message: 'the post did not complete' } });
+    });
+    request.send(file);
+  });
+}
+
+postButton.addEventListener('click', async () => {
+  if (!chosenFile) return;
+  const name = document.getElementById('post-name').value;
+  let url = '/api/posts?name=' + encodeURIComponent(name);
+  showInlineError(recipientsError, null);
+  delete postStatus.dataset.result;
+  if (endToEnd()) {
+    const names = parseNames(document.getElementById('recipients').value);
+    if (names.length === 0) {
+      showInlineError(recipientsError, { name: 'recipients', code: 'BAD_REQUEST',
+                                         message: 'name at least one reader' });
+      return;
+    }
+    const bad = await firstBadReader(names);
+    showInlineError(recipientsError, bad);
+    if (bad) return;  // nothing is sent
+    url += '&to=' + encodeURIComponent(names.join(','));
+  }
+  const progressId = Array.from(crypto.getRandomValues(new Uint8Array(12)),
+                                (b) => b.toString(16).padStart(2, '0')).join('');
+  url += '&progress=' + progressId;
+  postButton.disabled = true;
+  document.body.dataset.posting = 'true';
+  const result = await send(url, chosenFile, progressId);
+  postButton.disabled = false;
+  delete document.body.dataset.posting;
+  postProgress.hidden = true;
+  postStatus.dataset.result = result.ok ? 'posted' : result.body.code;
+  postStatus.textContent = result.ok
+    ? 'Posted ' + result.body.name + ' (seq ' + result.body.seq + ')' +
+      (result.body.recipients ? ' end-to-end for ' + result.body.recipients.join(', ') : '')
+    : refusalText(result.body);
+});
+
+document.getElementById('share-button').addEventListener('click', async () => {
+  const shareStatus = document.getElementById('share-status');
+  const names = parseNames(document.getElementById('share-with').value);
+  if (!viewed || names.length === 0) return;
+  delete shareStatus.dataset.result;
+  const bad = await firstBadReader(names);
+  if (bad) {
+    showInlineError(shareStatus, bad);
+    shareStatus.hidden = false;
+    return;
+  }
+  const response = await fetch(imageUrl(viewed.name) + '/share', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ with: names }),
+  });
+  const body = response.ok ? await response.json() : await refusalOf(response);
+  shareStatus.dataset.result = response.ok ? 'shared' : body.code;
+  shareStatus.textContent = response.ok
+    ? 'Readers now: ' + body.recipients.join(', ')
+    : refusalText(body);
+});
 
 loadGrid();

@@ -16,6 +16,7 @@
 #include "common/crypto/sha256.h"
 #include "common/envelope.h"
 #include "common/file_io.h"
+#include "tests/client/gallery/support/gallery_refusal.h"
 #include "tests/integration/support/cluster_fixture.h"
 #include "tests/integration/support/gallery_process.h"
 #include "tests/integration/support/signed_requests.h"
@@ -51,21 +52,13 @@ class GalleryServerTest : public ClusterTest {
     std::unique_ptr<GalleryProcess> gallery_;
 };
 
-// The refusal's code, from its JSON body.
-std::string refusal_code(const httplib::Result& result) {
-    if (!result) return "no answer";
-    auto body = nlohmann::json::parse(result->body, nullptr, false);
-    if (!body.is_object() || !body.contains("code")) return "not a refusal: " + result->body;
-    return body["code"].get<std::string>();
-}
-
 TEST_F(GalleryServerTest, ARequestWithoutTheTokenIsForbidden) {
     auto http = client();
     for (std::string path : {"/", "/app.js", "/api/images", "/api/images/cat"}) {
         auto answer = http.Get(path);
         ASSERT_TRUE(answer) << path;
         EXPECT_EQ(answer->status, 403) << path;
-        EXPECT_EQ(refusal_code(answer), "FORBIDDEN") << path;
+        EXPECT_EQ(gallery_refusal_code(answer), "FORBIDDEN") << path;
     }
     auto wrong = http.Get("/?token=00000000000000000000000000000000");
     ASSERT_TRUE(wrong);
@@ -98,7 +91,7 @@ TEST_F(GalleryServerTest, AForeignHostIsForbiddenEvenWithTheCookie) {
     auto answer = client().Get("/api/images", headers);
     ASSERT_TRUE(answer);
     EXPECT_EQ(answer->status, 403);
-    EXPECT_EQ(refusal_code(answer), "FORBIDDEN");
+    EXPECT_EQ(gallery_refusal_code(answer), "FORBIDDEN");
     auto body = nlohmann::json::parse(answer->body);
     EXPECT_NE(body["message"].get<std::string>().find("Host"), std::string::npos);
     // With the token in the URL too: a rebound name gets no cookie.
@@ -114,7 +107,7 @@ TEST_F(GalleryServerTest, ACrossOriginPostIsForbiddenEvenWithTheCookie) {
     auto answer = client().Post("/api/images", headers, "{}", "application/json");
     ASSERT_TRUE(answer);
     EXPECT_EQ(answer->status, 403);
-    EXPECT_EQ(refusal_code(answer), "FORBIDDEN");
+    EXPECT_EQ(gallery_refusal_code(answer), "FORBIDDEN");
     EXPECT_FALSE(answer->has_header("Access-Control-Allow-Origin"));
     // No Origin at all is no better.
     auto bare = client().Post("/api/images", browser(), "{}", "application/json");
@@ -170,7 +163,7 @@ TEST_F(GalleryServerTest, ATamperedImageIsRefusedWithItsCodeNeverServed) {
     auto answer = client().Get("/api/images/cat", browser());
     ASSERT_TRUE(answer);
     EXPECT_EQ(answer->status, 422) << answer->body;
-    EXPECT_EQ(refusal_code(answer), "INTEGRITY");
+    EXPECT_EQ(gallery_refusal_code(answer), "INTEGRITY");
     EXPECT_EQ(answer->get_header_value("Content-Type"), "application/json");
 }
 
@@ -194,7 +187,7 @@ TEST_F(GalleryServerTest, AnHtmlContentTypeSignedByAHostileOwnerNeverReachesTheB
         auto answer = client().Get(path, browser());
         ASSERT_TRUE(answer) << path;
         EXPECT_EQ(answer->status, 400) << path << ": " << answer->body;
-        EXPECT_EQ(refusal_code(answer), "BAD_REQUEST") << path;
+        EXPECT_EQ(gallery_refusal_code(answer), "BAD_REQUEST") << path;
         EXPECT_EQ(answer->get_header_value("Content-Type"), "application/json") << path;
     }
 }
@@ -212,7 +205,7 @@ TEST_F(GalleryServerTest, ARevokedOwnersImageIsRefusedAsRevoked) {
                             {"Cookie", "imgshare_gallery=" + bobs.token()}});
     ASSERT_TRUE(answer);
     EXPECT_EQ(answer->status, 422) << answer->body;
-    EXPECT_EQ(refusal_code(answer), "REVOKED");
+    EXPECT_EQ(gallery_refusal_code(answer), "REVOKED");
 }
 
 TEST_F(GalleryServerTest, AnEndToEndImageIsInItsReadersGridsOnlyWithItsReaders) {
@@ -302,7 +295,7 @@ TEST_F(GalleryServerTest, AReconnectingStreamResumesAfterItsLastEventId) {
     auto refused = client().Get("/api/events", bad);
     ASSERT_TRUE(refused);
     EXPECT_EQ(refused->status, 400);
-    EXPECT_EQ(refusal_code(refused), "BAD_REQUEST");
+    EXPECT_EQ(gallery_refusal_code(refused), "BAD_REQUEST");
 }
 
 TEST_F(GalleryServerTest, OpenPagesPastTheLimitAreRefusedAndTheRestIsStillServed) {
@@ -325,7 +318,7 @@ TEST_F(GalleryServerTest, OpenPagesPastTheLimitAreRefusedAndTheRestIsStillServed
     auto one_more = client().Get("/api/events", browser());
     ASSERT_TRUE(one_more);
     EXPECT_EQ(one_more->status, 503);
-    EXPECT_EQ(refusal_code(one_more), "SERVICE_UNAVAILABLE");
+    EXPECT_EQ(gallery_refusal_code(one_more), "SERVICE_UNAVAILABLE");
     auto grid = client().Get("/api/images", browser());
     ASSERT_TRUE(grid);
     EXPECT_EQ(grid->status, 200);

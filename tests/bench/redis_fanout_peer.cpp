@@ -1,17 +1,17 @@
 // The peer of imgshare's NEW_IMAGE fan-out row (issue #27): Redis pub/sub on the same
 // host, measured the way imgshare-load measures the broker's XPUB.
 //
-//   redis_fanout_peer --port P [--subscribers 1000] [--count 100] [--rate 20] [--payload 200]
+//   redis_fanout_peer --port P [--subscribers 1000] [--count 100] [--rate 20] [--payload 100]
 //
 // M subscriber connections (hiredis, plain TCP: Redis has no CURVE) SUBSCRIBE to one
-// channel, all read by one thread (epoll, so that the harness's cost does not grow with M
-// per wake-up), as imgshare-load serves its M SUB sockets from one thread. A publisher thread sends COUNT messages at RATE per
-// second; each carries its publisher's steady-clock time in nanoseconds (padded to
-// PAYLOAD bytes, about a NEW_IMAGE event's size), taken just before PUBLISH is written:
-// the moment the publisher knows its message is out, as imgshare's clock starts when the
-// poster reads its commit's acknowledgement. The delay of a delivery is its receipt time
-// minus that. It prints one JSON object:
-//   {"subscribers":M,"expected":COUNT*M,"received":R,"delay_ms":{"p50":..,"p99":..,"max":..}}
+// channel, all read by one thread with epoll, as imgshare-load reads its M SUB sockets. A
+// publisher thread sends COUNT messages at RATE per second, each its number padded to
+// PAYLOAD bytes (about a NEW_IMAGE event's size). A message's clock starts when the
+// publisher reads PUBLISH's reply, as imgshare-load's starts when the poster reads its
+// commit's acknowledgement; a delivery's delay is its receipt time minus that, and one
+// received before it counts as 0 ms and as early, as imgshare-load counts them. It prints
+// one JSON object:
+//   {"subscribers":M,"expected":COUNT*M,"received":R,"early":E,"delay_ms":{"p50":..,"p99":..,"max":..}}
 // Percentiles are nearest-rank, like imgshare-load's. Exit status 1 on a connection or
 // protocol error (said on stderr), 2 on bad flags.
 #include <hiredis/hiredis.h>
@@ -41,7 +41,7 @@ struct Flags {
     int subscribers = 1000;
     int count = 100;
     double rate = 20;
-    int payload = 200;
+    int payload = 100;
 };
 
 struct ContextDeleter {
@@ -114,8 +114,13 @@ double nearest_rank_ms(std::vector<std::int64_t>& sorted_ns, double percentile) 
     return static_cast<double>(sorted_ns[std::clamp<std::size_t>(rank, 1, sorted_ns.size()) - 1]) / 1e6;
 }
 
-// Reads every message that has arrived on `context`; appends each one's delay.
-void drain(redisContext* context, std::vector<std::int64_t>& delays_ns) {
+struct Receipt {
+    std::size_t message;
+    std::int64_t received_ns;
+};
+
+// Reads every message that has arrived on `context`; appends each one's receipt.
+void drain(redisContext* context, std::size_t count, std::vector<Receipt>& receipts) {
     if (redisBufferRead(context) != REDIS_OK) fail(std::string("subscriber read: ") + context->errstr);
     for (;;) {
         void* raw = nullptr;
@@ -127,7 +132,8 @@ void drain(redisContext* context, std::vector<std::int64_t>& delays_ns) {
             std::string_view(reply->element[0]->str, reply->element[0]->len) != "message")
             continue;
         const std::int64_t received = now_ns();
-        delays_ns.push_back(received - std::strtoll(reply->element[2]->str, nullptr, 10));
+        const auto message = static_cast<std::size_t>(std::strtoull(reply->element[2]->str, nullptr, 10));
+        if (message < count) receipts.push_back({message, received});
     }
 }
 
@@ -147,19 +153,23 @@ int main(int argc, char** argv) {
 
     const std::uint64_t expected =
         static_cast<std::uint64_t>(flags.count) * static_cast<std::uint64_t>(flags.subscribers);
+    const auto count = static_cast<std::size_t>(flags.count);
+    // When the publisher read each PUBLISH's reply.
+    std::vector<std::atomic<std::int64_t>> acknowledged_ns(count);
     std::atomic<bool> published{false};
     std::jthread publisher([&] {
         Context context = connect_to(flags.port);
         const auto interval = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / flags.rate));
         auto next = Clock::now();
-        for (int i = 0; i < flags.count; ++i) {
+        for (std::size_t i = 0; i < count; ++i) {
             std::this_thread::sleep_until(next);
             next += interval;
-            std::string payload = std::to_string(now_ns());
+            std::string payload = std::to_string(i);
             payload.resize(static_cast<std::size_t>(flags.payload), ' ');
             const Reply reply(static_cast<redisReply*>(
                 redisCommand(context.get(), "PUBLISH %s %b", kChannel, payload.data(), payload.size())));
             if (!reply || reply->type != REDIS_REPLY_INTEGER) fail("PUBLISH failed");
+            acknowledged_ns[i] = now_ns();
         }
         published = true;
     });
@@ -171,23 +181,31 @@ int main(int argc, char** argv) {
         if (epoll_ctl(epoll, EPOLL_CTL_ADD, subscribers[i]->fd, &event) != 0) fail("epoll_ctl failed");
     }
     std::vector<epoll_event> ready(subscribers.size());
-    std::vector<std::int64_t> delays_ns;
-    delays_ns.reserve(expected);
+    std::vector<Receipt> receipts;
+    receipts.reserve(expected);
     // Events still on their way when the last PUBLISH returned get 5 s more.
     auto deadline = Clock::time_point::max();
-    while (delays_ns.size() < expected && Clock::now() < deadline) {
+    while (receipts.size() < expected && Clock::now() < deadline) {
         if (published && deadline == Clock::time_point::max()) deadline = Clock::now() + std::chrono::seconds(5);
-        const int count = epoll_wait(epoll, ready.data(), static_cast<int>(ready.size()), 20);
-        if (count < 0) fail("epoll_wait failed");
-        for (int i = 0; i < count; ++i) drain(subscribers[ready[static_cast<std::size_t>(i)].data.u64].get(), delays_ns);
+        const int woken = epoll_wait(epoll, ready.data(), static_cast<int>(ready.size()), 20);
+        if (woken < 0) fail("epoll_wait failed");
+        for (int i = 0; i < woken; ++i) drain(subscribers[ready[static_cast<std::size_t>(i)].data.u64].get(), count, receipts);
     }
     close(epoll);
     publisher.join();
 
+    std::vector<std::int64_t> delays_ns;
+    delays_ns.reserve(receipts.size());
+    std::size_t early = 0;
+    for (const auto& receipt : receipts) {
+        const std::int64_t delay = receipt.received_ns - acknowledged_ns[receipt.message].load();
+        if (delay < 0) ++early;
+        delays_ns.push_back(std::max<std::int64_t>(0, delay));
+    }
     std::sort(delays_ns.begin(), delays_ns.end());
-    std::printf("{\"subscribers\":%d,\"expected\":%llu,\"received\":%zu,"
+    std::printf("{\"subscribers\":%d,\"expected\":%llu,\"received\":%zu,\"early\":%zu,"
                 "\"delay_ms\":{\"p50\":%.3f,\"p99\":%.3f,\"max\":%.3f}}\n",
-                flags.subscribers, static_cast<unsigned long long>(expected), delays_ns.size(),
+                flags.subscribers, static_cast<unsigned long long>(expected), delays_ns.size(), early,
                 nearest_rank_ms(delays_ns, 50), nearest_rank_ms(delays_ns, 99),
                 delays_ns.empty() ? 0.0 : static_cast<double>(delays_ns.back()) / 1e6);
     return 0;

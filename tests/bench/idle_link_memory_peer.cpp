@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <chrono>
@@ -76,24 +77,30 @@ void admit_everyone(zmq::context_t& context) {
 }
 
 // The child: `count` idle CURVE DEALERs, each with one request answered, held until killed.
+// They connect a hundred at a time, each batch answered before the next, as imgshare-load's
+// idle clients do (a burst of thousands of handshakes leaves the server more heap).
 [[noreturn]] void hold_connections(const std::string& endpoint, const std::string& server_key, int count) {
+    constexpr int kBatch = 100;
     zmq::context_t context(1);
     context.set(zmq::ctxopt::max_sockets, count + 16);
     const CurveKeys keys;
     std::vector<zmq::socket_t> sockets;
     sockets.reserve(static_cast<std::size_t>(count));
-    for (int i = 0; i < count; ++i) {
-        auto& socket = sockets.emplace_back(context, zmq::socket_type::dealer);
-        net::harden_peer_socket(socket, net::Liveness::Client);
-        socket.set(zmq::sockopt::curve_serverkey, server_key);
-        socket.set(zmq::sockopt::curve_publickey, keys.public_key.data());
-        socket.set(zmq::sockopt::curve_secretkey, keys.secret_key.data());
-        socket.connect(endpoint);
-        socket.send(zmq::str_buffer("hello"), zmq::send_flags::none);
-    }
-    for (auto& socket : sockets) {
-        zmq::message_t reply;
-        (void)socket.recv(reply);
+    for (int first = 0; first < count; first += kBatch) {
+        const int last = std::min(count, first + kBatch);
+        for (int i = first; i < last; ++i) {
+            auto& socket = sockets.emplace_back(context, zmq::socket_type::dealer);
+            net::harden_peer_socket(socket, net::Liveness::Client);
+            socket.set(zmq::sockopt::curve_serverkey, server_key);
+            socket.set(zmq::sockopt::curve_publickey, keys.public_key.data());
+            socket.set(zmq::sockopt::curve_secretkey, keys.secret_key.data());
+            socket.connect(endpoint);
+            socket.send(zmq::str_buffer("hello"), zmq::send_flags::none);
+        }
+        for (int i = first; i < last; ++i) {
+            zmq::message_t reply;
+            (void)sockets[static_cast<std::size_t>(i)].recv(reply);
+        }
     }
     for (;;) pause();
 }

@@ -5,8 +5,11 @@
 # 3-hop CURVE relay with no imgshare code in it (relay_bench), `imgshare post` and
 # `download` as users run them against scp (deploy/user-bench.sh), the gallery with 200
 # images in chromium against `imgshare download` (deploy/gallery-bench.sh), the storage node's
-# fsync rate, and peak resident memory (deploy/measure-memory.sh); then a user's `list`
-# during a flood of 1,500 fresh-key handshakes, with and without the per-source limit.
+# fsync rate, NEW_IMAGE fan-out against Redis pub/sub (3 alternating runs), the broker's
+# memory per idle connection against libzmq alone, and peak resident memory
+# (deploy/measure-memory.sh); then, as root, the RADOS backend's rows against `rados bench`
+# (deploy/rados-bench.sh; IMGSHARE_BENCH_RADOS=0 skips them), and a user's `list` during a
+# flood of 1,500 fresh-key handshakes, with and without the per-source limit.
 #
 #   deploy/bench.sh [--quick]
 #
@@ -17,7 +20,7 @@
 # time the hypervisor gave to others during the row's runs (/proc/stat): a row
 # measured under heavy steal measures the host, not imgshare. Every run's JSON
 # stays in $IMGSHARE_BENCH_KEEP if set.
-# Installs openssh-server and jq if missing (apt-get, as bootstrap.sh does), starts
+# Installs openssh-server, jq and redis-server if missing (apt-get, as bootstrap.sh does), starts
 # its own sshd with throw-away keys and stops it, and the cluster, by pid.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -25,7 +28,7 @@ bin=$root/build/bin
 quick=0
 case "${1:-}" in
   --quick) quick=1 ;;
-  -h|--help) sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
   "") ;;
   *) echo "bench: unknown option $1" >&2; exit 2 ;;
 esac
@@ -190,42 +193,6 @@ if TMPDIR=$work "$bin/storage_commit_bench" --benchmark_filter='BM_StoreSyncedWr
 else
   echo "bench: storage_commit_bench failed: $(tail -1 "$work/fsync.err")" >&2
 fi
-"$root/deploy/cluster.sh" down --dir "$cluster" >&2
-
-# ---- the broker's memory per idle connection, on a fresh cluster (issue #27) ---------
-# VmRSS of a broker that has served nothing yet, then its highest while N idle clients are
-# connected; beside it, libzmq alone with the broker's socket options
-# (tests/bench/idle_link_memory_peer.cpp), with and without a ZAP handler.
-echo "bench: broker memory per idle connection" >&2
-idle_links=${idle_counts[0]}
-idle_cluster=$work/idle-cluster
-rss_kib() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$1/status" 2>/dev/null || echo 0; }
-idle_link_kib=failed
-idle_port=$(free_base 3)
-if "$root/deploy/cluster.sh" up --dir "$idle_cluster" --base-port "$idle_port" >&2; then
-  idle_broker=$(cat "$idle_cluster/pids/broker.pid")
-  idle_rss_before=$(rss_kib "$idle_broker")
-  echo 0 >"$work/idle-rss-peak"
-  ( peak=0; while kill -0 "$idle_broker" 2>/dev/null; do
-      now=$(rss_kib "$idle_broker"); (( now > peak )) && { peak=$now; echo "$peak" >"$work/idle-rss-peak"; }
-      sleep 0.2; done ) &
-  sampler=$!
-  if "$bin/imgshare-load" --broker "tcp://127.0.0.1:$idle_port" \
-      --trust "$idle_cluster/trust" --home "$work/load-idle" --json --clients 1 --mix list=1 --rate 10 \
-      --duration 5s --idle-clients "$idle_links" >"$work/idle-memory.json" 2>"$work/idle-memory.err"; then
-    idle_link_kib=$(calc "($(cat "$work/idle-rss-peak") - $idle_rss_before) / $idle_links")
-  else
-    echo "bench: idle-memory failed: $(tail -1 "$work/idle-memory.err")" >&2
-  fi
-  kill "$sampler" 2>/dev/null || true
-  "$root/deploy/cluster.sh" down --dir "$idle_cluster" >&2
-fi
-peer_link() {  # on|off: libzmq's KiB per idle link, with or without ZAP
-  "$bin/idle_link_memory_peer" --connections "$idle_links" --zap "$1" 2>"$work/idle-peer-$1.err" |
-    jq -r '.kib_per_connection' 2>/dev/null || echo failed
-}
-peer_link_zap=$(peer_link on)
-peer_link_bare=$(peer_link off)
 
 # ---- the bare 3-hop CURVE relay, no imgshare code in it (tests/bench/relay_bench.cpp) ----
 echo "bench: CURVE relay" >&2
@@ -302,6 +269,44 @@ gallery_images=200
   "$gallery_images" >"$work/gallery-rows.md" ||
   echo "| gallery | failed: see above | - | - | - | - |" >"$work/gallery-rows.md"
 rm -f "$work/image.png" "$ssh_dir/copy.png"
+
+# The user commands and the gallery ran against it; the cluster is done.
+"$root/deploy/cluster.sh" down --dir "$cluster" >&2
+
+# ---- the broker's memory per idle connection, on a fresh cluster (issue #27) ---------
+# VmRSS of a broker that has served nothing yet, then its highest while N idle clients are
+# connected; beside it, libzmq alone with the broker's socket options
+# (tests/bench/idle_link_memory_peer.cpp), with and without a ZAP handler.
+echo "bench: broker memory per idle connection" >&2
+idle_links=${idle_counts[0]}
+idle_cluster=$work/idle-cluster
+rss_kib() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$1/status" 2>/dev/null || echo 0; }
+idle_link_kib=failed
+idle_port=$(free_base 3)
+if "$root/deploy/cluster.sh" up --dir "$idle_cluster" --base-port "$idle_port" >&2; then
+  idle_broker=$(cat "$idle_cluster/pids/broker.pid")
+  idle_rss_before=$(rss_kib "$idle_broker")
+  echo 0 >"$work/idle-rss-peak"
+  ( peak=0; while kill -0 "$idle_broker" 2>/dev/null; do
+      now=$(rss_kib "$idle_broker"); (( now > peak )) && { peak=$now; echo "$peak" >"$work/idle-rss-peak"; }
+      sleep 0.2; done ) &
+  sampler=$!
+  if "$bin/imgshare-load" --broker "tcp://127.0.0.1:$idle_port" \
+      --trust "$idle_cluster/trust" --home "$work/load-idle" --json --clients 1 --mix list=1 --rate 10 \
+      --duration 5s --idle-clients "$idle_links" >"$work/idle-memory.json" 2>"$work/idle-memory.err"; then
+    idle_link_kib=$(calc "($(cat "$work/idle-rss-peak") - $idle_rss_before) / $idle_links")
+  else
+    echo "bench: idle-memory failed: $(tail -1 "$work/idle-memory.err")" >&2
+  fi
+  kill "$sampler" 2>/dev/null || true
+  "$root/deploy/cluster.sh" down --dir "$idle_cluster" >&2
+fi
+peer_link() {  # on|off: libzmq's KiB per idle link, with or without ZAP
+  "$bin/idle_link_memory_peer" --connections "$idle_links" --zap "$1" 2>"$work/idle-peer-$1.err" |
+    jq -r '.kib_per_connection' 2>/dev/null || echo failed
+}
+peer_link_zap=$(peer_link on)
+peer_link_bare=$(peer_link off)
 
 # ---- peak resident memory for one image of each size ---------------------------------
 echo "bench: memory" >&2
@@ -387,6 +392,13 @@ echo
 echo "## memory per image size (deploy/measure-memory.sh ${memory_sizes[*]})"
 echo
 cat "$work/memory.md"
+echo
+# The RADOS backend's rows (issue #26), on its own Ceph cluster: root only, as deploy/ceph.sh.
+if [ "${IMGSHARE_BENCH_RADOS:-1}" != 0 ] && [ "$(id -u)" -eq 0 ]; then
+  "$root/deploy/rados-bench.sh" $([ "$quick" = 1 ] && echo --quick) || echo "RADOS rows failed: see above"
+else
+  echo "RADOS rows skipped (IMGSHARE_BENCH_RADOS=0, or not root)"
+fi
 echo
 echo "## handshake flood (HandshakeFloodBench, tests/integration/handshake_flood_test.cpp)"
 echo

@@ -111,7 +111,12 @@ broker_before=$(ticks "$broker_pid")
 declare -a node_before osd_before
 for i in "${!node_pids[@]}"; do node_before[$i]=$(ticks "${node_pids[$i]}"); done
 for i in "${!osd_pids[@]}"; do osd_before[$i]=$(ticks "${osd_pids[$i]}"); done
+pool_ops() {  # "reads writes" the pool has served so far (rados df)
+  rados df --format json 2>/dev/null | jq -r '.pools[] | select(.name == "imgshare") | "\(.read_ops) \(.write_ops)"'
+}
+read -r reads_before writes_before <<<"$(pool_ops || echo "0 0")"
 load post-small --clients 32 --count "$posts" --mix post=1 --size 100KiB
+read -r reads_after writes_after <<<"$(pool_ops || echo "0 0")"
 broker_cpu=$(( $(ticks "$broker_pid") - broker_before ))
 node_cpu=() osd_cpu=()
 for i in "${!node_pids[@]}"; do node_cpu[$i]=$(( $(ticks "${node_pids[$i]}") - node_before[i] )); done
@@ -146,14 +151,14 @@ echo "| storage node peak resident memory (each, after all rows) | ${node_mib[*]
 echo
 if ok post-small; then
   done_posts=$(j post-small .operations.post.count)
-  per_post() { calc "1e6 * $1 / $hz / $done_posts" 0; }  # µs of CPU per post
+  per_post() { calc "1e6 * $1 / $hz / $done_posts" 0; echo; }  # µs of CPU per post
   node_total=0 osd_total=0
   for t in "${node_cpu[@]}"; do node_total=$((node_total + t)); done
   for t in "${osd_cpu[@]}"; do osd_total=$((osd_total + t)); done
   node_list=$(for t in "${node_cpu[@]}"; do per_post "$t"; done | paste -sd/)
   osd_list=$(for t in "${osd_cpu[@]}"; do per_post "$t"; done | paste -sd/)
   broker_us=$(per_post "$broker_cpu") node_us=$(per_post "$node_total") osd_us=$(per_post "$osd_total")
-  echo "CPU per 100 KiB post ($done_posts posts): broker $broker_us µs; storage nodes $node_us µs in all ($node_list); OSDs $osd_us µs in all ($osd_list; pool size 2: two copies)."
+  echo "CPU per 100 KiB post ($done_posts posts): broker $broker_us µs; storage nodes $node_us µs in all ($node_list); OSDs $osd_us µs in all ($osd_list; pool size 2: two copies). RADOS operations per post (rados df): $(calc "($reads_after - $reads_before) / $done_posts") reads, $(calc "($writes_after - $writes_before) / $done_posts") writes; rados bench writes one object per object."
   echo
   # A machine of 2 cores holds one storage node and its share of the OSDs; the broker is
   # one process on the first machine (its loop is one thread, CURVE on two I/O threads).

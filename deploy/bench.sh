@@ -5,8 +5,11 @@
 # 3-hop CURVE relay with no imgshare code in it (relay_bench), `imgshare post` and
 # `download` as users run them against scp (deploy/user-bench.sh), the gallery with 200
 # images in chromium against `imgshare download` (deploy/gallery-bench.sh), the storage node's
-# fsync rate, and peak resident memory (deploy/measure-memory.sh); then a user's `list`
-# during a flood of 1,500 fresh-key handshakes, with and without the per-source limit.
+# fsync rate, NEW_IMAGE fan-out against Redis pub/sub (3 alternating runs), the broker's
+# memory per idle connection against libzmq alone, and peak resident memory
+# (deploy/measure-memory.sh); then, as root, the RADOS backend's rows against `rados bench`
+# (deploy/rados-bench.sh; IMGSHARE_BENCH_RADOS=0 skips them), and a user's `list` during a
+# flood of 1,500 fresh-key handshakes, with and without the per-source limit.
 #
 #   deploy/bench.sh [--quick]
 #
@@ -17,7 +20,7 @@
 # time the hypervisor gave to others during the row's runs (/proc/stat): a row
 # measured under heavy steal measures the host, not imgshare. Every run's JSON
 # stays in $IMGSHARE_BENCH_KEEP if set.
-# Installs openssh-server and jq if missing (apt-get, as bootstrap.sh does), starts
+# Installs openssh-server, jq and redis-server if missing (apt-get, as bootstrap.sh does), starts
 # its own sshd with throw-away keys and stops it, and the cluster, by pid.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -25,7 +28,7 @@ bin=$root/build/bin
 quick=0
 case "${1:-}" in
   --quick) quick=1 ;;
-  -h|--help) sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
   "") ;;
   *) echo "bench: unknown option $1" >&2; exit 2 ;;
 esac
@@ -37,6 +40,7 @@ missing=()
 [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
 command -v scp >/dev/null || missing+=(openssh-client)
 command -v jq >/dev/null || missing+=(jq)
+command -v redis-server >/dev/null || missing+=(redis-server)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "bench: installing ${missing[*]}" >&2
   sudo_cmd=()
@@ -58,9 +62,11 @@ fi
 
 work=$(mktemp -d /tmp/imgshare-bench-XXXXXX)
 cluster=$work/cluster
-sshd_pid=
+sshd_pid= redis_pid=
 cleanup() {
   if [ -n "$sshd_pid" ]; then kill "$sshd_pid" 2>/dev/null || true; fi
+  if [ -n "$redis_pid" ]; then kill "$redis_pid" 2>/dev/null || true; fi
+  "$root/deploy/cluster.sh" down --dir "$work/idle-cluster" >/dev/null 2>&1 || true
   "$root/deploy/cluster.sh" down --dir "$cluster" >/dev/null 2>&1 || true
   if [ -n "${IMGSHARE_BENCH_KEEP:-}" ]; then
     mkdir -p "$IMGSHARE_BENCH_KEEP" && cp "$work"/*.json "$work"/*.err "$IMGSHARE_BENCH_KEEP"/ 2>/dev/null || true
@@ -141,7 +147,22 @@ load post-small --clients 32 --count "$small_posts" --mix post=1 --size 100KiB |
 load post-small-e2e --clients 32 --count "$small_posts" --mix post=1 --size 100KiB --e2e-recipients 3 || true
 load download-small --clients 32 --count "$small_downloads" --mix download=1 --size 100KiB --verify none || true
 load list --clients 4 --window 64 --duration "$list_time" --mix list=1 || true
-load fanout --clients 1 --subscribers "$subscribers" --count "$fanout_posts" --rate 20 --mix post=1 --size 10KiB || true
+# NEW_IMAGE fan-out against Redis 7 pub/sub on this host (its own server, no persistence),
+# alternating, 3 runs each: the same subscribers, posts and rate (tests/bench/redis_fanout_peer.cpp).
+redis_port=$(free_base 1)
+redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
+  --maxclients 10000 --dir "$work" >"$work/redis.log" 2>&1 &
+redis_pid=$!
+for run in 1 2 3; do
+  load "fanout-$run" --clients 1 --subscribers "$subscribers" --count "$fanout_posts" --rate 20 --mix post=1 --size 10KiB || true
+  echo "bench: redis-fanout-$run" >&2
+  "$bin/redis_fanout_peer" --port "$redis_port" --subscribers "$subscribers" --count "$fanout_posts" \
+    --rate 20 --payload 100 >"$work/redis-fanout-$run.json" 2>"$work/redis-fanout-$run.err" ||
+    { echo "bench: redis-fanout-$run failed: $(tail -1 "$work/redis-fanout-$run.err")" >&2; rm -f "$work/redis-fanout-$run.json"; }
+done
+kill "$redis_pid" 2>/dev/null || true
+wait "$redis_pid" 2>/dev/null || true
+redis_pid=
 others=(--clients 8 --duration "$idle_time" --rate 400 --mix download=50,list=50 --size 100KiB --verify none)
 load idle-none "${others[@]}" || true
 load idle-none-again "${others[@]}" || true
@@ -172,7 +193,6 @@ if TMPDIR=$work "$bin/storage_commit_bench" --benchmark_filter='BM_StoreSyncedWr
 else
   echo "bench: storage_commit_bench failed: $(tail -1 "$work/fsync.err")" >&2
 fi
-"$root/deploy/cluster.sh" down --dir "$cluster" >&2
 
 # ---- the bare 3-hop CURVE relay, no imgshare code in it (tests/bench/relay_bench.cpp) ----
 echo "bench: CURVE relay" >&2
@@ -250,6 +270,44 @@ gallery_images=200
   echo "| gallery | failed: see above | - | - | - | - |" >"$work/gallery-rows.md"
 rm -f "$work/image.png" "$ssh_dir/copy.png"
 
+# The user commands and the gallery ran against it; the cluster is done.
+"$root/deploy/cluster.sh" down --dir "$cluster" >&2
+
+# ---- the broker's memory per idle connection, on a fresh cluster (issue #27) ---------
+# VmRSS of a broker that has served nothing yet, then its highest while N idle clients are
+# connected; beside it, libzmq alone with the broker's socket options
+# (tests/bench/idle_link_memory_peer.cpp), with and without a ZAP handler.
+echo "bench: broker memory per idle connection" >&2
+idle_links=${idle_counts[0]}
+idle_cluster=$work/idle-cluster
+rss_kib() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$1/status" 2>/dev/null || echo 0; }
+idle_link_kib=failed
+idle_port=$(free_base 3)
+if "$root/deploy/cluster.sh" up --dir "$idle_cluster" --base-port "$idle_port" >&2; then
+  idle_broker=$(cat "$idle_cluster/pids/broker.pid")
+  idle_rss_before=$(rss_kib "$idle_broker")
+  echo 0 >"$work/idle-rss-peak"
+  ( peak=0; while kill -0 "$idle_broker" 2>/dev/null; do
+      now=$(rss_kib "$idle_broker"); (( now > peak )) && { peak=$now; echo "$peak" >"$work/idle-rss-peak"; }
+      sleep 0.2; done ) &
+  sampler=$!
+  if "$bin/imgshare-load" --broker "tcp://127.0.0.1:$idle_port" \
+      --trust "$idle_cluster/trust" --home "$work/load-idle" --json --clients 1 --mix list=1 --rate 10 \
+      --duration 5s --idle-clients "$idle_links" >"$work/idle-memory.json" 2>"$work/idle-memory.err"; then
+    idle_link_kib=$(calc "($(cat "$work/idle-rss-peak") - $idle_rss_before) / $idle_links")
+  else
+    echo "bench: idle-memory failed: $(tail -1 "$work/idle-memory.err")" >&2
+  fi
+  kill "$sampler" 2>/dev/null || true
+  "$root/deploy/cluster.sh" down --dir "$idle_cluster" >&2
+fi
+peer_link() {  # on|off: libzmq's KiB per idle link, with or without ZAP
+  "$bin/idle_link_memory_peer" --connections "$idle_links" --zap "$1" 2>"$work/idle-peer-$1.err" |
+    jq -r '.kib_per_connection' 2>/dev/null || echo failed
+}
+peer_link_zap=$(peer_link on)
+peer_link_bare=$(peer_link off)
+
 # ---- peak resident memory for one image of each size ---------------------------------
 echo "bench: memory" >&2
 memory_sizes=(20 200)
@@ -313,10 +371,20 @@ echo "| 100 KiB posts, 32 clients, durable | $(figure post-small .operations.pos
 echo "| 100 KiB end-to-end posts for 3 recipients, 32 clients, durable | $(figure post-small-e2e .operations.post.ops_per_s 0 posts/s) | the escrow row above | no goal of its own | $(if ok post-small-e2e && ok post-small; then calc "$(j post-small-e2e .operations.post.ops_per_s) / $(j post-small .operations.post.ops_per_s)" 2; else echo -; fi) of escrow | $(steal post-small-e2e) |"
 echo "| 100 KiB downloads, 32 clients (unverified) | $(figure download-small .operations.download.ops_per_s 0 downloads/s) | - | >= 1,500 downloads/s | $(ratio download-small "x / 1500" .operations.download.ops_per_s) | $(steal download-small) |"
 echo "| LIST through the broker, CURVE (4 clients x 64 in flight) | $(figure list .operations.list.ops_per_s 0 requests/s) | bare relay $relay_small/s (64 in flight, one client) | >= 25,000 requests/s | $(ratio list "x / 25000" .operations.list.ops_per_s) | $(steal list) |"
-fanout_got="-"
-ok fanout && fanout_got="$(j fanout '.notifications.received') of $(j fanout '.notifications.expected') delivered"
-echo "| NEW_IMAGE fan-out to $subscribers subscribers (20 posts/s) | p99 $(figure fanout .notifications.delay_ms.p99 1 ms) ($fanout_got) | - | p99 < 100 ms | $(ratio fanout "100 / (x + 0.001)" .notifications.delay_ms.p99) | $(steal fanout) |"
+for run in 1 2 3; do
+  fanout_got="-" redis_cell="failed" fanout_ratio="-"
+  ok "fanout-$run" && fanout_got="$(j "fanout-$run" '.notifications.received') of $(j "fanout-$run" '.notifications.expected') delivered"
+  if [ -f "$work/redis-fanout-$run.json" ]; then
+    redis_p99=$(jq '.delay_ms.p99' "$work/redis-fanout-$run.json")
+    redis_cell="Redis pub/sub p99 $(calc "$redis_p99") ms ($(jq '.received' "$work/redis-fanout-$run.json") of $(jq '.expected' "$work/redis-fanout-$run.json"))"
+    ok "fanout-$run" && fanout_ratio=$(ratio "fanout-$run" "2 * $redis_p99 / (x + 0.001)" .notifications.delay_ms.p99)
+  fi
+  echo "| NEW_IMAGE fan-out to $subscribers subscribers (20 posts/s), run $run of 3 alternating | p99 $(figure "fanout-$run" .notifications.delay_ms.p99 1 ms) ($fanout_got) | $redis_cell | p99 < 100 ms and <= 2x Redis | $fanout_ratio (of 2x Redis); $(ratio "fanout-$run" "100 / (x + 0.001)" .notifications.delay_ms.p99) (of 100 ms) | $(steal "fanout-$run") |"
+done
 echo "| connected idle clients (others: 400 ops/s) | $idle_cell | - | ${idle_counts[0]}, p99 < 2x the figure with none | $idle_ratio | $(steal idle-none idle-none-again "idle-$idle_last" "idle-$idle_last-again") |"
+idle_link_ratio="-"
+[ "$idle_link_kib" = failed ] || idle_link_ratio=$(calc "32 / $idle_link_kib" 2)
+echo "| broker memory per idle client connection ($idle_links connected, a fresh broker) | $idle_link_kib KiB | libzmq alone, the broker's socket options: $peer_link_zap KiB with a ZAP handler, $peer_link_bare without | <= 32 KiB | $idle_link_ratio | - |"
 echo "| peak resident memory, ${memory_sizes[1]} MiB image | client $client_mib MiB, broker $broker_mib MiB, storage $storage_mib MiB | under this bench: broker $cluster_broker_mib MiB, storage $cluster_storage_mib MiB | client, broker < 64 MiB; storage < 192 MiB | $(awk -v c="$client_mib" -v b="$broker_mib" -v s="$storage_mib" 'BEGIN { r = 64 / c; if (64 / b < r) r = 64 / b; if (192 / s < r) r = 192 / s; printf "%.2f", r }') | - |"
 echo
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -324,6 +392,13 @@ echo
 echo "## memory per image size (deploy/measure-memory.sh ${memory_sizes[*]})"
 echo
 cat "$work/memory.md"
+echo
+# The RADOS backend's rows (issue #26), on its own Ceph cluster: root only, as deploy/ceph.sh.
+if [ "${IMGSHARE_BENCH_RADOS:-1}" != 0 ] && [ "$(id -u)" -eq 0 ]; then
+  "$root/deploy/rados-bench.sh" $([ "$quick" = 1 ] && echo --quick) || echo "RADOS rows failed: see above"
+else
+  echo "RADOS rows skipped (IMGSHARE_BENCH_RADOS=0, or not root)"
+fi
 echo
 echo "## handshake flood (HandshakeFloodBench, tests/integration/handshake_flood_test.cpp)"
 echo

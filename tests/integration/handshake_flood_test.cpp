@@ -176,9 +176,9 @@ class HandshakeFloodBench : public ::testing::Test {
         for (int i = 0; i < kSamples; ++i)
             baseline.push_back(timed_list(unseen));
         ASSERT_EQ(failures_, 0) << last_failure_;
-        auto flood = std::make_unique<HandshakeFlood>(port_of(cluster_.client_endpoint()),
-                                                      cluster_.broker_public_key(), source,
-                                                      kHandshakes);
+        auto flood = std::make_unique<HandshakeFlood>(
+            port_of(cluster_.client_endpoint()), cluster_.broker_public_key(), source,
+            kHandshakes, 0, 10s, HandshakeFlood::Cpu::Idle);
         // Lists are timed until there are enough of them and the flood has made 1,500
         // handshakes (unseen users: until they run out); a list that starts after that does
         // not count.

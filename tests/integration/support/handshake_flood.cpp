@@ -1,5 +1,7 @@
 #include "tests/integration/support/handshake_flood.h"
 
+#include <pthread.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <zmq.h>
 
@@ -13,19 +15,23 @@
 namespace imgshare::testing {
 
 HandshakeFlood::HandshakeFlood(int port, Bytes broker_public_key, std::string source, int wave,
-                               int waves, std::chrono::seconds wave_timeout)
+                               int waves, std::chrono::seconds wave_timeout, Cpu cpu)
     : thread_([this, port, key = std::move(broker_public_key), source = std::move(source), wave,
-               waves, wave_timeout](const std::stop_token& stop) {
-          run(port, key, source, wave, waves, wave_timeout, stop);
+               waves, wave_timeout, cpu](const std::stop_token& stop) {
+          run(port, key, source, wave, waves, wave_timeout, cpu, stop);
       }) {}
 
 void HandshakeFlood::run(int port, const Bytes& broker_public_key, const std::string& source,
-                         int wave, int waves, std::chrono::seconds wave_timeout,
+                         int wave, int waves, std::chrono::seconds wave_timeout, Cpu cpu,
                          const std::stop_token& stop) {
     using SteadyClock = std::chrono::steady_clock;
     // On a shared 2-core machine the flood's own CURVE work would otherwise count against
     // the broker.
     setpriority(PRIO_PROCESS, 0, 19);  // this thread, and the context's threads below
+    if (cpu == Cpu::Idle) {
+        sched_param none{};
+        pthread_setschedparam(pthread_self(), SCHED_IDLE, &none);
+    }
     // Each socket holds a descriptor or two: more than the usual soft limit of 1,024.
     rlimit files{};
     getrlimit(RLIMIT_NOFILE, &files);

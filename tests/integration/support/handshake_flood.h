@@ -17,12 +17,17 @@ namespace imgshare::testing {
 // `port` on 127.0.0.1: each wave's sockets connect at once, and the next wave starts when
 // every one of them has ended its first handshake (admitted or refused, as a socket monitor
 // says) or after `wave_timeout`; then the wave's sockets are closed. `waves` of them, or
-// until destroyed (0). The flood runs at nice 19 in a thread of its own: it stands for an
-// attacker on another machine.
+// until destroyed (0). The flood runs in a thread of its own at nice 19 or, with
+// `Cpu::Idle`, under SCHED_IDLE (only when nothing else wants the CPU: for benchmarks that
+// run at nice 19 themselves): it stands for an attacker on another machine, whose own CURVE
+// work is not the broker's.
 class HandshakeFlood {
   public:
+    enum class Cpu { Nice19, Idle };
+
     HandshakeFlood(int port, Bytes broker_public_key, std::string source, int wave,
-                   int waves = 0, std::chrono::seconds wave_timeout = std::chrono::seconds(10));
+                   int waves = 0, std::chrono::seconds wave_timeout = std::chrono::seconds(10),
+                   Cpu cpu = Cpu::Nice19);
 
     // Connections opened so far (each one a first SYN).
     int opened() const { return opened_; }
@@ -35,7 +40,7 @@ class HandshakeFlood {
 
   private:
     void run(int port, const Bytes& broker_public_key, const std::string& source, int wave,
-             int waves, std::chrono::seconds wave_timeout, const std::stop_token& stop);
+             int waves, std::chrono::seconds wave_timeout, Cpu cpu, const std::stop_token& stop);
 
     std::atomic<int> opened_ = 0, admitted_ = 0, refused_ = 0;
     std::atomic<bool> done_ = false;

@@ -30,6 +30,7 @@ packages=(
   clang-19 libclang-rt-19-dev
   libcpp-httplib-dev chromium
   libhiredis-dev
+  nftables
 )
 if [ "$rados" != 0 ]; then
   # <rados/librados.hpp> is in libradospp-dev, not librados-dev (../shared/CEPH.md).

@@ -3,6 +3,7 @@
 #
 #   deploy/cluster.sh up     [--dir DIR] [--base-port P]   start (initialising keys on first run)
 #                            [--storage-nodes N --backend rados --ceph-dir CEPH_DIR [--pool NAME]]
+#                            [--connection-limit RATE [--connection-burst N]]
 #   deploy/cluster.sh down   [--dir DIR]                   stop exactly the processes `up` started
 #   deploy/cluster.sh status [--dir DIR]                   show what runs (and Ceph's health)
 #
@@ -28,11 +29,18 @@
 # ends, killed at the limit or otherwise. DIR/broker.memory-limit says how the limit is set, or
 # "none: WHY" (then `up` warns and the broker runs unbounded); DIR/logs/broker.err has a line
 # per restart. `down` stops the supervisor first.
+#
+# --connection-limit RATE (N/s or N/m; 50/s is the recommended value) limits new TCP
+# connections to the client and events ports per source address, in the kernel before any
+# cryptography, after a burst of --connection-burst N (default 200): an nftables table of its
+# own (deploy/connection-limit.sh; needs root and nft), loaded before the broker starts and
+# deleted by `down`; DIR/broker.connection-limit names it. Without the flag the machine's
+# firewall is not touched.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bin=${IMGSHARE_BIN:-$root/build/bin}
 
-usage() { sed -n '2,29p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,38p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 
 command=${1:-}
 [ -n "$command" ] || usage 2
@@ -43,6 +51,8 @@ storage_nodes=1
 storage_backend=rocksdb
 ceph_dir=
 pool=imgshare
+connection_limit=
+connection_burst=200
 while [ $# -gt 0 ]; do
   case "$1" in
     --dir) dir=$2; shift 2 ;;
@@ -51,6 +61,8 @@ while [ $# -gt 0 ]; do
     --backend) storage_backend=$2; shift 2 ;;
     --ceph-dir) ceph_dir=$2; shift 2 ;;
     --pool) pool=$2; shift 2 ;;
+    --connection-limit) connection_limit=$2; shift 2 ;;
+    --connection-burst) connection_burst=$2; shift 2 ;;
     -h|--help) usage 0 ;;
     *) echo "cluster: unknown option $1" >&2; usage 2 ;;
   esac
@@ -114,6 +126,24 @@ bytes_of() {
 broker_memory_max=$(bytes_of "${IMGSHARE_BROKER_MEMORY_MAX:-240M}") || exit 2
 # One group per cluster directory, so two clusters on one machine have a limit each.
 broker_group=imgshare-broker-$(printf '%s' "$dir" | sha256sum | cut -c1-12)
+
+# The per-source limit on new connections (deploy/connection-limit.sh): one nftables table per
+# cluster directory, as the memory group; DIR/broker.connection-limit says it is in place.
+connection_table=imgshare_$(printf '%s' "$dir" | sha256sum | cut -c1-12)
+limit_connections() {  # clients port, events port
+  if [ -z "$connection_limit" ]; then
+    # An `up` without the flag leaves no limit of an earlier `up` behind.
+    [ ! -f "$dir/broker.connection-limit" ] || "$root/deploy/connection-limit.sh" remove --table "$connection_table"
+    rm -f "$dir/broker.connection-limit"
+    return 0
+  fi
+  "$root/deploy/connection-limit.sh" apply --table "$connection_table" --ports "$1,$2" \
+    --rate "$connection_limit" --burst "$connection_burst" ||
+    { echo "cluster: the connection limit could not be set; the broker is not started" >&2; exit 1; }
+  echo "inet $connection_table ports $1,$2 rate $connection_limit burst $connection_burst" \
+    >"$dir/broker.connection-limit"
+  echo "cluster: new connections per source limited to $connection_limit after $connection_burst (nftables table inet $connection_table)"
+}
 
 broker_log_offset=0
 wait_ready() {  # service name as the broker logs it [, how many READYs]
@@ -179,6 +209,7 @@ TRUST
   read -r -a broker_args <<<"${IMGSHARE_BROKER_ARGS:-}"
   read -r -a ca_args <<<"${IMGSHARE_CA_ARGS:-}"
   read -r -a storage_args <<<"${IMGSHARE_STORAGE_ARGS:-}"
+  limit_connections "$base_port" "$((base_port + 1))"
   start_broker "$bin/imgshare-broker" run --data-dir "$dir/broker" --clients "$clients" \
     --events "$events" --backend "$backend" --ca-service-key "$ca_service" --service-key "$storage_service" \
     "${broker_args[@]}"
@@ -226,6 +257,11 @@ down() {
     rm -f "$pids/$name.pid"
   done
   "$root/deploy/memory-limit.sh" remove --group "$broker_group"
+  if [ -f "$dir/broker.connection-limit" ]; then
+    "$root/deploy/connection-limit.sh" remove --table "$connection_table"
+    rm -f "$dir/broker.connection-limit"
+    echo "cluster: removed the connection limit (nftables table inet $connection_table)"
+  fi
 }
 
 status() {
@@ -234,6 +270,7 @@ status() {
     if alive "$name"; then echo "$name: running (pid $(cat "$pids/$name.pid"))"
     else echo "$name: stopped"; code=3; fi
   done
+  [ ! -f "$dir/broker.connection-limit" ] || echo "connection limit: $(cat "$dir/broker.connection-limit")"
   if [ -f "$dir/ceph-dir" ]; then
     local ceph; ceph=$(cat "$dir/ceph-dir")
     echo "ceph ($ceph): $("$root/deploy/ceph.sh" status --dir "$ceph" 2>&1 | grep '^health:' || echo 'health: unknown')"

@@ -5,24 +5,21 @@
 // source address and refuses the rest at ZAP, and never charges a key the CA has confirmed
 // as a user's. HandshakeLimitTest holds the limit to that with real processes;
 // HandshakeFloodBench (deploy/bench.sh) measures what a flood of 1,500 costs a user's
-// `list`, with and without the limit (docs/SECURITY.md 3.19).
+// `list`, with the kernel's limit on new connections (deploy/connection-limit.sh, tested by
+// connection_limit_test.cpp) and with the broker's limit alone (docs/SECURITY.md 3.19).
 #include <gtest/gtest.h>
 
-#include <sys/resource.h>
-#include <zmq.h>
-
 #include <algorithm>
-#include <cstring>
-#include <atomic>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
-#include <thread>
-
-#include <zmq.hpp>
 
 #include "common/protocol/codec.h"
 #include "tests/integration/support/cluster.h"
+#include "tests/integration/support/deployed_cluster.h"
+#include "tests/integration/support/handshake_flood.h"
+#include "tests/integration/support/private_network.h"
 #include "tests/integration/support/raw_client.h"
 #include "tests/integration/support/wait.h"
 
@@ -33,88 +30,9 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using SteadyClock = std::chrono::steady_clock;
 
-// Fresh-key connections opened in waves from `source` (a loopback address): each wave's
-// sockets connect at once, and the next wave starts when every one of them has ended its
-// first handshake (admitted or refused, as a socket monitor says) or after 10 s; then the
-// wave's sockets are closed. `waves` of them, or until destroyed (0).
-class HandshakeFlood {
-  public:
-    HandshakeFlood(const Cluster& cluster, std::string source, int wave, int waves = 0)
-        : thread_([this, &cluster, source = std::move(source), wave,
-                   waves](const std::stop_token& stop) { run(cluster, source, wave, waves, stop); }) {}
-
-    // Handshakes ended so far; of those, admitted ones and ones ZAP refused.
-    int handshakes() const { return admitted_ + refused_; }
-    int admitted() const { return admitted_; }
-    int refused() const { return refused_; }
-    bool done() const { return done_; }
-
-  private:
-    void run(const Cluster& cluster, const std::string& source, int wave, int waves,
-             const std::stop_token& stop) {
-        // The flood stands for an attacker on another machine: on a shared 2-core machine
-        // its own CURVE work would otherwise count against the broker.
-        setpriority(PRIO_PROCESS, 0, 19);  // this thread, and the context's threads below
-        // Each socket holds a descriptor or two: more than the usual soft limit of 1,024.
-        rlimit files{};
-        getrlimit(RLIMIT_NOFILE, &files);
-        files.rlim_cur = files.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &files);
-        zmq::context_t context(1);
-        // Three per connection (the DEALER, its monitor's, ours), and a closed wave's go
-        // only when the context's reaper gets to them.
-        context.set(zmq::ctxopt::max_sockets, 8 * wave + 64);
-        auto port = cluster.client_endpoint().substr(cluster.client_endpoint().rfind(':') + 1);
-        auto endpoint = "tcp://" + source + ":0;127.0.0.1:" + port;
-        for (int opened = 0; !stop.stop_requested() && (waves == 0 || opened < wave * waves);
-             opened += wave) {
-            std::vector<zmq::socket_t> sockets, monitors;
-            for (int i = 0; i < wave; ++i) {
-                // Monitored before it connects, so no handshake goes unseen.
-                auto socket = stranger_socket(context, cluster.broker_public_key());
-                auto monitor_endpoint = "inproc://flood-" + std::to_string(opened + i);
-                zmq_socket_monitor(socket.handle(), monitor_endpoint.c_str(),
-                                   ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
-                                       ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
-                                       ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL);
-                zmq::socket_t monitor(context, zmq::socket_type::pair);
-                monitor.connect(monitor_endpoint);
-                socket.connect(endpoint);
-                sockets.push_back(std::move(socket));
-                monitors.push_back(std::move(monitor));
-            }
-            std::vector<bool> ended(wave, false);
-            int left = wave;
-            auto deadline = SteadyClock::now() + 10s;
-            while (left > 0 && SteadyClock::now() < deadline && !stop.stop_requested()) {
-                std::vector<zmq::pollitem_t> items;
-                for (auto& monitor : monitors)
-                    items.push_back({monitor.handle(), 0, ZMQ_POLLIN, 0});
-                zmq::poll(items.data(), items.size(), 100ms);
-                for (int i = 0; i < wave; ++i) {
-                    if (!(items[i].revents & ZMQ_POLLIN)) continue;
-                    zmq::message_t event, address;
-                    while (monitors[i].recv(event, zmq::recv_flags::dontwait)) {
-                        (void)monitors[i].recv(address);  // [event id, value][endpoint]
-                        if (ended[i]) continue;
-                        ended[i] = true;
-                        --left;
-                        std::uint16_t id = 0;
-                        std::memcpy(&id, event.data(), sizeof id);
-                        (id == ZMQ_EVENT_HANDSHAKE_SUCCEEDED ? admitted_ : refused_) += 1;
-                    }
-                }
-            }
-            for (auto& socket : sockets)
-                zmq_socket_monitor(socket.handle(), nullptr, 0);
-        }
-        done_ = true;
-    }
-
-    std::atomic<int> admitted_ = 0, refused_ = 0;
-    std::atomic<bool> done_ = false;
-    std::jthread thread_;  // last: stopped and joined before the members it uses go
-};
+int port_of(const std::string& endpoint) {
+    return std::stoi(endpoint.substr(endpoint.rfind(':') + 1));
+}
 
 double median(std::vector<double> samples) {
     std::sort(samples.begin(), samples.end());
@@ -138,7 +56,8 @@ class HandshakeLimitTest : public ::testing::Test {
     // One wave of `count` fresh-key connections from `source`, until each has ended its
     // first handshake.
     std::unique_ptr<HandshakeFlood> flood(const std::string& source, int count) {
-        auto flood = std::make_unique<HandshakeFlood>(cluster_, source, count, 1);
+        auto flood = std::make_unique<HandshakeFlood>(port_of(cluster_.client_endpoint()),
+                                                      cluster_.broker_public_key(), source, count, 1);
         EXPECT_TRUE(wait_until([&] { return flood->done(); }, 30s, "the flood's handshakes"));
         return flood;
     }
@@ -189,36 +108,62 @@ TEST(UnconfirmedLimitTest, ARequestOfAnUnconfirmedStrangerIsChargedToItsAddress)
 
 // A benchmark, not run by ctest (deploy/bench.sh runs it): the median latency of alice's
 // `list` while 1,500 fresh-key handshakes come from another address or from hers, against
-// its median just before, both over at least kSamples lists. IMGSHARE_BENCH_BROKER_ARGS
-// (split on spaces) are added to the broker's flags, e.g. to lift the handshake limit.
+// its median just before, both over at least kSamples lists. The cluster runs in a private
+// network namespace (so it needs root), and IMGSHARE_BENCH_CONNECTION_LIMIT="RATE BURST"
+// (e.g. "50/s 200") loads the kernel's limit on new connections there
+// (deploy/connection-limit.sh); IMGSHARE_BENCH_BROKER_ARGS (split on spaces) are added to
+// the broker's flags, e.g. to lift its handshake limit.
 class HandshakeFloodBench : public ::testing::Test {
   protected:
-    static std::vector<std::string> broker_args() {
-        std::vector<std::string> args;
-        const char* given = getenv("IMGSHARE_BENCH_BROKER_ARGS");
-        std::istringstream words(given ? given : "");
-        for (std::string word; words >> word;)
-            args.push_back(word);
-        return args;
+    static std::vector<std::string> words_of(const char* variable) {
+        std::vector<std::string> words;
+        const char* given = getenv(variable);
+        std::istringstream text(given ? given : "");
+        for (std::string word; text >> word;)
+            words.push_back(word);
+        return words;
     }
 
-    void SetUp() override { alice_ = cluster_.new_user("alice"); }
+    // Entered before the cluster starts, so that its processes run in it.
+    static std::optional<PrivateNetwork> enter_network(std::string& error) {
+        auto network = PrivateNetwork::enter();
+        if (!network) error = network.error();
+        if (!network) return std::nullopt;
+        return std::move(*network);
+    }
 
-    // Seconds one `imgshare list` takes, start to exit; it must succeed. Alice's, or with
-    // `unseen`, that of a user registered at the start and not seen by the broker since
-    // (so the broker asks the CA who the key is, as for a stranger's, though uncharged by
-    // the limit only if it came from an address with tokens left).
+    void SetUp() override {
+        ASSERT_TRUE(network_) << network_error_;
+        auto limit = words_of("IMGSHARE_BENCH_CONNECTION_LIMIT");
+        if (!limit.empty()) {
+            ASSERT_EQ(limit.size(), 2u) << "IMGSHARE_BENCH_CONNECTION_LIMIT=\"RATE BURST\"";
+            auto ports = std::to_string(port_of(cluster_.client_endpoint())) + "," +
+                         std::to_string(port_of(cluster_.events_endpoint()));
+            auto applied = run_command(
+                {(source_dir() / "deploy" / "connection-limit.sh").string(), "apply", "--table",
+                 "imgshare_bench", "--ports", ports, "--rate", limit[0], "--burst", limit[1]});
+            ASSERT_EQ(applied.exit_code, 0) << applied.err;
+        }
+        alice_ = cluster_.new_user("alice");
+    }
+
+    // Seconds one `imgshare list` takes, start to exit (a failed one is counted in
+    // failures_). Alice's, or with `unseen`, that of a user registered at the start and not
+    // seen by the broker since (so the broker asks the CA who the key is, as for a
+    // stranger's, though uncharged by the limit only if it came from an address with tokens
+    // left).
     double timed_list(bool unseen) {
         auto home = alice_;
         if (unseen) {
-            if (unseen_.empty()) ADD_FAILURE() << "ran out of unseen users";
-            if (unseen_.empty()) return 0;
             home = unseen_.back();
             unseen_.pop_back();
         }
         auto started = SteadyClock::now();
         auto result = cluster_.imgshare(home, {"list"});
-        EXPECT_EQ(result.exit_code, 0) << result.err;
+        if (result.exit_code != 0) {
+            ++failures_;
+            last_failure_ = result.err.substr(0, result.err.find('\n'));
+        }
         return std::chrono::duration<double>(SteadyClock::now() - started).count();
     }
 
@@ -230,9 +175,13 @@ class HandshakeFloodBench : public ::testing::Test {
         std::vector<double> baseline, flooded;
         for (int i = 0; i < kSamples; ++i)
             baseline.push_back(timed_list(unseen));
-        auto flood = std::make_unique<HandshakeFlood>(cluster_, source, kHandshakes);
+        ASSERT_EQ(failures_, 0) << last_failure_;
+        auto flood = std::make_unique<HandshakeFlood>(
+            port_of(cluster_.client_endpoint()), cluster_.broker_public_key(), source,
+            kHandshakes, 0, 10s, HandshakeFlood::Cpu::Idle);
         // Lists are timed until there are enough of them and the flood has made 1,500
-        // handshakes; a list that starts after that does not count.
+        // handshakes (unseen users: until they run out); a list that starts after that does
+        // not count.
         auto deadline = SteadyClock::now() + 180s;
         while ((static_cast<int>(flooded.size()) < kSamples || flood->handshakes() < kHandshakes) &&
                SteadyClock::now() < deadline && !(unseen && unseen_.empty())) {
@@ -240,22 +189,32 @@ class HandshakeFloodBench : public ::testing::Test {
         }
         auto handshakes = flood->handshakes();
         auto refused = flood->refused();
+        auto opened = flood->opened();
         flood.reset();
-        ASSERT_GE(handshakes, kHandshakes) << "in 180 s";
+        if (!unseen) {
+            EXPECT_GE(handshakes, kHandshakes) << "in 180 s";
+        }
         auto before = median(baseline), during = median(flooded);
-        std::cout << "handshake flood from " << source << ": list" << (unseen ? " (by unseen users)" : "") << " median "
+        std::cout << "handshake flood from " << source << ": list"
+                  << (unseen ? " (by unseen users)" : "") << " median "
                   << static_cast<int>(before * 1000) << " ms before, "
                   << static_cast<int>(during * 1000) << " ms during (" << during / before
-                  << "x, " << flooded.size() << " lists) " << handshakes << " handshakes, "
-                  << refused << " refused\n";
+                  << "x, " << flooded.size() << " lists, " << failures_ << " failed"
+                  << (failures_ > 0 ? ": " + last_failure_ : "") << ") " << opened
+                  << " connections, " << handshakes << " handshakes, " << refused
+                  << " refused\n";
     }
 
     static constexpr int kSamples = 15;
     static constexpr int kHandshakes = 1500;
     static constexpr int kUnseenUsers = 120;
-    Cluster cluster_{ClusterOptions{true, {}, broker_args(), {}}};
+    std::string network_error_;
+    std::optional<PrivateNetwork> network_ = enter_network(network_error_);
+    Cluster cluster_{ClusterOptions{true, {}, words_of("IMGSHARE_BENCH_BROKER_ARGS"), {}}};
     fs::path alice_;
     std::vector<fs::path> unseen_;
+    int failures_ = 0;
+    std::string last_failure_;
 };
 
 TEST_F(HandshakeFloodBench, DISABLED_FromAnotherAddress) {

@@ -50,20 +50,30 @@ DeployedCluster::~DeployedCluster() {
     }
 }
 
-CommandResult DeployedCluster::cluster_sh(const std::string& command) {
+CommandResult DeployedCluster::cluster_sh(const std::string& command,
+                                          const std::vector<std::string>& flags) {
     std::vector<std::string> argv{(source_dir() / "deploy" / "cluster.sh").string(), command,
                                   "--dir", dir_.string()};
     if (command == "up") {
         argv.push_back("--base-port");
         argv.push_back(std::to_string(base_port_));
     }
+    argv.insert(argv.end(), flags.begin(), flags.end());
     return run_command(argv, env_, std::chrono::seconds(60));
 }
 
-::testing::AssertionResult DeployedCluster::up() {
-    base_port_ = free_ports(3);
+::testing::AssertionResult DeployedCluster::down() {
+    started_ = false;
+    auto result = cluster_sh("down");
+    if (result.exit_code == 0) return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure()
+           << "cluster.sh down failed (" << result.exit_code << "):\n" << result.out << result.err;
+}
+
+::testing::AssertionResult DeployedCluster::up(const std::vector<std::string>& flags) {
+    if (base_port_ == 0) base_port_ = free_ports(3);  // a second up keeps the ports, as homes do
     started_ = true;
-    auto result = cluster_sh("up");
+    auto result = cluster_sh("up", flags);
     if (result.exit_code != 0) {
         return ::testing::AssertionFailure()
                << "cluster.sh up failed (" << result.exit_code << "):\n"

@@ -31,8 +31,11 @@ class DeployedCluster {
     DeployedCluster(const DeployedCluster&) = delete;
     DeployedCluster& operator=(const DeployedCluster&) = delete;
 
-    // cluster.sh up; fails with its output when it does not come up.
-    [[nodiscard]] ::testing::AssertionResult up();
+    // cluster.sh up with `flags` added (e.g. --connection-limit 5/s), on free ports the first
+    // time and on the same ones after a down; fails with its output when it does not come up.
+    [[nodiscard]] ::testing::AssertionResult up(const std::vector<std::string>& flags = {});
+    // cluster.sh down (else the destructor runs it); fails with its output.
+    [[nodiscard]] ::testing::AssertionResult down();
 
     const std::filesystem::path& dir() const { return dir_; }
     std::string client_endpoint() const;
@@ -55,7 +58,8 @@ class DeployedCluster {
     std::unique_ptr<Process> start_watcher(const std::filesystem::path& home);
 
   private:
-    CommandResult cluster_sh(const std::string& command);
+    CommandResult cluster_sh(const std::string& command,
+                             const std::vector<std::string>& flags = {});
 
     std::map<std::string, std::string> env_;
     std::filesystem::path dir_;

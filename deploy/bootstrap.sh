@@ -29,6 +29,7 @@ packages=(
   libgtest-dev googletest libbenchmark-dev
   clang-19 libclang-rt-19-dev
   libcpp-httplib-dev chromium
+  libturbojpeg0-dev libpng-dev
 )
 if [ "$rados" != 0 ]; then
   # <rados/librados.hpp> is in libradospp-dev, not librados-dev (../shared/CEPH.md).

@@ -2,7 +2,8 @@
 // `imgshare post` and `imgshare gallery` of a real cluster: the thumbnail the command line
 // sealed into the envelope is what the grid gets, as image/jpeg with nosniff; an image posted
 // without one (it does not decode) gets the image itself; an end-to-end image's thumbnail
-// reaches its readers only; a thumbnail changed on the node's disk is refused.
+// reaches its readers only, and a share carries it to the new reader; a thumbnail changed on
+// the node's disk is refused.
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <turbojpeg.h>
@@ -122,6 +123,15 @@ TEST_F(GalleryThumbnailTest, AnEndToEndThumbnailReachesItsReadersOnly) {
     EXPECT_FALSE(gallery_refusal_code(to_carol).empty()) << to_carol->body;
     EXPECT_EQ(to_carol->body.find(std::string(expected->begin(), expected->begin() + 16)),
               std::string::npos);
+
+    // `share` re-signs the envelope with the thumbnail carried over unchanged: carol, now a
+    // reader, gets the very same thumbnail.
+    auto shared = cluster_.imgshare(alice_, {"share", "secret", "--with", "carol"});
+    ASSERT_EQ(shared.exit_code, 0) << shared.err;
+    auto after_share = get(carols, "/api/images/secret/thumbnail");
+    ASSERT_TRUE(after_share);
+    ASSERT_EQ(after_share->status, 200) << after_share->body;
+    EXPECT_EQ(after_share->body, std::string(expected->begin(), expected->end()));
 }
 
 TEST_F(GalleryThumbnailTest, AThumbnailChangedOnTheNodesDiskIsRefused) {

@@ -1,6 +1,6 @@
 #include "client/thumbnail_download.h"
 
-#include "client/owner_standing.h"
+#include "client/image_download.h"
 #include "common/crypto/thumbnail_box.h"
 #include "common/image_name.h"
 
@@ -12,16 +12,9 @@ Result<DownloadedThumbnail> download_thumbnail(BrokerConnection& connection,
         return std::unexpected(ok.error());
     }
     // DOWNLOAD's reply carries chunk 0 too; it is dropped here unread.
-    auto answered =
-        connection.call_for_payload<DownloadReply>(DownloadRequest{parameters.requested_name});
-    if (!answered) return std::unexpected(answered.error());
-    const DownloadReply& record = answered->first;
-    auto vouched_at =
-        check_owner_standing(connection, record, parameters.ca_verify_key, parameters.now_seconds);
-    if (!vouched_at) return std::unexpected(vouched_at.error());
-    OpenParameters checked = parameters;
-    checked.now_seconds = *vouched_at;
-    auto opened = open_record(record, checked);
+    auto downloaded = download_record(connection, parameters);
+    if (!downloaded) return std::unexpected(downloaded.error());
+    auto opened = open_record(downloaded->record, downloaded->checked);
     if (!opened) return std::unexpected(opened.error());
     DownloadedThumbnail thumbnail{std::move(opened->owner), std::move(opened->envelope),
                                   std::nullopt};

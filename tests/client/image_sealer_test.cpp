@@ -25,7 +25,7 @@ class ImageSealerTest : public ::testing::Test {
     SealedImage seal_file(const fs::path& file) {
         auto sealed = seal_image(file, SealParameters{"cat", alice_.certificate,
                                                       alice_.keys.sign.secret_key, "image/png",
-                                                      std::string(kEscrowMode), {}, kNow, 4096});
+                                                      std::string(kEscrowMode), {}, kNow, 4096, {}});
         if (!sealed) throw std::runtime_error(sealed.error().message);
         return std::move(*sealed);
     }

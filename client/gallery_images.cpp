@@ -6,6 +6,7 @@
 
 #include "client/image_download.h"
 #include "client/output.h"
+#include "client/thumbnail_download.h"
 #include "common/clock.h"
 #include "common/crypto/sha256.h"
 #include "common/file_io.h"
@@ -92,32 +93,65 @@ Result<std::shared_ptr<const gallery::VerifiedImage>> GalleryImages::image(
     return image;
 }
 
-Result<gallery::VerifiedImage> GalleryImages::download(const std::string& name) {
-    // An idle connection, given back however the download ends.
-    std::unique_ptr<BrokerConnection> connection;
-    std::filesystem::path file;
-    {
-        std::unique_lock lock(pool_mutex_);
-        connection_freed_.wait(lock, [this] { return !idle_connections_.empty(); });
-        connection = std::move(idle_connections_.back());
-        idle_connections_.pop_back();
-        file = scratch_ / fmt::format("image-{}", ++downloads_);
+// An idle connection for the length of one download, given back however it ends.
+class GalleryImages::Lease {
+  public:
+    explicit Lease(GalleryImages& images) : images_(images) {
+        std::unique_lock lock(images_.pool_mutex_);
+        images_.connection_freed_.wait(lock, [this] { return !images_.idle_connections_.empty(); });
+        connection_ = std::move(images_.idle_connections_.back());
+        images_.idle_connections_.pop_back();
+        number_ = ++images_.downloads_;
     }
-    struct GiveBack {
-        GalleryImages& images;
-        std::unique_ptr<BrokerConnection>& connection;
-        ~GiveBack() {
-            {
-                std::lock_guard lock(images.pool_mutex_);
-                images.idle_connections_.push_back(std::move(connection));
-            }
-            images.connection_freed_.notify_one();
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    ~Lease() {
+        {
+            std::lock_guard lock(images_.pool_mutex_);
+            images_.idle_connections_.push_back(std::move(connection_));
         }
-    } give_back{*this, connection};
+        images_.connection_freed_.notify_one();
+    }
+    [[nodiscard]] BrokerConnection& connection() { return *connection_; }
+    [[nodiscard]] std::uint64_t number() const { return number_; }
+
+  private:
+    GalleryImages& images_;
+    std::unique_ptr<BrokerConnection> connection_;
+    std::uint64_t number_ = 0;
+};
+
+Result<std::shared_ptr<const gallery::VerifiedImage>> GalleryImages::thumbnail(
+    const std::string& name) {
+    if (auto ok = check_image_name(name); !ok) return std::unexpected(ok.error());
+    // No image name has a '/': this key is never an image's.
+    const std::string key = "thumbnail/" + name;
+    if (auto kept = cache_.find(key)) return kept;
+    Result<DownloadedThumbnail> downloaded = [&] {
+        Lease lease(*this);
+        OpenParameters parameters{session_.trust().ca_verify_key, identity_.keys.box, name,
+                                  SystemClock().now_seconds(), identity_.certificate.username};
+        return download_thumbnail(lease.connection(), parameters);
+    }();
+    if (!downloaded) return std::unexpected(downloaded.error());
+    // Posted without a thumbnail (v1, or an image the owner's client could not decode).
+    if (!downloaded->jpeg) return image(name);
+    auto thumbnail = std::make_shared<const gallery::VerifiedImage>(gallery::VerifiedImage{
+        .bytes = std::move(*downloaded->jpeg),
+        .content_type = "image/jpeg",
+        .verification = nlohmann::json{{"name", name}, {"thumbnail", true}}});
+    cache_.put(key, thumbnail);
+    return thumbnail;
+}
+
+Result<gallery::VerifiedImage> GalleryImages::download(const std::string& name) {
+    Lease lease(*this);
+    BrokerConnection& connection = lease.connection();
+    const std::filesystem::path file = scratch_ / fmt::format("image-{}", lease.number());
     OpenParameters parameters{session_.trust().ca_verify_key, identity_.keys.box, name,
                               SystemClock().now_seconds(), identity_.certificate.username};
     auto downloaded =
-        download_image(*connection, parameters, DownloadTarget{scratch_, file});
+        download_image(connection, parameters, DownloadTarget{scratch_, file});
     if (!downloaded) return std::unexpected(downloaded.error());
     std::error_code error;
     if (downloaded->size > gallery::kDefaultImageCacheBytes) {

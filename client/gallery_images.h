@@ -45,6 +45,10 @@ class GalleryImages final : public gallery::GallerySource {
     [[nodiscard]] gallery::ImageFeed& feed() override { return feed_; }
     [[nodiscard]] Result<std::shared_ptr<const gallery::VerifiedImage>> image(
         const std::string& name) override;
+    // The thumbnail the owner posted (thumbnail_download.h: every check of `download` on
+    // the envelope), kept in the same cache as images; the image itself when it has none.
+    [[nodiscard]] Result<std::shared_ptr<const gallery::VerifiedImage>> thumbnail(
+        const std::string& name) override;
     [[nodiscard]] Result<nlohmann::json> post(const gallery::PagePost& post,
                                               const gallery::BodyReader& body,
                                               const gallery::PostProgressSink& progress) override {
@@ -59,6 +63,7 @@ class GalleryImages final : public gallery::GallerySource {
     }
 
   private:
+    class Lease;
     GalleryImages(Session& session, Identity identity, std::filesystem::path scratch,
                   std::size_t cache_bytes);
     [[nodiscard]] Result<gallery::VerifiedImage> download(const std::string& name);

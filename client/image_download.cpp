@@ -35,6 +35,19 @@ std::filesystem::path directory_of(const std::filesystem::path& file) {
 
 }  // namespace
 
+Result<DownloadedRecord> download_record(BrokerConnection& connection,
+                                         const OpenParameters& parameters) {
+    auto answered =
+        connection.call_for_payload<DownloadReply>(DownloadRequest{parameters.requested_name});
+    if (!answered) return std::unexpected(answered.error());
+    auto vouched_at = check_owner_standing(connection, answered->first, parameters.ca_verify_key,
+                                           parameters.now_seconds);
+    if (!vouched_at) return std::unexpected(vouched_at.error());
+    OpenParameters checked = parameters;
+    checked.now_seconds = *vouched_at;
+    return DownloadedRecord{std::move(answered->first), std::move(answered->second), checked};
+}
+
 Result<DownloadedImage> download_image(BrokerConnection& connection,
                                        const OpenParameters& parameters,
                                        const DownloadTarget& target) {
@@ -43,15 +56,11 @@ Result<DownloadedImage> download_image(BrokerConnection& connection,
     if (target.file) {
         if (auto ok = refuse_existing(*target.file); !ok) return std::unexpected(ok.error());
     }
-    auto answered = connection.call_for_payload<DownloadReply>(DownloadRequest{name});
-    if (!answered) return std::unexpected(answered.error());
-    const DownloadReply& record = answered->first;
-    const Bytes& first_chunk = answered->second;
-    auto vouched_at =
-        check_owner_standing(connection, record, parameters.ca_verify_key, parameters.now_seconds);
-    if (!vouched_at) return std::unexpected(vouched_at.error());
-    OpenParameters checked = parameters;
-    checked.now_seconds = *vouched_at;
+    auto downloaded = download_record(connection, parameters);
+    if (!downloaded) return std::unexpected(downloaded.error());
+    const DownloadReply& record = downloaded->record;
+    const Bytes& first_chunk = downloaded->first_chunk;
+    const OpenParameters& checked = downloaded->checked;
     auto directory = target.file ? directory_of(*target.file) : target.directory;
     auto opener = ImageOpener::begin(record, checked, directory);
     if (!opener) return std::unexpected(opener.error());

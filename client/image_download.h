@@ -34,6 +34,18 @@ struct DownloadedImage {
     Envelope envelope;              // verified: signed by that owner
 };
 
+// DOWNLOAD of `parameters.requested_name` and the owner's standing at the CA: the reply, its
+// chunk 0, and the parameters ImageOpener/open_record must check it with (now_seconds as
+// check_owner_standing decided). The start shared by download_image and download_thumbnail
+// (thumbnail_download.h).
+struct DownloadedRecord {
+    DownloadReply record;
+    Bytes first_chunk;
+    OpenParameters checked;
+};
+[[nodiscard]] Result<DownloadedRecord> download_record(BrokerConnection& connection,
+                                                       const OpenParameters& parameters);
+
 // The image `parameters.requested_name`. BAD_REQUEST for a name that breaks the name rule or
 // an output path that exists; the server's errors (NOT_FOUND, …) and the opener's.
 [[nodiscard]] Result<DownloadedImage> download_image(BrokerConnection& connection,

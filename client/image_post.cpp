@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "client/image_sealer.h"
+#include "client/thumbnail_maker.h"
 #include "client/image_upload.h"
 #include "client/kept_posts.h"
 #include "client/recipients.h"
@@ -70,6 +71,13 @@ Result<bool> is_same_post(const KeptPost& post, const PostWanted& wanted,
     return *digest == post.image_sha256;
 }
 
+// The image's thumbnail, or none: an image the thumbnail maker cannot decode (or that is
+// too large for it) is posted without one, never refused for it.
+Bytes thumbnail_for(const std::filesystem::path& file, std::string_view content_type) {
+    auto thumbnail = make_thumbnail(file, content_type);
+    return thumbnail ? std::move(*thumbnail) : Bytes{};
+}
+
 // A kept post and, once made, its sealed image (pass 1 done: the chunk tags known).
 struct PostInHand {
     KeptPost post;
@@ -89,7 +97,8 @@ Result<PostInHand> seal_and_keep(const PostWanted& wanted, const std::filesystem
                               wrapping->mode,
                               names_of(wrapping->readers),
                               SystemClock().now_seconds(),
-                              static_cast<std::uint32_t>(kDefaultChunkSize)};
+                              static_cast<std::uint32_t>(kDefaultChunkSize),
+                              thumbnail_for(file, wanted.content_type)};
     auto sealed = seal_image(file, parameters);
     if (!sealed) return std::unexpected(sealed.error());
     KeptPost post{PostBeginRequest{encode_certificate(identity.certificate),

@@ -14,6 +14,7 @@
 
 #include "client/padded_stream.h"
 #include "common/crypto/sha256.h"
+#include "common/crypto/thumbnail_box.h"
 #include "common/image_name.h"
 #include "common/protocol/limits.h"
 
@@ -202,6 +203,12 @@ Result<SealedImage> seal_image(const std::filesystem::path& image,
     envelope.created_at = parameters.created_at;
     envelope.recipients = parameters.recipients;
     std::sort(envelope.recipients.begin(), envelope.recipients.end());
+    if (!parameters.thumbnail.empty()) {
+        auto box = seal_thumbnail(sealed.content_key, parameters.thumbnail);
+        if (!box) return std::unexpected(box.error());
+        envelope.v = kEnvelopeWithThumbnailVersion;
+        envelope.thumbnail = std::move(*box);
+    }
     sealed.encoded_envelope = encode_envelope(envelope);
     // Refuse to sign what no reader would accept (a bad owner name, mode or recipient list).
     if (auto valid = decode_envelope(sealed.encoded_envelope); !valid) {

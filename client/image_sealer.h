@@ -50,6 +50,9 @@ struct SealParameters {
     std::vector<std::string> recipients;  // e2e: every grant holder, owner included
     std::int64_t created_at = 0;
     std::uint32_t chunk_size = kDefaultChunkSize;
+    // The image's thumbnail, a JPEG (thumbnail_maker.h): sealed into a v2 envelope
+    // (thumbnail_box.h). Empty: a v1 envelope, without one.
+    Bytes thumbnail = {};
 };
 
 struct SealedImage {
@@ -63,6 +66,7 @@ struct SealedImage {
 };
 
 // Pass 1. BAD_REQUEST for a bad name, an empty image or one that is not a regular file;
+// TOO_LARGE for a thumbnail over kMaxThumbnailBytes;
 // TOO_LARGE if it needs more than kMaxChunkCount chunks; IO_ERROR if it cannot be read or
 // changes size while it is read. Writes nothing.
 [[nodiscard]] Result<SealedImage> seal_image(const std::filesystem::path& image,

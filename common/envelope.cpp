@@ -7,6 +7,7 @@
 #include "common/content_type.h"
 #include "common/crypto/chunk_stream.h"
 #include "common/crypto/signing.h"
+#include "common/crypto/thumbnail_box.h"
 #include "common/image_name.h"
 #include "common/msgpack_util.h"
 #include "common/protocol/limits.h"
@@ -15,11 +16,16 @@
 namespace imgshare {
 namespace {
 
-constexpr std::size_t kFieldCount = 14;
+constexpr std::size_t kV1FieldCount = 14;
+constexpr std::size_t kV2FieldCount = 15;
+// The array header and version byte that start every v2 envelope (canonical fixarray, fixint).
+constexpr std::uint8_t kV2ArrayHeader = 0x90 | kV2FieldCount;
+static_assert(kMaxEnvelopeV1Bytes + 3 + kMaxThumbnailBoxBytes <= kMaxEnvelopeBytes,
+              "a v2 envelope is a v1 envelope plus a bin 16 thumbnail box");
 static_assert(kMaxChunkSize + kChunkOverhead == kMaxChunkBytes);
 constexpr std::size_t kMaxContentTypeLength = 64;
 const msgpack::unpack_limit kEnvelopeLimit(/*array=*/kMaxRecipients, /*map=*/0, /*str=*/256,
-                                           /*bin=*/64, /*ext=*/0, /*depth=*/3);
+                                           /*bin=*/kMaxThumbnailBoxBytes, /*ext=*/0, /*depth=*/3);
 
 using Packer = msgpack::packer<msgpack_util::BytesWriter>;
 
@@ -79,8 +85,24 @@ Result<Envelope> decode_fields(std::span<const msgpack::object> fields) {
     Envelope envelope;
     auto v = read_uint(fields[0], "v");
     if (!v) return std::unexpected(v.error());
-    if (*v != kEnvelopeVersion) {
+    if (*v != kEnvelopeVersion && *v != kEnvelopeWithThumbnailVersion) {
         return fail(ErrorCode::BAD_REQUEST, fmt::format("unknown envelope version {}", *v));
+    }
+    const std::size_t field_count = *v == kEnvelopeVersion ? kV1FieldCount : kV2FieldCount;
+    if (fields.size() != field_count) {
+        return fail(ErrorCode::BAD_REQUEST,
+                    fmt::format("a v{} envelope has {} fields, not {}", *v, field_count,
+                                fields.size()));
+    }
+    envelope.v = static_cast<std::uint32_t>(*v);
+    if (envelope.v == kEnvelopeWithThumbnailVersion) {
+        auto box = msgpack_util::read_bin(fields[14], "thumbnail", 0, kMaxThumbnailBoxBytes);
+        if (!box) return std::unexpected(box.error());
+        if (!is_thumbnail_box_size(box->size())) {
+            return fail(ErrorCode::BAD_REQUEST,
+                        fmt::format("thumbnail of {} bytes is not a box size", box->size()));
+        }
+        envelope.thumbnail.assign(box->begin(), box->end());
     }
     auto name = read_string(fields[1], "name", kMaxImageNameBytes);
     auto owner = read_string(fields[2], "owner", kMaxUsernameLength);
@@ -136,7 +158,8 @@ Bytes encode_envelope(const Envelope& envelope) {
     Bytes out;
     msgpack_util::BytesWriter writer(out);
     Packer packer(writer);
-    packer.pack_array(kFieldCount);
+    const bool with_thumbnail = envelope.v == kEnvelopeWithThumbnailVersion;
+    packer.pack_array(with_thumbnail ? kV2FieldCount : kV1FieldCount);
     packer.pack_uint32(envelope.v);
     packer.pack(envelope.name);
     packer.pack(envelope.owner);
@@ -153,18 +176,23 @@ Bytes encode_envelope(const Envelope& envelope) {
     packer.pack_array(static_cast<std::uint32_t>(envelope.recipients.size()));
     for (const auto& recipient : envelope.recipients)
         packer.pack(recipient);
+    if (with_thumbnail) msgpack_util::pack_bin(packer, envelope.thumbnail);
     return out;
 }
 
 Result<Envelope> decode_envelope(ByteView encoded) {
-    if (encoded.size() > kMaxEnvelopeBytes) {
+    const bool v2 = envelope_signing_context(encoded) == kEnvelopeV2SigningContext;
+    if (encoded.size() > (v2 ? kMaxEnvelopeBytes : kMaxEnvelopeV1Bytes)) {
         return fail(ErrorCode::TOO_LARGE, "envelope is larger than the limit");
     }
     auto handle = msgpack_util::unpack_bounded(encoded, kEnvelopeLimit, "envelope");
     if (!handle) return std::unexpected(handle.error());
-    auto fields = msgpack_util::read_array(handle->get(), "envelope", kFieldCount);
-    if (!fields) return std::unexpected(fields.error());
-    auto envelope = decode_fields(*fields);
+    const msgpack::object& array = handle->get();
+    if (array.type != msgpack::type::ARRAY ||
+        (array.via.array.size != kV1FieldCount && array.via.array.size != kV2FieldCount)) {
+        return fail(ErrorCode::BAD_REQUEST, "envelope must be an array of 14 (v1) or 15 (v2)");
+    }
+    auto envelope = decode_fields(std::span(array.via.array.ptr, array.via.array.size));
     if (!envelope) {
         envelope.error().message = "envelope: " + envelope.error().message;
         return envelope;
@@ -178,13 +206,20 @@ Result<Envelope> decode_envelope(ByteView encoded) {
     return envelope;
 }
 
+std::string_view envelope_signing_context(ByteView encoded) {
+    const bool v2 = encoded.size() >= 2 && encoded[0] == kV2ArrayHeader &&
+                    encoded[1] == kEnvelopeWithThumbnailVersion;
+    return v2 ? kEnvelopeV2SigningContext : kEnvelopeSigningContext;
+}
+
 Bytes sign_envelope(ByteView encoded, const SecretBytes& owner_signing_secret_key) {
-    return sign(kEnvelopeSigningContext, encoded, owner_signing_secret_key);
+    return sign(envelope_signing_context(encoded), encoded, owner_signing_secret_key);
 }
 
 Result<Envelope> verify_envelope(ByteView encoded, ByteView signature,
                                  const Certificate& owner_certificate) {
-    if (auto ok = verify(kEnvelopeSigningContext, encoded, signature, owner_certificate.sign_pk);
+    if (auto ok = verify(envelope_signing_context(encoded), encoded, signature,
+                         owner_certificate.sign_pk);
         !ok) {
         return fail(ErrorCode::BAD_SIGNATURE, "the envelope's signature is not its owner's");
     }

@@ -5,7 +5,10 @@
 // or add or drop a recipient, without the reader noticing.
 //
 // The signed bytes are the canonical encoding (a msgpack array in field order);
-// decode_envelope refuses any other encoding of the same values.
+// decode_envelope refuses any other encoding of the same values. Version 1 has 14 fields;
+// version 2 adds a 15th, the image's encrypted thumbnail (common/crypto/thumbnail_box.h),
+// and is signed under its own context. Both versions are read; writers use v2 exactly when
+// they have a thumbnail.
 #pragma once
 
 #include <cstdint>
@@ -22,7 +25,11 @@
 namespace imgshare {
 
 inline constexpr std::string_view kEnvelopeSigningContext = "imgshare/envelope/v1";
+inline constexpr std::string_view kEnvelopeV2SigningContext = "imgshare/envelope/v2";
 inline constexpr std::uint32_t kEnvelopeVersion = 1;
+inline constexpr std::uint32_t kEnvelopeWithThumbnailVersion = 2;
+// A v1 envelope's bound (v2's, kMaxEnvelopeBytes, adds room for the thumbnail box).
+inline constexpr std::size_t kMaxEnvelopeV1Bytes = 16 * 1024;
 inline constexpr std::uint32_t kMinChunkSize = 1024;
 // The largest chunk_size whose full chunks' ciphertext (chunk + kChunkOverhead) fits a payload
 // frame (kMaxChunkBytes): 1 048 559.
@@ -43,6 +50,7 @@ struct Envelope {
     Bytes key_commitment;     // common/crypto/chunk_stream.h key_commitment()
     std::int64_t created_at = 0;
     std::vector<std::string> recipients;  // e2e: every grant holder, owner included, sorted
+    Bytes thumbnail = {};  // v2: the thumbnail box (thumbnail_box.h), never empty. v1: empty.
 
     bool operator==(const Envelope&) const = default;
 };
@@ -54,7 +62,14 @@ struct Envelope {
 // (common/content_type.h), a chunk_size outside kMinChunkSize..kMaxChunkSize, chunk_count that does not match
 // padded_size / chunk_size, recipients unsorted, duplicated, present in
 // escrow mode or missing the owner in e2e mode.
+// TOO_LARGE past kMaxEnvelopeV1Bytes (v1) or kMaxEnvelopeBytes (v2); BAD_REQUEST for a v2
+// envelope whose thumbnail is not of a box size (is_thumbnail_box_size).
 [[nodiscard]] Result<Envelope> decode_envelope(ByteView encoded);
+
+// The context an envelope's signature is made under: kEnvelopeV2SigningContext for bytes that
+// start like a v2 envelope (an array of 15 whose first value is 2), else v1's. Decoding then
+// refuses any mismatch, so each byte string has exactly one context.
+[[nodiscard]] std::string_view envelope_signing_context(ByteView encoded);
 
 [[nodiscard]] Bytes sign_envelope(ByteView encoded, const SecretBytes& owner_signing_secret_key);
 

@@ -88,7 +88,14 @@ Result<SharedRecord> ImageCatalog::find_record(std::string_view name) const {
 
 void ImageCatalog::remember(SharedRecord record) const {
     // Crude but bounded: a full cache starts again rather than tracking use.
-    if (cache_.size() >= kCachedRecords && !cache_.contains(record->name)) cache_.clear();
+    const std::size_t bytes = record->envelope.size() + record->certificate.size() +
+                              record->name.size() + sizeof(ImageRecord);
+    if ((cache_.size() >= kCachedRecords || cached_bytes_ + bytes > kCachedRecordBytes) &&
+        !cache_.contains(record->name)) {
+        cache_.clear();
+        cached_bytes_ = 0;
+    }
+    cached_bytes_ += bytes;
     auto name = record->name;
     cache_.insert_or_assign(std::move(name), std::move(record));
 }

@@ -66,6 +66,9 @@ class ImageCatalog {
     // the node's work for LIST.
     [[nodiscard]] Result<SharedRecord> find(std::string_view name) const;
     static constexpr std::size_t kCachedRecords = 1024;
+    // And at most this many bytes of envelopes and certificates: a v2 envelope carries a
+    // thumbnail of up to 48 KiB, and 1024 of those would be 50 MiB.
+    static constexpr std::size_t kCachedRecordBytes = 16u * 1024 * 1024;
     [[nodiscard]] Result<bool> contains(std::string_view name) const;
     // The name of the image committed from `upload`, if there is one.
     [[nodiscard]] Result<std::optional<std::string>> committed_name(const UploadId& upload) const;
@@ -131,6 +134,9 @@ class ImageCatalog {
     // Records change through committed(), which refreshes its entry, and through other
     // nodes' commits and shares, whose feed entries catch_up() drops it for.
     mutable std::unordered_map<std::string, SharedRecord, NameHash, std::equal_to<>> cache_;
+    // What remember() put in cache_ since it was last cleared (never less than what is in it:
+    // catch_up()'s erasures are not subtracted, they only bring the next clear sooner).
+    mutable std::size_t cached_bytes_ = 0;
 };
 
 }  // namespace imgshare::storage

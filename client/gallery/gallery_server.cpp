@@ -171,6 +171,23 @@ void stream_events(httplib::Response& response, ImageFeed& feed, std::uint64_t a
         [open_streams](bool) { open_streams->fetch_sub(1); });
 }
 
+// Verified image bytes, as an image: the content type was checked against the list already
+// (the envelope's, or image/jpeg for a thumbnail); checked again here because this is where
+// bytes become something a browser renders. Straight from the cached buffer, which the
+// provider keeps alive: no copy per request (docs/BENCHMARKS.md, the gallery's memory).
+void send_image(httplib::Response& response, std::shared_ptr<const VerifiedImage> verified) {
+    if (!is_known_content_type(verified->content_type)) {
+        return refuse(response,
+                      Error{ErrorCode::BAD_SIGNATURE, "the image's content type is not an image"});
+    }
+    response.set_content_provider(
+        verified->bytes.size(), verified->content_type,
+        [verified](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+            return sink.write(reinterpret_cast<const char*>(verified->bytes.data()) + offset,
+                              std::min(length, kImageWriteBytes));
+        });
+}
+
 }  // namespace
 
 Result<std::unique_ptr<GalleryServer>> GalleryServer::start(int port, GallerySource& source) {
@@ -262,27 +279,18 @@ void GalleryServer::install_routes() {
                    if (!image) return refuse(response, image.error());
                    send_json(response, (*image)->verification);
                });
+    // The grid's picture of an image (GallerySource::thumbnail) and the image itself.
+    server.Get(R"(/api/images/([^/]+)/thumbnail)",
+               [this](const httplib::Request& request, httplib::Response& response) {
+                   auto thumbnail = source_.thumbnail(request.matches[1]);
+                   if (!thumbnail) return refuse(response, thumbnail.error());
+                   send_image(response, *thumbnail);
+               });
     server.Get(R"(/api/images/([^/]+))",
                [this](const httplib::Request& request, httplib::Response& response) {
                    auto image = source_.image(request.matches[1]);
                    if (!image) return refuse(response, image.error());
-                   // The envelope was checked against the list already; checked again here
-                   // because this is where bytes become something a browser renders.
-                   const auto verified = *image;
-                   if (!is_known_content_type(verified->content_type)) {
-                       return refuse(response, Error{ErrorCode::BAD_SIGNATURE,
-                                                     "the image's content type is not an image"});
-                   }
-                   // Straight from the cached buffer, which the provider keeps alive: no copy
-                   // per request (docs/BENCHMARKS.md, the gallery's memory).
-                   response.set_content_provider(
-                       verified->bytes.size(), verified->content_type,
-                       [verified](std::size_t offset, std::size_t length,
-                                  httplib::DataSink& sink) {
-                           return sink.write(
-                               reinterpret_cast<const char*>(verified->bytes.data()) + offset,
-                               std::min(length, kImageWriteBytes));
-                       });
+                   send_image(response, *image);
                });
     install_action_routes();
     // Anything else, whatever the method, is a refusal in the same shape.

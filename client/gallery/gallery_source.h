@@ -62,6 +62,12 @@ class GallerySource {
     [[nodiscard]] virtual Result<std::shared_ptr<const VerifiedImage>> image(
         const std::string& name) = 0;
 
+    // What the grid shows for image `name`: the thumbnail its owner signed with it (a JPEG,
+    // opened after the checks `download` makes on the envelope), or, for an image posted
+    // without one, the image itself (image()). The refusal otherwise.
+    [[nodiscard]] virtual Result<std::shared_ptr<const VerifiedImage>> thumbnail(
+        const std::string& name) = 0;
+
     // Posts the image `body` reads as `post` asks, as `imgshare post` does; the commit as
     // {name, seq, size, mode, recipients?}. BAD_REQUEST for a bad name or recipient list, or
     // bytes that are not a PNG, JPEG, GIF or WebP image; TOO_LARGE beyond `post.length`; the

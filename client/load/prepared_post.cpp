@@ -53,7 +53,8 @@ Result<PreparedPost> prepare_post(const std::filesystem::path& body, std::uint64
                               std::string(end_to_end ? kEndToEndMode : kEscrowMode),
                               readers,
                               SystemClock().now_seconds(),
-                              static_cast<std::uint32_t>(kDefaultChunkSize)};
+                              static_cast<std::uint32_t>(kDefaultChunkSize),
+                              {}};  // no thumbnail: the load is about the image path
     auto sealed = seal_image(body, parameters);
     if (!sealed) return std::unexpected(sealed.error());
 

@@ -31,7 +31,9 @@ inline constexpr std::size_t kMaxImageNameBytes = 128;
 inline constexpr std::size_t kMaxRecipients = 64;
 inline constexpr std::uint32_t kMaxListLimit = 1000;
 inline constexpr std::uint32_t kMaxChunkCount = 1u << 20;
-inline constexpr std::size_t kMaxEnvelopeBytes = 16 * 1024;
+// A v2 envelope: a v1 envelope's 16 KiB plus the thumbnail box (at most 49 192 bytes,
+// common/crypto/thumbnail_box.h) and its bin header, rounded up to 65 KiB.
+inline constexpr std::size_t kMaxEnvelopeBytes = 65 * 1024;
 inline constexpr std::size_t kMaxCertificateBytes = 1024;
 // Pending uploads one user may have on a storage node (its --max-pending-uploads is at
 // most this): the bound of an UPLOADS reply.

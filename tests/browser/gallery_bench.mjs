@@ -38,7 +38,8 @@ async function main() {
     const page = await (await browser.newContext({ viewport: { width, height } })).newPage();
     let imageRequests = 0;
     page.on('request', (request) => {
-      if (/^\/api\/images\/[^/]+$/.test(new URL(request.url()).pathname)) imageRequests++;
+      // The grid asks for thumbnails (/api/images/NAME/thumbnail), the viewer for images.
+      if (/^\/api\/images\/[^/]+(\/thumbnail)?$/.test(new URL(request.url()).pathname)) imageRequests++;
     });
     const started = Date.now();
     await page.goto(env.GALLERY_URL);

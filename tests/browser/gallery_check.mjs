@@ -86,6 +86,22 @@ async function checkPosting(page, context, browser) {
   }
   say('ok: both posts appear in the grid');
 
+  // The grid shows the thumbnail sealed with the post (512 pixels wide, taller than wide:
+  // 320 on its longer side, a JPEG), not the image; the image is what the viewer opens.
+  const card = `#grid .card[data-name="${env.POST_ESCROW_NAME}"] img`;
+  await page.waitForFunction((selector) => {
+    const img = document.querySelector(selector);
+    return img && img.complete && img.naturalWidth > 0;
+  }, card);
+  const thumbSize = await page.$eval(card, (el) => [el.naturalWidth, el.naturalHeight]);
+  check(Math.max(...thumbSize) === 320,
+        `the grid shows ${env.POST_ESCROW_NAME}'s thumbnail, 320 on its longer side (${thumbSize.join('x')})`);
+  const thumbType = await page.evaluate(async (name) => {
+    const response = await fetch('/api/images/' + encodeURIComponent(name) + '/thumbnail');
+    return response.headers.get('content-type');
+  }, env.POST_ESCROW_NAME);
+  check(thumbType === 'image/jpeg', `the thumbnail is served as image/jpeg (${thumbType})`);
+
   // A page of another origin on the same host (same site: the SameSite=Strict cookie goes
   // along) cannot post: the Origin check refuses it.
   const base = new URL(env.GALLERY_URL);

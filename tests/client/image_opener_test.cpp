@@ -24,7 +24,8 @@ SealParameters parameters_of(const TestUser& owner, const std::string& name,
                           std::string(kEscrowMode),
                           {},
                           kNow,
-                          chunk_size};
+                          chunk_size,
+                          {}};
 }
 
 class ImageOpenerTest : public ::testing::Test {

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "common/crypto/sha256.h"
+#include "common/crypto/thumbnail_box.h"
 #include "tests/client/sealing_support.h"
 #include "tests/common/scratch_dir.h"
 
@@ -24,7 +25,7 @@ class ImageSealerTest : public ::testing::Test {
     SealedImage seal_file(const fs::path& file) {
         auto sealed = seal_image(file, SealParameters{"cat", alice_.certificate,
                                                       alice_.keys.sign.secret_key, "image/png",
-                                                      std::string(kEscrowMode), {}, kNow, 4096});
+                                                      std::string(kEscrowMode), {}, kNow, 4096, {}});
         if (!sealed) throw std::runtime_error(sealed.error().message);
         return std::move(*sealed);
     }
@@ -140,6 +141,30 @@ TEST_F(ImageSealerTest, AKeptPostSealsAgainUnderItsKeyToTheSameEnvelope) {
     ASSERT_FALSE(changed);
     EXPECT_EQ(changed.error().code, ErrorCode::BAD_REQUEST);
     EXPECT_NE(changed.error().message.find("changed since it was sealed"), std::string::npos);
+}
+
+TEST_F(ImageSealerTest, AThumbnailMakesAV2EnvelopeThatOpensWithTheContentKey) {
+    write_bytes(image_, png_bytes(20'000));
+    Bytes jpeg(5000, 0x33);
+    jpeg[0] = 0xff, jpeg[1] = 0xd8, jpeg[2] = 0xff;
+    auto sealed = seal_image(image_, SealParameters{"cat", alice_.certificate,
+                                                    alice_.keys.sign.secret_key, "image/png",
+                                                    std::string(kEscrowMode), {}, kNow, 4096,
+                                                    jpeg});
+    ASSERT_TRUE(sealed) << sealed.error().message;
+    EXPECT_EQ(sealed->envelope.v, kEnvelopeWithThumbnailVersion);
+    EXPECT_EQ(sealed->encoded_envelope[0], 0x9f);
+    EXPECT_TRUE(verify_envelope(sealed->encoded_envelope, sealed->signature, alice_.certificate));
+    auto opened = open_thumbnail(sealed->content_key, sealed->envelope.thumbnail);
+    ASSERT_TRUE(opened) << opened.error().message;
+    EXPECT_EQ(*opened, jpeg);
+    // A kept v2 post is sealed again to the same envelope, thumbnail and all.
+    auto again = reseal_image(image_, KeptSeal{sealed->encoded_envelope, sealed->signature,
+                                               SecretBytes::copy_of(sealed->content_key.view())});
+    ASSERT_TRUE(again) << again.error().message;
+    EXPECT_EQ(again->envelope, sealed->envelope);
+    // Without one: v1, as before.
+    EXPECT_EQ(seal_file(image_).envelope.v, kEnvelopeVersion);
 }
 
 }  // namespace

@@ -5,6 +5,8 @@
 #include "common/crypto/chunk_stream.h"
 #include "common/crypto/keys.h"
 #include "common/crypto/sha256.h"
+#include "common/crypto/signing.h"
+#include "common/crypto/thumbnail_box.h"
 #include "common/protocol/limits.h"
 
 namespace imgshare {
@@ -37,12 +39,24 @@ class EnvelopeTest : public ::testing::Test {
         envelope_.ciphertext_sha256 = sha256(to_bytes("ciphertext"));
         envelope_.key_commitment = key_commitment(key);
         envelope_.created_at = 1'700'000'000;
+        key_ = std::move(key);
+    }
+
+    // envelope_ as a v2 envelope with a thumbnail box of `jpeg_bytes` bytes of JPEG.
+    Envelope with_thumbnail(std::size_t jpeg_bytes = 3000) {
+        Bytes jpeg(jpeg_bytes, 0x42);
+        jpeg[0] = 0xff, jpeg[1] = 0xd8, jpeg[2] = 0xff;
+        Envelope envelope = envelope_;
+        envelope.v = kEnvelopeWithThumbnailVersion;
+        envelope.thumbnail = *seal_thumbnail(key_, jpeg);
+        return envelope;
     }
 
     SigningKeyPair ca_keys_ = generate_signing_keys();
     SigningKeyPair owner_keys_ = generate_signing_keys();
     Certificate certificate_;
     Envelope envelope_;
+    SecretBytes key_;
 };
 
 TEST_F(EnvelopeTest, RoundTripsThroughItsCanonicalEncoding) {
@@ -195,6 +209,89 @@ TEST_F(EnvelopeTest, ChunkSizesFollowTheEnvelope) {
     EXPECT_EQ(chunk_plaintext_size(envelope_, 1), 5000u - 4096u);
     EXPECT_EQ(chunk_ciphertext_size(envelope_, 1), 5000u - 4096u + kChunkOverhead);
     EXPECT_EQ(chunk_plaintext_size(envelope_, 2), 0u);
+}
+
+// ---- v2: the thumbnail as field 14 ----
+
+TEST_F(EnvelopeTest, V2RoundTripsWithItsThumbnailAsA15thField) {
+    Envelope envelope = with_thumbnail();
+    auto encoded = encode_envelope(envelope);
+    // fixarray 15, then v = 2; the last field is a bin 16 (0xc5) holding the box.
+    EXPECT_EQ(encoded[0], 0x9f);
+    EXPECT_EQ(encoded[1], 0x02);
+    const auto box = envelope.thumbnail.size();
+    ASSERT_EQ(box, kThumbnailNonceBytes + kThumbnailPadBlock + kThumbnailTagBytes);
+    EXPECT_EQ(encoded[encoded.size() - box - 3], 0xc5);
+    auto decoded = decode_envelope(encoded);
+    ASSERT_TRUE(decoded.has_value()) << decoded.error().message;
+    EXPECT_EQ(*decoded, envelope);
+    EXPECT_EQ(encode_envelope(envelope_)[0], 0x9e);  // v1 stays an array of 14
+}
+
+TEST_F(EnvelopeTest, V2IsSignedUnderItsOwnContext) {
+    auto encoded = encode_envelope(with_thumbnail());
+    EXPECT_EQ(envelope_signing_context(encoded), kEnvelopeV2SigningContext);
+    EXPECT_EQ(envelope_signing_context(encode_envelope(envelope_)), kEnvelopeSigningContext);
+    auto signature = sign_envelope(encoded, owner_keys_.secret_key);
+    EXPECT_TRUE(verify_envelope(encoded, signature, certificate_).has_value());
+    // The same bytes signed under v1's context do not verify.
+    auto v1_signature = sign(kEnvelopeSigningContext, encoded, owner_keys_.secret_key);
+    EXPECT_EQ(verify_envelope(encoded, v1_signature, certificate_).error().code,
+              ErrorCode::BAD_SIGNATURE);
+}
+
+TEST_F(EnvelopeTest, ATamperedThumbnailBreaksTheSignature) {
+    auto encoded = encode_envelope(with_thumbnail());
+    auto signature = sign_envelope(encoded, owner_keys_.secret_key);
+    for (std::size_t from_end : {1u, 100u, 4000u}) {
+        auto tampered = encoded;
+        tampered[tampered.size() - from_end] ^= 0x01;
+        auto result = verify_envelope(tampered, signature, certificate_);
+        ASSERT_FALSE(result.has_value());
+        EXPECT_EQ(result.error().code, ErrorCode::BAD_SIGNATURE);
+    }
+}
+
+TEST_F(EnvelopeTest, VersionAndFieldCountMustAgree) {
+    Envelope v2_without = envelope_;
+    v2_without.v = kEnvelopeWithThumbnailVersion;  // 15 fields, an empty thumbnail
+    EXPECT_EQ(decode_envelope(encode_envelope(v2_without)).error().code, ErrorCode::BAD_REQUEST);
+    // A v1 header on 15 fields, a v2 header on 14.
+    auto v2 = encode_envelope(with_thumbnail());
+    v2[1] = 0x01;
+    EXPECT_EQ(decode_envelope(v2).error().code, ErrorCode::BAD_REQUEST);
+    auto v1 = encode_envelope(envelope_);
+    v1[1] = 0x02;
+    EXPECT_EQ(decode_envelope(v1).error().code, ErrorCode::BAD_REQUEST);
+    Envelope v3 = with_thumbnail();
+    v3.v = 3;
+    EXPECT_FALSE(decode_envelope(encode_envelope(v3)).has_value());
+}
+
+TEST_F(EnvelopeTest, TheThumbnailBoxHasABoxSize) {
+    for (std::size_t size : {std::size_t{0}, std::size_t{1}, kMinThumbnailBoxBytes - 1,
+                             kMinThumbnailBoxBytes + 1, kMaxThumbnailBoxBytes + kThumbnailPadBlock}) {
+        Envelope envelope = with_thumbnail();
+        envelope.thumbnail.resize(size);
+        auto refused = decode_envelope(encode_envelope(envelope));
+        ASSERT_FALSE(refused.has_value()) << size;
+        EXPECT_EQ(refused.error().code, ErrorCode::BAD_REQUEST) << size;
+    }
+    Envelope largest = with_thumbnail(kMaxThumbnailBytes);
+    EXPECT_EQ(largest.thumbnail.size(), kMaxThumbnailBoxBytes);
+    auto encoded = encode_envelope(largest);
+    EXPECT_LE(encoded.size(), kMaxEnvelopeBytes);
+    EXPECT_TRUE(decode_envelope(encoded).has_value());
+}
+
+TEST_F(EnvelopeTest, EachVersionHasItsSizeBoundBeforeDecoding) {
+    // A v1 envelope may not use v2's room: over 16 KiB it is TOO_LARGE, whatever it holds.
+    Bytes v1_sized(kMaxEnvelopeV1Bytes + 1, 0x00);
+    v1_sized[0] = 0x9e, v1_sized[1] = 0x01;
+    EXPECT_EQ(decode_envelope(v1_sized).error().code, ErrorCode::TOO_LARGE);
+    Bytes v2_sized(kMaxEnvelopeBytes + 1, 0x00);
+    v2_sized[0] = 0x9f, v2_sized[1] = 0x02;
+    EXPECT_EQ(decode_envelope(v2_sized).error().code, ErrorCode::TOO_LARGE);
 }
 
 }  // namespace

@@ -26,6 +26,7 @@
 #include "common/crypto/sha256.h"
 #include "common/crypto/signing.h"
 #include "common/envelope.h"
+#include "common/crypto/thumbnail_box.h"
 #include "common/registration.h"
 #include "tests/vectors/support/vector_file.h"
 
@@ -525,7 +526,8 @@ Json envelopes(const World& world) {
     });
     broken("a name with a slash", ErrorCode::BAD_REQUEST,
            [](Envelope& e) { e.name = "../etc/passwd"; });
-    broken("version 2", ErrorCode::BAD_REQUEST, [](Envelope& e) { e.v = 2; });
+    broken("version 2 with no thumbnail (an empty 15th field)", ErrorCode::BAD_REQUEST,
+           [](Envelope& e) { e.v = 2; });
     broken("a 23-byte stream_header", ErrorCode::BAD_REQUEST,
            [](Envelope& e) { e.stream_header.pop_back(); });
     broken("owner_serial of another certificate", ErrorCode::BAD_SIGNATURE,
@@ -798,6 +800,117 @@ Json posts(const World& world) {
                     std::move(vectors));
 }
 
+// ---- thumbnails: v2 envelopes ----
+
+// The JPEG the vectors seal: a JPEG's first bytes (SOI, APP0) and last (EOI) around filler.
+// The vectors check the crypto and the encoding, not a JPEG decoder.
+Bytes vector_jpeg(std::size_t size) {
+    Bytes jpeg(size);
+    for (std::size_t i = 0; i < size; ++i)
+        jpeg[i] = static_cast<std::uint8_t>(i * 13 + 5);
+    jpeg[0] = 0xff, jpeg[1] = 0xd8, jpeg[2] = 0xff, jpeg[3] = 0xe0;
+    jpeg[size - 2] = 0xff, jpeg[size - 1] = 0xd9;
+    return jpeg;
+}
+
+Json thumbnails(const World& world) {
+    Json vectors = Json::array();
+    const Person& alice = world.alice;
+    auto add = [&](std::string name, const Bytes& encoded, const Bytes& signature,
+                   const SecretBytes& content_key, std::optional<ErrorCode> error,
+                   const Bytes* jpeg = nullptr) {
+        Json vector = {{"name", std::move(name)},
+                       {"error", code(error)},
+                       {"ca_verify_key", hex(world.ca.public_key)},
+                       {"now", kNow},
+                       {"owner_certificate", hex(encode_certificate(alice.certificate))},
+                       {"envelope", hex(encoded)},
+                       {"signature", hex(signature)},
+                       {"content_key", hex(content_key.view())}};
+        if (jpeg) {
+            auto envelope = decode_envelope(encoded);
+            Bytes subkey(32);
+            crypto_kdf_derive_from_key(subkey.data(), subkey.size(), 1, "imgthumb",
+                                       content_key.data());
+            vector["fields"] = envelope_fields(*envelope);
+            vector["fields"]["thumbnail"] = hex(envelope->thumbnail);
+            vector["signed_message"] = hex(signed_message(kEnvelopeV2SigningContext, encoded));
+            vector["thumbnail_key"] = hex(subkey);
+            vector["thumbnail_nonce"] = hex(ByteView(envelope->thumbnail).first(24));
+            vector["thumbnail_jpeg"] = hex(*jpeg);
+        }
+        vectors.push_back(std::move(vector));
+    };
+    auto signed_by_alice = [&](const Bytes& encoded) {
+        return sign_envelope(encoded, alice.sign.secret_key);
+    };
+    auto with_thumbnail = [](SealedImage& sealed, const Bytes& jpeg) {
+        sealed.envelope.v = kEnvelopeWithThumbnailVersion;
+        sealed.envelope.thumbnail = *seal_thumbnail(sealed.content_key, jpeg);
+        return encode_envelope(sealed.envelope);
+    };
+    const Bytes small = vector_jpeg(600);
+    const Bytes block = vector_jpeg(4096);  // one byte too many for one block: two
+    SealedImage escrow = seal_image(alice, "meadow.png", 1024, 2500);
+    const Bytes escrow_bytes = with_thumbnail(escrow, small);
+    add("an escrow v2 envelope with a 600-byte thumbnail", escrow_bytes,
+        signed_by_alice(escrow_bytes), escrow.content_key, std::nullopt, &small);
+    SealedImage shared = seal_image(alice, "for-bob-v2", 4096, 9000, {"alice", "bob"});
+    const Bytes shared_bytes = with_thumbnail(shared, block);
+    add("an end-to-end v2 envelope with a 4096-byte thumbnail (two pad blocks)", shared_bytes,
+        signed_by_alice(shared_bytes), shared.content_key, std::nullopt, &block);
+
+    Bytes tampered = escrow_bytes;
+    tampered[tampered.size() - 100] ^= 0x01;
+    add("a byte of the thumbnail box changed after signing", tampered,
+        signed_by_alice(escrow_bytes), escrow.content_key, ErrorCode::BAD_SIGNATURE);
+    add("signed under the v1 context", escrow_bytes,
+        sign(kEnvelopeSigningContext, escrow_bytes, alice.sign.secret_key), escrow.content_key,
+        ErrorCode::BAD_SIGNATURE);
+    {
+        Envelope cut = escrow.envelope;
+        cut.thumbnail.pop_back();  // not nonce + k * 4096 + tag
+        const Bytes bytes = encode_envelope(cut);
+        add("a thumbnail box one byte short of a box size", bytes, signed_by_alice(bytes),
+            escrow.content_key, ErrorCode::BAD_REQUEST);
+        Bytes fourteen = encode_envelope(escrow.envelope);
+        fourteen.resize(fourteen.size() - escrow.envelope.thumbnail.size() - 3);  // bin 16
+        fourteen[0] = 0x9e;
+        add("version 2 with 14 fields (signed as sent)", fourteen, signed_by_alice(fourteen),
+            escrow.content_key, ErrorCode::BAD_REQUEST);
+        Envelope empty = escrow.envelope;
+        empty.thumbnail.clear();
+        const Bytes empty_bytes = encode_envelope(empty);
+        add("version 2 with an empty thumbnail", empty_bytes, signed_by_alice(empty_bytes),
+            escrow.content_key, ErrorCode::BAD_REQUEST);
+    }
+    {
+        // Signed by alice, well formed, but the box is not sealed under this image's key.
+        SealedImage other = seal_image(alice, "meadow.png", 1024, 2500);
+        Envelope swapped = escrow.envelope;
+        swapped.thumbnail = *seal_thumbnail(other.content_key, small);
+        const Bytes bytes = encode_envelope(swapped);
+        add("a thumbnail sealed under another image's key", bytes, signed_by_alice(bytes),
+            escrow.content_key, ErrorCode::INTEGRITY);
+        Envelope html = escrow.envelope;
+        html.thumbnail = *seal_thumbnail(escrow.content_key, to_bytes("<html><script>"));
+        const Bytes html_bytes = encode_envelope(html);
+        add("a thumbnail that is not a JPEG", html_bytes, signed_by_alice(html_bytes),
+            escrow.content_key, ErrorCode::INTEGRITY);
+    }
+    return document("thumbnail",
+                    "v2 envelopes, which carry the image's thumbnail (CRYPTO.md, "
+                    "\"Thumbnails\"). Check: the owner certificate against ca_verify_key at "
+                    "now, then verify_envelope (the signature over `envelope` under "
+                    "\"imgshare/envelope/v2\", the decoding and every rule, owner and serial), "
+                    "then the key commitment of `content_key`, then open the thumbnail box "
+                    "with the subkey crypto_kdf_derive_from_key(32, 1, \"imgthumb\", "
+                    "content_key): XChaCha20-Poly1305 with the box's first 24 bytes as nonce, "
+                    "sodium_unpad with 4096-byte blocks, and the JPEG must start FF D8 FF. "
+                    "The result is `thumbnail_jpeg`.",
+                    std::move(vectors));
+}
+
 std::vector<std::pair<std::string, Json>> every_document() {
     World world;
     std::vector<std::pair<std::string, Json>> out;
@@ -809,6 +922,7 @@ std::vector<std::pair<std::string, Json>> every_document() {
     out.emplace_back("chunk_stream", chunk_streams());
     out.emplace_back("sealed_key", sealed_keys(world));
     out.emplace_back("post", posts(world));
+    out.emplace_back("thumbnail", thumbnails(world));  // last: the earlier draws stay as they were
     return out;
 }
 

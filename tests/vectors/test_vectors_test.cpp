@@ -4,6 +4,7 @@
 // reproduced). The directory comes from IMGSHARE_TEST_VECTORS (ctest sets it); without it the
 // tests fail, never pass vacuously.
 #include <gtest/gtest.h>
+#include <sodium.h>
 
 #include <cstdlib>
 
@@ -14,6 +15,7 @@
 #include "common/crypto/sealed_box.h"
 #include "common/crypto/sha256.h"
 #include "common/envelope.h"
+#include "common/crypto/thumbnail_box.h"
 #include "common/registration.h"
 #include "tests/vectors/support/vector_file.h"
 
@@ -152,6 +154,45 @@ TEST(TestVectorsTest, Envelopes) {
             message.insert(message.end(), encoded.begin(), encoded.end());
             EXPECT_EQ(to_hex(message), vector.at("signed_message"));
         }
+    }
+}
+
+// A v2 envelope's checks, then the thumbnail box: the JPEG, or the first error.
+Result<Bytes> open_vector_thumbnail(const Json& vector) {
+    auto owner = decode_certificate(unhex(vector.at("owner_certificate")));
+    if (!owner) return std::unexpected(owner.error());
+    auto envelope = verify_envelope(unhex(vector.at("envelope")), unhex(vector.at("signature")),
+                                    *owner);
+    if (!envelope) return std::unexpected(envelope.error());
+    auto key = SecretBytes::copy_of(unhex(vector.at("content_key")));
+    if (auto ok = check_key_commitment(key, envelope->key_commitment); !ok) {
+        return std::unexpected(ok.error());
+    }
+    return open_thumbnail(key, envelope->thumbnail);
+}
+
+TEST(TestVectorsTest, Thumbnails) {
+    const Json document = load("thumbnail");
+    for (const auto& vector : document.at("vectors")) {
+        auto jpeg = open_vector_thumbnail(vector);
+        EXPECT_OUTCOME(vector, outcome(jpeg));
+        if (!jpeg || !vector.contains("thumbnail_jpeg")) continue;
+        EXPECT_EQ(to_hex(*jpeg), vector.at("thumbnail_jpeg"));
+        const Bytes encoded = unhex(vector.at("envelope"));
+        auto envelope = decode_envelope(encoded);
+        ASSERT_TRUE(envelope.has_value());
+        EXPECT_EQ(envelope->v, 2u);
+        EXPECT_EQ(to_hex(envelope->thumbnail), vector.at("fields").at("thumbnail"));
+        EXPECT_EQ(encode_envelope(*envelope), encoded);
+        Bytes message = to_bytes(kEnvelopeV2SigningContext);
+        message.push_back(0);
+        message.insert(message.end(), encoded.begin(), encoded.end());
+        EXPECT_EQ(to_hex(message), vector.at("signed_message"));
+        // The subkey as the description derives it.
+        auto key = SecretBytes::copy_of(unhex(vector.at("content_key")));
+        Bytes subkey(32);
+        crypto_kdf_derive_from_key(subkey.data(), subkey.size(), 1, "imgthumb", key.data());
+        EXPECT_EQ(to_hex(subkey), vector.at("thumbnail_key"));
     }
 }
 

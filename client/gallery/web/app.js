@@ -30,9 +30,10 @@ function refusalText(refusal) {
 }
 
 // An image as the page shows it: fetched, and shown only when the server answered with
-// image bytes; a refusal is shown as text with its code.
-async function loadImage(name, container, alt) {
-  const response = await fetch(imageUrl(name));
+// image bytes; a refusal is shown as text with its code. `url`: the image's, or its
+// thumbnail's (the grid's: the full image is fetched only when it is opened).
+async function loadImage(url, container, alt) {
+  const response = await fetch(url);
   container.replaceChildren();
   if (!response.ok) {
     let refusal = { code: 'HTTP_' + response.status, message: response.statusText };
@@ -75,7 +76,7 @@ function card(image) {
   const observer = new IntersectionObserver((entries) => {
     if (entries.some((entry) => entry.isIntersecting)) {
       observer.disconnect();
-      loadImage(image.name, thumb, image.name + ' by ' + image.owner);
+      loadImage(imageUrl(image.name) + '/thumbnail', thumb, image.name + ' by ' + image.owner);
     }
   }, { rootMargin: '200px' });
   observer.observe(thumb);
@@ -103,7 +104,7 @@ async function openViewer(image) {
   const verdict = document.getElementById('verdict');
   verdict.hidden = true;
   viewer.showModal();
-  const img = await loadImage(image.name, document.getElementById('viewer-image'),
+  const img = await loadImage(imageUrl(image.name), document.getElementById('viewer-image'),
                               image.name + ' by ' + image.owner);
   if (!img) {
     verdict.hidden = false;

@@ -11,6 +11,7 @@
 #include "common/invitation.h"
 #include "common/registration.h"
 #include "common/renewal.h"
+#include "common/standing.h"
 #include "common/wrap_key.h"
 
 namespace imgshare::ca {
@@ -190,9 +191,13 @@ Result<GetCertReply> CertificateAuthority::get_cert(const GetCertRequest& reques
     auto certificate = registry_.certificate_of(request.username);
     if (!certificate) return std::unexpected(std::move(certificate.error()));
     if (!*certificate) return fail(ErrorCode::NOT_FOUND, "no user named " + request.username);
+    auto current = decode_stored(**certificate, request.username);
+    if (!current) return std::unexpected(std::move(current.error()));
     auto revoked = registry_.is_revoked(request.username);
     if (!revoked) return std::unexpected(std::move(revoked.error()));
-    return GetCertReply{std::move(**certificate), *revoked};
+    return GetCertReply{std::move(**certificate),
+                        make_standing(request.username, current->serial, *revoked,
+                                      clock_.now_seconds(), keys_.signing.secret_key)};
 }
 
 Result<LookupCurveKeyReply> CertificateAuthority::lookup_curve_key(

@@ -19,7 +19,8 @@
 //
 // Promises: a certificate is issued only for a free name, a curve key bound to
 // no one, keys that pass check_public_key and a valid proof of possession; it
-// is on disk before it is returned. A REGISTER repeated with exactly the same
+// is on disk before it is returned. GET_CERT's answer carries the user's standing for
+// that certificate, signed now with the CA's key (common/standing.h). A REGISTER repeated with exactly the same
 // name and keys returns the stored certificate unchanged and changes nothing.
 // REWRAP re-seals only 32-byte keys sealed to the server's wrap key, only to
 // the box key of the requester's valid, unrevoked certificate; the unsealed

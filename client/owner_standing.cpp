@@ -4,6 +4,7 @@
 
 #include "client/certificate_state.h"
 #include "client/output.h"
+#include "client/user_standing.h"
 
 namespace imgshare::client {
 namespace {
@@ -22,8 +23,15 @@ Result<std::int64_t> check_owner_standing(BrokerConnection& connection, const Do
         return owner_error(ok.error());
     }
 
-    auto standing = connection.call<GetCertReply>(GetCertRequest{signer->username});
-    if (!standing) return std::unexpected(standing.error());
+    auto standing =
+        fetch_user_standing(connection, ca_verify_key, signer->username, now_seconds);
+    if (!standing) {
+        const auto code = standing.error().code;
+        const bool about_the_answer = code == ErrorCode::BAD_SIGNATURE ||
+                                      code == ErrorCode::BAD_REQUEST || code == ErrorCode::STALE;
+        if (about_the_answer) return owner_error(standing.error());
+        return std::unexpected(standing.error());  // the request's own (NOT_FOUND, TIMEOUT...)
+    }
     const std::string owner = printable(signer->username);
     if (standing->revoked) {
         return fail(ErrorCode::REVOKED,
@@ -33,10 +41,9 @@ Result<std::int64_t> check_owner_standing(BrokerConnection& connection, const Do
     }
     if (state_of(*signer, false, now_seconds) != CertificateState::Expired) return now_seconds;
 
-    auto current = decode_certificate(standing->certificate);
-    if (!current) return owner_error(current.error());
-    bool renewed = verify_certificate(*current, ca_verify_key, now_seconds).has_value() &&
-                   current->username == signer->username && current->sign_pk == signer->sign_pk;
+    const Certificate& current = standing->certificate;
+    bool renewed = verify_certificate(current, ca_verify_key, now_seconds).has_value() &&
+                   current.sign_pk == signer->sign_pk;
     if (!renewed) {
         return fail(ErrorCode::EXPIRED,
                     fmt::format("the certificate {} signed this image with expired at {} and was "

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "client/output.h"
+#include "client/user_standing.h"
 #include "common/crypto/sealed_box.h"
 #include "common/protocol/limits.h"
 #include "common/registration.h"
@@ -54,26 +55,18 @@ std::vector<std::string> with_owner(std::vector<std::string> names, const std::s
 Result<Certificate> fetch_reader_certificate(BrokerConnection& connection, ByteView ca_verify_key,
                                              const std::string& username,
                                              std::int64_t now_seconds) {
-    auto reply = connection.call<GetCertReply>(GetCertRequest{username});
-    if (!reply) {
-        return fail(reply.error().code,
-                    fmt::format("recipient {}: {}", username, reply.error().message));
-    }
     auto refuse = [&](ErrorCode code, std::string_view why) {
         return fail(code, fmt::format("recipient {}: {}", username, why));
     };
-    auto certificate = decode_certificate(reply->certificate);
-    if (!certificate) return refuse(certificate.error().code, certificate.error().message);
-    if (auto ok = verify_certificate(*certificate, ca_verify_key, now_seconds); !ok) {
+    auto standing = fetch_user_standing(connection, ca_verify_key, username, now_seconds);
+    if (!standing) return refuse(standing.error().code, standing.error().message);
+    if (auto ok = verify_certificate(standing->certificate, ca_verify_key, now_seconds); !ok) {
         return refuse(ok.error().code, ok.error().message);
     }
-    if (certificate->username != username) {
-        return refuse(ErrorCode::BAD_SIGNATURE, "the CA answered with another user's certificate");
-    }
-    if (reply->revoked) {
+    if (standing->revoked) {
         return refuse(ErrorCode::REVOKED, "the certificate is revoked; no key is sealed to it");
     }
-    return certificate;
+    return std::move(standing->certificate);
 }
 
 Result<std::vector<Certificate>> fetch_reader_certificates(BrokerConnection& connection,

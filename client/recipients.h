@@ -35,8 +35,10 @@ namespace imgshare::client {
 
 // `username`'s certificate from the CA (GET_CERT), verified: the server's
 // errors as they come (NOT_FOUND for an unknown user); BAD_SIGNATURE if it is
-// not signed by `ca_verify_key` or names another user; EXPIRED / NOT_YET_VALID
-// outside its validity at `now`; REVOKED if the CA says it is revoked.
+// not signed by `ca_verify_key` or names another user, or its standing is not
+// the CA's signed word about it, STALE if that is too old (fetch_user_standing);
+// EXPIRED / NOT_YET_VALID outside its validity at `now`; REVOKED if the CA's
+// signed standing says it is revoked. Every error names the recipient.
 [[nodiscard]] Result<Certificate> fetch_reader_certificate(BrokerConnection& connection,
                                                            ByteView ca_verify_key,
                                                            const std::string& username,

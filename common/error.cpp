@@ -6,7 +6,7 @@
 namespace imgshare {
 namespace {
 
-constexpr std::array<std::pair<ErrorCode, std::string_view>, 19> kNames{{
+constexpr std::array<std::pair<ErrorCode, std::string_view>, 20> kNames{{
     {ErrorCode::BAD_REQUEST, "BAD_REQUEST"},
     {ErrorCode::NOT_REGISTERED, "NOT_REGISTERED"},
     {ErrorCode::NAME_TAKEN, "NAME_TAKEN"},
@@ -26,6 +26,7 @@ constexpr std::array<std::pair<ErrorCode, std::string_view>, 19> kNames{{
     {ErrorCode::CONFIG, "CONFIG"},
     {ErrorCode::INTERNAL, "INTERNAL"},
     {ErrorCode::STORAGE_FULL, "STORAGE_FULL"},
+    {ErrorCode::STALE, "STALE"},
 }};
 
 }  // namespace

@@ -35,10 +35,13 @@ enum class ErrorCode {
     // A write refused because the server's disk is full; it heals by itself
     // once space is freed, so the same request may be sent again later.
     STORAGE_FULL,
+    // A signed statement older than the bound its reader allows (or dated in the
+    // future): a replay by whoever relayed it, or a wrong clock.
+    STALE,
 };
 
 // The last code: tests iterate over all of them.
-inline constexpr ErrorCode kLastErrorCode = ErrorCode::STORAGE_FULL;
+inline constexpr ErrorCode kLastErrorCode = ErrorCode::STALE;
 
 struct Error {
     ErrorCode code;

@@ -1,9 +1,11 @@
 // imgshare whois USERNAME: another user's certificate from the CA, verified with the
-// pinned CA key, and where it stands (valid, revoked, expired).
+// pinned CA key, and where it stands (valid, revoked, expired), as the CA's signed
+// standing says (client/user_standing.h).
 #include <memory>
 
 #include "client/commands/certificate_output.h"
 #include "client/commands/command.h"
+#include "client/user_standing.h"
 #include "common/clock.h"
 #include "common/registration.h"
 
@@ -17,20 +19,13 @@ Result<void> run_whois(const std::string& username, const CommandContext& contex
     auto identity = (*session)->unlock();
     if (!identity) return std::unexpected(identity.error());
     auto connection = (*session)->connect(identity->keys.curve);
-    auto reply = connection->call<GetCertReply>(GetCertRequest{username});
-    if (!reply) return std::unexpected(reply.error());
-    auto certificate = decode_certificate(reply->certificate);
-    if (!certificate) return std::unexpected(certificate.error());
+    const auto now = SystemClock().now_seconds();
     // An expired certificate is still the CA's word: shown, with its state.
-    if (auto ok = verify_certificate_ignoring_time(*certificate, (*session)->trust().ca_verify_key);
-        !ok) {
-        return ok;
-    }
-    if (certificate->username != username) {
-        return fail(ErrorCode::BAD_SIGNATURE, "the CA answered with another user's certificate");
-    }
-    print_certificate(context.out, *certificate, context.options.json,
-                      state_of(*certificate, reply->revoked, SystemClock().now_seconds()));
+    auto standing =
+        fetch_user_standing(*connection, (*session)->trust().ca_verify_key, username, now);
+    if (!standing) return std::unexpected(standing.error());
+    print_certificate(context.out, standing->certificate, context.options.json,
+                      state_of(standing->certificate, standing->revoked, now));
     return {};
 }
 

@@ -14,6 +14,7 @@
 #include "common/protocol/fields.h"
 #include "common/protocol/limits.h"
 #include "common/protocol/message_types.h"
+#include "common/standing.h"
 
 namespace imgshare {
 
@@ -79,14 +80,16 @@ struct GetCertRequest {
     bool operator==(const GetCertRequest&) const = default;
 };
 
+// The user's current certificate and where it stands, signed by the CA for this answer
+// (common/standing.h): a relay can neither flip `revoked` nor pass an old answer off as new.
 struct GetCertReply {
     static constexpr std::string_view kType = kOkType;
     Bytes certificate;
-    bool revoked = false;
+    Bytes standing;
     static constexpr auto fields() {
         return std::make_tuple(
             field("certificate", &GetCertReply::certificate, kMaxCertificateBytes),
-            field("revoked", &GetCertReply::revoked));
+            field("standing", &GetCertReply::standing, kMaxStandingBytes));
     }
     bool operator==(const GetCertReply&) const = default;
 };

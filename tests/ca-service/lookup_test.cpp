@@ -1,6 +1,7 @@
 // GET_CERT and LOOKUP_CURVE_KEY: who may ask, and what they learn.
 #include <gtest/gtest.h>
 
+#include "common/standing.h"
 #include "tests/ca-service/ca_test_support.h"
 
 namespace imgshare::ca::testing {
@@ -15,7 +16,24 @@ TEST_F(GetCertTest, ARegisteredUserGetsTheStoredCertificate) {
     auto reply = ca_->get_cert(GetCertRequest{"alice"}, as_user("bob"));
     ASSERT_TRUE(reply) << error_of(reply).message;
     EXPECT_EQ(reply->certificate, issued);
-    EXPECT_FALSE(reply->revoked);
+    // Its standing: signed by the CA's key, for that certificate, at the CA's clock.
+    auto certificate = decode_certificate(issued).value();
+    EXPECT_EQ(check_standing(reply->standing, certificate, keys_->signing.public_key,
+                             clock_.now_seconds()),
+              false);
+    auto standing = decode_standing(reply->standing).value();
+    EXPECT_EQ(standing.serial, certificate.serial);
+    EXPECT_EQ(standing.stated_at, clock_.now_seconds());
+}
+
+TEST_F(GetCertTest, EachAnswerIsStatedAnewAtTheCasClock) {
+    register_ok("alice", UserKeys{});
+    auto first = ca_->get_cert(GetCertRequest{"alice"}, as_user("bob"));
+    clock_.advance_seconds(kStandingMaxAgeSeconds + 1);
+    auto later = ca_->get_cert(GetCertRequest{"alice"}, as_user("bob"));
+    ASSERT_TRUE(first && later);
+    EXPECT_EQ(decode_standing(later->standing).value().stated_at,
+              decode_standing(first->standing).value().stated_at + kStandingMaxAgeSeconds + 1);
 }
 
 TEST_F(GetCertTest, AnUnknownUserIsNotFound) {
@@ -29,7 +47,10 @@ TEST_F(GetCertTest, ARevokedCertificateSaysSo) {
     ASSERT_TRUE(registry_->revoke("alice", clock_.now_seconds()));
     auto reply = ca_->get_cert(GetCertRequest{"alice"}, as_user("bob"));
     ASSERT_TRUE(reply);
-    EXPECT_TRUE(reply->revoked);
+    auto certificate = decode_certificate(reply->certificate).value();
+    EXPECT_EQ(check_standing(reply->standing, certificate, keys_->signing.public_key,
+                             clock_.now_seconds()),
+              true);
 }
 
 TEST_F(GetCertTest, AnAnonymousPeerMustRegisterFirst) {

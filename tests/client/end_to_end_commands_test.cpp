@@ -25,11 +25,10 @@ class EndToEndCommandsTest : public FakeBrokerCommandTest {
         alice_home_ = registered_home("alice");
         alice_ = load_user(alice_home_);
         // Downloads ask the CA for the owner's standing (GET_CERT alice).
-        certificates_["alice"] = GetCertReply{encode_certificate(alice_.certificate), false};
+        certificates_["alice"] = ca_.standing_reply(alice_.certificate, false);
         for (const auto* name : {"bob", "carol", "dave"}) {
             others_.emplace(name, ca_.user(name, 50, SystemClock().now_seconds()));
-            certificates_[name] =
-                GetCertReply{encode_certificate(others_.at(name).certificate), false};
+            certificates_[name] = ca_.standing_reply(others_.at(name).certificate, false);
         }
     }
 
@@ -208,21 +207,19 @@ TEST_F(EndToEndCommandsTest, PostToAnUnacceptableRecipientStopsBeforeAnythingIsS
     };
     expect_error(post_to("bob,nobody"), "NOT_FOUND");
 
-    auto revoked = certificates_.at("bob").value();
-    revoked.revoked = true;
-    certificates_["bob"] = revoked;
+    certificates_["bob"] = ca_.standing_reply(others_.at("bob").certificate, true);
     expect_error(post_to("bob"), "REVOKED");
 
     TestUser stale = ca_.user("carol", 51, 1'000'000);  // valid around 1970
-    certificates_["carol"] = GetCertReply{encode_certificate(stale.certificate), false};
+    certificates_["carol"] = ca_.standing_reply(stale.certificate, false);
     expect_error(post_to("carol"), "EXPIRED");
 
     TestCa rogue_ca;
     TestUser forged = rogue_ca.user("dave", 52, SystemClock().now_seconds());
-    certificates_["dave"] = GetCertReply{encode_certificate(forged.certificate), false};
+    certificates_["dave"] = rogue_ca.standing_reply(forged.certificate, false);
     expect_error(post_to("dave"), "BAD_SIGNATURE");
 
-    certificates_["erin"] = GetCertReply{encode_certificate(others_.at("bob").certificate), false};
+    certificates_["erin"] = ca_.standing_reply(others_.at("bob").certificate, false);
     expect_error(post_to("erin"), "BAD_SIGNATURE");  // the CA answered with bob's
 
     expect_error(post_to("Bob"), "BAD_REQUEST");  // refused before connecting

@@ -102,8 +102,7 @@ class LoadTrafficTest : public ::testing::Test {
         }
         if (std::holds_alternative<GetCertRequest>(decoded->request)) {
             // The owner's standing, as the CA reports it.
-            return {encode_ok(GetCertReply{encode_certificate(poster_.certificate), owner_revoked_},
-                              id)};
+            return {encode_ok(ca_.standing_reply(poster_.certificate, owner_revoked_), id)};
         }
         if (auto* get = std::get_if<GetChunkRequest>(&decoded->request)) {
             ++chunk_requests_;

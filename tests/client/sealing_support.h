@@ -6,12 +6,14 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "client/image_sealer.h"
 #include "common/certificate.h"
+#include "common/clock.h"
 #include "common/crypto/chunk_stream.h"
 #include "common/crypto/keys.h"
 #include "common/crypto/sealed_box.h"
@@ -19,6 +21,7 @@
 #include "common/envelope.h"
 #include "common/keys_file.h"
 #include "common/protocol/messages.h"
+#include "common/standing.h"
 
 namespace imgshare::testing {
 
@@ -47,6 +50,15 @@ struct TestCa {
         fields.issuer = "test-ca";
         user.certificate = issue_certificate(fields, keys.secret_key);
         return user;
+    }
+
+    // What an honest CA answers to GET_CERT for `certificate` at `stated_at` (default: now).
+    [[nodiscard]] GetCertReply standing_reply(const Certificate& certificate, bool revoked,
+                                              std::optional<std::int64_t> stated_at = {}) const {
+        return GetCertReply{encode_certificate(certificate),
+                            make_standing(certificate.username, certificate.serial, revoked,
+                                          stated_at.value_or(SystemClock().now_seconds()),
+                                          keys.secret_key)};
     }
 };
 

@@ -107,7 +107,8 @@ class ResumedRegistrationTest : public ::testing::Test {
         }
         if (std::holds_alternative<GetCertRequest>(decoded->request)) {
             ++lookups_;
-            return {encode_ok(GetCertReply{encode_certificate(stored_), false}, id)};
+            // Registration reads only the certificate, never the standing.
+            return {encode_ok(GetCertReply{encode_certificate(stored_), {}}, id)};
         }
         return {encode_error(Error{ErrorCode::BAD_REQUEST, "unexpected"}, id)};
     }

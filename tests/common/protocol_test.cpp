@@ -52,7 +52,7 @@ auto request_samples() {
 auto reply_samples() {
     return std::make_tuple(
         CaInfoReply{filled(32, 11), filled(32, 12), filled(64, 13)}, RegisterReply{kCertificate},
-        GetCertReply{kCertificate, true}, PostBeginReply{"upload-7f3a", 17},
+        GetCertReply{kCertificate, filled(153, 14)}, PostBeginReply{"upload-7f3a", 17},
         PostChunkReply{4'000'000'000u},
         PostCommitReply{
             "holiday.jpg", "alice", 1ull << 33, 5'000'000, -86'400, "e2e", {"bob", "carol"}},

@@ -25,6 +25,7 @@
 #include "common/protocol/event.h"
 #include "common/registration.h"
 #include "common/renewal.h"
+#include "common/standing.h"
 #include "common/trust_file.h"
 #include "common/wrap_key.h"
 #include "tests/fuzz/fuzz_support.h"
@@ -212,7 +213,9 @@ void write_replies(SeedWriter& seeds, const User& alice, const User& bob, const 
                 CaInfoReply{ca_keys.public_key, bob.box.public_key,
                             sign_wrap_key(bob.box.public_key, ca_keys.secret_key)});
     write_reply(seeds, 1, "REGISTER", RegisterReply{alice.certificate});
-    write_reply(seeds, 2, "GET_CERT", GetCertReply{bob.certificate, false});
+    write_reply(seeds, 2, "GET_CERT",
+                GetCertReply{bob.certificate, make_standing("bob", bob.serial, false, fuzz::kFixedNow,
+                                                            ca_keys.secret_key)});
     write_reply(seeds, 3, "LOOKUP_CURVE_KEY",
                 LookupCurveKeyReply{"bob", true, fuzz::kFixedNow + 86400});
     write_reply(seeds, 4, "REWRAP", RewrapReply{sealed_content_key(alice.box.public_key)});

@@ -16,6 +16,7 @@
 #include "common/net/multipart.h"
 #include "common/net/socket_options.h"
 #include "common/server_keys.h"
+#include "common/standing.h"
 #include "tests/integration/support/cluster_fixture.h"
 #include "tests/integration/support/raw_client.h"
 #include "tests/integration/support/signed_requests.h"
@@ -205,7 +206,7 @@ TEST_F(RogueServiceTest, AStorageNodeCannotRevokeAUser) {
     EXPECT_EQ(error_code_of(*reply), std::nullopt);
     auto certificate = decode_reply<GetCertReply>(*reply);
     ASSERT_TRUE(certificate) << certificate.error().message;
-    EXPECT_FALSE(certificate->revoked);
+    EXPECT_FALSE(decode_standing(certificate->standing).value().revoked);
 }
 
 }  // namespace

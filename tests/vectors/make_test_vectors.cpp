@@ -28,6 +28,7 @@
 #include "common/envelope.h"
 #include "common/crypto/thumbnail_box.h"
 #include "common/registration.h"
+#include "common/standing.h"
 #include "tests/vectors/support/vector_file.h"
 
 namespace imgshare::vectors {
@@ -911,6 +912,80 @@ Json thumbnails(const World& world) {
                     std::move(vectors));
 }
 
+// ---- signed standings ----
+
+Json standings(const World& world) {
+    Json vectors = Json::array();
+    const Certificate& alice = world.alice.certificate;
+    auto add = [&](std::string name, const Bytes& standing, std::optional<ErrorCode> error,
+                   std::optional<bool> revoked, const Bytes& message = {}) {
+        Json vector = {{"name", std::move(name)},
+                       {"error", code(error)},
+                       {"ca_verify_key", hex(world.ca.public_key)},
+                       {"username", alice.username},
+                       {"serial", alice.serial},
+                       {"now", kNow},
+                       {"standing", hex(standing)}};
+        if (revoked) vector["revoked"] = *revoked;
+        if (!message.empty()) vector["message"] = hex(message);
+        vectors.push_back(std::move(vector));
+    };
+    auto stated = [&](bool revoked, std::int64_t at, std::string_view username = "alice",
+                      std::uint64_t serial = 7) {
+        return make_standing(username, serial, revoked, at, world.ca.secret_key);
+    };
+    // [1, "alice", 7, revoked, kNow]: 0x95 01 a5 "alice" 07 c2|c3 ce 6b49d200
+    auto message = [](bool revoked) {
+        Bytes bytes{0x95, 0x01, 0xa5, 'a', 'l', 'i', 'c', 'e', 0x07,
+                    static_cast<std::uint8_t>(revoked ? 0xc3 : 0xc2), 0xce};
+        for (int shift = 24; shift >= 0; shift -= 8) {
+            bytes.push_back(static_cast<std::uint8_t>(kNow >> shift));
+        }
+        return bytes;
+    };
+    add("alice stands: not revoked", stated(false, kNow), std::nullopt, false, message(false));
+    add("alice is revoked", stated(true, kNow), std::nullopt, true, message(true));
+    add("stated exactly 600 s before now", stated(false, kNow - 600), std::nullopt, false);
+    add("stated 300 s after now (clock skew)", stated(false, kNow + 300), std::nullopt, false);
+    add("stated 601 s before now: replayed", stated(false, kNow - 601), ErrorCode::STALE, {});
+    add("stated 301 s after now", stated(false, kNow + 301), ErrorCode::STALE, {});
+    Bytes flipped = stated(true, kNow);
+    flipped[9] = 0xc2;  // revoked true -> false, the CA's signature kept
+    add("revoked flipped to false after signing", flipped, ErrorCode::BAD_SIGNATURE, {});
+    add("no standing at all", {}, ErrorCode::BAD_SIGNATURE, {});
+    add("a standing for bob", stated(false, kNow, "bob"), ErrorCode::BAD_SIGNATURE, {});
+    add("a standing for alice's certificate serial 6", stated(false, kNow, "alice", 6),
+        ErrorCode::BAD_SIGNATURE, {});
+    add("signed by another CA",
+        make_standing("alice", 7, false, kNow, world.other_ca.secret_key),
+        ErrorCode::BAD_SIGNATURE, {});
+    {
+        Bytes under_invite = message(false);
+        Bytes signature = sign("imgshare/invite/v1", under_invite, world.ca.secret_key);
+        under_invite[0] = 0x96;
+        under_invite.push_back(0xc4);
+        under_invite.push_back(64);
+        under_invite.insert(under_invite.end(), signature.begin(), signature.end());
+        add("signed by the CA under another context", under_invite, ErrorCode::BAD_SIGNATURE, {});
+    }
+    Bytes good = stated(false, kNow);
+    add("truncated by one byte", Bytes(good.begin(), good.end() - 1), ErrorCode::BAD_SIGNATURE,
+        {});
+    Bytes wide = good;  // the serial 7 written as uint8 (cc 07): not canonical
+    wide.insert(wide.begin() + 8, 0xcc);
+    add("the serial written as uint8 (not canonical)", wide, ErrorCode::BAD_SIGNATURE, {});
+    return document("standing",
+                    "GET_CERT's `standing` (PROTOCOL.md, GET_CERT; CRYPTO.md, \"Signatures\"): "
+                    "the canonical array [1, username, serial, revoked, stated_at, signature]. "
+                    "Check, for the certificate of `username` and `serial` the reply carries: it "
+                    "decodes canonically and its signature by ca_verify_key over "
+                    "\"imgshare/standing/v1\" 0x00 and `message` ([1, username, serial, revoked, "
+                    "stated_at]) verifies, and it names that username and serial (else "
+                    "BAD_SIGNATURE); stated_at is at least now - 600 and at most now + 300 "
+                    "(else STALE). The result is `revoked`.",
+                    std::move(vectors));
+}
+
 std::vector<std::pair<std::string, Json>> every_document() {
     World world;
     std::vector<std::pair<std::string, Json>> out;
@@ -922,7 +997,8 @@ std::vector<std::pair<std::string, Json>> every_document() {
     out.emplace_back("chunk_stream", chunk_streams());
     out.emplace_back("sealed_key", sealed_keys(world));
     out.emplace_back("post", posts(world));
-    out.emplace_back("thumbnail", thumbnails(world));  // last: the earlier draws stay as they were
+    out.emplace_back("thumbnail", thumbnails(world));  // the earlier draws stay as they were
+    out.emplace_back("standing", standings(world));
     return out;
 }
 

@@ -14,9 +14,11 @@
 #include "common/crypto/keys.h"
 #include "common/crypto/sealed_box.h"
 #include "common/crypto/sha256.h"
+#include "common/crypto/signing.h"
 #include "common/envelope.h"
 #include "common/crypto/thumbnail_box.h"
 #include "common/registration.h"
+#include "common/standing.h"
 #include "tests/vectors/support/vector_file.h"
 
 namespace imgshare::vectors {
@@ -112,6 +114,33 @@ TEST(TestVectorsTest, Certificates) {
             auto signed_bytes = certificate_signed_bytes(*certificate);
             message.insert(message.end(), signed_bytes.begin(), signed_bytes.end());
             EXPECT_EQ(to_hex(message), as_text(vector.at("signed_message")));
+        }
+    }
+}
+
+TEST(TestVectorsTest, Standings) {
+    const Json document = load("standing");  // alive for the whole loop
+    for (const auto& vector : document.at("vectors")) {
+        Certificate certificate;
+        certificate.username = as_text(vector.at("username"));
+        certificate.serial = vector.at("serial").get<std::uint64_t>();
+        auto revoked = check_standing(unhex(vector.at("standing")), certificate,
+                                      unhex(vector.at("ca_verify_key")),
+                                      vector.at("now").get<std::int64_t>());
+        EXPECT_OUTCOME(vector, outcome(revoked));
+        if (revoked && vector.contains("revoked")) {
+            EXPECT_EQ(*revoked, vector.at("revoked").get<bool>()) << vector.at("name");
+        }
+        if (vector.contains("message")) {
+            auto decoded = decode_standing(unhex(vector.at("standing")));
+            ASSERT_TRUE(decoded.has_value()) << vector.at("name");
+            Bytes signed_part = unhex(vector.at("standing"));
+            signed_part.resize(signed_part.size() - 66);  // the bin 64 signature (c4 40 ...)
+            signed_part[0] = 0x95;
+            EXPECT_EQ(to_hex(signed_part), as_text(vector.at("message"))) << vector.at("name");
+            EXPECT_TRUE(verify("imgshare/standing/v1", unhex(vector.at("message")),
+                               decoded->signature, unhex(vector.at("ca_verify_key"))))
+                << vector.at("name");
         }
     }
 }

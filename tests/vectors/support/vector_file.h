@@ -24,7 +24,8 @@ inline constexpr std::string_view kFormat = "imgshare-test-vectors/1";
 // The kinds, one file each (<kind>.json), in the order the generator writes them.
 inline constexpr std::string_view kKinds[] = {"keys",          "certificate", "registration",
                                               "envelope",      "padded_stream",
-                                              "chunk_stream",  "sealed_key",  "post"};
+                                              "chunk_stream",  "sealed_key",  "post",
+                                              "standing"};
 
 inline Bytes unhex(const Json& value) {
     auto bytes = from_hex(value.get<std::string>());

@@ -1,0 +1,25 @@
+#include "client/user_standing.h"
+
+#include "common/protocol/messages.h"
+#include "common/standing.h"
+
+namespace imgshare::client {
+
+Result<UserStanding> fetch_user_standing(BrokerConnection& connection, ByteView ca_verify_key,
+                                         const std::string& username, std::int64_t now_seconds) {
+    auto reply = connection.call<GetCertReply>(GetCertRequest{username});
+    if (!reply) return std::unexpected(reply.error());
+    auto certificate = decode_certificate(reply->certificate);
+    if (!certificate) return std::unexpected(certificate.error());
+    if (auto ok = verify_certificate_ignoring_time(*certificate, ca_verify_key); !ok) {
+        return std::unexpected(ok.error());
+    }
+    if (certificate->username != username) {
+        return fail(ErrorCode::BAD_SIGNATURE, "the CA answered with another user's certificate");
+    }
+    auto revoked = check_standing(reply->standing, *certificate, ca_verify_key, now_seconds);
+    if (!revoked) return std::unexpected(revoked.error());
+    return UserStanding{std::move(*certificate), *revoked};
+}
+
+}  // namespace imgshare::client

@@ -1,0 +1,31 @@
+// Another user's current certificate and where it stands, as the CA says now (GET_CERT),
+// checked so that the broker relaying the answer cannot change it (issue #22, "Signed
+// standing"): the certificate is the pinned CA's, apart from time (BAD_SIGNATURE,
+// BAD_REQUEST) and for `username` (BAD_SIGNATURE); the standing is the CA's signed statement
+// about exactly that certificate (BAD_SIGNATURE when missing, changed or about another one)
+// made within the last kStandingMaxAgeSeconds (STALE). Whether the certificate's dates hold
+// now is the caller's to decide: a reader may still open images an expired owner signed.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "client/broker_connection.h"
+#include "common/bytes.h"
+#include "common/certificate.h"
+#include "common/error.h"
+
+namespace imgshare::client {
+
+struct UserStanding {
+    Certificate certificate;  // the user's current one
+    bool revoked = false;
+};
+
+// GET_CERT's errors (NOT_FOUND for no such user, ...), then the checks above.
+[[nodiscard]] Result<UserStanding> fetch_user_standing(BrokerConnection& connection,
+                                                       ByteView ca_verify_key,
+                                                       const std::string& username,
+                                                       std::int64_t now_seconds);
+
+}  // namespace imgshare::client

@@ -1,5 +1,6 @@
 #include "client/user_standing.h"
 
+#include "client/certificate_state.h"
 #include "common/protocol/messages.h"
 #include "common/standing.h"
 

@@ -299,9 +299,7 @@ TEST_F(EndToEndCommandsTest, OnlyTheOwnerSharesAndOnlyEndToEndImages) {
 
 TEST_F(EndToEndCommandsTest, ShareToAnUnacceptableReaderSendsNothing) {
     serve_e2e_image({"bob"}, alice_);
-    auto revoked = certificates_.at("dave").value();
-    revoked.revoked = true;
-    certificates_["dave"] = revoked;
+    certificates_["dave"] = ca_.standing_reply(others_.at("dave").certificate, true);
     expect_error(imgshare(alice_home_, {"share", "cat", "--with", "dave"}), "REVOKED");
     expect_error(imgshare(alice_home_, {"share", "cat", "--with", "nobody"}), "NOT_FOUND");
     EXPECT_FALSE(shared_);

@@ -257,6 +257,11 @@ void write_certificates_and_envelopes(SeedWriter& seeds, const User& alice, cons
         seeds.write("fuzz_certificate", user->name, user->certificate);
     }
     seeds.write("fuzz_protocol_log", "certificate", alice.certificate);
+    for (bool revoked : {false, true}) {
+        seeds.write("fuzz_standing", revoked ? "revoked" : "standing",
+                    make_standing("alice", 1, revoked, fuzz::kFixedNow,
+                                  fuzz::fixed_ca_keys().secret_key));
+    }
     for (const auto& [name, image] :
          {std::pair<std::string, const Image*>{"escrow", &escrow}, {"e2e", &e2e}}) {
         expect_valid(decode_envelope(image->envelope), "envelope " + name);

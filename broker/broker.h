@@ -126,6 +126,7 @@ class Broker {
     AfterReply rewrap_download(const ForwardedRequest& request, net::ZmqFrames& frames);
     AfterReply publish_commit(const ForwardedRequest& request, net::ZmqFrames& frames);
     AfterReply publish_share(const ForwardedRequest& request, net::ZmqFrames& frames);
+    AfterReply publish_deletion(const ForwardedRequest& request, net::ZmqFrames& frames);
     AfterReply note_renewal(const ForwardedRequest& request, net::ZmqFrames& frames);
 
     void on_zap_request(net::ZmqFrames frames);

@@ -120,8 +120,9 @@ bool EventChannel::reopen_socket() {
 }
 
 void EventChannel::publish_commit(const PostCommitReply& commit) {
-    NewImageEvent event{
-        {commit.name, commit.owner, commit.seq, commit.size, commit.created_at, commit.mode}};
+    ImageEvent event{
+        {commit.name, commit.owner, commit.seq, commit.size, commit.created_at, commit.mode},
+        std::nullopt};
     if (commit.mode == kEscrowMode) {
         publish(event, std::string(kImageTopic));
         return;
@@ -134,14 +135,28 @@ void EventChannel::publish_commit(const PostCommitReply& commit) {
 
 void EventChannel::publish_share(const ShareReply& share) {
     if (share.mode != kEndToEndMode) return;
-    NewImageEvent event{{share.name, share.owner, share.seq, share.size, share.created_at,
-                         share.mode, share.recipients}};
+    ImageEvent event{{share.name, share.owner, share.seq, share.size, share.created_at,
+                      share.mode, share.recipients},
+                     std::nullopt};
     // Only the added recipients: the others were told when they were added.
     for (const auto& recipient : share.added)
         publish(event, user_topic(recipient));
 }
 
-void EventChannel::publish(const NewImageEvent& event, const std::string& topic) {
+void EventChannel::publish_deletion(const DeleteReply& deletion) {
+    ImageEvent event{{deletion.name, deletion.owner, deletion.seq, deletion.size,
+                      deletion.created_at, deletion.mode},
+                     std::string(kImageDeletedEvent)};
+    if (deletion.mode == kEscrowMode) {
+        publish(event, std::string(kImageTopic));
+        return;
+    }
+    event.recipients = deletion.recipients;
+    for (const auto& recipient : deletion.recipients)
+        publish(event, user_topic(recipient));
+}
+
+void EventChannel::publish(const ImageEvent& event, const std::string& topic) {
     net::ZmqFrames out;
     for (const auto& bytes : encode_event(event, topic))
         out.push_back(net::frame_of(bytes));

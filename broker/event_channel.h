@@ -59,13 +59,16 @@ class EventChannel {
     void publish_commit(const PostCommitReply& commit);
     // NEW_IMAGE for an end-to-end share, on the topics of the added recipients only.
     void publish_share(const ShareReply& share);
+    // IMAGE_DELETED for an owner's DELETE, on the topics the image's NEW_IMAGE went to:
+    // escrow on kImageTopic; end-to-end on the topic of each reader it had.
+    void publish_deletion(const DeleteReply& deletion);
 
   private:
     void configure_socket();
     void on_subscription(const zmq::message_t& frame);
     void check_subscribers(std::int64_t now_ms);
     [[nodiscard]] bool reopen_socket();
-    void publish(const NewImageEvent& event, const std::string& topic);
+    void publish(const ImageEvent& event, const std::string& topic);
 
     zmq::context_t& context_;
     const SecretBytes& secret_key_;

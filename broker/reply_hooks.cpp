@@ -1,5 +1,6 @@
 // What follows a service's reply to a client request: by the request's type (one table),
-// the REWRAP of an escrow DOWNLOAD, NEW_IMAGE after a commit or share, a renewal noted.
+// the REWRAP of an escrow DOWNLOAD, NEW_IMAGE after a commit or share, IMAGE_DELETED after a
+// DELETE, a renewal noted.
 #include "broker/broker.h"
 
 #include <algorithm>
@@ -21,6 +22,7 @@ void Broker::finish_forwarded(const ForwardedRequest& request, const Header& hea
         {PostCommitRequest::kType, &Broker::publish_commit},
         {PostImageRequest::kType, &Broker::publish_commit},
         {ShareRequest::kType, &Broker::publish_share},
+        {DeleteRequest::kType, &Broker::publish_deletion},
         {RenewRequest::kType, &Broker::note_renewal},
     };
     const auto& client = request.client;
@@ -68,6 +70,12 @@ Broker::AfterReply Broker::publish_commit(const ForwardedRequest&, net::ZmqFrame
 Broker::AfterReply Broker::publish_share(const ForwardedRequest&, net::ZmqFrames& frames) {
     auto share = decode_body<ShareReply>(net::view_of(frames[1]));
     if (share) events_.publish_share(*share);
+    return AfterReply::pass_on;
+}
+
+Broker::AfterReply Broker::publish_deletion(const ForwardedRequest&, net::ZmqFrames& frames) {
+    auto deletion = decode_body<DeleteReply>(net::view_of(frames[1]));
+    if (deletion) events_.publish_deletion(*deletion);
     return AfterReply::pass_on;
 }
 

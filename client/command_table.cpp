@@ -20,6 +20,8 @@ constexpr CommandSpec kCommands[] = {
     {"list", "List the images you may read", define_list},
     {"download", "Download, verify and decrypt an image", define_download},
     {"share", "Let more users read an end-to-end image you posted", define_share},
+    {"delete", "Delete an image you posted (signed with your key; readers are told)",
+     define_delete},
     {"watch", "Report new images as they are posted (optionally download them)", define_watch},
     {"gallery", "Serve a local web page to see your images, verified (127.0.0.1 only)",
      define_gallery},

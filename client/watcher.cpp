@@ -33,9 +33,10 @@ bool retryable(const Error& error) {
     }
 }
 
-NewImageEvent event_of(const ImageSummary& image) {
-    return NewImageEvent{image.name, image.owner,      image.seq,
-                         image.size, image.created_at, image.mode};
+ImageEvent event_of(const ImageSummary& image) {
+    return ImageEvent{
+        {image.name, image.owner, image.seq, image.size, image.created_at, image.mode},
+        std::nullopt};
 }
 
 }  // namespace
@@ -132,7 +133,7 @@ Result<void> Watcher::receive_events(bool& gap) {
             print_line(err_, "warning: ignored a malformed event: " + describe(received->error()));
             continue;
         }
-        const NewImageEvent& event = (*received)->event;
+        const ImageEvent& event = (*received)->event;
         if (event.seq <= last_seq_) continue;  // seen already (through LIST or a duplicate)
         if (event.seq != last_seq_ + 1 || gap) {
             gap = true;  // events went missing; LIST will report this one in order
@@ -143,7 +144,20 @@ Result<void> Watcher::receive_events(bool& gap) {
     return {};
 }
 
-Result<void> Watcher::report(const NewImageEvent& image) {
+Result<void> Watcher::report(const ImageEvent& image) {
+    if (image.is_deletion()) {
+        if (options_.json) {
+            print_json_line(out_, {{"event", kImageDeletedEvent},
+                                   {"name", printable(image.name)},
+                                   {"owner", printable(image.owner)},
+                                   {"seq", image.seq}});
+        } else {
+            print_line(out_, fmt::format("IMAGE_DELETED {} {} {}", printable(image.name),
+                                         printable(image.owner), image.seq));
+        }
+        last_seq_ = image.seq;
+        return session_.home().save_last_seq(last_seq_);
+    }
     if (options_.json) {
         print_json_line(out_, {{"event", "NEW_IMAGE"},
                                {"name", printable(image.name)},
@@ -161,7 +175,7 @@ Result<void> Watcher::report(const NewImageEvent& image) {
     return session_.home().save_last_seq(last_seq_);
 }
 
-void Watcher::download(const NewImageEvent& image) {
+void Watcher::download(const ImageEvent& image) {
     OpenParameters parameters{session_.trust().ca_verify_key, identity_.keys.box, image.name,
                               SystemClock().now_seconds(), identity_.certificate.username};
     auto downloaded =

@@ -55,8 +55,8 @@ class Watcher {
   private:
     [[nodiscard]] Result<void> catch_up();
     [[nodiscard]] Result<void> receive_events(bool& gap);
-    [[nodiscard]] Result<void> report(const NewImageEvent& image);
-    void download(const NewImageEvent& image);
+    [[nodiscard]] Result<void> report(const ImageEvent& image);
+    void download(const ImageEvent& image);
 
     Session& session_;
     Identity identity_;

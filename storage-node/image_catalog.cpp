@@ -133,13 +133,24 @@ Result<ImageRecord> ImageCatalog::share(ImageRecord record, Bytes envelope, Byte
 void ImageCatalog::committed(const ImageRecord& record) {
     // Each commit and share adds one feed entry, the record's latest seq. A retried commit
     // answered with the stored record adds none. Other nodes' entries before it come first.
-    if (auto seq = latest_seq(record); seq > tail_.last_seq()) {
-        if (seq > tail_.last_seq() + 1 && !catch_up()) {
-            cache_.clear();  // could not read what came between: trust no cached record
-        }
-        if (seq > tail_.last_seq()) tail_.append(seq, record.name);
-    }
+    appended(latest_seq(record), record.name);
     remember(std::make_shared<const ImageRecord>(record));
+}
+
+void ImageCatalog::appended(std::uint64_t seq, const std::string& name) {
+    if (seq <= tail_.last_seq()) return;
+    if (seq > tail_.last_seq() + 1 && !catch_up()) {
+        cache_.clear();  // could not read what came between: trust no cached record
+    }
+    if (seq > tail_.last_seq()) tail_.append(seq, name);
+}
+
+Result<std::uint64_t> ImageCatalog::remove(const ImageRecord& record) {
+    auto seq = backend_->remove(record);
+    cache_.erase(record.name);
+    if (!seq) return std::unexpected(std::move(seq.error()));
+    appended(*seq, record.name);
+    return *seq;
 }
 
 Result<std::optional<Bytes>> ImageCatalog::grant(std::string_view name,
@@ -152,6 +163,12 @@ Result<Bytes> ImageCatalog::chunk(const ImageRecord& record, std::uint32_t index
     auto stored = backend_->chunk(*upload, index);
     if (!stored) return std::unexpected(std::move(stored.error()));
     if (!*stored) {
+        // Deleted since its record was read (a DELETE on another node): as if never found.
+        auto now = backend_->image(record.name);
+        if (now && (!*now || (*now)->upload != record.upload)) {
+            cache_.erase(record.name);
+            return fail(ErrorCode::NOT_FOUND, "no such image");
+        }
         return fail(ErrorCode::INTERNAL,
                     fmt::format("chunk {} of a committed image is missing from the store", index));
     }
@@ -179,9 +196,9 @@ Result<ListReply> ImageCatalog::list(std::string_view user, std::uint64_t after_
             problem = std::move(record.error());
             return false;
         }
-        if (!*record) {
-            spdlog::warn("feed entry {} names a missing image", seq);
-        } else if (announced_to(**record, seq, user)) {
+        // A deleted image's entries name a missing image, or the image posted under its
+        // name since, to which they do not belong (announced_to).
+        if (*record && announced_to(**record, seq, user)) {
             auto summary = summary_of(**record, seq);
             reply_bytes += encoded_size(summary);
             if (reply_bytes > list_reply_bytes_ && !reply.items.empty()) {

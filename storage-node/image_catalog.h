@@ -86,10 +86,17 @@ class ImageCatalog {
                                             std::vector<std::string> recipients,
                                             const std::vector<Grant>& added_grants);
 
+    // An owner's DELETE of `record` (checked by the caller): StorageBackend::remove, whose
+    // feed entry joins the tail and after which no cached copy of the record answers.
+    // NOT_FOUND when the name no longer holds that image. Durable as a commit.
+    // Returns the deletion's feed entry.
+    [[nodiscard]] Result<std::uint64_t> remove(const ImageRecord& record);
+
     [[nodiscard]] Result<std::optional<Bytes>> grant(std::string_view name,
                                                      std::string_view recipient) const;
-    // The stored ciphertext of chunk `index` (< record.chunk_count); INTERNAL if
-    // it is missing, which only a damaged database can cause.
+    // The stored ciphertext of chunk `index` (< record.chunk_count); NOT_FOUND if the
+    // image was deleted meanwhile (by another node sharing the store), INTERNAL if it is
+    // missing otherwise, which only a damaged database can cause.
     [[nodiscard]] Result<Bytes> chunk(const ImageRecord& record, std::uint32_t index) const;
 
     // The feed entries announced to `user` with seq > after_seq, in feed order
@@ -114,6 +121,8 @@ class ImageCatalog {
     [[nodiscard]] Result<void> catch_up() const;
     // A commit or share written: its feed entry joins the tail, its record the cache.
     void committed(const ImageRecord& record);
+    // An entry this node wrote: it joins the tail, after other nodes' entries before it.
+    void appended(std::uint64_t seq, const std::string& name);
 
     // Lookups by string_view without building a std::string per lookup.
     struct NameHash {

@@ -175,7 +175,11 @@ Result<ImageRecord> RadosBackend::publish_and_finish(std::string_view name, std:
 }
 
 Result<std::uint64_t> RadosBackend::publish(std::string_view name, std::uint32_t change) const {
-    const auto published = published_key(name, change);
+    return publish_once(name, published_key(name, change));
+}
+
+Result<std::uint64_t> RadosBackend::publish_once(std::string_view name,
+                                                 const std::string& published) const {
     const std::string feed(kFeedObject);
     std::uint64_t head = head_->load();
     for (int attempt = 0; attempt < kMaxPublishAttempts; ++attempt) {

@@ -24,6 +24,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -67,6 +68,14 @@ class RadosBackend final : public StorageBackend {
                                           const FeedVisitor& visit) const override;
     [[nodiscard]] Result<ImageRecord> commit(const CommitRecord& commit) override;
     [[nodiscard]] Result<ImageRecord> share(const ShareUpdate& update) override;
+    // A fourth kind of step (rados_backend_deletions.cpp): the deletion is noted in
+    // `deletions`, the name's published notes go, then the image's object goes in one
+    // compare-and-delete (the commit point: no change staged or finished since it was read),
+    // then the deletion's feed entry is published once (`x.<upload>`). reclaim_space()
+    // removes the chunk objects of noted deletions and publishes the entry of one a crash
+    // interrupted, on whichever node runs it.
+    [[nodiscard]] Result<std::uint64_t> remove(const ImageRecord& record) override;
+    void reclaim_space() override;
     [[nodiscard]] Result<void> sync() override { return {}; }
 
     [[nodiscard]] Result<std::optional<UploadSession>> session(
@@ -108,6 +117,13 @@ class RadosBackend final : public StorageBackend {
                                                          const Bytes& staged) const;
     // Step 2: the seq of change `k` of `name`, taking the next one unless it has one.
     [[nodiscard]] Result<std::uint64_t> publish(std::string_view name, std::uint32_t k) const;
+    // A feed entry naming `name`, published once under the feed key `once`: its seq.
+    [[nodiscard]] Result<std::uint64_t> publish_once(std::string_view name,
+                                                     const std::string& once) const;
+    // One noted deletion's remaining work (reclaim_space), removing at most `budget` chunk
+    // objects (less what it removed).
+    [[nodiscard]] Result<void> finish_deletion(const std::string& upload_hex,
+                                               const Bytes& noted, std::uint32_t& budget);
     // The upload's session and notes end; it is noted as having become `name`.
     [[nodiscard]] Result<void> finish_upload(const UploadId& upload, std::string_view name,
                                              std::uint32_t chunk_count) const;
@@ -124,6 +140,8 @@ class RadosBackend final : public StorageBackend {
     std::shared_ptr<std::atomic<std::uint64_t>> head_;
     std::shared_ptr<std::atomic<bool>> watch_lost_;
     std::optional<rados::Watch> watch_;
+    // Chunks of a noted deletion removed so far by this node (reclaim_space resumes there).
+    std::map<std::string, std::uint32_t> chunks_removed_;
     std::unique_ptr<RadosFeedNotifier> notifier_;  // last: stops before anything it uses goes
 };
 

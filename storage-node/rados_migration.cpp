@@ -27,10 +27,14 @@ class FeedWriter {
   public:
     explicit FeedWriter(const rados::RadosPool& target) : target_(&target) {}
 
-    [[nodiscard]] Result<void> add(std::uint64_t seq, const std::string& name,
-                                   std::uint32_t change) {
+    // Entry `seq` naming `name`: change `change` of the image stored under it, or (nullopt)
+    // an entry of an image deleted since, or of its deletion, which names nothing stored.
+    [[nodiscard]] Result<void> add(std::uint64_t seq, std::string_view name,
+                                   std::optional<std::uint32_t> change) {
         page_.emplace(entry_key(seq), migration_bytes(name));
-        page_.emplace(published_key(name, change), migration_bytes(encode_u64(seq)));
+        if (change) {
+            page_.emplace(published_key(name, *change), migration_bytes(encode_u64(seq)));
+        }
         if (page_.size() >= kFeedPage) return flush();
         return {};
     }
@@ -121,14 +125,14 @@ Result<void> copy_images_and_feed(const StorageBackend& source, const rados::Rad
     std::optional<Error> problem;
     auto visited = source.visit_feed(1, [&](std::uint64_t seq, std::string_view name) {
         auto record = source.image(name);
-        if (!record || !*record) {
-            problem = record ? Error{ErrorCode::INTERNAL,
-                                     fmt::format("feed entry {} names no stored image", seq)}
-                             : std::move(record.error());
+        if (!record) {
+            problem = std::move(record.error());
             return false;
         }
         std::optional<std::uint32_t> change;
-        if ((*record)->seq == seq) {
+        if (!*record) {
+            ++summary.deleted_entries;  // an image deleted since, or its deletion
+        } else if ((*record)->seq == seq) {
             if (auto copied = copy_image(source, target, **record, summary); !copied) {
                 problem = std::move(copied.error());
                 return false;
@@ -140,14 +144,15 @@ Result<void> copy_images_and_feed(const StorageBackend& source, const rados::Rad
             for (std::uint32_t k = 0; k < shares.size(); ++k) {
                 if (shares[k].seq == seq) change = k + 1;
             }
-            if (!change) {
-                problem = Error{ErrorCode::INTERNAL,
-                                fmt::format("feed entry {} is neither a post nor a share", seq)};
-                return false;
+            // Neither a post nor a share of the image under that name now: of one deleted
+            // before it was posted again, or that deletion's entry.
+            if (change) {
+                ++summary.shares;
+            } else {
+                ++summary.deleted_entries;
             }
-            ++summary.shares;
         }
-        if (auto added = feed.add(seq, (*record)->name, *change); !added) {
+        if (auto added = feed.add(seq, name, change); !added) {
             problem = std::move(added.error());
             return false;
         }

@@ -32,6 +32,7 @@ namespace imgshare::storage {
 struct MigrationSummary {
     std::uint64_t images = 0;
     std::uint64_t shares = 0;
+    std::uint64_t deleted_entries = 0;  // feed entries of deleted images, copied as entries only
     std::uint64_t grants = 0;
     std::uint64_t chunks = 0;  // of committed images
     std::uint64_t chunk_bytes = 0;

@@ -9,7 +9,11 @@
 //   feed              omap: head         -> u64be, the last seq taken
 //                           s.<seq16>    -> name (a post's or a share's entry)
 //                           p.<name>/<k8> -> u64be seq: change k of name is published
+//                           x.<upload id hex> -> u64be seq: the deletion of the image that
+//                                                upload became is published
 //   uploads           omap: <upload id hex> -> "" (every upload that may be pending)
+//   deletions         omap: <upload id hex> -> "<unix s>/<chunk count>/<name>": a deletion
+//                           begun; its chunks go (reclaim_space), then the key
 //   up.<upload id>    omap: session      -> UploadSession
 //                           n.<i8>       -> u64be Unix second chunk i arrived (the notes)
 //                           committing   -> name (a commit of this upload began)
@@ -37,6 +41,7 @@ namespace imgshare::storage::rados_layout {
 
 inline constexpr std::string_view kFeedObject = "feed";
 inline constexpr std::string_view kUploadsObject = "uploads";
+inline constexpr std::string_view kDeletionsObject = "deletions";
 inline constexpr std::string_view kHeadKey = "head";
 inline constexpr std::string_view kAppliedKey = "applied";
 inline constexpr std::string_view kSessionKey = "session";
@@ -67,6 +72,9 @@ inline std::string entry_key(std::uint64_t seq) {
 }
 inline std::string published_key(std::string_view name, std::uint32_t change) {
     return fmt::format("p.{}/{:08x}", name, change);
+}
+inline std::string deleted_key(const UploadId& upload) {
+    return fmt::format("x.{}", upload.text());
 }
 inline std::string note_key(std::uint32_t index) {
     return fmt::format("{}{:08x}", kNotePrefix, index);

@@ -137,6 +137,48 @@ Result<ImageRecord> RocksDbBackend::commit(const CommitRecord& commit) {
     return record;
 }
 
+Result<std::uint64_t> RocksDbBackend::remove(const ImageRecord& record) {
+    const auto& name = record.name;
+    auto upload = UploadId::from_key(as_string(record.upload));
+    if (!upload) return fail(ErrorCode::INTERNAL, "a deletion names no upload");
+    auto held = image(name);
+    if (!held) return std::unexpected(std::move(held.error()));
+    if (!*held || (*held)->upload != record.upload) {
+        return fail(ErrorCode::NOT_FOUND, fmt::format("no image '{}'", name));
+    }
+    const auto& stored = **held;
+    const auto seq = last_seq_ + 1;
+    auto batch = store_.batch();
+    batch.erase(Family::images, name);
+    for (const auto& recipient : stored.recipients)
+        batch.erase(Family::grants, grant_key(name, recipient));
+    // Point deletions, as at commit: range tombstones cost every later read of the memtable.
+    for (std::uint32_t index = 0; index < stored.chunk_count; ++index)
+        batch.erase(Family::chunks, chunk_key(*upload, index));
+    batch.put(Family::feed, feed_key(seq), name);
+    batch.put(Family::meta, kLastSeqKey, encode_u64(seq));
+    if (auto written = store_.write(std::move(batch), Durability::Buffered); !written) {
+        return std::unexpected(std::move(written.error()));
+    }
+    last_seq_ = seq;
+    removed_.push_back(*upload);
+    return seq;
+}
+
+void RocksDbBackend::reclaim_space() {
+    // The deletions free nothing on disk by themselves: a blob file goes once no table file
+    // refers to it, which takes a compaction of the keys (no blob garbage collection:
+    // image_store.h). Failing here costs space, not correctness.
+    for (const auto& upload : removed_) {
+        if (auto compacted = store_.compact(Family::chunks, upload.key(), prefix_end(upload.key()));
+            !compacted) {
+            spdlog::warn("could not compact the chunks of deleted upload {}: {}", upload.text(),
+                         compacted.error().message);
+        }
+    }
+    removed_.clear();
+}
+
 Result<ImageRecord> RocksDbBackend::share(const ShareUpdate& update) {
     if (update.record.shares.empty()) return fail(ErrorCode::INTERNAL, "a share without a share");
     ImageRecord record = update.record;

@@ -58,6 +58,7 @@ class RocksDbBackend final : public StorageBackend {
                                           const FeedVisitor& visit) const override;
     [[nodiscard]] Result<ImageRecord> commit(const CommitRecord& commit) override;
     [[nodiscard]] Result<ImageRecord> share(const ShareUpdate& update) override;
+    [[nodiscard]] Result<std::uint64_t> remove(const ImageRecord& record) override;
     [[nodiscard]] Result<void> sync() override;
 
     [[nodiscard]] Result<std::optional<UploadSession>> session(
@@ -84,6 +85,9 @@ class RocksDbBackend final : public StorageBackend {
                                                   std::int64_t noted_at) override;
     [[nodiscard]] Result<void> discard_upload(const UploadId& upload) override;
 
+    // Compacts the chunk ranges of the images removed since the last call, so that their
+    // blob files can go (a restart forgets the list: RocksDB's own compactions do it then).
+    void reclaim_space() override;
     [[nodiscard]] bool resume_writes() override { return store_.resume_writes(); }
 
   private:
@@ -92,6 +96,7 @@ class RocksDbBackend final : public StorageBackend {
 
     ImageStore store_;
     std::uint64_t last_seq_;  // the feed's head: the seq of the newest entry written
+    std::vector<UploadId> removed_;  // uploads whose chunks remove() deleted, not yet compacted
 };
 
 }  // namespace imgshare::storage

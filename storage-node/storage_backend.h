@@ -115,6 +115,17 @@ class StorageBackend {
     // Makes `update` visible atomically under the next seq; returns the record
     // as stored. Durable after the next sync().
     [[nodiscard]] virtual Result<ImageRecord> share(const ShareUpdate& update) = 0;
+    // Deletes image `record` (an owner's DELETE, checked above): its record,
+    // grants and chunks go at once for every reader (image, has_image, grant,
+    // chunk and visit_feed's readers see none of it, whatever instant the
+    // process is killed at: the image is whole or gone), and a feed entry
+    // naming it is added under the next seq, so that every node sharing the
+    // store drops what it cached of it. The name may then be committed again;
+    // the upload's committed note stays, naming an image that is gone.
+    // Returns the entry's seq. NOT_FOUND when the name holds no image, or
+    // another upload's. Durable after the next sync(). The chunks' space comes
+    // back with reclaim_space().
+    [[nodiscard]] virtual Result<std::uint64_t> remove(const ImageRecord& record) = 0;
     // Makes every commit, share and chunk written before it durable (one
     // fsync for a burst: group commit).
     [[nodiscard]] virtual Result<void> sync() = 0;
@@ -180,6 +191,13 @@ class StorageBackend {
     [[nodiscard]] virtual Result<void> discard_upload(const UploadId& upload) = 0;
 
     // --- Housekeeping -----------------------------------------------------
+
+    // Gives back the space of images removed so far, as far as the store can
+    // (a compaction, the removal of their chunk objects): work kept off the
+    // request path. Call it about once a second. A crash before it loses no
+    // correctness: what is removed stays unreadable, and the backend finishes
+    // the work, or the store's own compactions do, later.
+    virtual void reclaim_space() = 0;
 
     // Whether the store takes writes now. While it does not (a full disk), tries
     // once to make it take them again; call it about once a second.

@@ -1,10 +1,12 @@
-// StorageService's set-up, SHARE, group commit and its handler table (serve);
+// StorageService's set-up, SHARE, DELETE, group commit and its handler table (serve);
 // the upload handlers are in upload_handlers.cpp, the read handlers in
 // read_handlers.cpp.
 #include "storage-node/storage_service.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "common/deletion.h"
 #include "storage-node/share_validation.h"
 
 namespace imgshare::storage {
@@ -65,6 +67,36 @@ Result<ShareReply> StorageService::share(const ShareRequest& request,
     return share_reply(*shared);
 }
 
+Result<DeleteReply> StorageService::delete_image(const DeleteRequest& request,
+                                                 const service::RequestContext& context) {
+    auto visible = visible_image(request.name, context);
+    if (!visible) return std::unexpected(std::move(visible.error()));
+    const ImageRecord& record = *visible->record;
+    if (record.owner != visible->user) {
+        return fail(ErrorCode::FORBIDDEN,
+                    fmt::format("only its owner {} may delete '{}'", record.owner, record.name));
+    }
+    // The key the image was posted with: the broker can name the owner as the sender, but
+    // only the owner can sign.
+    auto certificate = decode_certificate(record.certificate);
+    if (!certificate) return fail(ErrorCode::INTERNAL, "a stored certificate is unreadable");
+    if (auto checked = check_deletion(request.statement,
+                                      DeletionTarget{record.name, record.owner, record.envelope,
+                                                     certificate->sign_pk},
+                                      clock_->now_seconds());
+        !checked) {
+        return std::unexpected(std::move(checked.error()));
+    }
+    DeleteReply reply{record.name,       record.owner, 0, record.size,
+                      record.created_at, record.mode,  {}};
+    if (record.mode == kEndToEndMode) reply.recipients = record.recipients;
+    auto removed = catalog_.remove(record);
+    if (!removed) return std::unexpected(std::move(removed.error()));
+    unsynced_ = true;
+    reply.seq = *removed;
+    return reply;
+}
+
 Result<ImageRecord> StorageService::commit_for_group_sync(const CommitRecord& commit) {
     auto record = catalog_.commit(commit);
     if (record) unsynced_ = true;
@@ -80,7 +112,10 @@ Result<void> StorageService::make_durable() {
 
 void StorageService::housekeeping() {
     // Expiry writes: while writes are stopped it would only fail, once a second.
-    if (backend_->resume_writes()) expire_uploads();
+    if (backend_->resume_writes()) {
+        expire_uploads();
+        backend_->reclaim_space();
+    }
 }
 
 void StorageService::expire_uploads() {
@@ -106,6 +141,7 @@ void serve(StorageService& storage, service::ServiceWorker& worker) {
     route<DownloadRequest>(worker, storage, &StorageService::download_with_first_chunk);
     route<GetChunkRequest>(worker, storage, &StorageService::get_chunk);
     route<ShareRequest>(worker, storage, &StorageService::share);
+    route<DeleteRequest>(worker, storage, &StorageService::delete_image);
     worker.on_durability(
         {[&] { return storage.has_unsynced_writes(); }, [&] { return storage.make_durable(); }});
     worker.on_tick([&] { storage.housekeeping(); });

@@ -2,7 +2,7 @@
 // decoded request and the context the broker stamped (who sent it, the
 // payload frame), returning the reply or an Error that goes back as is. The
 // methods live in upload_handlers.cpp (POST_*, UPLOADS, ABANDON), read_handlers.cpp (LIST,
-// DOWNLOAD, GET_CHUNK) and storage_service.cpp (SHARE, serve()).
+// DOWNLOAD, GET_CHUNK) and storage_service.cpp (SHARE, DELETE, serve()).
 //
 // Promises, for every handler:
 // - The sender is context.peer, never a field of the message; any peer but a
@@ -105,13 +105,22 @@ class StorageService {
     [[nodiscard]] Result<ShareReply> share(const ShareRequest& request,
                                            const service::RequestContext& context);
 
+    // The owner deletes an image (common/deletion.h): NOT_FOUND as for a missing name when
+    // the sender may not see it; FORBIDDEN when the sender is not its owner; then
+    // check_deletion's refusals against the key of the certificate it was posted with
+    // (BAD_SIGNATURE, STALE). The image goes at once (ImageCatalog::remove), durable before
+    // the reply, which is the image as LIST showed it with the deletion's feed entry as seq.
+    [[nodiscard]] Result<DeleteReply> delete_image(const DeleteRequest& request,
+                                                   const service::RequestContext& context);
+
     // Whether a commit or share since the last make_durable() is not yet durable.
     [[nodiscard]] bool has_unsynced_writes() const noexcept { return unsynced_; }
     // One sync for all of them (StorageBackend::sync).
     [[nodiscard]] Result<void> make_durable();
 
     // The worker's tick, once a second: ends a stop of writes (a full disk) as soon as the
-    // store takes writes again (StorageBackend::resume_writes), then expires uploads.
+    // store takes writes again (StorageBackend::resume_writes), then expires uploads and
+    // gives back the space of deleted images (StorageBackend::reclaim_space).
     void housekeeping();
     // Removes idle pending uploads.
     void expire_uploads();

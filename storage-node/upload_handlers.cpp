@@ -338,6 +338,10 @@ Result<ImageRecord> StorageService::committed_from(const UploadId& upload,
     if (!*record || (*record)->owner != user) {
         return fail(ErrorCode::NOT_FOUND, std::string(kNoSuchUpload));
     }
+    if (as_string((*record)->upload) != upload.key()) {
+        // Its owner deleted it (the name may hold a later post now).
+        return fail(ErrorCode::NOT_FOUND, "the image this upload became was deleted");
+    }
     return **record;
 }
 

@@ -35,6 +35,7 @@ CommandAction define_uploads(CLI::App& command);
 CommandAction define_list(CLI::App& command);
 CommandAction define_download(CLI::App& command);
 CommandAction define_share(CLI::App& command);
+CommandAction define_delete(CLI::App& command);
 CommandAction define_watch(CLI::App& command);
 CommandAction define_gallery(CLI::App& command);
 

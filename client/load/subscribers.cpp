@@ -72,7 +72,8 @@ void Subscribers::receive_on(std::size_t subscriber, zmq::socket_t& socket,
     while (auto received = receive_event(socket, network_.log)) {
         const std::int64_t received_ns = monotonic_ns();
         if (!*received || !(*received)->event.name.starts_with(run_.name_prefix)) continue;
-        const NewImageEvent& event = (*received)->event;
+        const ImageEvent& event = (*received)->event;
+        if (event.is_deletion()) continue;  // the load generator measures posts only
         if (!heard[subscriber]) {
             heard[subscriber] = true;
             ++ready_;

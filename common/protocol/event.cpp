@@ -31,7 +31,7 @@ bool subscription_allowed(std::string_view subscription, const PeerIdentity& pee
     return subscription == kImageTopic || subscription == user_topic(*user);
 }
 
-Frames encode_event(const NewImageEvent& event, std::string_view topic) {
+Frames encode_event(const ImageEvent& event, std::string_view topic) {
     Frames frames;
     frames.reserve(2);
     frames.push_back(to_bytes(topic));
@@ -48,8 +48,11 @@ Result<DecodedEvent> decode_event(std::span<const Bytes> frames) {
     if (!is_topic(topic)) {
         return fail(ErrorCode::BAD_REQUEST, "unknown event topic " + wire::quoted(topic));
     }
-    auto event = decode_body<NewImageEvent>(frames[1]);
+    auto event = decode_body<ImageEvent>(frames[1]);
     if (!event) return std::unexpected(std::move(event.error()));
+    if (event->event && !event->is_deletion()) {
+        return fail(ErrorCode::BAD_REQUEST, "unknown event " + wire::quoted(*event->event));
+    }
     return DecodedEvent{std::string(topic), std::move(*event)};
 }
 

@@ -1,5 +1,5 @@
-// NEW_IMAGE events as published on the broker's XPUB socket: two frames,
-// [topic][body], the body a NewImageEvent map (no header frame).
+// NEW_IMAGE and IMAGE_DELETED events as published on the broker's XPUB socket: two frames,
+// [topic][body], the body an ImageEvent map (no header frame).
 //
 // Topics. ZeroMQ matches subscriptions by prefix, so a user topic ends with
 // kTopicTerminator, a byte no username contains: otherwise a subscription to
@@ -35,14 +35,14 @@ inline constexpr char kTopicTerminator = '/';
 
 struct DecodedEvent {
     std::string topic;
-    NewImageEvent event;
+    ImageEvent event;
 };
 
-[[nodiscard]] Frames encode_event(const NewImageEvent& event, std::string_view topic);
+[[nodiscard]] Frames encode_event(const ImageEvent& event, std::string_view topic);
 
 // Hostile input. BAD_REQUEST unless exactly 2 frames, a topic of the forms
-// above (at most kMaxStringBytes), and a valid NEW_IMAGE body; TOO_LARGE as
-// for any body.
+// above (at most kMaxStringBytes), and a valid ImageEvent body whose `event` is
+// NEW_IMAGE or IMAGE_DELETED; TOO_LARGE as for any body.
 [[nodiscard]] Result<DecodedEvent> decode_event(std::span<const Bytes> frames);
 
 }  // namespace imgshare

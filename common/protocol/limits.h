@@ -35,6 +35,9 @@ inline constexpr std::uint32_t kMaxChunkCount = 1u << 20;
 // common/crypto/thumbnail_box.h) and its bin header, rounded up to 65 KiB.
 inline constexpr std::size_t kMaxEnvelopeBytes = 65 * 1024;
 inline constexpr std::size_t kMaxCertificateBytes = 1024;
+// An owner's deletion statement (common/deletion.h): a 128-byte name, a 32-byte owner and
+// fixed fields come to at most 275 bytes.
+inline constexpr std::size_t kMaxDeletionBytes = 320;
 // Pending uploads one user may have on a storage node (its --max-pending-uploads is at
 // most this): the bound of an UPLOADS reply.
 inline constexpr std::size_t kMaxPendingUploads = 1000;

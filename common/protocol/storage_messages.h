@@ -1,5 +1,5 @@
 // Bodies of the storage service's messages (POST_BEGIN, POST_CHUNK,
-// POST_COMMIT, POST_IMAGE, UPLOADS, ABANDON, LIST, DOWNLOAD, GET_CHUNK, SHARE)
+// POST_COMMIT, POST_IMAGE, UPLOADS, ABANDON, LIST, DOWNLOAD, GET_CHUNK, SHARE, DELETE)
 // and their OK replies.
 // Part of messages.h; see there for the conventions.
 #pragma once
@@ -226,11 +226,25 @@ struct ImageSummary {
     bool operator==(const ImageSummary&) const = default;
 };
 
-// Published on XPUB as [topic][body] (see event.h), never with a header: the
-// feed entry the event announces, with the same fields as a LIST item.
-struct NewImageEvent : ImageSummary {
-    static constexpr std::string_view kType = "NEW_IMAGE";
-    static constexpr auto fields() { return ImageSummary::fields(); }
+// What an event announces (ImageEvent::event).
+inline constexpr std::string_view kNewImageEvent = "NEW_IMAGE";          // a post or a share
+inline constexpr std::string_view kImageDeletedEvent = "IMAGE_DELETED";  // its owner deleted it
+
+// Published on XPUB as [topic][body] (see event.h), never with a header. NEW_IMAGE: the
+// feed entry the event announces, with the same fields as a LIST item. IMAGE_DELETED: the
+// image that was deleted, as LIST showed it but for `seq`, the deletion's own feed entry (so
+// a watcher's feed position moves on without a gap), on the topics its NEW_IMAGE went to.
+struct ImageEvent : ImageSummary {
+    static constexpr std::string_view kType = "event";  // as decode errors name it
+    // Absent for NEW_IMAGE (whose body is exactly a LIST item, as before deletions existed);
+    // kImageDeletedEvent for IMAGE_DELETED. decode_event refuses any other value.
+    std::optional<std::string> event;
+    [[nodiscard]] bool is_deletion() const { return event == kImageDeletedEvent; }
+    static constexpr auto fields() {
+        return std::tuple_cat(ImageSummary::fields(),
+                              std::make_tuple(field("event", &ImageEvent::event)));
+    }
+    bool operator==(const ImageEvent&) const = default;
 };
 
 struct ListReply {
@@ -298,6 +312,44 @@ struct GetChunkReply {
         return std::make_tuple(field("index", &GetChunkReply::index));
     }
     bool operator==(const GetChunkReply&) const = default;
+};
+
+// The owner deletes one of their images (common/deletion.h): its record, grants and chunks
+// go at once; LIST no longer shows it, DOWNLOAD and GET_CHUNK answer NOT_FOUND, and the name
+// may be posted again. Answered with the image as it was (DeleteReply); the broker then
+// publishes IMAGE_DELETED on the topics its NEW_IMAGE went to.
+struct DeleteRequest {
+    static constexpr std::string_view kType = "DELETE";
+    static constexpr std::string_view kService = kStorageService;
+    static constexpr Sender kSentBy = Sender::registered_user;
+    std::string name;
+    Bytes statement;  // the owner's signed deletion statement (common/deletion.h)
+    static constexpr auto fields() {
+        return std::make_tuple(field("name", &DeleteRequest::name, kMaxImageNameBytes),
+                               field("statement", &DeleteRequest::statement, kMaxDeletionBytes));
+    }
+    bool operator==(const DeleteRequest&) const = default;
+};
+
+// The image that was deleted, as LIST showed it but for `seq`: the deletion's own feed entry;
+// `recipients` (e2e) every reader it had, owner included.
+struct DeleteReply {
+    static constexpr std::string_view kType = kOkType;
+    std::string name;
+    std::string owner;
+    std::uint64_t seq = 0;
+    std::uint64_t size = 0;
+    std::int64_t created_at = 0;
+    std::string mode;
+    std::vector<std::string> recipients;
+    static constexpr auto fields() {
+        using M = DeleteReply;
+        return std::make_tuple(
+            field("name", &M::name, kMaxImageNameBytes), field("owner", &M::owner),
+            field("seq", &M::seq), field("size", &M::size), field("created_at", &M::created_at),
+            field("mode", &M::mode), field("recipients", &M::recipients, kMaxRecipients));
+    }
+    bool operator==(const DeleteReply&) const = default;
 };
 
 struct ShareRequest {

@@ -123,6 +123,9 @@ Result<WriteOutcome> RadosPool::write(const std::string& object, const ObjectWri
         if (!write.omap_remove.empty()) {
             op.omap_rm_keys(write.omap_remove);
         }
+        if (write.remove_object) {
+            op.remove();
+        }
         const int r = io_->operate(object, &op);
         if (r == -EEXIST && write.create_exclusive) {
             return WriteOutcome::AlreadyExists;

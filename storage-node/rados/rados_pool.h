@@ -54,6 +54,8 @@ struct ObjectWrite {
     std::optional<Bytes> data;
     OmapValues omap_set;
     std::set<std::string> omap_remove;
+    // Remove the whole object (data and omap) once the comparisons held: a compare-and-delete.
+    bool remove_object = false;
 };
 
 enum class WriteOutcome {

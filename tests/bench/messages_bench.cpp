@@ -56,7 +56,7 @@ void BM_ListReplyEncodeDecode(benchmark::State& state) {
 BENCHMARK(BM_ListReplyEncodeDecode)->Arg(0)->Arg(10)->Arg(100);
 
 void BM_NewImageEventEncodeDecode(benchmark::State& state) {
-    NewImageEvent event;
+    ImageEvent event;
     static_cast<ImageSummary&>(event) = summary(1234);
     for (auto _ : state) {
         auto frames = encode_event(event, kImageTopic);

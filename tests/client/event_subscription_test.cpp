@@ -18,8 +18,8 @@ namespace {
 using imgshare::testing::FakePublisher;
 using imgshare::testing::ScratchDir;
 
-NewImageEvent image_event(const std::string& name, std::uint64_t seq) {
-    return NewImageEvent{name, "bob", seq, 4096, 1'750'000'000, "escrow"};
+ImageEvent image_event(const std::string& name, std::uint64_t seq) {
+    return ImageEvent{{name, "bob", seq, 4096, 1'750'000'000, "escrow"}, std::nullopt};
 }
 
 class EventSubscriptionTest : public ::testing::Test {

@@ -168,7 +168,7 @@ class FakePublisher {
         return subscriptions_;
     }
 
-    void publish(const NewImageEvent& event, std::string_view topic) {
+    void publish(const ImageEvent& event, std::string_view topic) {
         publish_frames(encode_event(event, topic));
     }
 

@@ -28,9 +28,10 @@ ImageSummary image(std::uint64_t seq) {
     return ImageSummary{"img" + std::to_string(seq), "alice", seq, 4096, kNow, "escrow"};
 }
 
-NewImageEvent event_of(const ImageSummary& summary) {
-    return NewImageEvent{summary.name, summary.owner,      summary.seq,
-                         summary.size, summary.created_at, summary.mode};
+ImageEvent event_of(const ImageSummary& summary) {
+    return ImageEvent{
+        {summary.name, summary.owner, summary.seq, summary.size, summary.created_at, summary.mode},
+        std::nullopt};
 }
 
 class WatcherTest : public ::testing::Test {

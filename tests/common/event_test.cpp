@@ -7,8 +7,8 @@
 namespace imgshare {
 namespace {
 
-NewImageEvent sample_event() {
-    return NewImageEvent{{"holiday.jpg", "alice", 41, 3'145'728, 1'718'000'000, "e2e"}};
+ImageEvent sample_event() {
+    return ImageEvent{{"holiday.jpg", "alice", 41, 3'145'728, 1'718'000'000, "e2e"}, std::nullopt};
 }
 
 TEST(EventTest, RoundTripsOnBothTopics) {
@@ -24,12 +24,36 @@ TEST(EventTest, RoundTripsOnBothTopics) {
 }
 
 TEST(EventTest, DocumentedExampleIsExact) {
-    auto frames = encode_event(NewImageEvent{{"cat.png", "alice", 5, 1024, 1718000000, "e2e"}},
+    auto frames = encode_event(ImageEvent{{"cat.png", "alice", 5, 1024, 1718000000, "e2e"}, std::nullopt},
                                user_topic("bob"));
     EXPECT_EQ(to_hex(frames[0]), "757365722e626f622f");
     EXPECT_EQ(to_hex(frames[1]),
               "86a46e616d65a76361742e706e67a56f776e6572a5616c696365a373657105a473697a65cd0400aa"
               "637265617465645f6174ce66669980a46d6f6465a3653265");
+}
+
+TEST(EventTest, ADeletionIsTheImageAsListedWithItsEventNamed) {
+    ImageEvent deleted = sample_event();
+    deleted.event = std::string(kImageDeletedEvent);
+    auto frames = encode_event(deleted, kImageTopic);
+    auto decoded = decode_event(frames);
+    ASSERT_TRUE(decoded.has_value()) << describe(decoded.error());
+    EXPECT_TRUE(decoded->event.is_deletion());
+    EXPECT_EQ(decoded->event, deleted);
+    // A NEW_IMAGE carries no `event` key: its body is a LIST item's, byte for byte.
+    EXPECT_FALSE(sample_event().is_deletion());
+    EXPECT_EQ(encode_event(sample_event(), kImageTopic)[1],
+              encode_map(static_cast<const ImageSummary&>(sample_event())));
+}
+
+TEST(EventTest, AnEventOfAnUnknownKindIsRefused) {
+    for (const char* kind : {"NEW_IMAGE", "IMAGE_UNDELETED", "", "image_deleted"}) {
+        ImageEvent event = sample_event();
+        event.event = std::string(kind);
+        auto decoded = decode_event(encode_event(event, kImageTopic));
+        ASSERT_FALSE(decoded.has_value()) << kind;
+        EXPECT_EQ(decoded.error().code, ErrorCode::BAD_REQUEST) << kind;
+    }
 }
 
 TEST(EventTest, UserTopicsAreTerminated) {
@@ -87,7 +111,7 @@ TEST(EventTest, MalformedEventsAreRefused) {
 
     Frames missing = frames;
     missing[1] = testing::without_key(missing[1], "seq");
-    EXPECT_EQ(decode_event(missing).error().message, "NEW_IMAGE body: missing key 'seq'");
+    EXPECT_EQ(decode_event(missing).error().message, "event body: missing key 'seq'");
     Frames garbage = frames;
     garbage[1] = Bytes{0xdb, 0xff, 0xff, 0xff, 0xff};
     EXPECT_EQ(code_of(garbage), ErrorCode::TOO_LARGE);

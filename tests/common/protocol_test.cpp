@@ -46,7 +46,8 @@ auto request_samples() {
         ReadyMessage{"storage", "node-2"}, HeartbeatMessage{}, DisconnectMessage{},
         RenewRequest{"alice", 1ull << 35, -1'718'000'000, kSignature},
         UserRevokedMessage{"mallory"}, UploadsRequest{},
-        AbandonRequest{"0123456789abcdef0123456789abcdef"});
+        AbandonRequest{"0123456789abcdef0123456789abcdef"},
+        DeleteRequest{"holiday.jpg", filled(170, 15)});
 }
 
 auto reply_samples() {
@@ -66,7 +67,9 @@ auto reply_samples() {
         RenewReply{kCertificate},
         UploadsReply{{PendingUpload{"0123456789abcdef0123456789abcdef", "big.png", "e2e",
                                     1ull << 34, 65'536, 1'000, -5, 1'718'000'600}}},
-        AbandonReply{"0123456789abcdef0123456789abcdef", "big.png", 4'000'000'000u});
+        AbandonReply{"0123456789abcdef0123456789abcdef", "big.png", 4'000'000'000u},
+        DeleteReply{"holiday.jpg", "alice", 1ull << 33, 5'000'000, -86'400, "e2e",
+                    {"alice", "bob"}});
 }
 
 template <class Tuple, class Visit>
@@ -125,7 +128,7 @@ TEST(ProtocolTest, RequestTypeTableMatchesTheMessages) {
         "CA_INFO",    "REGISTER", "GET_CERT",  "POST_BEGIN", "POST_CHUNK", "POST_COMMIT",
         "POST_IMAGE", "LIST",     "DOWNLOAD",  "GET_CHUNK",  "SHARE",      "LOOKUP_CURVE_KEY",
         "REWRAP",     "READY",    "HEARTBEAT", "DISCONNECT", "RENEW",      "USER_REVOKED",
-        "UPLOADS",    "ABANDON"};
+        "UPLOADS",    "ABANDON",  "DELETE"};
     auto names = request_type_names();
     EXPECT_EQ(std::vector<std::string_view>(names.begin(), names.end()), expected);
     for (auto name : expected) {
@@ -164,8 +167,9 @@ void check_every_key_is_enforced(const M& sample) {
                         << missing.error().message;
                 }
                 // Strings and error codes are str on the wire: give them an integer.
-                constexpr bool is_text =
-                    std::is_same_v<Member, std::string> || std::is_same_v<Member, ErrorCode>;
+                constexpr bool is_text = std::is_same_v<Member, std::string> ||
+                                         std::is_same_v<Member, std::optional<std::string>> ||
+                                         std::is_same_v<Member, ErrorCode>;
                 Bytes other_kind = is_text ? Bytes{0x01} : testing::packed_string("x");
                 for (const Bytes& wrong : {kPackedNil, other_kind}) {
                     auto ill_typed = decode_map<M>(with_value(body, key, wrong));
@@ -200,7 +204,10 @@ TEST(ProtocolTest, EveryReplyKeyIsEnforced) {
     check_every_key_is_enforced(ErrorReply{ErrorCode::RATE_LIMITED, "slow down", 250});
     // e2e samples: an absent optional key (escrow's recipients) has no value to break.
     const std::vector<std::string> readers{"alice", "bob"};
-    check_every_key_is_enforced(NewImageEvent{{"a.png", "alice", 9, 10, 11, "e2e", readers}});
+    check_every_key_is_enforced(
+        ImageEvent{{"a.png", "alice", 9, 10, 11, "e2e", readers}, std::nullopt});
+    check_every_key_is_enforced(
+        ImageEvent{{"a.png", "alice", 9, 10, 11, "e2e", readers}, std::string(kImageDeletedEvent)});
     check_every_key_is_enforced(Grant{"bob", filled(80, 1)});
     check_every_key_is_enforced(ImageSummary{"a.png", "alice", 9, 10, 11, "e2e", readers});
 }

@@ -19,6 +19,7 @@
 #include "common/crypto/chunk_stream.h"
 #include "common/crypto/sealed_box.h"
 #include "common/crypto/sha256.h"
+#include "common/deletion.h"
 #include "common/envelope.h"
 #include "common/keys_file.h"
 #include "common/protocol/codec.h"
@@ -185,6 +186,14 @@ void write_requests(SeedWriter& seeds, const User& alice, const User& bob, const
     write_message(seeds, "USER_REVOKED", encode(UserRevokedMessage{"mallory"}, 19));
     write_message(seeds, "UPLOADS", encode(UploadsRequest{}, 21));
     write_message(seeds, "ABANDON", encode(AbandonRequest{upload}, 22));
+    seeds.write("fuzz_deletion", "deletion",
+                make_deletion("holiday.png", alice.name, e2e.envelope, fuzz::kFixedNow,
+                              alice.sign.secret_key));
+    write_message(seeds, "DELETE",
+                  encode(DeleteRequest{"holiday.png",
+                                       make_deletion("holiday.png", alice.name, e2e.envelope,
+                                                     fuzz::kFixedNow, alice.sign.secret_key)},
+                         23));
 }
 
 // fuzz_reply reads [reply type index][frames]; the indices follow its kReplyCheckers.
@@ -237,7 +246,7 @@ void write_replies(SeedWriter& seeds, const User& alice, const User& bob, const 
     write_reply_frames(seeds, 5, "ERROR.TOO_LARGE",
                        encode_error(Error{ErrorCode::TOO_LARGE, "image over the limit"}, 14));
 
-    NewImageEvent event;
+    ImageEvent event;
     static_cast<ImageSummary&>(event) = summary;
     for (const auto& [name, topic] :
          {std::pair<std::string, std::string>{"image", kImageTopic}, {"user", user_topic("bob")}}) {
@@ -245,6 +254,10 @@ void write_replies(SeedWriter& seeds, const User& alice, const User& bob, const 
         expect_valid(decode_event(frames), "event " + name);
         seeds.write("fuzz_event", name, fuzz::join_frames(frames));
     }
+    event.event = std::string(kImageDeletedEvent);
+    const Frames deleted = encode_event(event, kImageTopic);
+    expect_valid(decode_event(deleted), "event deleted");
+    seeds.write("fuzz_event", "deleted", fuzz::join_frames(deleted));
 }
 
 void write_certificates_and_envelopes(SeedWriter& seeds, const User& alice, const User& bob,

@@ -104,11 +104,11 @@ TEST_F(BrokerTest, AnonymousSubscriberHearsNothing) {
     auto posted = cluster_.imgshare(alice, {"post", cluster_.small_png("cat.png").string()});
     ASSERT_EQ(posted.exit_code, 0) << posted.err;
     // Silence can only be shown over a time; an admitted subscriber hears a post within
-    // milliseconds (RegisteredSubscriberHearsImageEvents).
+    // milliseconds (RegisteredSubscriberHearsNewImageEvents).
     EXPECT_FALSE(stranger.next(2s).has_value());
 }
 
-TEST_F(BrokerTest, RegisteredSubscriberHearsImageEvents) {
+TEST_F(BrokerTest, RegisteredSubscriberHearsNewImageEvents) {
     auto alice = cluster_.new_user("alice");
     auto bob = cluster_.new_user("bob");
     Subscriber subscriber(cluster_, load_user(bob).keys.curve, {std::string(kImageTopic)});

@@ -170,6 +170,66 @@ TEST_P(StorageBackendTest, PendingUploadsAreFoundInTheStoreWithTheirLastChunksTi
     EXPECT_EQ(probe().upload_state(dog), 1u);
 }
 
+TEST_P(StorageBackendTest, ARemovedImageIsGoneForEveryReaderAndItsNameMayBeCommittedAgain) {
+    auto cat = commit_of("cat", "cat-upload", {Grant{"bob", Bytes(80, 7)}});
+    cat.record.recipients = {"alice", "bob"};
+    cat.record.chunk_count = 3;
+    auto upload = UploadId::from_key(as_string(cat.record.upload)).value();
+    for (std::uint32_t index = 0; index < 3; ++index)
+        ASSERT_TRUE(backend().store_chunk(upload, index, Bytes(1017, 3), 1'700'000'000, 1000));
+    auto committed = backend().commit(cat);
+    ASSERT_TRUE(committed.has_value()) << describe(committed.error());
+    auto removed = backend().remove(*committed);
+    ASSERT_TRUE(removed.has_value()) << describe(removed.error());
+    EXPECT_EQ(*removed, 2u);
+    EXPECT_EQ(backend().feed_head(), 2u);
+    EXPECT_EQ(feed(), (Feed{{1, "cat"}, {2, "cat"}}));
+    EXPECT_EQ(backend().image("cat").value(), std::nullopt);
+    EXPECT_FALSE(backend().has_image("cat").value());
+    EXPECT_EQ(backend().grant("cat", "bob").value(), std::nullopt);
+    EXPECT_EQ(probe().images(), 0u);
+    backend().reclaim_space();
+    EXPECT_EQ(probe().chunks(upload), 0u);
+    EXPECT_EQ(backend().chunk(upload, 0).value(), std::nullopt);
+
+    auto again = backend().commit(commit_of("cat", "another-upload"));
+    ASSERT_TRUE(again.has_value()) << describe(again.error());
+    EXPECT_EQ(again->seq, 3u);
+    EXPECT_EQ(feed(), (Feed{{1, "cat"}, {2, "cat"}, {3, "cat"}}));
+    EXPECT_EQ(backend().grant("cat", "bob").value(), std::nullopt);
+}
+
+TEST_P(StorageBackendTest, OnlyTheImageItNamesIsRemoved) {
+    auto committed = backend().commit(commit_of("cat", "first"));
+    ASSERT_TRUE(committed.has_value()) << describe(committed.error());
+    // An earlier post under the same name, a missing name: nothing to remove.
+    auto earlier = commit_of("cat", "earlier").record;
+    expect_error(backend().remove(earlier), ErrorCode::NOT_FOUND);
+    expect_error(backend().remove(commit_of("dog", "dog").record), ErrorCode::NOT_FOUND);
+    EXPECT_TRUE(backend().has_image("cat").value());
+    ASSERT_TRUE(backend().remove(*committed));
+    expect_error(backend().remove(*committed), ErrorCode::NOT_FOUND);  // a repeat
+    EXPECT_EQ(backend().feed_head(), 2u);
+}
+
+TEST_P(StorageBackendTest, ARemovalSurvivesAReopenAndItsSpaceIsReclaimedAfter) {
+    auto cat = commit_of("cat", "cat-upload");
+    const Bytes chunk(1017, 5);
+    cat.only_chunk = ByteView(chunk);
+    auto committed = backend().commit(cat);
+    ASSERT_TRUE(committed.has_value()) << describe(committed.error());
+    ASSERT_TRUE(backend().remove(*committed));
+    ASSERT_TRUE(backend().sync());
+    reopen();
+    EXPECT_EQ(backend().feed_head(), 2u);
+    EXPECT_EQ(backend().image("cat").value(), std::nullopt);
+    auto upload = UploadId::from_key(as_string(cat.record.upload)).value();
+    backend().reclaim_space();
+    EXPECT_EQ(probe().chunks(upload), 0u);
+    // The upload's note stays: a late retry of its commit learns what it became.
+    EXPECT_EQ(backend().committed_name(upload).value(), std::optional<std::string>("cat"));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StorageBackendTest, on_every_backend(), backend_name);
 
 }  // namespace

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Whether deleted images give their disk space back (issue #21), on a cluster of its own
+# (deploy/cluster.sh, RocksDB backend) in WORK on ports from BASE. Called by deploy/bench.sh;
+# prints Markdown table rows (measure | imgshare | peer or limit | goal | ratio | steal).
+#
+#   deploy/space-bench.sh WORK BASE [--quick]
+#
+# Row 1: post TOTAL of 100 MiB images, `imgshare delete` every one, then watch the storage
+# node's database directory: the goal is its size before the posts + 10% + 64 MiB within
+# 5 minutes. Row 2: post and delete continuously for DURATION with 100 KiB-20 MiB images,
+# keeping about LIVE of them (the oldest deleted first): the goal is a database never above
+# 1.5x the live images' bytes + 256 MiB. --quick: 400 MiB and 60 s (to check the script).
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+bin=${IMGSHARE_BIN:-$root/build/bin}
+work=$1 base=$2 quick=${3:-}
+total_mib=2048 duration=600 live_target=$((300 << 20))
+[ "$quick" = --quick ] && { total_mib=400; duration=60; live_target=$((100 << 20)); }
+
+cluster=$work/space-cluster
+home=$work/space-home
+mkdir -p "$work/space-images"
+export IMGSHARE_PASSPHRASE=${IMGSHARE_PASSPHRASE:-bench passphrase}
+export IMGSHARE_TEST_FAST_KDF=1
+calc() { awk "BEGIN { printf \"%.${2:-1}f\", $1 }"; }
+mib() { calc "$1 / 1048576" 0; }
+cleanup() { "$root/deploy/cluster.sh" down --dir "$cluster" >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+
+"$root/deploy/cluster.sh" up --dir "$cluster" --base-port "$base" >&2
+database=$(dirname "$(find "$cluster/storage" -name CURRENT -print -quit)")
+[ -d "$database" ] || { echo "space-bench: no RocksDB under $cluster/storage" >&2; exit 1; }
+db_bytes() { du -sb "$database" | cut -f1; }
+imgshare() { "$bin/imgshare" --home "$home" "$@"; }
+imgshare init --broker "tcp://127.0.0.1:$base" --trust "$cluster/trust" >/dev/null
+imgshare register "space$RANDOM" >/dev/null
+
+# A PNG-signed file of random bytes (random: nothing compresses it away).
+make_image() {  # path bytes
+  { printf '\x89PNG\r\n\x1a\n'; head -c $(($2 - 8)) /dev/urandom; } >"$1"
+}
+
+# ---- row 1: post TOTAL, delete it all, watch the space come back --------------------
+echo "space-bench: posting $total_mib MiB" >&2
+before=$(db_bytes)
+count=$((total_mib / 100))
+make_image "$work/space-images/big.png" $((100 << 20))
+for i in $(seq 1 "$count"); do
+  imgshare post "$work/space-images/big.png" --name "big-$i" >/dev/null
+done
+posted=$(db_bytes)
+for i in $(seq 1 "$count"); do imgshare delete "big-$i" >/dev/null; done
+deleted_at=$(date +%s.%N)
+limit=$(calc "$before * 1.1 + 64 * 1048576" 0)
+back_after=never size=$(db_bytes)
+while :; do
+  size=$(db_bytes)
+  elapsed=$(calc "$(date +%s.%N) - $deleted_at")
+  if [ "$size" -le "$limit" ]; then back_after=$elapsed; break; fi
+  awk -v e="$elapsed" 'BEGIN { exit !(e > 300) }' && break
+  sleep 1
+done
+echo "| space back after deleting $total_mib MiB of images (before $(mib "$before") MiB, with them $(mib "$posted") MiB) | $(mib "$size") MiB after ${back_after} s | ≤ $(mib "$limit") MiB (before + 10% + 64 MiB) | within 300 s | $(calc "$limit / ($size > 0 ? $size : 1)" 2) | - |"
+
+# ---- row 2: post and delete continuously, the database against the live bytes -------
+echo "space-bench: posting and deleting for $duration s" >&2
+sizes=(102400 1048576 4194304 20971520)
+for s in "${sizes[@]}"; do make_image "$work/space-images/$s.png" "$s"; done
+live=() live_bytes=0 peak=0 peak_live=0 worst=0 n=0
+end=$(( $(date +%s) + duration ))
+while [ "$(date +%s)" -lt "$end" ]; do
+  s=${sizes[RANDOM % ${#sizes[@]}]}
+  n=$((n + 1))
+  imgshare post "$work/space-images/$s.png" --name "churn-$n" >/dev/null
+  live+=("churn-$n:$s") live_bytes=$((live_bytes + s))
+  while [ "$live_bytes" -gt "$live_target" ]; do
+    oldest=${live[0]} live=("${live[@]:1}")
+    imgshare delete "${oldest%%:*}" >/dev/null
+    live_bytes=$((live_bytes - ${oldest##*:}))
+  done
+  size=$(db_bytes)
+  allowed=$(calc "1.5 * $live_bytes + 256 * 1048576" 0)
+  if [ "$size" -gt "$peak" ]; then peak=$size peak_live=$live_bytes; fi
+  # The worst moment: the database's size against what the goal allows at that moment.
+  worst=$(awk -v w="$worst" -v s="$size" -v a="$allowed" 'BEGIN { r = s / a; print (r > w ? r : w) }')
+done
+echo "| database while posting and deleting for $duration s ($n posts of 100 KiB-20 MiB, ~$(mib "$live_target") MiB live) | peak $(mib "$peak") MiB (live then $(mib "$peak_live") MiB) | ≤ 1.5 × live + 256 MiB | at every moment | $(calc "1 / $worst" 2) | - |"

@@ -120,16 +120,25 @@ bool EventChannel::reopen_socket() {
 }
 
 void EventChannel::publish_commit(const PostCommitReply& commit) {
+    publish_to_readers(commit, std::nullopt);
+}
+
+void EventChannel::publish_deletion(const DeleteReply& deletion) {
+    publish_to_readers(deletion, std::string(kImageDeletedEvent));
+}
+
+void EventChannel::publish_to_readers(const PostCommitReply& image,
+                                      std::optional<std::string> kind) {
     ImageEvent event{
-        {commit.name, commit.owner, commit.seq, commit.size, commit.created_at, commit.mode},
-        std::nullopt};
-    if (commit.mode == kEscrowMode) {
+        {image.name, image.owner, image.seq, image.size, image.created_at, image.mode},
+        std::move(kind)};
+    if (image.mode == kEscrowMode) {
         publish(event, std::string(kImageTopic));
         return;
     }
     // End-to-end: only the recipients hear of it, never the `image` topic.
-    event.recipients = commit.recipients;
-    for (const auto& recipient : commit.recipients)
+    event.recipients = image.recipients;
+    for (const auto& recipient : image.recipients)
         publish(event, user_topic(recipient));
 }
 
@@ -140,19 +149,6 @@ void EventChannel::publish_share(const ShareReply& share) {
                      std::nullopt};
     // Only the added recipients: the others were told when they were added.
     for (const auto& recipient : share.added)
-        publish(event, user_topic(recipient));
-}
-
-void EventChannel::publish_deletion(const DeleteReply& deletion) {
-    ImageEvent event{{deletion.name, deletion.owner, deletion.seq, deletion.size,
-                      deletion.created_at, deletion.mode},
-                     std::string(kImageDeletedEvent)};
-    if (deletion.mode == kEscrowMode) {
-        publish(event, std::string(kImageTopic));
-        return;
-    }
-    event.recipients = deletion.recipients;
-    for (const auto& recipient : deletion.recipients)
         publish(event, user_topic(recipient));
 }
 

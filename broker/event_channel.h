@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -69,6 +70,8 @@ class EventChannel {
     void check_subscribers(std::int64_t now_ms);
     [[nodiscard]] bool reopen_socket();
     void publish(const ImageEvent& event, const std::string& topic);
+    // An event of `kind` (absent: NEW_IMAGE) about `image`, on the topics of its readers.
+    void publish_to_readers(const PostCommitReply& image, std::optional<std::string> kind);
 
     zmq::context_t& context_;
     const SecretBytes& secret_key_;

@@ -4,7 +4,8 @@
 # row of the goals table, scp of the same 200 MiB to a throw-away sshd, the bare
 # 3-hop CURVE relay with no imgshare code in it (relay_bench), `imgshare post` and
 # `download` as users run them against scp (deploy/user-bench.sh), the gallery with 200
-# images in chromium against `imgshare download` (deploy/gallery-bench.sh), the storage node's
+# images in chromium against `imgshare download` (deploy/gallery-bench.sh), the disk space
+# deleted images give back (deploy/space-bench.sh), the storage node's
 # fsync rate, NEW_IMAGE fan-out against Redis pub/sub (3 alternating runs), the broker's
 # memory per idle connection against libzmq alone, and peak resident memory
 # (deploy/measure-memory.sh); then, as root, the RADOS backend's rows against `rados bench`
@@ -274,6 +275,14 @@ rm -f "$work/image.png" "$ssh_dir/copy.png"
 # The user commands and the gallery ran against it; the cluster is done.
 "$root/deploy/cluster.sh" down --dir "$cluster" >&2
 
+# ---- deleted images give their space back (issue #21), on a cluster of its own ----------
+echo "bench: space after deletions" >&2
+space_args=()
+[ "$quick" = 1 ] && space_args=(--quick)
+"$root/deploy/space-bench.sh" "$work/space" "$(free_base 3)" "${space_args[@]}" \
+  >"$work/space-rows.md" ||
+  echo "| space after deletions | failed: see above | - | - | - | - |" >"$work/space-rows.md"
+
 # ---- the broker's memory per idle connection, on a fresh cluster (issue #27) ---------
 # VmRSS of a broker that has served nothing yet, then its highest while N idle clients are
 # connected; beside it, libzmq alone with the broker's socket options
@@ -368,6 +377,7 @@ echo "| one $big post, end to end, durable | $(figure post-big .operations.post.
 echo "| one $big download, verified | $(figure download-big .operations.download.mb_per_s 1 MB/s) | bare relay $relay_mb_8 MB/s (8 in flight) | >= 180 MB/s | $(ratio download-big "x / 180" .operations.download.mb_per_s) | $(steal download-big) |"
 cat "$work/user-rows.md"
 cat "$work/gallery-rows.md"
+cat "$work/space-rows.md"
 echo "| 100 KiB posts, 32 clients, durable | $(figure post-small .operations.post.ops_per_s 0 posts/s) | $fsyncs fsyncs/s (one writer, this disk) | >= 1,000 posts/s | $(ratio post-small "x / 1000" .operations.post.ops_per_s) | $(steal post-small) |"
 echo "| 100 KiB end-to-end posts for 3 recipients, 32 clients, durable | $(figure post-small-e2e .operations.post.ops_per_s 0 posts/s) | the escrow row above | no goal of its own | $(if ok post-small-e2e && ok post-small; then calc "$(j post-small-e2e .operations.post.ops_per_s) / $(j post-small .operations.post.ops_per_s)" 2; else echo -; fi) of escrow | $(steal post-small-e2e) |"
 echo "| 100 KiB downloads, 32 clients (unverified) | $(figure download-small .operations.download.ops_per_s 0 downloads/s) | - | >= 1,500 downloads/s | $(ratio download-small "x / 1500" .operations.download.ops_per_s) | $(steal download-small) |"

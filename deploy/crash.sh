@@ -14,10 +14,14 @@
 #     fails to download or differs is a half image (a listed image that vanished is lost);
 #   - the watcher reported every committed image within 10 s of the restart: a seq it
 #     skipped while reporting later ones is unreported; a watcher that reported nothing
-#     new within the bound (or died) is a stuck client, restarted so the run goes on.
+#     new within the bound (or died) is a stuck client, restarted so the run goes on;
+#   - its owner deletes (`imgshare delete`) the oldest images verified and reported once
+#     more than 40 are: a deleted image that is listed or downloads again is undead. This
+#     keeps the disk bounded however long the run (the space comes back, docs/STORAGE.md).
 # A poster whose post failed runs the same command again (posts resume and are idempotent).
 # It stops after N cycles (default 100) or M minutes, whichever comes first, prints one line
-# per 50 cycles and a final table, and exits 1 if anything was lost, half, unreported or stuck.
+# per 50 cycles and a final table, and exits 1 if anything was lost, half, unreported, stuck
+# or undead.
 # DIR (new or empty) keeps the cluster, homes and logs; without it a new /tmp/imgshare-crash-XXXXXX
 # is used, and removed if the run passed;
 # --seed fixes the random choices (faults, their times, image sizes; the interleaving still
@@ -52,7 +56,7 @@ mkdir -p "$work"
 work=$(cd "$work" && pwd)
 cluster=$work/cluster
 state=$work/state           # shared with the posters and the downloader: one file per fact
-mkdir -p "$state" "$work/images" "$work/downloads"
+mkdir -p "$state" "$state/deleted" "$work/images" "$work/downloads"
 RANDOM=$seed
 bound=10                    # seconds a long-lived client has to catch up after a fault
 posters=(ann ben cat)
@@ -85,7 +89,7 @@ interrupted() {
   table >&2 || true
   exit 130
 }
-cycle=0 lost=0 half=0 unreported=0 stuck=0 freezes=0
+cycle=0 lost=0 half=0 unreported=0 stuck=0 undead=0 deleted=0 freezes=0
 declare -A kills=([broker]=0 [ca]=0 [storage]=0)
 trap interrupted INT TERM
 
@@ -263,6 +267,7 @@ problem() {  # kind, name, why
     lost) lost=$((lost + 1)) ;;
     half) half=$((half + 1)) ;;
     unreported) unreported=$((unreported + 1)) ;;
+    undead) undead=$((undead + 1)) ;;
   esac
   say "cycle $cycle: $1: $2 ($3)"
 }
@@ -279,6 +284,9 @@ check() {  # all: 1 to download every image
   while read -r seq name _; do [ -n "$name" ] && listed[$name]=$seq; done <<<"$listing"
   for name in $acked_before; do
     [ -n "${listed[$name]:-}" ] || problem lost "$name" "acknowledged as seq $(cat "$state/acked/$name"), not listed"
+  done
+  for name in "${!listed[@]}"; do
+    [ -e "$state/deleted/$name" ] && problem undead "$name" "deleted, then listed as seq ${listed[$name]}"
   done
   local old=() fresh=()
   for name in "${!listed[@]}"; do
@@ -313,6 +321,44 @@ check() {  # all: 1 to download every image
     half_lines=$upto
   fi
   check_watcher "${!listed[@]}"
+  [ "$all" = 1 ] || prune
+}
+
+# The owners delete the oldest images verified and reported while more than `live` are:
+# the disk stays bounded. A DELETE that fails (a server down) is tried again next cycle; one
+# answered NOT_FOUND was carried out by an earlier try whose answer was lost.
+live=40
+prune() {
+  declare -A reported=()
+  local name s err
+  while read -r name s; do reported[$name]=1; done < <(reported_by_watcher)
+  local candidates=()
+  while read -r name; do
+    [ -n "${verified[$name]:-}" ] && [ -n "${reported[$name]:-}" ] && candidates+=("$name")
+  done < <(ls -tr "$state/acked")
+  local excess=$(( ${#candidates[@]} - live ))
+  for name in "${candidates[@]:0:$(( excess > 0 ? excess : 0 ))}"; do
+    if err=$(imgshare --home "$work/${name%-*}" delete "$name" 2>&1 >/dev/null) ||
+       [[ $err == *NOT_FOUND* ]]; then
+      mv "$state/acked/$name" "$state/deleted/$name"
+      unset "verified[$name]"
+      deleted=$((deleted + 1))
+      gone_check "$name"
+    else
+      log "cycle $cycle: deleting $name failed (tried again next cycle): $err"
+    fi
+  done
+}
+
+# A deleted image downloads as NOT_FOUND, nothing else.
+gone_check() {  # name
+  local err out="$work/downloads/gone.png"
+  rm -f "$out"
+  if imgshare --home "$work/chk" download "$1" -o "$out" >/dev/null 2>&1; then
+    problem undead "$1" "deleted, then downloaded"
+  fi
+  [ -e "$out" ] && problem undead "$1" "a file of it was written after its deletion"
+  rm -f "$out"
 }
 
 reported_by_watcher() { awk '$1 == "NEW_IMAGE" {print $2, $4}' "$work/watch.out" 2>/dev/null; }
@@ -362,6 +408,7 @@ table() {
   printf '| %-22s | %s |\n' "seed" "$seed" "cycles" "$cycle" "time" "$((SECONDS - started)) s" \
     "posts tried (attempts)" "$tried ($attempts)" "acknowledged" "$acked" "lost" "$lost" \
     "half images" "$half" "unreported" "$unreported" "stuck clients" "$stuck" \
+    "deleted (undead)" "$deleted ($undead)" \
     "kills broker/ca/storage" "${kills[broker]}/${kills[ca]}/${kills[storage]}" "freezes" "$freezes"
 }
 
@@ -392,7 +439,7 @@ fi
 echo
 echo "crash: final table (dir $work)"
 table | tee -a "$work/crash.log"
-if (( failed || lost || half || unreported || stuck )); then
+if (( failed || lost || half || unreported || stuck || undead )); then
   echo "crash: FAILED (details in $work/crash.log)"
   exit 1
 fi

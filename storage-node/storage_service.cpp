@@ -87,8 +87,8 @@ Result<DeleteReply> StorageService::delete_image(const DeleteRequest& request,
         !checked) {
         return std::unexpected(std::move(checked.error()));
     }
-    DeleteReply reply{record.name,       record.owner, 0, record.size,
-                      record.created_at, record.mode,  {}};
+    DeleteReply reply{
+        {record.name, record.owner, 0, record.size, record.created_at, record.mode, {}}};
     if (record.mode == kEndToEndMode) reply.recipients = record.recipients;
     auto removed = catalog_.remove(record);
     if (!removed) return std::unexpected(std::move(removed.error()));

@@ -64,7 +64,7 @@ Result<void> run_gallery(const GalleryOptions& options, const CommandContext& co
     // sliding threshold moving them into heaps that keep their peak (docs/BENCHMARKS.md).
     ::mallopt(M_MMAP_THRESHOLD, 1 << 20);
     // Two heaps, not one per busy server thread (up to 8 per core): each keeps what it freed up
-    // to the trim threshold, and with 32 MiB of cache that was 91-100 MiB at peak against 71
+    // to the trim threshold, and with 32 MiB of cache that was 91-100 MiB at peak against 68
     // with two, the page fetching all 200 images 6 or 16 at a time (docs/BENCHMARKS.md).
     ::mallopt(M_ARENA_MAX, 2);
     auto session = Session::open(context.options, context.stop);

@@ -333,22 +333,9 @@ struct DeleteRequest {
 
 // The image that was deleted, as LIST showed it but for `seq`: the deletion's own feed entry;
 // `recipients` (e2e) every reader it had, owner included.
-struct DeleteReply {
-    static constexpr std::string_view kType = kOkType;
-    std::string name;
-    std::string owner;
-    std::uint64_t seq = 0;
-    std::uint64_t size = 0;
-    std::int64_t created_at = 0;
-    std::string mode;
-    std::vector<std::string> recipients;
-    static constexpr auto fields() {
-        using M = DeleteReply;
-        return std::make_tuple(
-            field("name", &M::name, kMaxImageNameBytes), field("owner", &M::owner),
-            field("seq", &M::seq), field("size", &M::size), field("created_at", &M::created_at),
-            field("mode", &M::mode), field("recipients", &M::recipients, kMaxRecipients));
-    }
+// POST_COMMIT's reply's fields: the broker publishes both to the image's readers.
+struct DeleteReply : PostCommitReply {
+    static constexpr auto fields() { return PostCommitReply::fields(); }
     bool operator==(const DeleteReply&) const = default;
 };
 

@@ -68,8 +68,8 @@ auto reply_samples() {
         UploadsReply{{PendingUpload{"0123456789abcdef0123456789abcdef", "big.png", "e2e",
                                     1ull << 34, 65'536, 1'000, -5, 1'718'000'600}}},
         AbandonReply{"0123456789abcdef0123456789abcdef", "big.png", 4'000'000'000u},
-        DeleteReply{"holiday.jpg", "alice", 1ull << 33, 5'000'000, -86'400, "e2e",
-                    {"alice", "bob"}});
+        DeleteReply{{"holiday.jpg", "alice", 1ull << 33, 5'000'000, -86'400, "e2e",
+                     {"alice", "bob"}}});
 }
 
 template <class Tuple, class Visit>
@@ -204,8 +204,7 @@ TEST(ProtocolTest, EveryReplyKeyIsEnforced) {
     check_every_key_is_enforced(ErrorReply{ErrorCode::RATE_LIMITED, "slow down", 250});
     // e2e samples: an absent optional key (escrow's recipients) has no value to break.
     const std::vector<std::string> readers{"alice", "bob"};
-    check_every_key_is_enforced(
-        ImageEvent{{"a.png", "alice", 9, 10, 11, "e2e", readers}, std::nullopt});
+    // An IMAGE_DELETED: a NEW_IMAGE leaves `event` out, and is an ImageSummary's body.
     check_every_key_is_enforced(
         ImageEvent{{"a.png", "alice", 9, 10, 11, "e2e", readers}, std::string(kImageDeletedEvent)});
     check_every_key_is_enforced(Grant{"bob", filled(80, 1)});

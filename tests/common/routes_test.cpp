@@ -32,9 +32,9 @@ TEST(RoutesTest, EachServiceIsRoutedItsOwnTypes) {
               (std::vector<std::string>{"CA_INFO", "GET_CERT", "LOOKUP_CURVE_KEY", "REGISTER",
                                         "RENEW", "REWRAP"}));
     EXPECT_EQ(types_routed_to(kStorageService),
-              (std::vector<std::string>{"ABANDON", "DOWNLOAD", "GET_CHUNK", "LIST", "POST_BEGIN",
-                                        "POST_CHUNK", "POST_COMMIT", "POST_IMAGE", "SHARE",
-                                        "UPLOADS"}));
+              (std::vector<std::string>{"ABANDON", "DELETE", "DOWNLOAD", "GET_CHUNK", "LIST",
+                                        "POST_BEGIN", "POST_CHUNK", "POST_COMMIT", "POST_IMAGE",
+                                        "SHARE", "UPLOADS"}));
     EXPECT_TRUE(types_routed_to("broker").empty());
 }
 

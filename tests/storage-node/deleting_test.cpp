@@ -66,8 +66,8 @@ TEST_P(DeletingTest, TheOwnerDeletesAnImageAndNobodyReadsItAfter) {
     ASSERT_TRUE(service().make_durable());
     auto deleted = erase(cat_, "alice", statement(cat_, alice_));
     ASSERT_TRUE(deleted.has_value()) << describe(deleted.error());
-    EXPECT_EQ(*deleted, (DeleteReply{"cat", "alice", 2, cat_.envelope.padded_size,
-                                     cat_.envelope.created_at, std::string(kEscrowMode), {}}));
+    EXPECT_EQ(*deleted, (DeleteReply{{"cat", "alice", 2, cat_.envelope.padded_size,
+                                      cat_.envelope.created_at, std::string(kEscrowMode), {}}}));
     EXPECT_TRUE(service().has_unsynced_writes()) << "durable before the reply, as a commit";
     EXPECT_EQ(listed("bob"), std::vector<std::string>{});
     EXPECT_EQ(listed("alice"), std::vector<std::string>{});

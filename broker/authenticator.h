@@ -15,7 +15,11 @@
 // revoked, or its not_after has passed), and check_user() refuses their
 // requests on connections opened before — at once after a USER_REVOKED
 // notice, and per request against the not_after last heard of (from the
-// lookup, or from a RENEW the CA answered).
+// lookup, or from a RENEW the CA answered). A cached user whose certificate
+// has ended is not refused from the cache but looked up again (AskCa): the
+// operator may have reissued the certificate (`imgshare-ca reissue`), and the
+// user is then admitted at once, not after kIdentityCacheMs; the lookup also
+// moves the end check_user() judges their open connections by.
 #pragma once
 
 #include <cstdint>
@@ -62,8 +66,8 @@ class Authenticator {
     // now_ms: monotonic (the cache); now_seconds: Unix time (certificate expiry).
     [[nodiscard]] Verdict decide(const ZapRequest& request, std::int64_t now_ms,
                                  std::int64_t now_seconds) const;
-    // The part of decide() for a client key: a cached user (Admit), a revoked or expired one
-    // (Refuse), else AskCa. Also what the broker asks again for an unconfirmed peer.
+    // The part of decide() for a client key: a cached user (Admit), a revoked one (Refuse),
+    // else AskCa (also for a cached user whose certificate has ended: it may be reissued). Also what the broker asks again for an unconfirmed peer.
     [[nodiscard]] Verdict decide_client(const Bytes& client_key, std::int64_t now_ms,
                                         std::int64_t now_seconds) const;
 

@@ -144,39 +144,46 @@ Result<Bytes> CertificateAuthority::admitted_invitation(const RegisterRequest& r
     return std::move(invitation->nonce);
 }
 
-Certificate CertificateAuthority::new_certificate(std::uint64_t serial, std::string username,
-                                                  Bytes sign_pk, Bytes box_pk,
-                                                  Bytes curve_pk) const {
+Result<Certificate> CertificateAuthority::next_certificate(const Certificate& subject,
+                                                           std::int64_t validity_seconds) const {
+    auto serial = registry_.next_serial();
+    if (!serial) return std::unexpected(std::move(serial.error()));
     auto now = clock_.now_seconds();
     Certificate fields;
-    fields.serial = serial;
-    fields.username = std::move(username);
-    fields.sign_pk = std::move(sign_pk);
-    fields.box_pk = std::move(box_pk);
-    fields.curve_pk = std::move(curve_pk);
+    fields.serial = *serial;
+    fields.username = subject.username;
+    fields.sign_pk = subject.sign_pk;
+    fields.box_pk = subject.box_pk;
+    fields.curve_pk = subject.curve_pk;
     fields.not_before = now - kClockSkewSeconds;
-    fields.not_after = now + validity_seconds_;
+    fields.not_after = now + validity_seconds;
     fields.issuer = std::string(kIssuer);
-    return issue_certificate(std::move(fields), keys_.signing.secret_key);
+    auto certificate = issue_certificate(std::move(fields), keys_.signing.secret_key);
+    if (encode_certificate(certificate).size() > kMaxCertificateBytes) {
+        return fail(ErrorCode::INTERNAL, "the certificate is larger than the protocol allows");
+    }
+    return certificate;
 }
 
 Result<Bytes> CertificateAuthority::issue(const RegisterRequest& request,
                                           ByteView invitation_nonce) {
-    auto serial = registry_.next_serial();
-    if (!serial) return std::unexpected(std::move(serial.error()));
-    auto encoded = encode_certificate(new_certificate(*serial, request.username, request.sign_pk,
-                                                      request.box_pk, request.curve_pk));
-    if (encoded.size() > kMaxCertificateBytes) {
-        return fail(ErrorCode::INTERNAL, "the certificate is larger than the protocol allows");
-    }
-    if (auto stored = registry_.add_user(request.username, request.curve_pk, *serial, encoded,
+    Certificate subject;
+    subject.username = request.username;
+    subject.sign_pk = request.sign_pk;
+    subject.box_pk = request.box_pk;
+    subject.curve_pk = request.curve_pk;
+    auto certificate = next_certificate(subject, validity_seconds_);
+    if (!certificate) return std::unexpected(std::move(certificate.error()));
+    const auto serial = certificate->serial;
+    auto encoded = encode_certificate(*certificate);
+    if (auto stored = registry_.add_user(request.username, request.curve_pk, serial, encoded,
                                          invitation_nonce);
         !stored) {
         spdlog::warn("could not store the certificate of {}: {}", request.username,
                      describe(stored.error()));
         return std::unexpected(std::move(stored.error()));
     }
-    spdlog::info("issued certificate #{} to {}", *serial, request.username);
+    spdlog::info("issued certificate #{} to {}", serial, request.username);
     return encoded;
 }
 
@@ -291,21 +298,59 @@ Result<RenewReply> CertificateAuthority::renew(const RenewRequest& request,
         return std::unexpected(std::move(proven.error()));
     }
 
-    auto serial = registry_.next_serial();
-    if (!serial) return std::unexpected(std::move(serial.error()));
-    auto encoded = encode_certificate(new_certificate(*serial, current->username, current->sign_pk,
-                                                      current->box_pk, current->curve_pk));
-    if (encoded.size() > kMaxCertificateBytes) {
-        return fail(ErrorCode::INTERNAL, "the certificate is larger than the protocol allows");
-    }
-    if (auto stored = registry_.renew(request.username, *serial, encoded, request.proof); !stored) {
+    auto renewed = next_certificate(*current, validity_seconds_);
+    if (!renewed) return std::unexpected(std::move(renewed.error()));
+    const auto serial = renewed->serial;
+    auto encoded = encode_certificate(*renewed);
+    if (auto stored = registry_.renew(request.username, serial, encoded, request.proof); !stored) {
         spdlog::warn("could not store the renewed certificate of {}: {}", request.username,
                      describe(stored.error()));
         return std::unexpected(std::move(stored.error()));
     }
-    spdlog::info("renewed {}: certificate #{} replaces #{}", request.username, *serial,
+    spdlog::info("renewed {}: certificate #{} replaces #{}", request.username, serial,
                  current->serial);
     return RenewReply{std::move(encoded)};
+}
+
+Result<ReissuedCertificate> CertificateAuthority::reissue(
+    const std::string& username, std::optional<std::int64_t> validity_seconds) {
+    if (auto valid = check_username(username); !valid) {
+        return std::unexpected(std::move(valid.error()));
+    }
+    auto stored = registry_.certificate_of(username);
+    if (!stored) return std::unexpected(std::move(stored.error()));
+    if (!*stored) return fail(ErrorCode::NOT_FOUND, "no user named " + username);
+    auto revoked = registry_.is_revoked(username);
+    if (!revoked) return std::unexpected(std::move(revoked.error()));
+    if (*revoked) {
+        return fail(ErrorCode::REVOKED, "the certificate of " + username +
+                                            " is revoked: a revoked key is never vouched for again");
+    }
+    auto current = decode_stored(**stored, username);
+    if (!current) return std::unexpected(std::move(current.error()));
+    // Everything but the time, checked at the certificate's last valid second.
+    if (auto valid = verify_certificate(*current, keys_.signing.public_key, current->not_after - 1);
+        !valid) {
+        return fail(valid.error().code,
+                    "the stored certificate of " + username + ": " + valid.error().message);
+    }
+    if (clock_.now_seconds() < current->not_after) {
+        return fail(ErrorCode::BAD_REQUEST,
+                    "certificate of " + username + " is still valid; the user runs `imgshare renew`");
+    }
+
+    auto certificate = next_certificate(*current, validity_seconds.value_or(validity_seconds_));
+    if (!certificate) return std::unexpected(std::move(certificate.error()));
+    if (auto written = registry_.reissue(username, **stored, certificate->serial,
+                                         encode_certificate(*certificate));
+        !written) {
+        spdlog::warn("could not store the reissued certificate of {}: {}", username,
+                     describe(written.error()));
+        return std::unexpected(std::move(written.error()));
+    }
+    spdlog::info("reissued {}: certificate #{} replaces #{}", username, certificate->serial,
+                 current->serial);
+    return ReissuedCertificate{std::move(*certificate), current->serial};
 }
 
 void install_handlers(service::ServiceWorker& worker, CertificateAuthority& ca) {

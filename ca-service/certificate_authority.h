@@ -33,6 +33,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "ca-service/ca_keys.h"
@@ -58,6 +59,12 @@ constexpr std::int64_t kClockSkewSeconds = 60;
 // each works once, recorded with the registration in one write).
 enum class Registration { Open, Invite };
 
+// What the operator's reissue made: the new certificate and the serial of the one it replaced.
+struct ReissuedCertificate {
+    Certificate certificate;
+    std::uint64_t replaced_serial = 0;
+};
+
 class CertificateAuthority {
   public:
     // `keys`, `registry` and `clock` must outlive the CertificateAuthority.
@@ -79,9 +86,23 @@ class CertificateAuthority {
     [[nodiscard]] Result<RewrapReply> rewrap(const RewrapRequest& request,
                                              const RequestContext& context) const;
 
+    // The operator's reissue (`imgshare-ca reissue`, ca-service/reissue.h), not a request: a
+    // certificate for exactly the keys of `username`'s current one, with the next serial and
+    // now - skew ... now + `validity_seconds` (the CA's own validity when absent), on disk in
+    // its place before it is returned. Only once the current one has ended: BAD_REQUEST
+    // "certificate of NAME is still valid; the user runs `imgshare renew`" before that,
+    // REVOKED for a revoked user, NOT_FOUND for an unknown one, BAD_REQUEST for a name the
+    // username rule refuses, BAD_SIGNATURE (or the like) for a stored certificate this CA's
+    // key does not verify; IO_ERROR when it cannot be stored.
+    [[nodiscard]] Result<ReissuedCertificate> reissue(
+        const std::string& username, std::optional<std::int64_t> validity_seconds = std::nullopt);
+
   private:
-    [[nodiscard]] Certificate new_certificate(std::uint64_t serial, std::string username,
-                                              Bytes sign_pk, Bytes box_pk, Bytes curve_pk) const;
+    // A signed certificate with the next serial for the name and keys of `subject` (whose
+    // other fields are ignored), valid from now - kClockSkewSeconds to now +
+    // `validity_seconds`; INTERNAL if it would not fit the protocol.
+    [[nodiscard]] Result<Certificate> next_certificate(const Certificate& subject,
+                                                       std::int64_t validity_seconds) const;
     // The certificate for `request`, stored with `invitation_nonce` marked used (if any).
     [[nodiscard]] Result<Bytes> issue(const RegisterRequest& request, ByteView invitation_nonce);
     // Registration::Invite: the nonce of the request's valid invitation, or why not.

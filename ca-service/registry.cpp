@@ -104,19 +104,12 @@ struct Registry::Database {
         return value;
     }
 
-    // In one synced batch: `certificate` under `username`, `key` -> `value` in `family`,
-    // and the serial counter set to `next_serial`. The caller holds add_mutex.
-    Result<void> write_certificate(std::string_view username, ByteView certificate, Family family,
-                                   rocksdb::Slice key, rocksdb::Slice value,
-                                   std::uint64_t next_serial, ByteView invitation_nonce = {}) {
-        rocksdb::WriteBatch batch;
+    // Adds to `batch` `certificate` under `username` and the serial counter set to
+    // `next_serial`, then writes it synced. The caller holds add_mutex.
+    Result<void> write_certificate(rocksdb::WriteBatch& batch, std::string_view username,
+                                   ByteView certificate, std::uint64_t next_serial) {
         rocksdb::Status status =
             batch.Put(families[kCerts], slice_of(username), slice_of(certificate));
-        if (status.ok()) status = batch.Put(families[family], key, value);
-        if (status.ok() && !invitation_nonce.empty()) {
-            status = batch.Put(families[kInvitations], slice_of(invitation_nonce),
-                               slice_of(username));
-        }
         if (status.ok()) {
             status = batch.Put(families[kMeta], slice_of(kNextSerialKey), big_endian(next_serial));
         }
@@ -126,6 +119,18 @@ struct Registry::Database {
         status = db->Write(durable, &batch);
         if (!status.ok()) return std::unexpected(error_of(status, "write"));
         return {};
+    }
+
+    // The certificate stored for `username`, which must be there (NOT_FOUND) and not revoked
+    // (REVOKED). The caller holds add_mutex.
+    Result<std::string> unrevoked_certificate(std::string_view username) const {
+        auto existing = get(kCerts, slice_of(username));
+        if (!existing) return std::unexpected(existing.error());
+        if (!*existing) return fail(ErrorCode::NOT_FOUND, "no user named " + std::string(username));
+        auto revoked = get(kRevoked, slice_of(username));
+        if (!revoked) return std::unexpected(revoked.error());
+        if (*revoked) return fail(ErrorCode::REVOKED, std::string(username) + " is revoked");
+        return std::move(**existing);
     }
 };
 
@@ -223,26 +228,53 @@ Result<void> Registry::add_user(std::string_view username, ByteView curve_public
     auto counter = next_serial();
     if (!counter) return std::unexpected(counter.error());
 
+    rocksdb::WriteBatch batch;
+    auto status = batch.Put(database_->families[kByCurveKey], slice_of(curve_public_key),
+                            slice_of(username));
+    if (status.ok() && !invitation_nonce.empty()) {
+        status = batch.Put(database_->families[kInvitations], slice_of(invitation_nonce),
+                           slice_of(username));
+    }
+    if (!status.ok()) return std::unexpected(error_of(status, "batch"));
     // Never move the counter back, even if a caller passes an old serial.
-    return database_->write_certificate(username, encoded_certificate, kByCurveKey,
-                                        slice_of(curve_public_key), slice_of(username),
-                                        std::max(*counter, serial + 1), invitation_nonce);
+    return database_->write_certificate(batch, username, encoded_certificate,
+                                        std::max(*counter, serial + 1));
 }
 
 Result<void> Registry::renew(std::string_view username, std::uint64_t serial,
                              ByteView encoded_certificate, ByteView renewal_proof) {
     std::lock_guard lock(database_->add_mutex);
-    auto existing = database_->get(kCerts, slice_of(username));
+    auto existing = database_->unrevoked_certificate(username);
     if (!existing) return std::unexpected(existing.error());
-    if (!*existing) return fail(ErrorCode::NOT_FOUND, "no user named " + std::string(username));
-    auto revoked = database_->get(kRevoked, slice_of(username));
-    if (!revoked) return std::unexpected(revoked.error());
-    if (*revoked) return fail(ErrorCode::REVOKED, std::string(username) + " is revoked");
     auto counter = next_serial();
     if (!counter) return std::unexpected(counter.error());
 
-    return database_->write_certificate(username, encoded_certificate, kRenewals,
-                                        slice_of(username), slice_of(renewal_proof),
+    rocksdb::WriteBatch batch;
+    auto status = batch.Put(database_->families[kRenewals], slice_of(username),
+                            slice_of(renewal_proof));
+    if (!status.ok()) return std::unexpected(error_of(status, "batch"));
+    return database_->write_certificate(batch, username, encoded_certificate,
+                                        std::max(*counter, serial + 1));
+}
+
+Result<void> Registry::reissue(std::string_view username, ByteView replaced_certificate,
+                               std::uint64_t serial, ByteView encoded_certificate) {
+    std::lock_guard lock(database_->add_mutex);
+    auto existing = database_->unrevoked_certificate(username);
+    if (!existing) return std::unexpected(existing.error());
+    if (slice_of(replaced_certificate) != rocksdb::Slice(*existing)) {
+        return fail(ErrorCode::BAD_REQUEST, "the certificate of " + std::string(username) +
+                                                " changed meanwhile; look again");
+    }
+    auto counter = next_serial();
+    if (!counter) return std::unexpected(counter.error());
+
+    // The last renewal's proof was over the replaced certificate: a retry of it must not be
+    // answered with the reissued one.
+    rocksdb::WriteBatch batch;
+    auto status = batch.Delete(database_->families[kRenewals], slice_of(username));
+    if (!status.ok()) return std::unexpected(error_of(status, "batch"));
+    return database_->write_certificate(batch, username, encoded_certificate,
                                         std::max(*counter, serial + 1));
 }
 

@@ -7,12 +7,12 @@
 //   renewals      username -> the proof of the RENEW that issued the current certificate
 //   invitations   nonce of an invitation used (common/invitation.h) -> the username it registered
 //
-// Promises: add_user(), renew() and revoke() are all or nothing and on disk
+// Promises: add_user(), renew(), reissue() and revoke() are all or nothing and on disk
 // (fsync'd) when they return success, so a certificate that was handed out
 // survives a crash or a power loss; a failed write (a full disk, a database
 // turned read-only) is an IO_ERROR, never a silent success. add_user() never
 // overwrites: it refuses a username or key that is already bound; only
-// renew() replaces a user's certificate, keeping the same keys. A revocation
+// renew() and reissue() replace a user's certificate, keeping the same keys. A revocation
 // is never undone. Reads never throw.
 //
 // One Registry per directory (RocksDB locks it). The methods are thread-safe
@@ -75,6 +75,16 @@ class Registry {
     // user is revoked (checked under the same lock as revoke()); IO_ERROR if the write fails.
     [[nodiscard]] Result<void> renew(std::string_view username, std::uint64_t serial,
                                      ByteView encoded_certificate, ByteView renewal_proof);
+
+    // The operator's reissue (ca-service/reissue.h), in one synced write:
+    // `encoded_certificate` (serial `serial`, the same keys) as `username`'s current
+    // certificate in place of `replaced_certificate` (byte for byte), no renewal proof,
+    // and the serial counter moved past `serial`. NOT_FOUND without a certificate, REVOKED
+    // if the user is revoked, BAD_REQUEST if the current certificate is not
+    // `replaced_certificate` any more (all checked under the same lock as revoke());
+    // IO_ERROR if the write fails.
+    [[nodiscard]] Result<void> reissue(std::string_view username, ByteView replaced_certificate,
+                                       std::uint64_t serial, ByteView encoded_certificate);
 
     // Marks `username` revoked at `when` (seconds). NOT_FOUND without a certificate;
     // revoking twice keeps the first time.

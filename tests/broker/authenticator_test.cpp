@@ -133,9 +133,40 @@ TEST(AuthenticatorTest, ACachedUserWhoseCertificateEndsIsRefusedPerRequestAndAtZ
               Verdict::Kind::Admit);
     EXPECT_TRUE(authenticator.check_user("alice", kNow + 4));
     EXPECT_EQ(authenticator.check_user("alice", kNow + 5).error().code, ErrorCode::EXPIRED);
-    auto verdict = authenticator.decide(request_for(kClientsDomain, key), 1000, kNow + 5);
+    // At ZAP the CA is asked again (it may have reissued the certificate); it has not, and
+    // its answer with the same end is refused.
+    EXPECT_EQ(authenticator.decide(request_for(kClientsDomain, key), 1000, kNow + 5).kind,
+              Verdict::Kind::AskCa);
+    auto verdict = authenticator.registered(key, "alice", false, kNow + 5, 1000, kNow + 5);
     EXPECT_EQ(verdict.kind, Verdict::Kind::Refuse);
     EXPECT_EQ(verdict.reason, "certificate expired");
+    EXPECT_EQ(verdict.refusal, ErrorCode::EXPIRED);
+    EXPECT_EQ(authenticator.check_user("alice", kNow + 5).error().code, ErrorCode::EXPIRED);
+}
+
+// imgshare-ca reissue: the CA holds a new certificate for the same key. A user the broker
+// cached (for kIdentityCacheMs) under the old end is asked for again, not refused from the
+// cache, and admitted at once; so are the requests on her open connections.
+TEST(AuthenticatorTest, AReissuedUserIsAdmittedAtOnceNotAfterTheCache) {
+    Authenticator authenticator({});
+    auto key = generate_curve_keys().public_key;
+    ASSERT_EQ(authenticator.registered(key, "alice", false, kNow + 5, 0, kNow).kind,
+              Verdict::Kind::Admit);
+    const std::int64_t within_the_cache_ms = 1000;
+    ASSERT_LT(within_the_cache_ms, kIdentityCacheMs);
+    EXPECT_EQ(authenticator.decide(request_for(kClientsDomain, key), within_the_cache_ms, kNow + 6)
+                  .kind,
+              Verdict::Kind::AskCa);
+    auto reissued =
+        authenticator.registered(key, "alice", false, kNextYear, within_the_cache_ms, kNow + 6);
+    EXPECT_EQ(reissued.kind, Verdict::Kind::Admit);
+    EXPECT_EQ(reissued.peer, PeerIdentity{UserPeer{"alice"}});
+    EXPECT_TRUE(authenticator.check_user("alice", kNow + 6));
+    // Cached again, under the new end.
+    EXPECT_EQ(authenticator.decide(request_for(kClientsDomain, key), within_the_cache_ms + 1,
+                                   kNow + 7)
+                  .kind,
+              Verdict::Kind::Admit);
 }
 
 TEST(AuthenticatorTest, ARenewalMovesTheEndOfTheCertificate) {
@@ -177,7 +208,10 @@ TEST(AuthenticatorTest, AskingAgainForAClientKeyDecidesAsZapWould) {
     EXPECT_EQ(cached.kind, Verdict::Kind::Admit);
     EXPECT_EQ(cached.peer, PeerIdentity{UserPeer{"alice"}});
 
-    auto expired = authenticator.decide_client(alice_key, 1000, kNow + 5);
+    // Her certificate ended: the CA is asked again (it may have been reissued), and its
+    // answer with the same end is refused as at a handshake.
+    EXPECT_EQ(authenticator.decide_client(alice_key, 1000, kNow + 5).kind, Verdict::Kind::AskCa);
+    auto expired = authenticator.registered(alice_key, "alice", false, kNow + 5, 1000, kNow + 5);
     EXPECT_EQ(expired.kind, Verdict::Kind::Refuse);
     EXPECT_EQ(expired.refusal, ErrorCode::EXPIRED);
 

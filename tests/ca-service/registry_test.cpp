@@ -113,6 +113,30 @@ TEST_F(RegistryTest, ARevokedUserCannotBeRenewed) {
     EXPECT_EQ(registry_->next_serial().value(), 2u);
 }
 
+TEST_F(RegistryTest, AReissueReplacesOnlyTheCertificateItWasAskedTo) {
+    expect_error(registry_->reissue("alice", to_bytes("cert-a1"), 2, to_bytes("cert-a2")),
+                 ErrorCode::NOT_FOUND);
+    ASSERT_TRUE(registry_->add_user("alice", alice_key_, 1, to_bytes("cert-a1")));
+    ASSERT_TRUE(registry_->renew("alice", 2, to_bytes("cert-a2"), to_bytes("proof-2")));
+    // Not the current certificate any more (a renewal came first): nothing is written.
+    expect_error(registry_->reissue("alice", to_bytes("cert-a1"), 3, to_bytes("cert-a3")),
+                 ErrorCode::BAD_REQUEST);
+    EXPECT_EQ(registry_->certificate_of("alice").value(), to_bytes("cert-a2"));
+    EXPECT_EQ(registry_->next_serial().value(), 3u);
+
+    ASSERT_TRUE(registry_->reissue("alice", to_bytes("cert-a2"), 3, to_bytes("cert-a3")));
+    reopen();
+    EXPECT_EQ(registry_->certificate_of("alice").value(), to_bytes("cert-a3"));
+    EXPECT_EQ(registry_->user_of_curve_key(alice_key_).value(), "alice");
+    EXPECT_FALSE(registry_->last_renewal_proof("alice").value().has_value());
+    EXPECT_EQ(registry_->next_serial().value(), 4u);
+
+    ASSERT_TRUE(registry_->revoke("alice", 100));
+    expect_error(registry_->reissue("alice", to_bytes("cert-a3"), 4, to_bytes("cert-a4")),
+                 ErrorCode::REVOKED);
+    EXPECT_EQ(registry_->certificate_of("alice").value(), to_bytes("cert-a3"));
+}
+
 TEST_F(RegistryTest, EverythingSurvivesAReopen) {
     ASSERT_TRUE(registry_->add_user("alice", alice_key_, 1, to_bytes("cert-a")));
     ASSERT_TRUE(registry_->add_user("bob", bob_key_, 2, to_bytes("cert-b")));

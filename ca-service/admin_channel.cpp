@@ -41,8 +41,7 @@ AdminReply answer(const net::Received& message, const AdminServer::Handler& hand
     std::optional<AdminRequest> request;
     if (message.too_many_frames || message.frames.size() != 1) {
         refusal = refused(ErrorCode::BAD_REQUEST, "an admin request is one frame");
-    } else if (auto decoded = decode_map<AdminRequest>(net::view_of(message.frames[0]));
-               !decoded) {
+    } else if (auto decoded = decode_map<AdminRequest>(net::view_of(message.frames[0])); !decoded) {
         refusal = refused(decoded.error().code, decoded.error().message);
     } else {
         request = std::move(*decoded);
@@ -69,8 +68,7 @@ AdminReply answer(const net::Received& message, const AdminServer::Handler& hand
 
 }  // namespace
 
-void record_admin_exchange(ProtocolLog& log, const AdminRequest& request,
-                           const AdminReply& reply) {
+void record_admin_exchange(ProtocolLog& log, const AdminRequest& request, const AdminReply& reply) {
     log.record(Direction::Received, kAdminPeer, log_frames(request.command, encode_map(request)));
     log.record(Direction::Sent, kAdminPeer,
                log_frames(reply.error ? kErrorType : kOkType, encode_map(reply)));

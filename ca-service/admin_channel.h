@@ -1,4 +1,4 @@
-// The running CA's admin channel: how `imgshare-ca revoke` and `reissue` reach
+// The running CA's admin channel: how `imgshare-ca revoke`, `reissue` and `release` reach
 // the one process that may open the registry (RocksDB locks it).
 //
 // A ZeroMQ REP socket at ipc://DATA_DIR/admin.sock. Who can reach it: local
@@ -32,11 +32,12 @@ namespace imgshare::ca {
 
 inline constexpr std::string_view kAdminRevoke = "REVOKE";
 inline constexpr std::string_view kAdminReissue = "REISSUE";
+inline constexpr std::string_view kAdminRelease = "RELEASE";
 // The protocol log's peer for the admin channel's exchanges.
 inline constexpr std::string_view kAdminPeer = "admin";
 
 struct AdminRequest {
-    std::string command;  // kAdminRevoke, kAdminReissue
+    std::string command;  // kAdminRevoke, kAdminReissue, kAdminRelease
     std::string username;
     // REISSUE: how long the new certificate is valid; absent: the running CA's --validity.
     std::optional<std::int64_t> validity_seconds = std::nullopt;
@@ -60,8 +61,7 @@ struct AdminReply {
 
 // Records `request` as received from kAdminPeer and `reply` as sent to it, as the running CA
 // does for each exchange (and a command that acts on the registry itself for its own).
-void record_admin_exchange(ProtocolLog& log, const AdminRequest& request,
-                           const AdminReply& reply);
+void record_admin_exchange(ProtocolLog& log, const AdminRequest& request, const AdminReply& reply);
 
 [[nodiscard]] std::filesystem::path admin_socket_path(const std::filesystem::path& data_dir);
 

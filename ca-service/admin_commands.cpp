@@ -8,6 +8,7 @@
 #include <system_error>
 
 #include "ca-service/reissue.h"
+#include "ca-service/release.h"
 #include "ca-service/revocation.h"
 
 namespace imgshare::ca {
@@ -24,6 +25,7 @@ const std::map<std::string, AdminHandler, std::less<>>& admin_handlers() {
     static const std::map<std::string, AdminHandler, std::less<>> handlers{
         {std::string(kAdminRevoke), &revoke_for_admin},
         {std::string(kAdminReissue), &reissue_for_admin},
+        {std::string(kAdminRelease), &release_for_admin},
     };
     return handlers;
 }
@@ -48,7 +50,10 @@ void serve_admin_commands(const RunningCa& ca, AdminServer& admin, ProtocolLog& 
         admin.serve_pending([&](const AdminRequest& request) { return dispatch(request, ca); },
                             log);
     });
-    ca.worker.on_ready([ca] { announce_revocations(ca.worker, ca.registry); });
+    ca.worker.on_ready([ca] {
+        announce_revocations(ca.worker, ca.registry);
+        announce_releases(ca.worker, ca.registry);
+    });
 }
 
 Result<std::string> run_admin_command(const fs::path& data_dir, const AdminRequest& request,

@@ -1,4 +1,4 @@
-// The CA operator's commands (`imgshare-ca revoke`, `reissue`): one table from
+// The CA operator's commands (`imgshare-ca revoke`, `reissue`, `release`): one table from
 // admin command to what the running CA does for it, and the one way each
 // command runs: on the registry itself when no CA runs on the data directory
 // (the command can take RocksDB's lock), else through the running CA's admin
@@ -36,7 +36,7 @@ struct RunningCa {
 
 // The running CA's side: answers `admin` from the table (in the worker's thread), recording
 // each exchange in `log`, and after each READY repeats to the broker the notices it may
-// have missed (revocation.h). Everything must outlive `ca.worker`.
+// have missed (revocation.h, release.h). Everything must outlive `ca.worker`.
 void serve_admin_commands(const RunningCa& ca, AdminServer& admin, ProtocolLog& log);
 
 // What a command does on a registry this process opened (no CA runs on the data directory):

@@ -93,6 +93,17 @@ Result<RegisterReply> CertificateAuthority::register_user(const RegisterRequest&
         return std::unexpected(std::move(valid.error()));
     }
 
+    // Keys of a released name's retired certificate stay revoked, whatever name they ask for.
+    for (ByteView key :
+         {ByteView(request.sign_pk), ByteView(request.box_pk), ByteView(request.curve_pk)}) {
+        auto retired = registry_.retired_holder_of(key);
+        if (!retired) return std::unexpected(std::move(retired.error()));
+        if (*retired) {
+            return fail(ErrorCode::REVOKED, "these keys were revoked (a certificate of " +
+                                                **retired + "): register with new keys");
+        }
+    }
+
     auto existing = registry_.certificate_of(request.username);
     if (!existing) return std::unexpected(std::move(existing.error()));
     if (*existing) {
@@ -217,7 +228,14 @@ Result<LookupCurveKeyReply> CertificateAuthority::lookup_curve_key(
     }
     auto username = registry_.user_of_curve_key(request.curve_pk);
     if (!username) return std::unexpected(std::move(username.error()));
-    if (!*username) return fail(ErrorCode::NOT_FOUND, "no user holds this key");
+    if (!*username) {
+        // A released name's retired key: refused for good, but the name may be someone's now,
+        // so the answer names no user for the broker to refuse.
+        auto retired = registry_.retired_holder_of(request.curve_pk);
+        if (!retired) return std::unexpected(std::move(retired.error()));
+        if (*retired) return fail(ErrorCode::REVOKED, "this key was revoked");
+        return fail(ErrorCode::NOT_FOUND, "no user holds this key");
+    }
     auto revoked = registry_.is_revoked(**username);
     if (!revoked) return std::unexpected(std::move(revoked.error()));
     auto encoded = registry_.certificate_of(**username);
@@ -275,6 +293,12 @@ Result<RenewReply> CertificateAuthority::renew(const RenewRequest& request,
     if (request.username != *context.peer.username()) {
         return fail(ErrorCode::FORBIDDEN, "a user may renew only their own certificate");
     }
+    auto retired = registry_.is_retired(request.username, request.serial);
+    if (!retired) return std::unexpected(std::move(retired.error()));
+    if (*retired) {
+        return fail(ErrorCode::REVOKED, fmt::format("certificate #{} of {} was revoked",
+                                                    request.serial, request.username));
+    }
     auto current = current_certificate(request.username);
     if (!current) return std::unexpected(std::move(current.error()));
     const auto now = clock_.now_seconds();
@@ -323,8 +347,9 @@ Result<ReissuedCertificate> CertificateAuthority::reissue(
     auto revoked = registry_.is_revoked(username);
     if (!revoked) return std::unexpected(std::move(revoked.error()));
     if (*revoked) {
-        return fail(ErrorCode::REVOKED, "the certificate of " + username +
-                                            " is revoked: a revoked key is never vouched for again");
+        return fail(ErrorCode::REVOKED,
+                    "the certificate of " + username +
+                        " is revoked: a revoked key is never vouched for again");
     }
     auto current = decode_stored(**stored, username);
     if (!current) return std::unexpected(std::move(current.error()));
@@ -335,8 +360,8 @@ Result<ReissuedCertificate> CertificateAuthority::reissue(
                     "the stored certificate of " + username + ": " + valid.error().message);
     }
     if (clock_.now_seconds() < current->not_after) {
-        return fail(ErrorCode::BAD_REQUEST,
-                    "certificate of " + username + " is still valid; the user runs `imgshare renew`");
+        return fail(ErrorCode::BAD_REQUEST, "certificate of " + username +
+                                                " is still valid; the user runs `imgshare renew`");
     }
 
     auto certificate = next_certificate(*current, validity_seconds.value_or(validity_seconds_));

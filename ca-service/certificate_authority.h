@@ -20,8 +20,8 @@
 // Promises: a certificate is issued only for a free name, a curve key bound to
 // no one, keys that pass check_public_key and a valid proof of possession; it
 // is on disk before it is returned. GET_CERT's answer carries the user's standing for
-// that certificate, signed now with the CA's key (common/standing.h). A REGISTER repeated with exactly the same
-// name and keys returns the stored certificate unchanged and changes nothing.
+// that certificate, signed now with the CA's key (common/standing.h). A REGISTER repeated with
+// exactly the same name and keys returns the stored certificate unchanged and changes nothing.
 // REWRAP re-seals only 32-byte keys sealed to the server's wrap key, only to
 // the box key of the requester's valid, unrevoked certificate; the unsealed
 // key is wiped before the method returns and never appears in an error.
@@ -30,6 +30,9 @@
 // possession over it (common/renewal.h); the new certificate is on disk as the
 // user's current one before it is returned. A RENEW repeated with the same
 // proof returns the certificate it issued and changes nothing.
+// The keys of a released name's retired certificates (ca-service/release.h)
+// stay revoked: REGISTER with any of them, LOOKUP_CURVE_KEY of its CURVE key and
+// RENEW naming its serial are answered REVOKED.
 #pragma once
 
 #include <cstdint>

@@ -1,7 +1,8 @@
 // imgshare-ca: the certificate authority service. `init` creates its keys,
 // `show` prints their public halves, `run` serves CA requests through the broker,
 // `revoke` revokes a user and `reissue` gives an expired one a new certificate (each through
-// the running CA when there is one), `invite` prints a one-time registration token.
+// the running CA when there is one), `release` frees a revoked name for a new registration,
+// `invite` prints a one-time registration token.
 // common/service/server_main.h: the command line every server shares.
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
@@ -16,6 +17,7 @@
 #include "ca-service/certificate_authority.h"
 #include "ca-service/registry.h"
 #include "ca-service/reissue.h"
+#include "ca-service/release.h"
 #include "ca-service/revocation.h"
 #include "common/clock.h"
 #include "common/duration.h"
@@ -35,9 +37,9 @@ struct Options {
     service::WorkerFlags worker{std::string(kCaService)};
     std::string validity = format_duration(ca::kDefaultValiditySeconds);
     std::string registration = "open";
-    std::string username;  // revoke, reissue
+    std::string username;  // revoke, reissue, release
     std::string reissue_validity;  // reissue; empty: the running CA's (365d without one)
-    std::string admin_log_file;    // revoke, reissue: the protocol log when no CA runs
+    std::string admin_log_file;    // revoke, reissue, release: the protocol log when no CA runs
     std::string invite_name;  // invite
     std::string invite_expires = "7d";
 };
@@ -97,12 +99,17 @@ Result<void> serve(const Options& options, const service::RunContext& context) {
     return {};
 }
 
-Result<void> revoke(const Options& options, const fs::path& data_dir, std::ostream& out) {
-    SystemClock clock;
-    auto done = ca::revoke_command(data_dir, options.username, clock, options.admin_log_file);
+// Prints what an operator's command did.
+Result<void> print_done(const Result<std::string>& done, std::ostream& out) {
     if (!done) return std::unexpected(done.error());
     out << *done << "\n";
     return {};
+}
+
+Result<void> revoke(const Options& options, const fs::path& data_dir, std::ostream& out) {
+    SystemClock clock;
+    return print_done(
+        ca::revoke_command(data_dir, options.username, clock, options.admin_log_file), out);
 }
 
 Result<void> reissue(const Options& options, const fs::path& data_dir, std::ostream& out) {
@@ -113,11 +120,15 @@ Result<void> reissue(const Options& options, const fs::path& data_dir, std::ostr
         validity = *seconds;
     }
     SystemClock clock;
-    auto done = ca::reissue_command(data_dir, options.username, validity, clock,
-                                    options.admin_log_file);
-    if (!done) return std::unexpected(done.error());
-    out << *done << "\n";
-    return {};
+    return print_done(ca::reissue_command(data_dir, options.username, validity, clock,
+                                          options.admin_log_file),
+                      out);
+}
+
+Result<void> release(const Options& options, const fs::path& data_dir, std::ostream& out) {
+    SystemClock clock;
+    return print_done(
+        ca::release_command(data_dir, options.username, clock, options.admin_log_file), out);
 }
 
 // The operator's commands take the user's name, and the protocol log to write when no CA runs.
@@ -211,6 +222,21 @@ int main(int argc, char** argv) {
                 },
             .action = [&](const fs::path& data_dir,
                           std::ostream& out) { return reissue(options, data_dir, out); },
+        }, {
+            .name = "release",
+            .text = {"Free the name of a revoked USERNAME for a new registration with new keys. "
+                     "The revoked certificate is kept as retired and its keys stay revoked for "
+                     "good: the broker and the CA refuse them, and no new registration may use "
+                     "them. Refused for a name that is not revoked. Through the running CA's "
+                     "admin socket when it runs, else in the registry directly; logged in the "
+                     "CA's protocol log.",
+                     "The CA's data directory"},
+            .add_flags =
+                [&](CLI::App& command) {
+                    add_admin_flags(command, options, "The revoked user whose name to free");
+                },
+            .action = [&](const fs::path& data_dir,
+                          std::ostream& out) { return release(options, data_dir, out); },
         }, {
             .name = "invite",
             .text = {"Print a one-time invitation token for a CA run with --registration "

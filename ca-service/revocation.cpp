@@ -62,8 +62,7 @@ Result<std::string> revoke_command(const fs::path& data_dir, const std::string& 
             // when it next starts.
             auto revocation = revoke_user(registry, username, clock.now_seconds());
             if (!revocation) return std::unexpected(revocation.error());
-            return describe(*revocation) +
-                   " (no CA is running; the broker is told when it starts)";
+            return describe(*revocation) + " (no CA is running; the broker is told when it starts)";
         });
 }
 

@@ -194,6 +194,37 @@ TEST(AuthenticatorTest, ANameTheUsernameRuleRefusesIsNeverAnIdentity) {
               Verdict::Kind::AskCa);
 }
 
+// imgshare-ca release: the revoked name is free for a new holder, the old key refused for good,
+// also on a connection it opened before (whose User-Id is the same name).
+TEST(AuthenticatorTest, AReleasedNamesOldKeyIsRefusedWhileItsNewHolderIsAdmitted) {
+    Authenticator authenticator({});
+    auto old_key = generate_curve_keys().public_key;
+    auto new_key = generate_curve_keys().public_key;
+    ASSERT_EQ(authenticator.registered(old_key, "alice", false, kNextYear, 0, kNow).kind,
+              Verdict::Kind::Admit);
+    authenticator.revoke("alice");
+    // Before the release a new key under the name is refused too: revocation is by name.
+    EXPECT_EQ(authenticator.registered(new_key, "alice", false, kNextYear, 0, kNow).refusal,
+              ErrorCode::REVOKED);
+
+    authenticator.released("alice", old_key);
+    EXPECT_TRUE(authenticator.check_user("alice", kNow));
+    auto admitted = authenticator.registered(new_key, "alice", false, kNextYear, 0, kNow);
+    EXPECT_EQ(admitted.kind, Verdict::Kind::Admit);
+    EXPECT_EQ(admitted.peer, PeerIdentity{UserPeer{"alice"}});
+    EXPECT_TRUE(authenticator.check_connection(z85_encode(new_key)));
+    // The old key: never from the cache, and refused on the connections it has open.
+    EXPECT_EQ(authenticator.decide_client(old_key, 1, kNow).kind, Verdict::Kind::AskCa);
+    auto old_connection = authenticator.check_connection(z85_encode(old_key));
+    ASSERT_FALSE(old_connection);
+    EXPECT_EQ(old_connection.error().code, ErrorCode::REVOKED);
+    // A lookup of the old key the CA answered before the release: refused, and the name
+    // stays its new holder's.
+    EXPECT_EQ(authenticator.registered(old_key, "alice", true, kNextYear, 2, kNow).refusal,
+              ErrorCode::REVOKED);
+    EXPECT_TRUE(authenticator.check_user("alice", kNow));
+}
+
 // The broker asks again for the requests of a connection ZAP admitted unconfirmed: the same
 // decision as at a handshake, so a refused key stays refused, with the error a request gets.
 TEST(AuthenticatorTest, AskingAgainForAClientKeyDecidesAsZapWould) {

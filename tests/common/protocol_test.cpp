@@ -46,7 +46,8 @@ auto request_samples() {
         ReadyMessage{"storage", "node-2"}, HeartbeatMessage{}, DisconnectMessage{},
         RenewRequest{"alice", 1ull << 35, -1'718'000'000, kSignature},
         UserRevokedMessage{"mallory"}, UploadsRequest{},
-        AbandonRequest{"0123456789abcdef0123456789abcdef"});
+        AbandonRequest{"0123456789abcdef0123456789abcdef"},
+        UserReleasedMessage{"mallory", filled(32, 15)});
 }
 
 auto reply_samples() {
@@ -125,7 +126,7 @@ TEST(ProtocolTest, RequestTypeTableMatchesTheMessages) {
         "CA_INFO",    "REGISTER", "GET_CERT",  "POST_BEGIN", "POST_CHUNK", "POST_COMMIT",
         "POST_IMAGE", "LIST",     "DOWNLOAD",  "GET_CHUNK",  "SHARE",      "LOOKUP_CURVE_KEY",
         "REWRAP",     "READY",    "HEARTBEAT", "DISCONNECT", "RENEW",      "USER_REVOKED",
-        "UPLOADS",    "ABANDON"};
+        "UPLOADS",    "ABANDON",  "USER_RELEASED"};
     auto names = request_type_names();
     EXPECT_EQ(std::vector<std::string_view>(names.begin(), names.end()), expected);
     for (auto name : expected) {

@@ -10,6 +10,7 @@
 #include "ca-service/reissue.h"
 #include "ca-service/release.h"
 #include "ca-service/revocation.h"
+#include "common/registration.h"
 
 namespace imgshare::ca {
 namespace {
@@ -58,6 +59,9 @@ void serve_admin_commands(const RunningCa& ca, AdminServer& admin, ProtocolLog& 
 
 Result<std::string> run_admin_command(const fs::path& data_dir, const AdminRequest& request,
                                       const fs::path& log_file, const RegistryAction& offline) {
+    if (auto valid = check_username(request.username); !valid) {
+        return std::unexpected(valid.error());
+    }
     std::error_code error;
     if (!fs::is_directory(registry_path(data_dir), error)) {
         return fail(ErrorCode::CONFIG, "no CA registry in " + data_dir.string());

@@ -45,7 +45,8 @@ using RegistryAction = std::function<Result<std::string>(Registry& registry)>;
 
 // Runs `request`: `offline` on the registry of `data_dir` when this process can open it,
 // recording the exchange in `log_file` (empty: DATA_DIR/protocol.log), else through the
-// running CA's admin socket. CONFIG when `data_dir` holds no registry; IO_ERROR when the
+// running CA's admin socket. BAD_REQUEST for a username the rule refuses (before anything
+// else); CONFIG when `data_dir` holds no registry; IO_ERROR when the
 // protocol log cannot be opened; SERVICE_UNAVAILABLE when the registry is locked and no CA
 // answers; otherwise the command's own result.
 [[nodiscard]] Result<std::string> run_admin_command(const std::filesystem::path& data_dir,

@@ -4,7 +4,6 @@
 #include <spdlog/spdlog.h>
 
 #include "ca-service/ca_keys.h"
-#include "common/registration.h"
 
 namespace imgshare::ca {
 
@@ -25,7 +24,6 @@ AdminReply reissue_for_admin(const AdminRequest& request, const RunningCa& ca) {
 Result<std::string> reissue_command(const fs::path& data_dir, const std::string& username,
                                     std::optional<std::int64_t> validity_seconds,
                                     const Clock& clock, const fs::path& log_file) {
-    if (auto valid = check_username(username); !valid) return std::unexpected(valid.error());
     AdminRequest request{std::string(kAdminReissue), username, validity_seconds};
     return run_admin_command(
         data_dir, request, log_file, [&](Registry& registry) -> Result<std::string> {

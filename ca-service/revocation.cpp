@@ -54,7 +54,6 @@ std::string describe(const Revocation& revocation) {
 
 Result<std::string> revoke_command(const fs::path& data_dir, const std::string& username,
                                    const Clock& clock, const fs::path& log_file) {
-    if (auto valid = check_username(username); !valid) return std::unexpected(valid.error());
     return run_admin_command(
         data_dir, AdminRequest{std::string(kAdminRevoke), username}, log_file,
         [&](Registry& registry) -> Result<std::string> {

@@ -1,5 +1,6 @@
 #include "broker/authenticator.h"
 
+#include "common/crypto/keys.h"
 #include "common/registration.h"
 
 namespace imgshare::broker {
@@ -35,7 +36,11 @@ Verdict Authenticator::decide_client(const Bytes& client_key, std::int64_t now_m
         return {Verdict::Kind::AskCa, std::nullopt, {}};
     }
     if (auto allowed = check_user(cached->second.username, now_seconds); !allowed) {
-        return allowed.error().code == ErrorCode::REVOKED ? revoked() : expired();
+        // A certificate that ended may have been reissued (imgshare-ca reissue): only the
+        // CA knows, so it is asked again rather than the cache trusted for the end it knew.
+        if (allowed.error().code == ErrorCode::EXPIRED)
+            return {Verdict::Kind::AskCa, std::nullopt, {}};
+        return revoked();
     }
     return admit(UserPeer{cached->second.username});
 }
@@ -52,6 +57,11 @@ bool may_serve(const PeerIdentity& peer, std::string_view service) {
 Verdict Authenticator::registered(const Bytes& client_key, const std::string& username,
                                   bool revoked_now, std::int64_t not_after, std::int64_t now_ms,
                                   std::int64_t now_seconds) {
+    // A released name's retired key, answered for before the release arrived: refused, and
+    // the name, someone else's now, left alone.
+    if (client_key.size() == 32 && retired_keys_.contains(z85_encode(client_key))) {
+        return revoked();
+    }
     // Revocation is final: a lookup answered before a notice arrived cannot undo it.
     if (revoked_now || revoked_.contains(username)) {
         revoke(username);
@@ -91,6 +101,22 @@ void Authenticator::revoke(const std::string& username) {
     revoked_.insert(username);
     std::erase_if(known_keys_,
                   [&](const auto& entry) { return entry.second.username == username; });
+}
+
+void Authenticator::released(const std::string& username, const Bytes& retired_curve_key) {
+    if (retired_curve_key.size() == 32) retired_keys_.insert(z85_encode(retired_curve_key));
+    std::erase_if(known_keys_, [&](const auto& entry) {
+        return entry.first == retired_curve_key || entry.second.username == username;
+    });
+    not_after_.erase(username);
+    revoked_.erase(username);
+}
+
+Result<void> Authenticator::check_connection(std::string_view client_key_z85) const {
+    if (retired_keys_.contains(client_key_z85)) {
+        return fail(ErrorCode::REVOKED, "this key was revoked");
+    }
+    return {};
 }
 
 void Authenticator::renewed(const std::string& username, std::int64_t not_after) {

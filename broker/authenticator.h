@@ -15,7 +15,17 @@
 // revoked, or its not_after has passed), and check_user() refuses their
 // requests on connections opened before — at once after a USER_REVOKED
 // notice, and per request against the not_after last heard of (from the
-// lookup, or from a RENEW the CA answered).
+// lookup, or from a RENEW the CA answered). A cached user whose certificate
+// has ended is not refused from the cache but looked up again (AskCa): the
+// operator may have reissued the certificate (`imgshare-ca reissue`), and the
+// user is then admitted at once, not after kIdentityCacheMs; the lookup also
+// moves the end check_user() judges their open connections by.
+//
+// Released names: revocation is by name, so when the CA frees a revoked name
+// for a new registration (USER_RELEASED) the broker stops refusing the name
+// and refuses the retired key itself instead: the CA's lookup answers REVOKED
+// for it at ZAP, and check_connection() refuses the requests of connections
+// that were admitted with it before, which carry the name as their User-Id.
 #pragma once
 
 #include <cstdint>
@@ -62,8 +72,9 @@ class Authenticator {
     // now_ms: monotonic (the cache); now_seconds: Unix time (certificate expiry).
     [[nodiscard]] Verdict decide(const ZapRequest& request, std::int64_t now_ms,
                                  std::int64_t now_seconds) const;
-    // The part of decide() for a client key: a cached user (Admit), a revoked or expired one
-    // (Refuse), else AskCa. Also what the broker asks again for an unconfirmed peer.
+    // The part of decide() for a client key: a cached user (Admit), a revoked one (Refuse),
+    // else AskCa (also for a cached user whose certificate has ended: it may be reissued). Also
+    // what the broker asks again for an unconfirmed peer.
     [[nodiscard]] Verdict decide_client(const Bytes& client_key, std::int64_t now_ms,
                                         std::int64_t now_seconds) const;
 
@@ -86,6 +97,14 @@ class Authenticator {
 
     // USER_REVOKED from the CA: forgets the user's cached keys and refuses them from now on.
     void revoke(const std::string& username);
+    // USER_RELEASED from the CA: the revoked name `username` is free for a new holder, while
+    // `retired_curve_key`, a key it had, is refused for good: at ZAP (the CA's lookup says
+    // so too) and on connections opened with it before (check_connection()).
+    void released(const std::string& username, const Bytes& retired_curve_key);
+    // Whether a request may come from a connection admitted with `client_key_z85` (its
+    // kClientKeyProperty): REVOKED for a released name's retired key.
+    [[nodiscard]] Result<void> check_connection(std::string_view client_key_z85) const;
+
     // The CA renewed `username`: their certificate now ends at `not_after`.
     void renewed(const std::string& username, std::int64_t not_after);
 
@@ -103,6 +122,7 @@ class Authenticator {
     std::map<Bytes, Cached> known_keys_;
     std::map<std::string, std::int64_t> not_after_;  // by username
     std::set<std::string> revoked_;
+    std::set<std::string, std::less<>> retired_keys_;  // Z85, as kClientKeyProperty holds them
 };
 
 }  // namespace imgshare::broker

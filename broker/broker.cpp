@@ -165,6 +165,15 @@ void Broker::on_client_message(net::ZmqFrames frames) {
     net::ZmqFrames body;
     for (size_t i = 2; i < frames.size(); ++i)
         body.push_back(std::move(frames[i]));
+    // A released name's old key has the name as its User-Id on connections opened before.
+    if (sender->is<UserPeer>()) {
+        if (auto allowed =
+                authenticator_.check_connection(net::property_of(frames[1], kClientKeyProperty));
+            !allowed) {
+            reply_error(client, allowed.error());
+            return;
+        }
+    }
     if (const auto* unconfirmed = sender->get_if<UnconfirmedPeer>()) {
         confirm_sender(std::move(client), unconfirmed->curve_key, net::peer_address_of(frames[1]),
                        std::move(body));
@@ -283,9 +292,10 @@ bool Broker::admit_request(const ClientOrigin& client) {
 std::optional<std::uint32_t> Broker::may_ask_ca(const Bytes& key, const std::string& source) {
     auto wait_ms = strangers_.admit(authenticator_.known_user(key), source, clock_.monotonic_ms());
     if (wait_ms && strangers_.first_refusal(source)) {
-        spdlog::warn("too many connections of unknown keys from {}: refused without asking the "
-                     "CA (at most {}/s, bursts of {})",
-                     source, config_.handshake_limit.per_second, config_.handshake_limit.burst);
+        spdlog::warn(
+            "too many connections of unknown keys from {}: refused without asking the "
+            "CA (at most {}/s, bursts of {})",
+            source, config_.handshake_limit.per_second, config_.handshake_limit.burst);
     }
     return wait_ms;
 }

@@ -107,6 +107,9 @@ class Broker {
     void on_heartbeat(const std::string& worker, const net::ZmqFrames& frames);
     void on_disconnect(const std::string& worker, const net::ZmqFrames& frames);
     void on_user_revoked(const std::string& worker, const net::ZmqFrames& frames);
+    void on_user_released(const std::string& worker, const net::ZmqFrames& frames);
+    template <class Notice>
+    std::optional<Notice> ca_notice(const std::string& worker, const net::ZmqFrames& frames);
     // `header` is frames[1] decoded (on_backend_message did it already).
     void on_service_reply(const std::string& worker, const Header& header, net::ZmqFrames frames);
 

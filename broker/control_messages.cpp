@@ -1,10 +1,12 @@
 // The backend socket: the services' control messages (READY, HEARTBEAT, DISCONNECT,
-// USER_REVOKED, one table) and their replies, handed to the stage that waits for each.
+// USER_REVOKED, USER_RELEASED, one table) and their replies, handed to the stage that waits for
+// each.
 #include "broker/broker.h"
 
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "common/protocol/codec.h"
 
@@ -23,6 +25,7 @@ void Broker::on_backend_message(net::ZmqFrames frames) {
         {HeartbeatMessage::kType, true, &Broker::on_heartbeat},
         {DisconnectMessage::kType, true, &Broker::on_disconnect},
         {UserRevokedMessage::kType, true, &Broker::on_user_revoked},
+        {UserReleasedMessage::kType, true, &Broker::on_user_released},
     };
     std::string worker = net::string_of(frames[0]);
     if (frames.size() < 3) return;
@@ -75,23 +78,38 @@ void Broker::on_disconnect(const std::string& worker, const net::ZmqFrames&) {
     workers_.remove(worker);
 }
 
-void Broker::on_user_revoked(const std::string& worker, const net::ZmqFrames& frames) {
+// A notice only the CA may send (it decides who is revoked, and which name is free again),
+// logged and decoded; nullopt (with a warning) from another worker or malformed.
+template <class Notice>
+std::optional<Notice> Broker::ca_notice(const std::string& worker, const net::ZmqFrames& frames) {
     log_.record(Direction::Received, "service", net::frame_views(frames, 1));
-    // Only the CA decides who is revoked.
     if (workers_.service_of(worker) != kCaService) {
-        spdlog::warn("dropped USER_REVOKED from a worker that is not the CA");
-        return;
+        spdlog::warn("dropped {} from a worker that is not the CA", Notice::kType);
+        return std::nullopt;
     }
-    auto notice = decode_body<UserRevokedMessage>(net::view_of(frames[2]));
+    auto notice = decode_body<Notice>(net::view_of(frames[2]));
     if (!notice) {
-        spdlog::warn("dropped a malformed USER_REVOKED: {}", describe(notice.error()));
-        return;
+        spdlog::warn("dropped a malformed {}: {}", Notice::kType, describe(notice.error()));
+        return std::nullopt;
     }
+    return std::move(*notice);
+}
+
+void Broker::on_user_revoked(const std::string& worker, const net::ZmqFrames& frames) {
+    auto notice = ca_notice<UserRevokedMessage>(worker, frames);
+    if (!notice) return;
     authenticator_.revoke(notice->username);
     // Their subscriptions end before the next message is routed (expiry: EventChannel::maintain).
     events_.drop_user(notice->username);
     spdlog::info("{} is revoked: their keys and requests are refused from now on",
                  notice->username);
+}
+
+void Broker::on_user_released(const std::string& worker, const net::ZmqFrames& frames) {
+    auto notice = ca_notice<UserReleasedMessage>(worker, frames);
+    if (!notice) return;
+    authenticator_.released(notice->username, notice->curve_key);
+    spdlog::info("the name {} is released: its old key stays refused", notice->username);
 }
 
 void Broker::on_service_reply(const std::string& worker, const Header& header,

@@ -19,6 +19,8 @@ Verdict Broker::lookup_verdict(const Bytes& key, const net::ZmqFrames& frames) {
                                          clock_.monotonic_ms(), clock_.now_seconds());
     }
     if (lookup.error().code == ErrorCode::NOT_FOUND) return Authenticator::not_registered(key);
+    // A released name's retired key: refused, and no name with it (its name is free).
+    if (lookup.error().code == ErrorCode::REVOKED) return Authenticator::revoked();
     return Authenticator::ca_unreachable(key);
 }
 

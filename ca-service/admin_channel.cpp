@@ -6,6 +6,8 @@
 
 #include "common/net/multipart.h"
 #include "common/net/socket_options.h"
+#include "common/protocol/header.h"
+#include "common/protocol/message_types.h"
 
 namespace imgshare::ca {
 namespace {
@@ -25,21 +27,52 @@ AdminReply refused(ErrorCode code, std::string message) {
     return AdminReply{code, std::move(message)};
 }
 
-AdminReply answer(const net::Received& message, const AdminServer::Handler& handler) {
+// As the protocol log records a message: a header naming `type`, then the map.
+std::vector<Bytes> log_frames(std::string_view type, Bytes body) {
+    std::vector<Bytes> frames;
+    frames.push_back(encode_header(Header{kProtocolVersion, std::string(type), 0, std::nullopt}));
+    frames.push_back(std::move(body));
+    return frames;
+}
+
+AdminReply answer(const net::Received& message, const AdminServer::Handler& handler,
+                  ProtocolLog& log) {
+    std::optional<AdminReply> refusal;
+    std::optional<AdminRequest> request;
     if (message.too_many_frames || message.frames.size() != 1) {
-        return refused(ErrorCode::BAD_REQUEST, "an admin request is one frame");
+        refusal = refused(ErrorCode::BAD_REQUEST, "an admin request is one frame");
+    } else if (auto decoded = decode_map<AdminRequest>(net::view_of(message.frames[0])); !decoded) {
+        refusal = refused(decoded.error().code, decoded.error().message);
+    } else {
+        request = std::move(*decoded);
     }
-    auto request = decode_map<AdminRequest>(net::view_of(message.frames[0]));
-    if (!request) return refused(request.error().code, request.error().message);
+    if (refusal) {
+        // What arrived is not a request: its frames as they are (binary as digests).
+        std::vector<ByteView> views;
+        for (const auto& frame : message.frames)
+            views.push_back(net::view_of(frame));
+        log.record(Direction::Received, kAdminPeer, views);
+        log.record(Direction::Sent, kAdminPeer, log_frames(kErrorType, encode_map(*refusal)));
+        return *refusal;
+    }
+    AdminReply reply;
     try {
-        return handler(*request);
+        reply = handler(*request);
     } catch (const std::exception& error) {
         spdlog::error("admin request {} failed: {}", request->command, error.what());
-        return refused(ErrorCode::INTERNAL, "internal error in the CA");
+        reply = refused(ErrorCode::INTERNAL, "internal error in the CA");
     }
+    record_admin_exchange(log, *request, reply);
+    return reply;
 }
 
 }  // namespace
+
+void record_admin_exchange(ProtocolLog& log, const AdminRequest& request, const AdminReply& reply) {
+    log.record(Direction::Received, kAdminPeer, log_frames(request.command, encode_map(request)));
+    log.record(Direction::Sent, kAdminPeer,
+               log_frames(reply.error ? kErrorType : kOkType, encode_map(reply)));
+}
 
 fs::path admin_socket_path(const fs::path& data_dir) {
     return data_dir / "admin.sock";
@@ -80,9 +113,9 @@ AdminServer::~AdminServer() {
     fs::remove(path_, ignored);
 }
 
-void AdminServer::serve_pending(const Handler& handler) {
+void AdminServer::serve_pending(const Handler& handler, ProtocolLog& log) {
     while (auto message = net::receive_message(socket_, 2)) {
-        auto reply = answer(*message, handler);
+        auto reply = answer(*message, handler, log);
         net::ZmqFrames frames;
         frames.push_back(net::frame_of(encode_map(reply)));
         if (auto sent = net::send_message(socket_, frames); !sent) {

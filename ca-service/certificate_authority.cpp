@@ -93,6 +93,17 @@ Result<RegisterReply> CertificateAuthority::register_user(const RegisterRequest&
         return std::unexpected(std::move(valid.error()));
     }
 
+    // Keys of a released name's retired certificate stay revoked, whatever name they ask for.
+    for (ByteView key :
+         {ByteView(request.sign_pk), ByteView(request.box_pk), ByteView(request.curve_pk)}) {
+        auto retired = registry_.retired_holder_of(key);
+        if (!retired) return std::unexpected(std::move(retired.error()));
+        if (*retired) {
+            return fail(ErrorCode::REVOKED, "these keys were revoked (a certificate of " +
+                                                **retired + "): register with new keys");
+        }
+    }
+
     auto existing = registry_.certificate_of(request.username);
     if (!existing) return std::unexpected(std::move(existing.error()));
     if (*existing) {
@@ -144,39 +155,46 @@ Result<Bytes> CertificateAuthority::admitted_invitation(const RegisterRequest& r
     return std::move(invitation->nonce);
 }
 
-Certificate CertificateAuthority::new_certificate(std::uint64_t serial, std::string username,
-                                                  Bytes sign_pk, Bytes box_pk,
-                                                  Bytes curve_pk) const {
+Result<Certificate> CertificateAuthority::next_certificate(const Certificate& subject,
+                                                           std::int64_t validity_seconds) const {
+    auto serial = registry_.next_serial();
+    if (!serial) return std::unexpected(std::move(serial.error()));
     auto now = clock_.now_seconds();
     Certificate fields;
-    fields.serial = serial;
-    fields.username = std::move(username);
-    fields.sign_pk = std::move(sign_pk);
-    fields.box_pk = std::move(box_pk);
-    fields.curve_pk = std::move(curve_pk);
+    fields.serial = *serial;
+    fields.username = subject.username;
+    fields.sign_pk = subject.sign_pk;
+    fields.box_pk = subject.box_pk;
+    fields.curve_pk = subject.curve_pk;
     fields.not_before = now - kClockSkewSeconds;
-    fields.not_after = now + validity_seconds_;
+    fields.not_after = now + validity_seconds;
     fields.issuer = std::string(kIssuer);
-    return issue_certificate(std::move(fields), keys_.signing.secret_key);
+    auto certificate = issue_certificate(std::move(fields), keys_.signing.secret_key);
+    if (encode_certificate(certificate).size() > kMaxCertificateBytes) {
+        return fail(ErrorCode::INTERNAL, "the certificate is larger than the protocol allows");
+    }
+    return certificate;
 }
 
 Result<Bytes> CertificateAuthority::issue(const RegisterRequest& request,
                                           ByteView invitation_nonce) {
-    auto serial = registry_.next_serial();
-    if (!serial) return std::unexpected(std::move(serial.error()));
-    auto encoded = encode_certificate(new_certificate(*serial, request.username, request.sign_pk,
-                                                      request.box_pk, request.curve_pk));
-    if (encoded.size() > kMaxCertificateBytes) {
-        return fail(ErrorCode::INTERNAL, "the certificate is larger than the protocol allows");
-    }
-    if (auto stored = registry_.add_user(request.username, request.curve_pk, *serial, encoded,
+    Certificate subject;
+    subject.username = request.username;
+    subject.sign_pk = request.sign_pk;
+    subject.box_pk = request.box_pk;
+    subject.curve_pk = request.curve_pk;
+    auto certificate = next_certificate(subject, validity_seconds_);
+    if (!certificate) return std::unexpected(std::move(certificate.error()));
+    const auto serial = certificate->serial;
+    auto encoded = encode_certificate(*certificate);
+    if (auto stored = registry_.add_user(request.username, request.curve_pk, serial, encoded,
                                          invitation_nonce);
         !stored) {
         spdlog::warn("could not store the certificate of {}: {}", request.username,
                      describe(stored.error()));
         return std::unexpected(std::move(stored.error()));
     }
-    spdlog::info("issued certificate #{} to {}", *serial, request.username);
+    spdlog::info("issued certificate #{} to {}", serial, request.username);
     return encoded;
 }
 
@@ -210,7 +228,14 @@ Result<LookupCurveKeyReply> CertificateAuthority::lookup_curve_key(
     }
     auto username = registry_.user_of_curve_key(request.curve_pk);
     if (!username) return std::unexpected(std::move(username.error()));
-    if (!*username) return fail(ErrorCode::NOT_FOUND, "no user holds this key");
+    if (!*username) {
+        // A released name's retired key: refused for good, but the name may be someone's now,
+        // so the answer names no user for the broker to refuse.
+        auto retired = registry_.retired_holder_of(request.curve_pk);
+        if (!retired) return std::unexpected(std::move(retired.error()));
+        if (*retired) return fail(ErrorCode::REVOKED, "this key was revoked");
+        return fail(ErrorCode::NOT_FOUND, "no user holds this key");
+    }
     auto revoked = registry_.is_revoked(**username);
     if (!revoked) return std::unexpected(std::move(revoked.error()));
     auto encoded = registry_.certificate_of(**username);
@@ -268,6 +293,12 @@ Result<RenewReply> CertificateAuthority::renew(const RenewRequest& request,
     if (request.username != *context.peer.username()) {
         return fail(ErrorCode::FORBIDDEN, "a user may renew only their own certificate");
     }
+    auto retired = registry_.is_retired(request.username, request.serial);
+    if (!retired) return std::unexpected(std::move(retired.error()));
+    if (*retired) {
+        return fail(ErrorCode::REVOKED, fmt::format("certificate #{} of {} was revoked",
+                                                    request.serial, request.username));
+    }
     auto current = current_certificate(request.username);
     if (!current) return std::unexpected(std::move(current.error()));
     const auto now = clock_.now_seconds();
@@ -291,21 +322,60 @@ Result<RenewReply> CertificateAuthority::renew(const RenewRequest& request,
         return std::unexpected(std::move(proven.error()));
     }
 
-    auto serial = registry_.next_serial();
-    if (!serial) return std::unexpected(std::move(serial.error()));
-    auto encoded = encode_certificate(new_certificate(*serial, current->username, current->sign_pk,
-                                                      current->box_pk, current->curve_pk));
-    if (encoded.size() > kMaxCertificateBytes) {
-        return fail(ErrorCode::INTERNAL, "the certificate is larger than the protocol allows");
-    }
-    if (auto stored = registry_.renew(request.username, *serial, encoded, request.proof); !stored) {
+    auto renewed = next_certificate(*current, validity_seconds_);
+    if (!renewed) return std::unexpected(std::move(renewed.error()));
+    const auto serial = renewed->serial;
+    auto encoded = encode_certificate(*renewed);
+    if (auto stored = registry_.renew(request.username, serial, encoded, request.proof); !stored) {
         spdlog::warn("could not store the renewed certificate of {}: {}", request.username,
                      describe(stored.error()));
         return std::unexpected(std::move(stored.error()));
     }
-    spdlog::info("renewed {}: certificate #{} replaces #{}", request.username, *serial,
+    spdlog::info("renewed {}: certificate #{} replaces #{}", request.username, serial,
                  current->serial);
     return RenewReply{std::move(encoded)};
+}
+
+Result<ReissuedCertificate> CertificateAuthority::reissue(
+    const std::string& username, std::optional<std::int64_t> validity_seconds) {
+    if (auto valid = check_username(username); !valid) {
+        return std::unexpected(std::move(valid.error()));
+    }
+    auto stored = registry_.certificate_of(username);
+    if (!stored) return std::unexpected(std::move(stored.error()));
+    if (!*stored) return fail(ErrorCode::NOT_FOUND, "no user named " + username);
+    auto revoked = registry_.is_revoked(username);
+    if (!revoked) return std::unexpected(std::move(revoked.error()));
+    if (*revoked) {
+        return fail(ErrorCode::REVOKED,
+                    "the certificate of " + username +
+                        " is revoked: a revoked key is never vouched for again");
+    }
+    auto current = decode_stored(**stored, username);
+    if (!current) return std::unexpected(std::move(current.error()));
+    // Everything but the time, checked at the certificate's last valid second.
+    if (auto valid = verify_certificate(*current, keys_.signing.public_key, current->not_after - 1);
+        !valid) {
+        return fail(valid.error().code,
+                    "the stored certificate of " + username + ": " + valid.error().message);
+    }
+    if (clock_.now_seconds() < current->not_after) {
+        return fail(ErrorCode::BAD_REQUEST, "certificate of " + username +
+                                                " is still valid; the user runs `imgshare renew`");
+    }
+
+    auto certificate = next_certificate(*current, validity_seconds.value_or(validity_seconds_));
+    if (!certificate) return std::unexpected(std::move(certificate.error()));
+    if (auto written = registry_.reissue(username, **stored, certificate->serial,
+                                         encode_certificate(*certificate));
+        !written) {
+        spdlog::warn("could not store the reissued certificate of {}: {}", username,
+                     describe(written.error()));
+        return std::unexpected(std::move(written.error()));
+    }
+    spdlog::info("reissued {}: certificate #{} replaces #{}", username, certificate->serial,
+                 current->serial);
+    return ReissuedCertificate{std::move(*certificate), current->serial};
 }
 
 void install_handlers(service::ServiceWorker& worker, CertificateAuthority& ca) {

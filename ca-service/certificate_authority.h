@@ -20,8 +20,8 @@
 // Promises: a certificate is issued only for a free name, a curve key bound to
 // no one, keys that pass check_public_key and a valid proof of possession; it
 // is on disk before it is returned. GET_CERT's answer carries the user's standing for
-// that certificate, signed now with the CA's key (common/standing.h). A REGISTER repeated with exactly the same
-// name and keys returns the stored certificate unchanged and changes nothing.
+// that certificate, signed now with the CA's key (common/standing.h). A REGISTER repeated with
+// exactly the same name and keys returns the stored certificate unchanged and changes nothing.
 // REWRAP re-seals only 32-byte keys sealed to the server's wrap key, only to
 // the box key of the requester's valid, unrevoked certificate; the unsealed
 // key is wiped before the method returns and never appears in an error.
@@ -30,9 +30,13 @@
 // possession over it (common/renewal.h); the new certificate is on disk as the
 // user's current one before it is returned. A RENEW repeated with the same
 // proof returns the certificate it issued and changes nothing.
+// The keys of a released name's retired certificates (ca-service/release.h)
+// stay revoked: REGISTER with any of them, LOOKUP_CURVE_KEY of its CURVE key and
+// RENEW naming its serial are answered REVOKED.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "ca-service/ca_keys.h"
@@ -58,6 +62,12 @@ constexpr std::int64_t kClockSkewSeconds = 60;
 // each works once, recorded with the registration in one write).
 enum class Registration { Open, Invite };
 
+// What the operator's reissue made: the new certificate and the serial of the one it replaced.
+struct ReissuedCertificate {
+    Certificate certificate;
+    std::uint64_t replaced_serial = 0;
+};
+
 class CertificateAuthority {
   public:
     // `keys`, `registry` and `clock` must outlive the CertificateAuthority.
@@ -79,9 +89,23 @@ class CertificateAuthority {
     [[nodiscard]] Result<RewrapReply> rewrap(const RewrapRequest& request,
                                              const RequestContext& context) const;
 
+    // The operator's reissue (`imgshare-ca reissue`, ca-service/reissue.h), not a request: a
+    // certificate for exactly the keys of `username`'s current one, with the next serial and
+    // now - skew ... now + `validity_seconds` (the CA's own validity when absent), on disk in
+    // its place before it is returned. Only once the current one has ended: BAD_REQUEST
+    // "certificate of NAME is still valid; the user runs `imgshare renew`" before that,
+    // REVOKED for a revoked user, NOT_FOUND for an unknown one, BAD_REQUEST for a name the
+    // username rule refuses, BAD_SIGNATURE (or the like) for a stored certificate this CA's
+    // key does not verify; IO_ERROR when it cannot be stored.
+    [[nodiscard]] Result<ReissuedCertificate> reissue(
+        const std::string& username, std::optional<std::int64_t> validity_seconds = std::nullopt);
+
   private:
-    [[nodiscard]] Certificate new_certificate(std::uint64_t serial, std::string username,
-                                              Bytes sign_pk, Bytes box_pk, Bytes curve_pk) const;
+    // A signed certificate with the next serial for the name and keys of `subject` (whose
+    // other fields are ignored), valid from now - kClockSkewSeconds to now +
+    // `validity_seconds`; INTERNAL if it would not fit the protocol.
+    [[nodiscard]] Result<Certificate> next_certificate(const Certificate& subject,
+                                                       std::int64_t validity_seconds) const;
     // The certificate for `request`, stored with `invitation_nonce` marked used (if any).
     [[nodiscard]] Result<Bytes> issue(const RegisterRequest& request, ByteView invitation_nonce);
     // Registration::Invite: the nonce of the request's valid invitation, or why not.

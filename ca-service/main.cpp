@@ -1,12 +1,14 @@
 // imgshare-ca: the certificate authority service. `init` creates its keys,
 // `show` prints their public halves, `run` serves CA requests through the broker,
-// `revoke` revokes a user (through the running CA when there is one), `invite` prints a
-// one-time registration token.
+// `revoke` revokes a user and `reissue` gives an expired one a new certificate (each through
+// the running CA when there is one), `release` frees a revoked name for a new registration,
+// `invite` prints a one-time registration token.
 // common/service/server_main.h: the command line every server shares.
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
 #include <filesystem>
+#include <optional>
 #include <iostream>
 #include <string>
 
@@ -14,6 +16,8 @@
 #include "ca-service/ca_keys.h"
 #include "ca-service/certificate_authority.h"
 #include "ca-service/registry.h"
+#include "ca-service/reissue.h"
+#include "ca-service/release.h"
 #include "ca-service/revocation.h"
 #include "common/clock.h"
 #include "common/duration.h"
@@ -33,7 +37,9 @@ struct Options {
     service::WorkerFlags worker{std::string(kCaService)};
     std::string validity = format_duration(ca::kDefaultValiditySeconds);
     std::string registration = "open";
-    std::string username;  // revoke
+    std::string username;  // revoke, reissue, release
+    std::string reissue_validity;  // reissue; empty: the running CA's (365d without one)
+    std::string admin_log_file;    // revoke, reissue, release: the protocol log when no CA runs
     std::string invite_name;  // invite
     std::string invite_expires = "7d";
 };
@@ -85,7 +91,7 @@ Result<void> serve(const Options& options, const service::RunContext& context) {
     const std::string broker = config->broker_endpoint;
     service::ServiceWorker worker(std::move(*config), log, clock);
     ca::install_handlers(worker, authority);
-    ca::serve_revocations(worker, **admin, *registry, clock);
+    ca::serve_admin_commands(ca::RunningCa{worker, *registry, authority, clock}, **admin, log);
     spdlog::info("serving as the CA through {} (certificates valid for {}, registration {})",
                  broker, format_duration(*validity), options.registration);
     worker.run(context.stop());
@@ -93,12 +99,44 @@ Result<void> serve(const Options& options, const service::RunContext& context) {
     return {};
 }
 
-Result<void> revoke(const Options& options, const fs::path& data_dir, std::ostream& out) {
-    SystemClock clock;
-    auto done = ca::revoke_command(data_dir, options.username, clock);
+// Prints what an operator's command did.
+Result<void> print_done(const Result<std::string>& done, std::ostream& out) {
     if (!done) return std::unexpected(done.error());
     out << *done << "\n";
     return {};
+}
+
+Result<void> revoke(const Options& options, const fs::path& data_dir, std::ostream& out) {
+    SystemClock clock;
+    return print_done(
+        ca::revoke_command(data_dir, options.username, clock, options.admin_log_file), out);
+}
+
+Result<void> reissue(const Options& options, const fs::path& data_dir, std::ostream& out) {
+    std::optional<std::int64_t> validity;
+    if (!options.reissue_validity.empty()) {
+        auto seconds = validity_seconds(options.reissue_validity);
+        if (!seconds) return std::unexpected(seconds.error());
+        validity = *seconds;
+    }
+    SystemClock clock;
+    return print_done(ca::reissue_command(data_dir, options.username, validity, clock,
+                                          options.admin_log_file),
+                      out);
+}
+
+Result<void> release(const Options& options, const fs::path& data_dir, std::ostream& out) {
+    SystemClock clock;
+    return print_done(
+        ca::release_command(data_dir, options.username, clock, options.admin_log_file), out);
+}
+
+// The operator's commands take the user's name, and the protocol log to write when no CA runs.
+void add_admin_flags(CLI::App& command, Options& options, const std::string& what) {
+    command.add_option("USERNAME", options.username, what)->required();
+    command.add_option("--log-file", options.admin_log_file,
+                       "The CA's protocol log, when no CA runs (default DATA_DIR/protocol.log; "
+                       "give the --log-file of 'run' if it has one)");
 }
 
 // Prints a one-time invitation signed by the CA's key; needs no running CA.
@@ -162,12 +200,43 @@ int main(int argc, char** argv) {
                      "directly. Revoking twice changes nothing.",
                      "The CA's data directory"},
             .add_flags =
-                [&](CLI::App& revoke) {
-                    revoke.add_option("USERNAME", options.username, "The user to revoke")
-                        ->required();
-                },
+                [&](CLI::App& command) { add_admin_flags(command, options, "The user to revoke"); },
             .action = [&](const fs::path& data_dir,
                           std::ostream& out) { return revoke(options, data_dir, out); },
+        }, {
+            .name = "reissue",
+            .text = {"Give USERNAME, whose certificate has expired, a new one for the same name "
+                     "and keys (a new serial, a new validity); the user then runs 'imgshare "
+                     "renew' to pick it up. Refused for a certificate still valid (the user "
+                     "renews it), a revoked user (never undone) and an unknown one. Through the "
+                     "running CA's admin socket (DATA_DIR/admin.sock) when it runs, else in the "
+                     "registry directly; logged in the CA's protocol log.",
+                     "The CA's data directory"},
+            .add_flags =
+                [&](CLI::App& command) {
+                    add_admin_flags(command, options, "The user whose certificate to reissue");
+                    command.add_option("--validity", options.reissue_validity,
+                                       "How long the new certificate is valid: 90s, 30m, 12h, "
+                                       "365d; at most 3650d (default: the running CA's "
+                                       "--validity, 365d when no CA runs)");
+                },
+            .action = [&](const fs::path& data_dir,
+                          std::ostream& out) { return reissue(options, data_dir, out); },
+        }, {
+            .name = "release",
+            .text = {"Free the name of a revoked USERNAME for a new registration with new keys. "
+                     "The revoked certificate is kept as retired and its keys stay revoked for "
+                     "good: the broker and the CA refuse them, and no new registration may use "
+                     "them. Refused for a name that is not revoked. Through the running CA's "
+                     "admin socket when it runs, else in the registry directly; logged in the "
+                     "CA's protocol log.",
+                     "The CA's data directory"},
+            .add_flags =
+                [&](CLI::App& command) {
+                    add_admin_flags(command, options, "The revoked user whose name to free");
+                },
+            .action = [&](const fs::path& data_dir,
+                          std::ostream& out) { return release(options, data_dir, out); },
         }, {
             .name = "invite",
             .text = {"Print a one-time invitation token for a CA run with --registration "

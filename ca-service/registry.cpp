@@ -26,12 +26,19 @@ enum Family : std::size_t {
     kMeta,
     kRenewals,
     kInvitations,
+    kRetired,
+    kReleased,
     kFamilyCount
 };
 // RocksDB always has "default"; the registry leaves it empty.
 constexpr std::array<const char*, kFamilyCount> kFamilyNames{
-    "default", "certs", "by_curve_key", "revoked", "meta", "renewals", "invitations"};
+    "default",  "certs",       "by_curve_key", "revoked", "meta",
+    "renewals", "invitations", "retired",      "released"};
 constexpr std::string_view kNextSerialKey = "next_serial";
+// In `retired`: a released name's certificate under "cert:" USERNAME ":" serial (8 bytes
+// big-endian), each of its three keys under "key:" KEY (the username as the value).
+constexpr std::string_view kRetiredCertificatePrefix = "cert:";
+constexpr std::string_view kRetiredKeyPrefix = "key:";
 
 // The registry holds a few hundred bytes per user: small buffers and a small cache keep
 // the CA's footprint to a few MiB whatever RocksDB's defaults (64 MiB memtables) assume.
@@ -65,6 +72,18 @@ std::optional<std::uint64_t> from_big_endian(std::string_view bytes) {
 // RocksDB's status text names files and the failure, never values: safe to pass on.
 Error error_of(const rocksdb::Status& status, std::string_view doing) {
     return Error{ErrorCode::IO_ERROR, "registry: " + std::string(doing) + ": " + status.ToString()};
+}
+
+std::string retired_certificates_of(std::string_view username) {
+    return std::string(kRetiredCertificatePrefix) + std::string(username) + ":";
+}
+
+std::string retired_certificate_key(std::string_view username, std::uint64_t serial) {
+    return retired_certificates_of(username) + big_endian(serial);
+}
+
+std::string retired_key_key(ByteView key) {
+    return std::string(kRetiredKeyPrefix) + std::string(slice_of(key).ToStringView());
 }
 
 rocksdb::Options database_options() {
@@ -104,19 +123,12 @@ struct Registry::Database {
         return value;
     }
 
-    // In one synced batch: `certificate` under `username`, `key` -> `value` in `family`,
-    // and the serial counter set to `next_serial`. The caller holds add_mutex.
-    Result<void> write_certificate(std::string_view username, ByteView certificate, Family family,
-                                   rocksdb::Slice key, rocksdb::Slice value,
-                                   std::uint64_t next_serial, ByteView invitation_nonce = {}) {
-        rocksdb::WriteBatch batch;
+    // Adds to `batch` `certificate` under `username` and the serial counter set to
+    // `next_serial`, then writes it synced. The caller holds add_mutex.
+    Result<void> write_certificate(rocksdb::WriteBatch& batch, std::string_view username,
+                                   ByteView certificate, std::uint64_t next_serial) {
         rocksdb::Status status =
             batch.Put(families[kCerts], slice_of(username), slice_of(certificate));
-        if (status.ok()) status = batch.Put(families[family], key, value);
-        if (status.ok() && !invitation_nonce.empty()) {
-            status = batch.Put(families[kInvitations], slice_of(invitation_nonce),
-                               slice_of(username));
-        }
         if (status.ok()) {
             status = batch.Put(families[kMeta], slice_of(kNextSerialKey), big_endian(next_serial));
         }
@@ -126,6 +138,29 @@ struct Registry::Database {
         status = db->Write(durable, &batch);
         if (!status.ok()) return std::unexpected(error_of(status, "write"));
         return {};
+    }
+
+    // Every key of `family`, in order.
+    Result<std::vector<std::string>> keys_of(Family family) const {
+        std::vector<std::string> keys;
+        std::unique_ptr<rocksdb::Iterator> it(
+            db->NewIterator(rocksdb::ReadOptions(), families[family]));
+        for (it->SeekToFirst(); it->Valid(); it->Next())
+            keys.push_back(it->key().ToString());
+        if (!it->status().ok()) return std::unexpected(error_of(it->status(), "scan"));
+        return keys;
+    }
+
+    // The certificate stored for `username`, which must be there (NOT_FOUND) and not revoked
+    // (REVOKED). The caller holds add_mutex.
+    Result<std::string> unrevoked_certificate(std::string_view username) const {
+        auto existing = get(kCerts, slice_of(username));
+        if (!existing) return std::unexpected(existing.error());
+        if (!*existing) return fail(ErrorCode::NOT_FOUND, "no user named " + std::string(username));
+        auto revoked = get(kRevoked, slice_of(username));
+        if (!revoked) return std::unexpected(revoked.error());
+        if (*revoked) return fail(ErrorCode::REVOKED, std::string(username) + " is revoked");
+        return std::move(**existing);
     }
 };
 
@@ -180,13 +215,7 @@ Result<std::optional<std::int64_t>> Registry::revoked_at(std::string_view userna
 }
 
 Result<std::vector<std::string>> Registry::revoked_users() const {
-    std::vector<std::string> users;
-    std::unique_ptr<rocksdb::Iterator> it(
-        database_->db->NewIterator(rocksdb::ReadOptions(), database_->families[kRevoked]));
-    for (it->SeekToFirst(); it->Valid(); it->Next())
-        users.push_back(it->key().ToString());
-    if (!it->status().ok()) return std::unexpected(error_of(it->status(), "scan"));
-    return users;
+    return database_->keys_of(kRevoked);
 }
 
 Result<std::optional<Bytes>> Registry::last_renewal_proof(std::string_view username) const {
@@ -223,27 +252,122 @@ Result<void> Registry::add_user(std::string_view username, ByteView curve_public
     auto counter = next_serial();
     if (!counter) return std::unexpected(counter.error());
 
+    rocksdb::WriteBatch batch;
+    auto status =
+        batch.Put(database_->families[kByCurveKey], slice_of(curve_public_key), slice_of(username));
+    if (status.ok() && !invitation_nonce.empty()) {
+        status = batch.Put(database_->families[kInvitations], slice_of(invitation_nonce),
+                           slice_of(username));
+    }
+    if (!status.ok()) return std::unexpected(error_of(status, "batch"));
     // Never move the counter back, even if a caller passes an old serial.
-    return database_->write_certificate(username, encoded_certificate, kByCurveKey,
-                                        slice_of(curve_public_key), slice_of(username),
-                                        std::max(*counter, serial + 1), invitation_nonce);
+    return database_->write_certificate(batch, username, encoded_certificate,
+                                        std::max(*counter, serial + 1));
 }
 
 Result<void> Registry::renew(std::string_view username, std::uint64_t serial,
                              ByteView encoded_certificate, ByteView renewal_proof) {
+    std::lock_guard lock(database_->add_mutex);
+    auto existing = database_->unrevoked_certificate(username);
+    if (!existing) return std::unexpected(existing.error());
+    auto counter = next_serial();
+    if (!counter) return std::unexpected(counter.error());
+
+    rocksdb::WriteBatch batch;
+    auto status =
+        batch.Put(database_->families[kRenewals], slice_of(username), slice_of(renewal_proof));
+    if (!status.ok()) return std::unexpected(error_of(status, "batch"));
+    return database_->write_certificate(batch, username, encoded_certificate,
+                                        std::max(*counter, serial + 1));
+}
+
+Result<void> Registry::reissue(std::string_view username, ByteView replaced_certificate,
+                               std::uint64_t serial, ByteView encoded_certificate) {
+    std::lock_guard lock(database_->add_mutex);
+    auto existing = database_->unrevoked_certificate(username);
+    if (!existing) return std::unexpected(existing.error());
+    if (slice_of(replaced_certificate) != rocksdb::Slice(*existing)) {
+        return fail(ErrorCode::BAD_REQUEST, "the certificate of " + std::string(username) +
+                                                " changed meanwhile; look again");
+    }
+    auto counter = next_serial();
+    if (!counter) return std::unexpected(counter.error());
+
+    // The last renewal's proof was over the replaced certificate: a retry of it must not be
+    // answered with the reissued one.
+    rocksdb::WriteBatch batch;
+    auto status = batch.Delete(database_->families[kRenewals], slice_of(username));
+    if (!status.ok()) return std::unexpected(error_of(status, "batch"));
+    return database_->write_certificate(batch, username, encoded_certificate,
+                                        std::max(*counter, serial + 1));
+}
+
+Result<std::optional<std::string>> Registry::retired_holder_of(ByteView public_key) const {
+    return database_->get(kRetired, retired_key_key(public_key));
+}
+
+Result<bool> Registry::is_retired(std::string_view username, std::uint64_t serial) const {
+    auto value = database_->get(kRetired, retired_certificate_key(username, serial));
+    if (!value) return std::unexpected(value.error());
+    return value->has_value();
+}
+
+Result<std::vector<Bytes>> Registry::retired_certificates(std::string_view username) const {
+    const std::string prefix = retired_certificates_of(username);
+    std::vector<Bytes> certificates;
+    std::unique_ptr<rocksdb::Iterator> it(
+        database_->db->NewIterator(rocksdb::ReadOptions(), database_->families[kRetired]));
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+        auto value = it->value();
+        certificates.emplace_back(value.data(), value.data() + value.size());
+    }
+    if (!it->status().ok()) return std::unexpected(error_of(it->status(), "scan"));
+    return certificates;
+}
+
+Result<std::vector<std::string>> Registry::released_names() const {
+    return database_->keys_of(kReleased);
+}
+
+Result<void> Registry::release(std::string_view username, ByteView revoked_certificate,
+                               const RetiredKeys& keys, std::uint64_t serial, std::int64_t when) {
     std::lock_guard lock(database_->add_mutex);
     auto existing = database_->get(kCerts, slice_of(username));
     if (!existing) return std::unexpected(existing.error());
     if (!*existing) return fail(ErrorCode::NOT_FOUND, "no user named " + std::string(username));
     auto revoked = database_->get(kRevoked, slice_of(username));
     if (!revoked) return std::unexpected(revoked.error());
-    if (*revoked) return fail(ErrorCode::REVOKED, std::string(username) + " is revoked");
-    auto counter = next_serial();
-    if (!counter) return std::unexpected(counter.error());
+    if (!*revoked) {
+        return fail(ErrorCode::BAD_REQUEST,
+                    std::string(username) + " is not revoked: only a revoked name is released");
+    }
+    if (slice_of(revoked_certificate) != rocksdb::Slice(**existing)) {
+        return fail(ErrorCode::BAD_REQUEST, "the certificate of " + std::string(username) +
+                                                " changed meanwhile; look again");
+    }
 
-    return database_->write_certificate(username, encoded_certificate, kRenewals,
-                                        slice_of(username), slice_of(renewal_proof),
-                                        std::max(*counter, serial + 1));
+    auto& families = database_->families;
+    rocksdb::WriteBatch batch;
+    auto status = batch.Put(families[kRetired], retired_certificate_key(username, serial),
+                            slice_of(revoked_certificate));
+    for (ByteView key : {keys.sign_pk, keys.box_pk, keys.curve_pk}) {
+        if (status.ok())
+            status = batch.Put(families[kRetired], retired_key_key(key), slice_of(username));
+    }
+    if (status.ok()) status = batch.Delete(families[kCerts], slice_of(username));
+    if (status.ok()) status = batch.Delete(families[kByCurveKey], slice_of(keys.curve_pk));
+    if (status.ok()) status = batch.Delete(families[kRevoked], slice_of(username));
+    if (status.ok()) status = batch.Delete(families[kRenewals], slice_of(username));
+    if (status.ok()) {
+        status = batch.Put(families[kReleased], slice_of(username),
+                           big_endian(static_cast<std::uint64_t>(when)));
+    }
+    if (!status.ok()) return std::unexpected(error_of(status, "batch"));
+    rocksdb::WriteOptions durable;
+    durable.sync = true;
+    status = database_->db->Write(durable, &batch);
+    if (!status.ok()) return std::unexpected(error_of(status, "write"));
+    return {};
 }
 
 Result<void> Registry::revoke(std::string_view username, std::int64_t when) {

@@ -6,14 +6,19 @@
 //   meta          "next_serial" -> u64 big-endian
 //   renewals      username -> the proof of the RENEW that issued the current certificate
 //   invitations   nonce of an invitation used (common/invitation.h) -> the username it registered
+//   retired       the certificates of released names, kept for good: "cert:" username ":"
+//                 serial (u64 big-endian) -> encoded certificate; "key:" each of their
+//                 three public keys -> username
+//   released      username -> when it was last released (u64 big-endian seconds)
 //
-// Promises: add_user(), renew() and revoke() are all or nothing and on disk
+// Promises: add_user(), renew(), reissue() and revoke() are all or nothing and on disk
 // (fsync'd) when they return success, so a certificate that was handed out
 // survives a crash or a power loss; a failed write (a full disk, a database
 // turned read-only) is an IO_ERROR, never a silent success. add_user() never
 // overwrites: it refuses a username or key that is already bound; only
-// renew() replaces a user's certificate, keeping the same keys. A revocation
-// is never undone. Reads never throw.
+// renew() and reissue() replace a user's certificate, keeping the same keys. A revocation
+// is never undone: release() frees a revoked name but keeps its certificate
+// and keys in `retired`, which nothing deletes. Reads never throw.
 //
 // One Registry per directory (RocksDB locks it). The methods are thread-safe
 // individually; a caller that checks and then adds must serialise itself.
@@ -33,6 +38,14 @@
 namespace imgshare::ca {
 
 [[nodiscard]] std::filesystem::path registry_path(const std::filesystem::path& data_dir);
+
+// The three public keys of a certificate that release() retires; views, so the keys must
+// outlive the call.
+struct RetiredKeys {
+    ByteView sign_pk;
+    ByteView box_pk;
+    ByteView curve_pk;
+};
 
 class Registry {
   public:
@@ -58,6 +71,16 @@ class Registry {
     [[nodiscard]] Result<std::vector<std::string>> revoked_users() const;
     // The proof of the RENEW that issued `username`'s current certificate, or nullopt.
     [[nodiscard]] Result<std::optional<Bytes>> last_renewal_proof(std::string_view username) const;
+    // The name whose retired certificate (release()) holds `public_key` as any of its three
+    // keys, or nullopt.
+    [[nodiscard]] Result<std::optional<std::string>> retired_holder_of(ByteView public_key) const;
+    // Whether certificate #`serial` of `username` was retired.
+    [[nodiscard]] Result<bool> is_retired(std::string_view username, std::uint64_t serial) const;
+    // The encoded retired certificates of `username`, in serial order.
+    [[nodiscard]] Result<std::vector<Bytes>> retired_certificates(std::string_view username) const;
+    // Every name ever released, in name order (a name may have been registered and revoked
+    // again since).
+    [[nodiscard]] Result<std::vector<std::string>> released_names() const;
     // The serial the next certificate gets: 1 for a fresh registry.
     [[nodiscard]] Result<std::uint64_t> next_serial() const;
 
@@ -75,6 +98,27 @@ class Registry {
     // user is revoked (checked under the same lock as revoke()); IO_ERROR if the write fails.
     [[nodiscard]] Result<void> renew(std::string_view username, std::uint64_t serial,
                                      ByteView encoded_certificate, ByteView renewal_proof);
+
+    // The operator's reissue (ca-service/reissue.h), in one synced write:
+    // `encoded_certificate` (serial `serial`, the same keys) as `username`'s current
+    // certificate in place of `replaced_certificate` (byte for byte), no renewal proof,
+    // and the serial counter moved past `serial`. NOT_FOUND without a certificate, REVOKED
+    // if the user is revoked, BAD_REQUEST if the current certificate is not
+    // `replaced_certificate` any more (all checked under the same lock as revoke());
+    // IO_ERROR if the write fails.
+    [[nodiscard]] Result<void> reissue(std::string_view username, ByteView replaced_certificate,
+                                       std::uint64_t serial, ByteView encoded_certificate);
+
+    // The operator's release (ca-service/release.h), in one synced write: `username`'s
+    // revoked certificate `revoked_certificate` (serial `serial`, keys `keys`) kept in
+    // `retired` with its keys, the name's certificate, key binding, revocation and renewal
+    // proof removed, and the name recorded as released at `when`. NOT_FOUND without a
+    // certificate, BAD_REQUEST if the user is not revoked or the stored certificate is not
+    // `revoked_certificate` (all checked under the same lock as add_user()); IO_ERROR if the
+    // write fails.
+    [[nodiscard]] Result<void> release(std::string_view username, ByteView revoked_certificate,
+                                       const RetiredKeys& keys, std::uint64_t serial,
+                                       std::int64_t when);
 
     // Marks `username` revoked at `when` (seconds). NOT_FOUND without a certificate;
     // revoking twice keeps the first time.

@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "ca-service/admin_channel.h"
+#include "ca-service/admin_commands.h"
 #include "ca-service/registry.h"
 #include "common/clock.h"
 #include "common/error.h"
@@ -37,17 +38,19 @@ struct Revocation {
 // "revoked alice at 2024-06-10T08:00:00Z", or "alice was already revoked at ...".
 [[nodiscard]] std::string describe(const Revocation& revocation);
 
-// The running CA's side: answers REVOKE on `admin` (in the worker's thread) and sends the
-// broker USER_REVOKED, and repeats the notice for every revoked user on each READY.
-// Everything must outlive `worker`.
-void serve_revocations(service::ServiceWorker& worker, AdminServer& admin, Registry& registry,
-                       const Clock& clock);
+// The running CA's REVOKE (admin_commands.h): revokes and sends the broker USER_REVOKED,
+// also when the user was revoked before (the broker may have missed the first notice).
+[[nodiscard]] AdminReply revoke_for_admin(const AdminRequest& request, const RunningCa& ca);
+
+// USER_REVOKED for every revoked user, as the running CA sends after each READY.
+void announce_revocations(service::ServiceWorker& worker, const Registry& registry);
 
 // `imgshare-ca revoke USERNAME --data-dir D`: revokes in the registry itself when no CA
 // runs on D (it can take the registry's lock), else through the running CA's admin
-// socket. CONFIG when D holds no registry; otherwise revoke_user's errors. Returns the
-// line to print.
+// socket (admin_commands.h; `log_file` is the protocol log when no CA runs). CONFIG when D
+// holds no registry; otherwise revoke_user's errors. Returns the line to print.
 [[nodiscard]] Result<std::string> revoke_command(const std::filesystem::path& data_dir,
-                                                 const std::string& username, const Clock& clock);
+                                                 const std::string& username, const Clock& clock,
+                                                 const std::filesystem::path& log_file = {});
 
 }  // namespace imgshare::ca

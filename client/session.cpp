@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "client/certificate_state.h"
 #include "client/output.h"
 #include "client/passphrase.h"
 #include "common/clock.h"
@@ -20,6 +21,13 @@ std::unexpected<Error> not_registered(const ClientHome& home) {
                             home.dir().string(), home.dir().string()));
 }
 
+// What the holder of an expired certificate can do: only the CA's operator issues another.
+std::string reissue_remedy(std::string_view username) {
+    return fmt::format(" (the CA's operator can reissue it: `imgshare-ca reissue {}`, then "
+                       "`imgshare renew`)",
+                       username);
+}
+
 // What it means when the broker refuses `curve_public_key`: for the key of a certificate it
 // once accepted, that the CA no longer vouches for it. Only the message depends on the stored
 // certificate, which is why it need not be verified here.
@@ -33,8 +41,9 @@ std::optional<Error> refusal_meaning(const ClientHome& home, ByteView curve_publ
     }
     if (SystemClock().now_seconds() >= certificate->not_after) {
         return Error{ErrorCode::EXPIRED,
-                     fmt::format("the broker refused this key; the certificate expired at {}",
-                                 format_utc(certificate->not_after))};
+                     fmt::format("the broker refused this key; the certificate expired at {}{}",
+                                 format_utc(certificate->not_after),
+                                 reissue_remedy(certificate->username))};
     }
     return Error{ErrorCode::REVOKED, "the broker refused this key; the certificate was revoked"};
 }
@@ -68,7 +77,7 @@ Result<std::unique_ptr<Session>> Session::open(const GlobalOptions& options,
     }
 }
 
-Result<Certificate> Session::own_certificate() const {
+Result<Certificate> Session::own_certificate(Dates dates) const {
     auto keystore = home_.keystore();
     if (!keystore.exists()) return not_registered(home_);
     auto certificate = keystore.load_certificate();
@@ -76,16 +85,21 @@ Result<Certificate> Session::own_certificate() const {
         if (certificate.error().code == ErrorCode::NOT_FOUND) return not_registered(home_);
         return certificate;
     }
-    if (auto ok =
-            verify_certificate(*certificate, trust_.ca_verify_key, SystemClock().now_seconds());
+    if (auto ok = dates == Dates::Ignored
+                      ? verify_certificate_ignoring_time(*certificate, trust_.ca_verify_key)
+                      : verify_certificate(*certificate, trust_.ca_verify_key,
+                                           SystemClock().now_seconds());
         !ok) {
-        return fail(ok.error().code, "my own certificate: " + ok.error().message);
+        // An expired certificate cannot be renewed by its user: say who can help.
+        std::string remedy =
+            ok.error().code == ErrorCode::EXPIRED ? reissue_remedy(certificate->username) : "";
+        return fail(ok.error().code, "my own certificate: " + ok.error().message + remedy);
     }
     return certificate;
 }
 
-Result<Identity> Session::unlock() const {
-    auto certificate = own_certificate();
+Result<Identity> Session::unlock(Dates dates) const {
+    auto certificate = own_certificate(dates);
     if (!certificate) return std::unexpected(certificate.error());
     auto passphrase = obtain_passphrase(PassphrasePurpose::Unlock);
     if (!passphrase) return std::unexpected(passphrase.error());

@@ -47,14 +47,19 @@ class Session {
     [[nodiscard]] ProtocolLog& log() { return log_; }
     [[nodiscard]] const std::atomic<bool>& stop() const { return stop_; }
 
-    // The stored certificate, verified with the pinned CA key now. NOT_REGISTERED if the home
-    // has no keys or no certificate yet; the verification's error otherwise.
-    [[nodiscard]] Result<Certificate> own_certificate() const;
+    // How the stored certificate's dates are judged: valid now (every command), or not at
+    // all (`renew` of a certificate that has ended, to pick up one the operator reissued).
+    enum class Dates { ValidNow, Ignored };
+
+    // The stored certificate, verified with the pinned CA key now (or, with Dates::Ignored,
+    // apart from its dates). NOT_REGISTERED if the home has no keys or no certificate yet;
+    // the verification's error otherwise.
+    [[nodiscard]] Result<Certificate> own_certificate(Dates dates = Dates::ValidNow) const;
 
     // The keys (asking for the passphrase) with the verified certificate. NOT_REGISTERED as
     // above (checked before any passphrase is asked for); BAD_PASSPHRASE; INTEGRITY if the
     // certificate is not for these keys.
-    [[nodiscard]] Result<Identity> unlock() const;
+    [[nodiscard]] Result<Identity> unlock(Dates dates = Dates::ValidNow) const;
 
     // A connection to the broker authenticated by `keys`. When they are the keys of the
     // home's certificate, a broker that refuses them makes every call fail at once with

@@ -93,15 +93,11 @@ std::string string_of(const zmq::message_t& frame) {
     return std::string(static_cast<const char*>(frame.data()), frame.size());
 }
 
-namespace {
-
 // zmq_msg_gets is const in effect; cppzmq's gets() throws when absent.
 std::string property_of(const zmq::message_t& frame, const char* property) {
     const char* value = zmq_msg_gets(const_cast<zmq_msg_t*>(frame.handle()), property);
     return value ? std::string(value) : std::string();
 }
-
-}  // namespace
 
 std::string user_id_of(const zmq::message_t& frame) {
     return property_of(frame, "User-Id");

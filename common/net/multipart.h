@@ -58,6 +58,9 @@ enum class SendFailure {
 }
 [[nodiscard]] std::string string_of(const zmq::message_t& frame);
 
+// A metadata property of the connection a received frame came from (ZAP's or ZeroMQ's), ""
+// when there is none.
+[[nodiscard]] std::string property_of(const zmq::message_t& frame, const char* property);
 // The User-Id ZAP attached to a received frame ("" when there is none).
 [[nodiscard]] std::string user_id_of(const zmq::message_t& frame);
 // The IP address of the peer a received frame came from ("" when unknown).

@@ -1,6 +1,6 @@
 // Bodies of the service <-> broker control messages (READY, HEARTBEAT,
-// DISCONNECT, USER_REVOKED), of ERROR replies and of NEW_IMAGE events. Part of messages.h;
-// see there for the conventions.
+// DISCONNECT, USER_REVOKED, USER_RELEASED), of ERROR replies and of NEW_IMAGE events. Part of
+// messages.h; see there for the conventions.
 #pragma once
 
 #include <cstdint>
@@ -56,6 +56,22 @@ struct UserRevokedMessage {
         return std::make_tuple(field("username", &UserRevokedMessage::username));
     }
     bool operator==(const UserRevokedMessage&) const = default;
+};
+
+// CA -> broker: the revoked name `username` was released (`imgshare-ca release`): it may be
+// registered again with new keys, while its retired certificate's CURVE key `curve_key`
+// stays refused for good, on connections opened with it before too. The broker accepts it
+// only from a worker that announced itself as the CA.
+struct UserReleasedMessage {
+    static constexpr std::string_view kType = "USER_RELEASED";
+    static constexpr bool kControl = true;
+    std::string username;
+    Bytes curve_key;
+    static constexpr auto fields() {
+        return std::make_tuple(field("username", &UserReleasedMessage::username),
+                               field("curve_key", &UserReleasedMessage::curve_key));
+    }
+    bool operator==(const UserReleasedMessage&) const = default;
 };
 
 // ---- Failures and events ----------------------------------------------------

@@ -5,7 +5,7 @@
 // Every request struct states where it goes and who may send it:
 //   static constexpr std::string_view kService = kCaService;  // the service that answers
 //   static constexpr Sender kSentBy = Sender::registered_user;
-// and every control message (READY, HEARTBEAT, DISCONNECT, USER_REVOKED) says
+// and every control message (READY, HEARTBEAT, DISCONNECT, USER_REVOKED, USER_RELEASED) says
 // `static constexpr bool kControl = true` instead. routes.h derives the
 // broker's routing table from these; a struct in the Request variant with
 // neither does not compile.

@@ -133,9 +133,40 @@ TEST(AuthenticatorTest, ACachedUserWhoseCertificateEndsIsRefusedPerRequestAndAtZ
               Verdict::Kind::Admit);
     EXPECT_TRUE(authenticator.check_user("alice", kNow + 4));
     EXPECT_EQ(authenticator.check_user("alice", kNow + 5).error().code, ErrorCode::EXPIRED);
-    auto verdict = authenticator.decide(request_for(kClientsDomain, key), 1000, kNow + 5);
+    // At ZAP the CA is asked again (it may have reissued the certificate); it has not, and
+    // its answer with the same end is refused.
+    EXPECT_EQ(authenticator.decide(request_for(kClientsDomain, key), 1000, kNow + 5).kind,
+              Verdict::Kind::AskCa);
+    auto verdict = authenticator.registered(key, "alice", false, kNow + 5, 1000, kNow + 5);
     EXPECT_EQ(verdict.kind, Verdict::Kind::Refuse);
     EXPECT_EQ(verdict.reason, "certificate expired");
+    EXPECT_EQ(verdict.refusal, ErrorCode::EXPIRED);
+    EXPECT_EQ(authenticator.check_user("alice", kNow + 5).error().code, ErrorCode::EXPIRED);
+}
+
+// imgshare-ca reissue: the CA holds a new certificate for the same key. A user the broker
+// cached (for kIdentityCacheMs) under the old end is asked for again, not refused from the
+// cache, and admitted at once; so are the requests on her open connections.
+TEST(AuthenticatorTest, AReissuedUserIsAdmittedAtOnceNotAfterTheCache) {
+    Authenticator authenticator({});
+    auto key = generate_curve_keys().public_key;
+    ASSERT_EQ(authenticator.registered(key, "alice", false, kNow + 5, 0, kNow).kind,
+              Verdict::Kind::Admit);
+    const std::int64_t within_the_cache_ms = 1000;
+    ASSERT_LT(within_the_cache_ms, kIdentityCacheMs);
+    EXPECT_EQ(authenticator.decide(request_for(kClientsDomain, key), within_the_cache_ms, kNow + 6)
+                  .kind,
+              Verdict::Kind::AskCa);
+    auto reissued =
+        authenticator.registered(key, "alice", false, kNextYear, within_the_cache_ms, kNow + 6);
+    EXPECT_EQ(reissued.kind, Verdict::Kind::Admit);
+    EXPECT_EQ(reissued.peer, PeerIdentity{UserPeer{"alice"}});
+    EXPECT_TRUE(authenticator.check_user("alice", kNow + 6));
+    // Cached again, under the new end.
+    EXPECT_EQ(authenticator.decide(request_for(kClientsDomain, key), within_the_cache_ms + 1,
+                                   kNow + 7)
+                  .kind,
+              Verdict::Kind::Admit);
 }
 
 TEST(AuthenticatorTest, ARenewalMovesTheEndOfTheCertificate) {
@@ -163,6 +194,37 @@ TEST(AuthenticatorTest, ANameTheUsernameRuleRefusesIsNeverAnIdentity) {
               Verdict::Kind::AskCa);
 }
 
+// imgshare-ca release: the revoked name is free for a new holder, the old key refused for good,
+// also on a connection it opened before (whose User-Id is the same name).
+TEST(AuthenticatorTest, AReleasedNamesOldKeyIsRefusedWhileItsNewHolderIsAdmitted) {
+    Authenticator authenticator({});
+    auto old_key = generate_curve_keys().public_key;
+    auto new_key = generate_curve_keys().public_key;
+    ASSERT_EQ(authenticator.registered(old_key, "alice", false, kNextYear, 0, kNow).kind,
+              Verdict::Kind::Admit);
+    authenticator.revoke("alice");
+    // Before the release a new key under the name is refused too: revocation is by name.
+    EXPECT_EQ(authenticator.registered(new_key, "alice", false, kNextYear, 0, kNow).refusal,
+              ErrorCode::REVOKED);
+
+    authenticator.released("alice", old_key);
+    EXPECT_TRUE(authenticator.check_user("alice", kNow));
+    auto admitted = authenticator.registered(new_key, "alice", false, kNextYear, 0, kNow);
+    EXPECT_EQ(admitted.kind, Verdict::Kind::Admit);
+    EXPECT_EQ(admitted.peer, PeerIdentity{UserPeer{"alice"}});
+    EXPECT_TRUE(authenticator.check_connection(z85_encode(new_key)));
+    // The old key: never from the cache, and refused on the connections it has open.
+    EXPECT_EQ(authenticator.decide_client(old_key, 1, kNow).kind, Verdict::Kind::AskCa);
+    auto old_connection = authenticator.check_connection(z85_encode(old_key));
+    ASSERT_FALSE(old_connection);
+    EXPECT_EQ(old_connection.error().code, ErrorCode::REVOKED);
+    // A lookup of the old key the CA answered before the release: refused, and the name
+    // stays its new holder's.
+    EXPECT_EQ(authenticator.registered(old_key, "alice", true, kNextYear, 2, kNow).refusal,
+              ErrorCode::REVOKED);
+    EXPECT_TRUE(authenticator.check_user("alice", kNow));
+}
+
 // The broker asks again for the requests of a connection ZAP admitted unconfirmed: the same
 // decision as at a handshake, so a refused key stays refused, with the error a request gets.
 TEST(AuthenticatorTest, AskingAgainForAClientKeyDecidesAsZapWould) {
@@ -177,7 +239,10 @@ TEST(AuthenticatorTest, AskingAgainForAClientKeyDecidesAsZapWould) {
     EXPECT_EQ(cached.kind, Verdict::Kind::Admit);
     EXPECT_EQ(cached.peer, PeerIdentity{UserPeer{"alice"}});
 
-    auto expired = authenticator.decide_client(alice_key, 1000, kNow + 5);
+    // Her certificate ended: the CA is asked again (it may have been reissued), and its
+    // answer with the same end is refused as at a handshake.
+    EXPECT_EQ(authenticator.decide_client(alice_key, 1000, kNow + 5).kind, Verdict::Kind::AskCa);
+    auto expired = authenticator.registered(alice_key, "alice", false, kNow + 5, 1000, kNow + 5);
     EXPECT_EQ(expired.kind, Verdict::Kind::Refuse);
     EXPECT_EQ(expired.refusal, ErrorCode::EXPIRED);
 

@@ -20,8 +20,8 @@ TEST(RoutingTableTest, ClientRequestsGoToTheirService) {
 }
 
 TEST(RoutingTableTest, InternalAndUnknownTypesHaveNoClientRoute) {
-    for (auto type : {"REWRAP", "LOOKUP_CURVE_KEY", "USER_REVOKED", "READY", "HEARTBEAT",
-                      "DISCONNECT", "OK", "ERROR", "NEW_IMAGE", "", "register"}) {
+    for (auto type : {"REWRAP", "LOOKUP_CURVE_KEY", "USER_REVOKED", "USER_RELEASED", "READY",
+                      "HEARTBEAT", "DISCONNECT", "OK", "ERROR", "NEW_IMAGE", "", "register"}) {
         EXPECT_FALSE(route_for(type).has_value()) << type;
     }
 }

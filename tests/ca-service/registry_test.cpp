@@ -113,6 +113,62 @@ TEST_F(RegistryTest, ARevokedUserCannotBeRenewed) {
     EXPECT_EQ(registry_->next_serial().value(), 2u);
 }
 
+TEST_F(RegistryTest, AReissueReplacesOnlyTheCertificateItWasAskedTo) {
+    expect_error(registry_->reissue("alice", to_bytes("cert-a1"), 2, to_bytes("cert-a2")),
+                 ErrorCode::NOT_FOUND);
+    ASSERT_TRUE(registry_->add_user("alice", alice_key_, 1, to_bytes("cert-a1")));
+    ASSERT_TRUE(registry_->renew("alice", 2, to_bytes("cert-a2"), to_bytes("proof-2")));
+    // Not the current certificate any more (a renewal came first): nothing is written.
+    expect_error(registry_->reissue("alice", to_bytes("cert-a1"), 3, to_bytes("cert-a3")),
+                 ErrorCode::BAD_REQUEST);
+    EXPECT_EQ(registry_->certificate_of("alice").value(), to_bytes("cert-a2"));
+    EXPECT_EQ(registry_->next_serial().value(), 3u);
+
+    ASSERT_TRUE(registry_->reissue("alice", to_bytes("cert-a2"), 3, to_bytes("cert-a3")));
+    reopen();
+    EXPECT_EQ(registry_->certificate_of("alice").value(), to_bytes("cert-a3"));
+    EXPECT_EQ(registry_->user_of_curve_key(alice_key_).value(), "alice");
+    EXPECT_FALSE(registry_->last_renewal_proof("alice").value().has_value());
+    EXPECT_EQ(registry_->next_serial().value(), 4u);
+
+    ASSERT_TRUE(registry_->revoke("alice", 100));
+    expect_error(registry_->reissue("alice", to_bytes("cert-a3"), 4, to_bytes("cert-a4")),
+                 ErrorCode::REVOKED);
+    EXPECT_EQ(registry_->certificate_of("alice").value(), to_bytes("cert-a3"));
+}
+
+TEST_F(RegistryTest, AReleaseNeedsARevokedUserAndKeepsItsCertificateRetired) {
+    const Bytes sign_key(32, 0x51), box_key(32, 0x52);
+    const RetiredKeys keys{sign_key, box_key, alice_key_};
+    expect_error(registry_->release("alice", to_bytes("cert-a1"), keys, 1, 100),
+                 ErrorCode::NOT_FOUND);
+    ASSERT_TRUE(registry_->add_user("alice", alice_key_, 1, to_bytes("cert-a1")));
+    expect_error(registry_->release("alice", to_bytes("cert-a1"), keys, 1, 100),
+                 ErrorCode::BAD_REQUEST);
+    ASSERT_TRUE(registry_->revoke("alice", 100));
+    expect_error(registry_->release("alice", to_bytes("cert-other"), keys, 1, 200),
+                 ErrorCode::BAD_REQUEST);
+    EXPECT_EQ(registry_->certificate_of("alice").value(), to_bytes("cert-a1"));
+
+    ASSERT_TRUE(registry_->release("alice", to_bytes("cert-a1"), keys, 1, 200));
+    reopen();
+    EXPECT_FALSE(registry_->certificate_of("alice").value().has_value());
+    EXPECT_FALSE(registry_->user_of_curve_key(alice_key_).value().has_value());
+    EXPECT_FALSE(registry_->is_revoked("alice").value());
+    EXPECT_TRUE(registry_->revoked_users().value().empty());
+    for (const Bytes& key : {sign_key, box_key, alice_key_})
+        EXPECT_EQ(registry_->retired_holder_of(key).value(), "alice");
+    EXPECT_FALSE(registry_->retired_holder_of(bob_key_).value().has_value());
+    EXPECT_TRUE(registry_->is_retired("alice", 1).value());
+    EXPECT_FALSE(registry_->is_retired("alice", 2).value());
+    EXPECT_EQ(registry_->retired_certificates("alice").value(),
+              std::vector<Bytes>{to_bytes("cert-a1")});
+    EXPECT_EQ(registry_->released_names().value(), std::vector<std::string>{"alice"});
+    // The name is free; the serial counter never goes back.
+    ASSERT_TRUE(registry_->add_user("alice", bob_key_, 2, to_bytes("cert-a2")));
+    EXPECT_EQ(registry_->next_serial().value(), 3u);
+}
+
 TEST_F(RegistryTest, EverythingSurvivesAReopen) {
     ASSERT_TRUE(registry_->add_user("alice", alice_key_, 1, to_bytes("cert-a")));
     ASSERT_TRUE(registry_->add_user("bob", bob_key_, 2, to_bytes("cert-b")));

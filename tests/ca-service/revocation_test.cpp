@@ -65,7 +65,7 @@ class RunningCaTest : public WorkerTest {
         ASSERT_TRUE(admin) << error_of(admin).message;
         admin_ = std::move(*admin);
         install_handlers(worker, *ca_);
-        serve_revocations(worker, *admin_, *registry_, clock_);
+        serve_admin_commands(RunningCa{worker, *registry_, *ca_, clock_}, *admin_, log_);
     }
 
     // The next message from the worker, decoded as a USER_REVOKED notice.

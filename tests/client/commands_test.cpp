@@ -4,6 +4,7 @@
 // Download and whois: download_command_test.cpp.
 #include <gtest/gtest.h>
 
+#include "client/output.h"
 #include "common/crypto/sha256.h"
 #include "common/envelope.h"
 #include "common/keystore.h"
@@ -153,6 +154,71 @@ TEST_F(CommandsTest, RenewRefusesACertificateThatIsNotForExactlyItsKeys) {
     };
     expect_error(imgshare(home, {"renew"}), "REVOKED");
     EXPECT_EQ(Keystore(home).load_certificate().value(), before);
+}
+
+// Alice's stored certificate, as it would be once its dates have passed: the same keys,
+// ended 10 s ago.
+Certificate end_certificate_of(const fs::path& home, const SecretBytes& ca_secret_key) {
+    Certificate fields = Keystore(home).load_certificate().value();
+    fields.not_before = SystemClock().now_seconds() - 1000;
+    fields.not_after = SystemClock().now_seconds() - 10;
+    auto ended = issue_certificate(fields, ca_secret_key);
+    EXPECT_TRUE(Keystore(home).save_certificate(ended, /*replace=*/true));
+    return ended;
+}
+
+TEST_F(CommandsTest, RenewAfterExpiryPicksUpTheCertificateTheOperatorReissued) {
+    auto home = registered_home("alice");
+    auto ended = end_certificate_of(home, ca_.keys.secret_key);
+    Certificate reissued = ended;
+    reissued.serial = 50;
+    reissued.not_before = SystemClock().now_seconds() - 60;
+    reissued.not_after = SystemClock().now_seconds() + 86400;
+    reissued = issue_certificate(reissued, ca_.keys.secret_key);
+    behaviour_.on_get_cert = [&](const GetCertRequest& request) -> Result<GetCertReply> {
+        EXPECT_EQ(request.username, "alice");
+        return ca_.standing_reply(reissued, false);
+    };
+    auto run = imgshare(home, {"renew"});
+    ASSERT_EQ(run.status, 0) << run.err;
+    EXPECT_EQ(run.out, "renewed alice (serial 50, valid until " + format_utc(reissued.not_after) +
+                           "; reissued by the CA's operator)\n");
+    EXPECT_EQ(Keystore(home).load_certificate().value(), reissued);
+    // An ended certificate cannot be renewed: no RENEW was sent.
+    EXPECT_TRUE(renewals_.empty());
+}
+
+TEST_F(CommandsTest, RenewAfterExpiryRefusesWhatIsNotANewCertificateForItsKeys) {
+    auto home = registered_home("alice");
+    auto ended = end_certificate_of(home, ca_.keys.secret_key);
+    auto valid_copy = [&](auto change) {
+        Certificate fields = ended;
+        fields.serial = 50;
+        fields.not_after = SystemClock().now_seconds() + 86400;
+        change(fields);
+        return issue_certificate(fields, ca_.keys.secret_key);
+    };
+    struct Answer {
+        Certificate certificate;
+        bool revoked;
+        std::string code;
+    };
+    std::vector<Answer> answers{
+        // Not reissued: the CA's current certificate is the one that ended.
+        {ended, false, "EXPIRED"},
+        {valid_copy([](Certificate&) {}), true, "REVOKED"},
+        {valid_copy([](Certificate& fields) { fields.box_pk = generate_box_keys().public_key; }),
+         false, "BAD_SIGNATURE"},
+        {valid_copy([](Certificate& fields) { fields.not_after = fields.not_before + 1; }), false,
+         "EXPIRED"},
+    };
+    for (const auto& [certificate, revoked, code] : answers) {
+        behaviour_.on_get_cert = [&](const GetCertRequest&) -> Result<GetCertReply> {
+            return ca_.standing_reply(certificate, revoked);
+        };
+        expect_error(imgshare(home, {"renew"}), code);
+        EXPECT_EQ(Keystore(home).load_certificate().value(), ended) << code;
+    }
 }
 
 // ---- post ----

@@ -47,7 +47,8 @@ auto request_samples() {
         RenewRequest{"alice", 1ull << 35, -1'718'000'000, kSignature},
         UserRevokedMessage{"mallory"}, UploadsRequest{},
         AbandonRequest{"0123456789abcdef0123456789abcdef"},
-        DeleteRequest{"holiday.jpg", filled(170, 15)});
+        DeleteRequest{"holiday.jpg", filled(170, 15)},
+        UserReleasedMessage{"mallory", filled(32, 15)});
 }
 
 auto reply_samples() {
@@ -128,7 +129,7 @@ TEST(ProtocolTest, RequestTypeTableMatchesTheMessages) {
         "CA_INFO",    "REGISTER", "GET_CERT",  "POST_BEGIN", "POST_CHUNK", "POST_COMMIT",
         "POST_IMAGE", "LIST",     "DOWNLOAD",  "GET_CHUNK",  "SHARE",      "LOOKUP_CURVE_KEY",
         "REWRAP",     "READY",    "HEARTBEAT", "DISCONNECT", "RENEW",      "USER_REVOKED",
-        "UPLOADS",    "ABANDON",  "DELETE"};
+        "UPLOADS",    "ABANDON",  "DELETE",    "USER_RELEASED"};
     auto names = request_type_names();
     EXPECT_EQ(std::vector<std::string_view>(names.begin(), names.end()), expected);
     for (auto name : expected) {

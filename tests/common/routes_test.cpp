@@ -20,7 +20,7 @@ TEST(RoutesTest, EveryRequestHasOneRouteAndNoControlMessageHasAny) {
     }
     for (auto type : request_type_names()) {
         bool control = type == "READY" || type == "HEARTBEAT" || type == "DISCONNECT" ||
-                       type == "USER_REVOKED";
+                       type == "USER_REVOKED" || type == "USER_RELEASED";
         EXPECT_EQ(routed.contains(type), !control) << type;
     }
     for (auto type : {"OK", "ERROR", "NEW_IMAGE", "", "list"})

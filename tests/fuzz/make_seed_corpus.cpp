@@ -184,6 +184,8 @@ void write_requests(SeedWriter& seeds, const User& alice, const User& bob, const
         make_renewal_proof(ca_key, *alice_certificate, fuzz::kFixedNow, alice.sign.secret_key)};
     write_message(seeds, "RENEW", encode(renewal, 18));
     write_message(seeds, "USER_REVOKED", encode(UserRevokedMessage{"mallory"}, 19));
+    write_message(seeds, "USER_RELEASED",
+                  encode(UserReleasedMessage{"mallory", Bytes(32, 7)}, 20));
     write_message(seeds, "UPLOADS", encode(UploadsRequest{}, 21));
     write_message(seeds, "ABANDON", encode(AbandonRequest{upload}, 22));
     seeds.write("fuzz_deletion", "deletion",

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "common/certificate.h"
 #include "common/clock.h"
@@ -257,6 +258,69 @@ TEST_F(ExpiryTest, ARenewedOwnerSharesAnImagePostedBeforeHerFirstCertificateEnde
         << shared.out;
     // The new reader opens it: the envelope still names the first certificate.
     EXPECT_TRUE(cluster_.download_matches(carol, "cat", image));
+}
+
+// Whether the CA's protocol log (its default file in `ca_dir`) has a line holding every one of
+// `parts`, waiting up to 10 s: the running CA writes its log out between bursts.
+::testing::AssertionResult ca_logged(const fs::path& ca_dir, const std::vector<std::string>& parts) {
+    return wait_until(
+        [&] {
+            std::ifstream log(ca_dir / "protocol.log");
+            for (std::string line; std::getline(log, line);) {
+                bool all = true;
+                for (const auto& part : parts)
+                    all = all && line.find(part) != std::string::npos;
+                if (all) return true;
+            }
+            return false;
+        },
+        10s, "the CA's protocol log to record the reissue", 100ms);
+}
+
+TEST_F(ExpiryTest, AnOperatorReissuesAnExpiredCertificateAndTheUserCarriesOn) {
+    auto carol = cluster_.new_user("carol");
+    auto image = cluster_.small_png("cat.png");
+    // The broker looks her key up for this post and trusts the answer for 30 s.
+    const auto cached_until = SystemClock().now_seconds() + 30;
+    ASSERT_EQ(cluster_.imgshare(carol, {"post", image.string()}).exit_code, 0);
+
+    ASSERT_TRUE(wait_until_past(not_after_of(carol)));
+    auto listed = cluster_.imgshare(carol, {"list"});
+    EXPECT_EQ(listed.exit_code, 1);
+    EXPECT_TRUE(starts_with(listed.err, "error: EXPIRED: ")) << listed.err;
+    EXPECT_NE(listed.err.find("imgshare-ca reissue carol"), std::string::npos) << listed.err;
+    auto nobody = ca_command({"reissue", "nobody", "--data-dir", cluster_.ca_dir()});
+    EXPECT_EQ(nobody.exit_code, 1);
+    EXPECT_TRUE(starts_with(nobody.err, "error: NOT_FOUND: ")) << nobody.err;
+
+    // The operator reissues through the running CA; carol picks the certificate up at once,
+    // not once the broker's cache of her old end has run out.
+    auto reissued =
+        ca_command({"reissue", "carol", "--data-dir", cluster_.ca_dir(), "--validity", "1h"});
+    ASSERT_EQ(reissued.exit_code, 0) << reissued.err;
+    EXPECT_TRUE(starts_with(reissued.out, "reissued carol: certificate #")) << reissued.out;
+    auto renewed = cluster_.imgshare(carol, {"renew"});
+    ASSERT_EQ(renewed.exit_code, 0) << renewed.err;
+    EXPECT_TRUE(starts_with(renewed.out, "renewed carol (serial ")) << renewed.out;
+    EXPECT_NE(renewed.out.find("; reissued by the CA's operator)"), std::string::npos)
+        << renewed.out;
+    ASSERT_LT(SystemClock().now_seconds(), cached_until) << "too slow to show the cache";
+    EXPECT_GT(not_after_of(carol), SystemClock().now_seconds() + 3000);
+
+    // She carries on: posts, and downloads what she posted before and after.
+    auto dog = cluster_.small_png("dog.png");
+    auto posted = cluster_.imgshare(carol, {"post", dog.string(), "--name", "dog"});
+    ASSERT_EQ(posted.exit_code, 0) << posted.err;
+    EXPECT_TRUE(cluster_.download_matches(carol, "cat", image));
+    EXPECT_TRUE(cluster_.download_matches(carol, "dog", dog));
+
+    // In the CA's protocol log; and a certificate still valid is the user's to renew.
+    EXPECT_TRUE(ca_logged(cluster_.ca_dir(), {"\"peer\":\"admin\"", "\"type\":\"REISSUE\"",
+                                              "\"username\":\"carol\""}));
+    auto again = ca_command({"reissue", "carol", "--data-dir", cluster_.ca_dir()});
+    EXPECT_EQ(again.exit_code, 1);
+    EXPECT_EQ(again.err, "error: BAD_REQUEST: certificate of carol is still valid; the user runs "
+                         "`imgshare renew`\n");
 }
 
 class RateLimitTest : public ::testing::Test {

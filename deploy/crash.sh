@@ -403,7 +403,8 @@ check_watcher() {  # the listed names (with seqs in `listed`)
 table() {
   local tried acked attempts
   tried=$(find "$state/tried" -type f 2>/dev/null | wc -l)
-  acked=$(find "$state/acked" -type f 2>/dev/null | wc -l)
+  # Acknowledged: those still there and those deleted since.
+  acked=$(find "$state/acked" "$state/deleted" -type f 2>/dev/null | wc -l)
   attempts=$(cat "$state"/attempts/* 2>/dev/null | wc -l)
   printf '| %-22s | %s |\n' "seed" "$seed" "cycles" "$cycle" "time" "$((SECONDS - started)) s" \
     "posts tried (attempts)" "$tried ($attempts)" "acknowledged" "$acked" "lost" "$lost" \

@@ -234,6 +234,80 @@ TEST_F(RadosBackendTest, TheCatalogReadsARecordAgainOnceAnotherNodesShareNamesIt
     EXPECT_EQ(listed->items[0].seq, 2u);
 }
 
+TEST_F(RadosBackendTest, ADeletionCutByAKilledNodeAfterItsCommitPointIsFinishedByAnother) {
+    auto cat = commit_of("cat", "cat");
+    cat.record.chunk_count = 2;
+    auto upload = UploadId::from_key(as_string(cat.record.upload)).value();
+    for (std::uint32_t index = 0; index < 2; ++index)
+        ASSERT_TRUE(node_a_->store_chunk(upload, index, text_bytes("chunk"), 1, 5));
+    ASSERT_TRUE(node_a_->commit(cat));
+    // What node a leaves when killed right after removing the image: the note, the image's
+    // published notes gone, the object gone; no feed entry for the deletion, chunks there.
+    const auto& pool = node_a_->pool();
+    ASSERT_TRUE(pool.omap_set(std::string(kDeletionsObject),
+                              {{upload.text(), text_bytes("1/2/cat")}}));
+    ASSERT_TRUE(pool.omap_remove(std::string(kFeedObject), {published_key("cat", 0)}));
+    ASSERT_TRUE(pool.remove(image_object("cat")));
+    EXPECT_EQ(node_b_->image("cat").value(), std::nullopt);  // gone for every reader at once
+    EXPECT_EQ(feed_of(*node_b_).size(), 1u);
+
+    node_b_->reclaim_space();
+    EXPECT_EQ(feed_of(*node_b_), (std::map<std::uint64_t, std::string>{{1, "cat"}, {2, "cat"}}));
+    EXPECT_EQ(node_b_->chunk(upload, 0).value(), std::nullopt);
+    EXPECT_EQ(node_b_->chunk(upload, 1).value(), std::nullopt);
+    auto notes = pool.omap_get(std::string(kDeletionsObject), {upload.text()});
+    ASSERT_TRUE(notes.has_value()) << describe(notes.error());
+    EXPECT_TRUE(notes->empty()) << "the note goes once its work is done";
+    // Done once: another tick, on either node, publishes nothing more.
+    node_a_->reclaim_space();
+    EXPECT_EQ(feed_of(*node_a_).size(), 2u);
+    // And the name is free, with a new entry of its own.
+    auto again = node_a_->commit(commit_of("cat", "another"));
+    ASSERT_TRUE(again.has_value()) << describe(again.error());
+    EXPECT_EQ(again->seq, 3u);
+}
+
+TEST_F(RadosBackendTest, ADeletionCutBeforeItsCommitPointLeavesTheImageWhole) {
+    auto cat = commit_of("cat", "cat");
+    auto upload = UploadId::from_key(as_string(cat.record.upload)).value();
+    const Bytes chunk = text_bytes("chunk");
+    cat.only_chunk = ByteView(chunk);
+    auto committed = node_a_->commit(cat);
+    ASSERT_TRUE(committed.has_value()) << describe(committed.error());
+    // Killed after noting the deletion, before the image went: a note older than a minute.
+    ASSERT_TRUE(node_a_->pool().omap_set(std::string(kDeletionsObject),
+                                         {{upload.text(), text_bytes("1/1/cat")}}));
+    node_b_->reclaim_space();
+    EXPECT_EQ(node_b_->image("cat").value(), std::optional<ImageRecord>(*committed));
+    EXPECT_EQ(node_b_->chunk(upload, 0).value(), std::optional<Bytes>(chunk));
+    EXPECT_EQ(feed_of(*node_b_).size(), 1u);
+    auto notes = node_a_->pool().omap_get(std::string(kDeletionsObject), {upload.text()});
+    ASSERT_TRUE(notes.has_value()) << describe(notes.error());
+    EXPECT_TRUE(notes->empty()) << "a stale note of a deletion that never happened is dropped";
+}
+
+TEST_F(RadosBackendTest, ADeletionRacingAShareOnAnotherNodeDeletesTheSharedImage) {
+    auto cat = commit_of("cat", "cat", {Grant{"alice", Bytes(80, 1)}});
+    cat.record.recipients = {"alice"};
+    auto posted = node_a_->commit(cat);
+    ASSERT_TRUE(posted.has_value()) << describe(posted.error());
+    ImageRecord shared = *posted;
+    shared.recipients = {"alice", "bob"};
+    shared.shares.push_back(ShareRecord{0, {"bob"}});
+    std::thread share([&] {
+        auto done = node_b_->share(ShareUpdate{shared, {Grant{"bob", Bytes(80, 2)}}});
+        // Either it finished first (and the deletion removes the shared image) or the image
+        // was gone when it tried.
+        if (!done) EXPECT_NE(done.error().code, ErrorCode::INTERNAL) << describe(done.error());
+    });
+    auto removed = node_a_->remove(*posted);
+    share.join();
+    ASSERT_TRUE(removed.has_value()) << describe(removed.error());
+    EXPECT_EQ(node_a_->image("cat").value(), std::nullopt);
+    EXPECT_EQ(node_b_->image("cat").value(), std::nullopt);
+    EXPECT_EQ(node_b_->grant("cat", "bob").value(), std::nullopt);
+}
+
 }  // namespace
 }  // namespace imgshare::storage::testing
 

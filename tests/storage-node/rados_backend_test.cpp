@@ -298,7 +298,9 @@ TEST_F(RadosBackendTest, ADeletionRacingAShareOnAnotherNodeDeletesTheSharedImage
         auto done = node_b_->share(ShareUpdate{shared, {Grant{"bob", Bytes(80, 2)}}});
         // Either it finished first (and the deletion removes the shared image) or the image
         // was gone when it tried.
-        if (!done) EXPECT_NE(done.error().code, ErrorCode::INTERNAL) << describe(done.error());
+        if (!done) {
+            EXPECT_NE(done.error().code, ErrorCode::INTERNAL) << describe(done.error());
+        }
     });
     auto removed = node_a_->remove(*posted);
     share.join();

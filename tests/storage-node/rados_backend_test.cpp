@@ -3,7 +3,8 @@
 // over one pool — one feed with unique seqs under concurrent commits, exactly one winner
 // for a name, heads kept coherent by notify, the catalog's cache dropping what another
 // node's share changed — and a commit cut by a killed node after any of its steps rolled
-// forward by whoever comes next, never half visible, never twice in the feed.
+// forward by whoever comes next, never half visible, never twice in the feed; a deletion
+// likewise: whole or gone, finished by any node, and safe against a SHARE racing it.
 // (Every promise of the seam is also checked on it by the parameterised suites.)
 #ifdef IMGSHARE_WITH_RADOS
 

@@ -150,6 +150,10 @@ void EventChannel::publish_share(const ShareReply& share) {
     // Only the added recipients: the others were told when they were added.
     for (const auto& recipient : share.added)
         publish(event, user_topic(recipient));
+    // A revoke: for the readers it took back, the image is gone.
+    event.event = std::string(kImageDeletedEvent);
+    for (const auto& reader : share.removed)
+        publish(event, user_topic(reader));
 }
 
 void EventChannel::publish(const ImageEvent& event, const std::string& topic) {

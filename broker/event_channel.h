@@ -58,7 +58,8 @@ class EventChannel {
     // NEW_IMAGE for a committed post: escrow on kImageTopic; end-to-end on each
     // recipient's own topic only.
     void publish_commit(const PostCommitReply& commit);
-    // NEW_IMAGE for an end-to-end share, on the topics of the added recipients only.
+    // NEW_IMAGE for an end-to-end share, on the topics of the added recipients only, and
+    // IMAGE_DELETED on those of the readers a revoke took back.
     void publish_share(const ShareReply& share);
     // IMAGE_DELETED for an owner's DELETE, on the topics the image's NEW_IMAGE went to:
     // escrow on kImageTopic; end-to-end on the topic of each reader it had.

@@ -70,8 +70,12 @@ Result<DownloadedImage> download_image(BrokerConnection& connection,
 
     const std::uint32_t chunk_count = opener->envelope().chunk_count;
     TransferProgress progress("downloading " + name, chunk_count);
-    if (auto ok = opener->add_chunk(0, first_chunk); !ok) return std::unexpected(ok.error());
-    progress.update(1);
+    // No chunk with the record (an image with a download limit): all come by GET_CHUNK.
+    const std::uint32_t first = first_chunk.empty() ? 0 : 1;
+    if (first == 1) {
+        if (auto ok = opener->add_chunk(0, first_chunk); !ok) return std::unexpected(ok.error());
+        progress.update(1);
+    }
     Transfer transfer{[&](std::uint32_t index, std::uint64_t id) -> Result<Frames> {
                           return encode(GetChunkRequest{name, index}, id);
                       },
@@ -85,8 +89,8 @@ Result<DownloadedImage> download_image(BrokerConnection& connection,
                           }
                           return opener->add_chunk(index, reply->payload);
                       },
-                      [&](std::uint32_t done) { progress.update(1 + done); }};
-    if (auto ok = connection.run(transfer, 1, chunk_count, kDownloadWindow); !ok) {
+                      [&](std::uint32_t done) { progress.update(first + done); }};
+    if (auto ok = connection.run(transfer, first, chunk_count, kDownloadWindow); !ok) {
         return std::unexpected(ok.error());
     }
     auto size = opener->finish(path);

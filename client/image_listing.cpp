@@ -28,6 +28,8 @@ nlohmann::json listed_image_json(const ImageSummary& image) {
         auto& readers = item["recipients"] = nlohmann::json::array();
         for (const auto& recipient : *image.recipients) readers.push_back(printable(recipient));
     }
+    if (image.expires_at) item["expires_at"] = format_utc(*image.expires_at);
+    if (image.downloads_left) item["downloads_left"] = *image.downloads_left;
     return item;
 }
 

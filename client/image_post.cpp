@@ -66,6 +66,11 @@ Result<bool> is_same_post(const KeptPost& post, const PostWanted& wanted,
     if (end_to_end && envelope->recipients != with_owner(*wanted.recipients, me.username)) {
         return false;
     }
+    // The expiry is a time from the first sealing on: a rerun keeps the first one's.
+    if ((envelope->expires_at != 0) != (wanted.expires_in_seconds != 0) ||
+        envelope->max_downloads != wanted.max_downloads) {
+        return false;
+    }
     auto digest = image_file_sha256(file);
     if (!digest) return std::unexpected(digest.error());
     return *digest == post.image_sha256;
@@ -90,15 +95,18 @@ Result<PostInHand> seal_and_keep(const PostWanted& wanted, const std::filesystem
                                  const TrustAnchors& trust, const KeptPosts& kept) {
     auto wrapping = key_wrapping(wanted.recipients, connection, trust, identity.certificate);
     if (!wrapping) return std::unexpected(wrapping.error());
+    const auto now = SystemClock().now_seconds();
     SealParameters parameters{wanted.name,
                               identity.certificate,
                               identity.keys.sign.secret_key,
                               wanted.content_type,
                               wrapping->mode,
                               names_of(wrapping->readers),
-                              SystemClock().now_seconds(),
+                              now,
                               static_cast<std::uint32_t>(kDefaultChunkSize),
-                              thumbnail_for(file, wanted.content_type)};
+                              thumbnail_for(file, wanted.content_type),
+                              wanted.expires_in_seconds == 0 ? 0 : now + wanted.expires_in_seconds,
+                              wanted.max_downloads};
     auto sealed = seal_image(file, parameters);
     if (!sealed) return std::unexpected(sealed.error());
     KeptPost post{PostBeginRequest{encode_certificate(identity.certificate),

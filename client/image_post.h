@@ -31,6 +31,11 @@ struct PostWanted {
     std::string name;          // passes check_image_name
     std::string content_type;  // from the file's first bytes (image_type.h)
     std::optional<std::vector<std::string>> recipients;  // e2e: parse_recipient_list's list
+    // The owner's controls, signed into the envelope: kept this long from the sealing on
+    // (0: as long as the node keeps images), and served for this many complete downloads
+    // at most (0: no limit).
+    std::int64_t expires_in_seconds = 0;
+    std::uint32_t max_downloads = 0;
 };
 
 // Chunks sent so far of the image's `total`; called as the upload goes.

@@ -206,9 +206,11 @@ Result<SealedImage> seal_image(const std::filesystem::path& image,
     if (!parameters.thumbnail.empty()) {
         auto box = seal_thumbnail(sealed.content_key, parameters.thumbnail);
         if (!box) return std::unexpected(box.error());
-        envelope.v = kEnvelopeWithThumbnailVersion;
         envelope.thumbnail = std::move(*box);
     }
+    envelope.expires_at = parameters.expires_at;
+    envelope.max_downloads = parameters.max_downloads;
+    envelope.v = envelope_version_for(envelope);
     sealed.encoded_envelope = encode_envelope(envelope);
     // Refuse to sign what no reader would accept (a bad owner name, mode or recipient list).
     if (auto valid = decode_envelope(sealed.encoded_envelope); !valid) {

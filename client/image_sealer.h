@@ -53,6 +53,10 @@ struct SealParameters {
     // The image's thumbnail, a JPEG (thumbnail_maker.h): sealed into a v2 envelope
     // (thumbnail_box.h). Empty: a v1 envelope, without one.
     Bytes thumbnail = {};
+    // The owner's controls (envelope.h): when the image expires (Unix seconds) and how
+    // many complete downloads it allows; 0: none. Either makes the envelope v3.
+    std::int64_t expires_at = 0;
+    std::uint32_t max_downloads = 0;
 };
 
 struct SealedImage {

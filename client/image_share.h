@@ -1,10 +1,12 @@
-// Sharing an end-to-end image with more readers (`imgshare share`): the owner
-// fetches their own grant (DOWNLOAD, metadata only: no chunk), checks it as any
-// reader would (open_record; an image posted under a certificate that expired
-// since is checked at that certificate's last valid second if the owner's own
+// Changing who may read an end-to-end image (`imgshare share`): the owner
+// fetches their own grant (DOWNLOAD, metadata only), checks it as any reader
+// would (open_record; an image posted under a certificate that expired since
+// is checked at that certificate's last valid second if the owner's own
 // certificate renews it: same name and signing key), verifies each new reader's
 // certificate, seals the content key to each, signs the envelope again with the
-// grown recipient list, and sends SHARE with the owner's current certificate.
+// grown or shrunk recipient list under the next revision, and sends SHARE with
+// the owner's current certificate. A revoked reader's grant is erased by the
+// storage node; a copy they downloaded before cannot be recalled.
 //
 // Promises: the content key leaves this process only sealed to a certified
 // reader; nothing is sent unless every check passed; the storage node is told
@@ -28,16 +30,18 @@ struct ShareParameters {
     std::string name;
     std::vector<std::string> new_readers;  // sorted and unique (parse_recipient_list)
     std::int64_t now_seconds = 0;
+    std::vector<std::string> revoked_readers = {};  // sorted and unique, never the owner
 };
 
 struct ShareOutcome {
-    std::vector<std::string> added;       // empty: all were readers already, nothing was sent
+    std::vector<std::string> added;       // empty: all were readers already
     std::vector<std::string> recipients;  // every reader afterwards, sorted
     std::uint64_t seq = 0;                // the share's feed entry (0 when nothing was sent)
+    std::vector<std::string> removed = {};  // the readers revoked (none were: nothing sent)
 };
 
 // FORBIDDEN if I am not the image's owner; BAD_REQUEST for an escrow image
-// (every registered user may read it already); the reader checks of
+// (every registered user may read it already) or a revoke of the owner; the reader checks of
 // open_record (BAD_SIGNATURE, INTEGRITY, ...); the certificate checks of
 // fetch_reader_certificate (NOT_FOUND, REVOKED, EXPIRED, ...); the server's
 // errors; INTEGRITY if the server reports another recipient list than the one

@@ -18,7 +18,7 @@ Result<DownloadedThumbnail> download_thumbnail(BrokerConnection& connection,
     if (!opened) return std::unexpected(opened.error());
     DownloadedThumbnail thumbnail{std::move(opened->owner), std::move(opened->envelope),
                                   std::nullopt};
-    if (thumbnail.envelope.v == kEnvelopeWithThumbnailVersion) {
+    if (!thumbnail.envelope.thumbnail.empty()) {  // v2, or v3 with one
         auto jpeg = open_thumbnail(opened->content_key, thumbnail.envelope.thumbnail);
         if (!jpeg) return std::unexpected(jpeg.error());
         thumbnail.jpeg = std::move(*jpeg);

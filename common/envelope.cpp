@@ -18,8 +18,11 @@ namespace {
 
 constexpr std::size_t kV1FieldCount = 14;
 constexpr std::size_t kV2FieldCount = 15;
+constexpr std::size_t kV3FieldCount = 18;
 // The array header and version byte that start every v2 envelope (canonical fixarray, fixint).
 constexpr std::uint8_t kV2ArrayHeader = 0x90 | kV2FieldCount;
+// And every v3 one: array 16 (0xdc, big-endian count), then the fixint version.
+constexpr std::uint8_t kV3ArrayHeader[] = {0xdc, 0x00, kV3FieldCount};
 static_assert(kMaxEnvelopeV1Bytes + 3 + kMaxThumbnailBoxBytes <= kMaxEnvelopeBytes,
               "a v2 envelope is a v1 envelope plus a bin 16 thumbnail box");
 static_assert(kMaxChunkSize + kChunkOverhead == kMaxChunkBytes);
@@ -85,10 +88,13 @@ Result<Envelope> decode_fields(std::span<const msgpack::object> fields) {
     Envelope envelope;
     auto v = read_uint(fields[0], "v");
     if (!v) return std::unexpected(v.error());
-    if (*v != kEnvelopeVersion && *v != kEnvelopeWithThumbnailVersion) {
+    if (*v != kEnvelopeVersion && *v != kEnvelopeWithThumbnailVersion &&
+        *v != kEnvelopeWithControlsVersion) {
         return fail(ErrorCode::BAD_REQUEST, fmt::format("unknown envelope version {}", *v));
     }
-    const std::size_t field_count = *v == kEnvelopeVersion ? kV1FieldCount : kV2FieldCount;
+    const std::size_t field_count = *v == kEnvelopeVersion                ? kV1FieldCount
+                                    : *v == kEnvelopeWithThumbnailVersion ? kV2FieldCount
+                                                                          : kV3FieldCount;
     if (fields.size() != field_count) {
         return fail(ErrorCode::BAD_REQUEST,
                     fmt::format("a v{} envelope has {} fields, not {}", *v, field_count,
@@ -103,6 +109,34 @@ Result<Envelope> decode_fields(std::span<const msgpack::object> fields) {
                         fmt::format("thumbnail of {} bytes is not a box size", box->size()));
         }
         envelope.thumbnail.assign(box->begin(), box->end());
+    }
+    if (envelope.v == kEnvelopeWithControlsVersion) {
+        auto box = msgpack_util::read_bin(fields[14], "thumbnail", 0, kMaxThumbnailBoxBytes);
+        if (!box) return std::unexpected(box.error());
+        if (!box->empty() && !is_thumbnail_box_size(box->size())) {
+            return fail(ErrorCode::BAD_REQUEST,
+                        fmt::format("thumbnail of {} bytes is not a box size", box->size()));
+        }
+        envelope.thumbnail.assign(box->begin(), box->end());
+        auto revision = read_uint(fields[15], "revision");
+        auto expires_at = read_int(fields[16], "expires_at");
+        auto max_downloads = read_uint(fields[17], "max_downloads");
+        if (!revision) return std::unexpected(revision.error());
+        if (!expires_at) return std::unexpected(expires_at.error());
+        if (!max_downloads) return std::unexpected(max_downloads.error());
+        if (*expires_at < 0) {
+            return fail(ErrorCode::BAD_REQUEST, "envelope expires_at is negative");
+        }
+        if (*max_downloads > UINT32_MAX) {
+            return fail(ErrorCode::BAD_REQUEST, "envelope max_downloads is out of range");
+        }
+        envelope.revision = *revision;
+        envelope.expires_at = *expires_at;
+        envelope.max_downloads = static_cast<std::uint32_t>(*max_downloads);
+        if (envelope_version_for(envelope) != kEnvelopeWithControlsVersion) {
+            // The same values as a v1 or v2 envelope: one encoding for each.
+            return fail(ErrorCode::BAD_REQUEST, "a v3 envelope sets a control");
+        }
     }
     auto name = read_string(fields[1], "name", kMaxImageNameBytes);
     auto owner = read_string(fields[2], "owner", kMaxUsernameLength);
@@ -154,12 +188,22 @@ Result<Envelope> decode_fields(std::span<const msgpack::object> fields) {
 
 }  // namespace
 
+std::uint32_t envelope_version_for(const Envelope& envelope) {
+    if (envelope.revision != 0 || envelope.expires_at != 0 || envelope.max_downloads != 0) {
+        return kEnvelopeWithControlsVersion;
+    }
+    return envelope.thumbnail.empty() ? kEnvelopeVersion : kEnvelopeWithThumbnailVersion;
+}
+
 Bytes encode_envelope(const Envelope& envelope) {
     Bytes out;
     msgpack_util::BytesWriter writer(out);
     Packer packer(writer);
-    const bool with_thumbnail = envelope.v == kEnvelopeWithThumbnailVersion;
-    packer.pack_array(with_thumbnail ? kV2FieldCount : kV1FieldCount);
+    const bool with_controls = envelope.v == kEnvelopeWithControlsVersion;
+    const bool with_thumbnail = with_controls || envelope.v == kEnvelopeWithThumbnailVersion;
+    packer.pack_array(with_controls    ? kV3FieldCount
+                      : with_thumbnail ? kV2FieldCount
+                                       : kV1FieldCount);
     packer.pack_uint32(envelope.v);
     packer.pack(envelope.name);
     packer.pack(envelope.owner);
@@ -177,20 +221,27 @@ Bytes encode_envelope(const Envelope& envelope) {
     for (const auto& recipient : envelope.recipients)
         packer.pack(recipient);
     if (with_thumbnail) msgpack_util::pack_bin(packer, envelope.thumbnail);
+    if (with_controls) {
+        packer.pack_uint64(envelope.revision);
+        packer.pack_int64(envelope.expires_at);
+        packer.pack_uint32(envelope.max_downloads);
+    }
     return out;
 }
 
 Result<Envelope> decode_envelope(ByteView encoded) {
-    const bool v2 = envelope_signing_context(encoded) == kEnvelopeV2SigningContext;
-    if (encoded.size() > (v2 ? kMaxEnvelopeBytes : kMaxEnvelopeV1Bytes)) {
+    const bool v1 = envelope_signing_context(encoded) == kEnvelopeSigningContext;
+    if (encoded.size() > (v1 ? kMaxEnvelopeV1Bytes : kMaxEnvelopeBytes)) {
         return fail(ErrorCode::TOO_LARGE, "envelope is larger than the limit");
     }
     auto handle = msgpack_util::unpack_bounded(encoded, kEnvelopeLimit, "envelope");
     if (!handle) return std::unexpected(handle.error());
     const msgpack::object& array = handle->get();
     if (array.type != msgpack::type::ARRAY ||
-        (array.via.array.size != kV1FieldCount && array.via.array.size != kV2FieldCount)) {
-        return fail(ErrorCode::BAD_REQUEST, "envelope must be an array of 14 (v1) or 15 (v2)");
+        (array.via.array.size != kV1FieldCount && array.via.array.size != kV2FieldCount &&
+         array.via.array.size != kV3FieldCount)) {
+        return fail(ErrorCode::BAD_REQUEST,
+                    "envelope must be an array of 14 (v1), 15 (v2) or 18 (v3)");
     }
     auto envelope = decode_fields(std::span(array.via.array.ptr, array.via.array.size));
     if (!envelope) {
@@ -207,6 +258,10 @@ Result<Envelope> decode_envelope(ByteView encoded) {
 }
 
 std::string_view envelope_signing_context(ByteView encoded) {
+    const bool v3 = encoded.size() >= 4 && encoded[0] == kV3ArrayHeader[0] &&
+                    encoded[1] == kV3ArrayHeader[1] && encoded[2] == kV3ArrayHeader[2] &&
+                    encoded[3] == kEnvelopeWithControlsVersion;
+    if (v3) return kEnvelopeV3SigningContext;
     const bool v2 = encoded.size() >= 2 && encoded[0] == kV2ArrayHeader &&
                     encoded[1] == kEnvelopeWithThumbnailVersion;
     return v2 ? kEnvelopeV2SigningContext : kEnvelopeSigningContext;

@@ -6,9 +6,11 @@
 //
 // The signed bytes are the canonical encoding (a msgpack array in field order);
 // decode_envelope refuses any other encoding of the same values. Version 1 has 14 fields;
-// version 2 adds a 15th, the image's encrypted thumbnail (common/crypto/thumbnail_box.h),
-// and is signed under its own context. Both versions are read; writers use v2 exactly when
-// they have a thumbnail.
+// version 2 adds a 15th, the image's encrypted thumbnail (common/crypto/thumbnail_box.h);
+// version 3 has 18: v2's (its thumbnail may be empty) and the owner's controls, `revision`,
+// `expires_at` and `max_downloads`. Each version is signed under its own context, and all
+// three are read. Writers use v3 exactly when a control is set (every SHARE sets revision),
+// else v2 exactly when they have a thumbnail (envelope_version_for).
 #pragma once
 
 #include <cstdint>
@@ -26,8 +28,10 @@ namespace imgshare {
 
 inline constexpr std::string_view kEnvelopeSigningContext = "imgshare/envelope/v1";
 inline constexpr std::string_view kEnvelopeV2SigningContext = "imgshare/envelope/v2";
+inline constexpr std::string_view kEnvelopeV3SigningContext = "imgshare/envelope/v3";
 inline constexpr std::uint32_t kEnvelopeVersion = 1;
 inline constexpr std::uint32_t kEnvelopeWithThumbnailVersion = 2;
+inline constexpr std::uint32_t kEnvelopeWithControlsVersion = 3;
 // A v1 envelope's bound (v2's, kMaxEnvelopeBytes, adds room for the thumbnail box).
 inline constexpr std::size_t kMaxEnvelopeV1Bytes = 16 * 1024;
 inline constexpr std::uint32_t kMinChunkSize = 1024;
@@ -51,23 +55,36 @@ struct Envelope {
     std::int64_t created_at = 0;
     std::vector<std::string> recipients;  // e2e: every grant holder, owner included, sorted
     Bytes thumbnail = {};  // v2: the thumbnail box (thumbnail_box.h), never empty. v1: empty.
+    // v3 only (0 in v1 and v2). Every SHARE signs the stored revision + 1, so an older
+    // envelope (a longer list a revoke shortened) can never be replayed as a share.
+    std::uint64_t revision = 0;
+    std::int64_t expires_at = 0;     // Unix seconds after which no one may read it; 0: never
+    std::uint32_t max_downloads = 0; // complete downloads served at most; 0: no limit
 
     bool operator==(const Envelope&) const = default;
 };
 
+// The fields of version envelope.v (a v1 or v2 envelope has no controls to write: a
+// writer sets v = envelope_version_for(envelope) first).
 [[nodiscard]] Bytes encode_envelope(const Envelope& envelope);
+
+// The version a writer gives `envelope`: 3 when revision, expires_at or max_downloads is
+// set, else 2 when it has a thumbnail, else 1.
+[[nodiscard]] std::uint32_t envelope_version_for(const Envelope& envelope);
 
 // BAD_REQUEST for hostile or inconsistent input: wrong types or sizes, an
 // invalid name or username, an unknown mode, a content type outside kContentTypes
 // (common/content_type.h), a chunk_size outside kMinChunkSize..kMaxChunkSize, chunk_count that does not match
 // padded_size / chunk_size, recipients unsorted, duplicated, present in
 // escrow mode or missing the owner in e2e mode.
-// TOO_LARGE past kMaxEnvelopeV1Bytes (v1) or kMaxEnvelopeBytes (v2); BAD_REQUEST for a v2
-// envelope whose thumbnail is not of a box size (is_thumbnail_box_size).
+// TOO_LARGE past kMaxEnvelopeV1Bytes (v1) or kMaxEnvelopeBytes (v2, v3); BAD_REQUEST for a
+// v2 envelope whose thumbnail is not of a box size (is_thumbnail_box_size), a v3 one whose
+// thumbnail is neither empty nor of a box size, or a negative expires_at.
 [[nodiscard]] Result<Envelope> decode_envelope(ByteView encoded);
 
-// The context an envelope's signature is made under: kEnvelopeV2SigningContext for bytes that
-// start like a v2 envelope (an array of 15 whose first value is 2), else v1's. Decoding then
+// The context an envelope's signature is made under: kEnvelopeV3SigningContext for bytes
+// that start like a v3 envelope (an array of 18 whose first value is 3), v2's for those that
+// start like a v2 one (an array of 15 whose first value is 2), else v1's. Decoding then
 // refuses any mismatch, so each byte string has exactly one context.
 [[nodiscard]] std::string_view envelope_signing_context(ByteView encoded);
 

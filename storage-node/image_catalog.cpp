@@ -21,6 +21,7 @@ std::uint64_t latest_seq(const ImageRecord& record) {
 ImageSummary summary_of(const ImageRecord& image, std::uint64_t seq) {
     ImageSummary summary{image.name, image.owner, seq, image.size, image.created_at, image.mode};
     if (image.mode == kEndToEndMode) summary.recipients = image.recipients;
+    if (image.expires_at != 0) summary.expires_at = image.expires_at;
     return summary;
 }
 
@@ -33,14 +34,15 @@ bool visible_to(const ImageRecord& record, std::string_view user) {
 
 bool announced_to(const ImageRecord& record, std::uint64_t seq, std::string_view user) {
     if (!visible_to(record, user)) return false;
-    if (seq == record.seq) {
-        return std::none_of(
-            record.shares.begin(), record.shares.end(),
-            [&](const ShareRecord& share) { return names_include(share.added, user); });
-    }
-    return std::any_of(record.shares.begin(), record.shares.end(), [&](const ShareRecord& share) {
-        return share.seq == seq && names_include(share.added, user);
-    });
+    auto last_added = std::find_if(
+        record.shares.rbegin(), record.shares.rend(),
+        [&](const ShareRecord& share) { return names_include(share.added, user); });
+    if (last_added == record.shares.rend()) return seq == record.seq;
+    return seq == last_added->seq;
+}
+
+bool expired(const ImageRecord& record, std::int64_t now_seconds) {
+    return record.expires_at != 0 && now_seconds >= record.expires_at;
 }
 
 ImageCatalog::ImageCatalog(StorageBackend& backend, std::uint32_t list_scan_budget,
@@ -116,11 +118,13 @@ Result<ImageRecord> ImageCatalog::commit(const CommitRecord& commit) {
 
 Result<ImageRecord> ImageCatalog::share(ImageRecord record, Bytes envelope, Bytes signature,
                                         std::vector<std::string> recipients,
-                                        const std::vector<Grant>& added_grants) {
-    ShareRecord share{0, {}};  // its seq is the backend's to assign
+                                        const std::vector<Grant>& added_grants,
+                                        std::vector<std::string> removed) {
+    ShareRecord share{0, {}, std::move(removed)};  // its seq is the backend's to assign
     for (const auto& grant : added_grants)
         share.added.push_back(grant.recipient);
     std::sort(share.added.begin(), share.added.end());
+    std::sort(share.removed.begin(), share.removed.end());
     record.envelope = std::move(envelope);
     record.signature = std::move(signature);
     record.recipients = std::move(recipients);
@@ -153,6 +157,14 @@ Result<std::uint64_t> ImageCatalog::remove(const ImageRecord& record) {
     return *seq;
 }
 
+Result<std::uint32_t> ImageCatalog::count_download(const ImageRecord& record) {
+    return backend_->count_download(record);
+}
+
+Result<std::uint32_t> ImageCatalog::downloads(const ImageRecord& record) const {
+    return backend_->downloads(record);
+}
+
 Result<std::optional<Bytes>> ImageCatalog::grant(std::string_view name,
                                                  std::string_view recipient) const {
     return backend_->grant(name, recipient);
@@ -176,7 +188,7 @@ Result<Bytes> ImageCatalog::chunk(const ImageRecord& record, std::uint32_t index
 }
 
 Result<ListReply> ImageCatalog::list(std::string_view user, std::uint64_t after_seq,
-                                     std::uint32_t limit) const {
+                                     std::uint32_t limit, std::int64_t now_seconds) const {
     limit = std::min(limit, kMaxListLimit);
     const std::uint32_t budget = std::max(limit, list_scan_budget_);
     ListReply reply;
@@ -198,8 +210,22 @@ Result<ListReply> ImageCatalog::list(std::string_view user, std::uint64_t after_
         }
         // A deleted image's entries name a missing image, or the image posted under its
         // name since, to which they do not belong (announced_to).
-        if (*record && announced_to(**record, seq, user)) {
+        if (*record && announced_to(**record, seq, user) && !expired(**record, now_seconds)) {
             auto summary = summary_of(**record, seq);
+            if ((*record)->max_downloads != 0) {
+                auto counted = backend_->downloads(**record);
+                if (!counted) {
+                    problem = std::move(counted.error());
+                    return false;
+                }
+                const auto limit_of = (*record)->max_downloads;
+                summary.downloads_left = *counted >= limit_of ? 0 : limit_of - *counted;
+            }
+            if (summary.downloads_left == 0u) {
+                ++examined;  // out of downloads: as good as gone
+                reply.last_seq = seq;
+                return true;
+            }
             reply_bytes += encoded_size(summary);
             if (reply_bytes > list_reply_bytes_ && !reply.items.empty()) {
                 // Full: this entry starts the next page.

@@ -37,10 +37,14 @@ inline constexpr std::size_t kMaxListReplyBytes = 512 * 1024;
 
 // Whether feed entry `seq` of `record` announces the image to `user`, so that
 // each reader meets each image once in the feed: the post's entry to everyone
-// it is visible to except the recipients a later SHARE added; a share's entry
-// to the recipients that share added.
+// it is visible to except the recipients a later SHARE added; the entry of the
+// last share that added a recipient (one revoked and added again is added
+// twice) to that recipient.
 [[nodiscard]] bool announced_to(const ImageRecord& record, std::uint64_t seq,
                                 std::string_view user);
+
+// Whether the image has stopped being served at `now_seconds` (record.expires_at).
+[[nodiscard]] bool expired(const ImageRecord& record, std::int64_t now_seconds);
 
 // A committed record as the catalog holds it: shared, never changed in place
 // (a commit or share replaces it), so readers on the LIST and GET_CHUNK paths
@@ -80,11 +84,20 @@ class ImageCatalog {
     [[nodiscard]] Result<ImageRecord> commit(const CommitRecord& commit);
 
     // A SHARE: `record` with the new envelope, signature and recipients, the
-    // grants of the added readers and the share noted under its own feed entry
-    // (StorageBackend::share). Returns the record as stored; durable as a commit.
+    // grants of the added readers, the removed readers' grants gone and the
+    // share noted under its own feed entry (StorageBackend::share). Returns the
+    // record as stored; durable as a commit.
     [[nodiscard]] Result<ImageRecord> share(ImageRecord record, Bytes envelope, Bytes signature,
                                             std::vector<std::string> recipients,
-                                            const std::vector<Grant>& added_grants);
+                                            const std::vector<Grant>& added_grants,
+                                            std::vector<std::string> removed);
+
+    // One complete download of `record`, an image with a download limit
+    // (StorageBackend::count_download): the count with it, or NOT_FOUND once
+    // the limit was reached.
+    [[nodiscard]] Result<std::uint32_t> count_download(const ImageRecord& record);
+    // The complete downloads counted for `record` so far.
+    [[nodiscard]] Result<std::uint32_t> downloads(const ImageRecord& record) const;
 
     // An owner's DELETE of `record` (checked by the caller): StorageBackend::remove, whose
     // feed entry joins the tail and after which no cached copy of the record answers.
@@ -100,7 +113,9 @@ class ImageCatalog {
     [[nodiscard]] Result<Bytes> chunk(const ImageRecord& record, std::uint32_t index) const;
 
     // The feed entries announced to `user` with seq > after_seq, in feed order
-    // (announced_to), each with its entry's seq: at most min(limit,
+    // (announced_to), each with its entry's seq, but for images expired at
+    // `now_seconds` or out of downloads (each with its expiry and the downloads
+    // it has left): at most min(limit,
     // kMaxListLimit) items and list_reply_bytes of them. last_seq is the last
     // entry examined (or after_seq), more whether the feed has entries beyond it.
     // A LIST from within the newest kFeedTailEntries entries reads them from
@@ -108,7 +123,7 @@ class ImageCatalog {
     // from further back (or when the feed moved on without this node: a store
     // several nodes share) from the backend; both give the same page.
     [[nodiscard]] Result<ListReply> list(std::string_view user, std::uint64_t after_seq,
-                                         std::uint32_t limit) const;
+                                         std::uint32_t limit, std::int64_t now_seconds) const;
     static constexpr std::size_t kFeedTailEntries = 4096;
 
   private:

@@ -3,15 +3,18 @@
 // through the broker (common/service/server_main.h: the command line every
 // server shares), `migrate` copies a stopped node's RocksDB store into RADOS
 // (migrate_command.h).
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
 #include <filesystem>
 #include <ostream>
 #include <string>
+#include <tuple>
 
 #include "common/clock.h"
 #include "common/crypto/keys.h"
+#include "common/duration.h"
 #include "common/protocol/messages.h"
 #include "common/server_keys.h"
 #include "common/service/server_main.h"
@@ -40,6 +43,8 @@ struct Options {
     std::string pool;
     std::string ceph_user = "imgshare";
     std::string pool_namespace;
+    std::string max_expiry;
+    std::string default_expiry;
 };
 
 void add_run_flags(CLI::App& run, Options& options) {
@@ -81,6 +86,14 @@ void add_run_flags(CLI::App& run, Options& options) {
                    "--backend rados: the Ceph client's id, without 'client.' (its key comes "
                    "from the keyring the conf names)")
         ->capture_default_str();
+    run.add_option("--max-expiry", options.max_expiry,
+                   "Longest an image is kept, e.g. 30d (s, m, h or d): a post whose signed "
+                   "expiry (imgshare post --expires) is later is refused at POST_BEGIN, and an "
+                   "image posted without one is removed this long after its post. Default: "
+                   "no bound");
+    run.add_option("--default-expiry", options.default_expiry,
+                   "How long an image posted without an expiry is kept, e.g. 7d (at most "
+                   "--max-expiry). Default: for good (or --max-expiry)");
     run.add_flag("--keep-page-cache", options.keep_page_cache,
                  "Keep the page cache's copy of RocksDB's write-ahead log and blob files "
                  "once they are synced. By default it is handed back to the kernel: on a VM "
@@ -119,6 +132,17 @@ Result<void> serve(const Options& options, const service::RunContext& context) {
     SystemClock clock;
     storage::StorageConfig config{std::move(*ca_key), options.max_image_bytes,
                                   options.upload_timeout_s * 1000, options.max_pending_uploads};
+    for (auto [text, seconds, flag] :
+         {std::tuple{&options.max_expiry, &config.max_expiry_seconds, "--max-expiry"},
+          std::tuple{&options.default_expiry, &config.default_expiry_seconds,
+                     "--default-expiry"}}) {
+        if (text->empty()) continue;
+        auto parsed = parse_duration_seconds(*text);
+        if (!parsed) {
+            return fail(ErrorCode::CONFIG, fmt::format("{}: {}", flag, parsed.error().message));
+        }
+        *seconds = *parsed;
+    }
     auto service = storage::StorageService::open(**backend, clock, std::move(config));
     if (!service) return std::unexpected(service.error());
     const std::string node = worker_config->node_id;

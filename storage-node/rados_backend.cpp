@@ -160,6 +160,10 @@ Result<ImageRecord> RadosBackend::publish_and_finish(std::string_view name, std:
     for (const auto& grant : decoded->grants) {
         finish.omap_set.emplace(grant_omap_key(grant.recipient), grant.sealed_key);
     }
+    if (change > 0) {  // a revoke: the readers it takes back lose their grants with it
+        for (const auto& reader : record->shares.back().removed)
+            finish.omap_remove.insert(grant_omap_key(reader));
+    }
     finish.omap_remove.insert(stage_key(change));
     // ComparisonFailed: another node finished this change already, with these same bytes.
     auto finished = pool_.write(image_object(name), finish);
@@ -353,6 +357,15 @@ Result<ImageRecord> RadosBackend::commit(const CommitRecord& commit) {
     if (auto noted = pool_.omap_set(up, {{std::string(kCommittingKey), bytes_of(name)}});
         !noted) {
         return std::unexpected(std::move(noted.error()));
+    }
+    // The expiry index before the image: a crash between leaves an entry naming no image,
+    // which the sweep forgets, never an image the sweep cannot find.
+    if (commit.record.expires_at != 0) {
+        if (auto indexed = pool_.omap_set(std::string(kExpiriesObject),
+                                          {{expiry_omap_key(commit.record.expires_at, name), {}}});
+            !indexed) {
+            return std::unexpected(std::move(indexed.error()));
+        }
     }
     ImageRecord record = commit.record;
     record.seq = 0;

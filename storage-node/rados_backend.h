@@ -75,6 +75,15 @@ class RadosBackend final : public StorageBackend {
     // removes the chunk objects of noted deletions and publishes the entry of one a crash
     // interrupted, on whichever node runs it.
     [[nodiscard]] Result<std::uint64_t> remove(const ImageRecord& record) override;
+    // The owner's controls (rados_backend_controls.cpp): the download count is an omap key
+    // of the image's object, moved by compare-and-swap; the expiry index is the omap of
+    // `expiries`, written before the commit that needs it and removed after the deletion.
+    [[nodiscard]] Result<std::uint32_t> count_download(const ImageRecord& record) override;
+    [[nodiscard]] Result<std::uint32_t> downloads(const ImageRecord& record) const override;
+    [[nodiscard]] Result<void> visit_expiring(std::int64_t until,
+                                              const ExpiryVisitor& visit) const override;
+    [[nodiscard]] Result<void> forget_expiry(std::string_view name,
+                                             std::int64_t expires_at) override;
     void reclaim_space() override;
     [[nodiscard]] Result<void> sync() override { return {}; }
 

@@ -117,6 +117,13 @@ Result<std::uint64_t> RadosBackend::remove(const ImageRecord& target) {
             spdlog::warn("deletion of '{}': noting it again failed: {}", name,
                          noted.error().message);
         }
+        if (record.expires_at != 0) {
+            // Left behind, the entry would only be forgotten by the sweep.
+            if (auto forgotten = forget_expiry(name, record.expires_at); !forgotten) {
+                spdlog::debug("deletion of '{}': its expiry entry stays: {}", name,
+                              forgotten.error().message);
+            }
+        }
         return publish_once(name, deleted_key(*upload));
     }
     return fail(ErrorCode::SERVICE_UNAVAILABLE,

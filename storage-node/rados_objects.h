@@ -6,6 +6,7 @@
 //                     omap: stage.<k8>   -> StagedChange: change k staged, not yet finished
 //                           applied      -> <k8>, the last change finished (0: the post)
 //                           grant.<user> -> sealed content key (e2e)
+//                           dl.<upload id hex> -> u64be complete downloads counted
 //   feed              omap: head         -> u64be, the last seq taken
 //                           s.<seq16>    -> name (a post's or a share's entry)
 //                           p.<name>/<k8> -> u64be seq: change k of name is published
@@ -14,6 +15,8 @@
 //   uploads           omap: <upload id hex> -> "" (every upload that may be pending)
 //   deletions         omap: <upload id hex> -> "<unix s>/<chunk count>/<name>": a deletion
 //                           begun; its chunks go (reclaim_space), then the key
+//   expiries          omap: <unix s hex16>.<name> -> "": the image expires then (an index:
+//                           written before its commit, removed after its deletion)
 //   up.<upload id>    omap: session      -> UploadSession
 //                           n.<i8>       -> u64be Unix second chunk i arrived (the notes)
 //                           committing   -> name (a commit of this upload began)
@@ -42,6 +45,7 @@ namespace imgshare::storage::rados_layout {
 inline constexpr std::string_view kFeedObject = "feed";
 inline constexpr std::string_view kUploadsObject = "uploads";
 inline constexpr std::string_view kDeletionsObject = "deletions";
+inline constexpr std::string_view kExpiriesObject = "expiries";
 inline constexpr std::string_view kHeadKey = "head";
 inline constexpr std::string_view kAppliedKey = "applied";
 inline constexpr std::string_view kSessionKey = "session";
@@ -75,6 +79,12 @@ inline std::string published_key(std::string_view name, std::uint32_t change) {
 }
 inline std::string deleted_key(const UploadId& upload) {
     return fmt::format("x.{}", upload.text());
+}
+inline std::string downloads_omap_key(const UploadId& upload) {
+    return fmt::format("dl.{}", upload.text());
+}
+inline std::string expiry_omap_key(std::int64_t expires_at, std::string_view name) {
+    return fmt::format("{:016x}.{}", static_cast<std::uint64_t>(expires_at), name);
 }
 inline std::string note_key(std::uint32_t index) {
     return fmt::format("{}{:08x}", kNotePrefix, index);

@@ -24,7 +24,7 @@ Result<ListReply> StorageService::list(const ListRequest& request,
                                 kMaxListLimit));
     }
     if (request.limit == 0) return fail(ErrorCode::BAD_REQUEST, "LIST limit must be at least 1");
-    return catalog_.list(*user, request.after_seq, request.limit);
+    return catalog_.list(*user, request.after_seq, request.limit, clock_->now_seconds());
 }
 
 Result<StorageService::VisibleImage> StorageService::visible_image(
@@ -33,7 +33,7 @@ Result<StorageService::VisibleImage> StorageService::visible_image(
     if (!user) return std::unexpected(std::move(user.error()));
     auto record = catalog_.find(name);
     if (!record) return std::unexpected(std::move(record.error()));
-    if (!*record || !visible_to(**record, *user)) {
+    if (!*record || !visible_to(**record, *user) || expired(**record, clock_->now_seconds())) {
         return fail(ErrorCode::NOT_FOUND, std::string(kNoSuchImage));
     }
     return VisibleImage{std::move(*user), std::move(*record)};
@@ -58,15 +58,30 @@ Result<DownloadReply> StorageService::download(const DownloadRequest& request,
 
 Result<service::WithPayload<DownloadReply>> StorageService::download_with_first_chunk(
     const DownloadRequest& request, const service::RequestContext& context) const {
+    auto visible = visible_image(request.name, context);
+    if (!visible) return std::unexpected(std::move(visible.error()));
+    const ImageRecord& record = *visible->record;
+    if (record.max_downloads != 0) {
+        // Its chunks all come by GET_CHUNK, where the last one counts: a DOWNLOAD that only
+        // reads the record (a share, a thumbnail) counts nothing.
+        auto counted = catalog_.downloads(record);
+        if (!counted) return std::unexpected(std::move(counted.error()));
+        if (*counted >= record.max_downloads) {
+            return fail(ErrorCode::NOT_FOUND, std::string(kNoSuchImage));
+        }
+        auto reply = download(request, context);
+        if (!reply) return std::unexpected(std::move(reply.error()));
+        return service::WithPayload<DownloadReply>{std::move(*reply), Bytes()};
+    }
     auto reply = download(request, context);
     if (!reply) return std::unexpected(std::move(reply.error()));
-    auto first = get_chunk(GetChunkRequest{request.name, 0}, context);
+    auto first = catalog_.chunk(record, 0);
     if (!first) return std::unexpected(std::move(first.error()));
-    return service::WithPayload<DownloadReply>{std::move(*reply), std::move(first->payload)};
+    return service::WithPayload<DownloadReply>{std::move(*reply), std::move(*first)};
 }
 
 Result<ChunkReply> StorageService::get_chunk(const GetChunkRequest& request,
-                                             const service::RequestContext& context) const {
+                                             const service::RequestContext& context) {
     auto visible = visible_image(request.name, context);
     if (!visible) return std::unexpected(std::move(visible.error()));
     const ImageRecord* record = visible->record.get();
@@ -76,6 +91,19 @@ Result<ChunkReply> StorageService::get_chunk(const GetChunkRequest& request,
     }
     auto chunk = catalog_.chunk(*record, request.index);
     if (!chunk) return std::unexpected(std::move(chunk.error()));
+    if (record->max_downloads != 0 && request.index + 1 == record->chunk_count) {
+        // The last chunk completes a download: counted before it leaves, so no more than
+        // max_downloads readers ever hold every chunk.
+        auto counted = catalog_.count_download(*record);
+        if (!counted) {
+            if (counted.error().code == ErrorCode::NOT_FOUND) {
+                return fail(ErrorCode::NOT_FOUND, std::string(kNoSuchImage));
+            }
+            return std::unexpected(std::move(counted.error()));
+        }
+        unsynced_ = true;
+        if (*counted >= record->max_downloads) remove_spent(*record, "served its last download");
+    }
     return ChunkReply{GetChunkReply{request.index}, std::move(*chunk)};
 }
 

@@ -17,13 +17,16 @@
 
 namespace imgshare::storage {
 
-// One SHARE of an e2e image: its own feed entry and the recipients it added.
+// One SHARE of an e2e image: its own feed entry and the recipients it added and took
+// back (a revoke: their grants went with it).
 struct ShareRecord {
     std::uint64_t seq = 0;
     std::vector<std::string> added;
+    std::vector<std::string> removed = {};
     static constexpr auto fields() {
         return std::make_tuple(field("seq", &ShareRecord::seq),
-                               field("added", &ShareRecord::added, kMaxRecipients));
+                               field("added", &ShareRecord::added, kMaxRecipients),
+                               optional_field("removed", &ShareRecord::removed, kMaxRecipients));
     }
     bool operator==(const ShareRecord&) const = default;
 };
@@ -46,6 +49,10 @@ struct ImageRecord {
     std::uint32_t chunk_count = 0;
     std::int64_t committed_at = 0;         // this node's clock, Unix seconds
     std::vector<ShareRecord> shares = {};  // e2e: every SHARE, in feed order
+    // When the image stops being served, Unix seconds (0: never): the envelope's signed
+    // expires_at, or, for an image posted without one, the node's default expiry.
+    std::int64_t expires_at = 0;
+    std::uint32_t max_downloads = 0;  // the envelope's: complete downloads served at most
 
     static constexpr auto fields() {
         using M = ImageRecord;
@@ -57,7 +64,9 @@ struct ImageRecord {
             field("recipients", &M::recipients, kMaxRecipients), field("seq", &M::seq),
             field("created_at", &M::created_at), field("size", &M::size),
             field("chunk_count", &M::chunk_count), field("committed_at", &M::committed_at),
-            optional_field("shares", &M::shares, kMaxRecipients));
+            optional_field("shares", &M::shares, kMaxRecipients),
+            optional_field("expires_at", &M::expires_at),
+            optional_field("max_downloads", &M::max_downloads));
     }
     bool operator==(const ImageRecord&) const = default;
 };

@@ -122,6 +122,9 @@ Result<ImageRecord> RocksDbBackend::commit(const CommitRecord& commit) {
     batch.put(Family::feed, feed_key(record.seq), name);
     batch.put(Family::meta, kLastSeqKey, encode_u64(record.seq));
     batch.put(Family::meta, committed_upload_key(*upload), name);
+    if (record.expires_at != 0) {
+        batch.put(Family::meta, expiry_key(record.expires_at, name), std::string_view());
+    }
     if (!commit.only_chunk) {
         // The session and its notes end with the commit. Point deletions, not a range:
         // every read of a memtable holding range tombstones rebuilds their list, which
@@ -155,6 +158,8 @@ Result<std::uint64_t> RocksDbBackend::remove(const ImageRecord& record) {
     // Point deletions, as at commit: range tombstones cost every later read of the memtable.
     for (std::uint32_t index = 0; index < stored.chunk_count; ++index)
         batch.erase(Family::chunks, chunk_key(*upload, index));
+    if (stored.expires_at != 0) batch.erase(Family::meta, expiry_key(stored.expires_at, name));
+    batch.erase(Family::meta, downloads_key(*upload));
     batch.put(Family::feed, feed_key(seq), name);
     batch.put(Family::meta, kLastSeqKey, encode_u64(seq));
     if (auto written = store_.write(std::move(batch), Durability::Buffered); !written) {
@@ -163,6 +168,57 @@ Result<std::uint64_t> RocksDbBackend::remove(const ImageRecord& record) {
     last_seq_ = seq;
     removed_.push_back(*upload);
     return seq;
+}
+
+Result<std::uint32_t> RocksDbBackend::downloads(const ImageRecord& record) const {
+    auto upload = UploadId::from_key(as_string(record.upload));
+    if (!upload) return fail(ErrorCode::INTERNAL, "a record names no upload");
+    auto stored = store_.get(Family::meta, downloads_key(*upload));
+    if (!stored) return std::unexpected(std::move(stored.error()));
+    if (!*stored) return 0u;
+    auto count = decode_u64(as_string(**stored));
+    if (!count || *count > UINT32_MAX) {
+        return fail(ErrorCode::INTERNAL, "a stored download count is unreadable");
+    }
+    return static_cast<std::uint32_t>(*count);
+}
+
+Result<std::uint32_t> RocksDbBackend::count_download(const ImageRecord& record) {
+    auto held = image(record.name);
+    if (!held) return std::unexpected(std::move(held.error()));
+    if (!*held || (*held)->upload != record.upload) {
+        return fail(ErrorCode::NOT_FOUND, fmt::format("no image '{}'", record.name));
+    }
+    auto counted = downloads(record);
+    if (!counted) return counted;
+    if (*counted >= record.max_downloads) {
+        return fail(ErrorCode::NOT_FOUND,
+                    fmt::format("'{}' has served its {} downloads", record.name,
+                                record.max_downloads));
+    }
+    const std::uint32_t count = *counted + 1;
+    auto upload = UploadId::from_key(as_string(record.upload));
+    auto batch = store_.batch();
+    batch.put(Family::meta, downloads_key(*upload), encode_u64(count));
+    if (auto written = store_.write(std::move(batch), Durability::Buffered); !written) {
+        return std::unexpected(std::move(written.error()));
+    }
+    return count;
+}
+
+Result<void> RocksDbBackend::visit_expiring(std::int64_t until, const ExpiryVisitor& visit) const {
+    if (until < 0) return {};
+    return store_.scan(Family::meta, kExpiryPrefix, expiry_key(until + 1, ""),
+                       [&](std::string_view key, ByteView) {
+                           auto entry = expiry_entry_of(key);
+                           return !entry || visit(entry->name, entry->expires_at);
+                       });
+}
+
+Result<void> RocksDbBackend::forget_expiry(std::string_view name, std::int64_t expires_at) {
+    auto batch = store_.batch();
+    batch.erase(Family::meta, expiry_key(expires_at, name));
+    return store_.write(std::move(batch), Durability::Buffered);
 }
 
 void RocksDbBackend::reclaim_space() {
@@ -188,6 +244,8 @@ Result<ImageRecord> RocksDbBackend::share(const ShareUpdate& update) {
     for (const auto& grant : update.added_grants) {
         batch.put(Family::grants, grant_key(record.name, grant.recipient), grant.sealed_key);
     }
+    for (const auto& reader : record.shares.back().removed)
+        batch.erase(Family::grants, grant_key(record.name, reader));
     batch.put(Family::feed, feed_key(seq), record.name);
     batch.put(Family::meta, kLastSeqKey, encode_u64(seq));
     batch.put(Family::images, record.name, encode_record(record));

@@ -59,6 +59,14 @@ class RocksDbBackend final : public StorageBackend {
     [[nodiscard]] Result<ImageRecord> commit(const CommitRecord& commit) override;
     [[nodiscard]] Result<ImageRecord> share(const ShareUpdate& update) override;
     [[nodiscard]] Result<std::uint64_t> remove(const ImageRecord& record) override;
+    // The service's worker is this backend's only writer: a read and a write of the count
+    // cannot interleave with another's.
+    [[nodiscard]] Result<std::uint32_t> count_download(const ImageRecord& record) override;
+    [[nodiscard]] Result<std::uint32_t> downloads(const ImageRecord& record) const override;
+    [[nodiscard]] Result<void> visit_expiring(std::int64_t until,
+                                              const ExpiryVisitor& visit) const override;
+    [[nodiscard]] Result<void> forget_expiry(std::string_view name,
+                                             std::int64_t expires_at) override;
     [[nodiscard]] Result<void> sync() override;
 
     [[nodiscard]] Result<std::optional<UploadSession>> session(

@@ -69,17 +69,21 @@ Result<Envelope> stored_envelope(const ImageRecord& record) {
     return envelope;
 }
 
-Result<std::vector<std::string>> added_recipients(const Envelope& stored, const Envelope& grown) {
-    // Both lists are sorted and unique (decode_envelope checks it).
-    if (!std::includes(grown.recipients.begin(), grown.recipients.end(), stored.recipients.begin(),
-                       stored.recipients.end())) {
-        return fail(ErrorCode::BAD_REQUEST, "a share cannot remove a recipient");
-    }
+struct ListChange {
     std::vector<std::string> added;
-    std::set_difference(grown.recipients.begin(), grown.recipients.end(), stored.recipients.begin(),
-                        stored.recipients.end(), std::back_inserter(added));
-    if (added.empty()) return fail(ErrorCode::BAD_REQUEST, "the share adds no recipient");
-    return added;
+    std::vector<std::string> removed;
+};
+
+ListChange list_change(const Envelope& stored, const Envelope& changed) {
+    // Both lists are sorted and unique (decode_envelope checks it).
+    ListChange change;
+    std::set_difference(changed.recipients.begin(), changed.recipients.end(),
+                        stored.recipients.begin(), stored.recipients.end(),
+                        std::back_inserter(change.added));
+    std::set_difference(stored.recipients.begin(), stored.recipients.end(),
+                        changed.recipients.begin(), changed.recipients.end(),
+                        std::back_inserter(change.removed));
+    return change;
 }
 
 Result<void> check_grants(const std::vector<Grant>& grants, const std::vector<std::string>& added) {
@@ -125,17 +129,27 @@ Result<ValidatedShare> validate_share(const ShareRequest& request, const ImageRe
     if (!stored) return std::unexpected(std::move(stored.error()));
 
     Envelope same_list = *grown;
+    same_list.v = stored->v;
     same_list.recipients = stored->recipients;
+    same_list.revision = stored->revision;
     if (same_list != *stored) {
         return fail(ErrorCode::BAD_REQUEST,
                     "a share may change nothing in the envelope but its recipients");
     }
-    auto added = added_recipients(*stored, *grown);
-    if (!added) return std::unexpected(std::move(added.error()));
-    if (auto ok = check_grants(request.grants, *added); !ok) {
+    if (grown->revision != stored->revision + 1) {
+        return fail(ErrorCode::STALE,
+                    fmt::format("the share's envelope is revision {}; the image is at revision "
+                                "{}, so a share signs {}",
+                                grown->revision, stored->revision, stored->revision + 1));
+    }
+    auto change = list_change(*stored, *grown);
+    if (change.added.empty() && change.removed.empty()) {
+        return fail(ErrorCode::BAD_REQUEST, "the share neither adds nor removes a recipient");
+    }
+    if (auto ok = check_grants(request.grants, change.added); !ok) {
         return std::unexpected(std::move(ok.error()));
     }
-    return ValidatedShare{std::move(*grown), std::move(*added)};
+    return ValidatedShare{std::move(*grown), std::move(change.added), std::move(change.removed)};
 }
 
 bool repeats_last_share(const ShareRequest& request, const ImageRecord& record) {

@@ -1,9 +1,10 @@
-// The checks SHARE makes before an e2e image gains a recipient: only its owner
-// may grow the recipient list, the new list must be signed by the key of the
-// certificate the image was posted with, the owner must still hold that key
-// under a certificate valid now (the same one, or a renewal of it), and nothing
-// but the list may change. Pure functions of the request and the stored
-// record, tested without a database.
+// The checks SHARE makes before an e2e image's recipient list changes: only its owner may
+// grow or shrink it, the new list must be signed by the key of the certificate the image
+// was posted with, the owner must still hold that key under a certificate valid now (the
+// same one, or a renewal of it), the new envelope must carry the next revision (so no
+// older envelope, a longer list a revoke shortened, can be replayed), and nothing but the
+// list and the revision may change. Pure functions of the request and the stored record,
+// tested without a database.
 #pragma once
 
 #include <cstdint>
@@ -25,8 +26,9 @@ struct ShareRules {
 };
 
 struct ValidatedShare {
-    Envelope envelope;               // the new envelope, verified
-    std::vector<std::string> added;  // recipients it adds, sorted, never empty
+    Envelope envelope;                 // the new envelope, verified
+    std::vector<std::string> added;    // recipients it adds, sorted
+    std::vector<std::string> removed;  // recipients it takes back, sorted; not both empty
 };
 
 // `record` must be visible to `user` (the caller answers NOT_FOUND otherwise, as
@@ -44,9 +46,11 @@ struct ValidatedShare {
 //     (BAD_SIGNATURE: it does not vouch for what the stored key signs);
 //   the new envelope is signed by the stored certificate and names it
 //     (BAD_SIGNATURE), and is a consistent envelope (BAD_REQUEST, TOO_LARGE);
-//   it is the stored envelope in every field but `recipients` (BAD_REQUEST);
-//   its recipients include every stored one and at least one more
-//     (BAD_REQUEST);
+//   it is the stored envelope in every field but `v`, `recipients` and `revision`
+//     (BAD_REQUEST), and its revision is the stored one + 1 (STALE: an older
+//     envelope replayed, or a share that lost a race with another);
+//   its recipients differ from the stored ones (BAD_REQUEST: nothing to do) and
+//     still include the owner (decode_envelope checks it);
 //   the grants are exactly one per added recipient, each sealed key
 //     kSealedContentKeySize bytes (BAD_REQUEST).
 [[nodiscard]] Result<ValidatedShare> validate_share(const ShareRequest& request,

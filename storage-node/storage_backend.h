@@ -70,8 +70,9 @@ struct CommitRecord {
 };
 
 // What share() makes visible at once: `record` as it is to become, whose last
-// entry in `shares` is the new share (its seq is assigned by the backend), and
-// the grants of the readers that share adds.
+// entry in `shares` is the new share (its seq is assigned by the backend), the
+// grants of the readers that share adds, and the end of the grants of the
+// readers it removes (the share's `removed`).
 struct ShareUpdate {
     ImageRecord record;
     std::vector<Grant> added_grants;
@@ -126,6 +127,28 @@ class StorageBackend {
     // another upload's. Durable after the next sync(). The chunks' space comes
     // back with reclaim_space().
     [[nodiscard]] virtual Result<std::uint64_t> remove(const ImageRecord& record) = 0;
+    // One complete download of `record` (whose max_downloads is set): counts it
+    // unless the image has served max_downloads already, atomically across every
+    // node sharing the store, so that no more than max_downloads are ever
+    // counted. Returns the count with this one; NOT_FOUND when the limit was
+    // reached or the image is gone. The count belongs to this upload of the name
+    // and goes with the image. Durable after the next sync().
+    [[nodiscard]] virtual Result<std::uint32_t> count_download(const ImageRecord& record) = 0;
+    // The complete downloads counted for `record` so far (0 when none, or gone).
+    [[nodiscard]] virtual Result<std::uint32_t> downloads(const ImageRecord& record) const = 0;
+
+    // Images whose expires_at is at or before `until`, earliest first, from an
+    // index commit() adds to for every record with expires_at set and remove()
+    // takes from: visit(name, expires_at) until it returns false. The index may
+    // name an image that is gone or another upload's (a crash between its writes on
+    // a store without cross-object atomicity): the caller checks the record and
+    // forgets such an entry.
+    using ExpiryVisitor = std::function<bool(std::string_view name, std::int64_t expires_at)>;
+    [[nodiscard]] virtual Result<void> visit_expiring(std::int64_t until,
+                                                      const ExpiryVisitor& visit) const = 0;
+    [[nodiscard]] virtual Result<void> forget_expiry(std::string_view name,
+                                                     std::int64_t expires_at) = 0;
+
     // Makes every commit, share and chunk written before it durable (one
     // fsync for a burst: group commit).
     [[nodiscard]] virtual Result<void> sync() = 0;

@@ -84,6 +84,26 @@ std::string committed_upload_key(const UploadId& upload) {
     return std::string("committed/").append(upload.key());
 }
 
+std::string expiry_key(std::int64_t expires_at, std::string_view name) {
+    std::string key(kExpiryPrefix);
+    append_big_endian(key, static_cast<std::uint64_t>(expires_at), 8);
+    key.append(name);
+    return key;
+}
+
+std::optional<ExpiryEntry> expiry_entry_of(std::string_view key) {
+    if (key.size() <= kExpiryPrefix.size() + 8 || !key.starts_with(kExpiryPrefix)) {
+        return std::nullopt;
+    }
+    auto at = read_big_endian(key.substr(kExpiryPrefix.size(), 8));
+    if (at > static_cast<std::uint64_t>(INT64_MAX)) return std::nullopt;
+    return ExpiryEntry{static_cast<std::int64_t>(at), key.substr(kExpiryPrefix.size() + 8)};
+}
+
+std::string downloads_key(const UploadId& upload) {
+    return std::string("downloads/").append(upload.key());
+}
+
 std::string encode_u64(std::uint64_t value) {
     std::string out;
     append_big_endian(out, value, 8);

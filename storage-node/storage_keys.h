@@ -10,6 +10,10 @@
 //   feed     u64be seq                      -> name (a post, or a SHARE: records.h)
 //   meta     "last_seq"                     -> u64be, the highest seq assigned
 //            "committed/" · upload id       -> name of the image that upload became
+//            "expires/" · u64be second · name -> "": the image expires then (the index
+//                                              the expiry sweep reads; ImageRecord's
+//                                              expires_at is the truth)
+//            "downloads/" · upload id       -> u64be complete downloads counted
 //
 // Big-endian integers make the byte order of keys the numeric order, so a
 // prefix scan walks chunks and feed entries in order. Image names and
@@ -62,6 +66,16 @@ class UploadId {
 [[nodiscard]] std::string committed_upload_key(const UploadId& upload);
 
 inline constexpr std::string_view kLastSeqKey = "last_seq";
+inline constexpr std::string_view kExpiryPrefix = "expires/";
+
+[[nodiscard]] std::string expiry_key(std::int64_t expires_at, std::string_view name);
+struct ExpiryEntry {
+    std::int64_t expires_at;
+    std::string_view name;  // into the key
+};
+// The second and name of a key made by expiry_key, if it is one.
+[[nodiscard]] std::optional<ExpiryEntry> expiry_entry_of(std::string_view key);
+[[nodiscard]] std::string downloads_key(const UploadId& upload);
 
 [[nodiscard]] std::string encode_u64(std::uint64_t value);
 [[nodiscard]] std::optional<std::uint64_t> decode_u64(std::string_view bytes);

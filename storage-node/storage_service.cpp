@@ -15,8 +15,9 @@ namespace {
 // The answer to the share that left `record` as it is (its last one).
 ShareReply share_reply(const ImageRecord& record) {
     const auto& share = record.shares.back();
-    return ShareReply{record.recipients, share.added, record.name,       record.owner,
-                      share.seq,         record.size, record.created_at, record.mode};
+    return ShareReply{record.recipients, share.added,       record.name, record.owner,
+                      share.seq,         record.size,       record.created_at,
+                      record.mode,       share.removed};
 }
 
 }  // namespace
@@ -61,7 +62,8 @@ Result<ShareReply> StorageService::share(const ShareRequest& request,
                                     ShareRules{config_.ca_verify_key, clock_->now_seconds()});
     if (!validated) return std::unexpected(std::move(validated.error()));
     auto shared = catalog_.share(ImageRecord(*record), request.envelope, request.signature,
-                                 validated->envelope.recipients, request.grants);
+                                 validated->envelope.recipients, request.grants,
+                                 validated->removed);
     if (!shared) return std::unexpected(std::move(shared.error()));
     unsynced_ = true;
     return share_reply(*shared);
@@ -114,7 +116,53 @@ void StorageService::housekeeping() {
     // Expiry writes: while writes are stopped it would only fail, once a second.
     if (backend_->resume_writes()) {
         expire_uploads();
+        expire_images();
         backend_->reclaim_space();
+    }
+}
+
+void StorageService::remove_spent(const ImageRecord& record, std::string_view why) {
+    auto removed = catalog_.remove(record);
+    if (removed) {
+        unsynced_ = true;
+        spdlog::info("image '{}' of {} {}; removed (feed entry {})", record.name, record.owner,
+                     why, *removed);
+    } else if (removed.error().code != ErrorCode::NOT_FOUND) {  // NOT_FOUND: gone already
+        spdlog::warn("image '{}' {}, but removing it failed: {}", record.name, why,
+                     removed.error().message);
+    }
+}
+
+void StorageService::expire_images() {
+    // A tick stays short however many expired at once: the rest go on the next ones.
+    constexpr std::size_t kExpiredPerTick = 64;
+    const auto now = clock_->now_seconds();
+    std::vector<std::pair<std::string, std::int64_t>> due;
+    auto visited = backend_->visit_expiring(now, [&](std::string_view name, std::int64_t at) {
+        due.emplace_back(name, at);
+        return due.size() < kExpiredPerTick;
+    });
+    if (!visited) {
+        spdlog::warn("reading the images due to expire failed: {}", visited.error().message);
+        return;
+    }
+    for (const auto& [name, at] : due) {
+        auto record = backend_->image(name);
+        if (!record) {
+            spdlog::warn("expiring '{}': {}", name, record.error().message);
+            continue;
+        }
+        if (*record && (*record)->expires_at == at && expired(**record, now)) {
+            remove_spent(**record, "expired");
+        } else if (auto forgotten = backend_->forget_expiry(name, at); !forgotten) {
+            // An entry naming no image, or another one (a crash between the index and the
+            // commit, or the name posted again).
+            spdlog::warn("forgetting the expiry entry of '{}': {}", name,
+                         forgotten.error().message);
+        }
+    }
+    if (auto durable = make_durable(); !durable) {
+        spdlog::warn("syncing the expired images' removal failed: {}", durable.error().message);
     }
 }
 

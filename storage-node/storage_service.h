@@ -50,6 +50,11 @@ struct StorageConfig {
     std::size_t max_pending_uploads_per_user = 4;
     std::uint32_t list_scan_budget = 4 * kMaxListLimit;  // feed entries examined per LIST
     std::size_t list_reply_bytes = kMaxListReplyBytes;   // encoded items per LIST page
+    // How long an image may be kept at most (0: no bound): a later signed expires_at is
+    // refused at POST_BEGIN, and an image posted without one expires then.
+    std::int64_t max_expiry_seconds = 0;
+    // How long an image posted without an expiry is kept (0: for good; at most the above).
+    std::int64_t default_expiry_seconds = 0;
 };
 
 // GET_CHUNK's reply and the chunk, its payload frame.
@@ -92,16 +97,23 @@ class StorageService {
     [[nodiscard]] Result<DownloadReply> download(const DownloadRequest& request,
                                                  const service::RequestContext& context) const;
     // DOWNLOAD's whole answer: download()'s record with chunk 0 (get_chunk) as its payload.
+    // An image with a download limit gets no chunk (an empty payload): every
+    // chunk of it comes by GET_CHUNK, whose last one counts the download.
     [[nodiscard]] Result<service::WithPayload<DownloadReply>> download_with_first_chunk(
         const DownloadRequest& request, const service::RequestContext& context) const;
+    // For an image with a download limit, serving the last chunk counts one
+    // complete download (StorageBackend::count_download; NOT_FOUND, as for a
+    // missing name, once the limit was reached), and the download that reaches
+    // the limit removes the image, its answer still carrying the chunk.
     [[nodiscard]] Result<ChunkReply> get_chunk(const GetChunkRequest& request,
-                                               const service::RequestContext& context) const;
-    // The owner grows an e2e image's recipient list (share_validation.h): the
-    // new envelope, its signature and the added grants replace the old at once
-    // with a new feed entry (StorageBackend::share, durable before the reply),
-    // announced to the added recipients only. NOT_FOUND as for a missing name
-    // when the sender may not see the image. A repeat of the last share
-    // answers as it did and changes nothing.
+                                               const service::RequestContext& context);
+    // The owner changes an e2e image's recipient list (share_validation.h): the
+    // new envelope, its signature and the added grants replace the old at once,
+    // the removed readers' grants go, with a new feed entry
+    // (StorageBackend::share, durable before the reply), announced to the added
+    // recipients only. NOT_FOUND as for a missing name when the sender may not
+    // see the image. A repeat of the last share answers as it did and changes
+    // nothing.
     [[nodiscard]] Result<ShareReply> share(const ShareRequest& request,
                                            const service::RequestContext& context);
 
@@ -124,6 +136,9 @@ class StorageService {
     void housekeeping();
     // Removes idle pending uploads.
     void expire_uploads();
+    // Removes images whose expiry has passed (a bounded number per call), as a DELETE
+    // would but with no event; they were answered NOT_FOUND from their expiry on.
+    void expire_images();
 
   private:
     StorageService(StorageBackend& backend, const Clock& clock, StorageConfig config,
@@ -151,6 +166,15 @@ class StorageService {
     // The sender, and POST_BEGIN's checks of `request` (post_validation.h).
     [[nodiscard]] Result<CheckedPost> check_post(const PostBeginRequest& request,
                                                  const service::RequestContext& context);
+    // A signed expires_at must be in the future (BAD_REQUEST) and within max_expiry_seconds
+    // (TOO_LARGE).
+    [[nodiscard]] Result<void> check_expiry(const Envelope& envelope) const;
+    // When an image committed at `now` stops being served: its signed expires_at, else the
+    // node's default or maximum, else never (0).
+    [[nodiscard]] std::int64_t expiry_of(const Envelope& envelope, std::int64_t now) const;
+    // Removes `record` for a reason of its own (expired, out of downloads): the catalog's
+    // remove, a sync owed. Failing costs only space: it stays answered NOT_FOUND.
+    void remove_spent(const ImageRecord& record, std::string_view why);
     // What upload `upload` of `user` became once committed; NOT_FOUND as for an
     // unknown upload when it was not committed, or not by `user`.
     [[nodiscard]] Result<ImageRecord> committed_from(const UploadId& upload,

@@ -53,8 +53,9 @@ Result<void> check_chunk(const Envelope& envelope, std::uint32_t index, std::siz
 // upload session or a POST_IMAGE request; both were validated by validate_post).
 template <class Posted>
 ImageRecord record_of(const UploadId& upload, const std::string& owner, const Posted& posted,
-                      const Envelope& envelope, std::int64_t now_seconds) {
-    return ImageRecord{
+                      const Envelope& envelope, std::int64_t now_seconds,
+                      std::int64_t expires_at) {
+    ImageRecord record{
         envelope.name,
         owner,
         Bytes(as_bytes(upload.key()).begin(), as_bytes(upload.key()).end()),
@@ -69,6 +70,9 @@ ImageRecord record_of(const UploadId& upload, const std::string& owner, const Po
         envelope.padded_size,
         envelope.chunk_count,
         now_seconds};
+    record.expires_at = expires_at;
+    record.max_downloads = envelope.max_downloads;
+    return record;
 }
 
 }  // namespace
@@ -80,7 +84,41 @@ Result<StorageService::CheckedPost> StorageService::check_post(
     auto post = validate_post(
         request, *user, PostRules{certificates_, config_.max_image_bytes, clock_->now_seconds()});
     if (!post) return std::unexpected(std::move(post.error()));
+    if (auto ok = check_expiry(post->envelope); !ok) return std::unexpected(std::move(ok.error()));
     return CheckedPost{std::move(*user), std::move(post->envelope)};
+}
+
+Result<void> StorageService::check_expiry(const Envelope& envelope) const {
+    if (envelope.expires_at == 0) return {};
+    const auto now = clock_->now_seconds();
+    if (envelope.expires_at <= now) {
+        return fail(ErrorCode::BAD_REQUEST,
+                    fmt::format("the image expires at {}, which is past (the node's clock: {})",
+                                envelope.expires_at, now));
+    }
+    // A minute's grace for the owner's clock running ahead of this node's.
+    constexpr std::int64_t kClockGraceSeconds = 60;
+    if (config_.max_expiry_seconds != 0 &&
+        envelope.expires_at > now + config_.max_expiry_seconds + kClockGraceSeconds) {
+        // TOO_LARGE, as for an image over the size limit: a value past the node's bound,
+        // which ends the client's kept post (client/image_post.cpp) so another can follow.
+        return fail(ErrorCode::TOO_LARGE,
+                    fmt::format("the image would be kept {} s; this node keeps images at most "
+                                "{} s (--max-expiry)",
+                                envelope.expires_at - now, config_.max_expiry_seconds));
+    }
+    return {};
+}
+
+std::int64_t StorageService::expiry_of(const Envelope& envelope, std::int64_t now) const {
+    if (envelope.expires_at != 0) return envelope.expires_at;
+    if (config_.default_expiry_seconds != 0) {
+        auto keep = config_.default_expiry_seconds;
+        if (config_.max_expiry_seconds != 0) keep = std::min(keep, config_.max_expiry_seconds);
+        return now + keep;
+    }
+    if (config_.max_expiry_seconds != 0) return now + config_.max_expiry_seconds;
+    return 0;
 }
 
 Result<PostBeginReply> StorageService::post_begin(const PostBeginRequest& request,
@@ -206,9 +244,10 @@ Result<PostCommitReply> StorageService::post_commit(const PostCommitRequest& req
         return std::unexpected(std::move(ready.error()));
     }
     const auto& pending = *upload->session;
+    const auto now = clock_->now_seconds();
     auto record = commit_for_group_sync(CommitRecord{
-        record_of(id, pending.owner, pending, envelope, clock_->now_seconds()), pending.grants,
-        std::nullopt});
+        record_of(id, pending.owner, pending, envelope, now, expiry_of(envelope, now)),
+        pending.grants, std::nullopt});
     if (!record && record.error().code == ErrorCode::NAME_TAKEN) {
         return discard_refused(
             Error{ErrorCode::NAME_TAKEN,
@@ -257,8 +296,9 @@ Result<PostCommitReply> StorageService::post_image(const PostImageRequest& reque
         return fail(ErrorCode::INTEGRITY,
                     "the chunk does not hash to the envelope's ciphertext_sha256");
     }
+    const auto now = clock_->now_seconds();
     auto record = commit_for_group_sync(
-        CommitRecord{record_of(upload, user, request, envelope, clock_->now_seconds()),
+        CommitRecord{record_of(upload, user, request, envelope, now, expiry_of(envelope, now)),
                      request.grants, ByteView(context.payload)});
     if (!record && record.error().code == ErrorCode::NAME_TAKEN) {
         return fail(ErrorCode::NAME_TAKEN, fmt::format("the name '{}' is taken", envelope.name));

@@ -31,6 +31,8 @@ void print_summary(std::ostream& out, const ImageSummary& image, bool json) {
         fmt::format("{} {} {} {} {} {}", image.seq, printable(image.name), printable(image.owner),
                     image.size, format_utc(image.created_at), printable(image.mode));
     if (image.recipients) line += " " + readers_of(*image.recipients);
+    if (image.expires_at) line += " expires=" + format_utc(*image.expires_at);
+    if (image.downloads_left) line += fmt::format(" downloads-left={}", *image.downloads_left);
     print_line(out, line);
 }
 
@@ -52,12 +54,14 @@ CommandAction define_list(CLI::App& command) {
     command.add_option("--after", *after, "Only images after this feed position (seq)")
         ->check(CLI::NonNegativeNumber);
     command.footer(
-        "Output: one line per image: SEQ NAME OWNER SIZE CREATED_AT MODE [READERS]\n"
+        "Output: one line per image: SEQ NAME OWNER SIZE CREATED_AT MODE [READERS] "
+        "[expires=TIME] [downloads-left=N]\n"
         "  (SIZE: stored bytes, padded; CREATED_AT: UTC, YYYY-MM-DDTHH:MM:SSZ; MODE: escrow|e2e;\n"
-        "  READERS, e2e only: the recipients, owner included, comma-separated)\n"
+        "  READERS, e2e only: the recipients, owner included, comma-separated; expires=, for an\n"
+        "  image that expires: when, UTC; downloads-left=, for one posted with --max-downloads)\n"
         "An e2e image shared with you later is listed at the position of that share.\n"
         "--json: one object per line with the keys seq, name, owner, size, created_at, mode "
-        "(+ recipients, an array, for e2e)");
+        "(+ recipients, an array, for e2e; + expires_at and downloads_left when they apply)");
     return [after](const CommandContext& context) { return run_list(*after, context); };
 }
 

@@ -15,6 +15,7 @@
 #include "client/image_type.h"
 #include "client/output.h"
 #include "client/recipients.h"
+#include "common/duration.h"
 #include "common/image_name.h"
 
 namespace imgshare::client {
@@ -25,6 +26,8 @@ struct PostOptions {
     std::string name;
     std::string to;           // e2e recipients, comma-separated
     bool end_to_end = false;  // --to was given (even empty: never fall back to escrow)
+    std::string expires;      // a duration, e.g. 7d
+    std::uint32_t max_downloads = 0;
 };
 
 Result<void> run_post(const PostOptions& options, const CommandContext& context) {
@@ -37,6 +40,14 @@ Result<void> run_post(const PostOptions& options, const CommandContext& context)
             : options.name,
         std::string(content_type_of(*type)), std::nullopt};
     if (auto ok = check_image_name(wanted.name); !ok) return ok;
+    if (!options.expires.empty()) {
+        auto seconds = parse_duration_seconds(options.expires);
+        if (!seconds) {
+            return fail(ErrorCode::BAD_REQUEST, "--expires: " + seconds.error().message);
+        }
+        wanted.expires_in_seconds = *seconds;
+    }
+    wanted.max_downloads = options.max_downloads;
     if (options.end_to_end) {
         auto parsed = parse_recipient_list(options.to);
         if (!parsed) return std::unexpected(parsed.error());
@@ -61,6 +72,10 @@ Result<void> run_post(const PostOptions& options, const CommandContext& context)
                             {"size", committed.size},
                             {"mode", printable(committed.mode)}};
         if (end_to_end) line["recipients"] = readers;
+        if (posted->envelope.expires_at != 0) line["expires_at"] = posted->envelope.expires_at;
+        if (posted->envelope.max_downloads != 0) {
+            line["max_downloads"] = posted->envelope.max_downloads;
+        }
         print_json_line(context.out, line);
     } else if (end_to_end) {
         print_line(context.out, fmt::format("posted {} (seq {}) end-to-end for {}",
@@ -68,6 +83,14 @@ Result<void> run_post(const PostOptions& options, const CommandContext& context)
                                             fmt::join(readers, ",")));
     } else {
         print_line(context.out, fmt::format("posted {} (seq {})", committed.name, committed.seq));
+    }
+    if (!context.options.json && posted->envelope.expires_at != 0) {
+        print_line(context.out,
+                   fmt::format("  expires {}", format_utc(posted->envelope.expires_at)));
+    }
+    if (!context.options.json && posted->envelope.max_downloads != 0) {
+        print_line(context.out, fmt::format("  served for {} complete downloads at most",
+                                            posted->envelope.max_downloads));
     }
     return {};
 }
@@ -84,6 +107,14 @@ CommandAction define_post(CLI::App& command) {
         command.add_option("--to", options->to,
                            "End-to-end: only these users (comma-separated, e.g. bob,carol) and you "
                            "can ever read it; no server can");
+    command.add_option("--expires", options->expires,
+                       "Stop serving it after this long, e.g. 90m, 12h, 7d (signed into the "
+                       "envelope; the storage node then removes it and frees its space, and may "
+                       "refuse a time beyond its --max-expiry)");
+    command.add_option("--max-downloads", options->max_downloads,
+                       "Serve at most this many complete downloads (yours included), then remove "
+                       "it; signed into the envelope")
+        ->check(CLI::Range(1u, 1'000'000u));
     command.footer(
         "Refuses a file that is not an image (by its first bytes) before sending anything. "
         "Encrypts in chunks and hashes the ciphertext (nothing is written), signs the envelope, "
@@ -103,7 +134,10 @@ CommandAction define_post(CLI::App& command) {
         "alone.\n"
         "Output: posted NAME (seq N)\n"
         "  with --to: posted NAME (seq N) end-to-end for READER,READER,...\n"
-        "--json: {\"name\":…,\"seq\":…,\"size\":…,\"mode\":…} (+ \"recipients\" with --to)");
+        "  with --expires, a second line: expires YYYY-MM-DDTHH:MM:SSZ\n"
+        "  with --max-downloads, a line: served for N complete downloads at most\n"
+        "--json: {\"name\":…,\"seq\":…,\"size\":…,\"mode\":…} (+ \"recipients\" with --to, "
+        "\"expires_at\" with --expires, \"max_downloads\" with --max-downloads)");
     return [options, to](const CommandContext& context) {
         options->end_to_end = to->count() > 0;
         return run_post(*options, context);

@@ -28,11 +28,15 @@ Result<ByteView> chunk_of(std::uint32_t index, std::span<const ByteView> frames)
 using ChunkConsumer = std::function<Result<void>(std::uint32_t, ByteView)>;
 
 // Hands `consume` chunk 0 (from the DOWNLOAD reply), then GET_CHUNK 1 .. chunk_count-1 in
-// order, `window` in flight.
+// order, `window` in flight. A DOWNLOAD reply without a chunk (an image with a download
+// limit) has every chunk come by GET_CHUNK.
 Result<void> fetch_chunks(BrokerConnection& connection, const std::string& name,
                           ByteView first_chunk, std::uint32_t chunk_count, std::size_t window,
                           const ChunkConsumer& consume) {
-    if (auto ok = consume(0, first_chunk); !ok) return ok;
+    const std::uint32_t first = first_chunk.empty() ? 0 : 1;
+    if (first == 1) {
+        if (auto ok = consume(0, first_chunk); !ok) return ok;
+    }
     Transfer transfer{[&name](std::uint32_t index, std::uint64_t id) -> Result<Frames> {
                           return encode(GetChunkRequest{name, index}, id);
                       },
@@ -43,7 +47,7 @@ Result<void> fetch_chunks(BrokerConnection& connection, const std::string& name,
                           return consume(index, *chunk);
                       },
                       {}};
-    return connection.run(transfer, 1, chunk_count, window);
+    return connection.run(transfer, first, chunk_count, window);
 }
 
 Result<std::uint64_t> fetch_verified(BrokerConnection& connection, const std::string& name,

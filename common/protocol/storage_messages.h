@@ -216,12 +216,18 @@ struct ImageSummary {
     std::string mode;
     // e2e only: every reader the owner signed for, owner included. Absent for escrow images.
     std::optional<std::vector<std::string>> recipients = std::nullopt;
+    // When the storage node stops serving it (Unix seconds), absent for an image that does
+    // not expire; how many more complete downloads it serves, absent for an image without a
+    // limit. LIST items only: an event leaves both out.
+    std::optional<std::int64_t> expires_at = std::nullopt;
+    std::optional<std::uint32_t> downloads_left = std::nullopt;
     static constexpr auto fields() {
         using M = ImageSummary;
         return std::make_tuple(
             field("name", &M::name, kMaxImageNameBytes), field("owner", &M::owner),
             field("seq", &M::seq), field("size", &M::size), field("created_at", &M::created_at),
-            field("mode", &M::mode), field("recipients", &M::recipients, kMaxRecipients));
+            field("mode", &M::mode), field("recipients", &M::recipients, kMaxRecipients),
+            field("expires_at", &M::expires_at), field("downloads_left", &M::downloads_left));
     }
     bool operator==(const ImageSummary&) const = default;
 };
@@ -344,7 +350,7 @@ struct ShareRequest {
     static constexpr std::string_view kService = kStorageService;
     static constexpr Sender kSentBy = Sender::registered_user;
     std::string name;
-    Bytes envelope;  // the re-signed envelope with the grown recipient list
+    Bytes envelope;  // the re-signed envelope: the recipient list grown or shrunk, revision + 1
     Bytes signature;
     std::vector<Grant> grants;
     // The owner's current certificate. The envelope names the one the image was posted
@@ -363,7 +369,8 @@ struct ShareRequest {
 };
 
 // The image as the share left it, and the feed entry that announces it to the
-// recipients the share added (the broker publishes NEW_IMAGE to them alone).
+// recipients the share added (the broker publishes NEW_IMAGE to them alone) and, for a
+// revoke, tells the recipients it removed that it is gone for them (IMAGE_DELETED).
 struct ShareReply {
     static constexpr std::string_view kType = kOkType;
     std::vector<std::string> recipients;  // every reader afterwards, owner included, sorted
@@ -374,13 +381,15 @@ struct ShareReply {
     std::uint64_t size = 0;
     std::int64_t created_at = 0;
     std::string mode = {};
+    std::vector<std::string> removed = {};  // the recipients this share took back, sorted
     static constexpr auto fields() {
         using M = ShareReply;
         return std::make_tuple(
             field("recipients", &M::recipients, kMaxRecipients),
             field("added", &M::added, kMaxRecipients), field("name", &M::name, kMaxImageNameBytes),
             field("owner", &M::owner), field("seq", &M::seq), field("size", &M::size),
-            field("created_at", &M::created_at), field("mode", &M::mode));
+            field("created_at", &M::created_at), field("mode", &M::mode),
+            optional_field("removed", &M::removed, kMaxRecipients));
     }
     bool operator==(const ShareReply&) const = default;
 };

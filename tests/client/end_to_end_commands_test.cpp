@@ -98,8 +98,16 @@ class EndToEndCommandsTest : public FakeBrokerCommandTest {
             std::vector<std::string> added;
             for (const auto& grant : share->grants)
                 added.push_back(grant.recipient);
-            return {encode_ok(
-                ShareReply{envelope.recipients, added, share->name, "alice", 12, 1, 0, "e2e"}, id)};
+            // Readers of the served envelope the new one leaves out: a revoke.
+            std::vector<std::string> removed;
+            for (const auto& reader : envelope_.recipients) {
+                if (!std::ranges::binary_search(envelope.recipients, reader)) {
+                    removed.push_back(reader);
+                }
+            }
+            return {encode_ok(ShareReply{envelope.recipients, added, share->name, "alice", 12, 1,
+                                         0, "e2e", removed},
+                              id)};
         }
         return {encode_error(Error{ErrorCode::BAD_REQUEST, "not faked"}, id)};
     }
@@ -243,7 +251,9 @@ TEST_F(EndToEndCommandsTest, OwnerSharesBySealingHerOwnKeyToTheNewReader) {
     ASSERT_TRUE(envelope) << envelope.error().message;
     Envelope expected = envelope_;
     expected.recipients = {"alice", "bob", "dave"};
-    EXPECT_EQ(*envelope, expected);  // only the recipient list changed
+    expected.revision = 1;  // the next revision, which makes it a v3 envelope
+    expected.v = kEnvelopeWithControlsVersion;
+    EXPECT_EQ(*envelope, expected);  // only the recipient list and the revision changed
     ASSERT_EQ(shared_->grants.size(), 1u);
     EXPECT_EQ(shared_->grants[0].recipient, "dave");
     auto key = unseal(shared_->grants[0].sealed_key, others_.at("dave").keys.box);
@@ -274,6 +284,35 @@ TEST_F(EndToEndCommandsTest, AnImagePostedUnderAnExpiredCertificateForOtherKeysI
     posted_with_ = alices_expired_certificate(other.public_key);
     serve_e2e_image({"bob"}, alice_);
     expect_error(imgshare(alice_home_, {"share", "cat", "--with", "dave"}), "EXPIRED");
+    EXPECT_FALSE(shared_);
+}
+
+TEST_F(EndToEndCommandsTest, TheOwnerRevokesAReaderUnderTheNextRevisionSealingNothing) {
+    serve_e2e_image({"bob", "carol"}, alice_);
+    auto run = imgshare(alice_home_, {"share", "cat", "--revoke", "bob,erin"});
+    ASSERT_EQ(run.status, 0) << run.err;
+    EXPECT_EQ(run.out,
+              "revoked bob from cat (readers alice,carol; seq 12)\n"
+              "note: copies they downloaded before cannot be recalled; they can no longer "
+              "download it\n");
+    ASSERT_TRUE(shared_);
+    EXPECT_TRUE(shared_->grants.empty());  // nobody's key is sealed for a revoke
+    auto envelope = verify_envelope(shared_->envelope, shared_->signature, alice_.certificate);
+    ASSERT_TRUE(envelope) << envelope.error().message;
+    Envelope expected = envelope_;
+    expected.recipients = {"alice", "carol"};
+    expected.revision = 1;
+    expected.v = kEnvelopeWithControlsVersion;
+    EXPECT_EQ(*envelope, expected);
+}
+
+TEST_F(EndToEndCommandsTest, ARevokeOfNoReaderOrOfTheOwnerSendsNothing) {
+    serve_e2e_image({"bob"}, alice_);
+    auto none = imgshare(alice_home_, {"share", "cat", "--revoke", "erin"});
+    ASSERT_EQ(none.status, 0) << none.err;
+    EXPECT_EQ(none.out, "none of them reads cat (readers alice,bob)\n");
+    expect_error(imgshare(alice_home_, {"share", "cat", "--revoke", "alice"}), "BAD_REQUEST");
+    expect_error(imgshare(alice_home_, {"share", "cat"}), "BAD_REQUEST");
     EXPECT_FALSE(shared_);
 }
 

@@ -268,6 +268,68 @@ TEST_F(EnvelopeTest, VersionAndFieldCountMustAgree) {
     EXPECT_FALSE(decode_envelope(encode_envelope(v3)).has_value());
 }
 
+TEST_F(EnvelopeTest, TheOwnersControlsMakeAV3EnvelopeSignedUnderItsOwnContext) {
+    struct Case {
+        std::string what;
+        Envelope envelope;
+    };
+    Envelope expiring = envelope_, limited = with_thumbnail(), revised = envelope_;
+    expiring.expires_at = 1'700'600'000;
+    limited.max_downloads = 3;
+    revised.mode = std::string(kEndToEndMode);
+    revised.recipients = {"alice", "bob"};
+    revised.revision = 4;
+    for (auto& c : {Case{"an expiry", expiring}, Case{"a download limit, a thumbnail", limited},
+                    Case{"a revision", revised}}) {
+        SCOPED_TRACE(c.what);
+        Envelope envelope = c.envelope;
+        ASSERT_EQ(envelope_version_for(envelope), kEnvelopeWithControlsVersion);
+        envelope.v = envelope_version_for(envelope);
+        auto encoded = encode_envelope(envelope);
+        EXPECT_EQ(envelope_signing_context(encoded), kEnvelopeV3SigningContext);
+        auto decoded = decode_envelope(encoded);
+        ASSERT_TRUE(decoded.has_value()) << decoded.error().message;
+        EXPECT_EQ(*decoded, envelope);
+        auto signature = sign_envelope(encoded, owner_keys_.secret_key);
+        EXPECT_TRUE(verify_envelope(encoded, signature, certificate_).has_value());
+        // Not valid under another version's context: each byte string has one.
+        EXPECT_FALSE(verify(kEnvelopeV2SigningContext, encoded, signature, owner_keys_.public_key));
+        // And each control is covered by the signature.
+        for (std::size_t from_end : {1u, 3u, 10u}) {
+            auto tampered = encoded;
+            tampered[tampered.size() - from_end] ^= 0x01;
+            auto refused = verify_envelope(tampered, signature, certificate_);
+            ASSERT_FALSE(refused.has_value()) << from_end;
+            EXPECT_EQ(refused.error().code, ErrorCode::BAD_SIGNATURE) << from_end;
+        }
+    }
+    // Without a control, writers keep to v1 or v2.
+    EXPECT_EQ(envelope_version_for(envelope_), kEnvelopeVersion);
+    EXPECT_EQ(envelope_version_for(with_thumbnail()), kEnvelopeWithThumbnailVersion);
+}
+
+TEST_F(EnvelopeTest, AV3EnvelopeSetsAControlAndANonNegativeExpiry) {
+    Envelope none = envelope_;
+    none.v = kEnvelopeWithControlsVersion;  // 18 fields, every control 0
+    {
+        auto refused = decode_envelope(encode_envelope(none));
+        ASSERT_FALSE(refused.has_value());
+        EXPECT_EQ(refused.error().code, ErrorCode::BAD_REQUEST);
+    }
+    Envelope negative = envelope_;
+    negative.v = kEnvelopeWithControlsVersion;
+    negative.expires_at = -5;
+    auto refused = decode_envelope(encode_envelope(negative));
+    ASSERT_FALSE(refused.has_value());
+    EXPECT_EQ(refused.error().code, ErrorCode::BAD_REQUEST);
+    // A v3 envelope's thumbnail may be empty, or a box; nothing between.
+    Envelope odd = with_thumbnail();
+    odd.v = kEnvelopeWithControlsVersion;
+    odd.max_downloads = 1;
+    odd.thumbnail.resize(7);
+    EXPECT_EQ(decode_envelope(encode_envelope(odd)).error().code, ErrorCode::BAD_REQUEST);
+}
+
 TEST_F(EnvelopeTest, TheThumbnailBoxHasABoxSize) {
     for (std::size_t size : {std::size_t{0}, std::size_t{1}, kMinThumbnailBoxBytes - 1,
                              kMinThumbnailBoxBytes + 1, kMaxThumbnailBoxBytes + kThumbnailPadBlock}) {

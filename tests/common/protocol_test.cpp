@@ -206,10 +206,13 @@ TEST(ProtocolTest, EveryReplyKeyIsEnforced) {
     // e2e samples: an absent optional key (escrow's recipients) has no value to break.
     const std::vector<std::string> readers{"alice", "bob"};
     // An IMAGE_DELETED: a NEW_IMAGE leaves `event` out, and is an ImageSummary's body.
-    check_every_key_is_enforced(
-        ImageEvent{{"a.png", "alice", 9, 10, 11, "e2e", readers}, std::string(kImageDeletedEvent)});
+    check_every_key_is_enforced(ImageEvent{
+        {"a.png", "alice", 9, 10, 11, "e2e", readers, 1'800'000'000, 3},
+        std::string(kImageDeletedEvent)});
     check_every_key_is_enforced(Grant{"bob", filled(80, 1)});
-    check_every_key_is_enforced(ImageSummary{"a.png", "alice", 9, 10, 11, "e2e", readers});
+    // A LIST item of an image that expires and has a download limit: every key present.
+    check_every_key_is_enforced(
+        ImageSummary{"a.png", "alice", 9, 10, 11, "e2e", readers, 1'800'000'000, 3});
 }
 
 TEST(ProtocolTest, RateLimitedErrorCarriesItsRetryHintAndOthersDoNot) {

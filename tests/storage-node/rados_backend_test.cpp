@@ -229,7 +229,7 @@ TEST_F(RadosBackendTest, TheCatalogReadsARecordAgainOnceAnotherNodesShareNamesIt
     ASSERT_TRUE(after.has_value() && *after);
     EXPECT_EQ((*after)->recipients, (std::vector<std::string>{"alice", "bob"}));
     ASSERT_EQ((*after)->shares.size(), 1u);
-    auto listed = catalog->list("bob", 0, 10);
+    auto listed = catalog->list("bob", 0, 10, 0);
     ASSERT_TRUE(listed.has_value()) << describe(listed.error());
     ASSERT_EQ(listed->items.size(), 1u);
     EXPECT_EQ(listed->items[0].seq, 2u);

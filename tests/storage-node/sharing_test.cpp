@@ -1,11 +1,13 @@
-// SHARE: the owner of an e2e image adds recipients; nobody else can, nothing
-// but the recipient list can change, and each reader meets the image once in
-// the feed.
+// SHARE: the owner of an e2e image adds recipients or takes them back; nobody
+// else can, nothing but the recipient list can change, every share signs the next
+// revision (so an older list cannot be replayed), and each reader meets the image
+// once in the feed.
 #include <gtest/gtest.h>
 
 #include <functional>
 
 #include "common/crypto/sealed_box.h"
+#include "common/crypto/thumbnail_box.h"
 #include "storage-node/share_validation.h"
 #include "tests/storage-node/storage_test_support.h"
 
@@ -26,7 +28,8 @@ class SharingTest : public StorageTest {
     // after `change` had its way with the envelope, carrying `current_` as the owner's
     // current certificate.
     ShareRequest grown(std::vector<const TestUser*> added, const TestUser* signer = nullptr,
-                       const std::function<void(Envelope&)>& change = {}) {
+                       const std::function<void(Envelope&)>& change = {},
+                       std::vector<const TestUser*> removed = {}) {
         Envelope envelope = stored_;
         ShareRequest request;
         request.name = envelope.name;
@@ -35,8 +38,12 @@ class SharingTest : public StorageTest {
             request.grants.push_back(
                 Grant{reader->name, seal(secret_.content_key.view(), reader->box.public_key)});
         }
+        for (const auto* reader : removed)
+            std::erase(envelope.recipients, reader->name);
         std::sort(envelope.recipients.begin(), envelope.recipients.end());
+        ++envelope.revision;
         if (change) change(envelope);
+        envelope.v = envelope_version_for(envelope);
         request.envelope = encode_envelope(envelope);
         request.signature =
             sign_envelope(request.envelope, (signer ? signer : &alice_)->sign.secret_key);
@@ -57,6 +64,18 @@ class SharingTest : public StorageTest {
     }
 
     using Listed = std::vector<std::pair<std::string, std::uint64_t>>;
+
+    // SHARE taking `removed` back, signed by the owner.
+    ShareRequest revoked(std::vector<const TestUser*> removed) {
+        return grown({}, nullptr, {}, std::move(removed));
+    }
+    // Shares `request` as alice, which must succeed, and makes its envelope the stored one.
+    ShareReply shared(const ShareRequest& request) {
+        auto reply = service().share(request, as_user("alice"));
+        EXPECT_TRUE(reply.has_value()) << describe(reply.error());
+        stored_ = decode_envelope(request.envelope).value();
+        return reply.value_or(ShareReply{});
+    }
 
     TestUser alice_ = user("alice");
     TestUser bob_ = user("bob");
@@ -192,11 +211,23 @@ TEST_P(SharingTest, NothingButTheRecipientListMayChange) {
         {"key commitment changed",
          grown({&carol_}, nullptr, [](Envelope& e) { e.key_commitment[0] ^= 1; }),
          ErrorCode::BAD_REQUEST},
-        {"a recipient removed",
+        {"the owner removed",
          grown({&carol_}, nullptr,
-               [](Envelope& e) { std::erase(e.recipients, std::string("bob")); }),
+               [](Envelope& e) { std::erase(e.recipients, std::string("alice")); }),
          ErrorCode::BAD_REQUEST},
-        {"nobody added", grown({}), ErrorCode::BAD_REQUEST},
+        {"nobody added or removed", grown({}), ErrorCode::BAD_REQUEST},
+        {"the same revision", grown({&carol_}, nullptr, [](Envelope& e) { e.revision = 0; }),
+         ErrorCode::STALE},
+        {"a revision skipped", grown({&carol_}, nullptr, [](Envelope& e) { e.revision = 2; }),
+         ErrorCode::STALE},
+        {"a thumbnail added", grown({&carol_}, nullptr, [](Envelope& e) {
+             e.thumbnail.assign(kMinThumbnailBoxBytes, 0x5a);
+         }), ErrorCode::BAD_REQUEST},
+        {"an expiry added", grown({&carol_}, nullptr, [](Envelope& e) { e.expires_at = 1; }),
+         ErrorCode::BAD_REQUEST},
+        {"a download limit added",
+         grown({&carol_}, nullptr, [](Envelope& e) { e.max_downloads = 3; }),
+         ErrorCode::BAD_REQUEST},
         {"no grant for the new reader", without_grants, ErrorCode::BAD_REQUEST},
         {"a grant for an old reader", extra_grant, ErrorCode::BAD_REQUEST},
         {"a grant of the wrong size", short_grant, ErrorCode::BAD_REQUEST},
@@ -213,6 +244,67 @@ TEST_P(SharingTest, NothingButTheRecipientListMayChange) {
     EXPECT_EQ(probe().feed_entries(), 1u);
     expect_error(service().download(DownloadRequest{"secret"}, as_user("carol")),
                  ErrorCode::NOT_FOUND);
+}
+
+TEST_P(SharingTest, TheOwnerRevokesAReaderWhoseGrantGoesAtOnce) {
+    auto reply = shared(revoked({&bob_}));
+    EXPECT_EQ(reply.removed, std::vector<std::string>{"bob"});
+    EXPECT_TRUE(reply.added.empty());
+    EXPECT_EQ(reply.recipients, std::vector<std::string>{"alice"});
+    EXPECT_EQ(reply.seq, 2u);
+    for (bool reopened : {false, true}) {
+        SCOPED_TRACE(reopened ? "after a reopen" : "at once");
+        if (reopened) reopen();
+        // Bob meets it like a name that does not exist, and his grant is gone from the store.
+        auto hidden = service().download(DownloadRequest{"secret"}, as_user("bob"));
+        expect_error(hidden, ErrorCode::NOT_FOUND);
+        EXPECT_EQ(hidden.error(),
+                  service().download(DownloadRequest{"missing"}, as_user("bob")).error());
+        expect_error(service().get_chunk(GetChunkRequest{"secret", 0}, as_user("bob")),
+                     ErrorCode::NOT_FOUND);
+        EXPECT_EQ(listed("bob"), Listed{});
+        EXPECT_FALSE(backend_->grant("secret", "bob").value().has_value());
+        // Alice still reads it, under the shrunk envelope she signed.
+        auto own = service().download(DownloadRequest{"secret"}, as_user("alice"));
+        ASSERT_TRUE(own.has_value()) << describe(own.error());
+        EXPECT_EQ(decode_envelope(own->envelope)->recipients, std::vector<std::string>{"alice"});
+        EXPECT_EQ(decode_envelope(own->envelope)->revision, 1u);
+        EXPECT_EQ(listed("alice"), (Listed{{"secret", 1}}));
+    }
+}
+
+TEST_P(SharingTest, AnOlderEnvelopeReplayedCannotUndoARevoke) {
+    const auto added = grown({&carol_});
+    shared(added);
+    shared(revoked({&carol_}));
+    // Carol's share, replayed whole (her grant included), is an envelope of revision 1 for
+    // an image at revision 2.
+    expect_error(service().share(added, as_user("alice")), ErrorCode::STALE);
+    // And the post's own envelope, with bob's grant again, is older still.
+    ShareRequest original{"secret", secret_.begin.envelope, secret_.begin.signature,
+                          secret_.begin.grants, alice_.encoded_certificate};
+    expect_error(service().share(original, as_user("alice")), ErrorCode::STALE);
+    expect_error(service().download(DownloadRequest{"secret"}, as_user("carol")),
+                 ErrorCode::NOT_FOUND);
+    EXPECT_EQ(probe().feed_entries(), 3u);
+}
+
+TEST_P(SharingTest, AReaderRevokedAndAddedAgainMeetsItOnceAtTheNewShare) {
+    shared(grown({&carol_}));   // seq 2
+    shared(revoked({&carol_})); // seq 3
+    EXPECT_EQ(listed("carol"), Listed{});
+    auto again = shared(grown({&carol_}));  // seq 4
+    EXPECT_EQ(again.added, std::vector<std::string>{"carol"});
+    EXPECT_EQ(listed("carol"), (Listed{{"secret", 4}}));
+    EXPECT_EQ(listed("bob"), (Listed{{"secret", 1}}));
+    auto download = service().download(DownloadRequest{"secret"}, as_user("carol"));
+    ASSERT_TRUE(download.has_value()) << describe(download.error());
+    EXPECT_TRUE(unseal(download->wrapped_key, carol_.box).has_value());
+    // Adding one and revoking another in one signed change.
+    auto both = shared(grown({&dave_}, nullptr, {}, {&bob_}));
+    EXPECT_EQ(both.added, std::vector<std::string>{"dave"});
+    EXPECT_EQ(both.removed, std::vector<std::string>{"bob"});
+    EXPECT_EQ(both.recipients, (std::vector<std::string>{"alice", "carol", "dave"}));
 }
 
 TEST_P(SharingTest, EscrowImagesAndExpiredOwnersCannotShare) {

@@ -89,6 +89,8 @@ struct ImageSpec {
     std::vector<const TestUser*> recipients;  // e2e: the owner is added
     std::uint64_t padded_size = 3000;
     std::uint32_t chunk_size = 1024;
+    std::int64_t expires_at = 0;      // the owner's signed controls (a v3 envelope)
+    std::uint32_t max_downloads = 0;
 };
 
 inline ImageSpec named(std::string name) {
@@ -132,6 +134,9 @@ inline TestImage make_image(const TestUser& owner, const ImageSpec& spec, ByteVi
     envelope.stream_header = encryptor.header();
     envelope.key_commitment = key_commitment(image.content_key);
     envelope.created_at = now;
+    envelope.expires_at = spec.expires_at;
+    envelope.max_downloads = spec.max_downloads;
+    envelope.v = envelope_version_for(envelope);
     Sha256 digest;
     for (std::uint32_t index = 0; index < envelope.chunk_count; ++index) {
         Bytes plaintext(chunk_plaintext_size(envelope, index),

@@ -419,6 +419,18 @@ Json envelope_fields(const Envelope& envelope) {
             {"recipients", envelope.recipients}};
 }
 
+// envelope_fields and, for a v3 envelope, the owner's controls.
+Json envelope_fields_with_controls(const Envelope& envelope) {
+    Json fields = envelope_fields(envelope);
+    if (envelope.v == kEnvelopeWithControlsVersion) {
+        fields["thumbnail"] = hex(envelope.thumbnail);
+        fields["revision"] = envelope.revision;
+        fields["expires_at"] = envelope.expires_at;
+        fields["max_downloads"] = envelope.max_downloads;
+    }
+    return fields;
+}
+
 Json envelopes(const World& world) {
     Json vectors = Json::array();
     const Person& alice = world.alice;
@@ -432,8 +444,8 @@ Json envelopes(const World& world) {
                        {"envelope", hex(encoded)},
                        {"signature", hex(signature)}};
         if (valid) {
-            vector["fields"] = envelope_fields(*valid);
-            vector["signed_message"] = hex(signed_message(kEnvelopeSigningContext, encoded));
+            vector["fields"] = envelope_fields_with_controls(*valid);
+            vector["signed_message"] = hex(signed_message(envelope_signing_context(encoded), encoded));
         }
         vectors.push_back(std::move(vector));
     };
@@ -536,6 +548,33 @@ Json envelopes(const World& world) {
     broken("owner bob, signed by alice", ErrorCode::BAD_SIGNATURE,
            [](Envelope& e) { e.owner = "bob"; });
     {
+        // Version 3: the owner's controls (a revision after two shares, an expiry, a limit).
+        Envelope controlled = shared;
+        controlled.revision = 2;
+        controlled.expires_at = kNow + 7 * 86400;
+        controlled.max_downloads = 3;
+        controlled.v = envelope_version_for(controlled);
+        const Bytes bytes = encode_envelope(controlled);
+        add("an end-to-end v3 envelope with revision 2, an expiry and a 3-download limit",
+            bytes, signed_by_alice(controlled), std::nullopt, &controlled);
+        Envelope lengthened = controlled;
+        lengthened.expires_at += 86400;
+        add("v3: expires_at moved a day later after signing", encode_envelope(lengthened),
+            signed_by_alice(controlled), ErrorCode::BAD_SIGNATURE);
+        add("v3 signed under the v2 context", bytes,
+            sign(kEnvelopeV2SigningContext, bytes, alice.sign.secret_key),
+            ErrorCode::BAD_SIGNATURE);
+        Envelope idle = escrow;
+        idle.v = kEnvelopeWithControlsVersion;
+        add("version 3 with every control 0 (it is a v1 envelope)", encode_envelope(idle),
+            signed_by_alice(idle), ErrorCode::BAD_REQUEST);
+        Envelope past = escrow;
+        past.expires_at = -1;
+        past.v = kEnvelopeWithControlsVersion;
+        add("v3 with a negative expires_at", encode_envelope(past), signed_by_alice(past),
+            ErrorCode::BAD_REQUEST);
+    }
+    {
         Bytes wide = encode_envelope(escrow);  // 0x9e, then v = 1 written as uint8 (cc 01)
         wide.insert(wide.begin() + 1, 0xcc);
         add("v written as uint8: not canonical (signed as sent)", wide,
@@ -554,8 +593,9 @@ Json envelopes(const World& world) {
                     "Envelopes and their signatures (CRYPTO.md, \"The envelope\"). Check: the "
                     "owner certificate against ca_verify_key at now (it is valid in every "
                     "vector), then verify_envelope: the signature over `envelope` under "
-                    "\"imgshare/envelope/v1\" by the certificate's sign_pk, the decoding and "
-                    "every rule, then owner and serial against the certificate.",
+                    "\"imgshare/envelope/v1\" (\"imgshare/envelope/v3\" for bytes starting "
+                    "dc 00 12 03) by the certificate's sign_pk, the decoding and every rule, "
+                    "then owner and serial against the certificate.",
                     std::move(vectors));
 }
 

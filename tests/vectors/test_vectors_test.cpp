@@ -182,7 +182,10 @@ TEST(TestVectorsTest, Envelopes) {
             EXPECT_EQ(envelope->recipients,
                       fields.at("recipients").get<std::vector<std::string>>());
             EXPECT_EQ(encode_envelope(*envelope), encoded);
-            Bytes message = to_bytes(kEnvelopeSigningContext);
+            EXPECT_EQ(envelope->revision, fields.value("revision", std::uint64_t{0}));
+            EXPECT_EQ(envelope->expires_at, fields.value("expires_at", std::int64_t{0}));
+            EXPECT_EQ(envelope->max_downloads, fields.value("max_downloads", std::uint32_t{0}));
+            Bytes message = to_bytes(envelope_signing_context(encoded));
             message.push_back(0);
             message.insert(message.end(), encoded.begin(), encoded.end());
             EXPECT_EQ(to_hex(message), as_text(vector.at("signed_message")));

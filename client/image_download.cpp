@@ -6,6 +6,7 @@
 #include "client/image_upload.h"
 #include "client/output.h"
 #include "client/owner_standing.h"
+#include "common/clock.h"
 #include "common/image_name.h"
 
 namespace imgshare::client {
@@ -64,6 +65,14 @@ Result<DownloadedImage> download_image(BrokerConnection& connection,
     auto directory = target.file ? directory_of(*target.file) : target.directory;
     auto opener = ImageOpener::begin(record, checked, directory);
     if (!opener) return std::unexpected(opener.error());
+    // The owner's signed expiry binds the reader too: a storage node that still serves the
+    // image afterwards (one that does not enforce it) gets nothing written here.
+    if (const auto expires_at = opener->envelope().expires_at;
+        expires_at != 0 && SystemClock().now_seconds() >= expires_at) {
+        return fail(ErrorCode::EXPIRED,
+                    fmt::format("{} expired at {} (its owner's signed expiry)", name,
+                                format_utc(expires_at)));
+    }
     // The envelope's name is the requested one, which passed the name rule: a safe file name.
     auto path = output_path(target, opener->envelope());
     if (auto ok = refuse_existing(path); !ok) return std::unexpected(ok.error());

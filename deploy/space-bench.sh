@@ -9,7 +9,13 @@
 # node's database directory: the goal is its size before the posts + 10% + 64 MiB within
 # 5 minutes. Row 2: post and delete continuously for DURATION with 100 KiB-20 MiB images,
 # keeping about LIVE of them (the oldest deleted first): the goal is a database never above
-# 1.5x the live images' bytes + 256 MiB. --quick: 400 MiB and 60 s (to check the script).
+# 1.5x the live images' bytes + 256 MiB. Row 3: one 200 MiB post (20 MiB with --quick), with
+# the build before deletions and space reclaim ("today's build" of the issue: the commit
+# IMGSHARE_REFERENCE_REV, default bf3dfbe^, whose executables are built once into
+# WORK/reference-build unless IMGSHARE_REFERENCE_BIN names them) and with this one, each on a
+# cluster of its own, alternating, three posts each (this build deletes each image after its
+# post, so its reclaim runs beside the next); the median MB/s of each; the goal is at most
+# 10% slower. --quick: 400 MiB and 60 s (to check the script).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bin=${IMGSHARE_BIN:-$root/build/bin}
@@ -24,7 +30,13 @@ export IMGSHARE_PASSPHRASE=${IMGSHARE_PASSPHRASE:-bench passphrase}
 export IMGSHARE_TEST_FAST_KDF=1
 calc() { awk "BEGIN { printf \"%.${2:-1}f\", $1 }"; }
 mib() { calc "$1 / 1048576" 0; }
-cleanup() { "$root/deploy/cluster.sh" down --dir "$cluster" >/dev/null 2>&1 || true; }
+cleanup() {
+  local dir
+  for dir in "$cluster" "$work/post-this" "$work/post-reference"; do
+    [ -d "$dir" ] && { "$root/deploy/cluster.sh" down --dir "$dir" >/dev/null 2>&1 || true; }
+  done
+  return 0
+}
 trap cleanup EXIT
 
 "$root/deploy/cluster.sh" up --dir "$cluster" --base-port "$base" >&2
@@ -86,3 +98,58 @@ while [ "$(date +%s)" -lt "$end" ]; do
   worst=$(awk -v w="$worst" -v s="$size" -v a="$allowed" 'BEGIN { r = s / a; print (r > w ? r : w) }')
 done
 echo "| database while posting and deleting for $duration s ($n posts of 100 KiB-20 MiB, ~$(mib "$live_target") MiB live) | peak $(mib "$peak") MiB (live then $(mib "$peak_live") MiB) | ≤ 1.5 × live + 256 MiB | at every moment | $(calc "1 / $worst" 2) | - |"
+
+# ---- row 3: the 200 MiB post, against the build before deletions and reclaim ----------
+cleanup
+big_mib=200
+[ "$quick" = --quick ] && big_mib=20
+reference_rev=${IMGSHARE_REFERENCE_REV:-bf3dfbe^}
+reference_bin=${IMGSHARE_REFERENCE_BIN:-}
+reference_src=$work/reference-src
+if [ -z "$reference_bin" ]; then
+  reference_build=$work/reference-build
+  if [ ! -x "$reference_build/bin/imgshare-storage" ]; then
+    echo "space-bench: building $reference_rev's executables for the comparison" >&2
+    rm -rf "$reference_src" && mkdir -p "$reference_src"
+    git -C "$root" archive "$reference_rev" | tar -x -C "$reference_src"
+    cmake -S "$reference_src" -B "$reference_build" -G Ninja \
+      -DCMAKE_BUILD_TYPE=RelWithDebInfo >&2
+    ninja -C "$reference_build" imgshare imgshare-broker imgshare-ca imgshare-storage >&2
+  fi
+  reference_bin=$reference_build/bin
+elif [ ! -d "$reference_src" ]; then
+  mkdir -p "$reference_src"
+  git -C "$root" archive "$reference_rev" | tar -x -C "$reference_src"
+fi
+make_image "$work/space-images/post.png" $((big_mib << 20))
+# One post of post.png on a fresh cluster of build `which` (this|reference): its MB/s.
+timed_post() {  # which round
+  local which=$1 round=$2 from=$root at=$bin
+  [ "$which" = reference ] && { from=$reference_src; at=$reference_bin; }
+  local dir=$work/post-$which home=$work/post-$which-home
+  IMGSHARE_BIN=$at "$from/deploy/cluster.sh" up --dir "$dir" --base-port "$base" >&2
+  rm -rf "$home"
+  "$at/imgshare" --home "$home" init --broker "tcp://127.0.0.1:$base" --trust "$dir/trust" \
+    >/dev/null
+  "$at/imgshare" --home "$home" register "post$RANDOM" >/dev/null
+  local start end rate
+  for i in 1 2; do  # the first warms the cluster; the second is timed
+    start=$(date +%s.%N)
+    "$at/imgshare" --home "$home" post "$work/space-images/post.png" --name "p$round-$i" \
+      >/dev/null
+    end=$(date +%s.%N)
+    [ "$which" = this ] && "$at/imgshare" --home "$home" delete "p$round-$i" >/dev/null
+  done
+  rate=$(calc "($big_mib << 20) / ($end - $start) / 1000000" 1)
+  IMGSHARE_BIN=$at "$from/deploy/cluster.sh" down --dir "$dir" >/dev/null 2>&1 || true
+  rm -rf "$dir"
+  echo "$rate"
+}
+this_rates=() reference_rates=()
+for round in 1 2 3; do
+  reference_rates+=("$(timed_post reference "$round")")
+  this_rates+=("$(timed_post this "$round")")
+done
+median() { printf '%s\n' "$@" | sort -g | sed -n 2p; }
+this_rate=$(median "${this_rates[@]}") reference_rate=$(median "${reference_rates[@]}")
+echo "| one $big_mib MiB post with deletions and reclaim (this build; each image deleted after its post) | $this_rate MB/s (${this_rates[*]}) | $reference_rate MB/s (${reference_rates[*]}), the build before them ($reference_rev) | ≥ 90% of it | $(calc "$this_rate / (0.9 * $reference_rate)" 2) | - |"

@@ -110,6 +110,22 @@ Result<void> copy_image(const StorageBackend& source, const rados::RadosPool& ta
         image.omap_set.emplace(grant_omap_key(recipient), std::move(**sealed));
         ++summary.grants;
     }
+    if (record.max_downloads != 0) {  // the downloads it has served stay served
+        auto counted = source.downloads(record);
+        if (!counted) return std::unexpected(std::move(counted.error()));
+        if (*counted != 0) {
+            image.omap_set.emplace(downloads_omap_key(*upload),
+                                   migration_bytes(encode_u64(*counted)));
+        }
+    }
+    // The expiry index before the image, as a commit writes it.
+    if (record.expires_at != 0) {
+        if (auto indexed = target.omap_set(std::string(kExpiriesObject),
+                                           {{expiry_omap_key(record.expires_at, record.name), {}}});
+            !indexed) {
+            return indexed;
+        }
+    }
     auto written = target.write(image_object(record.name), image);
     if (!written) return std::unexpected(std::move(written.error()));
     // A client retrying the commit of this upload finds it committed, as on any RADOS node.

@@ -117,6 +117,8 @@ struct Behaviour {
     std::function<Result<RenewReply>(const RenewRequest&)> on_renew;
     // The chunk to send for an index (and the index to claim), or an error.
     std::function<Result<std::pair<std::uint32_t, Bytes>>(std::uint32_t)> on_get_chunk;
+    // DOWNLOAD carries no chunk, as for an image with a download limit.
+    bool download_without_chunk = false;
 };
 
 template <class Reply>
@@ -194,7 +196,7 @@ class CommandsTest : public FakeBrokerCommandTest {
         if (auto* download = std::get_if<DownloadRequest>(&decoded->request)) {
             // Chunk 0 rides in the reply, as the storage node sends it.
             Bytes first_chunk;
-            if (behaviour_.on_get_chunk) {
+            if (behaviour_.on_get_chunk && !behaviour_.download_without_chunk) {
                 if (auto chunk = behaviour_.on_get_chunk(0)) first_chunk = chunk->second;
             }
             return {answer(behaviour_.on_download(*download), id, first_chunk)};

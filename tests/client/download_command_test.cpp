@@ -42,6 +42,11 @@ class DownloadCommandTest : public CommandsTest {
     void post_as(TestUser owner) {
         alice_ = std::move(owner);
         alice_now_ = alice_.certificate;
+        post_again({});
+    }
+
+    // Alice posts "cat" again, with `controls` (expires_at, max_downloads).
+    void post_again(std::pair<std::int64_t, std::uint32_t> controls) {
         write_bytes(scratch_ / "input.png", image_);
         SealParameters parameters{"cat",
                                   alice_.certificate,
@@ -51,6 +56,8 @@ class DownloadCommandTest : public CommandsTest {
                                   {},
                                   SystemClock().now_seconds(),
                                   4096};
+        parameters.expires_at = controls.first;
+        parameters.max_downloads = controls.second;
         auto sealed = seal_image(scratch_ / "input.png", parameters);
         ASSERT_TRUE(sealed);
         chunks_ = sealed_chunks(*sealed);
@@ -117,6 +124,30 @@ TEST_F(DownloadCommandTest, TheFirstChunkComesWithTheRecordAndIsCheckedLikeTheRe
     auto out = scratch_ / "out" / "copy.png";
     expect_error(imgshare(bob_home_, {"download", "cat", "-o", out.string()}), "INTEGRITY");
     EXPECT_FALSE(fs::exists(out));
+}
+
+TEST_F(DownloadCommandTest, AnImageWithADownloadLimitComesWholeByGetChunk) {
+    post_again({0, 3});
+    behaviour_.download_without_chunk = true;
+    fs::create_directories(scratch_ / "out");
+    auto run = imgshare(bob_home_, {"download", "cat", "-o", (scratch_ / "out").string()});
+    ASSERT_EQ(run.status, 0) << run.err;
+    EXPECT_EQ(read_bytes(scratch_ / "out" / "cat.png"), image_);
+    EXPECT_EQ(chunk_requests_, static_cast<int>(chunks_.size()));  // chunk 0 too
+}
+
+TEST_F(DownloadCommandTest, AnImagePastItsOwnersSignedExpiryIsRefusedAndNothingIsWritten) {
+    // A storage node that should have stopped serving it: the reader refuses on its own.
+    post_again({SystemClock().now_seconds() - 5, 0});
+    fs::create_directories(scratch_ / "out");
+    auto run = imgshare(bob_home_, {"download", "cat", "-o", (scratch_ / "out").string()});
+    expect_error(run, "EXPIRED");
+    EXPECT_NE(run.err.find("signed expiry"), std::string::npos) << run.err;
+    EXPECT_TRUE(files_in(scratch_ / "out").empty());
+    // Before it, the same image is read.
+    post_again({SystemClock().now_seconds() + 3600, 0});
+    EXPECT_EQ(imgshare(bob_home_, {"download", "cat", "-o", (scratch_ / "out").string()}).status,
+              0);
 }
 
 TEST_F(DownloadCommandTest, ChunkServedUnderAnotherIndexIsIntegrity) {

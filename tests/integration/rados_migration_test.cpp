@@ -84,6 +84,11 @@ TEST_F(RadosMigrationTest, EveryImageShareAndPendingUploadMovesWithItsSeq) {
     auto carol = cluster_->new_user("carol");
     auto shared = cluster_->imgshare(alice_, {"share", "e2e", "--with", "carol"});
     ASSERT_EQ(shared.exit_code, 0) << shared.err;
+    // The owner's controls move too: an expiry (its index) and a download already counted.
+    auto limited = cluster_->imgshare(alice_, {"post", escrow.string(), "--name", "limited",
+                                               "--expires", "1h", "--max-downloads", "3"});
+    ASSERT_EQ(limited.exit_code, 0) << limited.err;
+    ASSERT_TRUE(cluster_->download_matches(bob_, "limited", escrow));
     // A post cut after some chunks: pending at the node.
     {
         const auto before = chunks_received();
@@ -99,12 +104,16 @@ TEST_F(RadosMigrationTest, EveryImageShareAndPendingUploadMovesWithItsSeq) {
     const auto carol_list = cluster_->imgshare(carol, {"list"});
     ASSERT_EQ(bob_list.exit_code, 0) << bob_list.err;
     ASSERT_NE(carol_list.out.find("e2e"), std::string::npos) << carol_list.out;
+    ASSERT_NE(bob_list.out.find("downloads-left=2"), std::string::npos) << bob_list.out;
     cluster_->stop_storage();
 
     auto migrated = migrate();
     ASSERT_EQ(migrated.exit_code, 0) << migrated.err;
     std::cout << migrated.out;
-    EXPECT_NE(migrated.out.find("migrated 2 images"), std::string::npos) << migrated.out;
+    EXPECT_NE(migrated.out.find("migrated 3 images"), std::string::npos) << migrated.out;
+    auto expiries = run_command({"/usr/bin/rados", "-c", ceph_conf(), "--id", ceph_user(), "-p",
+                                 ceph_pool(), "-N", namespace_, "listomapkeys", "expiries"});
+    EXPECT_NE(expiries.out.find(".limited"), std::string::npos) << expiries.out << expiries.err;
     EXPECT_NE(migrated.out.find("1 shares"), std::string::npos) << migrated.out;
     EXPECT_NE(migrated.out.find("1 pending uploads"), std::string::npos) << migrated.out;
     // A migration cut just before its last write (the feed's head, removed here with the
@@ -131,6 +140,10 @@ TEST_F(RadosMigrationTest, EveryImageShareAndPendingUploadMovesWithItsSeq) {
     EXPECT_TRUE(cluster_->download_matches(bob_, "e2e", e2e));
     EXPECT_TRUE(cluster_->download_matches(carol, "e2e", e2e));
     EXPECT_TRUE(cluster_->download_matches(alice_, "e2e", e2e));
+    // Its count went with it: two more downloads, then none (bob's list above showed 2 left).
+    EXPECT_TRUE(cluster_->download_matches(bob_, "limited", escrow));
+    EXPECT_TRUE(cluster_->download_matches(bob_, "limited", escrow));
+    EXPECT_FALSE(cluster_->download_matches(bob_, "limited", escrow));
     // The pending upload moved too: the same post again resumes it and commits.
     // ("resumable": pending on the node and kept in this home; not migrated, it would be
     // "not-begun" and the post below would send every chunk again.)

@@ -65,6 +65,18 @@ TEST_P(ExpiringTest, AnExpiredImageIsGoneAtOnceAndTheTickFreesIt) {
     EXPECT_TRUE(service().get_chunk(GetChunkRequest{"soon", 0}, as_user("bob")).has_value());
 }
 
+TEST_P(ExpiringTest, ADownloadUnderWayWhenItExpiresStopsAtItsNextChunk) {
+    post(alice_, image(alice_, expiring("brief", 30)));
+    ASSERT_TRUE(service().download_with_first_chunk(DownloadRequest{"brief"}, as_user("bob")));
+    ASSERT_TRUE(service().get_chunk(GetChunkRequest{"brief", 1}, as_user("bob")));
+    clock_.advance_seconds(30);
+    expect_error(service().get_chunk(GetChunkRequest{"brief", 2}, as_user("bob")),
+                 ErrorCode::NOT_FOUND);
+    // And a SHARE or a DELETE of it finds nothing either.
+    expect_error(service().share(ShareRequest{"brief", {}, {}, {}, {}}, as_user("alice")),
+                 ErrorCode::NOT_FOUND);
+}
+
 TEST_P(ExpiringTest, TheTickLeavesImagesThatHaveNotExpiredAndTheirNamesTakenAgain) {
     post(alice_, image(alice_, expiring("later", 3600)));
     service().housekeeping();

@@ -35,6 +35,10 @@
 //   step with its chunks (a chunk without its note, or a note without its
 //   chunk: they may be written apart). The caller reconciles them before it
 //   relies on them (UploadSessions::recover); nothing committed is affected.
+// - Usage follows the images: usage(owner) counts exactly the images of
+//   `owner` that commit() made visible and remove() has not removed (their
+//   padded sizes), kept by the store with them atomically, so it is the same
+//   after a restart and on every node sharing the store.
 // - Failures are values: a full store STORAGE_FULL, a failing one IO_ERROR, a
 //   damaged record INTERNAL, with messages that name no server file. Values
 //   read back are decoded as untrusted input.
@@ -75,6 +79,13 @@ struct CommitRecord {
 struct ShareUpdate {
     ImageRecord record;
     std::vector<Grant> added_grants;
+};
+
+// What one owner's committed images take in the store.
+struct OwnerUsage {
+    std::uint64_t bytes = 0;   // the sum of their padded sizes (the envelopes' padded_size)
+    std::uint64_t images = 0;  // how many
+    bool operator==(const OwnerUsage&) const = default;
 };
 
 class StorageBackend {
@@ -126,6 +137,9 @@ class StorageBackend {
     // another upload's. Durable after the next sync(). The chunks' space comes
     // back with reclaim_space().
     [[nodiscard]] virtual Result<std::uint64_t> remove(const ImageRecord& record) = 0;
+    // The committed images of `owner` (above: "Usage follows the images"): an
+    // index read by one prefix scan, not a walk of the images.
+    [[nodiscard]] virtual Result<OwnerUsage> usage(std::string_view owner) const = 0;
     // Makes every commit, share and chunk written before it durable (one
     // fsync for a burst: group commit).
     [[nodiscard]] virtual Result<void> sync() = 0;

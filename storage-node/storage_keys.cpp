@@ -84,6 +84,17 @@ std::string committed_upload_key(const UploadId& upload) {
     return std::string("committed/").append(upload.key());
 }
 
+std::string owner_usage_prefix(std::string_view owner) {
+    std::string key("owner/");
+    key.append(owner);
+    key.push_back('\0');
+    return key;
+}
+
+std::string owner_usage_key(std::string_view owner, std::string_view name) {
+    return owner_usage_prefix(owner).append(name);
+}
+
 std::string encode_u64(std::uint64_t value) {
     std::string out;
     append_big_endian(out, value, 8);

@@ -37,15 +37,9 @@ Result<OwnerUsage> RadosBackend::usage(std::string_view owner) const {
     std::optional<Error> problem;
     auto visited = visit_omap(pool_, std::string(kFeedObject), prefix, prefix,
                               [&](const std::string&, const Bytes& value) {
-                                  auto size = decode_u64(string_of(value));
-                                  if (!size) {
-                                      problem = Error{ErrorCode::INTERNAL,
-                                                      "stored usage index is unreadable"};
-                                      return false;
-                                  }
-                                  usage.bytes += *size;
-                                  ++usage.images;
-                                  return true;
+                                  auto added = usage.add_stored(string_of(value));
+                                  if (!added) problem = std::move(added.error());
+                                  return added.has_value();
                               });
     if (!visited) return std::unexpected(std::move(visited.error()));
     if (problem) return std::unexpected(std::move(*problem));

@@ -207,15 +207,9 @@ Result<OwnerUsage> RocksDbBackend::usage(std::string_view owner) const {
     std::optional<Error> problem;
     auto scanned = store_.scan(Family::meta, prefix, prefix_end(prefix),
                                [&](std::string_view, ByteView value) {
-                                   auto size = decode_u64(as_string(value));
-                                   if (!size) {
-                                       problem = Error{ErrorCode::INTERNAL,
-                                                       "stored usage index is unreadable"};
-                                       return false;
-                                   }
-                                   usage.bytes += *size;
-                                   ++usage.images;
-                                   return true;
+                                   auto added = usage.add_stored(as_string(value));
+                                   if (!added) problem = std::move(added.error());
+                                   return added.has_value();
                                });
     if (!scanned) return std::unexpected(std::move(scanned.error()));
     if (problem) return std::unexpected(std::move(*problem));

@@ -85,6 +85,16 @@ struct ShareUpdate {
 struct OwnerUsage {
     std::uint64_t bytes = 0;   // the sum of their padded sizes (the envelopes' padded_size)
     std::uint64_t images = 0;  // how many
+
+    // Counts one entry of a backend's usage index: an image whose padded size is stored
+    // as `stored` (u64be). INTERNAL when it does not decode.
+    [[nodiscard]] Result<void> add_stored(std::string_view stored) {
+        auto size = decode_u64(stored);
+        if (!size) return fail(ErrorCode::INTERNAL, "stored usage index is unreadable");
+        bytes += *size;
+        ++images;
+        return {};
+    }
     bool operator==(const OwnerUsage&) const = default;
 };
 

@@ -83,6 +83,7 @@ TEST_F(StorageQuotaTest, APostOverTheQuotaIsRefusedBeforeAnyChunkAndAcceptedOnce
         << shown.out;
 
     const auto chunks_before = chunks_through_the_broker();
+    ASSERT_GE(chunks_before, 2u) << "the first post's chunks are in the broker's log";
     auto refused = cluster_.imgshare(alice, {"post", second.string()});
     EXPECT_EQ(refused.exit_code, 1);
     const auto figures = "error: QUOTA_EXCEEDED: you use " + std::to_string(*used) +

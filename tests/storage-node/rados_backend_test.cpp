@@ -4,7 +4,8 @@
 // for a name, heads kept coherent by notify, the catalog's cache dropping what another
 // node's share changed — and a commit cut by a killed node after any of its steps rolled
 // forward by whoever comes next, never half visible, never twice in the feed; a deletion
-// likewise: whole or gone, finished by any node, and safe against a SHARE racing it.
+// likewise: whole or gone, finished by any node, and safe against a SHARE racing it; and
+// the usage index moving with the feed (whoever publishes), built for a pool from before it.
 // (Every promise of the seam is also checked on it by the parameterised suites.)
 #ifdef IMGSHARE_WITH_RADOS
 

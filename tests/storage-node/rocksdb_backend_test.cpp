@@ -1,6 +1,7 @@
 // What only the RocksDB backend does (rocksdb_backend.h), through the handlers: a small
 // upload's chunks go through the write-ahead log, a large one's skip it and are flushed
-// before its commit, and an abandoned upload's blob files are deleted. What every backend
+// before its commit, an abandoned upload's blob files are deleted, and a store from before
+// the usage index has it built when opened. What every backend
 // must do is in the parameterised suites (storage_backend_test.cpp and the handler suites).
 #include <gtest/gtest.h>
 

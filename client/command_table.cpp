@@ -17,6 +17,8 @@ constexpr CommandSpec kCommands[] = {
     {"renew", "Get a new certificate for your keys before the current one expires", define_renew},
     {"post", "Encrypt, sign and upload an image (run it again to resume it)", define_post},
     {"uploads", "List your pending uploads, or abandon one (--abandon ID)", define_uploads},
+    {"usage", "Show the space your images take on the storage node, and your quota",
+     define_usage},
     {"list", "List the images you may read", define_list},
     {"download", "Download, verify and decrypt an image", define_download},
     {"share", "Let more users read an end-to-end image you posted", define_share},

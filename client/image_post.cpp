@@ -127,8 +127,11 @@ Result<PostInHand> seal_and_keep(const PostWanted& wanted, const std::filesystem
 }
 
 // Errors after which the kept envelope can never be committed: the next run seals anew.
+// QUOTA_EXCEEDED too: it comes at POST_BEGIN, before anything was stored, and once room
+// is made the next run starts clean rather than from a kept post.
 bool ends_the_post(ErrorCode code) {
     switch (code) {
+        case ErrorCode::QUOTA_EXCEEDED:
         case ErrorCode::NAME_TAKEN:
         case ErrorCode::INTEGRITY:
         case ErrorCode::BAD_SIGNATURE:

@@ -18,6 +18,20 @@ std::string format_utc(std::int64_t seconds) {
     return text;
 }
 
+std::string format_size(std::uint64_t bytes) {
+    constexpr std::string_view kUnits[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    if (bytes < 1024) return fmt::format("{} B", bytes);
+    std::size_t unit = 0;
+    std::uint64_t scale = 1024;
+    while (unit + 1 < std::size(kUnits) && bytes / scale >= 1024) {
+        scale *= 1024;
+        ++unit;
+    }
+    if (bytes % scale == 0) return fmt::format("{} {}", bytes / scale, kUnits[unit]);
+    return fmt::format("{:.1f} {}", static_cast<double>(bytes) / static_cast<double>(scale),
+                       kUnits[unit]);
+}
+
 std::string printable(std::string_view text) {
     std::string shown(text);
     for (char& c : shown) {

@@ -19,6 +19,10 @@ namespace imgshare::client {
 // "2026-11-23T20:10:13Z" (UTC).
 [[nodiscard]] std::string format_utc(std::int64_t seconds);
 
+// A size for people: "512 B", "12.3 MiB", "100 MiB" (binary units; one decimal unless
+// exact).
+[[nodiscard]] std::string format_size(std::uint64_t bytes);
+
 // `text` with every byte outside printable ASCII replaced by '?'.
 [[nodiscard]] std::string printable(std::string_view text);
 

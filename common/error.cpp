@@ -6,7 +6,7 @@
 namespace imgshare {
 namespace {
 
-constexpr std::array<std::pair<ErrorCode, std::string_view>, 20> kNames{{
+constexpr std::array<std::pair<ErrorCode, std::string_view>, 21> kNames{{
     {ErrorCode::BAD_REQUEST, "BAD_REQUEST"},
     {ErrorCode::NOT_REGISTERED, "NOT_REGISTERED"},
     {ErrorCode::NAME_TAKEN, "NAME_TAKEN"},
@@ -27,6 +27,7 @@ constexpr std::array<std::pair<ErrorCode, std::string_view>, 20> kNames{{
     {ErrorCode::INTERNAL, "INTERNAL"},
     {ErrorCode::STORAGE_FULL, "STORAGE_FULL"},
     {ErrorCode::STALE, "STALE"},
+    {ErrorCode::QUOTA_EXCEEDED, "QUOTA_EXCEEDED"},
 }};
 
 }  // namespace

@@ -38,10 +38,13 @@ enum class ErrorCode {
     // A signed statement older than the bound its reader allows (or dated in the
     // future): a replay by whoever relayed it, or a wrong clock.
     STALE,
+    // A post that would take its owner past their storage quota (pending uploads
+    // count); the message gives the figures. Deleting or abandoning frees space.
+    QUOTA_EXCEEDED,
 };
 
 // The last code: tests iterate over all of them.
-inline constexpr ErrorCode kLastErrorCode = ErrorCode::STALE;
+inline constexpr ErrorCode kLastErrorCode = ErrorCode::QUOTA_EXCEEDED;
 
 struct Error {
     ErrorCode code;

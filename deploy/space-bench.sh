@@ -3,7 +3,7 @@
 # (deploy/cluster.sh, RocksDB backend) in WORK on ports from BASE. Called by deploy/bench.sh;
 # prints Markdown table rows (measure | imgshare | peer or limit | goal | ratio | steal).
 #
-#   deploy/space-bench.sh WORK BASE [--quick]
+#   deploy/space-bench.sh WORK BASE [--quick | --throughput-only]
 #
 # Row 1: post TOTAL of 100 MiB images, `imgshare delete` every one, then watch the storage
 # node's database directory: the goal is its size before the posts + 10% + 64 MiB within
@@ -15,7 +15,7 @@
 # WORK/reference-build unless IMGSHARE_REFERENCE_BIN names them) and with this one, each on a
 # cluster of its own, alternating, three posts each (this build deletes each image after its
 # post, so its reclaim runs beside the next); the median MB/s of each; the goal is at most
-# 10% slower. --quick: 400 MiB and 60 s (to check the script).
+# 10% slower. --quick: 400 MiB and 60 s (to check the script). --throughput-only: row 3 alone.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bin=${IMGSHARE_BIN:-$root/build/bin}
@@ -38,7 +38,12 @@ cleanup() {
   return 0
 }
 trap cleanup EXIT
+# A PNG-signed file of random bytes (random: nothing compresses it away).
+make_image() {  # path bytes
+  { printf '\x89PNG\r\n\x1a\n'; head -c $(($2 - 8)) /dev/urandom; } >"$1"
+}
 
+if [ "$quick" != --throughput-only ]; then
 "$root/deploy/cluster.sh" up --dir "$cluster" --base-port "$base" >&2
 database=$(dirname "$(find "$cluster/storage" -name CURRENT -print -quit)")
 [ -d "$database" ] || { echo "space-bench: no RocksDB under $cluster/storage" >&2; exit 1; }
@@ -48,10 +53,6 @@ imgshare() { "$bin/imgshare" --home "$home" "$@"; }
 imgshare init --broker "tcp://127.0.0.1:$base" --trust "$cluster/trust" >/dev/null
 imgshare register "space$RANDOM" >/dev/null
 
-# A PNG-signed file of random bytes (random: nothing compresses it away).
-make_image() {  # path bytes
-  { printf '\x89PNG\r\n\x1a\n'; head -c $(($2 - 8)) /dev/urandom; } >"$1"
-}
 
 # ---- row 1: post TOTAL, delete it all, watch the space come back --------------------
 echo "space-bench: posting $total_mib MiB" >&2
@@ -98,6 +99,7 @@ while [ "$(date +%s)" -lt "$end" ]; do
   worst=$(awk -v w="$worst" -v s="$size" -v a="$allowed" 'BEGIN { r = s / a; print (r > w ? r : w) }')
 done
 echo "| database while posting and deleting for $duration s ($n posts of 100 KiB-20 MiB, ~$(mib "$live_target") MiB live) | peak $(mib "$peak") MiB (live then $(mib "$peak_live") MiB) | ≤ 1.5 × live + 256 MiB | at every moment | $(calc "1 / $worst" 2) | - |"
+fi
 
 # ---- row 3: the 200 MiB post, against the build before deletions and reclaim ----------
 cleanup

@@ -37,6 +37,7 @@ struct Options {
     std::int64_t upload_timeout_s = 600;
     std::uint64_t max_image_bytes = 1ull << 30;
     std::size_t max_pending_uploads = 4;
+    std::uint64_t quota_bytes_per_user = 0;
     bool keep_page_cache = false;
     std::string backend = std::string(storage::kDefaultBackend);
     std::string ceph_conf;
@@ -69,6 +70,11 @@ void add_run_flags(CLI::App& run, Options& options) {
                    "RATE_LIMITED until one commits, expires or is abandoned (imgshare "
                    "uploads --abandon)")
         ->check(CLI::Range(std::size_t{1}, kMaxPendingUploads))
+        ->capture_default_str();
+    run.add_option("--quota-bytes-per-user", options.quota_bytes_per_user,
+                   "Padded bytes one user may store, committed images and pending uploads "
+                   "together (imgshare usage shows them); a post that would go past it gets "
+                   "QUOTA_EXCEEDED at POST_BEGIN, before any chunk is sent. 0: no quota")
         ->capture_default_str();
     run.add_option("--backend", options.backend,
                    "Where images, uploads and the feed are kept: " + storage::backend_names() +
@@ -143,6 +149,7 @@ Result<void> serve(const Options& options, const service::RunContext& context) {
         }
         *seconds = *parsed;
     }
+    config.quota_bytes_per_user = options.quota_bytes_per_user;
     auto service = storage::StorageService::open(**backend, clock, std::move(config));
     if (!service) return std::unexpected(service.error());
     const std::string node = worker_config->node_id;

@@ -38,6 +38,7 @@ Result<std::unique_ptr<RadosBackend>> RadosBackend::open(const rados::RadosConne
     ObjectWrite create;
     create.create_exclusive = true;
     create.omap_set.emplace(kHeadKey, bytes_of(encode_u64(0)));
+    create.omap_set.emplace(kUsageIndexKey, bytes_of("1"));  // a new pool needs no build
     auto created = opened->write(std::string(kFeedObject), create);
     if (!created) return std::unexpected(std::move(created.error()));
     auto head = opened->omap_get(std::string(kFeedObject), {std::string(kHeadKey)});
@@ -54,6 +55,9 @@ Result<std::unique_ptr<RadosBackend>> RadosBackend::open(const rados::RadosConne
         return std::unexpected(std::move(watched.error()));
     }
     backend->notifier_ = std::make_unique<RadosFeedNotifier>(backend->pool_);
+    if (auto indexed = backend->build_usage_index(); !indexed) {
+        return std::unexpected(std::move(indexed.error()));
+    }
     return backend;
 }
 
@@ -146,7 +150,7 @@ Result<ImageRecord> RadosBackend::publish_and_finish(std::string_view name, std:
     if (change > 0 && record->shares.size() != change) {
         return fail(ErrorCode::INTERNAL, "stored share intent is unreadable");
     }
-    auto seq = publish(name, change);
+    auto seq = publish(*record, change);
     if (!seq) return std::unexpected(std::move(seq.error()));
     if (change == 0) {
         record->seq = *seq;
@@ -178,12 +182,24 @@ Result<ImageRecord> RadosBackend::publish_and_finish(std::string_view name, std:
     return std::move(*record);
 }
 
-Result<std::uint64_t> RadosBackend::publish(std::string_view name, std::uint32_t change) const {
-    return publish_once(name, published_key(name, change));
+Result<std::uint64_t> RadosBackend::publish(const ImageRecord& record,
+                                            std::uint32_t change) const {
+    const auto& name = record.name;
+    ObjectWrite usage;
+    if (change == 0) {
+        // The post enters its owner's usage in the write that makes it visible, whichever
+        // node (or later reader rolling it forward) gets there first.
+        auto upload = UploadId::from_key(as_string(record.upload));
+        if (!upload) return fail(ErrorCode::INTERNAL, "stored image record names no upload");
+        usage.omap_set.emplace(usage_key(record.owner, *upload), bytes_of(encode_u64(record.size)));
+        usage.omap_set.emplace(usage_owner_key(*upload), bytes_of(record.owner));
+    }
+    return publish_once(name, published_key(name, change), usage);
 }
 
 Result<std::uint64_t> RadosBackend::publish_once(std::string_view name,
-                                                 const std::string& published) const {
+                                                 const std::string& published,
+                                                 const ObjectWrite& usage) const {
     const std::string feed(kFeedObject);
     std::uint64_t head = head_->load();
     for (int attempt = 0; attempt < kMaxPublishAttempts; ++attempt) {
@@ -194,6 +210,8 @@ Result<std::uint64_t> RadosBackend::publish_once(std::string_view name,
         swap.omap_set.emplace(entry_key(seq), bytes_of(name));
         swap.omap_set.emplace(kHeadKey, bytes_of(encode_u64(seq)));
         swap.omap_set.emplace(published, bytes_of(encode_u64(seq)));
+        swap.omap_set.insert(usage.omap_set.begin(), usage.omap_set.end());
+        swap.omap_remove = usage.omap_remove;
         auto outcome = pool_.write(feed, swap);
         if (!outcome) return std::unexpected(std::move(outcome.error()));
         if (*outcome == WriteOutcome::Done) {

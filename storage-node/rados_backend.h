@@ -84,6 +84,9 @@ class RadosBackend final : public StorageBackend {
                                               const ExpiryVisitor& visit) const override;
     [[nodiscard]] Result<void> forget_expiry(std::string_view name,
                                              std::int64_t expires_at) override;
+    // The `u.<owner>/` keys of the feed object: set by the compare-and-swap that publishes a
+    // post (change 0), removed by the one that publishes its deletion (rados_objects.h).
+    [[nodiscard]] Result<OwnerUsage> usage(std::string_view owner) const override;
     void reclaim_space() override;
     [[nodiscard]] Result<void> sync() override { return {}; }
 
@@ -124,11 +127,18 @@ class RadosBackend final : public StorageBackend {
     // Steps 2 and 3 of change `k` of `name`, staged as `staged` (its stored bytes).
     [[nodiscard]] Result<ImageRecord> publish_and_finish(std::string_view name, std::uint32_t k,
                                                          const Bytes& staged) const;
-    // Step 2: the seq of change `k` of `name`, taking the next one unless it has one.
-    [[nodiscard]] Result<std::uint64_t> publish(std::string_view name, std::uint32_t k) const;
-    // A feed entry naming `name`, published once under the feed key `once`: its seq.
+    // Step 2: the seq of change `k` of `record` (its name), taking the next one unless it
+    // has one; a post (k = 0) enters the owner's usage in the same write.
+    [[nodiscard]] Result<std::uint64_t> publish(const ImageRecord& record, std::uint32_t k) const;
+    // A feed entry naming `name`, published once under the feed key `once`: its seq. The
+    // write that adds it also applies `usage` to the usage index (nothing for a share).
     [[nodiscard]] Result<std::uint64_t> publish_once(std::string_view name,
-                                                     const std::string& once) const;
+                                                     const std::string& once,
+                                                     const rados::ObjectWrite& usage = {}) const;
+    // A deletion's entry (x.<upload>), published once; its write takes the image out of its
+    // owner's usage.
+    [[nodiscard]] Result<std::uint64_t> publish_deletion(std::string_view name,
+                                                         const UploadId& upload) const;
     // One noted deletion's remaining work (reclaim_space), removing at most `budget` chunk
     // objects (less what it removed).
     [[nodiscard]] Result<void> finish_deletion(const std::string& upload_hex,
@@ -140,6 +150,9 @@ class RadosBackend final : public StorageBackend {
     [[nodiscard]] Result<bool> settle_upload(const UploadId& upload,
                                              const rados::OmapValues& state) const;
     [[nodiscard]] Result<std::uint32_t> chunk_count_of(const UploadId& upload) const;
+    // The usage index of a pool written before it had one (no `usage_index` mark in the
+    // feed), built from the images' objects; nothing once it is marked.
+    [[nodiscard]] Result<void> build_usage_index() const;
     [[nodiscard]] Result<void> watch_feed();
     void saw_head(std::uint64_t seq) const;
 

@@ -124,7 +124,7 @@ Result<std::uint64_t> RadosBackend::remove(const ImageRecord& target) {
                               forgotten.error().message);
             }
         }
-        return publish_once(name, deleted_key(*upload));
+        return publish_deletion(name, *upload);
     }
     return fail(ErrorCode::SERVICE_UNAVAILABLE,
                 "the image changed while it was being deleted; try again");
@@ -170,7 +170,7 @@ Result<void> RadosBackend::finish_deletion(const std::string& upload_hex, const 
     }
     // Gone: its entry is published (once: the node that deleted it may have crashed before),
     // then its chunks go, a bounded number per tick.
-    if (auto published = publish_once(note->name, deleted_key(*upload)); !published) {
+    if (auto published = publish_deletion(note->name, *upload); !published) {
         return std::unexpected(std::move(published.error()));
     }
     auto& next = chunks_removed_[upload_hex];

@@ -39,6 +39,14 @@ class FeedWriter {
         return {};
     }
 
+    // Post `record` in its owner's usage, as a RADOS node's publish of it would put it.
+    [[nodiscard]] Result<void> add_usage(const ImageRecord& record, const UploadId& upload) {
+        page_.emplace(usage_key(record.owner, upload), migration_bytes(encode_u64(record.size)));
+        page_.emplace(usage_owner_key(upload), migration_bytes(record.owner));
+        if (page_.size() >= kFeedPage) return flush();
+        return {};
+    }
+
     [[nodiscard]] Result<void> flush() {
         if (page_.empty()) return {};
         auto written = target_->omap_set(std::string(kFeedObject), page_);
@@ -151,6 +159,15 @@ Result<void> copy_images_and_feed(const StorageBackend& source, const rados::Rad
         } else if ((*record)->seq == seq) {
             if (auto copied = copy_image(source, target, **record, summary); !copied) {
                 problem = std::move(copied.error());
+                return false;
+            }
+            auto upload = UploadId::from_key(as_string((*record)->upload));
+            if (!upload) {
+                problem = Error{ErrorCode::INTERNAL, "a stored image names no upload"};
+                return false;
+            }
+            if (auto counted = feed.add_usage(**record, *upload); !counted) {
+                problem = std::move(counted.error());
                 return false;
             }
             ++summary.images;
@@ -266,7 +283,9 @@ Result<MigrationSummary> migrate_to_rados(const StorageBackend& source,
     // migration into it refuses).
     if (auto head = target.omap_set(std::string(kFeedObject),
                                     {{std::string(kHeadKey),
-                                      migration_bytes(encode_u64(summary.feed_head))}});
+                                      migration_bytes(encode_u64(summary.feed_head))},
+                                     // Its usage keys were written with the feed.
+                                     {std::string(kUsageIndexKey), migration_bytes("1")}});
         !head) {
         return std::unexpected(std::move(head.error()));
     }

@@ -12,6 +12,14 @@
 //                           p.<name>/<k8> -> u64be seq: change k of name is published
 //                           x.<upload id hex> -> u64be seq: the deletion of the image that
 //                                                upload became is published
+//                           u.<user>/<upload id hex> -> u64be padded size: an image of
+//                                                <user> (the usage index; usage() scans it)
+//                           o.<upload id hex> -> <user>: whose u. key that image has, so
+//                                                the deletion's write can remove it
+//                           (u. and o. are set by the write that adds p.<name>/00000000, removed
+//                           by the one that adds x.<upload>: the index moves with the feed)
+//                           usage_index -> "1": the u./o. keys are complete (a pool from
+//                                                before them has them built at open)
 //   uploads           omap: <upload id hex> -> "" (every upload that may be pending)
 //   deletions         omap: <upload id hex> -> "<unix s>/<chunk count>/<name>": a deletion
 //                           begun; its chunks go (reclaim_space), then the key
@@ -47,6 +55,7 @@ inline constexpr std::string_view kUploadsObject = "uploads";
 inline constexpr std::string_view kDeletionsObject = "deletions";
 inline constexpr std::string_view kExpiriesObject = "expiries";
 inline constexpr std::string_view kHeadKey = "head";
+inline constexpr std::string_view kUsageIndexKey = "usage_index";
 inline constexpr std::string_view kAppliedKey = "applied";
 inline constexpr std::string_view kSessionKey = "session";
 inline constexpr std::string_view kCommittingKey = "committing";
@@ -85,6 +94,13 @@ inline std::string downloads_omap_key(const UploadId& upload) {
 }
 inline std::string expiry_omap_key(std::int64_t expires_at, std::string_view name) {
     return fmt::format("{:016x}.{}", static_cast<std::uint64_t>(expires_at), name);
+}
+inline std::string usage_prefix(std::string_view user) { return fmt::format("u.{}/", user); }
+inline std::string usage_key(std::string_view user, const UploadId& upload) {
+    return fmt::format("u.{}/{}", user, upload.text());
+}
+inline std::string usage_owner_key(const UploadId& upload) {
+    return fmt::format("o.{}", upload.text());
 }
 inline std::string note_key(std::uint32_t index) {
     return fmt::format("{}{:08x}", kNotePrefix, index);

@@ -42,6 +42,37 @@ UploadRange range_of(const UploadId& upload) {
     return {chunk_key(upload, 0), prefix_end(upload.key())};
 }
 
+// Builds the owners' usage index of a store written before it had one (storage_keys.h):
+// once, from the images family, in one batch with the marker that it was built. Images
+// are few next to their chunks (a record per image), so one batch holds them.
+Result<void> build_owner_index(ImageStore& store) {
+    auto built = store.contains(Family::meta, kOwnerIndexBuiltKey);
+    if (!built) return std::unexpected(std::move(built.error()));
+    if (*built) return {};
+    auto batch = store.batch();
+    std::optional<Error> problem;
+    std::uint64_t images = 0;
+    auto scanned = store.scan(Family::images, "", "", [&](std::string_view, ByteView value) {
+        auto record = decode_image_record(value);
+        if (!record) {
+            problem = std::move(record.error());
+            return false;
+        }
+        batch.put(Family::meta, owner_usage_key(record->owner, record->name),
+                  encode_u64(record->size));
+        ++images;
+        return true;
+    });
+    if (!scanned) return scanned;
+    if (problem) return std::unexpected(std::move(*problem));
+    batch.put(Family::meta, kOwnerIndexBuiltKey, std::string_view("1"));
+    if (auto written = store.write(std::move(batch), Durability::Synced); !written) {
+        return written;
+    }
+    if (images > 0) spdlog::info("built the owners' usage index of {} images", images);
+    return {};
+}
+
 }  // namespace
 
 Result<RocksDbBackend> RocksDbBackend::open(const std::filesystem::path& dir,
@@ -50,6 +81,9 @@ Result<RocksDbBackend> RocksDbBackend::open(const std::filesystem::path& dir,
     if (!store) return std::unexpected(std::move(store.error()));
     auto last_seq = stored_last_seq(*store);
     if (!last_seq) return std::unexpected(std::move(last_seq.error()));
+    if (auto indexed = build_owner_index(*store); !indexed) {
+        return std::unexpected(std::move(indexed.error()));
+    }
     return RocksDbBackend(std::move(*store), *last_seq);
 }
 
@@ -125,6 +159,7 @@ Result<ImageRecord> RocksDbBackend::commit(const CommitRecord& commit) {
     if (record.expires_at != 0) {
         batch.put(Family::meta, expiry_key(record.expires_at, name), std::string_view());
     }
+    batch.put(Family::meta, owner_usage_key(record.owner, name), encode_u64(record.size));
     if (!commit.only_chunk) {
         // The session and its notes end with the commit. Point deletions, not a range:
         // every read of a memtable holding range tombstones rebuilds their list, which
@@ -153,6 +188,7 @@ Result<std::uint64_t> RocksDbBackend::remove(const ImageRecord& record) {
     const auto seq = last_seq_ + 1;
     auto batch = store_.batch();
     batch.erase(Family::images, name);
+    batch.erase(Family::meta, owner_usage_key(stored.owner, name));
     for (const auto& recipient : stored.recipients)
         batch.erase(Family::grants, grant_key(name, recipient));
     // Point deletions, as at commit: range tombstones cost every later read of the memtable.
@@ -219,6 +255,21 @@ Result<void> RocksDbBackend::forget_expiry(std::string_view name, std::int64_t e
     auto batch = store_.batch();
     batch.erase(Family::meta, expiry_key(expires_at, name));
     return store_.write(std::move(batch), Durability::Buffered);
+}
+
+Result<OwnerUsage> RocksDbBackend::usage(std::string_view owner) const {
+    const auto prefix = owner_usage_prefix(owner);
+    OwnerUsage usage;
+    std::optional<Error> problem;
+    auto scanned = store_.scan(Family::meta, prefix, prefix_end(prefix),
+                               [&](std::string_view, ByteView value) {
+                                   auto added = usage.add_stored(as_string(value));
+                                   if (!added) problem = std::move(added.error());
+                                   return added.has_value();
+                               });
+    if (!scanned) return std::unexpected(std::move(scanned.error()));
+    if (problem) return std::unexpected(std::move(*problem));
+    return usage;
 }
 
 void RocksDbBackend::reclaim_space() {

@@ -15,6 +15,10 @@
 // chunks family before its commit; a discard compacts the upload's key range
 // so its blob files are deleted; a full disk stops writes until
 // resume_writes() (DB::Resume) succeeds.
+//
+// The owners' usage index (storage_keys.h, `owner/`) is written in the batches of
+// commit() and remove(); a store written before the index existed has it built once,
+// from the images family, when it is opened.
 #pragma once
 
 #include <cstdint>
@@ -33,9 +37,10 @@ constexpr std::uint64_t kUnloggedUploadBytes = 4u << 20;
 
 class RocksDbBackend final : public StorageBackend {
   public:
-    // Opens (creating if missing) the database in `dir`. IO_ERROR when RocksDB
-    // refuses (locked by another process, unreadable); INTERNAL when the feed's
-    // counter does not decode.
+    // Opens (creating if missing) the database in `dir`, building the usage index
+    // if the store has none yet. IO_ERROR when RocksDB refuses (locked by another
+    // process, unreadable); INTERNAL when the feed's counter or an image record
+    // the index is built from does not decode.
     [[nodiscard]] static Result<RocksDbBackend> open(const std::filesystem::path& dir,
                                                      const StoreOptions& options = {});
 
@@ -67,6 +72,7 @@ class RocksDbBackend final : public StorageBackend {
                                               const ExpiryVisitor& visit) const override;
     [[nodiscard]] Result<void> forget_expiry(std::string_view name,
                                              std::int64_t expires_at) override;
+    [[nodiscard]] Result<OwnerUsage> usage(std::string_view owner) const override;
     [[nodiscard]] Result<void> sync() override;
 
     [[nodiscard]] Result<std::optional<UploadSession>> session(

@@ -35,6 +35,10 @@
 //   step with its chunks (a chunk without its note, or a note without its
 //   chunk: they may be written apart). The caller reconciles them before it
 //   relies on them (UploadSessions::recover); nothing committed is affected.
+// - Usage follows the images: usage(owner) counts exactly the images of
+//   `owner` that commit() made visible and remove() has not removed (their
+//   padded sizes), kept by the store with them atomically, so it is the same
+//   after a restart and on every node sharing the store.
 // - Failures are values: a full store STORAGE_FULL, a failing one IO_ERROR, a
 //   damaged record INTERNAL, with messages that name no server file. Values
 //   read back are decoded as untrusted input.
@@ -76,6 +80,23 @@ struct CommitRecord {
 struct ShareUpdate {
     ImageRecord record;
     std::vector<Grant> added_grants;
+};
+
+// What one owner's committed images take in the store.
+struct OwnerUsage {
+    std::uint64_t bytes = 0;   // the sum of their padded sizes (the envelopes' padded_size)
+    std::uint64_t images = 0;  // how many
+
+    // Counts one entry of a backend's usage index: an image whose padded size is stored
+    // as `stored` (u64be). INTERNAL when it does not decode.
+    [[nodiscard]] Result<void> add_stored(std::string_view stored) {
+        auto size = decode_u64(stored);
+        if (!size) return fail(ErrorCode::INTERNAL, "stored usage index is unreadable");
+        bytes += *size;
+        ++images;
+        return {};
+    }
+    bool operator==(const OwnerUsage&) const = default;
 };
 
 class StorageBackend {
@@ -149,6 +170,9 @@ class StorageBackend {
     [[nodiscard]] virtual Result<void> forget_expiry(std::string_view name,
                                                      std::int64_t expires_at) = 0;
 
+    // The committed images of `owner` (above: "Usage follows the images"): an
+    // index read by one prefix scan, not a walk of the images.
+    [[nodiscard]] virtual Result<OwnerUsage> usage(std::string_view owner) const = 0;
     // Makes every commit, share and chunk written before it durable (one
     // fsync for a burst: group commit).
     [[nodiscard]] virtual Result<void> sync() = 0;

@@ -104,6 +104,17 @@ std::string downloads_key(const UploadId& upload) {
     return std::string("downloads/").append(upload.key());
 }
 
+std::string owner_usage_prefix(std::string_view owner) {
+    std::string key("owner/");
+    key.append(owner);
+    key.push_back('\0');
+    return key;
+}
+
+std::string owner_usage_key(std::string_view owner, std::string_view name) {
+    return owner_usage_prefix(owner).append(name);
+}
+
 std::string encode_u64(std::uint64_t value) {
     std::string out;
     append_big_endian(out, value, 8);

@@ -14,6 +14,11 @@
 //                                              the expiry sweep reads; ImageRecord's
 //                                              expires_at is the truth)
 //            "downloads/" · upload id       -> u64be complete downloads counted
+//            "owner/" · user · 0x00 · name  -> u64be padded size of that committed image: the
+//                                              owners' usage index, written with the commit
+//                                              and erased with the deletion, in their batches
+//            "owner_index"                  -> "1": the index was built (stores written
+//                                              before it had one build it once at open)
 //
 // Big-endian integers make the byte order of keys the numeric order, so a
 // prefix scan walks chunks and feed entries in order. Image names and
@@ -64,6 +69,10 @@ class UploadId {
 [[nodiscard]] std::string feed_key(std::uint64_t seq);
 [[nodiscard]] std::optional<std::uint64_t> seq_of_feed_key(std::string_view key);
 [[nodiscard]] std::string committed_upload_key(const UploadId& upload);
+// The usage index: every key of `owner`'s images starts with owner_usage_prefix(owner).
+[[nodiscard]] std::string owner_usage_prefix(std::string_view owner);
+[[nodiscard]] std::string owner_usage_key(std::string_view owner, std::string_view name);
+inline constexpr std::string_view kOwnerIndexBuiltKey = "owner_index";
 
 inline constexpr std::string_view kLastSeqKey = "last_seq";
 inline constexpr std::string_view kExpiryPrefix = "expires/";

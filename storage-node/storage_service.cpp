@@ -183,6 +183,7 @@ void serve(StorageService& storage, service::ServiceWorker& worker) {
     route<PostCommitRequest>(worker, storage, &StorageService::post_commit);
     route<PostImageRequest>(worker, storage, &StorageService::post_image);
     route<UploadsRequest>(worker, storage, &StorageService::uploads);
+    route<UsageRequest>(worker, storage, &StorageService::usage);
     route<AbandonRequest>(worker, storage, &StorageService::abandon);
     route<ListRequest>(worker, storage, &StorageService::list);
     // The first chunk rides along: a reader of a one-chunk image needs no GET_CHUNK.

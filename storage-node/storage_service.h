@@ -1,7 +1,8 @@
 // The storage node's request handlers: one method per message, each taking the
 // decoded request and the context the broker stamped (who sent it, the
 // payload frame), returning the reply or an Error that goes back as is. The
-// methods live in upload_handlers.cpp (POST_*, UPLOADS, ABANDON), read_handlers.cpp (LIST,
+// methods live in upload_handlers.cpp (POST_*, UPLOADS, USAGE,
+// ABANDON), read_handlers.cpp (LIST,
 // DOWNLOAD, GET_CHUNK) and storage_service.cpp (SHARE, DELETE, serve()).
 //
 // Promises, for every handler:
@@ -15,7 +16,12 @@
 //   NOT_FOUND.
 // - POST_COMMIT (and POST_IMAGE, with its one chunk) makes the image, its
 //   grants and its feed entry visible at once (StorageBackend::commit); a
-//   name is committed at most once; nothing is ever overwritten. The commit
+//   name is committed at most once; nothing is ever overwritten.
+// - With a quota (StorageConfig::quota_bytes_per_user), a new POST_BEGIN or
+//   POST_IMAGE is QUOTA_EXCEEDED, giving the figures, when the owner's committed
+//   images and other pending uploads and this image (padded sizes) would exceed
+//   it; nothing is stored. The owner is the sender, so only the owner's own
+//   images count and only the owner's post is refused. The commit
 //   is durable only after the backend's sync(): make_durable() syncs every
 //   commit since the last one at once (group commit), and serve() has the
 //   worker hold every reply from a commit's on until then, so no
@@ -48,6 +54,8 @@ struct StorageConfig {
     std::uint64_t max_image_bytes = 1ull << 30;  // largest padded image accepted
     std::int64_t upload_timeout_ms = 600'000;    // idle pending uploads are removed
     std::size_t max_pending_uploads_per_user = 4;
+    // Padded bytes each user may store, committed and pending together; 0: no quota.
+    std::uint64_t quota_bytes_per_user = 0;
     std::uint32_t list_scan_budget = 4 * kMaxListLimit;  // feed entries examined per LIST
     std::size_t list_reply_bytes = kMaxListReplyBytes;   // encoded items per LIST page
     // How long an image may be kept at most (0: no bound): a later signed expires_at is
@@ -84,6 +92,10 @@ class StorageService {
     // stored and when it expires unless it is used.
     [[nodiscard]] Result<UploadsReply> uploads(const UploadsRequest& request,
                                                const service::RequestContext& context);
+    // The sender's usage: their committed images (StorageBackend::usage), their pending
+    // uploads as this node knows them (UploadSessions::pending_use) and the quota.
+    [[nodiscard]] Result<UsageReply> usage(const UsageRequest& request,
+                                           const service::RequestContext& context);
     // Ends one of the sender's pending uploads now (UploadSessions::discard): its session
     // and chunks go, and so does its place among the sender's pending uploads. NOT_FOUND as
     // for an unknown upload when it is not pending for the sender (a repeat finds nothing);
@@ -175,6 +187,10 @@ class StorageService {
     // Removes `record` for a reason of its own (expired, out of downloads): the catalog's
     // remove, a sync owed. Failing costs only space: it stays answered NOT_FOUND.
     void remove_spent(const ImageRecord& record, std::string_view why);
+    // QUOTA_EXCEEDED, with the figures, when `user`'s images, their pending uploads but
+    // `upload`, and `padded_size` more would exceed the quota.
+    [[nodiscard]] Result<void> check_quota(std::string_view user, const UploadId& upload,
+                                           std::uint64_t padded_size) const;
     // What upload `upload` of `user` became once committed; NOT_FOUND as for an
     // unknown upload when it was not committed, or not by `user`.
     [[nodiscard]] Result<ImageRecord> committed_from(const UploadId& upload,

@@ -1,5 +1,5 @@
 // The storage node's upload handlers: POST_BEGIN, POST_CHUNK, POST_COMMIT,
-// POST_IMAGE, UPLOADS and ABANDON (storage_service.h states what they
+// POST_IMAGE, UPLOADS, USAGE and ABANDON (storage_service.h states what they
 // promise). POST_CHUNK, POST_COMMIT and ABANDON find their upload through one
 // open_upload().
 #include <fmt/format.h>
@@ -156,6 +156,9 @@ Result<PostBeginReply> StorageService::post_begin(const PostBeginRequest& reques
                     fmt::format("you have {} uploads pending; finish or abandon one first",
                                 config_.max_pending_uploads_per_user));
     }
+    if (auto fits = check_quota(user, upload, envelope.padded_size); !fits) {
+        return std::unexpected(std::move(fits.error()));
+    }
     UploadSession fresh{user,
                         request.certificate,
                         request.envelope,
@@ -288,6 +291,9 @@ Result<PostCommitReply> StorageService::post_image(const PostImageRequest& reque
                     "this image's upload was begun with POST_BEGIN; finish it with POST_CHUNK "
                     "and POST_COMMIT");
     }
+    if (auto fits = check_quota(user, upload, envelope.padded_size); !fits) {
+        return std::unexpected(std::move(fits.error()));
+    }
     if (auto fits = check_chunk(envelope, 0, context.payload.size()); !fits) {
         return std::unexpected(std::move(fits.error()));
     }
@@ -333,6 +339,38 @@ Result<UploadsReply> StorageService::uploads(const UploadsRequest&,
         return std::tie(upload.created_at, upload.upload);
     });
     return reply;
+}
+
+Result<UsageReply> StorageService::usage(const UsageRequest&,
+                                         const service::RequestContext& context) {
+    auto user = sender_of(context);
+    if (!user) return std::unexpected(std::move(user.error()));
+    auto stored = backend_->usage(*user);
+    if (!stored) return std::unexpected(std::move(stored.error()));
+    const auto pending = sessions_.pending_use(*user);
+    return UsageReply{stored->bytes, stored->images, pending.bytes, pending.uploads,
+                      config_.quota_bytes_per_user};
+}
+
+Result<void> StorageService::check_quota(std::string_view user, const UploadId& upload,
+                                         std::uint64_t padded_size) const {
+    const auto quota = config_.quota_bytes_per_user;
+    if (quota == 0) return {};
+    auto stored = backend_->usage(user);
+    if (!stored) return std::unexpected(std::move(stored.error()));
+    // Not counted against itself: a retried POST_BEGIN of a pending upload is answered
+    // before this check, and this keeps any other path from refusing an upload by its own
+    // bytes.
+    const auto used = stored->bytes + sessions_.pending_use(user, upload).bytes;
+    // Each figure is bounded (padded sizes by max_image_bytes, images by the store), so
+    // the sum cannot wrap; compare without adding anyway.
+    if (used > quota || padded_size > quota - used) {
+        return fail(ErrorCode::QUOTA_EXCEEDED,
+                    fmt::format("you use {} of your {} bytes; this image needs {} more (delete "
+                                "an image or abandon an upload to make room)",
+                                used, quota, padded_size));
+    }
+    return {};
 }
 
 Result<AbandonReply> StorageService::abandon(const AbandonRequest& request,

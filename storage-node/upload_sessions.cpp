@@ -133,6 +133,18 @@ std::vector<UploadId> UploadSessions::pending_of(std::string_view owner) const {
     return uploads;
 }
 
+UploadSessions::PendingUse UploadSessions::pending_use(std::string_view owner,
+                                                      const std::optional<UploadId>& except) const {
+    forget_ended_elsewhere(owner);
+    PendingUse use;
+    for (const auto& [upload, activity] : pending_) {
+        if (activity.owner != owner || upload == except) continue;
+        use.bytes += activity.padded_size;
+        ++use.uploads;
+    }
+    return use;
+}
+
 std::int64_t UploadSessions::expires_at(const UploadId& upload) const {
     auto found = pending_.find(upload);
     auto idle_ms = found == pending_.end() ? timeout_ms_ : clock_->monotonic_ms() - found->second.last_ms;

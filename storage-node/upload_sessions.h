@@ -70,6 +70,14 @@ class UploadSessions {
     [[nodiscard]] std::size_t pending_count(std::string_view owner) const;
     // The pending uploads of `owner` (as above).
     [[nodiscard]] std::vector<UploadId> pending_of(std::string_view owner) const;
+    // The pending uploads of `owner` (as above) but `except`, and their padded sizes in
+    // total: what they count against the owner's quota.
+    struct PendingUse {
+        std::uint64_t bytes = 0;
+        std::uint64_t uploads = 0;
+    };
+    [[nodiscard]] PendingUse pending_use(std::string_view owner,
+                                         const std::optional<UploadId>& except = {}) const;
     // When pending upload `upload` expires unless it is used, in Unix seconds.
     [[nodiscard]] std::int64_t expires_at(const UploadId& upload) const;
 

@@ -32,6 +32,7 @@ CommandAction define_whois(CLI::App& command);
 CommandAction define_renew(CLI::App& command);
 CommandAction define_post(CLI::App& command);
 CommandAction define_uploads(CLI::App& command);
+CommandAction define_usage(CLI::App& command);
 CommandAction define_list(CLI::App& command);
 CommandAction define_download(CLI::App& command);
 CommandAction define_share(CLI::App& command);

@@ -29,7 +29,7 @@ using Request =
                  PostCommitRequest, PostImageRequest, ListRequest, DownloadRequest, GetChunkRequest,
                  ShareRequest, LookupCurveKeyRequest, RewrapRequest, ReadyMessage, HeartbeatMessage,
                  DisconnectMessage, RenewRequest, UserRevokedMessage, UploadsRequest,
-                 AbandonRequest, DeleteRequest, UserReleasedMessage>;
+                 AbandonRequest, DeleteRequest, UserReleasedMessage, UsageRequest>;
 
 // Whether a message of type M has a payload frame after its body.
 template <class M>

@@ -1,5 +1,5 @@
 // Bodies of the storage service's messages (POST_BEGIN, POST_CHUNK,
-// POST_COMMIT, POST_IMAGE, UPLOADS, ABANDON, LIST, DOWNLOAD, GET_CHUNK, SHARE, DELETE)
+// POST_COMMIT, POST_IMAGE, UPLOADS, USAGE, ABANDON, LIST, DOWNLOAD, GET_CHUNK, SHARE, DELETE)
 // and their OK replies.
 // Part of messages.h; see there for the conventions.
 #pragma once
@@ -167,6 +167,33 @@ struct UploadsReply {
         return std::make_tuple(field("uploads", &UploadsReply::uploads, kMaxPendingUploads));
     }
     bool operator==(const UploadsReply&) const = default;
+};
+
+// The sender's own use of the storage node: the padded bytes of their committed images and
+// of their pending uploads (as the node counts them against the quota), and the quota.
+struct UsageRequest {
+    static constexpr std::string_view kType = "USAGE";
+    static constexpr std::string_view kService = kStorageService;
+    static constexpr Sender kSentBy = Sender::registered_user;
+    static constexpr auto fields() { return std::tuple<>(); }
+    bool operator==(const UsageRequest&) const = default;
+};
+
+struct UsageReply {
+    static constexpr std::string_view kType = kOkType;
+    std::uint64_t used_bytes = 0;  // padded sizes of the sender's committed images
+    std::uint64_t images = 0;
+    std::uint64_t pending_bytes = 0;  // padded sizes of the sender's pending uploads
+    std::uint64_t pending_uploads = 0;
+    std::uint64_t quota_bytes = 0;  // per user; 0: no quota
+    static constexpr auto fields() {
+        using M = UsageReply;
+        return std::make_tuple(field("used_bytes", &M::used_bytes), field("images", &M::images),
+                               field("pending_bytes", &M::pending_bytes),
+                               field("pending_uploads", &M::pending_uploads),
+                               field("quota_bytes", &M::quota_bytes));
+    }
+    bool operator==(const UsageReply&) const = default;
 };
 
 // Ends one of the sender's pending uploads now: its session and chunks are removed, and it

@@ -115,6 +115,7 @@ struct Behaviour {
     std::function<Result<DownloadReply>(const DownloadRequest&)> on_download;
     std::function<Result<GetCertReply>(const GetCertRequest&)> on_get_cert;
     std::function<Result<RenewReply>(const RenewRequest&)> on_renew;
+    std::function<Result<UsageReply>()> on_usage;
     // The chunk to send for an index (and the index to claim), or an error.
     std::function<Result<std::pair<std::uint32_t, Bytes>>(std::uint32_t)> on_get_chunk;
     // DOWNLOAD carries no chunk, as for an image with a download limit.
@@ -209,6 +210,9 @@ class CommandsTest : public FakeBrokerCommandTest {
             if (!behaviour_.on_get_cert)
                 return {encode_error(Error{ErrorCode::NOT_FOUND, "-"}, id)};
             return {answer(behaviour_.on_get_cert(*get_cert), id)};
+        }
+        if (std::holds_alternative<UsageRequest>(decoded->request) && behaviour_.on_usage) {
+            return {answer(behaviour_.on_usage(), id)};
         }
         if (auto* get = std::get_if<GetChunkRequest>(&decoded->request)) {
             ++chunk_requests_;

@@ -326,5 +326,43 @@ TEST_F(CommandsTest, PostRefusedByTheServerLeavesNoTemporaryFile) {
     }
 }
 
+TEST_F(CommandsTest, APostOverTheQuotaShowsTheNodesFiguresSendsNoChunkAndKeepsNothing) {
+    const std::string figures =
+        "you use 9000 of your 10000 bytes; this image needs 1048576 more (delete an image or "
+        "abandon an upload to make room)";
+    behaviour_.on_post_begin = [&](const PostBeginRequest&) -> Result<PostBeginReply> {
+        return fail(ErrorCode::QUOTA_EXCEEDED, figures);
+    };
+    auto home = registered_home("alice");
+    write_bytes(scratch_ / "cat.png", png_bytes(1'000'000));
+    auto run = imgshare(home, {"post", (scratch_ / "cat.png").string()});
+    EXPECT_EQ(run.status, 1);
+    EXPECT_EQ(run.err, "error: QUOTA_EXCEEDED: " + figures + "\n");
+    EXPECT_TRUE(uploaded_.empty()) << "a chunk was sent";
+    EXPECT_EQ(commits_, 0);
+    // Nothing is pending on the node: no post is kept to resume.
+    for (const auto& entry : fs::directory_iterator(home / "uploads"))
+        ADD_FAILURE() << "kept: " << entry.path();
+}
+
+TEST_F(CommandsTest, UsageShowsThePaddedBytesImagesPendingUploadsAndQuota) {
+    auto home = registered_home("alice");
+    UsageReply usage{12'897'485, 7, 2 * 1024 * 1024, 1, 100 * 1024 * 1024};
+    behaviour_.on_usage = [&]() -> Result<UsageReply> { return usage; };
+    auto run = imgshare(home, {"usage"});
+    ASSERT_EQ(run.status, 0) << run.err;
+    EXPECT_EQ(run.out, "used 12.3 MiB in 7 images (+ 2 MiB in 1 pending upload) of 100 MiB quota\n");
+    auto json = imgshare(home, {"--json", "usage"});
+    ASSERT_EQ(json.status, 0) << json.err;
+    EXPECT_EQ(json.out,
+              "{\"images\":7,\"pending_bytes\":2097152,\"pending_uploads\":1,"
+              "\"quota_bytes\":104857600,\"used_bytes\":12897485}\n");
+    usage = UsageReply{1, 1, 3000, 2, 0};
+    EXPECT_EQ(imgshare(home, {"usage"}).out,
+              "used 1 B in 1 image (+ 2.9 KiB in 2 pending uploads), no quota\n");
+    usage = UsageReply{};
+    EXPECT_EQ(imgshare(home, {"usage"}).out, "used 0 B in 0 images, no quota\n");
+}
+
 }  // namespace
 }  // namespace imgshare::client

@@ -128,7 +128,7 @@ TEST(CodecTest, RequestsAreNotReplies) {
 
 TEST(CodecTest, ErrorReplyWithAnUnknownCodeBecomesInternalAndKeepsTheMessage) {
     auto frames = encode_error(Error{ErrorCode::NOT_FOUND, "no image named cat"}, 8);
-    frames[1] = testing::with_value(frames[1], "code", testing::packed_string("QUOTA_EXCEEDED"));
+    frames[1] = testing::with_value(frames[1], "code", testing::packed_string("OUT_OF_COFFEE"));
     auto reply = decode_reply<DownloadReply>(frames);
     ASSERT_FALSE(reply.has_value());
     EXPECT_EQ(reply.error(), (Error{ErrorCode::INTERNAL, "no image named cat"}));

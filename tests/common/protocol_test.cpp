@@ -48,7 +48,7 @@ auto request_samples() {
         UserRevokedMessage{"mallory"}, UploadsRequest{},
         AbandonRequest{"0123456789abcdef0123456789abcdef"},
         DeleteRequest{"holiday.jpg", filled(170, 15)},
-        UserReleasedMessage{"mallory", filled(32, 15)});
+        UserReleasedMessage{"mallory", filled(32, 15)}, UsageRequest{});
 }
 
 auto reply_samples() {
@@ -70,7 +70,8 @@ auto reply_samples() {
                                     1ull << 34, 65'536, 1'000, -5, 1'718'000'600}}},
         AbandonReply{"0123456789abcdef0123456789abcdef", "big.png", 4'000'000'000u},
         DeleteReply{{"holiday.jpg", "alice", 1ull << 33, 5'000'000, -86'400, "e2e",
-                     {"alice", "bob"}}});
+                     {"alice", "bob"}}},
+        UsageReply{1ull << 40, 7, 2'097'152, 1, 100ull << 20});
 }
 
 template <class Tuple, class Visit>
@@ -129,7 +130,7 @@ TEST(ProtocolTest, RequestTypeTableMatchesTheMessages) {
         "CA_INFO",    "REGISTER", "GET_CERT",  "POST_BEGIN", "POST_CHUNK", "POST_COMMIT",
         "POST_IMAGE", "LIST",     "DOWNLOAD",  "GET_CHUNK",  "SHARE",      "LOOKUP_CURVE_KEY",
         "REWRAP",     "READY",    "HEARTBEAT", "DISCONNECT", "RENEW",      "USER_REVOKED",
-        "UPLOADS",    "ABANDON",  "DELETE",    "USER_RELEASED"};
+        "UPLOADS",    "ABANDON",  "DELETE",    "USER_RELEASED", "USAGE"};
     auto names = request_type_names();
     EXPECT_EQ(std::vector<std::string_view>(names.begin(), names.end()), expected);
     for (auto name : expected) {

@@ -34,7 +34,7 @@ TEST(RoutesTest, EachServiceIsRoutedItsOwnTypes) {
     EXPECT_EQ(types_routed_to(kStorageService),
               (std::vector<std::string>{"ABANDON", "DELETE", "DOWNLOAD", "GET_CHUNK", "LIST",
                                         "POST_BEGIN", "POST_CHUNK", "POST_COMMIT", "POST_IMAGE",
-                                        "SHARE", "UPLOADS"}));
+                                        "SHARE", "UPLOADS", "USAGE"}));
     EXPECT_TRUE(types_routed_to("broker").empty());
 }
 
@@ -42,7 +42,7 @@ TEST(RoutesTest, WhoMaySendWhat) {
     EXPECT_EQ(route_of("CA_INFO")->sent_by, Sender::anyone);
     EXPECT_EQ(route_of("REGISTER")->sent_by, Sender::anyone);
     for (auto type : {"GET_CERT", "RENEW", "POST_BEGIN", "POST_CHUNK", "POST_COMMIT", "POST_IMAGE",
-                      "LIST", "DOWNLOAD", "GET_CHUNK", "SHARE", "UPLOADS", "ABANDON"}) {
+                      "LIST", "DOWNLOAD", "GET_CHUNK", "SHARE", "UPLOADS", "ABANDON", "USAGE"}) {
         EXPECT_EQ(route_of(type)->sent_by, Sender::registered_user) << type;
     }
     EXPECT_EQ(route_of("LOOKUP_CURVE_KEY")->sent_by, Sender::broker);

@@ -196,6 +196,7 @@ void write_requests(SeedWriter& seeds, const User& alice, const User& bob, const
                                        make_deletion("holiday.png", alice.name, e2e.envelope,
                                                      fuzz::kFixedNow, alice.sign.secret_key)},
                          23));
+    write_message(seeds, "USAGE", encode(UsageRequest{}, 24));
 }
 
 // fuzz_reply reads [reply type index][frames]; the indices follow its kReplyCheckers.

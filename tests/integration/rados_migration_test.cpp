@@ -105,6 +105,9 @@ TEST_F(RadosMigrationTest, EveryImageShareAndPendingUploadMovesWithItsSeq) {
     ASSERT_EQ(bob_list.exit_code, 0) << bob_list.err;
     ASSERT_NE(carol_list.out.find("e2e"), std::string::npos) << carol_list.out;
     ASSERT_NE(bob_list.out.find("downloads-left=2"), std::string::npos) << bob_list.out;
+    const auto usage = cluster_->imgshare(alice_, {"--json", "usage"});
+    ASSERT_EQ(usage.exit_code, 0) << usage.err;
+    ASSERT_NE(usage.out.find("\"images\":3,"), std::string::npos) << usage.out;
     cluster_->stop_storage();
 
     auto migrated = migrate();
@@ -136,6 +139,8 @@ TEST_F(RadosMigrationTest, EveryImageShareAndPendingUploadMovesWithItsSeq) {
     auto carol_after = cluster_->imgshare(carol, {"list"});
     EXPECT_EQ(bob_after.out, bob_list.out);
     EXPECT_EQ(carol_after.out, carol_list.out);
+    // Alice's usage moved with her images (the index keys ride the feed) and her upload.
+    EXPECT_EQ(cluster_->imgshare(alice_, {"--json", "usage"}).out, usage.out);
     EXPECT_TRUE(cluster_->download_matches(bob_, "escrow", escrow));
     EXPECT_TRUE(cluster_->download_matches(bob_, "e2e", e2e));
     EXPECT_TRUE(cluster_->download_matches(carol, "e2e", e2e));

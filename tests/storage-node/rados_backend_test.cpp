@@ -4,7 +4,8 @@
 // for a name, heads kept coherent by notify, the catalog's cache dropping what another
 // node's share changed — and a commit cut by a killed node after any of its steps rolled
 // forward by whoever comes next, never half visible, never twice in the feed; a deletion
-// likewise: whole or gone, finished by any node, and safe against a SHARE racing it.
+// likewise: whole or gone, finished by any node, and safe against a SHARE racing it; and
+// the usage index moving with the feed (whoever publishes), built for a pool from before it.
 // (Every promise of the seam is also checked on it by the parameterised suites.)
 #ifdef IMGSHARE_WITH_RADOS
 
@@ -86,12 +87,18 @@ class RadosBackendTest : public ::testing::Test {
         ASSERT_EQ(*staged, rados::WriteOutcome::Done);
     }
 
-    // ... and right after step 2 (publish): the feed names it under `seq`.
-    void publish_as_a_killed_node_leaves(const std::string& name, std::uint64_t seq) {
+    // ... and right after step 2 (publish): the feed names it under `seq`, and its owner's
+    // usage counts it.
+    void publish_as_a_killed_node_leaves(const CommitRecord& commit, std::uint64_t seq) {
+        const auto& name = commit.record.name;
+        auto upload = UploadId::from_key(as_string(commit.record.upload)).value();
         auto published = node_a_->pool().omap_set(
-            std::string(kFeedObject), {{entry_key(seq), text_bytes(name)},
-                                       {std::string(kHeadKey), text_bytes(encode_u64(seq))},
-                                       {published_key(name, 0), text_bytes(encode_u64(seq))}});
+            std::string(kFeedObject),
+            {{entry_key(seq), text_bytes(name)},
+             {std::string(kHeadKey), text_bytes(encode_u64(seq))},
+             {published_key(name, 0), text_bytes(encode_u64(seq))},
+             {usage_key(commit.record.owner, upload), text_bytes(encode_u64(commit.record.size))},
+             {usage_owner_key(upload), text_bytes(commit.record.owner)}});
         ASSERT_TRUE(published.has_value()) << describe(published.error());
     }
 
@@ -160,7 +167,9 @@ TEST_F(RadosBackendTest, AnotherNodesCommitMovesThisNodesFeedHeadByNotify) {
 
 TEST_F(RadosBackendTest, ACommitStagedByANodeKilledBeforeItsPublishIsRolledForwardOnce) {
     auto cat = commit_of("cat", "cat", {Grant{"bob", Bytes(80, 7)}});
+    cat.record.size = 3000;
     stage_as_a_killed_node_leaves(cat);
+    EXPECT_EQ(node_b_->usage("alice").value(), (OwnerUsage{0, 0})) << "not published yet";
     auto upload = UploadId::from_key(as_string(cat.record.upload)).value();
     // The name is held; the next reader, on another node, finishes the commit whole.
     EXPECT_TRUE(node_b_->has_image("cat").value());
@@ -175,12 +184,14 @@ TEST_F(RadosBackendTest, ACommitStagedByANodeKilledBeforeItsPublishIsRolledForwa
     ASSERT_TRUE(retried.has_value()) << describe(retried.error());
     EXPECT_EQ(*retried, **read);
     EXPECT_EQ(feed_of(*node_a_), (std::map<std::uint64_t, std::string>{{1, "cat"}}));
+    // Counted once, by the publish that rolled it forward.
+    EXPECT_EQ(node_a_->usage("alice").value(), (OwnerUsage{3000, 1}));
 }
 
 TEST_F(RadosBackendTest, ACommitPublishedByANodeKilledBeforeItsFinishKeepsItsSeq) {
     auto cat = commit_of("cat", "cat", {Grant{"bob", Bytes(80, 7)}});
     stage_as_a_killed_node_leaves(cat);
-    publish_as_a_killed_node_leaves("cat", 1);
+    publish_as_a_killed_node_leaves(cat, 1);
     // Another node's commit comes after it; the grant is read before the record.
     auto dog = node_b_->commit(commit_of("dog", "dog"));
     ASSERT_TRUE(dog.has_value()) << describe(dog.error());
@@ -238,6 +249,7 @@ TEST_F(RadosBackendTest, TheCatalogReadsARecordAgainOnceAnotherNodesShareNamesIt
 TEST_F(RadosBackendTest, ADeletionCutByAKilledNodeAfterItsCommitPointIsFinishedByAnother) {
     auto cat = commit_of("cat", "cat");
     cat.record.chunk_count = 2;
+    cat.record.size = 3000;
     auto upload = UploadId::from_key(as_string(cat.record.upload)).value();
     for (std::uint32_t index = 0; index < 2; ++index)
         ASSERT_TRUE(node_a_->store_chunk(upload, index, text_bytes("chunk"), 1, 5));
@@ -252,8 +264,12 @@ TEST_F(RadosBackendTest, ADeletionCutByAKilledNodeAfterItsCommitPointIsFinishedB
     EXPECT_EQ(node_b_->image("cat").value(), std::nullopt);  // gone for every reader at once
     EXPECT_EQ(feed_of(*node_b_).size(), 1u);
 
+    // The usage moves with the feed: still counted until the deletion's entry is published.
+    EXPECT_EQ(node_b_->usage("alice").value(), (OwnerUsage{3000, 1}));
+
     node_b_->reclaim_space();
     EXPECT_EQ(feed_of(*node_b_), (std::map<std::uint64_t, std::string>{{1, "cat"}, {2, "cat"}}));
+    EXPECT_EQ(node_a_->usage("alice").value(), (OwnerUsage{0, 0}));
     EXPECT_EQ(node_b_->chunk(upload, 0).value(), std::nullopt);
     EXPECT_EQ(node_b_->chunk(upload, 1).value(), std::nullopt);
     auto notes = pool.omap_get(std::string(kDeletionsObject), {upload.text()});
@@ -266,6 +282,61 @@ TEST_F(RadosBackendTest, ADeletionCutByAKilledNodeAfterItsCommitPointIsFinishedB
     auto again = node_a_->commit(commit_of("cat", "another"));
     ASSERT_TRUE(again.has_value()) << describe(again.error());
     EXPECT_EQ(again->seq, 3u);
+}
+
+TEST_F(RadosBackendTest, ANamePostedAgainBeforeACutDeletionIsFinishedStaysInItsOwnersUsage) {
+    auto cat = commit_of("cat", "cat");
+    cat.record.size = 3000;
+    auto upload = UploadId::from_key(as_string(cat.record.upload)).value();
+    ASSERT_TRUE(node_a_->commit(cat));
+    // Node a killed right after its deletion's commit point (as above) ...
+    const auto& pool = node_a_->pool();
+    ASSERT_TRUE(pool.omap_set(std::string(kDeletionsObject),
+                              {{upload.text(), text_bytes("1/1/cat")}}));
+    ASSERT_TRUE(pool.omap_remove(std::string(kFeedObject), {published_key("cat", 0)}));
+    ASSERT_TRUE(pool.remove(image_object("cat")));
+    // ... the owner posts the name again before any tick finished it ...
+    auto again = commit_of("cat", "again");
+    again.record.size = 1000;
+    ASSERT_TRUE(node_b_->commit(again));
+    // ... and the late deletion entry takes out only the deleted post (the index is by
+    // upload, not by name).
+    node_b_->reclaim_space();
+    EXPECT_EQ(feed_of(*node_b_).size(), 3u);
+    EXPECT_EQ(node_a_->usage("alice").value(), (OwnerUsage{1000, 1}));
+}
+
+TEST_F(RadosBackendTest, APoolWrittenBeforeTheUsageIndexHasItBuiltWhenANodeOpensIt) {
+    auto cat = commit_of("cat", "cat");
+    cat.record.size = 3000;
+    ASSERT_TRUE(node_a_->commit(cat));
+    auto dog = commit_of("dog", "dog");
+    dog.record.size = 5000;
+    auto deleted = node_a_->commit(dog);
+    ASSERT_TRUE(deleted.has_value()) << describe(deleted.error());
+    ASSERT_TRUE(node_a_->remove(*deleted));
+    auto owl = commit_of("owl", "owl");
+    owl.record.owner = "bob";
+    owl.record.size = 7000;
+    stage_as_a_killed_node_leaves(owl);  // staged, never published
+    // What an older version left: no u. or o. keys, no mark.
+    const auto& pool = node_a_->pool();
+    std::set<std::string> index{std::string(kUsageIndexKey)};
+    for (const auto* commit : {&cat, &dog, &owl}) {
+        auto upload = UploadId::from_key(as_string(commit->record.upload)).value();
+        index.insert(usage_key(commit->record.owner, upload));
+        index.insert(usage_owner_key(upload));
+    }
+    ASSERT_TRUE(pool.omap_remove(std::string(kFeedObject), index));
+    EXPECT_EQ(node_a_->usage("alice").value(), (OwnerUsage{0, 0}));
+
+    auto node_c = open_node(*rados_test_connection());
+    ASSERT_TRUE(node_c);
+    EXPECT_EQ(node_c->usage("alice").value(), (OwnerUsage{3000, 1}));
+    EXPECT_EQ(node_b_->usage("bob").value(), (OwnerUsage{7000, 1})) << "rolled forward";
+    auto marked = pool.omap_get(std::string(kFeedObject), {std::string(kUsageIndexKey)});
+    ASSERT_TRUE(marked.has_value()) << describe(marked.error());
+    EXPECT_EQ(marked->size(), 1u);
 }
 
 TEST_F(RadosBackendTest, ADeletionCutBeforeItsCommitPointLeavesTheImageWhole) {

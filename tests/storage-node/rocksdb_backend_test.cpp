@@ -1,6 +1,7 @@
 // What only the RocksDB backend does (rocksdb_backend.h), through the handlers: a small
 // upload's chunks go through the write-ahead log, a large one's skip it and are flushed
-// before its commit, and an abandoned upload's blob files are deleted. What every backend
+// before its commit, an abandoned upload's blob files are deleted, and a store from before
+// the usage index has it built when opened. What every backend
 // must do is in the parameterised suites (storage_backend_test.cpp and the handler suites).
 #include <gtest/gtest.h>
 
@@ -73,6 +74,41 @@ TEST_F(RocksDbBackendTest, AbandonGivesTheDiskSpaceOfItsChunksBack) {
 
     ASSERT_TRUE(service().abandon(AbandonRequest{begun->upload}, as_user("alice")));
     EXPECT_LT(bytes_in_files(".blob"), 64u * 1024) << "the abandoned chunks keep their space";
+}
+
+TEST_F(RocksDbBackendTest, AStoreWrittenBeforeTheUsageIndexHasItBuiltWhenOpened) {
+    auto bob = user("bob");
+    post(alice_, image(alice_, named("cat")));
+    ImageSpec big = named("dog");
+    big.padded_size = 5000;
+    post(alice_, image(alice_, big));
+    post(bob, image(bob, named("bird")));
+    ASSERT_TRUE(service().make_durable());
+    // What an older version left: the same images, no index and no mark that it was built.
+    auto& store = rocksdb().store();
+    auto batch = store.batch();
+    std::size_t indexed = 0;
+    ASSERT_TRUE(store.scan(Family::meta, "owner", prefix_end("owner"),
+                           [&](std::string_view key, ByteView) {
+                               batch.erase(Family::meta, key);
+                               ++indexed;
+                               return true;
+                           }));
+    ASSERT_EQ(indexed, 4u) << "three images and the mark";
+    ASSERT_TRUE(store.write(std::move(batch), Durability::Synced));
+    EXPECT_EQ(backend_->usage("alice").value(), (OwnerUsage{0, 0}));
+
+    reopen();
+    EXPECT_EQ(backend_->usage("alice").value(), (OwnerUsage{8000, 2}));
+    EXPECT_EQ(backend_->usage("bob").value(), (OwnerUsage{3000, 1}));
+    auto usage = service().usage(UsageRequest{}, as_user("alice"));
+    ASSERT_TRUE(usage.has_value()) << describe(usage.error());
+    EXPECT_EQ(usage->used_bytes, 8000u);
+    EXPECT_EQ(usage->images, 2u);
+    // Built once: what follows is kept by the commits and deletions themselves.
+    post(alice_, image(alice_, named("owl")));
+    reopen();
+    EXPECT_EQ(backend_->usage("alice").value(), (OwnerUsage{11000, 3}));
 }
 
 }  // namespace

@@ -230,6 +230,48 @@ TEST_P(StorageBackendTest, ARemovalSurvivesAReopenAndItsSpaceIsReclaimedAfter) {
     EXPECT_EQ(backend().committed_name(upload).value(), std::optional<std::string>("cat"));
 }
 
+// `name` of `owner`, `size` padded bytes, from upload `upload_seed`.
+CommitRecord owned_commit(const std::string& name, const std::string& upload_seed,
+                          const std::string& owner, std::uint64_t size) {
+    auto commit = commit_of(name, upload_seed);
+    commit.record.owner = owner;
+    commit.record.size = size;
+    return commit;
+}
+
+TEST_P(StorageBackendTest, UsageCountsEachOwnersCommittedImagesOnce) {
+    EXPECT_EQ(backend().usage("alice").value(), (OwnerUsage{0, 0}));
+    ASSERT_TRUE(backend().commit(owned_commit("cat", "cat", "alice", 3000)));
+    ASSERT_TRUE(backend().commit(owned_commit("dog", "dog", "alice", 5000)));
+    ASSERT_TRUE(backend().commit(owned_commit("bird", "bird", "bob", 7000)));
+    ASSERT_TRUE(backend().commit(owned_commit("owl", "owl", "alice.b", 11)));
+    // A retried commit, and a rival's NAME_TAKEN, count nothing more.
+    ASSERT_TRUE(backend().commit(owned_commit("cat", "cat", "alice", 3000)));
+    expect_error(backend().commit(owned_commit("cat", "rival", "alice", 1)),
+                 ErrorCode::NAME_TAKEN);
+    EXPECT_EQ(backend().usage("alice").value(), (OwnerUsage{8000, 2}));
+    EXPECT_EQ(backend().usage("bob").value(), (OwnerUsage{7000, 1}));
+    EXPECT_EQ(backend().usage("alice.b").value(), (OwnerUsage{11, 1}));
+    EXPECT_EQ(backend().usage("alic").value(), (OwnerUsage{0, 0}));
+    EXPECT_EQ(backend().usage("carol").value(), (OwnerUsage{0, 0}));
+}
+
+TEST_P(StorageBackendTest, UsageFollowsRemovalsAndSurvivesAReopen) {
+    auto cat = backend().commit(owned_commit("cat", "cat", "alice", 3000));
+    ASSERT_TRUE(cat.has_value()) << describe(cat.error());
+    ASSERT_TRUE(backend().commit(owned_commit("dog", "dog", "alice", 5000)));
+    ASSERT_TRUE(backend().remove(*cat));
+    EXPECT_EQ(backend().usage("alice").value(), (OwnerUsage{5000, 1}));
+    ASSERT_TRUE(backend().sync());
+    reopen();
+    EXPECT_EQ(backend().usage("alice").value(), (OwnerUsage{5000, 1}));
+    // The name posted again counts at its new size.
+    ASSERT_TRUE(backend().commit(owned_commit("cat", "cat-again", "alice", 1000)));
+    EXPECT_EQ(backend().usage("alice").value(), (OwnerUsage{6000, 2}));
+    backend().reclaim_space();
+    EXPECT_EQ(backend().usage("alice").value(), (OwnerUsage{6000, 2}));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StorageBackendTest, on_every_backend(), backend_name);
 
 }  // namespace

@@ -48,6 +48,9 @@ nlohmann::json verification_of(const DownloadedImage& image, const Bytes& bytes,
     return facts;
 }
 
+// Where a thumbnail is kept in the cache. No image name has a '/': this key is never an image's.
+std::string thumbnail_cache_key(const std::string& name) { return "thumbnail/" + name; }
+
 }  // namespace
 
 Result<std::unique_ptr<GalleryImages>> GalleryImages::open(Session& session, Identity identity,
@@ -60,7 +63,14 @@ Result<std::unique_ptr<GalleryImages>> GalleryImages::open(Session& session, Ide
     }
     std::unique_ptr<GalleryImages> images(
         new GalleryImages(session, std::move(identity), pattern, cache_bytes));
-    auto follower = GalleryFeed::start(session, images->identity_, images->feed_, err);
+    // A deleted image, or one whose grant was revoked, is not served from memory again, nor
+    // its thumbnail.
+    auto forget = [cache = &images->cache_](const std::string& name) {
+        cache->forget(name);
+        cache->forget(thumbnail_cache_key(name));
+    };
+    auto follower =
+        GalleryFeed::start(session, images->identity_, images->feed_, err, std::move(forget));
     if (!follower) return std::unexpected(follower.error());
     images->follower_ = std::move(*follower);
     return images;
@@ -124,8 +134,7 @@ class GalleryImages::Lease {
 Result<std::shared_ptr<const gallery::VerifiedImage>> GalleryImages::thumbnail(
     const std::string& name) {
     if (auto ok = check_image_name(name); !ok) return std::unexpected(ok.error());
-    // No image name has a '/': this key is never an image's.
-    const std::string key = "thumbnail/" + name;
+    const std::string key = thumbnail_cache_key(name);
     if (auto kept = cache_.find(key)) return kept;
     Result<DownloadedThumbnail> downloaded = [&] {
         Lease lease(*this);

@@ -30,6 +30,15 @@ void ImageCache::put(const std::string& name, std::shared_ptr<const VerifiedImag
     bytes_ += size;
 }
 
+void ImageCache::forget(const std::string& name) {
+    std::lock_guard lock(mutex_);
+    auto found = entries_.find(name);
+    if (found == entries_.end()) return;
+    bytes_ -= found->second.image->bytes.size();
+    order_.erase(found->second.position);
+    entries_.erase(found);
+}
+
 std::size_t ImageCache::bytes() const {
     std::lock_guard lock(mutex_);
     return bytes_;

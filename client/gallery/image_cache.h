@@ -28,6 +28,10 @@ class ImageCache {
     // Keeps `image` under `name`, dropping the least recently used until it fits.
     void put(const std::string& name, std::shared_ptr<const VerifiedImage> image);
 
+    // Drops what is kept under `name`, if anything (the image was deleted or its grant
+    // revoked: neither it nor a later image under the same name may be served from here).
+    void forget(const std::string& name);
+
     [[nodiscard]] std::size_t bytes() const;
 
   private:

@@ -96,10 +96,12 @@ Result<std::shared_ptr<const gallery::VerifiedImage>> GalleryImages::image(
     const std::string& name) {
     if (auto ok = check_image_name(name); !ok) return std::unexpected(ok.error());
     if (auto kept = cache_.find(name)) return kept;
+    // Read first: an image deleted while it downloads must not stay in the cache.
+    const auto forgets_seen = cache_.forgets();
     auto downloaded = download(name);
     if (!downloaded) return std::unexpected(downloaded.error());
     auto image = std::make_shared<const gallery::VerifiedImage>(std::move(*downloaded));
-    cache_.put(name, image);
+    cache_.put_unless_forgotten(name, image, forgets_seen);
     return image;
 }
 
@@ -136,6 +138,7 @@ Result<std::shared_ptr<const gallery::VerifiedImage>> GalleryImages::thumbnail(
     if (auto ok = check_image_name(name); !ok) return std::unexpected(ok.error());
     const std::string key = thumbnail_cache_key(name);
     if (auto kept = cache_.find(key)) return kept;
+    const auto forgets_seen = cache_.forgets();  // as in image()
     Result<DownloadedThumbnail> downloaded = [&] {
         Lease lease(*this);
         OpenParameters parameters{session_.trust().ca_verify_key, identity_.keys.box, name,
@@ -149,7 +152,7 @@ Result<std::shared_ptr<const gallery::VerifiedImage>> GalleryImages::thumbnail(
         .bytes = std::move(*downloaded->jpeg),
         .content_type = "image/jpeg",
         .verification = nlohmann::json{{"name", name}, {"thumbnail", true}}});
-    cache_.put(key, thumbnail);
+    cache_.put_unless_forgotten(key, thumbnail, forgets_seen);
     return thumbnail;
 }
 

@@ -52,5 +52,15 @@ TEST(ImageCacheTest, AForgottenImageIsGoneAndItsBytesFreedAndTheOthersStay) {
     EXPECT_NE(cache.find("c"), nullptr);
 }
 
+TEST(ImageCacheTest, AnImageFetchedWhileSomethingWasForgottenIsNotKept) {
+    ImageCache cache(100);
+    const auto before = cache.forgets();
+    cache.forget("a");  // a deletion heard while "a" was downloading
+    cache.put_unless_forgotten("a", image_of_size(10), before);
+    EXPECT_EQ(cache.find("a"), nullptr);
+    cache.put_unless_forgotten("a", image_of_size(10), cache.forgets());
+    EXPECT_NE(cache.find("a"), nullptr);
+}
+
 }  // namespace
 }  // namespace imgshare::gallery

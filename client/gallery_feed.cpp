@@ -20,18 +20,20 @@ constexpr auto kPollInterval = std::chrono::milliseconds(100);
 Result<std::unique_ptr<GalleryFeed>> GalleryFeed::start(Session& session,
                                                         const Identity& identity,
                                                         gallery::ImageFeed& feed,
-                                                        std::ostream& err) {
-    std::unique_ptr<GalleryFeed> follower(new GalleryFeed(session, identity, feed, err));
+                                                        std::ostream& err, Forget forget) {
+    std::unique_ptr<GalleryFeed> follower(
+        new GalleryFeed(session, identity, feed, err, std::move(forget)));
     if (auto listed = follower->catch_up(); !listed) return std::unexpected(listed.error());
     follower->thread_ = std::thread([raw = follower.get()] { raw->follow(); });
     return follower;
 }
 
 GalleryFeed::GalleryFeed(Session& session, const Identity& identity, gallery::ImageFeed& feed,
-                         std::ostream& err)
+                         std::ostream& err, Forget forget)
     : session_(session),
       feed_(feed),
       err_(err),
+      forget_(std::move(forget)),
       requests_(session.connect(identity.keys.curve)),
       events_(context_, zmq::socket_type::sub) {
     subscribe_to_events(events_, session.trust().broker_public_key, identity.keys.curve,
@@ -54,7 +56,24 @@ Result<void> GalleryFeed::catch_up() {
         cursor = std::max(cursor, image.seq);
     });
     last_seq_ = cursor;
+    if (!listed) return listed;
+    // Only now: everything before each deletion is in the feed (see the header).
+    for (const auto& [name, seq] : pending_removals_) feed_.remove(name, seq);
+    pending_removals_.clear();
     return listed;
+}
+
+void GalleryFeed::receive_events() {
+    while (auto received = receive_event(events_, session_.log())) {
+        if (!*received) {
+            print_line(err_, "gallery: ignored a malformed event: " + describe(received->error()));
+            continue;
+        }
+        const ImageEvent& event = (*received)->event;
+        if (!event.is_deletion()) continue;  // a hint: what it announces is read from the feed
+        if (forget_) forget_(event.name);
+        pending_removals_.emplace_back(event.name, event.seq);
+    }
 }
 
 void GalleryFeed::follow() {
@@ -76,8 +95,9 @@ void GalleryFeed::follow() {
             continue;
         }
         if (items[0].revents & ZMQ_POLLIN) {
-            // An event is a hint (DESIGN.md §7): what it announces is read from the feed.
-            while (auto received = receive_event(events_, session_.log())) due = true;
+            // A NEW_IMAGE is a hint (DESIGN.md §7): what it announces is read from the feed.
+            receive_events();
+            due = true;
         }
         if (!due) continue;
         if (auto ok = catch_up(); !ok) {

@@ -48,6 +48,9 @@ nlohmann::json verification_of(const DownloadedImage& image, const Bytes& bytes,
     return facts;
 }
 
+// Where a thumbnail is kept in the cache. No image name has a '/': this key is never an image's.
+std::string thumbnail_cache_key(const std::string& name) { return "thumbnail/" + name; }
+
 }  // namespace
 
 Result<std::unique_ptr<GalleryImages>> GalleryImages::open(Session& session, Identity identity,
@@ -60,7 +63,14 @@ Result<std::unique_ptr<GalleryImages>> GalleryImages::open(Session& session, Ide
     }
     std::unique_ptr<GalleryImages> images(
         new GalleryImages(session, std::move(identity), pattern, cache_bytes));
-    auto follower = GalleryFeed::start(session, images->identity_, images->feed_, err);
+    // A deleted image, or one whose grant was revoked, is not served from memory again, nor
+    // its thumbnail.
+    auto forget = [cache = &images->cache_](const std::string& name) {
+        cache->forget(name);
+        cache->forget(thumbnail_cache_key(name));
+    };
+    auto follower =
+        GalleryFeed::start(session, images->identity_, images->feed_, err, std::move(forget));
     if (!follower) return std::unexpected(follower.error());
     images->follower_ = std::move(*follower);
     return images;
@@ -86,10 +96,12 @@ Result<std::shared_ptr<const gallery::VerifiedImage>> GalleryImages::image(
     const std::string& name) {
     if (auto ok = check_image_name(name); !ok) return std::unexpected(ok.error());
     if (auto kept = cache_.find(name)) return kept;
+    // Read first: an image deleted while it downloads must not stay in the cache.
+    const auto forgets_seen = cache_.forgets();
     auto downloaded = download(name);
     if (!downloaded) return std::unexpected(downloaded.error());
     auto image = std::make_shared<const gallery::VerifiedImage>(std::move(*downloaded));
-    cache_.put(name, image);
+    cache_.put_unless_forgotten(name, image, forgets_seen);
     return image;
 }
 
@@ -124,9 +136,9 @@ class GalleryImages::Lease {
 Result<std::shared_ptr<const gallery::VerifiedImage>> GalleryImages::thumbnail(
     const std::string& name) {
     if (auto ok = check_image_name(name); !ok) return std::unexpected(ok.error());
-    // No image name has a '/': this key is never an image's.
-    const std::string key = "thumbnail/" + name;
+    const std::string key = thumbnail_cache_key(name);
     if (auto kept = cache_.find(key)) return kept;
+    const auto forgets_seen = cache_.forgets();  // as in image()
     Result<DownloadedThumbnail> downloaded = [&] {
         Lease lease(*this);
         OpenParameters parameters{session_.trust().ca_verify_key, identity_.keys.box, name,
@@ -140,7 +152,7 @@ Result<std::shared_ptr<const gallery::VerifiedImage>> GalleryImages::thumbnail(
         .bytes = std::move(*downloaded->jpeg),
         .content_type = "image/jpeg",
         .verification = nlohmann::json{{"name", name}, {"thumbnail", true}}});
-    cache_.put(key, thumbnail);
+    cache_.put_unless_forgotten(key, thumbnail, forgets_seen);
     return thumbnail;
 }
 

@@ -137,9 +137,10 @@ Result<std::string> joined_names(const nlohmann::json& names) {
     return joined;
 }
 
-// Server-Sent Events: one `image` event per feed entry after `after`, its id the entry's seq,
-// so that EventSource's reconnection resumes exactly there; a comment line when nothing
-// happened for a while, so a dead connection is noticed (the write fails) and closed.
+// Server-Sent Events: one event per feed entry after `after`, `image` for an image and
+// `removed` for a removal (image_feed.h), its id the entry's seq, so that EventSource's
+// reconnection resumes exactly there; a comment line when nothing happened for a while, so a
+// dead connection is noticed (the write fails) and closed.
 void stream_events(httplib::Response& response, ImageFeed& feed, std::uint64_t after,
                    std::shared_ptr<std::atomic<int>> open_streams) {
     if (open_streams->fetch_add(1) >= kMaxEventStreams) {
@@ -160,7 +161,8 @@ void stream_events(httplib::Response& response, ImageFeed& feed, std::uint64_t a
             std::string text = news.empty() ? ": keep-alive\n\n" : "";
             for (const auto& image : news) {
                 const auto seq = image.at("seq").get<std::uint64_t>();
-                text += fmt::format("id: {}\nevent: image\ndata: {}\n\n", seq,
+                const char* kind = image.value("removed", false) ? "removed" : "image";
+                text += fmt::format("id: {}\nevent: {}\ndata: {}\n\n", seq, kind,
                                     image.dump(-1, ' ', false,
                                                nlohmann::json::error_handler_t::replace));
                 *cursor = seq;

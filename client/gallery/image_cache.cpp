@@ -12,6 +12,23 @@ std::shared_ptr<const VerifiedImage> ImageCache::find(const std::string& name) {
 
 void ImageCache::put(const std::string& name, std::shared_ptr<const VerifiedImage> image) {
     std::lock_guard lock(mutex_);
+    put_locked(name, std::move(image));
+}
+
+std::uint64_t ImageCache::forgets() const {
+    std::lock_guard lock(mutex_);
+    return forgets_;
+}
+
+void ImageCache::put_unless_forgotten(const std::string& name,
+                                      std::shared_ptr<const VerifiedImage> image,
+                                      std::uint64_t forgets_seen) {
+    std::lock_guard lock(mutex_);
+    if (forgets_ != forgets_seen) return;
+    put_locked(name, std::move(image));
+}
+
+void ImageCache::put_locked(const std::string& name, std::shared_ptr<const VerifiedImage> image) {
     const std::size_t size = image->bytes.size();
     if (size > max_bytes_) return;
     if (auto found = entries_.find(name); found != entries_.end()) {
@@ -28,6 +45,16 @@ void ImageCache::put(const std::string& name, std::shared_ptr<const VerifiedImag
     order_.push_front(name);
     entries_.emplace(name, Entry{.image = std::move(image), .position = order_.begin()});
     bytes_ += size;
+}
+
+void ImageCache::forget(const std::string& name) {
+    std::lock_guard lock(mutex_);
+    ++forgets_;
+    auto found = entries_.find(name);
+    if (found == entries_.end()) return;
+    bytes_ -= found->second.image->bytes.size();
+    order_.erase(found->second.position);
+    entries_.erase(found);
 }
 
 std::size_t ImageCache::bytes() const {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <list>
 #include <memory>
 #include <mutex>
@@ -28,9 +29,25 @@ class ImageCache {
     // Keeps `image` under `name`, dropping the least recently used until it fits.
     void put(const std::string& name, std::shared_ptr<const VerifiedImage> image);
 
+    // How many times forget() was called: read it before fetching an image, to keep the image
+    // only if nothing was forgotten meanwhile (put_unless_forgotten).
+    [[nodiscard]] std::uint64_t forgets() const;
+
+    // put(), unless forget() was called since forgets() returned `forgets_seen`: an image
+    // fetched while it was being deleted is served to the request that fetched it, but not
+    // kept to be served again.
+    void put_unless_forgotten(const std::string& name, std::shared_ptr<const VerifiedImage> image,
+                              std::uint64_t forgets_seen);
+
+    // Drops what is kept under `name`, if anything (the image was deleted or its grant
+    // revoked: neither it nor a later image under the same name may be served from here).
+    void forget(const std::string& name);
+
     [[nodiscard]] std::size_t bytes() const;
 
   private:
+    void put_locked(const std::string& name, std::shared_ptr<const VerifiedImage> image);
+
     using Order = std::list<std::string>;
     struct Entry {
         std::shared_ptr<const VerifiedImage> image;
@@ -40,6 +57,7 @@ class ImageCache {
     mutable std::mutex mutex_;
     std::size_t max_bytes_;
     std::size_t bytes_ = 0;
+    std::uint64_t forgets_ = 0;
     Order order_;  // most recently used first
     std::unordered_map<std::string, Entry> entries_;
 };

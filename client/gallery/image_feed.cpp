@@ -1,6 +1,11 @@
 #include "client/gallery/image_feed.h"
 
 namespace imgshare::gallery {
+namespace {
+
+bool is_removal(const nlohmann::json& entry) { return entry.value("removed", false); }
+
+}  // namespace
 
 void ImageFeed::add(nlohmann::json image) {
     const auto seq = image.at("seq").get<std::uint64_t>();
@@ -9,6 +14,8 @@ void ImageFeed::add(nlohmann::json image) {
         std::lock_guard lock(mutex_);
         if (by_seq_.contains(seq)) return;
         if (auto earlier = seq_of_name_.find(name); earlier != seq_of_name_.end()) {
+            // What the feed knows of this name is newer: a LIST that raced a deletion.
+            if (earlier->second > seq) return;
             by_seq_.erase(earlier->second);
         }
         seq_of_name_[name] = seq;
@@ -17,11 +24,28 @@ void ImageFeed::add(nlohmann::json image) {
     changed_.notify_all();
 }
 
+bool ImageFeed::remove(const std::string& name, std::uint64_t seq) {
+    {
+        std::lock_guard lock(mutex_);
+        auto current = seq_of_name_.find(name);
+        if (current == seq_of_name_.end() || current->second >= seq) return false;
+        auto entry = by_seq_.find(current->second);
+        if (is_removal(entry->second) || by_seq_.contains(seq)) return false;
+        by_seq_.erase(entry);
+        // Kept, not just erased: a page resuming from before `seq` must learn of it.
+        by_seq_.emplace(seq, nlohmann::json{{"seq", seq}, {"name", name}, {"removed", true}});
+        current->second = seq;
+    }
+    changed_.notify_all();
+    return true;
+}
+
 nlohmann::json ImageFeed::newest_first() const {
     std::lock_guard lock(mutex_);
     auto images = nlohmann::json::array();
-    for (auto entry = by_seq_.rbegin(); entry != by_seq_.rend(); ++entry)
-        images.push_back(entry->second);
+    for (auto entry = by_seq_.rbegin(); entry != by_seq_.rend(); ++entry) {
+        if (!is_removal(entry->second)) images.push_back(entry->second);
+    }
     return images;
 }
 

@@ -3,9 +3,12 @@
 // stream (Server-Sent Events), which waits for images after a feed position.
 //
 // Promises: one entry per image name (an e2e image shared with the user later moves to the
-// position of that share, as LIST lists it); after() returns entries in feed order, so a
-// reader that resumes from the last position it saw misses none and gets none twice. Every
-// waiter returns at once when the feed is closed. Thread-safe.
+// position of that share, as LIST lists it): the image, or, once it was deleted or the user's
+// grant revoked, a removal entry `{"seq": S, "name": N, "removed": true}` at the position of
+// that deletion or revoke. after() returns entries in feed order, removals included, so a
+// reader that resumes from the last position it saw misses none and gets none twice, and a
+// removal it resumes after never brings the image back; newest_first() leaves removals out.
+// Every waiter returns at once when the feed is closed. Thread-safe.
 #pragma once
 
 #include <chrono>
@@ -22,10 +25,17 @@ namespace imgshare::gallery {
 
 class ImageFeed {
   public:
-    // Adds `image` (an object with at least "seq" and "name") at its feed position.
+    // Adds `image` (an object with at least "seq" and "name") at its feed position, in place
+    // of the name's entry if that is older; ignored if the name's entry is as new or newer.
     void add(nlohmann::json image);
 
-    // Every entry, newest first.
+    // Image `name` was deleted, or the user's grant to it revoked, at feed position `seq`:
+    // its entry becomes a removal at `seq`. True if an image was removed; false, changing
+    // nothing, if the name has no entry, or only a removal, or one at `seq` or later (a name
+    // deleted and posted again keeps the new image).
+    bool remove(const std::string& name, std::uint64_t seq);
+
+    // Every image (no removal), newest first.
     [[nodiscard]] nlohmann::json newest_first() const;
 
     // The entries after `seq`, oldest first; waits up to `wait` for one if there are none
@@ -33,7 +43,7 @@ class ImageFeed {
     [[nodiscard]] std::vector<nlohmann::json> after(std::uint64_t seq,
                                                     std::chrono::milliseconds wait);
 
-    // The highest position added so far (0 for none).
+    // The highest position of an entry so far, removals included (0 for none).
     [[nodiscard]] std::uint64_t last_seq() const;
 
     // Ends every wait, now and later (the server is stopping).

@@ -10,9 +10,14 @@
 //                   and as POST_E2E_NAME end-to-end to POST_E2E_TO; CROSS_FILE a small image a
 //                   page of another origin tries to post as CROSS_NAME; UNKNOWN_READER a user
 //                   the CA does not know; THIRD_URL the gallery of a user who is not a reader
+//   DELETED_NAME    optional: an image in the grid (the live one) whose owner the test has
+//                   delete it once this script prints "waiting-for-delete" (its viewer open)
+//   REVOKED_NAME    optional: an end-to-end image shown in THIRD_URL's grid whose owner the
+//                   test has revoke that user once this script prints "waiting-for-revoke"
 //   SCREENSHOT_DIR  optional: where to write PNG screenshots at phone and desktop widths
-// Prints one line per step; "live-seen" the moment the live image's card appears. Exit 0 when
-// every check held, 1 with "FAIL: why" otherwise.
+// Prints one line per step; "live-seen" the moment the live image's card appears, "delete-seen"
+// and "revoke-seen" the moment those cards are gone. Exit 0 when every check held, 1 with
+// "FAIL: why" otherwise.
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { launchChromium } from './launch_chromium.mjs';
@@ -137,6 +142,41 @@ async function checkPosting(page, context, browser) {
   say('posted-from-page');
 }
 
+// The owner deletes DELETED_NAME while its viewer is open: the card goes without a reload,
+// the viewer drops the image and says why, and a reload (the grid from the server) does not
+// bring it back.
+async function checkDeletion(page) {
+  await openImage(page, env.DELETED_NAME);
+  await page.waitForSelector('dd[data-key="sha256"]');
+  say('waiting-for-delete');
+  await page.waitForSelector(`#grid .card[data-name="${env.DELETED_NAME}"]`,
+                             { state: 'detached', timeout: 10000 });
+  say('delete-seen');
+  const verdict = await page.waitForSelector('#verdict.removed');
+  const text = await verdict.textContent();
+  check(text.includes(env.DELETED_NAME + ' was deleted'), `the open viewer says so (${text})`);
+  check(await page.$('#viewer-image img') === null && await page.$('a.save') === null,
+        'and no longer shows the image nor offers to save it');
+  await closeViewer(page);
+  await page.reload();
+  await page.waitForSelector('body[data-ready="true"]');
+  const names = await gridNames(page);
+  check(!names.includes(env.DELETED_NAME), `a reload does not bring it back (${names.join(',')})`);
+}
+
+// The owner of REVOKED_NAME revokes the third user: that user's open gallery drops the card.
+async function checkRevocation(browser) {
+  const third = await (await browser.newContext()).newPage();
+  await third.goto(env.THIRD_URL);
+  await third.waitForSelector('body[data-ready="true"]');
+  await third.waitForSelector(`#grid .card[data-name="${env.REVOKED_NAME}"]`);
+  say('waiting-for-revoke');
+  await third.waitForSelector(`#grid .card[data-name="${env.REVOKED_NAME}"]`,
+                              { state: 'detached', timeout: 10000 });
+  say('revoke-seen');
+  await third.close();
+}
+
 async function screenshots(page, dir) {
   for (const [label, width, height] of [['phone', 390, 844], ['desktop', 1280, 800]]) {
     await page.setViewportSize({ width, height });
@@ -235,6 +275,9 @@ async function main() {
     say('live-seen');
     const first = (await gridNames(page))[0];
     check(first === env.LIVE_NAME, `the live image is first in the grid (${first})`);
+
+    if (env.DELETED_NAME) await checkDeletion(page);
+    if (env.REVOKED_NAME) await checkRevocation(browser);
 
     if (env.SCREENSHOT_DIR) await screenshots(page, env.SCREENSHOT_DIR);
     say('all checks passed');

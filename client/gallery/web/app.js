@@ -31,9 +31,11 @@ function refusalText(refusal) {
 
 // An image as the page shows it: fetched, and shown only when the server answered with
 // image bytes; a refusal is shown as text with its code. `url`: the image's, or its
-// thumbnail's (the grid's: the full image is fetched only when it is opened).
-async function loadImage(url, container, alt) {
+// thumbnail's (the grid's: the full image is fetched only when it is opened). Nothing is
+// shown once `wanted()` is false (the viewer moved on, or the image was deleted meanwhile).
+async function loadImage(url, container, alt, wanted = () => true) {
   const response = await fetch(url);
+  if (!wanted()) return null;
   container.replaceChildren();
   if (!response.ok) {
     let refusal = { code: 'HTTP_' + response.status, message: response.statusText };
@@ -44,6 +46,7 @@ async function loadImage(url, container, alt) {
     return null;
   }
   const blob = await response.blob();
+  if (!wanted()) return null;
   const img = element('img');
   img.alt = alt;
   img.src = URL.createObjectURL(blob);
@@ -83,14 +86,37 @@ function card(image) {
   return item;
 }
 
+// A name already shown is replaced: an end-to-end image shared again moves to its new
+// position, and a name deleted and posted again (its removal missed) shows the new image.
 function addImage(image, atTop) {
-  if (shown.has(image.name)) return;
+  const earlier = shown.get(image.name);
+  if (earlier && !atTop) return;
+  if (earlier) earlier.remove();
   const item = card(image);
   shown.set(image.name, item);
   if (atTop) grid.prepend(item); else grid.append(item);
 }
 
 let viewed = null;  // the image the viewer shows
+
+// Image `name` is gone: its owner deleted it, or revoked this user's access. Its card goes;
+// an open viewer of it drops the image and its verification and says why.
+function removeImage(name) {
+  const item = shown.get(name);
+  if (!item) return;  // never shown here (deleted before this page saw it)
+  item.remove();
+  shown.delete(name);
+  if (!viewed || viewed.name !== name) return;
+  viewed = null;
+  document.getElementById('viewer-image').replaceChildren();
+  document.getElementById('verification').replaceChildren();
+  document.getElementById('share').hidden = true;
+  const verdict = document.getElementById('verdict');
+  verdict.hidden = false;
+  verdict.className = 'removed';
+  verdict.textContent = name + ' was deleted: its owner deleted it, or your access to it ' +
+    'was revoked. Close this view.';
+}
 
 async function openViewer(image) {
   viewed = image;
@@ -104,8 +130,10 @@ async function openViewer(image) {
   const verdict = document.getElementById('verdict');
   verdict.hidden = true;
   viewer.showModal();
+  const wanted = () => viewed === image;
   const img = await loadImage(imageUrl(image.name), document.getElementById('viewer-image'),
-                              image.name + ' by ' + image.owner);
+                              image.name + ' by ' + image.owner, wanted);
+  if (!wanted()) return;
   if (!img) {
     verdict.hidden = false;
     verdict.className = 'refused';
@@ -115,6 +143,7 @@ async function openViewer(image) {
   const response = await fetch(imageUrl(image.name) + '/verification');
   if (!response.ok) return;
   const facts = await response.json();
+  if (!wanted()) return;
   verdict.hidden = false;
   verdict.className = 'verified';
   verdict.textContent = '✓ Verified: every check of imgshare download passed';
@@ -144,13 +173,18 @@ function countLine() {
   statusLine.textContent = shown.size === 1 ? '1 image' : shown.size + ' images';
 }
 
-// New images as they are posted: the server's feed as Server-Sent Events, from the newest
-// image the grid has. EventSource reconnects by itself and sends the last event id it saw,
-// from which the server resumes, so nothing posted meanwhile is missed.
+// New images as they are posted, and images deleted (or revoked): the server's feed as
+// Server-Sent Events, from the newest image the grid has. EventSource reconnects by itself
+// and sends the last event id it saw, from which the server resumes, so nothing posted or
+// deleted meanwhile is missed, and a removal already seen is not undone.
 function followFeed(afterSeq) {
   const events = new EventSource('/api/events?after=' + afterSeq);
   events.addEventListener('image', (event) => {
     addImage(JSON.parse(event.data), true);
+    countLine();
+  });
+  events.addEventListener('removed', (event) => {
+    removeImage(JSON.parse(event.data).name);
     countLine();
   });
   events.addEventListener('error', () => {

@@ -2,8 +2,9 @@
 // tests/browser/, run by node): a real cluster, a real `imgshare gallery`, real images. The
 // checks themselves are in tests/browser/gallery_check.mjs; this test prepares what it
 // expects, posts the live image when the page is waiting for it, and asserts it appeared
-// within 1 s; then that what the page posted is what the reader's command line downloads,
-// and that a page of another origin posted nothing. Skipped, saying why, only when chromium, node or `npm ci` is missing.
+// within 1 s; deletes it, and revokes a reader of an end-to-end image, each when the page is
+// waiting for it, and asserts the card went within 5 s; then that what the page posted is what
+// the reader's command line downloads, and that a page of another origin posted nothing. Skipped, saying why, only when chromium, node or `npm ci` is missing.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -54,6 +55,10 @@ TEST_F(GalleryBrowserTest, TheGalleryShowsVerifiedImagesRefusalsAndLivePostsInCh
     auto small = cluster_.small_png("bad.png");
     ASSERT_EQ(cluster_.imgshare(bob, {"post", small.string(), "--name", "bad"}).exit_code, 0);
     ASSERT_TRUE(corrupt_first_chunk(cluster_, "bad"));
+    // Carol's gallery shows it until bob revokes her (alice's does not: she is no reader).
+    ASSERT_EQ(cluster_.imgshare(bob, {"post", small.string(), "--name", "for-carol", "--to",
+                                      "carol"}).exit_code,
+              0);
     auto whoami = cluster_.imgshare(alice, {"whoami", "--json"});
     ASSERT_EQ(whoami.exit_code, 0) << whoami.err;
     auto serial = nlohmann::json::parse(whoami.out)["serial"].get<std::uint64_t>();
@@ -89,6 +94,8 @@ TEST_F(GalleryBrowserTest, TheGalleryShowsVerifiedImagesRefusalsAndLivePostsInCh
         {"CROSS_FILE", cross_image.string()},
         {"CROSS_NAME", "cross"},
         {"THIRD_URL", third.url()},
+        {"DELETED_NAME", "live"},
+        {"REVOKED_NAME", "for-carol"},
     };
     if (const char* dir = std::getenv("GALLERY_SCREENSHOT_DIR")) env["SCREENSHOT_DIR"] = dir;
     Process browser({"/usr/bin/node", (kBrowserDir / "gallery_check.mjs").string()},
@@ -98,6 +105,15 @@ TEST_F(GalleryBrowserTest, TheGalleryShowsVerifiedImagesRefusalsAndLivePostsInCh
     auto posted = cluster_.imgshare(bob, {"post", small.string(), "--name", "live"});
     ASSERT_EQ(posted.exit_code, 0) << posted.err;
     EXPECT_TRUE(browser.wait_for_output("live-seen", 1s)) << browser.out();
+    // Bob deletes it while alice's page shows it open; bob revokes carol while hers is open.
+    ASSERT_TRUE(browser.wait_for_output("waiting-for-delete", 30s)) << browser.out();
+    auto deleted = cluster_.imgshare(bob, {"delete", "live"});
+    ASSERT_EQ(deleted.exit_code, 0) << deleted.err;
+    EXPECT_TRUE(browser.wait_for_output("delete-seen", 5s)) << browser.out();
+    ASSERT_TRUE(browser.wait_for_output("waiting-for-revoke", 30s)) << browser.out();
+    auto revoked = cluster_.imgshare(bob, {"share", "for-carol", "--revoke", "carol"});
+    ASSERT_EQ(revoked.exit_code, 0) << revoked.err;
+    EXPECT_TRUE(browser.wait_for_output("revoke-seen", 5s)) << browser.out();
     ASSERT_TRUE(browser.wait_for_exit(120s)) << browser.out();
     EXPECT_NE(browser.out().find("all checks passed"), std::string::npos)
         << browser.out() << browser.err();

@@ -298,6 +298,55 @@ TEST_F(GalleryServerTest, AReconnectingStreamResumesAfterItsLastEventId) {
     EXPECT_EQ(gallery_refusal_code(refused), "BAD_REQUEST");
 }
 
+// A deleted image leaves the grid and the cache, the live stream says so at the deletion's
+// position (a page resuming after it never gets the image back), and the name posted again
+// is the new image, not the one the gallery had kept.
+TEST_F(GalleryServerTest, ADeletedImageLeavesTheGridTheCacheAndTheStreamAtItsPosition) {
+    auto has_dog = [&] {
+        auto answer = client().Get("/api/images", browser());
+        return answer && answer->body.find("\"dog\"") != std::string::npos;
+    };
+    auto dog = cluster_.small_png("dog.png");
+    ASSERT_EQ(cluster_.imgshare(alice_, {"post", dog.string()}).exit_code, 0);  // seq 2
+    ASSERT_TRUE(wait_until(has_dog, 5s, "dog in the grid"));
+    auto kept = client().Get("/api/images/dog", browser());  // now in the gallery's cache
+    ASSERT_TRUE(kept);
+    ASSERT_EQ(kept->status, 200);
+    auto deleted = cluster_.imgshare(alice_, {"--json", "delete", "dog"});
+    ASSERT_EQ(deleted.exit_code, 0) << deleted.err;
+    ASSERT_EQ(nlohmann::json::parse(deleted.out)["seq"], 3);
+    EXPECT_TRUE(wait_until([&] { return !has_dog(); }, 5s, "dog gone from the grid"));
+    EXPECT_EQ(gallery_refusal_code(client().Get("/api/images/dog", browser())), "NOT_FOUND");
+
+    auto first_event_after = [&](const std::string& last_event_id) {
+        auto headers = browser();
+        headers.emplace("Last-Event-ID", last_event_id);
+        std::string text;
+        (void)client().Get("/api/events", headers, [&](const char* data, size_t size) {
+            text.append(data, size);
+            return text.find("\n\n") == std::string::npos;  // one event is enough
+        });
+        return text;
+    };
+    EXPECT_EQ(first_event_after("2"),
+              "id: 3\nevent: removed\ndata: {\"name\":\"dog\",\"removed\":true,\"seq\":3}\n\n");
+
+    // Posted again under the same name: a new image, with new bytes, at a new position.
+    const fs::path new_dog = cluster_.dir() / "new-dog.png";
+    write_large_image(new_dog, 4096, 7);
+    ASSERT_EQ(cluster_.imgshare(alice_, {"post", new_dog.string(), "--name", "dog"}).exit_code,
+              0);  // seq 4
+    EXPECT_TRUE(wait_until(has_dog, 5s, "the new dog in the grid"));
+    auto after_removal = first_event_after("3");
+    EXPECT_EQ(after_removal.find("id: 4\nevent: image\n"), 0u) << after_removal;
+    auto served = client().Get("/api/images/dog", browser());
+    ASSERT_TRUE(served);
+    ASSERT_EQ(served->status, 200) << served->body;
+    auto new_bytes = read_file(new_dog, 1 << 20);
+    ASSERT_TRUE(new_bytes.has_value());
+    EXPECT_EQ(to_hex(sha256(as_bytes(served->body))), to_hex(sha256(*new_bytes)));
+}
+
 TEST_F(GalleryServerTest, OpenPagesPastTheLimitAreRefusedAndTheRestIsStillServed) {
     std::vector<std::unique_ptr<httplib::Client>> clients;
     std::vector<std::thread> readers;

@@ -142,7 +142,7 @@ timed_post() {  # which round
     end=$(date +%s.%N)
     [ "$which" = this ] && "$at/imgshare" --home "$home" delete "p$round-$i" >/dev/null
   done
-  rate=$(calc "($big_mib << 20) / ($end - $start) / 1000000" 1)
+  rate=$(calc "$((big_mib << 20)) / ($end - $start) / 1000000" 1)
   IMGSHARE_BIN=$at "$from/deploy/cluster.sh" down --dir "$dir" >/dev/null 2>&1 || true
   rm -rf "$dir"
   echo "$rate"

@@ -133,6 +133,26 @@ void StorageService::remove_spent(const ImageRecord& record, std::string_view wh
     }
 }
 
+Result<bool> StorageService::free_spent_name(std::string_view name) {
+    auto record = catalog_.find(name);
+    if (!record) return std::unexpected(std::move(record.error()));
+    if (!*record) return false;
+    const ImageRecord& held = **record;
+    if (expired(held, clock_->now_seconds())) {
+        remove_spent(held, "expired");
+    } else if (held.max_downloads != 0) {
+        auto counted = catalog_.downloads(held);
+        if (!counted) return std::unexpected(std::move(counted.error()));
+        if (*counted < held.max_downloads) return false;
+        remove_spent(held, "served its last download");
+    } else {
+        return false;
+    }
+    auto still = catalog_.contains(name);
+    if (!still) return std::unexpected(std::move(still.error()));
+    return !*still;
+}
+
 void StorageService::expire_images() {
     // A tick stays short however many expired at once: the rest go on the next ones.
     constexpr std::size_t kExpiredPerTick = 64;

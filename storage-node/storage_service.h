@@ -187,6 +187,10 @@ class StorageService {
     // Removes `record` for a reason of its own (expired, out of downloads): the catalog's
     // remove, a sync owed. Failing costs only space: it stays answered NOT_FOUND.
     void remove_spent(const ImageRecord& record, std::string_view why);
+    // When the image holding `name` is spent (expired, or out of downloads) but not yet
+    // removed, removes it: true when the name is then free. False when it holds a live
+    // image (NAME_TAKEN stands).
+    [[nodiscard]] Result<bool> free_spent_name(std::string_view name);
     // QUOTA_EXCEEDED, with the figures, when `user`'s images, their pending uploads but
     // `upload`, and `padded_size` more would exceed the quota.
     [[nodiscard]] Result<void> check_quota(std::string_view user, const UploadId& upload,

@@ -149,7 +149,12 @@ Result<PostBeginReply> StorageService::post_begin(const PostBeginRequest& reques
     auto taken = catalog_.contains(envelope.name);
     if (!taken) return std::unexpected(std::move(taken.error()));
     if (*taken) {
-        return fail(ErrorCode::NAME_TAKEN, fmt::format("the name '{}' is taken", envelope.name));
+        auto freed = free_spent_name(envelope.name);
+        if (!freed) return std::unexpected(std::move(freed.error()));
+        if (!*freed) {
+            return fail(ErrorCode::NAME_TAKEN,
+                        fmt::format("the name '{}' is taken", envelope.name));
+        }
     }
     if (sessions_.pending_count(user) >= config_.max_pending_uploads_per_user) {
         return fail(ErrorCode::RATE_LIMITED,
@@ -248,9 +253,16 @@ Result<PostCommitReply> StorageService::post_commit(const PostCommitRequest& req
     }
     const auto& pending = *upload->session;
     const auto now = clock_->now_seconds();
-    auto record = commit_for_group_sync(CommitRecord{
+    const CommitRecord commit{
         record_of(id, pending.owner, pending, envelope, now, expiry_of(envelope, now)),
-        pending.grants, std::nullopt});
+        pending.grants, std::nullopt};
+    auto record = commit_for_group_sync(commit);
+    if (!record && record.error().code == ErrorCode::NAME_TAKEN) {
+        // Held by an image that expired (or served its downloads) since POST_BEGIN, not yet
+        // swept: it goes now, and this one takes the name.
+        auto freed = free_spent_name(envelope.name);
+        if (freed && *freed) record = commit_for_group_sync(commit);
+    }
     if (!record && record.error().code == ErrorCode::NAME_TAKEN) {
         return discard_refused(
             Error{ErrorCode::NAME_TAKEN,
@@ -303,9 +315,14 @@ Result<PostCommitReply> StorageService::post_image(const PostImageRequest& reque
                     "the chunk does not hash to the envelope's ciphertext_sha256");
     }
     const auto now = clock_->now_seconds();
-    auto record = commit_for_group_sync(
-        CommitRecord{record_of(upload, user, request, envelope, now, expiry_of(envelope, now)),
-                     request.grants, ByteView(context.payload)});
+    const CommitRecord commit{
+        record_of(upload, user, request, envelope, now, expiry_of(envelope, now)),
+        request.grants, ByteView(context.payload)};
+    auto record = commit_for_group_sync(commit);
+    if (!record && record.error().code == ErrorCode::NAME_TAKEN) {
+        auto freed = free_spent_name(envelope.name);  // an expired image not yet swept
+        if (freed && *freed) record = commit_for_group_sync(commit);
+    }
     if (!record && record.error().code == ErrorCode::NAME_TAKEN) {
         return fail(ErrorCode::NAME_TAKEN, fmt::format("the name '{}' is taken", envelope.name));
     }

@@ -77,6 +77,30 @@ TEST_P(ExpiringTest, ADownloadUnderWayWhenItExpiresStopsAtItsNextChunk) {
                  ErrorCode::NOT_FOUND);
 }
 
+TEST_P(ExpiringTest, AnExpiredImagesNameIsFreeBeforeAnyTick) {
+    post(alice_, image(alice_, expiring("soon", 60)));
+    // Begun while the image lives: the name is taken.
+    const auto racing = image(alice_, named("soon"));
+    expect_error(service().post_begin(racing.begin, as_user("alice")), ErrorCode::NAME_TAKEN);
+    clock_.advance_seconds(60);
+    // Expired and not yet swept: the name is free for POST_BEGIN ... (no housekeeping())
+    post(alice_, image(alice_, named("soon")));
+    EXPECT_EQ(probe().images(), 1u);
+    // ... and for a POST_IMAGE or a POST_COMMIT that meets one at the commit.
+    auto brief = image(alice_, expiring("brief", 30));
+    post(alice_, brief);
+    auto small = image(alice_, [] {
+        ImageSpec spec = named("brief");
+        spec.padded_size = 1000;  // one chunk
+        return spec;
+    }());
+    clock_.advance_seconds(30);
+    auto posted = service().post_image(PostImageRequest{small.begin},
+                                       as_user("alice", small.chunks[0]));
+    ASSERT_TRUE(posted.has_value()) << describe(posted.error());
+    EXPECT_TRUE(service().get_chunk(GetChunkRequest{"brief", 0}, as_user("bob")).has_value());
+}
+
 TEST_P(ExpiringTest, TheTickLeavesImagesThatHaveNotExpiredAndTheirNamesTakenAgain) {
     post(alice_, image(alice_, expiring("later", 3600)));
     service().housekeeping();

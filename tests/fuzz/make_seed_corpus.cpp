@@ -283,6 +283,17 @@ void write_certificates_and_envelopes(SeedWriter& seeds, const User& alice, cons
         expect_valid(decode_envelope(image->envelope), "envelope " + name);
         seeds.write("fuzz_envelope", name, image->envelope);
     }
+    {
+        // A v3 envelope: the owner's controls (a share's revision, an expiry, a limit).
+        Envelope controlled = *decode_envelope(e2e.envelope);
+        controlled.revision = 1;
+        controlled.expires_at = fuzz::kFixedNow + 3600;
+        controlled.max_downloads = 3;
+        controlled.v = envelope_version_for(controlled);
+        const Bytes encoded = encode_envelope(controlled);
+        expect_valid(decode_envelope(encoded), "envelope e2e-v3");
+        seeds.write("fuzz_envelope", "e2e-v3", encoded);
+    }
     seeds.write("fuzz_protocol_log", "envelope", e2e.envelope);
 }
 

@@ -1,6 +1,6 @@
-// StorageService's set-up, SHARE, DELETE, group commit and its handler table (serve);
-// the upload handlers are in upload_handlers.cpp, the read handlers in
-// read_handlers.cpp.
+// StorageService's set-up, SHARE, DELETE, group commit, the tick and its handler table
+// (serve); the upload handlers are in upload_handlers.cpp, the read handlers in
+// read_handlers.cpp, USAGE, the quota and expiry in owner_controls.cpp.
 #include "storage-node/storage_service.h"
 
 #include <fmt/format.h>
@@ -119,81 +119,6 @@ void StorageService::housekeeping() {
         expire_images();
         backend_->reclaim_space();
     }
-}
-
-void StorageService::remove_spent(const ImageRecord& record, std::string_view why) {
-    auto removed = catalog_.remove(record);
-    if (removed) {
-        unsynced_ = true;
-        spdlog::info("image '{}' of {} {}; removed (feed entry {})", record.name, record.owner,
-                     why, *removed);
-    } else if (removed.error().code != ErrorCode::NOT_FOUND) {  // NOT_FOUND: gone already
-        spdlog::warn("image '{}' {}, but removing it failed: {}", record.name, why,
-                     removed.error().message);
-    }
-}
-
-Result<bool> StorageService::free_spent_name(std::string_view name) {
-    auto record = catalog_.find(name);
-    if (!record) return std::unexpected(std::move(record.error()));
-    if (!*record) return false;
-    const ImageRecord& held = **record;
-    if (expired(held, clock_->now_seconds())) {
-        remove_spent(held, "expired");
-    } else if (held.max_downloads != 0) {
-        auto counted = catalog_.downloads(held);
-        if (!counted) return std::unexpected(std::move(counted.error()));
-        if (*counted < held.max_downloads) return false;
-        remove_spent(held, "served its last download");
-    } else {
-        return false;
-    }
-    auto still = catalog_.contains(name);
-    if (!still) return std::unexpected(std::move(still.error()));
-    return !*still;
-}
-
-void StorageService::expire_images() {
-    // A tick stays short however many expired at once: the rest go on the next ones.
-    constexpr std::size_t kExpiredPerTick = 64;
-    const auto now = clock_->now_seconds();
-    std::vector<std::pair<std::string, std::int64_t>> due;
-    auto visited = backend_->visit_expiring(now, [&](std::string_view name, std::int64_t at) {
-        due.emplace_back(name, at);
-        return due.size() < kExpiredPerTick;
-    });
-    if (!visited) {
-        spdlog::warn("reading the images due to expire failed: {}", visited.error().message);
-        return;
-    }
-    for (const auto& [name, at] : due) {
-        auto record = backend_->image(name);
-        if (!record) {
-            spdlog::warn("expiring '{}': {}", name, record.error().message);
-            continue;
-        }
-        if (*record && (*record)->expires_at == at && expired(**record, now)) {
-            remove_spent(**record, "expired");
-        } else if (auto forgotten = backend_->forget_expiry(name, at); !forgotten) {
-            // An entry naming no image, or another one (a crash between the index and the
-            // commit, or the name posted again).
-            spdlog::warn("forgetting the expiry entry of '{}': {}", name,
-                         forgotten.error().message);
-        }
-    }
-    if (auto durable = make_durable(); !durable) {
-        spdlog::warn("syncing the expired images' removal failed: {}", durable.error().message);
-    }
-}
-
-void StorageService::expire_uploads() {
-    auto expired = sessions_.expire();
-    if (!expired) {
-        spdlog::warn("expiring uploads failed: {}", expired.error().message);
-        return;
-    }
-    for (const auto& upload : *expired)
-        spdlog::info("upload {} expired; its chunks were removed", upload.text());
 }
 
 void serve(StorageService& storage, service::ServiceWorker& worker) {

@@ -1,9 +1,9 @@
 // The storage node's request handlers: one method per message, each taking the
 // decoded request and the context the broker stamped (who sent it, the
 // payload frame), returning the reply or an Error that goes back as is. The
-// methods live in upload_handlers.cpp (POST_*, UPLOADS, USAGE,
-// ABANDON), read_handlers.cpp (LIST,
-// DOWNLOAD, GET_CHUNK) and storage_service.cpp (SHARE, DELETE, serve()).
+// methods live in upload_handlers.cpp (POST_*, UPLOADS, ABANDON), read_handlers.cpp
+// (LIST, DOWNLOAD, GET_CHUNK), owner_controls.cpp (USAGE, the quota, expiry and spent
+// images) and storage_service.cpp (SHARE, DELETE, serve()).
 //
 // Promises, for every handler:
 // - The sender is context.peer, never a field of the message; any peer but a

@@ -88,39 +88,6 @@ Result<StorageService::CheckedPost> StorageService::check_post(
     return CheckedPost{std::move(*user), std::move(post->envelope)};
 }
 
-Result<void> StorageService::check_expiry(const Envelope& envelope) const {
-    if (envelope.expires_at == 0) return {};
-    const auto now = clock_->now_seconds();
-    if (envelope.expires_at <= now) {
-        return fail(ErrorCode::BAD_REQUEST,
-                    fmt::format("the image expires at {}, which is past (the node's clock: {})",
-                                envelope.expires_at, now));
-    }
-    // A minute's grace for the owner's clock running ahead of this node's.
-    constexpr std::int64_t kClockGraceSeconds = 60;
-    if (config_.max_expiry_seconds != 0 &&
-        envelope.expires_at > now + config_.max_expiry_seconds + kClockGraceSeconds) {
-        // TOO_LARGE, as for an image over the size limit: a value past the node's bound,
-        // which ends the client's kept post (client/image_post.cpp) so another can follow.
-        return fail(ErrorCode::TOO_LARGE,
-                    fmt::format("the image would be kept {} s; this node keeps images at most "
-                                "{} s (--max-expiry)",
-                                envelope.expires_at - now, config_.max_expiry_seconds));
-    }
-    return {};
-}
-
-std::int64_t StorageService::expiry_of(const Envelope& envelope, std::int64_t now) const {
-    if (envelope.expires_at != 0) return envelope.expires_at;
-    if (config_.default_expiry_seconds != 0) {
-        auto keep = config_.default_expiry_seconds;
-        if (config_.max_expiry_seconds != 0) keep = std::min(keep, config_.max_expiry_seconds);
-        return now + keep;
-    }
-    if (config_.max_expiry_seconds != 0) return now + config_.max_expiry_seconds;
-    return 0;
-}
-
 Result<PostBeginReply> StorageService::post_begin(const PostBeginRequest& request,
                                                   const service::RequestContext& context) {
     auto checked = check_post(request, context);
@@ -356,38 +323,6 @@ Result<UploadsReply> StorageService::uploads(const UploadsRequest&,
         return std::tie(upload.created_at, upload.upload);
     });
     return reply;
-}
-
-Result<UsageReply> StorageService::usage(const UsageRequest&,
-                                         const service::RequestContext& context) {
-    auto user = sender_of(context);
-    if (!user) return std::unexpected(std::move(user.error()));
-    auto stored = backend_->usage(*user);
-    if (!stored) return std::unexpected(std::move(stored.error()));
-    const auto pending = sessions_.pending_use(*user);
-    return UsageReply{stored->bytes, stored->images, pending.bytes, pending.uploads,
-                      config_.quota_bytes_per_user};
-}
-
-Result<void> StorageService::check_quota(std::string_view user, const UploadId& upload,
-                                         std::uint64_t padded_size) const {
-    const auto quota = config_.quota_bytes_per_user;
-    if (quota == 0) return {};
-    auto stored = backend_->usage(user);
-    if (!stored) return std::unexpected(std::move(stored.error()));
-    // Not counted against itself: a retried POST_BEGIN of a pending upload is answered
-    // before this check, and this keeps any other path from refusing an upload by its own
-    // bytes.
-    const auto used = stored->bytes + sessions_.pending_use(user, upload).bytes;
-    // Each figure is bounded (padded sizes by max_image_bytes, images by the store), so
-    // the sum cannot wrap; compare without adding anyway.
-    if (used > quota || padded_size > quota - used) {
-        return fail(ErrorCode::QUOTA_EXCEEDED,
-                    fmt::format("you use {} of your {} bytes; this image needs {} more (delete "
-                                "an image or abandon an upload to make room)",
-                                used, quota, padded_size));
-    }
-    return {};
 }
 
 Result<AbandonReply> StorageService::abandon(const AbandonRequest& request,

@@ -119,7 +119,9 @@ Result<RegisterReply> CertificateAuthority::register_user(const RegisterRequest&
             return fail(ErrorCode::REVOKED,
                         "the certificate of " + request.username + " is revoked");
         }
-        return RegisterReply{std::move(**existing)};
+        auto logged = log_proof(request.username, stored->serial, request.log_size_seen);
+        if (!logged) return std::unexpected(std::move(logged.error()));
+        return RegisterReply{std::move(**existing), std::move(*logged)};
     }
 
     auto holder = registry_.user_of_curve_key(request.curve_pk);
@@ -136,7 +138,11 @@ Result<RegisterReply> CertificateAuthority::register_user(const RegisterRequest&
     }
     auto certificate = issue(request, invitation_nonce);
     if (!certificate) return std::unexpected(std::move(certificate.error()));
-    return RegisterReply{std::move(*certificate)};
+    auto issued = decode_certificate(*certificate);
+    if (!issued) return std::unexpected(std::move(issued.error()));
+    auto logged = log_proof(request.username, issued->serial, request.log_size_seen);
+    if (!logged) return std::unexpected(std::move(logged.error()));
+    return RegisterReply{std::move(*certificate), std::move(*logged)};
 }
 
 Result<Bytes> CertificateAuthority::admitted_invitation(const RegisterRequest& request) const {
@@ -213,9 +219,12 @@ Result<GetCertReply> CertificateAuthority::get_cert(const GetCertRequest& reques
     if (!current) return std::unexpected(std::move(current.error()));
     auto revoked = registry_.is_revoked(request.username);
     if (!revoked) return std::unexpected(std::move(revoked.error()));
+    auto logged = log_proof(request.username, current->serial, request.log_size_seen);
+    if (!logged) return std::unexpected(std::move(logged.error()));
     return GetCertReply{std::move(**certificate),
                         make_standing(request.username, current->serial, *revoked,
-                                      clock_.now_seconds(), keys_.signing.secret_key)};
+                                      clock_.now_seconds(), keys_.signing.secret_key),
+                        std::move(*logged)};
 }
 
 Result<LookupCurveKeyReply> CertificateAuthority::lookup_curve_key(
@@ -309,7 +318,9 @@ Result<RenewReply> CertificateAuthority::renew(const RenewRequest& request,
     if (!last) return std::unexpected(std::move(last.error()));
     if (*last && **last == request.proof) {
         // A retry of the RENEW that issued the current certificate: the same answer.
-        return RenewReply{encode_certificate(*current)};
+        auto logged = log_proof(request.username, current->serial, request.log_size_seen);
+        if (!logged) return std::unexpected(std::move(logged.error()));
+        return RenewReply{encode_certificate(*current), std::move(*logged)};
     }
     if (request.serial != current->serial) {
         return fail(ErrorCode::BAD_REQUEST,
@@ -333,7 +344,9 @@ Result<RenewReply> CertificateAuthority::renew(const RenewRequest& request,
     }
     spdlog::info("renewed {}: certificate #{} replaces #{}", request.username, serial,
                  current->serial);
-    return RenewReply{std::move(encoded)};
+    auto logged = log_proof(request.username, serial, request.log_size_seen);
+    if (!logged) return std::unexpected(std::move(logged.error()));
+    return RenewReply{std::move(encoded), std::move(*logged)};
 }
 
 Result<ReissuedCertificate> CertificateAuthority::reissue(
@@ -386,6 +399,9 @@ void install_handlers(service::ServiceWorker& worker, CertificateAuthority& ca) 
     route<RenewRequest>(worker, ca, &CertificateAuthority::renew);
     route<LookupCurveKeyRequest>(worker, ca, &CertificateAuthority::lookup_curve_key);
     route<RewrapRequest>(worker, ca, &CertificateAuthority::rewrap);
+    route<LogHeadRequest>(worker, ca, &CertificateAuthority::log_head);
+    route<LogConsistencyRequest>(worker, ca, &CertificateAuthority::log_consistency);
+    route<LogEntriesRequest>(worker, ca, &CertificateAuthority::log_entries);
 }
 
 }  // namespace imgshare::ca

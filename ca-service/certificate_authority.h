@@ -16,12 +16,19 @@
 //                      NOT_REGISTERED, any other peer (the broker too) FORBIDDEN
 //   LOOKUP_CURVE_KEY,
 //   REWRAP             the BrokerPeer only; anyone else gets FORBIDDEN
+//   LOG_HEAD,
+//   LOG_CONSISTENCY,
+//   LOG_ENTRIES        a UserPeer or the BrokerPeer, as GET_CERT (ca-service/log_requests.cpp)
 //
 // Promises: a certificate is issued only for a free name, a curve key bound to
 // no one, keys that pass check_public_key and a valid proof of possession; it
 // is on disk before it is returned. GET_CERT's answer carries the user's standing for
 // that certificate, signed now with the CA's key (common/standing.h). A REGISTER repeated with
 // exactly the same name and keys returns the stored certificate unchanged and changes nothing.
+// Every certificate REGISTER, GET_CERT and RENEW answer with comes with its place in the
+// certificate log (LogProof): entry index, a tree head signed now with the log's key, the
+// inclusion proof, and the consistency proof from the size the client said it had seen;
+// the entry was written with the certificate (registry.h).
 // REWRAP re-seals only 32-byte keys sealed to the server's wrap key, only to
 // the box key of the requester's valid, unrevoked certificate; the unsealed
 // key is wiped before the method returns and never appears in an error.
@@ -88,6 +95,12 @@ class CertificateAuthority {
                                                                const RequestContext& context) const;
     [[nodiscard]] Result<RewrapReply> rewrap(const RewrapRequest& request,
                                              const RequestContext& context) const;
+    [[nodiscard]] Result<LogHeadReply> log_head(const LogHeadRequest& request,
+                                                const RequestContext& context) const;
+    [[nodiscard]] Result<LogConsistencyReply> log_consistency(const LogConsistencyRequest& request,
+                                                              const RequestContext& context) const;
+    [[nodiscard]] Result<LogEntriesReply> log_entries(const LogEntriesRequest& request,
+                                                      const RequestContext& context) const;
 
     // The operator's reissue (`imgshare-ca reissue`, ca-service/reissue.h), not a request: a
     // certificate for exactly the keys of `username`'s current one, with the next serial and
@@ -101,6 +114,13 @@ class CertificateAuthority {
         const std::string& username, std::optional<std::int64_t> validity_seconds = std::nullopt);
 
   private:
+    // The log's head of `size` entries (at most the log's size), signed now.
+    [[nodiscard]] Bytes signed_tree_head(std::uint64_t size) const;
+    // Certificate `serial` of `username` in the log now: its entry, the signed head, the
+    // inclusion proof, and the consistency proof from `size_seen` (none when it is 0, the
+    // log's size, or larger: the client then finds the log smaller than it saw).
+    [[nodiscard]] Result<LogProof> log_proof(std::string_view username, std::uint64_t serial,
+                                             std::uint64_t size_seen) const;
     // A signed certificate with the next serial for the name and keys of `subject` (whose
     // other fields are ignored), valid from now - kClockSkewSeconds to now +
     // `validity_seconds`; INTERNAL if it would not fit the protocol.

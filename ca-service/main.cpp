@@ -181,12 +181,13 @@ int main(int argc, char** argv) {
             "imgshare-ca: the certificate authority. Issues and looks up user certificates "
             "and re-wraps escrowed content keys, serving through the broker.",
         .keys = {init_keys, show_keys},
-        .init = {"Create the CA's signing key, the server's key-wrapping key and the service's "
-                 "CURVE key in the data directory, and print their public halves as "
+        .init = {"Create the CA's signing key, the server's key-wrapping key, the service's "
+                 "CURVE key and the certificate log's signing key in the data directory, and "
+                 "print their public halves as "
                  "'key = value' lines. Refuses to replace an existing CA.",
                  "Directory for the CA's keys (made 0700)"},
         .show = {"Print the public keys of an existing CA as 'key = value' lines "
-                 "(ca_verify_key, wrap_public_key, service_public_key)",
+                 "(ca_verify_key, wrap_public_key, service_public_key, log_verify_key)",
                  "The CA's data directory"},
         .run = {"Serve CA requests through the broker until SIGTERM",
                 "The CA's data directory (keys, registry)"},

@@ -1,168 +1,15 @@
 #include "ca-service/registry.h"
 
-#include <rocksdb/cache.h>
-#include <rocksdb/db.h>
-#include <rocksdb/options.h>
-#include <rocksdb/table.h>
-#include <rocksdb/write_batch.h>
-
 #include <algorithm>
-#include <array>
-#include <mutex>
-#include <vector>
 
+#include "ca-service/registry_database.h"
+#include "common/certificate.h"
 #include "common/keystore.h"
+#include "common/transparency/log_entry.h"
 
 namespace imgshare::ca {
-namespace {
 
 namespace fs = std::filesystem;
-
-enum Family : std::size_t {
-    kDefault,
-    kCerts,
-    kByCurveKey,
-    kRevoked,
-    kMeta,
-    kRenewals,
-    kInvitations,
-    kRetired,
-    kReleased,
-    kFamilyCount
-};
-// RocksDB always has "default"; the registry leaves it empty.
-constexpr std::array<const char*, kFamilyCount> kFamilyNames{
-    "default",  "certs",       "by_curve_key", "revoked", "meta",
-    "renewals", "invitations", "retired",      "released"};
-constexpr std::string_view kNextSerialKey = "next_serial";
-// In `retired`: a released name's certificate under "cert:" USERNAME ":" serial (8 bytes
-// big-endian), each of its three keys under "key:" KEY (the username as the value).
-constexpr std::string_view kRetiredCertificatePrefix = "cert:";
-constexpr std::string_view kRetiredKeyPrefix = "key:";
-
-// The registry holds a few hundred bytes per user: small buffers and a small cache keep
-// the CA's footprint to a few MiB whatever RocksDB's defaults (64 MiB memtables) assume.
-constexpr std::size_t kWriteBufferBytes = 1 << 20;
-constexpr std::size_t kBlockCacheBytes = 4 << 20;
-
-rocksdb::Slice slice_of(ByteView bytes) {
-    return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
-}
-rocksdb::Slice slice_of(std::string_view text) {
-    return {text.data(), text.size()};
-}
-
-std::string big_endian(std::uint64_t value) {
-    std::string bytes(8, '\0');
-    for (int i = 7; i >= 0; --i) {
-        bytes[static_cast<std::size_t>(i)] = static_cast<char>(value & 0xff);
-        value >>= 8;
-    }
-    return bytes;
-}
-
-std::optional<std::uint64_t> from_big_endian(std::string_view bytes) {
-    if (bytes.size() != 8) return std::nullopt;
-    std::uint64_t value = 0;
-    for (char byte : bytes)
-        value = (value << 8) | static_cast<std::uint8_t>(byte);
-    return value;
-}
-
-// RocksDB's status text names files and the failure, never values: safe to pass on.
-Error error_of(const rocksdb::Status& status, std::string_view doing) {
-    return Error{ErrorCode::IO_ERROR, "registry: " + std::string(doing) + ": " + status.ToString()};
-}
-
-std::string retired_certificates_of(std::string_view username) {
-    return std::string(kRetiredCertificatePrefix) + std::string(username) + ":";
-}
-
-std::string retired_certificate_key(std::string_view username, std::uint64_t serial) {
-    return retired_certificates_of(username) + big_endian(serial);
-}
-
-std::string retired_key_key(ByteView key) {
-    return std::string(kRetiredKeyPrefix) + std::string(slice_of(key).ToStringView());
-}
-
-rocksdb::Options database_options() {
-    rocksdb::Options options;
-    options.create_if_missing = true;
-    options.create_missing_column_families = true;
-    options.paranoid_checks = true;
-    options.max_open_files = 64;
-    options.keep_log_file_num = 2;
-    options.max_log_file_size = 1 << 20;
-    options.write_buffer_size = kWriteBufferBytes;
-    options.max_write_buffer_number = 2;
-    rocksdb::BlockBasedTableOptions table;
-    table.block_cache = rocksdb::NewLRUCache(kBlockCacheBytes);
-    options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-    return options;
-}
-
-}  // namespace
-
-struct Registry::Database {
-    std::unique_ptr<rocksdb::DB> db;
-    std::vector<rocksdb::ColumnFamilyHandle*> families;
-    std::mutex add_mutex;  // a write's checks and the write itself are one step
-
-    ~Database() {
-        for (auto* family : families)
-            db->DestroyColumnFamilyHandle(family);
-        if (db) db->Close().PermitUncheckedError();
-    }
-
-    Result<std::optional<std::string>> get(Family family, rocksdb::Slice key) const {
-        std::string value;
-        auto status = db->Get(rocksdb::ReadOptions(), families[family], key, &value);
-        if (status.IsNotFound()) return std::nullopt;
-        if (!status.ok()) return std::unexpected(error_of(status, "read"));
-        return value;
-    }
-
-    // Adds to `batch` `certificate` under `username` and the serial counter set to
-    // `next_serial`, then writes it synced. The caller holds add_mutex.
-    Result<void> write_certificate(rocksdb::WriteBatch& batch, std::string_view username,
-                                   ByteView certificate, std::uint64_t next_serial) {
-        rocksdb::Status status =
-            batch.Put(families[kCerts], slice_of(username), slice_of(certificate));
-        if (status.ok()) {
-            status = batch.Put(families[kMeta], slice_of(kNextSerialKey), big_endian(next_serial));
-        }
-        if (!status.ok()) return std::unexpected(error_of(status, "batch"));
-        rocksdb::WriteOptions durable;
-        durable.sync = true;
-        status = db->Write(durable, &batch);
-        if (!status.ok()) return std::unexpected(error_of(status, "write"));
-        return {};
-    }
-
-    // Every key of `family`, in order.
-    Result<std::vector<std::string>> keys_of(Family family) const {
-        std::vector<std::string> keys;
-        std::unique_ptr<rocksdb::Iterator> it(
-            db->NewIterator(rocksdb::ReadOptions(), families[family]));
-        for (it->SeekToFirst(); it->Valid(); it->Next())
-            keys.push_back(it->key().ToString());
-        if (!it->status().ok()) return std::unexpected(error_of(it->status(), "scan"));
-        return keys;
-    }
-
-    // The certificate stored for `username`, which must be there (NOT_FOUND) and not revoked
-    // (REVOKED). The caller holds add_mutex.
-    Result<std::string> unrevoked_certificate(std::string_view username) const {
-        auto existing = get(kCerts, slice_of(username));
-        if (!existing) return std::unexpected(existing.error());
-        if (!*existing) return fail(ErrorCode::NOT_FOUND, "no user named " + std::string(username));
-        auto revoked = get(kRevoked, slice_of(username));
-        if (!revoked) return std::unexpected(revoked.error());
-        if (*revoked) return fail(ErrorCode::REVOKED, std::string(username) + " is revoked");
-        return std::move(**existing);
-    }
-};
 
 fs::path registry_path(const fs::path& data_dir) {
     return data_dir / "registry";
@@ -180,6 +27,7 @@ Result<Registry> Registry::open(const fs::path& path) {
                                     &database->families, &db);
     if (!status.ok()) return std::unexpected(error_of(status, "cannot open " + path.string()));
     database->db.reset(db);
+    if (auto loaded = database->load_log(); !loaded) return std::unexpected(loaded.error());
     return Registry(std::move(database));
 }
 
@@ -261,7 +109,7 @@ Result<void> Registry::add_user(std::string_view username, ByteView curve_public
     }
     if (!status.ok()) return std::unexpected(error_of(status, "batch"));
     // Never move the counter back, even if a caller passes an old serial.
-    return database_->write_certificate(batch, username, encoded_certificate,
+    return database_->write_certificate(batch, username, serial, encoded_certificate,
                                         std::max(*counter, serial + 1));
 }
 
@@ -277,7 +125,7 @@ Result<void> Registry::renew(std::string_view username, std::uint64_t serial,
     auto status =
         batch.Put(database_->families[kRenewals], slice_of(username), slice_of(renewal_proof));
     if (!status.ok()) return std::unexpected(error_of(status, "batch"));
-    return database_->write_certificate(batch, username, encoded_certificate,
+    return database_->write_certificate(batch, username, serial, encoded_certificate,
                                         std::max(*counter, serial + 1));
 }
 
@@ -298,7 +146,7 @@ Result<void> Registry::reissue(std::string_view username, ByteView replaced_cert
     rocksdb::WriteBatch batch;
     auto status = batch.Delete(database_->families[kRenewals], slice_of(username));
     if (!status.ok()) return std::unexpected(error_of(status, "batch"));
-    return database_->write_certificate(batch, username, encoded_certificate,
+    return database_->write_certificate(batch, username, serial, encoded_certificate,
                                         std::max(*counter, serial + 1));
 }
 
@@ -362,11 +210,11 @@ Result<void> Registry::release(std::string_view username, ByteView revoked_certi
         status = batch.Put(families[kReleased], slice_of(username),
                            big_endian(static_cast<std::uint64_t>(when)));
     }
+    const auto entry = transparency::encode_release_entry(username, serial, when);
+    if (status.ok()) status = database_->put_log_entry(batch, entry);
     if (!status.ok()) return std::unexpected(error_of(status, "batch"));
-    rocksdb::WriteOptions durable;
-    durable.sync = true;
-    status = database_->db->Write(durable, &batch);
-    if (!status.ok()) return std::unexpected(error_of(status, "write"));
+    if (auto written = database_->write_synced(batch); !written) return written;
+    database_->logged(entry);
     return {};
 }
 
@@ -378,11 +226,16 @@ Result<void> Registry::revoke(std::string_view username, std::int64_t when) {
     auto revoked = database_->get(kRevoked, slice_of(username));
     if (!revoked) return std::unexpected(revoked.error());
     if (*revoked) return {};
-    rocksdb::WriteOptions durable;
-    durable.sync = true;
-    auto status = database_->db->Put(durable, database_->families[kRevoked], slice_of(username),
-                                     big_endian(static_cast<std::uint64_t>(when)));
-    if (!status.ok()) return std::unexpected(error_of(status, "write"));
+    auto stored = decode_certificate(as_bytes(**certificate));
+    if (!stored) return fail(ErrorCode::INTERNAL, "registry: a stored certificate is corrupt");
+    const auto entry = transparency::encode_revocation_entry(username, stored->serial, when);
+    rocksdb::WriteBatch batch;
+    auto status = batch.Put(database_->families[kRevoked], slice_of(username),
+                            big_endian(static_cast<std::uint64_t>(when)));
+    if (status.ok()) status = database_->put_log_entry(batch, entry);
+    if (!status.ok()) return std::unexpected(error_of(status, "batch"));
+    if (auto written = database_->write_synced(batch); !written) return written;
+    database_->logged(entry);
     return {};
 }
 

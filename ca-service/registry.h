@@ -10,8 +10,11 @@
 //                 serial (u64 big-endian) -> encoded certificate; "key:" each of their
 //                 three public keys -> username
 //   released      username -> when it was last released (u64 big-endian seconds)
+//   log           the certificate log (docs/TRANSPARENCY.md): "e" index (u64 big-endian) ->
+//                 entry (common/transparency/log_entry.h); "c" username 0x00 serial (u64
+//                 big-endian) -> the index of that certificate's entry
 //
-// Promises: add_user(), renew(), reissue() and revoke() are all or nothing and on disk
+// Promises: add_user(), renew(), reissue(), revoke() and release() are all or nothing and on disk
 // (fsync'd) when they return success, so a certificate that was handed out
 // survives a crash or a power loss; a failed write (a full disk, a database
 // turned read-only) is an IO_ERROR, never a silent success. add_user() never
@@ -19,6 +22,11 @@
 // renew() and reissue() replace a user's certificate, keeping the same keys. A revocation
 // is never undone: release() frees a revoked name but keeps its certificate
 // and keys in `retired`, which nothing deletes. Reads never throw.
+// The certificate log: each of those writes appends its entry (a certificate issued, a
+// revocation, a release) to the log in the same synced write, so an answered certificate
+// is in the log after any crash, and entries are never changed or removed. A registry from
+// before the log gets an entry for each certificate and revocation it holds at its first
+// open. The log's Merkle tree is kept in memory (about 64 bytes an entry), rebuilt at open.
 //
 // One Registry per directory (RocksDB locks it). The methods are thread-safe
 // individually; a caller that checks and then adds must serialise itself.
@@ -34,6 +42,7 @@
 
 #include "common/bytes.h"
 #include "common/error.h"
+#include "common/transparency/merkle_tree.h"
 
 namespace imgshare::ca {
 
@@ -120,9 +129,28 @@ class Registry {
                                        const RetiredKeys& keys, std::uint64_t serial,
                                        std::int64_t when);
 
-    // Marks `username` revoked at `when` (seconds). NOT_FOUND without a certificate;
-    // revoking twice keeps the first time.
+    // Marks `username` revoked at `when` (seconds), with its log entry. NOT_FOUND without a
+    // certificate; revoking twice keeps the first time (and logs nothing the second time).
     [[nodiscard]] Result<void> revoke(std::string_view username, std::int64_t when);
+
+    // ---- The certificate log (docs/TRANSPARENCY.md) ----
+    // Its number of entries now. Every other method takes a size at most this, so a head and
+    // its proofs are about one tree however many entries are appended meanwhile.
+    [[nodiscard]] std::uint64_t log_size() const;
+    // RFC 9162's root of the first `size` entries (std::out_of_range past log_size()).
+    [[nodiscard]] transparency::MerkleHash log_root(std::uint64_t size) const;
+    // The inclusion proof of entry `index` in the tree of `size` entries, and the
+    // consistency proof from `first` to `second` entries (merkle_tree.h's preconditions).
+    [[nodiscard]] std::vector<transparency::MerkleHash> log_inclusion(std::uint64_t index,
+                                                                      std::uint64_t size) const;
+    [[nodiscard]] std::vector<transparency::MerkleHash> log_consistency(
+        std::uint64_t first, std::uint64_t second) const;
+    // The index of the entry of certificate `serial` of `username`: NOT_FOUND if none.
+    [[nodiscard]] Result<std::uint64_t> log_index_of(std::string_view username,
+                                                     std::uint64_t serial) const;
+    // Entries start .. start + count - 1 (fewer at the end; none past it).
+    [[nodiscard]] Result<std::vector<Bytes>> log_entries(std::uint64_t start,
+                                                         std::uint64_t count) const;
 
   private:
     struct Database;

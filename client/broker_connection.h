@@ -56,6 +56,8 @@
 
 namespace imgshare::client {
 
+class CertificateLog;
+
 struct ConnectionSettings {
     std::string endpoint;     // "tcp://host:port" of the broker's client ROUTER
     Bytes broker_public_key;  // pinned, from the trust file
@@ -67,6 +69,10 @@ struct ConnectionSettings {
     // What a refused key means for this connection's key (REVOKED or EXPIRED for a
     // registered user); nullopt: a refusal looks like an unreachable broker (TIMEOUT).
     std::optional<Error> key_refused;
+    // The certificate log as this client has seen it (client/certificate_log.h): every
+    // certificate read through this connection is checked against it. None: every such
+    // check fails (NOT_LOGGED), never passes.
+    std::shared_ptr<CertificateLog> certificate_log;
 };
 
 // How often one request is sent again after RATE_LIMITED before that error is returned.
@@ -89,6 +95,8 @@ class BrokerConnection {
     BrokerConnection(ConnectionSettings settings, const CurveKeyPair& keys, ProtocolLog& log,
                      const std::atomic<bool>& stop);
     BrokerConnection(const BrokerConnection&) = delete;
+    // The settings' certificate log; nullptr when there is none.
+    [[nodiscard]] CertificateLog* certificate_log() const { return settings_.certificate_log.get(); }
     BrokerConnection& operator=(const BrokerConnection&) = delete;
     ~BrokerConnection();
 

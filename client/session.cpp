@@ -120,6 +120,7 @@ std::unique_ptr<BrokerConnection> Session::connect(const CurveKeyPair& keys) {
     settings.endpoint = config_.broker.to_string();
     settings.broker_public_key = trust_.broker_public_key;
     settings.key_refused = refusal_meaning(home_, keys.public_key);
+    settings.certificate_log = certificate_log_;
     return std::make_unique<BrokerConnection>(std::move(settings), keys, log_, stop_);
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "client/broker_connection.h"
+#include "client/certificate_log.h"
 #include "client/client_home.h"
 #include "common/certificate.h"
 #include "common/error.h"
@@ -45,6 +46,9 @@ class Session {
     [[nodiscard]] const ClientConfig& config() const { return config_; }
     [[nodiscard]] const TrustAnchors& trust() const { return trust_; }
     [[nodiscard]] ProtocolLog& log() { return log_; }
+    // The certificate log as this home has seen it; every connection from connect() checks
+    // certificates against it.
+    [[nodiscard]] CertificateLog& certificate_log() const { return *certificate_log_; }
     [[nodiscard]] const std::atomic<bool>& stop() const { return stop_; }
 
     // How the stored certificate's dates are judged: valid now (every command), or not at
@@ -73,13 +77,15 @@ class Session {
           config_(std::move(config)),
           trust_(std::move(trust)),
           log_(std::move(log)),
-          stop_(stop) {}
+          stop_(stop),
+          certificate_log_(std::make_shared<CertificateLog>(home_.dir(), trust_.log_verify_key)) {}
 
     ClientHome home_;
     ClientConfig config_;
     TrustAnchors trust_;
     ProtocolLog log_;
     const std::atomic<bool>& stop_;
+    std::shared_ptr<CertificateLog> certificate_log_;
 };
 
 }  // namespace imgshare::client

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "client/certificate_log.h"
 #include "common/clock.h"
 #include "common/protocol/messages.h"
 #include "common/registration.h"
@@ -9,24 +10,36 @@
 namespace imgshare::client {
 namespace {
 
-Result<Bytes> request_certificate(const ConnectAsRegistering& connect, const std::string& username,
-                                  const UserKeys& keys, RegistrationAttempt attempt,
-                                  std::string_view invite) {
+// The CA's answer: the certificate, its place in the log, and the log to check it against.
+struct Answer {
+    Bytes certificate;
+    LogProof proof;
+    CertificateLog* log = nullptr;
+};
+
+Result<Answer> request_certificate(const ConnectAsRegistering& connect, const std::string& username,
+                                   const UserKeys& keys, RegistrationAttempt attempt,
+                                   std::string_view invite) {
+    auto connection = connect();
+    auto* log = connection->certificate_log();
+    if (log == nullptr) return fail(ErrorCode::NOT_LOGGED, "no certificate log to check against");
+    auto seen = log->size_seen();
+    if (!seen) return std::unexpected(seen.error());
     RegisterRequest request{
         username, keys.sign.public_key, keys.box.public_key, keys.curve.public_key,
         make_registration_proof(username, keys.sign.public_key, keys.box.public_key,
                                 keys.curve.public_key, keys.sign.secret_key),
-        std::string(invite)};
-    auto reply = connect()->call<RegisterReply>(request);
-    if (reply) return std::move(reply->certificate);
+        std::string(invite), *seen};
+    auto reply = connection->call<RegisterReply>(request);
+    if (reply) return Answer{std::move(reply->certificate), std::move(reply->log), log};
     if (attempt != RegistrationAttempt::Resumed || reply.error().code != ErrorCode::NAME_TAKEN) {
         return std::unexpected(reply.error());
     }
-    auto existing = connect()->call<GetCertReply>(GetCertRequest{username});
+    auto existing = connect()->call<GetCertReply>(GetCertRequest{username, *seen});
     if (!existing) return std::unexpected(reply.error());
     auto theirs = decode_certificate(existing->certificate);
     if (!theirs || theirs->curve_pk != keys.curve.public_key) return std::unexpected(reply.error());
-    return std::move(existing->certificate);
+    return Answer{std::move(existing->certificate), std::move(existing->log), log};
 }
 
 }  // namespace
@@ -57,9 +70,17 @@ Result<Certificate> accept_certificate(ByteView encoded, std::string_view userna
 Result<Certificate> register_keys(const ConnectAsRegistering& connect, const std::string& username,
                                   const UserKeys& keys, RegistrationAttempt attempt,
                                   const TrustAnchors& trust, std::string_view invite) {
-    auto encoded = request_certificate(connect, username, keys, attempt, invite);
-    if (!encoded) return std::unexpected(encoded.error());
-    return accept_certificate(*encoded, username, keys, trust, SystemClock().now_seconds());
+    auto answer = request_certificate(connect, username, keys, attempt, invite);
+    if (!answer) return std::unexpected(answer.error());
+    const auto now = SystemClock().now_seconds();
+    auto certificate = accept_certificate(answer->certificate, username, keys, trust, now);
+    if (!certificate) return certificate;
+    // Stored only once it is in the log: a certificate issued out of sight would be refused by
+    // everyone who looks it up.
+    if (auto logged = answer->log->accept(answer->certificate, answer->proof, now); !logged) {
+        return std::unexpected(logged.error());
+    }
+    return certificate;
 }
 
 }  // namespace imgshare::client

@@ -4,7 +4,9 @@
 // held to what was asked before anyone stores it.
 //
 // Promises: a certificate is returned only if the pinned CA signed it, it is
-// valid now, and it carries exactly the name and the three public keys sent.
+// valid now, and it carries exactly the name and the three public keys sent, and then only
+// if it is in the certificate log as the connection's CertificateLog checks it (NOT_LOGGED,
+// LOG_INCONSISTENT; client/certificate_log.h).
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,6 @@
 #include "client/user_standing.h"
 
+#include "client/certificate_log.h"
 #include "client/certificate_state.h"
 #include "common/protocol/messages.h"
 #include "common/standing.h"
@@ -8,7 +9,11 @@ namespace imgshare::client {
 
 Result<UserStanding> fetch_user_standing(BrokerConnection& connection, ByteView ca_verify_key,
                                          const std::string& username, std::int64_t now_seconds) {
-    auto reply = connection.call<GetCertReply>(GetCertRequest{username});
+    auto* log = connection.certificate_log();
+    if (log == nullptr) return fail(ErrorCode::NOT_LOGGED, "no certificate log to check against");
+    auto seen = log->size_seen();
+    if (!seen) return std::unexpected(seen.error());
+    auto reply = connection.call<GetCertReply>(GetCertRequest{username, *seen});
     if (!reply) return std::unexpected(reply.error());
     auto certificate = decode_certificate(reply->certificate);
     if (!certificate) return std::unexpected(certificate.error());
@@ -20,6 +25,9 @@ Result<UserStanding> fetch_user_standing(BrokerConnection& connection, ByteView 
     }
     auto revoked = check_standing(reply->standing, *certificate, ca_verify_key, now_seconds);
     if (!revoked) return std::unexpected(revoked.error());
+    if (auto logged = log->accept(reply->certificate, reply->log, now_seconds); !logged) {
+        return std::unexpected(logged.error());
+    }
     return UserStanding{std::move(*certificate), *revoked};
 }
 

@@ -3,7 +3,9 @@
 // standing"): the certificate is the pinned CA's, apart from time (BAD_SIGNATURE,
 // BAD_REQUEST) and for `username` (BAD_SIGNATURE); the standing is the CA's signed statement
 // about exactly that certificate (BAD_SIGNATURE when missing, changed or about another one)
-// made within the last kStandingMaxAgeSeconds (STALE). Whether the certificate's dates hold
+// made within the last kStandingMaxAgeSeconds (STALE); and the certificate is in the
+// certificate log, as the connection's CertificateLog checks it (NOT_LOGGED,
+// LOG_INCONSISTENT; client/certificate_log.h). Whether the certificate's dates hold
 // now is the caller's to decide: a reader may still open images an expired owner signed.
 #pragma once
 

@@ -6,7 +6,7 @@
 namespace imgshare {
 namespace {
 
-constexpr std::array<std::pair<ErrorCode, std::string_view>, 21> kNames{{
+constexpr std::array<std::pair<ErrorCode, std::string_view>, 23> kNames{{
     {ErrorCode::BAD_REQUEST, "BAD_REQUEST"},
     {ErrorCode::NOT_REGISTERED, "NOT_REGISTERED"},
     {ErrorCode::NAME_TAKEN, "NAME_TAKEN"},
@@ -28,6 +28,8 @@ constexpr std::array<std::pair<ErrorCode, std::string_view>, 21> kNames{{
     {ErrorCode::STORAGE_FULL, "STORAGE_FULL"},
     {ErrorCode::STALE, "STALE"},
     {ErrorCode::QUOTA_EXCEEDED, "QUOTA_EXCEEDED"},
+    {ErrorCode::NOT_LOGGED, "NOT_LOGGED"},
+    {ErrorCode::LOG_INCONSISTENT, "LOG_INCONSISTENT"},
 }};
 
 }  // namespace

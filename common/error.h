@@ -41,10 +41,16 @@ enum class ErrorCode {
     // A post that would take its owner past their storage quota (pending uploads
     // count); the message gives the figures. Deleting or abandoning frees space.
     QUOTA_EXCEEDED,
+    // A certificate that comes without a valid proof that it is in the certificate log
+    // (docs/TRANSPARENCY.md): refused, as the CA may have issued it out of everyone's sight.
+    NOT_LOGGED,
+    // A certificate log whose new tree head does not extend the one seen before (an entry
+    // dropped or changed, or another view shown): refused, with the evidence kept.
+    LOG_INCONSISTENT,
 };
 
 // The last code: tests iterate over all of them.
-inline constexpr ErrorCode kLastErrorCode = ErrorCode::QUOTA_EXCEEDED;
+inline constexpr ErrorCode kLastErrorCode = ErrorCode::LOG_INCONSISTENT;
 
 struct Error {
     ErrorCode code;

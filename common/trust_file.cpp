@@ -18,6 +18,7 @@ namespace imgshare {
 namespace {
 
 constexpr std::string_view kCaVerifyKey = "ca_verify_key";
+constexpr std::string_view kLogVerifyKey = "log_verify_key";
 constexpr std::string_view kBrokerPublicKey = "broker_public_key";
 constexpr std::string_view kBrokerEndpoint = "broker_endpoint";
 
@@ -32,11 +33,13 @@ bool is_all_zero(ByteView key) {
 // The line on which each key first appeared (0: not yet), so a duplicate can name both.
 struct SeenLines {
     int ca_verify_key = 0;
+    int log_verify_key = 0;
     int broker_public_key = 0;
     int broker_endpoint = 0;
 };
 
-Result<Bytes> parse_ca_verify_key(const ConfigEntry& entry, std::string_view source) {
+Result<Bytes> parse_verify_key(const ConfigEntry& entry, std::string_view source) {
+    const std::string_view kCaVerifyKey = entry.key;  // the key being parsed, in messages
     if (entry.value.size() != kKeyBytes * 2) {
         return fail_at(source, entry.line,
                        fmt::format("{} must be {} hex characters, not {}", kCaVerifyKey,
@@ -119,9 +122,16 @@ Result<TrustAnchors> parse_trust(std::string_view text, std::string_view source_
             if (auto ok = note_first_line(seen.ca_verify_key, entry, source_name); !ok) {
                 return std::unexpected(ok.error());
             }
-            auto key = parse_ca_verify_key(entry, source_name);
+            auto key = parse_verify_key(entry, source_name);
             if (!key) return std::unexpected(key.error());
             anchors.ca_verify_key = std::move(*key);
+        } else if (entry.key == kLogVerifyKey) {
+            if (auto ok = note_first_line(seen.log_verify_key, entry, source_name); !ok) {
+                return std::unexpected(ok.error());
+            }
+            auto key = parse_verify_key(entry, source_name);
+            if (!key) return std::unexpected(key.error());
+            anchors.log_verify_key = std::move(*key);
         } else if (entry.key == kBrokerPublicKey) {
             if (auto ok = note_first_line(seen.broker_public_key, entry, source_name); !ok) {
                 return std::unexpected(ok.error());
@@ -143,6 +153,9 @@ Result<TrustAnchors> parse_trust(std::string_view text, std::string_view source_
     if (seen.ca_verify_key == 0) {
         return fail_at(source_name, 0, fmt::format("missing key '{}'", kCaVerifyKey));
     }
+    if (seen.log_verify_key == 0) {
+        return fail_at(source_name, 0, fmt::format("missing key '{}'", kLogVerifyKey));
+    }
     if (seen.broker_public_key == 0) {
         return fail_at(source_name, 0, fmt::format("missing key '{}'", kBrokerPublicKey));
     }
@@ -157,15 +170,19 @@ Result<TrustAnchors> load_trust_file(const std::filesystem::path& path) {
 
 std::string format_trust(const TrustAnchors& anchors) {
     if (anchors.ca_verify_key.size() != kKeyBytes ||
+        anchors.log_verify_key.size() != kKeyBytes ||
         anchors.broker_public_key.size() != kKeyBytes) {
-        throw std::invalid_argument("format_trust: both keys must be 32 bytes");
+        throw std::invalid_argument("format_trust: every key must be 32 bytes");
     }
     std::array<char, kZ85KeyLength + 1> broker_key{};
     if (zmq_z85_encode(broker_key.data(), anchors.broker_public_key.data(), kKeyBytes) == nullptr) {
         throw std::invalid_argument("format_trust: Z85 encoding failed");
     }
-    std::string text = "# imgshare trust file: the CA's verify key and the broker's public key.\n";
+    std::string text =
+        "# imgshare trust file: the CA's and the certificate log's verify keys and the "
+        "broker's public key.\n";
     text += fmt::format("{} = {}\n", kCaVerifyKey, to_hex(anchors.ca_verify_key));
+    text += fmt::format("{} = {}\n", kLogVerifyKey, to_hex(anchors.log_verify_key));
     text += fmt::format("{} = {}\n", kBrokerPublicKey, broker_key.data());
     if (anchors.broker_endpoint) {
         text += fmt::format("{} = {}\n", kBrokerEndpoint, anchors.broker_endpoint->to_string());

@@ -2,11 +2,12 @@
 //
 //   # imgshare trust file
 //   ca_verify_key = <64 hex characters: the CA's Ed25519 verify key>
+//   log_verify_key = <64 hex characters: the certificate log's Ed25519 key (its tree heads)>
 //   broker_public_key = <40 Z85 characters: the broker's CURVE public key>
 //   broker_endpoint = tcp://127.0.0.1:7400        (optional)
 //
 // Syntax as in config_file.h. A TrustAnchors value that parsing returns
-// holds two 32-byte keys that are usable public keys (not all zero, not a
+// holds three 32-byte keys that are usable public keys (not all zero, not a
 // low-order point), and nothing else: unknown, duplicate and missing keys are
 // refused, because a typo in a trust root must stop the user, not be skipped.
 // Every error is CONFIG naming the source and line, except that a file that
@@ -29,6 +30,7 @@ struct TrustAnchors {
     Bytes ca_verify_key;      // 32 raw bytes, Ed25519
     Bytes broker_public_key;  // 32 raw bytes, CURVE (X25519)
     std::optional<Endpoint> broker_endpoint;
+    Bytes log_verify_key;     // 32 raw bytes, Ed25519: signs the certificate log's tree heads
 
     bool operator==(const TrustAnchors&) const = default;
 };
@@ -41,7 +43,7 @@ inline constexpr std::size_t kMaxTrustFileBytes = 64 * 1024;
 
 [[nodiscard]] Result<TrustAnchors> load_trust_file(const std::filesystem::path& path);
 
-// The text form, which parse_trust reads back to an equal value. Both keys
+// The text form, which parse_trust reads back to an equal value. Every key
 // must be 32 bytes (std::invalid_argument otherwise: a bug in the caller).
 [[nodiscard]] std::string format_trust(const TrustAnchors& anchors);
 

@@ -191,10 +191,11 @@ up() {
     "$bin/imgshare-ca" init --data-dir "$dir/ca" >/dev/null
     "$bin/imgshare-storage" init --data-dir "$dir/storage" >/dev/null
   fi
-  local broker_key ca_info ca_key ca_service storage_service
+  local broker_key ca_info ca_key log_key ca_service storage_service
   broker_key=$(cat "$dir/broker/broker.pub")
   ca_info=$("$bin/imgshare-ca" show --data-dir "$dir/ca")
   ca_key=$(value_of ca_verify_key <<<"$ca_info")
+  log_key=$(value_of log_verify_key <<<"$ca_info")
   ca_service=$(value_of service_public_key <<<"$ca_info")
   storage_service=$("$bin/imgshare-storage" show --data-dir "$dir/storage" | value_of service_public_key)
   local clients="tcp://127.0.0.1:$base_port" events="tcp://127.0.0.1:$((base_port + 1))"
@@ -202,6 +203,7 @@ up() {
   cat >"$dir/trust" <<TRUST
 # imgshare trust file: give it to every user out of band
 ca_verify_key = $ca_key
+log_verify_key = $log_key
 broker_public_key = $broker_key
 broker_endpoint = $clients
 TRUST

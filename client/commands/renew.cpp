@@ -34,14 +34,26 @@ Result<Certificate> renewed_certificate(Session& session, const Identity& identi
     const Certificate& current = identity.certificate;
     const auto& trust = session.trust();
     auto requested_at = SystemClock().now_seconds();
+    auto seen = session.certificate_log().size_seen();
+    if (!seen) return std::unexpected(seen.error());
     RenewRequest request{current.username, current.serial, requested_at,
                          make_renewal_proof(trust.ca_verify_key, current, requested_at,
-                                            identity.keys.sign.secret_key)};
+                                            identity.keys.sign.secret_key),
+                         *seen};
     auto reply = session.connect(identity.keys.curve)->call<RenewReply>(request);
     if (!reply) return std::unexpected(reply.error());
     auto renewed = decode_certificate(reply->certificate);
     if (!renewed) return std::unexpected(renewed.error());
-    return accept_renewal(*renewed, current, trust);
+    auto accepted = accept_renewal(*renewed, current, trust);
+    if (!accepted) return accepted;
+    // Only a certificate in the log is stored: one issued out of sight would be refused by
+    // everyone who looks it up.
+    if (auto logged = session.certificate_log().accept(reply->certificate, reply->log,
+                                                       SystemClock().now_seconds());
+        !logged) {
+        return std::unexpected(logged.error());
+    }
+    return accepted;
 }
 
 // Once `identity`'s certificate has ended, RENEW is refused; the broker admits the key again

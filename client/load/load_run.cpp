@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "client/certificate_log.h"
 #include "client/image_upload.h"
 #include "client/load/idle_clients.h"
 #include "client/load/image_bodies.h"
@@ -140,6 +141,9 @@ Result<LoadResult> run_load(const LoadOptions& options, const std::atomic<bool>&
     ConnectionSettings settings;
     settings.endpoint = options.broker.to_string();
     settings.broker_public_key = trust->broker_public_key;
+    // One view of the certificate log for every simulated user, in memory (they have no home).
+    settings.certificate_log = std::make_shared<CertificateLog>(std::filesystem::path(),
+                                                                trust->log_verify_key);
     LoadNetwork network{settings, options.events.to_string(), *trust, *log, stop};
     RunState run;
     run.name_prefix = new_run_prefix();

@@ -15,10 +15,30 @@
 #include "common/protocol/limits.h"
 #include "common/protocol/message_types.h"
 #include "common/standing.h"
+#include "common/transparency/tree_head.h"
 
 namespace imgshare {
 
 // ---- CA service -------------------------------------------------------------
+
+// Where a certificate stands in the certificate log (docs/TRANSPARENCY.md): entry `index` of
+// the signed `tree_head`, proved by `inclusion`; `consistency` proves that this head extends
+// the one of the size the request said it had seen (`log_size_seen`; empty when that was 0 or
+// this head's size). Hashes are 32 bytes each (common/transparency/log_check.h checks them).
+struct LogProof {
+    std::uint64_t index = 0;
+    Bytes tree_head;
+    std::vector<Bytes> inclusion;
+    std::vector<Bytes> consistency;
+    static constexpr auto fields() {
+        return std::make_tuple(
+            field("index", &LogProof::index),
+            field("tree_head", &LogProof::tree_head, transparency::kMaxTreeHeadBytes),
+            field("inclusion", &LogProof::inclusion, kMaxLogProofHashes),
+            field("consistency", &LogProof::consistency, kMaxLogProofHashes));
+    }
+    bool operator==(const LogProof&) const = default;
+};
 
 struct CaInfoRequest {
     static constexpr std::string_view kType = "CA_INFO";
@@ -49,12 +69,14 @@ struct RegisterRequest {
     Bytes sign_pk, box_pk, curve_pk;
     Bytes proof;  // Ed25519 signature by sign_pk: proof of possession
     std::string invite;  // an invitation token (common/invitation.h); empty: none
+    std::uint64_t log_size_seen = 0;  // the size of the newest log tree head the client holds
     static constexpr auto fields() {
         using M = RegisterRequest;
         return std::make_tuple(field("username", &M::username), field("sign_pk", &M::sign_pk),
                                field("box_pk", &M::box_pk), field("curve_pk", &M::curve_pk),
                                field("proof", &M::proof),
-                               optional_field("invite", &M::invite, 512));
+                               optional_field("invite", &M::invite, 512),
+                               optional_field("log_size_seen", &M::log_size_seen));
     }
     bool operator==(const RegisterRequest&) const = default;
 };
@@ -62,9 +84,11 @@ struct RegisterRequest {
 struct RegisterReply {
     static constexpr std::string_view kType = kOkType;
     Bytes certificate;  // the encoded, CA-signed certificate
+    LogProof log;       // ... and where it stands in the certificate log
     static constexpr auto fields() {
         return std::make_tuple(
-            field("certificate", &RegisterReply::certificate, kMaxCertificateBytes));
+            field("certificate", &RegisterReply::certificate, kMaxCertificateBytes),
+            field("log", &RegisterReply::log));
     }
     bool operator==(const RegisterReply&) const = default;
 };
@@ -74,8 +98,10 @@ struct GetCertRequest {
     static constexpr std::string_view kService = kCaService;
     static constexpr Sender kSentBy = Sender::registered_user;
     std::string username;
+    std::uint64_t log_size_seen = 0;  // the size of the newest log tree head the client holds
     static constexpr auto fields() {
-        return std::make_tuple(field("username", &GetCertRequest::username));
+        return std::make_tuple(field("username", &GetCertRequest::username),
+                               optional_field("log_size_seen", &GetCertRequest::log_size_seen));
     }
     bool operator==(const GetCertRequest&) const = default;
 };
@@ -86,10 +112,12 @@ struct GetCertReply {
     static constexpr std::string_view kType = kOkType;
     Bytes certificate;
     Bytes standing;
+    LogProof log;  // where the certificate stands in the certificate log
     static constexpr auto fields() {
         return std::make_tuple(
             field("certificate", &GetCertReply::certificate, kMaxCertificateBytes),
-            field("standing", &GetCertReply::standing, kMaxStandingBytes));
+            field("standing", &GetCertReply::standing, kMaxStandingBytes),
+            field("log", &GetCertReply::log));
     }
     bool operator==(const GetCertReply&) const = default;
 };
@@ -103,10 +131,12 @@ struct RenewRequest {
     std::uint64_t serial = 0;       // the serial of the certificate being renewed
     std::int64_t requested_at = 0;  // the client's clock, Unix seconds
     Bytes proof;                    // Ed25519 by the certified sign_pk (common/renewal.h)
+    std::uint64_t log_size_seen = 0;  // the size of the newest log tree head the client holds
     static constexpr auto fields() {
         using M = RenewRequest;
         return std::make_tuple(field("username", &M::username), field("serial", &M::serial),
-                               field("requested_at", &M::requested_at), field("proof", &M::proof));
+                               field("requested_at", &M::requested_at), field("proof", &M::proof),
+                               optional_field("log_size_seen", &M::log_size_seen));
     }
     bool operator==(const RenewRequest&) const = default;
 };
@@ -114,11 +144,82 @@ struct RenewRequest {
 struct RenewReply {
     static constexpr std::string_view kType = kOkType;
     Bytes certificate;  // the new certificate, now the user's current one
+    LogProof log;       // ... and where it stands in the certificate log
     static constexpr auto fields() {
         return std::make_tuple(
-            field("certificate", &RenewReply::certificate, kMaxCertificateBytes));
+            field("certificate", &RenewReply::certificate, kMaxCertificateBytes),
+            field("log", &RenewReply::log));
     }
     bool operator==(const RenewReply&) const = default;
+};
+
+// The certificate log's newest signed tree head.
+struct LogHeadRequest {
+    static constexpr std::string_view kType = "LOG_HEAD";
+    static constexpr std::string_view kService = kCaService;
+    static constexpr Sender kSentBy = Sender::registered_user;
+    static constexpr auto fields() { return std::tuple<>(); }
+    bool operator==(const LogHeadRequest&) const = default;
+};
+
+struct LogHeadReply {
+    static constexpr std::string_view kType = kOkType;
+    Bytes tree_head;
+    static constexpr auto fields() {
+        return std::make_tuple(
+            field("tree_head", &LogHeadReply::tree_head, transparency::kMaxTreeHeadBytes));
+    }
+    bool operator==(const LogHeadReply&) const = default;
+};
+
+// The newest signed tree head and the proof that it extends the tree of `first` entries
+// (RFC 9162 §2.1.4); BAD_REQUEST if `first` is larger than the log.
+struct LogConsistencyRequest {
+    static constexpr std::string_view kType = "LOG_CONSISTENCY";
+    static constexpr std::string_view kService = kCaService;
+    static constexpr Sender kSentBy = Sender::registered_user;
+    std::uint64_t first = 0;
+    static constexpr auto fields() {
+        return std::make_tuple(field("first", &LogConsistencyRequest::first));
+    }
+    bool operator==(const LogConsistencyRequest&) const = default;
+};
+
+struct LogConsistencyReply {
+    static constexpr std::string_view kType = kOkType;
+    Bytes tree_head;
+    std::vector<Bytes> consistency;
+    static constexpr auto fields() {
+        return std::make_tuple(
+            field("tree_head", &LogConsistencyReply::tree_head, transparency::kMaxTreeHeadBytes),
+            field("consistency", &LogConsistencyReply::consistency, kMaxLogProofHashes));
+    }
+    bool operator==(const LogConsistencyReply&) const = default;
+};
+
+// Entries `start` .. start + count - 1 of the log (common/transparency/log_entry.h), at most
+// kMaxLogEntriesPerReply and fewer at its end; BAD_REQUEST for a start past the end.
+struct LogEntriesRequest {
+    static constexpr std::string_view kType = "LOG_ENTRIES";
+    static constexpr std::string_view kService = kCaService;
+    static constexpr Sender kSentBy = Sender::registered_user;
+    std::uint64_t start = 0;
+    std::uint64_t count = 0;
+    static constexpr auto fields() {
+        return std::make_tuple(field("start", &LogEntriesRequest::start),
+                               field("count", &LogEntriesRequest::count));
+    }
+    bool operator==(const LogEntriesRequest&) const = default;
+};
+
+struct LogEntriesReply {
+    static constexpr std::string_view kType = kOkType;
+    std::vector<Bytes> entries;
+    static constexpr auto fields() {
+        return std::make_tuple(
+            field("entries", &LogEntriesReply::entries, kMaxLogEntriesPerReply));
+    }
+    bool operator==(const LogEntriesReply&) const = default;
 };
 
 // ---- Internal: broker -> CA service -----------------------------------------

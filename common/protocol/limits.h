@@ -35,6 +35,10 @@ inline constexpr std::uint32_t kMaxChunkCount = 1u << 20;
 // common/crypto/thumbnail_box.h) and its bin header, rounded up to 65 KiB.
 inline constexpr std::size_t kMaxEnvelopeBytes = 65 * 1024;
 inline constexpr std::size_t kMaxCertificateBytes = 1024;
+// A certificate log proof's hashes (a tree of 2^64 entries needs 64), and the entries one
+// LOG_ENTRIES reply carries (each at most 2 KiB, docs/TRANSPARENCY.md).
+inline constexpr std::size_t kMaxLogProofHashes = 64;
+inline constexpr std::size_t kMaxLogEntriesPerReply = 256;
 // An owner's deletion statement (common/deletion.h): a 128-byte name, a 32-byte owner and
 // fixed fields come to at most 275 bytes.
 inline constexpr std::size_t kMaxDeletionBytes = 320;

@@ -29,7 +29,8 @@ using Request =
                  PostCommitRequest, PostImageRequest, ListRequest, DownloadRequest, GetChunkRequest,
                  ShareRequest, LookupCurveKeyRequest, RewrapRequest, ReadyMessage, HeartbeatMessage,
                  DisconnectMessage, RenewRequest, UserRevokedMessage, UploadsRequest,
-                 AbandonRequest, DeleteRequest, UserReleasedMessage, UsageRequest>;
+                 AbandonRequest, DeleteRequest, UserReleasedMessage, UsageRequest,
+                 LogHeadRequest, LogConsistencyRequest, LogEntriesRequest>;
 
 // Whether a message of type M has a payload frame after its body.
 template <class M>

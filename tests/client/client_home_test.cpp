@@ -71,7 +71,7 @@ class ClientHomeDirTest : public ::testing::Test {
 
     testing::ScratchDir scratch_;
     TrustAnchors anchors_{generate_signing_keys().public_key, generate_curve_keys().public_key,
-                          std::nullopt};
+                          std::nullopt, generate_signing_keys().public_key};
     fs::path trust_file_ = scratch_ / "trust.txt";
     ClientHome home_{scratch_ / "home"};
 };

@@ -59,7 +59,8 @@ class FakeBrokerCommandTest : public ::testing::Test {
         ::setenv("IMGSHARE_PASSPHRASE", kPassphrase, 1);
         ::setenv("IMGSHARE_TEST_FAST_KDF", "1", 1);
         std::ofstream(scratch_ / "trust") << format_trust(
-            TrustAnchors{ca_.keys.public_key, broker_keys_.public_key, std::nullopt});
+            TrustAnchors{ca_.keys.public_key, broker_keys_.public_key, std::nullopt,
+                         ca_.log_verify_key()});
     }
     void TearDown() override {
         broker_.stop();  // its handler reads members of derived fixtures
@@ -133,7 +134,9 @@ class CommandsTest : public FakeBrokerCommandTest {
     void SetUp() override {
         FakeBrokerCommandTest::SetUp();
         behaviour_.on_register = [this](const RegisterRequest& request) -> Result<RegisterReply> {
-            return RegisterReply{encode_certificate(certify(request))};
+            auto issued = certify(request);
+            return RegisterReply{encode_certificate(issued),
+                                 ca_.logged(issued, request.log_size_seen)};
         };
         behaviour_.on_ca_info = [this]() -> Result<CaInfoReply> {
             return CaInfoReply{ca_.keys.public_key, wrap_keys_.public_key,

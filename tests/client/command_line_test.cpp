@@ -34,7 +34,8 @@ class CommandLineTest : public ::testing::Test {
         // Never the real ~/.imgshare.
         ::setenv("IMGSHARE_HOME", (scratch_ / "default-home").c_str(), 1);
         std::ofstream(trust_file_) << format_trust(
-            TrustAnchors{ca_.keys.public_key, generate_curve_keys().public_key, std::nullopt});
+            TrustAnchors{ca_.keys.public_key, generate_curve_keys().public_key, std::nullopt,
+                         ca_.log_verify_key()});
     }
     void TearDown() override {
         ::unsetenv("IMGSHARE_PASSPHRASE");

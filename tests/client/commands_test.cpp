@@ -68,7 +68,8 @@ TEST_F(CommandsTest, RegisterRefusesACertificateThatIsNotExactlyWhatWasAsked) {
     for (auto& [forge, code] : forgeries) {
         behaviour_.on_register = [&, forge =
                                          forge](const RegisterRequest& r) -> Result<RegisterReply> {
-            return RegisterReply{encode_certificate(forge(r))};
+            auto forged = forge(r);
+            return RegisterReply{encode_certificate(forged), ca_.logged(forged, r.log_size_seen)};
         };
         auto home = new_home("user" + std::to_string(n++));
         expect_error(imgshare(home, {"register", "alice"}), to_string(code));
@@ -84,7 +85,8 @@ TEST_F(CommandsTest, RegisterAfterARefusalRetriesWithTheStoredKeys) {
     expect_error(imgshare(home, {"register", "alice"}), "NAME_TAKEN");
     EXPECT_TRUE(fs::exists(home / "keys.sealed"));
     behaviour_.on_register = [this](const RegisterRequest& request) -> Result<RegisterReply> {
-        return RegisterReply{encode_certificate(certify(request))};
+        auto issued = certify(request);
+        return RegisterReply{encode_certificate(issued), ca_.logged(issued, request.log_size_seen)};
     };
     auto run = imgshare(home, {"register", "alice2"});
     ASSERT_EQ(run.status, 0) << run.err;
@@ -97,11 +99,12 @@ TEST_F(CommandsTest, RegisterAfterARefusalRetriesWithTheStoredKeys) {
 TEST_F(CommandsTest, RenewSendsAProofAndStoresTheVerifiedNewCertificate) {
     auto home = registered_home("alice");
     auto before = Keystore(home).load_certificate().value();
-    behaviour_.on_renew = [&](const RenewRequest&) -> Result<RenewReply> {
+    behaviour_.on_renew = [&](const RenewRequest& request) -> Result<RenewReply> {
         Certificate fields = before;
         fields.serial = 43;
         fields.not_after = before.not_after + 86400;
-        return RenewReply{encode_certificate(issue_certificate(fields, ca_.keys.secret_key))};
+        auto renewed = issue_certificate(fields, ca_.keys.secret_key);
+        return RenewReply{encode_certificate(renewed), ca_.logged(renewed, request.log_size_seen)};
     };
     auto run = imgshare(home, {"renew"});
     ASSERT_EQ(run.status, 0) << run.err;
@@ -143,8 +146,9 @@ TEST_F(CommandsTest, RenewRefusesACertificateThatIsNotForExactlyItsKeys) {
          "EXPIRED"},
     };
     for (const auto& [lie, code] : lies) {
-        behaviour_.on_renew = [&, lie = lie](const RenewRequest&) -> Result<RenewReply> {
-            return RenewReply{encode_certificate(lie())};
+        behaviour_.on_renew = [&, lie = lie](const RenewRequest& request) -> Result<RenewReply> {
+            auto told = lie();
+            return RenewReply{encode_certificate(told), ca_.logged(told, request.log_size_seen)};
         };
         expect_error(imgshare(home, {"renew"}), code);
         EXPECT_EQ(Keystore(home).load_certificate().value(), before);
@@ -177,7 +181,7 @@ TEST_F(CommandsTest, RenewAfterExpiryPicksUpTheCertificateTheOperatorReissued) {
     reissued = issue_certificate(reissued, ca_.keys.secret_key);
     behaviour_.on_get_cert = [&](const GetCertRequest& request) -> Result<GetCertReply> {
         EXPECT_EQ(request.username, "alice");
-        return ca_.standing_reply(reissued, false);
+        return ca_.standing_reply(reissued, false, std::nullopt, request.log_size_seen);
     };
     auto run = imgshare(home, {"renew"});
     ASSERT_EQ(run.status, 0) << run.err;
@@ -213,8 +217,8 @@ TEST_F(CommandsTest, RenewAfterExpiryRefusesWhatIsNotANewCertificateForItsKeys) 
          "EXPIRED"},
     };
     for (const auto& [certificate, revoked, code] : answers) {
-        behaviour_.on_get_cert = [&](const GetCertRequest&) -> Result<GetCertReply> {
-            return ca_.standing_reply(certificate, revoked);
+        behaviour_.on_get_cert = [&](const GetCertRequest& request) -> Result<GetCertReply> {
+            return ca_.standing_reply(certificate, revoked, std::nullopt, request.log_size_seen);
         };
         expect_error(imgshare(home, {"renew"}), code);
         EXPECT_EQ(Keystore(home).load_certificate().value(), ended) << code;

@@ -34,7 +34,8 @@ class DownloadCommandTest : public CommandsTest {
         };
         behaviour_.on_get_cert = [this](const GetCertRequest& request) -> Result<GetCertReply> {
             if (request.username != "alice") return fail(ErrorCode::NOT_FOUND, "no such user");
-            return ca_.standing_reply(alice_now_, alice_revoked_);
+            return ca_.standing_reply(alice_now_, alice_revoked_, std::nullopt,
+                                      request.log_size_seen);
         };
     }
 

@@ -50,8 +50,9 @@ class EndToEndCommandsTest : public FakeBrokerCommandTest {
                                SystemClock().now_seconds() + 86400,
                                "fake-ca",
                                {}};
+            auto issued = issue_certificate(fields, ca_.keys.secret_key);
             return {encode_ok(
-                RegisterReply{encode_certificate(issue_certificate(fields, ca_.keys.secret_key))},
+                RegisterReply{encode_certificate(issued), ca_.logged(issued, r->log_size_seen)},
                 id)};
         }
         if (auto* get = std::get_if<GetCertRequest>(&decoded->request)) {
@@ -59,7 +60,10 @@ class EndToEndCommandsTest : public FakeBrokerCommandTest {
             if (found == certificates_.end()) {
                 return {encode_error(Error{ErrorCode::NOT_FOUND, "no such user"}, id)};
             }
-            return {answer(found->second, id)};
+            // Proved against the log as it is now, as a CA answers.
+            auto reply = found->second;
+            if (reply) reply->log = ca_.log->proof(reply->certificate, get->log_size_seen);
+            return {answer(reply, id)};
         }
         if (auto* begin = std::get_if<PostBeginRequest>(&decoded->request)) {
             posted_ = *begin;

@@ -8,6 +8,7 @@
 #include <map>
 #include <mutex>
 
+#include "client/certificate_log.h"
 #include "client/load/image_fetch.h"
 #include "client/load/prepared_post.h"
 #include "common/clock.h"
@@ -100,9 +101,11 @@ class LoadTrafficTest : public ::testing::Test {
                                         seal(key->view(), reader_.keys.box.public_key), "escrow"},
                           id, served_chunk(0))};
         }
-        if (std::holds_alternative<GetCertRequest>(decoded->request)) {
+        if (auto* get = std::get_if<GetCertRequest>(&decoded->request)) {
             // The owner's standing, as the CA reports it.
-            return {encode_ok(ca_.standing_reply(poster_.certificate, owner_revoked_), id)};
+            return {encode_ok(ca_.standing_reply(poster_.certificate, owner_revoked_, std::nullopt,
+                                                 get->log_size_seen),
+                              id)};
         }
         if (auto* get = std::get_if<GetChunkRequest>(&decoded->request)) {
             ++chunk_requests_;
@@ -123,6 +126,7 @@ class LoadTrafficTest : public ::testing::Test {
         ConnectionSettings settings;
         settings.endpoint = broker_.endpoint();
         settings.broker_public_key = broker_.public_key();
+        settings.certificate_log = certificate_log_;
         return std::make_unique<BrokerConnection>(settings, user.keys.curve, log_, stop_);
     }
 
@@ -138,6 +142,8 @@ class LoadTrafficTest : public ::testing::Test {
     imgshare::testing::ScratchDir scratch_;
     fs::path body_ = scratch_ / "body.png";
     imgshare::testing::TestCa ca_;
+    std::shared_ptr<CertificateLog> certificate_log_ =
+        std::make_shared<CertificateLog>(std::filesystem::path(), ca_.log_verify_key());
     LoadUser poster_ = load_user(ca_, "load-000");
     LoadUser reader_ = load_user(ca_, "load-001");
     LoadUser outsider_ = load_user(ca_, "load-002");

@@ -8,6 +8,7 @@
 
 #include <mutex>
 
+#include "client/certificate_log.h"
 #include "common/clock.h"
 #include "common/keystore.h"
 #include "tests/client/fake_broker.h"
@@ -59,14 +60,19 @@ class LoadUsersTest : public ::testing::Test {
         Bytes box_pk = swap_box_key_ ? generate_box_keys().public_key : registering->box_pk;
         auto certificate = certify(registering->username, registering->sign_pk, box_pk,
                                    registering->curve_pk, ca_.keys.secret_key);
-        return {encode_ok(RegisterReply{encode_certificate(certificate)}, decoded->header.id)};
+        return {encode_ok(RegisterReply{encode_certificate(certificate),
+                                        ca_.logged(certificate, registering->log_size_seen)},
+                          decoded->header.id)};
     }
 
     Result<std::vector<LoadUser>> prepare(std::size_t count) {
         ConnectionSettings settings;
         settings.endpoint = broker_.endpoint();
         settings.broker_public_key = broker_.public_key();
-        TrustAnchors trust{ca_.keys.public_key, broker_.public_key(), std::nullopt};
+        TrustAnchors trust{ca_.keys.public_key, broker_.public_key(), std::nullopt,
+                           ca_.log_verify_key()};
+        settings.certificate_log =
+            std::make_shared<CertificateLog>(std::filesystem::path(), ca_.log_verify_key());
         LoadNetwork network{settings, "tcp://127.0.0.1:1", trust, log_, stop_};
         report_ = {};
         return prepare_load_users(users_dir_, count, network, report_);

@@ -4,8 +4,10 @@
 // frames it).
 #pragma once
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <optional>
 #include <random>
 #include <string>
@@ -22,6 +24,9 @@
 #include "common/keys_file.h"
 #include "common/protocol/messages.h"
 #include "common/standing.h"
+#include "common/transparency/log_check.h"
+#include "common/transparency/log_entry.h"
+#include "common/transparency/tree_head.h"
 
 namespace imgshare::testing {
 
@@ -32,8 +37,47 @@ struct TestUser {
     Certificate certificate;
 };
 
+// The certificate log of a TestCa: every certificate it made, in order.
+struct TestLog {
+    SigningKeyPair keys = generate_signing_keys();
+    transparency::MerkleTree tree;
+    std::vector<transparency::MerkleHash> leaves;
+
+    // The index of `encoded`'s entry, appending it first if it is not there.
+    std::uint64_t index_of(ByteView encoded) {
+        const auto leaf = transparency::leaf_hash(transparency::encode_certificate_entry(encoded));
+        auto found = std::find(leaves.begin(), leaves.end(), leaf);
+        if (found != leaves.end()) return static_cast<std::uint64_t>(found - leaves.begin());
+        leaves.push_back(leaf);
+        return tree.append_leaf_hash(leaf);
+    }
+
+    // What an honest log answers for `encoded` to a client that saw `size_seen` entries.
+    LogProof proof(ByteView encoded, std::uint64_t size_seen = 0) {
+        LogProof proof;
+        proof.index = index_of(encoded);
+        const auto size = tree.size();
+        proof.tree_head =
+            transparency::make_tree_head(size, tree.root(), SystemClock().now_seconds(), keys.secret_key);
+        proof.inclusion = transparency::wire_hashes(tree.inclusion_proof(proof.index, size));
+        if (size_seen > 0 && size_seen < size) {
+            proof.consistency = transparency::wire_hashes(tree.consistency_proof(size_seen, size));
+        }
+        return proof;
+    }
+};
+
 struct TestCa {
     SigningKeyPair keys = generate_signing_keys();
+    std::shared_ptr<TestLog> log = std::make_shared<TestLog>();
+
+    [[nodiscard]] const Bytes& log_verify_key() const { return log->keys.public_key; }
+
+    // `certificate` in the log, as an honest CA proves it.
+    [[nodiscard]] LogProof logged(const Certificate& certificate,
+                                  std::uint64_t size_seen = 0) const {
+        return log->proof(encode_certificate(certificate), size_seen);
+    }
 
     // Valid for a day either side of `now`.
     [[nodiscard]] TestUser user(const std::string& name, std::uint64_t serial = 7,
@@ -49,16 +93,19 @@ struct TestCa {
         fields.not_after = now + 86400;
         fields.issuer = "test-ca";
         user.certificate = issue_certificate(fields, keys.secret_key);
+        log->index_of(encode_certificate(user.certificate));
         return user;
     }
 
     // What an honest CA answers to GET_CERT for `certificate` at `stated_at` (default: now).
     [[nodiscard]] GetCertReply standing_reply(const Certificate& certificate, bool revoked,
-                                              std::optional<std::int64_t> stated_at = {}) const {
+                                              std::optional<std::int64_t> stated_at = {},
+                                              std::uint64_t size_seen = 0) const {
         return GetCertReply{encode_certificate(certificate),
                             make_standing(certificate.username, certificate.serial, revoked,
                                           stated_at.value_or(SystemClock().now_seconds()),
-                                          keys.secret_key)};
+                                          keys.secret_key),
+                            logged(certificate, size_seen)};
     }
 };
 

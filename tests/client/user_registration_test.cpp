@@ -9,6 +9,7 @@
 #include <mutex>
 #include <vector>
 
+#include "client/certificate_log.h"
 #include "common/clock.h"
 #include "common/protocol/codec.h"
 #include "tests/client/fake_broker.h"
@@ -43,7 +44,8 @@ class AcceptCertificateTest : public ::testing::Test {
 
     TestCa ca_;
     UserKeys keys_ = generate_user_keys();
-    TrustAnchors trust_{ca_.keys.public_key, generate_curve_keys().public_key, std::nullopt};
+    TrustAnchors trust_{ca_.keys.public_key, generate_curve_keys().public_key, std::nullopt,
+                        ca_.log_verify_key()};
 };
 
 TEST_F(AcceptCertificateTest, AcceptsTheCasCertificateOfExactlyTheNameAndKeysSent) {
@@ -105,10 +107,13 @@ class ResumedRegistrationTest : public ::testing::Test {
             ++registers_;
             return {encode_error(Error{ErrorCode::NAME_TAKEN, "alice is taken"}, id)};
         }
-        if (std::holds_alternative<GetCertRequest>(decoded->request)) {
+        if (auto* get = std::get_if<GetCertRequest>(&decoded->request)) {
             ++lookups_;
-            // Registration reads only the certificate, never the standing.
-            return {encode_ok(GetCertReply{encode_certificate(stored_), {}}, id)};
+            // Registration reads only the certificate (and its place in the log), never the
+            // standing.
+            return {encode_ok(GetCertReply{encode_certificate(stored_), {},
+                                           ca_.logged(stored_, get->log_size_seen)},
+                              id)};
         }
         return {encode_error(Error{ErrorCode::BAD_REQUEST, "unexpected"}, id)};
     }
@@ -117,7 +122,10 @@ class ResumedRegistrationTest : public ::testing::Test {
         ConnectionSettings settings;
         settings.endpoint = broker_.endpoint();
         settings.broker_public_key = broker_.public_key();
-        TrustAnchors trust{ca_.keys.public_key, broker_.public_key(), std::nullopt};
+        TrustAnchors trust{ca_.keys.public_key, broker_.public_key(), std::nullopt,
+                           ca_.log_verify_key()};
+        settings.certificate_log =
+            std::make_shared<CertificateLog>(std::filesystem::path(), ca_.log_verify_key());
         auto connect = [&] {
             return std::make_unique<BrokerConnection>(settings, keys_.curve, log_, stop_);
         };

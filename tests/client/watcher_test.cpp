@@ -41,7 +41,8 @@ class WatcherTest : public ::testing::Test {
         auto broker = parse_endpoint(broker_.endpoint());
         auto events = parse_endpoint(publisher_.endpoint());
         std::ofstream(scratch_ / "trust")
-            << format_trust(TrustAnchors{ca_.keys.public_key, broker_keys_public_, std::nullopt});
+            << format_trust(TrustAnchors{ca_.keys.public_key, broker_keys_public_, std::nullopt,
+                                         ca_.log_verify_key()});
         ASSERT_TRUE(home_.initialise(ClientConfig{*broker, *events}, scratch_ / "trust"));
         Keystore keystore = home_.keystore();
         ASSERT_TRUE(keystore.create(bob_.keys, kPassphrase, KdfStrength::TestOnlyMinimum));

@@ -16,7 +16,9 @@ namespace {
 struct Keys {
     Bytes ca_verify_key;
     Bytes broker_public_key;
+    Bytes log_verify_key;
     std::string ca_hex;
+    std::string log_hex;
     std::string broker_z85;
 };
 
@@ -34,6 +36,10 @@ Keys fresh_keys() {
     sodium_memzero(box_secret.data(), box_secret.size());
 
     keys.ca_hex = to_hex(keys.ca_verify_key);
+    keys.log_verify_key.resize(crypto_sign_PUBLICKEYBYTES);
+    crypto_sign_keypair(keys.log_verify_key.data(), sign_secret.data());
+    sodium_memzero(sign_secret.data(), sign_secret.size());
+    keys.log_hex = to_hex(keys.log_verify_key);
     std::array<char, 41> z85{};
     zmq_z85_encode(z85.data(), keys.broker_public_key.data(), 32);
     keys.broker_z85 = z85.data();
@@ -46,7 +52,7 @@ std::string trust_text(const Keys& keys) {
            keys.ca_hex +
            "\n"
            "broker_public_key = " +
-           keys.broker_z85 + "\n";
+           keys.broker_z85 + "\nlog_verify_key = " + keys.log_hex + "\n";
 }
 
 Error refused(std::string_view text) {
@@ -61,11 +67,12 @@ std::string z85_of(ByteView key) {
     return z85.data();
 }
 
-TEST(TrustFileTest, ParsesBothKeysAndOptionalEndpoint) {
+TEST(TrustFileTest, ParsesTheKeysAndOptionalEndpoint) {
     Keys keys = fresh_keys();
     auto anchors = parse_trust(trust_text(keys) + "broker_endpoint = tcp://127.0.0.1:7400\n", "t");
     ASSERT_TRUE(anchors.has_value()) << anchors.error().message;
     EXPECT_EQ(anchors->ca_verify_key, keys.ca_verify_key);
+    EXPECT_EQ(anchors->log_verify_key, keys.log_verify_key);
     EXPECT_EQ(anchors->broker_public_key, keys.broker_public_key);
     ASSERT_TRUE(anchors->broker_endpoint.has_value());
     EXPECT_EQ(*anchors->broker_endpoint, (Endpoint{"127.0.0.1", 7400}));
@@ -79,7 +86,8 @@ TEST(TrustFileTest, EndpointIsOptional) {
 
 TEST(TrustFileTest, FormatRoundTrips) {
     Keys keys = fresh_keys();
-    TrustAnchors anchors{keys.ca_verify_key, keys.broker_public_key, Endpoint{"::1", 7400}};
+    TrustAnchors anchors{keys.ca_verify_key, keys.broker_public_key, Endpoint{"::1", 7400},
+                         keys.log_verify_key};
     auto back = parse_trust(format_trust(anchors), "formatted");
     ASSERT_TRUE(back.has_value()) << back.error().message;
     EXPECT_EQ(*back, anchors);
@@ -91,14 +99,16 @@ TEST(TrustFileTest, FormatRoundTrips) {
 }
 
 TEST(TrustFileTest, FormatRefusesWrongKeySizes) {
-    TrustAnchors anchors{Bytes(31, 1), Bytes(32, 1), std::nullopt};
+    TrustAnchors anchors{Bytes(31, 1), Bytes(32, 1), std::nullopt, Bytes(32, 1)};
+    EXPECT_THROW((void)format_trust(anchors), std::invalid_argument);
+    anchors = TrustAnchors{Bytes(32, 1), Bytes(32, 1), std::nullopt, Bytes(31, 1)};
     EXPECT_THROW((void)format_trust(anchors), std::invalid_argument);
 }
 
 TEST(TrustFileTest, UnknownKeyIsRefusedWithLine) {
     Error error = refused(trust_text(fresh_keys()) + "broker_endpont = tcp://a:1\n");
     EXPECT_EQ(error.code, ErrorCode::CONFIG);
-    EXPECT_EQ(error.message, "trust:4: unknown key 'broker_endpont'");
+    EXPECT_EQ(error.message, "trust:5: unknown key 'broker_endpont'");
 }
 
 TEST(TrustFileTest, MissingKeysAreRefused) {
@@ -108,6 +118,10 @@ TEST(TrustFileTest, MissingKeysAreRefused) {
     EXPECT_EQ(error.message, "trust: missing key 'ca_verify_key'");
 
     error = refused("ca_verify_key = " + keys.ca_hex + "\n");
+    EXPECT_EQ(error.code, ErrorCode::CONFIG);
+    EXPECT_EQ(error.message, "trust: missing key 'log_verify_key'");
+
+    error = refused("ca_verify_key = " + keys.ca_hex + "\nlog_verify_key = " + keys.log_hex + "\n");
     EXPECT_EQ(error.code, ErrorCode::CONFIG);
     EXPECT_EQ(error.message, "trust: missing key 'broker_public_key'");
 
@@ -120,7 +134,11 @@ TEST(TrustFileTest, DuplicateKeyIsRefusedNamingBothLines) {
     Keys other = fresh_keys();
     Error error = refused(trust_text(keys) + "broker_public_key = " + other.broker_z85 + "\n");
     EXPECT_EQ(error.code, ErrorCode::CONFIG);
-    EXPECT_EQ(error.message, "trust:4: duplicate key 'broker_public_key' (first set on line 3)");
+    EXPECT_EQ(error.message, "trust:5: duplicate key 'broker_public_key' (first set on line 3)");
+
+    error = refused(trust_text(keys) + "log_verify_key = " + other.log_hex + "\n");
+    EXPECT_EQ(error.code, ErrorCode::CONFIG);
+    EXPECT_EQ(error.message, "trust:5: duplicate key 'log_verify_key' (first set on line 4)");
 
     error = refused(trust_text(keys) + "ca_verify_key = " + other.ca_hex + "\n");
     EXPECT_EQ(error.code, ErrorCode::CONFIG);
@@ -208,7 +226,7 @@ TEST(TrustFileTest, BadEndpointIsRefusedWithLine) {
 TEST(TrustFileTest, SyntaxErrorsComeFromTheSharedParser) {
     Error error = refused(trust_text(fresh_keys()) + "garbage line\n");
     EXPECT_EQ(error.code, ErrorCode::CONFIG);
-    EXPECT_EQ(error.message, "trust:4: expected 'key = value'");
+    EXPECT_EQ(error.message, "trust:5: expected 'key = value'");
 }
 
 TEST(TrustFileTest, LoadsAFileAndNamesItInErrors) {

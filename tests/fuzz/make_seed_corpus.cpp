@@ -27,6 +27,8 @@
 #include "common/registration.h"
 #include "common/renewal.h"
 #include "common/standing.h"
+#include "common/transparency/log_check.h"
+#include "common/transparency/log_entry.h"
 #include "common/trust_file.h"
 #include "common/wrap_key.h"
 #include "tests/fuzz/fuzz_support.h"
@@ -224,10 +226,24 @@ void write_replies(SeedWriter& seeds, const User& alice, const User& bob, const 
     write_reply(seeds, 0, "CA_INFO",
                 CaInfoReply{ca_keys.public_key, bob.box.public_key,
                             sign_wrap_key(bob.box.public_key, ca_keys.secret_key)});
-    write_reply(seeds, 1, "REGISTER", RegisterReply{alice.certificate});
+    // A log of alice's and bob's certificates, as the CA proves them (signed with the CA's key
+    // for the seed: the decoder checks no signature).
+    transparency::MerkleTree tree;
+    tree.append(transparency::encode_certificate_entry(alice.certificate));
+    tree.append(transparency::encode_certificate_entry(bob.certificate));
+    const auto proof_of = [&](std::uint64_t index) {
+        return LogProof{index,
+                        transparency::make_tree_head(2, tree.root(), fuzz::kFixedNow,
+                                                     ca_keys.secret_key),
+                        transparency::wire_hashes(tree.inclusion_proof(index, 2)),
+                        transparency::wire_hashes(tree.consistency_proof(1, 2))};
+    };
+    write_reply(seeds, 1, "REGISTER", RegisterReply{alice.certificate, proof_of(0)});
     write_reply(seeds, 2, "GET_CERT",
-                GetCertReply{bob.certificate, make_standing("bob", bob.serial, false, fuzz::kFixedNow,
-                                                            ca_keys.secret_key)});
+                GetCertReply{bob.certificate,
+                             make_standing("bob", bob.serial, false, fuzz::kFixedNow,
+                                           ca_keys.secret_key),
+                             proof_of(1)});
     write_reply(seeds, 3, "LOOKUP_CURVE_KEY",
                 LookupCurveKeyReply{"bob", true, fuzz::kFixedNow + 86400});
     write_reply(seeds, 4, "REWRAP", RewrapReply{sealed_content_key(alice.box.public_key)});
@@ -243,7 +259,7 @@ void write_replies(SeedWriter& seeds, const User& alice, const User& bob, const 
                 e2e.chunks[0]);
     write_reply(seeds, 10, "GET_CHUNK", GetChunkReply{1}, e2e.chunks[1]);
     write_reply(seeds, 11, "SHARE", ShareReply{{"alice", "bob", "carol"}});
-    write_reply(seeds, 12, "RENEW", RenewReply{alice.certificate});
+    write_reply(seeds, 12, "RENEW", RenewReply{alice.certificate, proof_of(0)});
     write_reply_frames(seeds, 9, "ERROR.NOT_FOUND",
                        encode_error(Error{ErrorCode::NOT_FOUND, "no image holiday.png"}, 13));
     write_reply_frames(seeds, 5, "ERROR.TOO_LARGE",
@@ -305,7 +321,8 @@ void write_key_and_trust_files(SeedWriter& seeds, const User& alice) {
     seeds.write("fuzz_keys_file", "test-only-minimum", keys_file);
     seeds.write("fuzz_protocol_log", "keys-file", keys_file);
 
-    TrustAnchors anchors{fuzz::fixed_ca_keys().public_key, alice.curve_pk, std::nullopt};
+    TrustAnchors anchors{fuzz::fixed_ca_keys().public_key, alice.curve_pk, std::nullopt,
+                         fuzz::fixed_ca_keys().public_key};
     const std::string keys_only = format_trust(anchors);
     anchors.broker_endpoint = Endpoint{"127.0.0.1", 7400};
     const std::string with_endpoint = format_trust(anchors);

@@ -82,7 +82,8 @@ TEST_F(MitmTest, ImpostorBrokerOnTheTrustedAddressIsRefusedWithAClearError) {
 
 TEST_F(MitmTest, ClientPinningAnotherKeySendsNothingTheRealBrokerCanRead) {
     auto wrong_trust = cluster_.dir() / "wrong-trust";
-    TrustAnchors trust{cluster_.ca_verify_key(), generate_curve_keys().public_key, std::nullopt};
+    TrustAnchors trust{cluster_.ca_verify_key(), generate_curve_keys().public_key, std::nullopt,
+                       cluster_.log_verify_key()};
     std::ofstream(wrong_trust) << format_trust(trust);
     auto home = cluster_.dir() / "homes" / "misled";
     ASSERT_EQ(cluster_

@@ -68,13 +68,14 @@ Cluster::Cluster(ClusterOptions options) : options_(std::move(options)) {
     if (ca_init.exit_code != 0) throw std::runtime_error("ca init: " + ca_init.err);
     ca_verify_key_ = from_hex(value_of(ca_init.out, "ca_verify_key")).value();
     ca_service_key_ = value_of(ca_init.out, "service_public_key");
+    log_verify_key_ = from_hex(value_of(ca_init.out, "log_verify_key")).value();
 
     auto storage_init =
         run_command({executable("imgshare-storage"), "init", "--data-dir", storage_dir()});
     if (storage_init.exit_code != 0) throw std::runtime_error("storage init: " + storage_init.err);
     storage_service_key_ = value_of(storage_init.out, "service_public_key");
 
-    TrustAnchors trust{ca_verify_key_, broker_public_key_, std::nullopt};
+    TrustAnchors trust{ca_verify_key_, broker_public_key_, std::nullopt, log_verify_key_};
     std::ofstream(trust_file()) << format_trust(trust);
 
     // Another test may bind a port between our check and the broker's bind:

@@ -42,6 +42,7 @@ class Cluster {
     std::string backend_endpoint() const;
     const Bytes& broker_public_key() const { return broker_public_key_; }
     const Bytes& ca_verify_key() const { return ca_verify_key_; }
+    const Bytes& log_verify_key() const { return log_verify_key_; }
 
     // Each starts its process and waits until it is up: the broker until it serves (it
     // exits at once if it cannot bind), a service until the broker has its READY.
@@ -103,6 +104,7 @@ class Cluster {
     int client_port_ = 0, events_port_ = 0, backend_port_ = 0;
     Bytes broker_public_key_;
     Bytes ca_verify_key_;
+    Bytes log_verify_key_;
     std::string ca_service_key_, storage_service_key_;
     std::unique_ptr<Process> ca_, storage_, broker_;
     int broker_generation_ = 0;

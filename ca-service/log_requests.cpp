@@ -1,0 +1,92 @@
+// The certificate log's requests and the proofs that go with every certificate the CA
+// answers with (certificate_authority.h; docs/TRANSPARENCY.md).
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "ca-service/certificate_authority.h"
+#include "common/transparency/log_check.h"
+#include "common/transparency/tree_head.h"
+
+namespace imgshare::ca {
+namespace {
+
+// As GET_CERT: a registered user or the broker.
+Result<void> require_reader(const RequestContext& context, std::string_view type) {
+    if (context.peer.is<UserPeer>() || context.peer.is<BrokerPeer>()) return {};
+    if (context.peer.is<AnonymousPeer>()) {
+        return fail(ErrorCode::NOT_REGISTERED,
+                    std::string(type) + " needs a registered key; run 'imgshare register'");
+    }
+    return fail(ErrorCode::FORBIDDEN, std::string(type) + " is for registered users");
+}
+
+}  // namespace
+
+Bytes CertificateAuthority::signed_tree_head(std::uint64_t size) const {
+    return transparency::make_tree_head(size, registry_.log_root(size), clock_.now_seconds(),
+                                        keys_.log.secret_key);
+}
+
+Result<LogProof> CertificateAuthority::log_proof(std::string_view username, std::uint64_t serial,
+                                                 std::uint64_t size_seen) const {
+    auto index = registry_.log_index_of(username, serial);
+    if (!index) {
+        // Every certificate is logged with its write: one that is not is the registry's fault.
+        return fail(ErrorCode::INTERNAL, index.error().message);
+    }
+    const auto size = registry_.log_size();
+    LogProof proof;
+    proof.index = *index;
+    proof.tree_head = signed_tree_head(size);
+    proof.inclusion = transparency::wire_hashes(registry_.log_inclusion(*index, size));
+    if (size_seen > 0 && size_seen < size) {
+        proof.consistency = transparency::wire_hashes(registry_.log_consistency(size_seen, size));
+    }
+    return proof;
+}
+
+Result<LogHeadReply> CertificateAuthority::log_head(const LogHeadRequest&,
+                                                    const RequestContext& context) const {
+    if (auto allowed = require_reader(context, LogHeadRequest::kType); !allowed) {
+        return std::unexpected(std::move(allowed.error()));
+    }
+    return LogHeadReply{signed_tree_head(registry_.log_size())};
+}
+
+Result<LogConsistencyReply> CertificateAuthority::log_consistency(
+    const LogConsistencyRequest& request, const RequestContext& context) const {
+    if (auto allowed = require_reader(context, LogConsistencyRequest::kType); !allowed) {
+        return std::unexpected(std::move(allowed.error()));
+    }
+    const auto size = registry_.log_size();
+    if (request.first > size) {
+        return fail(ErrorCode::BAD_REQUEST,
+                    fmt::format("the certificate log has {} entries, not {}", size, request.first));
+    }
+    LogConsistencyReply reply{signed_tree_head(size), {}};
+    if (request.first > 0 && request.first < size) {
+        reply.consistency =
+            transparency::wire_hashes(registry_.log_consistency(request.first, size));
+    }
+    return reply;
+}
+
+Result<LogEntriesReply> CertificateAuthority::log_entries(const LogEntriesRequest& request,
+                                                          const RequestContext& context) const {
+    if (auto allowed = require_reader(context, LogEntriesRequest::kType); !allowed) {
+        return std::unexpected(std::move(allowed.error()));
+    }
+    const auto size = registry_.log_size();
+    if (request.start > size) {
+        return fail(ErrorCode::BAD_REQUEST,
+                    fmt::format("the certificate log has {} entries; entry {} is past its end",
+                                size, request.start));
+    }
+    auto entries = registry_.log_entries(
+        request.start, std::min<std::uint64_t>(request.count, kMaxLogEntriesPerReply));
+    if (!entries) return std::unexpected(std::move(entries.error()));
+    return LogEntriesReply{std::move(*entries)};
+}
+
+}  // namespace imgshare::ca

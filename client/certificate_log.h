@@ -1,0 +1,57 @@
+// The certificate log as this home has seen it (docs/TRANSPARENCY.md, "What clients
+// check"): the newest signed tree head the client accepted, kept in HOME/log_head, and the
+// check every certificate the client accepts passes first — its own at `register` and
+// `renew`, another user's at `whois`, `post --to`, `share --with` and `download`.
+//
+// accept(), in order: the proof's tree head is signed by the trust file's log_verify_key
+// (BAD_SIGNATURE) and proves the certificate is its entry `index` (NOT_LOGGED, also for a
+// reply with no proof); the head extends the one kept (LOG_INCONSISTENT: smaller, another
+// root at the same size, or a consistency proof that fails), in which case both signed
+// heads and the proof are written to HOME/evidence/log-inconsistent-<unix time>.txt, named
+// in the error, for anyone to check; then a newer head replaces the kept one. Nothing the
+// reply carried is used before all of it passed.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <mutex>
+
+#include "common/bytes.h"
+#include "common/error.h"
+#include "common/protocol/messages.h"
+#include "common/transparency/tree_head.h"
+
+namespace imgshare::client {
+
+class CertificateLog {
+  public:
+    // `home_dir` empty: the head is kept in memory only, and evidence is only in the error
+    // (imgshare-load's simulated users, which have no home).
+    CertificateLog(std::filesystem::path home_dir, Bytes log_verify_key);
+
+    // The size of the newest head kept (0: none yet), sent as requests' log_size_seen.
+    // CONFIG if HOME/log_head is there but not a head the log's key signed.
+    [[nodiscard]] Result<std::uint64_t> size_seen() const;
+
+    // The checks above; `now_seconds` names the evidence file.
+    [[nodiscard]] Result<void> accept(ByteView encoded_certificate, const LogProof& proof,
+                                      std::int64_t now_seconds);
+
+    [[nodiscard]] std::filesystem::path head_path() const { return home_dir_ / "log_head"; }
+    [[nodiscard]] std::filesystem::path evidence_dir() const { return home_dir_ / "evidence"; }
+
+  private:
+    [[nodiscard]] Result<std::optional<transparency::TreeHead>> kept_head() const;
+    [[nodiscard]] std::filesystem::path write_evidence(ByteView kept, const LogProof& proof,
+                                                       std::int64_t now_seconds) const;
+
+    [[nodiscard]] Result<std::optional<Bytes>> kept_bytes() const;
+    [[nodiscard]] Result<void> keep(ByteView head);
+
+    std::filesystem::path home_dir_;
+    Bytes log_verify_key_;
+    std::optional<Bytes> memory_head_;  // without a home
+    std::mutex mutex_;  // one accept at a time in this process (the gallery's threads)
+};
+
+}  // namespace imgshare::client

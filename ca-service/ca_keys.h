@@ -33,7 +33,7 @@ struct CaPublicKeys {
     Bytes ca_verify_key;       // Ed25519, 32 bytes
     Bytes wrap_public_key;     // X25519, 32 bytes
     Bytes service_public_key;  // X25519 CURVE key, 32 bytes
-    Bytes log_verify_key;      // Ed25519, 32 bytes: the trust file's log_verify_key
+    Bytes log_verify_key{};    // Ed25519, 32 bytes: the trust file's log_verify_key
 
     bool operator==(const CaPublicKeys&) const = default;
 };

@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "ca-service/registry_database.h"
-#include "common/certificate.h"
 #include "common/keystore.h"
 #include "common/transparency/log_entry.h"
 
@@ -226,9 +225,9 @@ Result<void> Registry::revoke(std::string_view username, std::int64_t when) {
     auto revoked = database_->get(kRevoked, slice_of(username));
     if (!revoked) return std::unexpected(revoked.error());
     if (*revoked) return {};
-    auto stored = decode_certificate(as_bytes(**certificate));
-    if (!stored) return fail(ErrorCode::INTERNAL, "registry: a stored certificate is corrupt");
-    const auto entry = transparency::encode_revocation_entry(username, stored->serial, when);
+    auto serial = database_->last_logged_serial(username);
+    if (!serial) return std::unexpected(serial.error());
+    const auto entry = transparency::encode_revocation_entry(username, *serial, when);
     rocksdb::WriteBatch batch;
     auto status = batch.Put(database_->families[kRevoked], slice_of(username),
                             big_endian(static_cast<std::uint64_t>(when)));

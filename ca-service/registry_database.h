@@ -146,6 +146,8 @@ struct Registry::Database {
     rocksdb::Status put_log_entry(rocksdb::WriteBatch& batch, ByteView entry,
                                   std::string_view username = {}, std::uint64_t serial = 0);
     void logged(ByteView entry);
+    // The serial of `username`'s last logged certificate (0 if none): the current one.
+    Result<std::uint64_t> last_logged_serial(std::string_view username) const;
     // At open: the tree from the stored entries; a registry from before the log gets one
     // entry for every certificate it holds (current, then retired) and every revocation.
     Result<void> load_log();

@@ -67,6 +67,17 @@ rocksdb::Status Registry::Database::put_log_entry(rocksdb::WriteBatch& batch, By
     return status;
 }
 
+Result<std::uint64_t> Registry::Database::last_logged_serial(std::string_view username) const {
+    const std::string prefix = index_key(username, 0).substr(0, 1 + username.size() + 1);
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), families[kLog]));
+    it->SeekForPrev(prefix + std::string(8, '\xff'));
+    if (!it->status().ok()) return std::unexpected(error_of(it->status(), "scan"));
+    if (!it->Valid() || !it->key().starts_with(prefix)) return 0;
+    auto serial = from_big_endian(it->key().ToStringView().substr(prefix.size()));
+    if (!serial) return fail(ErrorCode::INTERNAL, "registry: a log index key is corrupt");
+    return *serial;
+}
+
 void Registry::Database::logged(ByteView entry) {
     std::unique_lock lock(log_mutex);
     log_tree.append(entry);

@@ -30,7 +30,7 @@ struct TrustAnchors {
     Bytes ca_verify_key;      // 32 raw bytes, Ed25519
     Bytes broker_public_key;  // 32 raw bytes, CURVE (X25519)
     std::optional<Endpoint> broker_endpoint;
-    Bytes log_verify_key;     // 32 raw bytes, Ed25519: signs the certificate log's tree heads
+    Bytes log_verify_key{};   // 32 raw bytes, Ed25519: signs the certificate log's tree heads
 
     bool operator==(const TrustAnchors&) const = default;
 };

@@ -84,7 +84,7 @@ struct RegisterRequest {
 struct RegisterReply {
     static constexpr std::string_view kType = kOkType;
     Bytes certificate;  // the encoded, CA-signed certificate
-    LogProof log;       // ... and where it stands in the certificate log
+    LogProof log{};     // ... and where it stands in the certificate log
     static constexpr auto fields() {
         return std::make_tuple(
             field("certificate", &RegisterReply::certificate, kMaxCertificateBytes),
@@ -112,7 +112,7 @@ struct GetCertReply {
     static constexpr std::string_view kType = kOkType;
     Bytes certificate;
     Bytes standing;
-    LogProof log;  // where the certificate stands in the certificate log
+    LogProof log{};  // where the certificate stands in the certificate log
     static constexpr auto fields() {
         return std::make_tuple(
             field("certificate", &GetCertReply::certificate, kMaxCertificateBytes),
@@ -144,7 +144,7 @@ struct RenewRequest {
 struct RenewReply {
     static constexpr std::string_view kType = kOkType;
     Bytes certificate;  // the new certificate, now the user's current one
-    LogProof log;       // ... and where it stands in the certificate log
+    LogProof log{};     // ... and where it stands in the certificate log
     static constexpr auto fields() {
         return std::make_tuple(
             field("certificate", &RenewReply::certificate, kMaxCertificateBytes),

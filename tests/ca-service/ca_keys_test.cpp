@@ -101,15 +101,16 @@ TEST_F(CaKeysTest, ADamagedSigningKeyIsRefused) {
 
 TEST_F(CaKeysTest, TheOutputHasOneKeyValueLinePerPublicKey) {
     auto service_key = generate_curve_keys().public_key;
-    CaPublicKeys keys{Bytes(32, 0x01), Bytes(32, 0xab), service_key};
-    std::string ones, abs;
+    CaPublicKeys keys{Bytes(32, 0x01), Bytes(32, 0xab), service_key, Bytes(32, 0xcd)};
+    std::string ones, abs, cds;
     for (int i = 0; i < 32; ++i) {
         ones += "01";
         abs += "ab";
+        cds += "cd";
     }
     EXPECT_EQ(format_public_keys(keys), "ca_verify_key = " + ones + "\nwrap_public_key = " + abs +
                                             "\nservice_public_key = " + z85_encode(service_key) +
-                                            "\n");
+                                            "\nlog_verify_key = " + cds + "\n");
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "ca-service/revocation.h"
+#include "common/renewal.h"
 #include "tests/ca-service/worker_test_support.h"
 
 namespace imgshare::ca::testing {

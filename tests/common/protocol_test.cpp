@@ -48,13 +48,21 @@ auto request_samples() {
         UserRevokedMessage{"mallory"}, UploadsRequest{},
         AbandonRequest{"0123456789abcdef0123456789abcdef"},
         DeleteRequest{"holiday.jpg", filled(170, 15)},
-        UserReleasedMessage{"mallory", filled(32, 15)}, UsageRequest{});
+        UserReleasedMessage{"mallory", filled(32, 15)}, UsageRequest{},
+        GetCertRequest{"bob", 1ull << 36}, LogHeadRequest{}, LogConsistencyRequest{1ull << 37},
+        LogEntriesRequest{1ull << 38, 256});
+}
+
+// A certificate's place in the log, with every field set.
+LogProof log_proof() {
+    return LogProof{1ull << 39, filled(108, 16), {filled(32, 17), filled(32, 18)}, {filled(32, 19)}};
 }
 
 auto reply_samples() {
     return std::make_tuple(
-        CaInfoReply{filled(32, 11), filled(32, 12), filled(64, 13)}, RegisterReply{kCertificate},
-        GetCertReply{kCertificate, filled(153, 14)}, PostBeginReply{"upload-7f3a", 17},
+        CaInfoReply{filled(32, 11), filled(32, 12), filled(64, 13)},
+        RegisterReply{kCertificate, log_proof()},
+        GetCertReply{kCertificate, filled(153, 14), log_proof()}, PostBeginReply{"upload-7f3a", 17},
         PostChunkReply{4'000'000'000u},
         PostCommitReply{
             "holiday.jpg", "alice", 1ull << 33, 5'000'000, -86'400, "e2e", {"bob", "carol"}},
@@ -65,7 +73,9 @@ auto reply_samples() {
         DownloadReply{kCertificate, kEnvelope, kSignature, kWrappedKey, "escrow"},
         GetChunkReply{12}, ShareReply{{"bob", "carol", "dave"}},
         LookupCurveKeyReply{"alice", true, -7}, RewrapReply{filled(80, 13)},
-        RenewReply{kCertificate},
+        RenewReply{kCertificate, log_proof()}, LogHeadReply{filled(108, 20)},
+        LogConsistencyReply{filled(108, 21), {filled(32, 22)}},
+        LogEntriesReply{{filled(40, 23), filled(1200, 24)}},
         UploadsReply{{PendingUpload{"0123456789abcdef0123456789abcdef", "big.png", "e2e",
                                     1ull << 34, 65'536, 1'000, -5, 1'718'000'600}}},
         AbandonReply{"0123456789abcdef0123456789abcdef", "big.png", 4'000'000'000u},
@@ -130,7 +140,8 @@ TEST(ProtocolTest, RequestTypeTableMatchesTheMessages) {
         "CA_INFO",    "REGISTER", "GET_CERT",  "POST_BEGIN", "POST_CHUNK", "POST_COMMIT",
         "POST_IMAGE", "LIST",     "DOWNLOAD",  "GET_CHUNK",  "SHARE",      "LOOKUP_CURVE_KEY",
         "REWRAP",     "READY",    "HEARTBEAT", "DISCONNECT", "RENEW",      "USER_REVOKED",
-        "UPLOADS",    "ABANDON",  "DELETE",    "USER_RELEASED", "USAGE"};
+        "UPLOADS",    "ABANDON",  "DELETE",    "USER_RELEASED", "USAGE",
+        "LOG_HEAD",   "LOG_CONSISTENCY", "LOG_ENTRIES"};
     auto names = request_type_names();
     EXPECT_EQ(std::vector<std::string_view>(names.begin(), names.end()), expected);
     for (auto name : expected) {

@@ -219,7 +219,7 @@ TEST(TrustFileTest, LowOrderKeysAreRefused) {
 TEST(TrustFileTest, BadEndpointIsRefusedWithLine) {
     Error error = refused(trust_text(fresh_keys()) + "broker_endpoint = tcp://127.0.0.1:0\n");
     EXPECT_EQ(error.code, ErrorCode::CONFIG);
-    EXPECT_TRUE(error.message.starts_with("trust:4: endpoint")) << error.message;
+    EXPECT_TRUE(error.message.starts_with("trust:5: endpoint")) << error.message;
     EXPECT_NE(error.message.find("port 0 is not allowed"), std::string::npos);
 }
 
@@ -241,7 +241,7 @@ TEST(TrustFileTest, LoadsAFileAndNamesItInErrors) {
     auto bad = load_trust_file(dir / "bad");
     ASSERT_FALSE(bad.has_value());
     EXPECT_EQ(bad.error().code, ErrorCode::CONFIG);
-    EXPECT_EQ(bad.error().message, (dir / "bad").string() + ":4: unknown key 'extra'");
+    EXPECT_EQ(bad.error().message, (dir / "bad").string() + ":5: unknown key 'extra'");
 }
 
 TEST(TrustFileTest, MissingFileIsAnIoError) {

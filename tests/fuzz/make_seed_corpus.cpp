@@ -294,6 +294,16 @@ void write_certificates_and_envelopes(SeedWriter& seeds, const User& alice, cons
                     make_standing("alice", 1, revoked, fuzz::kFixedNow,
                                   fuzz::fixed_ca_keys().secret_key));
     }
+    seeds.write("fuzz_log", "certificate-entry", transparency::encode_certificate_entry(alice.certificate));
+    seeds.write("fuzz_log", "revocation-entry", transparency::encode_revocation_entry("bob", 2, fuzz::kFixedNow));
+    seeds.write("fuzz_log", "release-entry", transparency::encode_release_entry("bob", 2, fuzz::kFixedNow));
+    {
+        transparency::MerkleTree tree;
+        tree.append(transparency::encode_certificate_entry(alice.certificate));
+        seeds.write("fuzz_log", "tree-head",
+                    transparency::make_tree_head(1, tree.root(), fuzz::kFixedNow,
+                                                 fuzz::fixed_ca_keys().secret_key));
+    }
     for (const auto& [name, image] :
          {std::pair<std::string, const Image*>{"escrow", &escrow}, {"e2e", &e2e}}) {
         expect_valid(decode_envelope(image->envelope), "envelope " + name);

@@ -74,8 +74,8 @@ fs::path CertificateLog::write_evidence(ByteView kept, const LogProof& proof,
     return path;
 }
 
-Result<void> CertificateLog::accept(ByteView encoded_certificate, const LogProof& proof,
-                                    std::int64_t now_seconds) {
+Result<Accepted> CertificateLog::accept(ByteView encoded_certificate, const LogProof& proof,
+                                        std::uint64_t size_sent, std::int64_t now_seconds) {
     std::lock_guard lock(mutex_);
     auto head = transparency::check_certificate_logged(encoded_certificate, proof.index,
                                                        proof.tree_head, proof.inclusion,
@@ -83,6 +83,8 @@ Result<void> CertificateLog::accept(ByteView encoded_certificate, const LogProof
     if (!head) return std::unexpected(head.error());
     auto kept = kept_head();
     if (!kept) return std::unexpected(kept.error());
+    // The consistency proof starts at size_sent: against another kept head it proves nothing.
+    if ((*kept ? (*kept)->size : 0) != size_sent) return Accepted::moved;
     if (*kept) {
         if (auto extends = transparency::check_extends(**kept, *head, proof.consistency);
             !extends) {
@@ -94,9 +96,10 @@ Result<void> CertificateLog::accept(ByteView encoded_certificate, const LogProof
                             (evidence.empty() ? std::string("; the evidence could not be written")
                                               : "; evidence in " + evidence.string()));
         }
-        if (head->size <= (*kept)->size) return {};
+        if (head->size <= (*kept)->size) return Accepted::yes;
     }
-    return keep(proof.tree_head);
+    if (auto kept_now = keep(proof.tree_head); !kept_now) return std::unexpected(kept_now.error());
+    return Accepted::yes;
 }
 
 }  // namespace imgshare::client

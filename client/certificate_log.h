@@ -6,7 +6,10 @@
 // accept(), in order: the proof's tree head is signed by the trust file's log_verify_key
 // (BAD_SIGNATURE) and proves the certificate is its entry `index` (NOT_LOGGED, also for a
 // reply with no proof); the head extends the one kept (LOG_INCONSISTENT: smaller, another
-// root at the same size, or a consistency proof that fails), in which case both signed
+// root at the same size, or a consistency proof that fails) — checked only when the head kept
+// is the one the request said it had seen (`size_sent`): when another command or thread kept
+// another head meanwhile, the answer is Accepted::moved and nothing is kept, so that the
+// caller asks again with the new size — in which case both signed
 // heads and the proof are written to HOME/evidence/log-inconsistent-<unix time>.txt, named
 // in the error, for anyone to check; then a newer head replaces the kept one. Nothing the
 // reply carried is used before all of it passed.
@@ -23,6 +26,12 @@
 
 namespace imgshare::client {
 
+// What accept() did with a certificate that passed every check it could make.
+enum class Accepted {
+    yes,    // the certificate is proved in a head that extends the kept one (now kept)
+    moved,  // another head was kept after the request was sent: ask again
+};
+
 class CertificateLog {
   public:
     // `home_dir` empty: the head is kept in memory only, and evidence is only in the error
@@ -33,9 +42,10 @@ class CertificateLog {
     // CONFIG if HOME/log_head is there but not a head the log's key signed.
     [[nodiscard]] Result<std::uint64_t> size_seen() const;
 
-    // The checks above; `now_seconds` names the evidence file.
-    [[nodiscard]] Result<void> accept(ByteView encoded_certificate, const LogProof& proof,
-                                      std::int64_t now_seconds);
+    // The checks above, for a reply to a request that carried `size_sent` as log_size_seen;
+    // `now_seconds` names the evidence file.
+    [[nodiscard]] Result<Accepted> accept(ByteView encoded_certificate, const LogProof& proof,
+                                          std::uint64_t size_sent, std::int64_t now_seconds);
 
     [[nodiscard]] std::filesystem::path head_path() const { return home_dir_ / "log_head"; }
     [[nodiscard]] std::filesystem::path evidence_dir() const { return home_dir_ / "evidence"; }

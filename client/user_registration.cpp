@@ -15,7 +15,10 @@ struct Answer {
     Bytes certificate;
     LogProof proof;
     CertificateLog* log = nullptr;
+    std::uint64_t size_sent = 0;  // the request's log_size_seen
 };
+
+
 
 Result<Answer> request_certificate(const ConnectAsRegistering& connect, const std::string& username,
                                    const UserKeys& keys, RegistrationAttempt attempt,
@@ -31,7 +34,7 @@ Result<Answer> request_certificate(const ConnectAsRegistering& connect, const st
                                 keys.curve.public_key, keys.sign.secret_key),
         std::string(invite), *seen};
     auto reply = connection->call<RegisterReply>(request);
-    if (reply) return Answer{std::move(reply->certificate), std::move(reply->log), log};
+    if (reply) return Answer{std::move(reply->certificate), std::move(reply->log), log, *seen};
     if (attempt != RegistrationAttempt::Resumed || reply.error().code != ErrorCode::NAME_TAKEN) {
         return std::unexpected(reply.error());
     }
@@ -39,10 +42,36 @@ Result<Answer> request_certificate(const ConnectAsRegistering& connect, const st
     if (!existing) return std::unexpected(reply.error());
     auto theirs = decode_certificate(existing->certificate);
     if (!theirs || theirs->curve_pk != keys.curve.public_key) return std::unexpected(reply.error());
-    return Answer{std::move(existing->certificate), std::move(existing->log), log};
+    return Answer{std::move(existing->certificate), std::move(existing->log), log, *seen};
 }
 
 }  // namespace
+
+Result<void> accept_own_logged(const ConnectAsRegistering& connect, const std::string& username,
+                               ByteView certificate, LogProof proof, std::uint64_t size_sent,
+                               CertificateLog& log) {
+    constexpr int kLogAttempts = 4;
+    const auto now = SystemClock().now_seconds();
+    for (int attempt = 1;; ++attempt) {
+        auto logged = log.accept(certificate, proof, size_sent, now);
+        if (!logged) return std::unexpected(logged.error());
+        if (*logged == Accepted::yes) return {};
+        if (attempt == kLogAttempts) {
+            return fail(ErrorCode::SERVICE_UNAVAILABLE,
+                        "the certificate log grew during each lookup of my certificate; try again");
+        }
+        auto seen = log.size_seen();
+        if (!seen) return std::unexpected(seen.error());
+        auto again = connect()->call<GetCertReply>(GetCertRequest{username, *seen});
+        if (!again) return std::unexpected(again.error());
+        if (again->certificate != Bytes(certificate.begin(), certificate.end())) {
+            return fail(ErrorCode::BAD_SIGNATURE,
+                        "the CA answered with another certificate for " + username);
+        }
+        proof = std::move(again->log);
+        size_sent = *seen;
+    }
+}
 
 bool certifies(const Certificate& certificate, std::string_view username, const UserKeys& keys) {
     return certificate.username == username && certificate.sign_pk == keys.sign.public_key &&
@@ -77,7 +106,9 @@ Result<Certificate> register_keys(const ConnectAsRegistering& connect, const std
     if (!certificate) return certificate;
     // Stored only once it is in the log: a certificate issued out of sight would be refused by
     // everyone who looks it up.
-    if (auto logged = answer->log->accept(answer->certificate, answer->proof, now); !logged) {
+    if (auto logged = accept_own_logged(connect, username, answer->certificate,
+                                        std::move(answer->proof), answer->size_sent, *answer->log);
+        !logged) {
         return std::unexpected(logged.error());
     }
     return certificate;

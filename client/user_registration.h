@@ -20,12 +20,23 @@
 #include "common/certificate.h"
 #include "common/error.h"
 #include "common/keys_file.h"
+#include "common/protocol/messages.h"
 #include "common/trust_file.h"
 
 namespace imgshare::client {
 
 // A new connection to the broker authenticated by the keys being registered.
 using ConnectAsRegistering = std::function<std::unique_ptr<BrokerConnection>()>;
+
+class CertificateLog;
+
+// `certificate` (the user's own, just issued) accepted by `log` as `proof` places it, for a
+// request that carried `size_sent`; when another command or thread kept a newer head
+// meanwhile, proved again by GET_CERT of `username` (the same certificate, else
+// BAD_SIGNATURE), a few times. CertificateLog::accept's errors.
+[[nodiscard]] Result<void> accept_own_logged(
+    const std::function<std::unique_ptr<BrokerConnection>()>& connect, const std::string& username,
+    ByteView certificate, LogProof proof, std::uint64_t size_sent, CertificateLog& log);
 
 // Whether the keys were registered before, by an attempt that did not finish.
 enum class RegistrationAttempt { First, Resumed };

@@ -1,17 +1,24 @@
 #include "client/user_standing.h"
 
+#include <optional>
+#include <string>
+
 #include "client/certificate_log.h"
 #include "client/certificate_state.h"
 #include "common/protocol/messages.h"
 #include "common/standing.h"
 
 namespace imgshare::client {
+namespace {
 
-Result<UserStanding> fetch_user_standing(BrokerConnection& connection, ByteView ca_verify_key,
-                                         const std::string& username, std::int64_t now_seconds) {
-    auto* log = connection.certificate_log();
-    if (log == nullptr) return fail(ErrorCode::NOT_LOGGED, "no certificate log to check against");
-    auto seen = log->size_seen();
+// Lookups of one user while other commands or threads keep growing the log's head.
+constexpr int kLogAttempts = 4;
+
+// One GET_CERT and its checks; nullopt when the log's kept head moved meanwhile.
+Result<std::optional<UserStanding>> fetch_once(BrokerConnection& connection, CertificateLog& log,
+                                               ByteView ca_verify_key, const std::string& username,
+                                               std::int64_t now_seconds) {
+    auto seen = log.size_seen();
     if (!seen) return std::unexpected(seen.error());
     auto reply = connection.call<GetCertReply>(GetCertRequest{username, *seen});
     if (!reply) return std::unexpected(reply.error());
@@ -25,10 +32,30 @@ Result<UserStanding> fetch_user_standing(BrokerConnection& connection, ByteView 
     }
     auto revoked = check_standing(reply->standing, *certificate, ca_verify_key, now_seconds);
     if (!revoked) return std::unexpected(revoked.error());
-    if (auto logged = log->accept(reply->certificate, reply->log, now_seconds); !logged) {
-        return std::unexpected(logged.error());
-    }
+    auto logged = log.accept(reply->certificate, reply->log, *seen, now_seconds);
+    if (!logged) return std::unexpected(logged.error());
+    if (*logged == Accepted::moved) return std::nullopt;
     return UserStanding{std::move(*certificate), *revoked};
+}
+
+}  // namespace
+
+Result<UserStanding> fetch_user_standing(BrokerConnection& connection, ByteView ca_verify_key,
+                                         const std::string& username, std::int64_t now_seconds) {
+    auto* log = connection.certificate_log();
+    if (log == nullptr) return fail(ErrorCode::NOT_LOGGED, "no certificate log to check against");
+    // Another command or thread may keep a newer head while this request is out: then the
+    // answer's consistency proof starts from a head no longer kept, and it is asked again.
+    for (int attempt = 1;; ++attempt) {
+        auto standing = fetch_once(connection, *log, ca_verify_key, username, now_seconds);
+        if (!standing) return std::unexpected(standing.error());
+        if (*standing) return std::move(**standing);
+        if (attempt == kLogAttempts) {
+            return fail(ErrorCode::SERVICE_UNAVAILABLE,
+                        "the certificate log grew during each of " + std::to_string(kLogAttempts) +
+                            " lookups of " + username + "; try again");
+        }
+    }
 }
 
 }  // namespace imgshare::client

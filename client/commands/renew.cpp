@@ -7,6 +7,7 @@
 
 #include "client/commands/command.h"
 #include "client/output.h"
+#include "client/user_registration.h"
 #include "client/user_standing.h"
 #include "common/clock.h"
 #include "common/renewal.h"
@@ -48,8 +49,9 @@ Result<Certificate> renewed_certificate(Session& session, const Identity& identi
     if (!accepted) return accepted;
     // Only a certificate in the log is stored: one issued out of sight would be refused by
     // everyone who looks it up.
-    if (auto logged = session.certificate_log().accept(reply->certificate, reply->log,
-                                                       SystemClock().now_seconds());
+    if (auto logged = accept_own_logged([&] { return session.connect(identity.keys.curve); },
+                                        current.username, reply->certificate,
+                                        std::move(reply->log), *seen, session.certificate_log());
         !logged) {
         return std::unexpected(logged.error());
     }

@@ -26,7 +26,8 @@ inline constexpr std::size_t kMaxProofHashes = 64;
                                                         ByteView log_verify_key);
 
 // That `newer` extends `seen`, by `consistency` (RFC 9162 §2.1.4.2): a head of the same size
-// must have the same root, a smaller one never follows a larger one. LOG_INCONSISTENT
+// must have the same root (whatever proof came with it), a smaller one never follows a
+// larger one. LOG_INCONSISTENT
 // otherwise, naming both sizes.
 [[nodiscard]] Result<void> check_extends(const TreeHead& seen, const TreeHead& newer,
                                          std::span<const Bytes> consistency);

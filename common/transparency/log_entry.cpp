@@ -14,18 +14,26 @@ const msgpack::unpack_limit kEntryLimit(/*array=*/5, /*map=*/0, /*str=*/64,
 
 using Packer = msgpack::packer<msgpack_util::BytesWriter>;
 
-Bytes encode_entry_statement(std::string_view kind, std::string_view username, std::uint64_t serial,
-                       std::int64_t at) {
+// An entry of `fields` items: the version, the kind, then what `write` packs.
+template <class Write>
+Bytes encode_entry(std::uint32_t fields, std::string_view kind, Write write) {
     Bytes out;
     msgpack_util::BytesWriter writer(out);
     Packer packer(writer);
-    packer.pack_array(5);
+    packer.pack_array(fields);
     packer.pack_uint32(kEntryVersion);
     msgpack_util::pack_str(packer, kind);
-    msgpack_util::pack_str(packer, username);
-    packer.pack_uint64(serial);
-    packer.pack_int64(at);
+    write(packer);
     return out;
+}
+
+Bytes encode_entry_statement(std::string_view kind, std::string_view username,
+                             std::uint64_t serial, std::int64_t at) {
+    return encode_entry(5, kind, [&](Packer& packer) {
+        msgpack_util::pack_str(packer, username);
+        packer.pack_uint64(serial);
+        packer.pack_int64(at);
+    });
 }
 
 Error malformed_entry() {
@@ -35,14 +43,8 @@ Error malformed_entry() {
 }  // namespace
 
 Bytes encode_certificate_entry(ByteView encoded_certificate) {
-    Bytes out;
-    msgpack_util::BytesWriter writer(out);
-    Packer packer(writer);
-    packer.pack_array(3);
-    packer.pack_uint32(kEntryVersion);
-    msgpack_util::pack_str(packer, kCertificateKind);
-    msgpack_util::pack_bin(packer, encoded_certificate);
-    return out;
+    return encode_entry(3, kCertificateKind,
+                        [&](Packer& packer) { msgpack_util::pack_bin(packer, encoded_certificate); });
 }
 
 Bytes encode_revocation_entry(std::string_view username, std::uint64_t serial, std::int64_t at) {

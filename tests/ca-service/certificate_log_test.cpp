@@ -2,6 +2,10 @@
 // every certificate it issues and every revocation is an entry, written with it and kept
 // across a restart; each certificate it answers with comes with a proof a reader accepts.
 #include <gtest/gtest.h>
+#include <rocksdb/db.h>
+
+#include <memory>
+#include <vector>
 
 #include "common/renewal.h"
 #include "common/transparency/log_check.h"
@@ -54,6 +58,52 @@ TEST_F(CertificateLogTest, TheLogSurvivesARestartUnchanged) {
     register_ok("carol", UserKeys{});
     EXPECT_EQ(registry_->log_size(), 3u);
     EXPECT_EQ(registry_->log_root(2), root);  // appended to, never changed
+}
+
+// A registry from before the log: its certificates and revocations become the log's first
+// entries at its first open, and the CA proves them as any other.
+TEST_F(CertificateLogTest, ARegistryFromBeforeTheLogGetsAnEntryForEverythingItHolds) {
+    auto alice = register_ok("alice", UserKeys{});
+    auto bob = register_ok("bob", UserKeys{});
+    ASSERT_TRUE(registry_->revoke("bob", clock_.now_seconds()));
+    ca_.reset();
+    registry_.reset();
+    {
+        // What an older CA left: every column family but the log's entries.
+        std::vector<rocksdb::ColumnFamilyDescriptor> families;
+        std::vector<std::string> names;
+        ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(),
+                                                    registry_path(data_dir()).string(), &names)
+                        .ok());
+        for (const auto& name : names)
+            families.emplace_back(name, rocksdb::ColumnFamilyOptions());
+        std::vector<rocksdb::ColumnFamilyHandle*> handles;
+        rocksdb::DB* raw = nullptr;
+        ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), registry_path(data_dir()).string(),
+                                      families, &handles, &raw)
+                        .ok());
+        std::unique_ptr<rocksdb::DB> db(raw);
+        for (std::size_t i = 0; i < names.size(); ++i) {
+            if (names[i] == "log") {
+                ASSERT_TRUE(db->DropColumnFamily(handles[i]).ok());
+            }
+        }
+        for (auto* handle : handles)
+            ASSERT_TRUE(db->DestroyColumnFamilyHandle(handle).ok());
+        ASSERT_TRUE(db->Close().ok());
+    }
+    open();
+    ASSERT_EQ(registry_->log_size(), 3u);
+    auto entries = registry_->log_entries(0, 3).value();
+    EXPECT_EQ(decode_log_entry(entries[0]).value().certificate, alice);
+    EXPECT_EQ(decode_log_entry(entries[1]).value().certificate, bob);
+    EXPECT_EQ(decode_log_entry(entries[2]).value().kind, LogEntryKind::revocation);
+    auto reply = ca_->get_cert(GetCertRequest{"alice", 0}, as_user("alice"));
+    ASSERT_TRUE(reply) << reply.error().message;
+    EXPECT_TRUE(reader_check(reply->certificate, reply->log));
+    // Once: a restart finds the log there.
+    restart();
+    EXPECT_EQ(registry_->log_size(), 3u);
 }
 
 TEST_F(CertificateLogTest, GetCertProvesTheCertificateAndThatTheLogGrewFromWhatWasSeen) {

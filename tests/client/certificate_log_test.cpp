@@ -33,11 +33,11 @@ class CertificateLogTest : public ::testing::Test {
 TEST_F(CertificateLogTest, KeepsTheNewestHeadItAccepted) {
     auto alice = issue("alice");
     EXPECT_EQ(log_.size_seen().value(), 0u);
-    ASSERT_TRUE(log_.accept(alice, ca_.log->proof(alice), 1));
+    EXPECT_EQ(log_.accept(alice, ca_.log->proof(alice), 0, 1).value(), Accepted::yes);
     EXPECT_EQ(log_.size_seen().value(), 1u);
     auto bob = issue("bob");
     issue("carol");
-    ASSERT_TRUE(log_.accept(bob, ca_.log->proof(bob, 1), 1));
+    EXPECT_EQ(log_.accept(bob, ca_.log->proof(bob, 1), 1, 1).value(), Accepted::yes);
     EXPECT_EQ(log_.size_seen().value(), 3u);
     EXPECT_EQ(fs::status(log_.head_path()).permissions() & fs::perms::all,
               fs::perms::owner_read | fs::perms::owner_write);
@@ -46,10 +46,10 @@ TEST_F(CertificateLogTest, KeepsTheNewestHeadItAccepted) {
 TEST_F(CertificateLogTest, ACertificateWithoutAProofOfItsOwnIsNotLogged) {
     auto alice = issue("alice");
     auto bob = issue("bob");
-    auto refused = log_.accept(alice, LogProof{}, 1);
+    auto refused = log_.accept(alice, LogProof{}, 0, 1);
     ASSERT_FALSE(refused);
     EXPECT_EQ(refused.error().code, ErrorCode::NOT_LOGGED);
-    refused = log_.accept(alice, ca_.log->proof(bob), 1);
+    refused = log_.accept(alice, ca_.log->proof(bob), 0, 1);
     ASSERT_FALSE(refused);
     EXPECT_EQ(refused.error().code, ErrorCode::NOT_LOGGED);
     EXPECT_FALSE(fs::exists(log_.head_path()));
@@ -58,7 +58,7 @@ TEST_F(CertificateLogTest, ACertificateWithoutAProofOfItsOwnIsNotLogged) {
 TEST_F(CertificateLogTest, AHeadThatDoesNotExtendTheKeptOneIsRefusedWithEvidence) {
     auto alice = issue("alice");
     issue("bob");
-    ASSERT_TRUE(log_.accept(alice, ca_.log->proof(alice), 1));
+    ASSERT_EQ(log_.accept(alice, ca_.log->proof(alice), 0, 1).value(), Accepted::yes);
     const auto kept = read_file(log_.head_path(), 1024).value();
 
     // The same log key over a log whose entry 0 was changed, and one more entry.
@@ -69,7 +69,7 @@ TEST_F(CertificateLogTest, AHeadThatDoesNotExtendTheKeptOneIsRefusedWithEvidence
     forked.index_of(issue("bob"));
     auto carol = issue("carol");
     auto proof = forked.proof(carol, 2);
-    auto refused = log_.accept(carol, proof, 1'750'000'000);
+    auto refused = log_.accept(carol, proof, 2, 1'750'000'000);
     ASSERT_FALSE(refused);
     EXPECT_EQ(refused.error().code, ErrorCode::LOG_INCONSISTENT) << refused.error().message;
     EXPECT_EQ(read_file(log_.head_path(), 1024).value(), kept);
@@ -84,6 +84,23 @@ TEST_F(CertificateLogTest, AHeadThatDoesNotExtendTheKeptOneIsRefusedWithEvidence
     EXPECT_NE(contents.find("new_tree_head = " + to_hex(proof.tree_head)), std::string::npos);
 }
 
+// Two lookups out at once (the gallery's threads, imgshare-load's users): the one answered
+// second was proved from a head no longer kept, so it is asked again, not refused or kept.
+TEST_F(CertificateLogTest, AnAnswerToAHeadNoLongerKeptIsAskedAgain) {
+    auto alice = issue("alice");
+    ASSERT_EQ(log_.accept(alice, ca_.log->proof(alice), 0, 1).value(), Accepted::yes);
+    auto bob = issue("bob");
+    auto first = ca_.log->proof(bob, 1);
+    auto carol = issue("carol");
+    auto second = ca_.log->proof(carol, 1);
+    ASSERT_EQ(log_.accept(carol, second, 1, 1).value(), Accepted::yes);
+    const auto kept = read_file(log_.head_path(), 1024).value();
+    EXPECT_EQ(log_.accept(bob, first, 1, 1).value(), Accepted::moved);
+    EXPECT_EQ(read_file(log_.head_path(), 1024).value(), kept);
+    EXPECT_FALSE(fs::exists(log_.evidence_dir()));
+    EXPECT_EQ(log_.accept(bob, ca_.log->proof(bob, 3), 3, 1).value(), Accepted::yes);
+}
+
 TEST_F(CertificateLogTest, AKeptHeadTheLogDidNotSignIsAConfigError) {
     ASSERT_TRUE(write_file_atomically(log_.head_path(), Bytes{1, 2, 3},
                                       fs::perms::owner_read | fs::perms::owner_write));
@@ -95,7 +112,7 @@ TEST_F(CertificateLogTest, AKeptHeadTheLogDidNotSignIsAConfigError) {
 TEST_F(CertificateLogTest, WithoutAHomeTheHeadIsKeptInMemory) {
     CertificateLog in_memory(fs::path(), ca_.log_verify_key());
     auto alice = issue("alice");
-    ASSERT_TRUE(in_memory.accept(alice, ca_.log->proof(alice), 1));
+    ASSERT_EQ(in_memory.accept(alice, ca_.log->proof(alice), 0, 1).value(), Accepted::yes);
     EXPECT_EQ(in_memory.size_seen().value(), 1u);
     EXPECT_FALSE(fs::exists(in_memory.head_path()));
 }

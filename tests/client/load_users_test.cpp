@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 
+#include <map>
 #include <mutex>
 
 #include "client/certificate_log.h"
@@ -48,18 +49,28 @@ class LoadUsersTest : public ::testing::Test {
     }
 
     // The fake CA behind the broker: certifies every REGISTER (or, when `swap_box_key_`,
-    // certifies another box key than the one sent).
+    // certifies another box key than the one sent), and answers GET_CERT with what it issued.
     std::vector<Frames> serve(const Frames& request) {
         if (request.empty()) return {};
         auto decoded = decode_request(request);
         if (!decoded) return {encode_error(decoded.error(), 0)};
+        std::lock_guard lock(mutex_);
+        if (auto* get = std::get_if<GetCertRequest>(&decoded->request)) {
+            auto found = issued_.find(get->username);
+            if (found == issued_.end()) {
+                return {encode_error(Error{ErrorCode::NOT_FOUND, "no"}, decoded->header.id)};
+            }
+            return {encode_ok(ca_.standing_reply(found->second, false, std::nullopt,
+                                                 get->log_size_seen),
+                              decoded->header.id)};
+        }
         auto* registering = std::get_if<RegisterRequest>(&decoded->request);
         if (!registering) return {encode_error(Error{ErrorCode::BAD_REQUEST, "no"}, 0)};
-        std::lock_guard lock(mutex_);
         ++registrations_;
         Bytes box_pk = swap_box_key_ ? generate_box_keys().public_key : registering->box_pk;
         auto certificate = certify(registering->username, registering->sign_pk, box_pk,
                                    registering->curve_pk, ca_.keys.secret_key);
+        issued_[registering->username] = certificate;
         return {encode_ok(RegisterReply{encode_certificate(certificate),
                                         ca_.logged(certificate, registering->log_size_seen)},
                           decoded->header.id)};
@@ -94,6 +105,7 @@ class LoadUsersTest : public ::testing::Test {
     std::atomic<bool> stop_{false};
     std::mutex mutex_;
     int registrations_ = 0;
+    std::map<std::string, Certificate> issued_;
     bool swap_box_key_ = false;
     UserSetupReport report_;
     FakeBroker broker_{[this](const Frames& request) { return serve(request); }};

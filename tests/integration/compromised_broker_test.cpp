@@ -20,11 +20,13 @@
 #include "common/clock.h"
 #include "common/crypto/keys.h"
 #include "common/crypto/sealed_box.h"
+#include "common/file_io.h"
 #include "common/net/multipart.h"
 #include "common/net/socket_options.h"
 #include "common/protocol/codec.h"
 #include "common/server_keys.h"
 #include "common/standing.h"
+#include "common/transparency/tree_head.h"
 #include "tests/integration/support/cluster_fixture.h"
 #include "tests/integration/support/lying_broker.h"
 #include "tests/integration/support/raw_client.h"
@@ -113,8 +115,13 @@ TEST_F(CompromisedBrokerTest, ABrokerCanNeitherHideARevocationNorReplayAnOldStan
     auto download_frames = as_bob.call(encode(DownloadRequest{"cat"}, 2));
     ASSERT_TRUE(download_frames);
     auto download = decode_reply_message<DownloadReply>(*download_frames);
-    auto alice_now = decode_reply<GetCertReply>(*as_bob.call(encode(GetCertRequest{"alice"}, 3)));
-    auto carol_now = decode_reply<GetCertReply>(*as_bob.call(encode(GetCertRequest{"carol"}, 4)));
+    // Asked as bob's client asks: from the certificate log's head he has seen.
+    const auto seen =
+        transparency::decode_tree_head(read_file(bob / "log_head", 1024).value()).value().size;
+    auto alice_now =
+        decode_reply<GetCertReply>(*as_bob.call(encode(GetCertRequest{"alice", seen}, 3)));
+    auto carol_now =
+        decode_reply<GetCertReply>(*as_bob.call(encode(GetCertRequest{"carol", seen}, 4)));
     ASSERT_TRUE(info && download && alice_now && carol_now);
     ASSERT_TRUE(decode_standing(alice_now->standing).value().revoked);
     auto ca_signing_key = load_secret_key(cluster_.ca_dir(), "ca_signing", 64);

@@ -55,15 +55,16 @@ Result<std::uint64_t> CertificateLog::size_seen() const {
     return *head ? (*head)->size : 0;
 }
 
-fs::path CertificateLog::write_evidence(ByteView kept, const LogProof& proof,
+fs::path CertificateLog::write_evidence(ByteView kept, ByteView tree_head,
+                                        std::span<const Bytes> consistency,
                                         std::int64_t now_seconds) const {
     std::string text =
         "# imgshare: the certificate log showed two tree heads that do not fit together.\n"
         "# Both are signed with the log's key (log_verify_key in the trust file); the\n"
         "# consistency proof below does not prove the second extends the first.\n";
     text += fmt::format("seen_tree_head = {}\n", to_hex(kept));
-    text += fmt::format("new_tree_head = {}\n", to_hex(proof.tree_head));
-    for (const auto& hash : proof.consistency)
+    text += fmt::format("new_tree_head = {}\n", to_hex(tree_head));
+    for (const auto& hash : consistency)
         text += fmt::format("consistency = {}\n", to_hex(hash));
     if (home_dir_.empty()) return {};
     auto path = evidence_dir() / fmt::format("log-inconsistent-{}.txt", now_seconds);
@@ -81,24 +82,39 @@ Result<Accepted> CertificateLog::accept(ByteView encoded_certificate, const LogP
                                                        proof.tree_head, proof.inclusion,
                                                        log_verify_key_);
     if (!head) return std::unexpected(head.error());
+    return accept_locked(*head, proof.tree_head, proof.consistency, size_sent, now_seconds);
+}
+
+Result<Accepted> CertificateLog::accept_head(ByteView tree_head,
+                                             std::span<const Bytes> consistency,
+                                             std::uint64_t size_sent, std::int64_t now_seconds) {
+    std::lock_guard lock(mutex_);
+    auto head = transparency::verify_tree_head(tree_head, log_verify_key_);
+    if (!head) return std::unexpected(head.error());
+    return accept_locked(*head, tree_head, consistency, size_sent, now_seconds);
+}
+
+Result<Accepted> CertificateLog::accept_locked(const transparency::TreeHead& head,
+                                               ByteView tree_head,
+                                               std::span<const Bytes> consistency,
+                                               std::uint64_t size_sent, std::int64_t now_seconds) {
     auto kept = kept_head();
     if (!kept) return std::unexpected(kept.error());
     // The consistency proof starts at size_sent: against another kept head it proves nothing.
     if ((*kept ? (*kept)->size : 0) != size_sent) return Accepted::moved;
     if (*kept) {
-        if (auto extends = transparency::check_extends(**kept, *head, proof.consistency);
-            !extends) {
+        if (auto extends = transparency::check_extends(**kept, head, consistency); !extends) {
             auto seen = kept_bytes();
-            auto evidence = write_evidence(seen && *seen ? ByteView(**seen) : ByteView{}, proof,
-                                           now_seconds);
+            auto evidence = write_evidence(seen && *seen ? ByteView(**seen) : ByteView{},
+                                           tree_head, consistency, now_seconds);
             return fail(ErrorCode::LOG_INCONSISTENT,
                         extends.error().message +
                             (evidence.empty() ? std::string("; the evidence could not be written")
                                               : "; evidence in " + evidence.string()));
         }
-        if (head->size <= (*kept)->size) return Accepted::yes;
+        if (head.size <= (*kept)->size) return Accepted::yes;
     }
-    if (auto kept_now = keep(proof.tree_head); !kept_now) return std::unexpected(kept_now.error());
+    if (auto kept_now = keep(tree_head); !kept_now) return std::unexpected(kept_now.error());
     return Accepted::yes;
 }
 

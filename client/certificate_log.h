@@ -18,6 +18,8 @@
 #include <cstdint>
 #include <filesystem>
 #include <mutex>
+#include <optional>
+#include <span>
 
 #include "common/bytes.h"
 #include "common/error.h"
@@ -47,13 +49,25 @@ class CertificateLog {
     [[nodiscard]] Result<Accepted> accept(ByteView encoded_certificate, const LogProof& proof,
                                           std::uint64_t size_sent, std::int64_t now_seconds);
 
+    // A tree head alone (LOG_HEAD, LOG_CONSISTENCY): its signature (BAD_SIGNATURE), then as
+    // accept() from its third step.
+    [[nodiscard]] Result<Accepted> accept_head(ByteView tree_head,
+                                               std::span<const Bytes> consistency,
+                                               std::uint64_t size_sent, std::int64_t now_seconds);
+
     [[nodiscard]] std::filesystem::path head_path() const { return home_dir_ / "log_head"; }
     [[nodiscard]] std::filesystem::path evidence_dir() const { return home_dir_ / "evidence"; }
 
   private:
     [[nodiscard]] Result<std::optional<transparency::TreeHead>> kept_head() const;
-    [[nodiscard]] std::filesystem::path write_evidence(ByteView kept, const LogProof& proof,
+    [[nodiscard]] std::filesystem::path write_evidence(ByteView kept, ByteView tree_head,
+                                                       std::span<const Bytes> consistency,
                                                        std::int64_t now_seconds) const;
+    // accept()'s steps 3 and 4 for a head already checked; the caller holds mutex_.
+    [[nodiscard]] Result<Accepted> accept_locked(const transparency::TreeHead& head,
+                                                 ByteView tree_head,
+                                                 std::span<const Bytes> consistency,
+                                                 std::uint64_t size_sent, std::int64_t now_seconds);
 
     [[nodiscard]] Result<std::optional<Bytes>> kept_bytes() const;
     [[nodiscard]] Result<void> keep(ByteView head);

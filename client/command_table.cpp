@@ -14,6 +14,8 @@ constexpr CommandSpec kCommands[] = {
     {"register", "Create your keys and register USERNAME with the CA", define_register},
     {"whoami", "Show your own certificate", define_whoami},
     {"whois", "Show another user's certificate, as the CA vouches for it", define_whois},
+    {"audit", "Check the certificate log, and that no certificate for your name has other keys",
+     define_audit},
     {"renew", "Get a new certificate for your keys before the current one expires", define_renew},
     {"post", "Encrypt, sign and upload an image (run it again to resume it)", define_post},
     {"uploads", "List your pending uploads, or abandon one (--abandon ID)", define_uploads},

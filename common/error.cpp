@@ -6,7 +6,7 @@
 namespace imgshare {
 namespace {
 
-constexpr std::array<std::pair<ErrorCode, std::string_view>, 23> kNames{{
+constexpr std::array<std::pair<ErrorCode, std::string_view>, 24> kNames{{
     {ErrorCode::BAD_REQUEST, "BAD_REQUEST"},
     {ErrorCode::NOT_REGISTERED, "NOT_REGISTERED"},
     {ErrorCode::NAME_TAKEN, "NAME_TAKEN"},
@@ -30,6 +30,7 @@ constexpr std::array<std::pair<ErrorCode, std::string_view>, 23> kNames{{
     {ErrorCode::QUOTA_EXCEEDED, "QUOTA_EXCEEDED"},
     {ErrorCode::NOT_LOGGED, "NOT_LOGGED"},
     {ErrorCode::LOG_INCONSISTENT, "LOG_INCONSISTENT"},
+    {ErrorCode::IMPERSONATION, "IMPERSONATION"},
 }};
 
 }  // namespace

@@ -47,10 +47,13 @@ enum class ErrorCode {
     // A certificate log whose new tree head does not extend the one seen before (an entry
     // dropped or changed, or another view shown): refused, with the evidence kept.
     LOG_INCONSISTENT,
+    // The certificate log holds a certificate for the user's own name with keys that are not
+    // the user's: the CA issued it to someone else. Reported by `audit` and `watch`.
+    IMPERSONATION,
 };
 
 // The last code: tests iterate over all of them.
-inline constexpr ErrorCode kLastErrorCode = ErrorCode::LOG_INCONSISTENT;
+inline constexpr ErrorCode kLastErrorCode = ErrorCode::IMPERSONATION;
 
 struct Error {
     ErrorCode code;

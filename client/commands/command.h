@@ -29,6 +29,7 @@ CommandAction define_init(CLI::App& command);
 CommandAction define_register(CLI::App& command);
 CommandAction define_whoami(CLI::App& command);
 CommandAction define_whois(CLI::App& command);
+CommandAction define_audit(CLI::App& command);
 CommandAction define_renew(CLI::App& command);
 CommandAction define_post(CLI::App& command);
 CommandAction define_uploads(CLI::App& command);

@@ -4,6 +4,9 @@
 //   - a certificate without an inclusion proof, with the proof of another entry, or under a
 //     head the log's key did not sign is refused (NOT_LOGGED, BAD_SIGNATURE) before it is
 //     used: nothing is sealed to it, whois shows nothing;
+//   - a certificate the CA issued for alice's name with keys of its choosing (written to its
+//     registry as a compromised CA would) is in the log for everyone — and alice's `audit`
+//     finds it: IMPERSONATION, naming the entry;
 //   - a log that changed an entry it had shown (here: alice's certificate swapped for one
 //     with other keys, the way a CA hiding an impersonation would) is caught by a reader
 //     who saw the earlier head: LOG_INCONSISTENT, with both signed heads written as evidence.
@@ -12,9 +15,11 @@
 #include <filesystem>
 #include <string>
 
+#include "ca-service/registry.h"
 #include "common/certificate.h"
 #include "common/clock.h"
 #include "common/file_io.h"
+#include "common/keys_file.h"
 #include "common/server_keys.h"
 #include "common/transparency/log_check.h"
 #include "common/transparency/log_entry.h"
@@ -165,6 +170,60 @@ TEST_F(CertificateLogAttackTest, ALogThatChangedAnEntryItShowedIsCaughtWithEvide
         EXPECT_NE(text.find("seen_tree_head = " + to_hex(kept)), std::string::npos);
         EXPECT_NE(text.find("new_tree_head = " + to_hex(lie.log.tree_head)), std::string::npos);
     }
+}
+
+// Attack 1 of issue #22: the CA issues "alice" a certificate with its own keys. It can no
+// longer do it out of sight: bob accepts it only with its proof in the log, and alice's audit
+// of the log names it.
+class CertificateLogImpersonationTest : public ClusterTest {};
+
+TEST_F(CertificateLogImpersonationTest, AnImpostorCertificateIsOnTheRecordAndAuditFindsIt) {
+    auto& cluster = cluster_;
+    auto alice = cluster.new_user("alice");
+    auto bob = cluster.new_user("bob");
+    auto clean = cluster.imgshare(alice, {"audit"});
+    ASSERT_EQ(clean.exit_code, 0) << clean.err;
+    EXPECT_TRUE(clean.out.starts_with("audit: the certificate log of 2 entries checks out"))
+        << clean.out;
+    EXPECT_NE(clean.out.find("1 certificate(s) for alice, each with this home's keys"),
+              std::string::npos)
+        << clean.out;
+
+    // The compromised CA: its issuing key, and its registry written directly.
+    auto signing_key = load_secret_key(cluster.ca_dir(), "ca_signing", 64);
+    ASSERT_TRUE(signing_key) << signing_key.error().message;
+    cluster.stop_ca();
+    {
+        auto registry = ca::Registry::open(ca::registry_path(cluster.ca_dir()));
+        ASSERT_TRUE(registry) << registry.error().message;
+        auto current = registry->certificate_of("alice").value().value();
+        Certificate impostor = decode_certificate(current).value();
+        auto keys = generate_user_keys();
+        impostor.serial = registry->next_serial().value();
+        impostor.sign_pk = keys.sign.public_key;
+        impostor.box_pk = keys.box.public_key;
+        impostor.curve_pk = keys.curve.public_key;
+        impostor = issue_certificate(impostor, *signing_key);
+        ASSERT_TRUE(registry->reissue("alice", current, impostor.serial,
+                                      encode_certificate(impostor)));
+    }
+    ASSERT_TRUE(cluster.start_ca());
+
+    // bob takes the CA's word — the impostor certificate, with its place in the log.
+    auto whois = cluster.imgshare(bob, {"whois", "alice"});
+    ASSERT_EQ(whois.exit_code, 0) << whois.err;
+    EXPECT_NE(whois.out.find("serial: 3"), std::string::npos) << whois.out;
+    // alice's audit finds it.
+    auto audit = cluster.imgshare(alice, {"audit"});
+    EXPECT_EQ(audit.exit_code, 1);
+    EXPECT_TRUE(audit.err.starts_with("error: IMPERSONATION: the certificate log holds 1 "
+                                      "certificate(s) for alice with keys that are not this "
+                                      "home's"))
+        << audit.err;
+    EXPECT_NE(audit.err.find("entry 2: certificate #3"), std::string::npos) << audit.err;
+    auto json = cluster.imgshare(alice, {"--json", "audit"});
+    EXPECT_EQ(json.exit_code, 1);
+    EXPECT_NE(json.out.find("\"impersonations\":[{\"entry\":2"), std::string::npos) << json.out;
 }
 
 }  // namespace

@@ -1,0 +1,46 @@
+// An audit of the certificate log for one user (`imgshare audit`; docs/TRANSPARENCY.md,
+// "Monitoring"): the whole log read back, checked to hash to a signed tree head that extends
+// the one the home kept, and every certificate in it for the user's name compared with the
+// user's own keys. A CA that issued the name to someone else cannot hide it: the certificate
+// is in the log (clients accept no other), and here it is found.
+//
+// Errors, in order: LOG_HEAD / LOG_CONSISTENCY / LOG_ENTRIES's; the head's as
+// CertificateLog::accept_head says (BAD_SIGNATURE, LOG_INCONSISTENT, with evidence);
+// LOG_INCONSISTENT when the entries do not hash to the head's root or do not decode.
+// IMPERSONATION is not an error here: the report lists each impostor certificate.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "client/broker_connection.h"
+#include "client/certificate_log.h"
+#include "common/certificate.h"
+#include "common/error.h"
+#include "common/transparency/merkle_tree.h"
+
+namespace imgshare::client {
+
+// The user's three public keys, as the home's keystore holds them.
+struct OwnKeys {
+    Bytes sign_pk, box_pk, curve_pk;
+};
+
+struct LoggedCertificate {
+    std::uint64_t index = 0;  // its entry
+    Certificate certificate;
+};
+
+struct AuditReport {
+    std::uint64_t size = 0;           // entries checked
+    transparency::MerkleHash root{};  // the head's root they hash to
+    std::uint64_t own_certificates = 0;     // certificates for the name, with the user's keys
+    std::vector<LoggedCertificate> impostors;  // CA-signed, for the name, with other keys
+};
+
+[[nodiscard]] Result<AuditReport> audit_log(BrokerConnection& connection, CertificateLog& log,
+                                            ByteView ca_verify_key, const std::string& username,
+                                            const OwnKeys& keys, std::int64_t now_seconds);
+
+}  // namespace imgshare::client

@@ -47,47 +47,61 @@ bool same_keys(const Certificate& certificate, const OwnKeys& keys) {
 
 }  // namespace
 
-Result<AuditReport> audit_log(BrokerConnection& connection, CertificateLog& log,
-                              ByteView ca_verify_key, const std::string& username,
-                              const OwnKeys& keys, std::int64_t now_seconds) {
+LogMonitor::LogMonitor(std::string username, OwnKeys keys, Bytes ca_verify_key)
+    : username_(std::move(username)),
+      keys_(std::move(keys)),
+      ca_verify_key_(std::move(ca_verify_key)) {}
+
+Result<AuditReport> LogMonitor::check(BrokerConnection& connection, CertificateLog& log,
+                                      std::int64_t now_seconds) {
     auto head = newest_head(connection, log, now_seconds);
     if (!head) return std::unexpected(head.error());
-    AuditReport report;
-    report.size = head->size;
-    report.root = head->root;
-    transparency::MerkleTree tree;
     const auto inconsistent = [&](const std::string& why) {
         return fail(ErrorCode::LOG_INCONSISTENT,
                     fmt::format("the certificate log's entries do not match its signed head of {} "
                                 "entries: {}",
                                 head->size, why));
     };
-    while (tree.size() < head->size) {
-        const auto start = tree.size();
+    // The head extends the one kept, which extends every head checked before: the entries
+    // read so far are its first ones.
+    if (head->size < tree_.size()) return inconsistent("it is smaller than what was read");
+    AuditReport report;
+    while (tree_.size() < head->size) {
+        const auto start = tree_.size();
         auto page = connection.call<LogEntriesReply>(
             LogEntriesRequest{start, std::min<std::uint64_t>(head->size - start,
                                                              kMaxLogEntriesPerReply)});
         if (!page) return std::unexpected(page.error());
         if (page->entries.empty()) return inconsistent(fmt::format("none from entry {}", start));
         for (const auto& encoded : page->entries) {
-            if (tree.size() == head->size) break;
-            const auto index = tree.append(encoded);
+            if (tree_.size() == head->size) break;
+            const auto index = tree_.append(encoded);
             auto entry = transparency::decode_log_entry(encoded);
             if (!entry) return inconsistent(fmt::format("entry {} does not decode", index));
             if (entry->kind != transparency::LogEntryKind::certificate) continue;
             auto certificate = decode_certificate(entry->certificate);
-            if (!certificate || certificate->username != username) continue;
+            if (!certificate || certificate->username != username_) continue;
             // A certificate the CA did not sign is refused by every client: no impostor.
-            if (!verify_certificate_ignoring_time(*certificate, ca_verify_key)) continue;
-            if (same_keys(*certificate, keys)) {
-                ++report.own_certificates;
+            if (!verify_certificate_ignoring_time(*certificate, ca_verify_key_)) continue;
+            if (same_keys(*certificate, keys_)) {
+                ++own_certificates_;
             } else {
                 report.impostors.push_back({index, std::move(*certificate)});
             }
         }
     }
-    if (tree.root(head->size) != head->root) return inconsistent("another root");
+    if (tree_.root(head->size) != head->root) return inconsistent("another root");
+    report.size = head->size;
+    report.root = head->root;
+    report.own_certificates = own_certificates_;
     return report;
+}
+
+Result<AuditReport> audit_log(BrokerConnection& connection, CertificateLog& log,
+                              ByteView ca_verify_key, const std::string& username,
+                              const OwnKeys& keys, std::int64_t now_seconds) {
+    LogMonitor monitor(username, keys, Bytes(ca_verify_key.begin(), ca_verify_key.end()));
+    return monitor.check(connection, log, now_seconds);
 }
 
 }  // namespace imgshare::client

@@ -49,7 +49,11 @@ Watcher::Watcher(Session& session, Identity identity, WatchOptions options, std:
       out_(out),
       err_(err),
       requests_(session.connect(identity_.keys.curve)),
-      events_(context_, zmq::socket_type::sub) {
+      events_(context_, zmq::socket_type::sub),
+      log_monitor_(identity_.certificate.username,
+                   OwnKeys{identity_.keys.sign.public_key, identity_.keys.box.public_key,
+                           identity_.keys.curve.public_key},
+                   session.trust().ca_verify_key) {
     subscribe_to_events(events_, session.trust().broker_public_key, identity_.keys.curve,
                         identity_.certificate.username);
     monitor_ = std::make_unique<HandshakeMonitor>(context_, events_);
@@ -69,6 +73,7 @@ Result<void> Watcher::run() {
     int handshakes_seen = 0;
     bool need_catch_up = true;
     auto next_catch_up = Clock::now();
+    auto next_log_check = Clock::now();
     while (!stop.load()) {
         monitor_->drain();
         if (monitor_->handshakes() != handshakes_seen) {
@@ -89,6 +94,10 @@ Result<void> Watcher::run() {
             }
             need_catch_up = false;
         }
+        if (options_.log_check_interval.count() > 0 && Clock::now() >= next_log_check) {
+            check_log();
+            next_log_check = Clock::now() + options_.log_check_interval;
+        }
         zmq::pollitem_t items[] = {{events_.handle(), 0, ZMQ_POLLIN, 0},
                                    {monitor_->socket().handle(), 0, ZMQ_POLLIN, 0}};
         try {
@@ -105,6 +114,31 @@ Result<void> Watcher::run() {
         }
     }
     return {};
+}
+
+void Watcher::check_log() {
+    auto report =
+        log_monitor_.check(*requests_, session_.certificate_log(), SystemClock().now_seconds());
+    if (!report) {
+        print_line(err_, "error: " + describe(report.error()) +
+                             (retryable(report.error()) ? " (will retry)" : ""));
+        return;
+    }
+    for (const auto& impostor : report->impostors) {
+        const auto& certificate = impostor.certificate;
+        print_line(err_, fmt::format("error: IMPERSONATION: the certificate log holds certificate "
+                                     "#{} for {} (entry {}) with keys that are not this home's "
+                                     "(sign_pk {}): the CA issued your name to someone else",
+                                     certificate.serial, certificate.username, impostor.index,
+                                     to_hex(certificate.sign_pk)));
+        if (options_.json) {
+            print_json_line(out_, {{"event", "IMPERSONATION"},
+                                   {"entry", impostor.index},
+                                   {"serial", certificate.serial},
+                                   {"username", certificate.username},
+                                   {"sign_pk", to_hex(certificate.sign_pk)}});
+        }
+    }
 }
 
 Result<void> Watcher::catch_up() {

@@ -16,11 +16,16 @@
 // Failures of one download are reported on `err` and do not stop the watcher;
 // network failures are retried; errors that retrying cannot fix (not
 // registered, revoked, state file unwritable) end run() with that error.
+// Every `log_check_interval` it also reads what was appended to the certificate log and
+// reports each certificate for the user's name with other keys, once, loudly:
+// `error: IMPERSONATION: …` on err (and an IMPERSONATION object with --json); a log that
+// does not extend what this home saw is reported as LOG_INCONSISTENT. Neither ends it.
 #pragma once
 
 #include <zmq.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -29,6 +34,7 @@
 
 #include "client/broker_connection.h"
 #include "client/handshake_monitor.h"
+#include "client/log_audit.h"
 #include "client/session.h"
 #include "common/error.h"
 #include "common/protocol/messages.h"
@@ -38,6 +44,9 @@ namespace imgshare::client {
 struct WatchOptions {
     std::optional<std::filesystem::path> download_dir;
     bool json = false;
+    // How often the certificate log is checked for certificates of my name with other keys
+    // (client/log_audit.h); 0: never.
+    std::chrono::seconds log_check_interval{60};
 };
 
 class Watcher {
@@ -57,6 +66,9 @@ class Watcher {
     [[nodiscard]] Result<void> receive_events(bool& gap);
     [[nodiscard]] Result<void> report(const ImageEvent& image);
     void download(const ImageEvent& image);
+    // One check of the certificate log; what it finds is reported on err_ (and out_ with
+    // --json), never ends the watcher.
+    void check_log();
 
     Session& session_;
     Identity identity_;
@@ -68,6 +80,7 @@ class Watcher {
     zmq::socket_t events_;
     std::unique_ptr<HandshakeMonitor> monitor_;
     std::uint64_t last_seq_ = 0;
+    LogMonitor log_monitor_;
 };
 
 }  // namespace imgshare::client

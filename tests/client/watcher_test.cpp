@@ -67,7 +67,11 @@ class WatcherTest : public ::testing::Test {
             ASSERT_TRUE(session) << session.error().message;
             auto identity = (*session)->unlock();
             ASSERT_TRUE(identity) << identity.error().message;
-            Watcher watcher(**session, std::move(*identity), WatchOptions{}, *output_, errors_);
+            // The feed is what is tested here; the certificate log's checks have tests of their
+            // own (CertificateLogImpersonationTest).
+            WatchOptions watch_options;
+            watch_options.log_check_interval = std::chrono::seconds(0);
+            Watcher watcher(**session, std::move(*identity), watch_options, *output_, errors_);
             result_ = watcher.run();
         });
     }
@@ -107,6 +111,10 @@ class WatcherTest : public ::testing::Test {
     FakeBroker broker_{[this](const Frames& request) -> std::vector<Frames> {
                            if (request.empty()) return {};
                            auto decoded = decode_request(request);
+                           if (!decoded || !std::holds_alternative<ListRequest>(decoded->request)) {
+                               return {encode_error(Error{ErrorCode::BAD_REQUEST, "LIST only"},
+                                                    decoded ? decoded->header.id : 0)};
+                           }
                            auto list = std::get<ListRequest>(decoded->request);
                            ++list_requests_;
                            ListReply reply;

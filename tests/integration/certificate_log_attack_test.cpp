@@ -26,6 +26,7 @@
 #include "common/transparency/tree_head.h"
 #include "tests/integration/support/cluster_fixture.h"
 #include "tests/integration/support/lying_broker.h"
+#include "tests/integration/support/process.h"
 #include "tests/integration/support/raw_client.h"
 #include "tests/integration/support/signed_requests.h"
 
@@ -181,6 +182,10 @@ TEST_F(CertificateLogImpersonationTest, AnImpostorCertificateIsOnTheRecordAndAud
     auto& cluster = cluster_;
     auto alice = cluster.new_user("alice");
     auto bob = cluster.new_user("bob");
+    // alice's watcher looks at the log every second.
+    Process watcher({executable("imgshare").string(), "--home", alice.string(), "watch",
+                     "--log-check", "1"},
+                    cluster.dir() / "alice-watch", cluster.client_env());
     auto clean = cluster.imgshare(alice, {"audit"});
     ASSERT_EQ(clean.exit_code, 0) << clean.err;
     EXPECT_TRUE(clean.out.starts_with("audit: the certificate log of 2 entries checks out"))
@@ -213,7 +218,11 @@ TEST_F(CertificateLogImpersonationTest, AnImpostorCertificateIsOnTheRecordAndAud
     auto whois = cluster.imgshare(bob, {"whois", "alice"});
     ASSERT_EQ(whois.exit_code, 0) << whois.err;
     EXPECT_NE(whois.out.find("serial: 3"), std::string::npos) << whois.out;
-    // alice's audit finds it.
+    // alice's watcher reports it within its interval, and her audit finds it.
+    EXPECT_TRUE(watcher.wait_for_err("error: IMPERSONATION: the certificate log holds certificate "
+                                     "#3 for alice (entry 2)",
+                                     std::chrono::seconds(15)));
+    EXPECT_TRUE(watcher.running());  // it goes on watching
     auto audit = cluster.imgshare(alice, {"audit"});
     EXPECT_EQ(audit.exit_code, 1);
     EXPECT_TRUE(audit.err.starts_with("error: IMPERSONATION: the certificate log holds 1 "

@@ -29,6 +29,9 @@
 #include "common/crypto/thumbnail_box.h"
 #include "common/registration.h"
 #include "common/standing.h"
+#include "common/transparency/log_check.h"
+#include "common/transparency/log_entry.h"
+#include "common/transparency/tree_head.h"
 #include "tests/vectors/support/vector_file.h"
 
 namespace imgshare::vectors {
@@ -1026,6 +1029,118 @@ Json standings(const World& world) {
                     std::move(vectors));
 }
 
+
+// ---- the certificate log ----
+
+Json certificate_log(const World& world) {
+    using namespace transparency;
+    // Drawn after every other file's keys, so theirs stay as they were.
+    const SigningKeyPair log = generate_signing_keys();
+    const SigningKeyPair other_log = generate_signing_keys();
+    Json vectors = Json::array();
+    const Bytes alice = encode_certificate(world.alice.certificate);
+    const Bytes bob = encode_certificate(world.bob.certificate);
+    // The log: alice's certificate, bob's, alice revoked, alice's name released, then bob again.
+    const std::vector<Bytes> entries{encode_certificate_entry(alice), encode_certificate_entry(bob),
+                                     encode_revocation_entry("alice", world.alice.certificate.serial,
+                                                             kNow - 60),
+                                     encode_release_entry("alice", world.alice.certificate.serial,
+                                                          kNow - 30),
+                                     encode_certificate_entry(bob)};
+    MerkleTree tree;
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        tree.append(entries[i]);
+        const auto leaf = leaf_hash(entries[i]);
+        vectors.push_back({{"name", "entry " + std::to_string(i) + ": its leaf hash"},
+                           {"error", nullptr},
+                           {"entry", hex(entries[i])},
+                           {"leaf_hash", hex(ByteView(leaf.data(), leaf.size()))},
+                           {"root_of_first", hex(ByteView(tree.root().data(), 32))},
+                           {"size", tree.size()}});
+    }
+    const auto head = [&](std::uint64_t size, const SigningKeyPair& keys) {
+        return make_tree_head(size, tree.root(size), kNow, keys.secret_key);
+    };
+    const auto hashes = [](const std::vector<MerkleHash>& path) {
+        Json out = Json::array();
+        for (const auto& hash : path)
+            out.push_back(hex(ByteView(hash.data(), hash.size())));
+        return out;
+    };
+    auto inclusion = [&](std::string name, const Bytes& certificate, std::uint64_t index,
+                         const Bytes& tree_head, const std::vector<MerkleHash>& path,
+                         std::optional<ErrorCode> error) {
+        vectors.push_back({{"name", std::move(name)},
+                           {"error", code(error)},
+                           {"check", "inclusion"},
+                           {"log_verify_key", hex(log.public_key)},
+                           {"certificate", hex(certificate)},
+                           {"index", index},
+                           {"tree_head", hex(tree_head)},
+                           {"inclusion", hashes(path)}});
+    };
+    inclusion("bob's certificate, entry 1 of 5", bob, 1, head(5, log), tree.inclusion_proof(1, 5),
+              std::nullopt);
+    inclusion("alice's certificate, entry 0 of 2", alice, 0, head(2, log),
+              tree.inclusion_proof(0, 2), std::nullopt);
+    inclusion("bob's certificate, its later entry 4 of 5", bob, 4, head(5, log),
+              tree.inclusion_proof(4, 5), std::nullopt);
+    inclusion("alice's certificate with bob's proof", alice, 1, head(5, log),
+              tree.inclusion_proof(1, 5), ErrorCode::NOT_LOGGED);
+    inclusion("bob's proof at another index", bob, 0, head(5, log), tree.inclusion_proof(1, 5),
+              ErrorCode::NOT_LOGGED);
+    inclusion("no tree head", bob, 1, {}, tree.inclusion_proof(1, 5), ErrorCode::NOT_LOGGED);
+    inclusion("an index past the head", bob, 5, head(5, log), tree.inclusion_proof(1, 5),
+              ErrorCode::NOT_LOGGED);
+    inclusion("a head signed by another log", bob, 1, head(5, other_log),
+              tree.inclusion_proof(1, 5), ErrorCode::BAD_SIGNATURE);
+    auto consistency = [&](std::string name, const Bytes& seen, const Bytes& newer,
+                           const std::vector<MerkleHash>& path, std::optional<ErrorCode> error) {
+        vectors.push_back({{"name", std::move(name)},
+                           {"error", code(error)},
+                           {"check", "consistency"},
+                           {"log_verify_key", hex(log.public_key)},
+                           {"seen_tree_head", hex(seen)},
+                           {"new_tree_head", hex(newer)},
+                           {"consistency", hashes(path)}});
+    };
+    for (std::uint64_t first = 1; first < 5; ++first) {
+        consistency("the head of 5 extends the one of " + std::to_string(first), head(first, log),
+                    head(5, log), tree.consistency_proof(first, 5), std::nullopt);
+    }
+    consistency("the same head", head(3, log), head(3, log), {}, std::nullopt);
+    consistency("a smaller head after a larger one", head(4, log), head(3, log), {},
+                ErrorCode::LOG_INCONSISTENT);
+    consistency("the proof of another pair of sizes", head(2, log), head(5, log),
+                tree.consistency_proof(3, 5), ErrorCode::LOG_INCONSISTENT);
+    {
+        MerkleTree forked;  // entry 0 changed: alice's certificate issued to other keys
+        Certificate impostor = world.alice.certificate;
+        impostor.sign_pk = world.bob.sign.public_key;
+        forked.append(encode_certificate_entry(encode_certificate(impostor)));
+        for (std::size_t i = 1; i < entries.size(); ++i)
+            forked.append(entries[i]);
+        consistency("a log whose entry 0 changed", head(3, log),
+                    make_tree_head(5, forked.root(), kNow, log.secret_key),
+                    forked.consistency_proof(3, 5), ErrorCode::LOG_INCONSISTENT);
+        consistency("the same size, another root", head(5, log),
+                    make_tree_head(5, forked.root(), kNow, log.secret_key), {},
+                    ErrorCode::LOG_INCONSISTENT);
+    }
+    return document(
+        "certificate_log",
+        "The certificate log (TRANSPARENCY.md; RFC 9162 §2.1 hashing: leaf SHA-256(0x00 || "
+        "entry), node SHA-256(0x01 || left || right)). Vectors without `check`: `entry`'s leaf "
+        "hash, and the root of the log's first `size` entries. `check: inclusion`: the tree "
+        "head (canonical [1, size, root, timestamp, signature], signed by log_verify_key "
+        "under \"imgshare/tree-head/v1\", else BAD_SIGNATURE) must have the leaf of the entry "
+        "[1, \"certificate\", certificate] at `index` by `inclusion` (RFC 9162 §2.1.3.2), else "
+        "NOT_LOGGED. `check: consistency`: both heads verify; the new one must not be smaller, "
+        "must have the same root at the same size, and `consistency` must prove it extends the "
+        "seen one (§2.1.4.2), else LOG_INCONSISTENT.",
+        std::move(vectors));
+}
+
 std::vector<std::pair<std::string, Json>> every_document() {
     World world;
     std::vector<std::pair<std::string, Json>> out;
@@ -1039,6 +1154,7 @@ std::vector<std::pair<std::string, Json>> every_document() {
     out.emplace_back("post", posts(world));
     out.emplace_back("thumbnail", thumbnails(world));  // the earlier draws stay as they were
     out.emplace_back("standing", standings(world));
+    out.emplace_back("certificate_log", certificate_log(world));
     return out;
 }
 

@@ -19,6 +19,8 @@
 #include "common/crypto/thumbnail_box.h"
 #include "common/registration.h"
 #include "common/standing.h"
+#include "common/transparency/log_check.h"
+#include "common/transparency/tree_head.h"
 #include "tests/vectors/support/vector_file.h"
 
 namespace imgshare::vectors {
@@ -142,6 +144,43 @@ TEST(TestVectorsTest, Standings) {
                                decoded->signature, unhex(vector.at("ca_verify_key"))))
                 << vector.at("name");
         }
+    }
+}
+
+TEST(TestVectorsTest, CertificateLog) {
+    using namespace transparency;
+    const Json document = load("certificate_log");  // alive for the whole loop
+    const auto hashes = [](const Json& list) {
+        std::vector<Bytes> out;
+        for (const auto& item : list)
+            out.push_back(unhex(item));
+        return out;
+    };
+    MerkleTree tree;
+    for (const auto& vector : document.at("vectors")) {
+        if (!vector.contains("check")) {
+            const Bytes entry = unhex(vector.at("entry"));
+            const auto leaf = leaf_hash(entry);
+            EXPECT_EQ(to_hex(ByteView(leaf.data(), 32)), as_text(vector.at("leaf_hash")));
+            tree.append(entry);
+            EXPECT_EQ(tree.size(), vector.at("size").get<std::uint64_t>());
+            EXPECT_EQ(to_hex(ByteView(tree.root().data(), 32)), as_text(vector.at("root_of_first")))
+                << vector.at("name");
+            continue;
+        }
+        const Bytes key = unhex(vector.at("log_verify_key"));
+        if (vector.at("check") == "inclusion") {
+            EXPECT_OUTCOME(vector, outcome(check_certificate_logged(
+                                       unhex(vector.at("certificate")),
+                                       vector.at("index").get<std::uint64_t>(),
+                                       unhex(vector.at("tree_head")),
+                                       hashes(vector.at("inclusion")), key)));
+            continue;
+        }
+        auto seen = verify_tree_head(unhex(vector.at("seen_tree_head")), key);
+        auto newer = verify_tree_head(unhex(vector.at("new_tree_head")), key);
+        ASSERT_TRUE(seen && newer) << vector.at("name");
+        EXPECT_OUTCOME(vector, outcome(check_extends(*seen, *newer, hashes(vector.at("consistency")))));
     }
 }
 

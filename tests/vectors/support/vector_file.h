@@ -25,7 +25,7 @@ inline constexpr std::string_view kFormat = "imgshare-test-vectors/1";
 inline constexpr std::string_view kKinds[] = {"keys",          "certificate", "registration",
                                               "envelope",      "padded_stream",
                                               "chunk_stream",  "sealed_key",  "post",
-                                              "standing"};
+                                              "standing",      "certificate_log"};
 
 inline Bytes unhex(const Json& value) {
     auto bytes = from_hex(value.get<std::string>());

@@ -239,6 +239,10 @@ fault() {
 }
 
 # ---- checks ---------------------------------------------------------------------------------
+# The checks read what other commands print through files, not process substitutions: bash
+# 5.2.15 once hung for good in this shell, waiting for a child it had already reaped (cycle
+# 372 of the 1,000-cycle run, docs/RELIABILITY.md); process substitutions, whose children
+# bash reaps apart from its jobs, are the likeliest cause.
 
 declare -A verified=()       # name -> 1 once downloaded byte-identical
 declare -A counted=()        # name -> 1 once counted as lost/half/unreported (counted once)
@@ -317,8 +321,8 @@ check() {  # all: 1 to download every image
   if [ -s "$state/half" ]; then
     local line upto
     upto=$(wc -l <"$state/half")
-    while IFS= read -r line; do problem half "${line%%:*}" "${line#*: }"; done \
-      < <(sed -n "$((half_lines + 1)),${upto}p" "$state/half")
+    sed -n "$((half_lines + 1)),${upto}p" "$state/half" >"$state/half.new"
+    while IFS= read -r line; do problem half "${line%%:*}" "${line#*: }"; done <"$state/half.new"
     half_lines=$upto
   fi
   check_watcher "${!listed[@]}"
@@ -332,11 +336,13 @@ live=40
 prune() {
   declare -A reported=()
   local name s err
-  while read -r name s; do reported[$name]=1; done < <(reported_by_watcher)
+  reported_by_watcher >"$state/reported"
+  while read -r name s; do reported[$name]=1; done <"$state/reported"
+  ls -tr "$state/acked" >"$state/acked.order"
   local candidates=()
   while read -r name; do
     [ -n "${verified[$name]:-}" ] && [ -n "${reported[$name]:-}" ] && candidates+=("$name")
-  done < <(ls -tr "$state/acked")
+  done <"$state/acked.order"
   local excess=$(( ${#candidates[@]} - live ))
   for name in "${candidates[@]:0:$(( excess > 0 ? excess : 0 ))}"; do
     if err=$(imgshare --home "$work/${name%-*}" delete "$name" 2>&1 >/dev/null) ||
@@ -372,7 +378,8 @@ check_watcher() {  # the listed names (with seqs in `listed`)
   while :; do
     declare -A seen=()
     local top=0 s
-    while read -r name s; do seen[$name]=1; (( s > top )) && top=$s; done < <(reported_by_watcher)
+    reported_by_watcher >"$state/reported"
+    while read -r name s; do seen[$name]=1; (( s > top )) && top=$s; done <"$state/reported"
     missing=()
     for name in "${names[@]}"; do [ -n "${seen[$name]:-}" ] || missing+=("$name"); done
     [ ${#missing[@]} -eq 0 ] && return 0

@@ -5,23 +5,11 @@
 #include <algorithm>
 
 #include "ca-service/certificate_authority.h"
+#include "ca-service/request_checks.h"
 #include "common/transparency/log_check.h"
 #include "common/transparency/tree_head.h"
 
 namespace imgshare::ca {
-namespace {
-
-// As GET_CERT: a registered user or the broker.
-Result<void> require_reader(const RequestContext& context, std::string_view type) {
-    if (context.peer.is<UserPeer>() || context.peer.is<BrokerPeer>()) return {};
-    if (context.peer.is<AnonymousPeer>()) {
-        return fail(ErrorCode::NOT_REGISTERED,
-                    std::string(type) + " needs a registered key; run 'imgshare register'");
-    }
-    return fail(ErrorCode::FORBIDDEN, std::string(type) + " is for registered users");
-}
-
-}  // namespace
 
 Bytes CertificateAuthority::signed_tree_head(std::uint64_t size) const {
     return transparency::make_tree_head(size, registry_.log_root(size), clock_.now_seconds(),
@@ -48,7 +36,7 @@ Result<LogProof> CertificateAuthority::log_proof(std::string_view username, std:
 
 Result<LogHeadReply> CertificateAuthority::log_head(const LogHeadRequest&,
                                                     const RequestContext& context) const {
-    if (auto allowed = require_reader(context, LogHeadRequest::kType); !allowed) {
+    if (auto allowed = require_registered(context, LogHeadRequest::kType, true); !allowed) {
         return std::unexpected(std::move(allowed.error()));
     }
     return LogHeadReply{signed_tree_head(registry_.log_size())};
@@ -56,7 +44,7 @@ Result<LogHeadReply> CertificateAuthority::log_head(const LogHeadRequest&,
 
 Result<LogConsistencyReply> CertificateAuthority::log_consistency(
     const LogConsistencyRequest& request, const RequestContext& context) const {
-    if (auto allowed = require_reader(context, LogConsistencyRequest::kType); !allowed) {
+    if (auto allowed = require_registered(context, LogConsistencyRequest::kType, true); !allowed) {
         return std::unexpected(std::move(allowed.error()));
     }
     const auto size = registry_.log_size();
@@ -74,7 +62,7 @@ Result<LogConsistencyReply> CertificateAuthority::log_consistency(
 
 Result<LogEntriesReply> CertificateAuthority::log_entries(const LogEntriesRequest& request,
                                                           const RequestContext& context) const {
-    if (auto allowed = require_reader(context, LogEntriesRequest::kType); !allowed) {
+    if (auto allowed = require_registered(context, LogEntriesRequest::kType, true); !allowed) {
         return std::unexpected(std::move(allowed.error()));
     }
     const auto size = registry_.log_size();

@@ -50,6 +50,7 @@ Result<std::optional<transparency::TreeHead>> CertificateLog::kept_head() const 
 }
 
 Result<std::uint64_t> CertificateLog::size_seen() const {
+    std::lock_guard lock(mutex_);
     auto head = kept_head();
     if (!head) return std::unexpected(head.error());
     return *head ? (*head)->size : 0;

@@ -75,7 +75,9 @@ class CertificateLog {
     std::filesystem::path home_dir_;
     Bytes log_verify_key_;
     std::optional<Bytes> memory_head_;  // without a home
-    std::mutex mutex_;  // one accept at a time in this process (the gallery's threads)
+    // One accept at a time in this process (the gallery's threads, imgshare-load's users),
+    // and no read of the kept head while one keeps another.
+    mutable std::mutex mutex_;
 };
 
 }  // namespace imgshare::client

@@ -111,10 +111,14 @@ TEST_F(ReleasedNameTest, ARestartedBrokerStillRefusesTheOldKeysAndServesTheNewHo
     auto new_home = home_registered_again(cluster_, "alice");
     EXPECT_EQ(cluster_.imgshare(new_home, {"list"}).exit_code, 0);
 
-    const auto readies = cluster_.ready_count("ca");
+    // Both services announce themselves to the new broker; `list` needs the storage node
+    // too (under the sanitizers its READY came after the CA's and the list ran before it).
+    const auto ca_readies = cluster_.ready_count("ca");
+    const auto storage_readies = cluster_.ready_count("storage");
     cluster_.stop_broker();
     ASSERT_TRUE(cluster_.start_broker());
-    ASSERT_TRUE(cluster_.wait_for_service("ca", readies + 1));
+    ASSERT_TRUE(cluster_.wait_for_service("ca", ca_readies + 1));
+    ASSERT_TRUE(cluster_.wait_for_service("storage", storage_readies + 1));
     auto listed = cluster_.imgshare(new_home, {"list"});
     EXPECT_EQ(listed.exit_code, 0) << listed.err;
     auto old_list = cluster_.imgshare(old_home, {"list"}, 20s);

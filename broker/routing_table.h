@@ -13,7 +13,8 @@
 namespace imgshare::broker {
 
 // The route for a request a client may send; nullopt for anything else (unknown types,
-// replies, control messages and the broker's own requests such as REWRAP).
+// replies, control messages, the broker's own requests such as REWRAP, and the certificate
+// log's to its witnesses).
 [[nodiscard]] std::optional<Route> route_for(std::string_view type);
 
 // Whether a peer that is not a registered user may send a request of this route

@@ -45,7 +45,8 @@ CertificateAuthority::CertificateAuthority(const CaKeys& keys, Registry& registr
       registry_(registry),
       clock_(clock),
       validity_seconds_(validity_seconds),
-      registration_(registration) {}
+      registration_(registration),
+      checkpoints_(registry, keys.log, clock) {}
 
 Result<CaInfoReply> CertificateAuthority::ca_info(const CaInfoRequest&,
                                                   const RequestContext&) const {
@@ -56,10 +57,16 @@ Result<CaInfoReply> CertificateAuthority::ca_info(const CaInfoRequest&,
 
 Result<RegisterReply> CertificateAuthority::register_user(const RegisterRequest& request,
                                                           const RequestContext& context) {
-    auto connection_key = anonymous_connection_key(context);
-    if (!connection_key) return std::unexpected(std::move(connection_key.error()));
-    if (request.curve_pk != *connection_key) {
-        return fail(ErrorCode::FORBIDDEN, "curve_pk is not the key this connection uses");
+    // A retry of a registration that succeeded, on a new connection: the broker knows its key
+    // as the user's now. Answered as the retry below, if the keys are the stored ones.
+    const auto* user = context.peer.username();
+    const bool retry_as_user = user != nullptr && *user == request.username;
+    if (!retry_as_user) {
+        auto connection_key = anonymous_connection_key(context);
+        if (!connection_key) return std::unexpected(std::move(connection_key.error()));
+        if (request.curve_pk != *connection_key) {
+            return fail(ErrorCode::FORBIDDEN, "curve_pk is not the key this connection uses");
+        }
     }
     if (auto valid = check_registration(request.username, request.sign_pk, request.box_pk,
                                         request.curve_pk, request.proof);
@@ -80,9 +87,15 @@ Result<RegisterReply> CertificateAuthority::register_user(const RegisterRequest&
 
     auto existing = registry_.certificate_of(request.username);
     if (!existing) return std::unexpected(std::move(existing.error()));
+    if (retry_as_user && !*existing) {
+        return fail(ErrorCode::BAD_REQUEST, "already registered as " + *user);
+    }
     if (*existing) {
         auto stored = decode_stored(**existing, request.username);
         if (!stored) return std::unexpected(std::move(stored.error()));
+        if (retry_as_user && !same_keys(*stored, request)) {
+            return fail(ErrorCode::BAD_REQUEST, "already registered as " + *user);
+        }
         if (!same_keys(*stored, request)) {
             return fail(ErrorCode::NAME_TAKEN, "the username " + request.username + " is taken");
         }

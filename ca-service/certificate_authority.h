@@ -47,6 +47,7 @@
 #include <string>
 
 #include "ca-service/ca_keys.h"
+#include "ca-service/checkpoints.h"
 #include "ca-service/registry.h"
 #include "common/certificate.h"
 #include "common/clock.h"
@@ -113,12 +114,15 @@ class CertificateAuthority {
     [[nodiscard]] Result<ReissuedCertificate> reissue(
         const std::string& username, std::optional<std::int64_t> validity_seconds = std::nullopt);
 
+    // The log's checkpoints, which every proof is made against: main() adds the witnesses
+    // and ticks it.
+    [[nodiscard]] Checkpoints& checkpoints() { return checkpoints_; }
+
   private:
-    // The log's head of `size` entries (at most the log's size), signed now.
-    [[nodiscard]] Bytes signed_tree_head(std::uint64_t size) const;
-    // Certificate `serial` of `username` in the log now: its entry, the signed head, the
-    // inclusion proof, and the consistency proof from `size_seen` (none when it is 0, the
-    // log's size, or larger: the client then finds the log smaller than it saw).
+    // Certificate `serial` of `username` in the log: its entry, the newest checkpoint (made
+    // now if the last one does not hold it) with its cosignatures, the inclusion proof, and
+    // the consistency proof from `size_seen` (none when it is 0, the checkpoint's size, or
+    // larger: the client then finds the log smaller than it saw).
     [[nodiscard]] Result<LogProof> log_proof(std::string_view username, std::uint64_t serial,
                                              std::uint64_t size_seen) const;
     // A signed certificate with the next serial for the name and keys of `subject` (whose
@@ -142,6 +146,8 @@ class CertificateAuthority {
     const Clock& clock_;
     std::int64_t validity_seconds_;
     Registration registration_;
+    // Proving is part of answering, which the const handlers do too.
+    mutable Checkpoints checkpoints_;
 };
 
 // Routes CA_INFO, REGISTER, GET_CERT, RENEW, LOOKUP_CURVE_KEY and REWRAP to `ca`, which

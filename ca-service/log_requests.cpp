@@ -11,11 +11,6 @@
 
 namespace imgshare::ca {
 
-Bytes CertificateAuthority::signed_tree_head(std::uint64_t size) const {
-    return transparency::make_tree_head(size, registry_.log_root(size), clock_.now_seconds(),
-                                        keys_.log.secret_key);
-}
-
 Result<LogProof> CertificateAuthority::log_proof(std::string_view username, std::uint64_t serial,
                                                  std::uint64_t size_seen) const {
     auto index = registry_.log_index_of(username, serial);
@@ -23,10 +18,12 @@ Result<LogProof> CertificateAuthority::log_proof(std::string_view username, std:
         // Every certificate is logged with its write: one that is not is the registry's fault.
         return fail(ErrorCode::INTERNAL, index.error().message);
     }
-    const auto size = registry_.log_size();
+    const auto& checkpoint = checkpoints_.covering(*index + 1);
+    const auto size = checkpoint.size;
     LogProof proof;
     proof.index = *index;
-    proof.tree_head = signed_tree_head(size);
+    proof.tree_head = checkpoint.tree_head;
+    proof.cosignatures = checkpoint.cosignatures;
     proof.inclusion = transparency::wire_hashes(registry_.log_inclusion(*index, size));
     if (size_seen > 0 && size_seen < size) {
         proof.consistency = transparency::wire_hashes(registry_.log_consistency(size_seen, size));
@@ -39,7 +36,8 @@ Result<LogHeadReply> CertificateAuthority::log_head(const LogHeadRequest&,
     if (auto allowed = require_registered(context, LogHeadRequest::kType, true); !allowed) {
         return std::unexpected(std::move(allowed.error()));
     }
-    return LogHeadReply{signed_tree_head(registry_.log_size())};
+    const auto& checkpoint = checkpoints_.covering(registry_.log_size());
+    return LogHeadReply{checkpoint.tree_head, checkpoint.cosignatures};
 }
 
 Result<LogConsistencyReply> CertificateAuthority::log_consistency(
@@ -47,12 +45,13 @@ Result<LogConsistencyReply> CertificateAuthority::log_consistency(
     if (auto allowed = require_registered(context, LogConsistencyRequest::kType, true); !allowed) {
         return std::unexpected(std::move(allowed.error()));
     }
-    const auto size = registry_.log_size();
+    const auto& checkpoint = checkpoints_.covering(registry_.log_size());
+    const auto size = checkpoint.size;
     if (request.first > size) {
         return fail(ErrorCode::BAD_REQUEST,
                     fmt::format("the certificate log has {} entries, not {}", size, request.first));
     }
-    LogConsistencyReply reply{signed_tree_head(size), {}};
+    LogConsistencyReply reply{checkpoint.tree_head, {}, checkpoint.cosignatures};
     if (request.first > 0 && request.first < size) {
         reply.consistency =
             transparency::wire_hashes(registry_.log_consistency(request.first, size));

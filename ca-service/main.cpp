@@ -7,14 +7,20 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include <zmq.hpp>
+
+#include <chrono>
 #include <filesystem>
+#include <memory>
 #include <optional>
+#include <vector>
 #include <iostream>
 #include <string>
 
 #include "ca-service/admin_channel.h"
 #include "ca-service/ca_keys.h"
 #include "ca-service/certificate_authority.h"
+#include "ca-service/witness_link.h"
 #include "ca-service/registry.h"
 #include "ca-service/reissue.h"
 #include "ca-service/release.h"
@@ -42,6 +48,8 @@ struct Options {
     std::string admin_log_file;    // revoke, reissue, release: the protocol log when no CA runs
     std::string invite_name;  // invite
     std::string invite_expires = "7d";
+    std::vector<std::string> witnesses;  // ENDPOINT,KEY
+    std::int64_t witness_timeout_ms = 1000;
 };
 
 void add_run_flags(CLI::App& run, Options& options) {
@@ -55,6 +63,16 @@ void add_run_flags(CLI::App& run, Options& options) {
                    "'invite' (only with a token from 'imgshare-ca invite', each good once: "
                    "recommended for real use)")
         ->check(CLI::IsMember({"open", "invite"}))
+        ->capture_default_str();
+    run.add_option("--witness", options.witnesses,
+                   "A witness of the certificate log, as ENDPOINT,KEY (tcp://host:port and its "
+                   "witness_public_key from 'imgshare-witness show'); repeat for each. Every "
+                   "checkpoint of the log is sent to each for its cosignature "
+                   "(docs/TRANSPARENCY.md)");
+    run.add_option("--witness-timeout-ms", options.witness_timeout_ms,
+                   "How long the CA waits for a witness's cosignature before it goes on "
+                   "without it (and asks it again 5 s later)")
+        ->check(CLI::Range(10, 60'000))
         ->capture_default_str();
 }
 
@@ -72,6 +90,12 @@ Result<std::int64_t> validity_seconds(const std::string& text) {
 Result<void> serve(const Options& options, const service::RunContext& context) {
     auto validity = validity_seconds(options.validity);
     if (!validity) return std::unexpected(validity.error());
+    std::vector<ca::WitnessAddress> witness_addresses;
+    for (const auto& text : options.witnesses) {
+        auto address = ca::parse_witness_address(text);
+        if (!address) return std::unexpected(address.error());
+        witness_addresses.push_back(std::move(*address));
+    }
     auto keys = ca::load_ca_keys(context.data_dir());
     if (!keys) return std::unexpected(keys.error());
     // The worker takes the CURVE pair; the authority uses only the signing and wrap keys.
@@ -87,13 +111,21 @@ Result<void> serve(const Options& options, const service::RunContext& context) {
     SystemClock clock;
     const auto registration =
         options.registration == "invite" ? ca::Registration::Invite : ca::Registration::Open;
+    // Before the authority, whose witness links' sockets must close before it terminates.
+    zmq::context_t witness_context;
     ca::CertificateAuthority authority(*keys, *registry, clock, *validity, registration);
+    for (const auto& address : witness_addresses) {
+        authority.checkpoints().add_witness(std::make_unique<ca::WitnessLink>(
+            witness_context, address, std::chrono::milliseconds(options.witness_timeout_ms), log));
+    }
     const std::string broker = config->broker_endpoint;
     service::ServiceWorker worker(std::move(*config), log, clock);
     ca::install_handlers(worker, authority);
+    worker.on_tick([&authority] { authority.checkpoints().tick(); });
     ca::serve_admin_commands(ca::RunningCa{worker, *registry, authority, clock}, **admin, log);
-    spdlog::info("serving as the CA through {} (certificates valid for {}, registration {})",
-                 broker, format_duration(*validity), options.registration);
+    spdlog::info("serving as the CA through {} (certificates valid for {}, registration {}, "
+                 "{} witness(es) of the certificate log)",
+                 broker, format_duration(*validity), options.registration, witness_addresses.size());
     worker.run(context.stop());
     spdlog::info("stopped");
     return {};

@@ -15,8 +15,11 @@ constexpr auto kLogHeadFileMode = fs::perms::owner_read | fs::perms::owner_write
 
 }  // namespace
 
-CertificateLog::CertificateLog(fs::path home_dir, Bytes log_verify_key)
-    : home_dir_(std::move(home_dir)), log_verify_key_(std::move(log_verify_key)) {}
+CertificateLog::CertificateLog(fs::path home_dir, Bytes log_verify_key,
+                               transparency::WitnessPolicy witnesses)
+    : home_dir_(std::move(home_dir)),
+      log_verify_key_(std::move(log_verify_key)),
+      witnesses_(std::move(witnesses)) {}
 
 Result<std::optional<Bytes>> CertificateLog::kept_bytes() const {
     if (home_dir_.empty()) return memory_head_;
@@ -83,15 +86,26 @@ Result<Accepted> CertificateLog::accept(ByteView encoded_certificate, const LogP
                                                        proof.tree_head, proof.inclusion,
                                                        log_verify_key_);
     if (!head) return std::unexpected(head.error());
+    if (auto witnessed = transparency::check_witnessed(proof.cosignatures, log_verify_key_, *head,
+                                                       witnesses_);
+        !witnessed) {
+        return std::unexpected(witnessed.error());
+    }
     return accept_locked(*head, proof.tree_head, proof.consistency, size_sent, now_seconds);
 }
 
 Result<Accepted> CertificateLog::accept_head(ByteView tree_head,
+                                             std::span<const Bytes> cosignatures,
                                              std::span<const Bytes> consistency,
                                              std::uint64_t size_sent, std::int64_t now_seconds) {
     std::lock_guard lock(mutex_);
     auto head = transparency::verify_tree_head(tree_head, log_verify_key_);
     if (!head) return std::unexpected(head.error());
+    if (auto witnessed =
+            transparency::check_witnessed(cosignatures, log_verify_key_, *head, witnesses_);
+        !witnessed) {
+        return std::unexpected(witnessed.error());
+    }
     return accept_locked(*head, tree_head, consistency, size_sent, now_seconds);
 }
 

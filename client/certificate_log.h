@@ -5,7 +5,8 @@
 //
 // accept(), in order: the proof's tree head is signed by the trust file's log_verify_key
 // (BAD_SIGNATURE) and proves the certificate is its entry `index` (NOT_LOGGED, also for a
-// reply with no proof); the head extends the one kept (LOG_INCONSISTENT: smaller, another
+// reply with no proof); the head is cosigned by the trust file's witness_quorum of its
+// witnesses (NOT_WITNESSED; none needed without witnesses); the head extends the one kept (LOG_INCONSISTENT: smaller, another
 // root at the same size, or a consistency proof that fails) — checked only when the head kept
 // is the one the request said it had seen (`size_sent`): when another command or thread kept
 // another head meanwhile, the answer is Accepted::moved and nothing is kept, so that the
@@ -24,6 +25,7 @@
 #include "common/bytes.h"
 #include "common/error.h"
 #include "common/protocol/messages.h"
+#include "common/transparency/cosignature.h"
 #include "common/transparency/tree_head.h"
 
 namespace imgshare::client {
@@ -37,8 +39,10 @@ enum class Accepted {
 class CertificateLog {
   public:
     // `home_dir` empty: the head is kept in memory only, and evidence is only in the error
-    // (imgshare-load's simulated users, which have no home).
-    CertificateLog(std::filesystem::path home_dir, Bytes log_verify_key);
+    // (imgshare-load's simulated users, which have no home). `witnesses`: the trust file's
+    // witness_key lines and witness_quorum.
+    CertificateLog(std::filesystem::path home_dir, Bytes log_verify_key,
+                   transparency::WitnessPolicy witnesses = {});
 
     // The size of the newest head kept (0: none yet), sent as requests' log_size_seen.
     // CONFIG if HOME/log_head is there but not a head the log's key signed.
@@ -49,9 +53,10 @@ class CertificateLog {
     [[nodiscard]] Result<Accepted> accept(ByteView encoded_certificate, const LogProof& proof,
                                           std::uint64_t size_sent, std::int64_t now_seconds);
 
-    // A tree head alone (LOG_HEAD, LOG_CONSISTENCY): its signature (BAD_SIGNATURE), then as
-    // accept() from its third step.
+    // A tree head alone (LOG_HEAD, LOG_CONSISTENCY) with its witnesses' cosignatures: its
+    // signature (BAD_SIGNATURE), then as accept() from its third step.
     [[nodiscard]] Result<Accepted> accept_head(ByteView tree_head,
+                                               std::span<const Bytes> cosignatures,
                                                std::span<const Bytes> consistency,
                                                std::uint64_t size_sent, std::int64_t now_seconds);
 
@@ -74,6 +79,7 @@ class CertificateLog {
 
     std::filesystem::path home_dir_;
     Bytes log_verify_key_;
+    transparency::WitnessPolicy witnesses_;
     std::optional<Bytes> memory_head_;  // without a home
     // One accept at a time in this process (the gallery's threads, imgshare-load's users),
     // and no read of the kept head while one keeps another.

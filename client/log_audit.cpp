@@ -25,12 +25,14 @@ Result<transparency::TreeHead> newest_head(BrokerConnection& connection, Certifi
             if (reply.error().code == ErrorCode::BAD_REQUEST && *seen > 0) {
                 auto head = connection.call<LogHeadReply>(LogHeadRequest{});
                 if (!head) return std::unexpected(head.error());
-                auto accepted = log.accept_head(head->tree_head, {}, *seen, now_seconds);
+                auto accepted = log.accept_head(head->tree_head, head->cosignatures, {}, *seen,
+                                                now_seconds);
                 if (!accepted) return std::unexpected(accepted.error());
             }
             return std::unexpected(reply.error());
         }
-        auto accepted = log.accept_head(reply->tree_head, reply->consistency, *seen, now_seconds);
+        auto accepted = log.accept_head(reply->tree_head, reply->cosignatures,
+                                        reply->consistency, *seen, now_seconds);
         if (!accepted) return std::unexpected(accepted.error());
         if (*accepted == Accepted::yes) return transparency::decode_tree_head(reply->tree_head);
         if (attempt == kHeadAttempts) {

@@ -78,7 +78,8 @@ class Session {
           trust_(std::move(trust)),
           log_(std::move(log)),
           stop_(stop),
-          certificate_log_(std::make_shared<CertificateLog>(home_.dir(), trust_.log_verify_key)) {}
+          certificate_log_(std::make_shared<CertificateLog>(home_.dir(), trust_.log_verify_key,
+                                                             trust_.witnesses)) {}
 
     ClientHome home_;
     ClientConfig config_;

@@ -6,7 +6,7 @@
 namespace imgshare {
 namespace {
 
-constexpr std::array<std::pair<ErrorCode, std::string_view>, 24> kNames{{
+constexpr std::array<std::pair<ErrorCode, std::string_view>, 25> kNames{{
     {ErrorCode::BAD_REQUEST, "BAD_REQUEST"},
     {ErrorCode::NOT_REGISTERED, "NOT_REGISTERED"},
     {ErrorCode::NAME_TAKEN, "NAME_TAKEN"},
@@ -31,6 +31,7 @@ constexpr std::array<std::pair<ErrorCode, std::string_view>, 24> kNames{{
     {ErrorCode::NOT_LOGGED, "NOT_LOGGED"},
     {ErrorCode::LOG_INCONSISTENT, "LOG_INCONSISTENT"},
     {ErrorCode::IMPERSONATION, "IMPERSONATION"},
+    {ErrorCode::NOT_WITNESSED, "NOT_WITNESSED"},
 }};
 
 }  // namespace

@@ -50,10 +50,14 @@ enum class ErrorCode {
     // The certificate log holds a certificate for the user's own name with keys that are not
     // the user's: the CA issued it to someone else. Reported by `audit` and `watch`.
     IMPERSONATION,
+    // A tree head of the certificate log without cosignatures from as many of the trust
+    // file's witnesses as it requires (witness_quorum): the log may be showing this reader a
+    // view of its own (a split view). Refused; it heals once the witnesses cosign.
+    NOT_WITNESSED,
 };
 
 // The last code: tests iterate over all of them.
-inline constexpr ErrorCode kLastErrorCode = ErrorCode::IMPERSONATION;
+inline constexpr ErrorCode kLastErrorCode = ErrorCode::NOT_WITNESSED;
 
 struct Error {
     ErrorCode code;

@@ -21,6 +21,9 @@ constexpr std::string_view kCaVerifyKey = "ca_verify_key";
 constexpr std::string_view kLogVerifyKey = "log_verify_key";
 constexpr std::string_view kBrokerPublicKey = "broker_public_key";
 constexpr std::string_view kBrokerEndpoint = "broker_endpoint";
+constexpr std::string_view kWitnessKey = "witness_key";
+constexpr std::string_view kWitnessQuorum = "witness_quorum";
+constexpr std::size_t kMaxWitnesses = transparency::kMaxCosignatures;
 
 constexpr std::size_t kKeyBytes = kPublicKeySize;
 constexpr std::string_view kZ85Alphabet =
@@ -36,6 +39,7 @@ struct SeenLines {
     int log_verify_key = 0;
     int broker_public_key = 0;
     int broker_endpoint = 0;
+    int witness_quorum = 0;
 };
 
 Result<Bytes> parse_verify_key(const ConfigEntry& entry, std::string_view source) {
@@ -146,9 +150,44 @@ Result<TrustAnchors> parse_trust(std::string_view text, std::string_view source_
             auto endpoint = parse_endpoint(entry.value);
             if (!endpoint) return fail_at(source_name, entry.line, endpoint.error().message);
             anchors.broker_endpoint = std::move(*endpoint);
+        } else if (entry.key == kWitnessKey) {
+            auto key = parse_verify_key(entry, source_name);
+            if (!key) return std::unexpected(key.error());
+            auto& keys = anchors.witnesses.witness_keys;
+            if (std::ranges::find(keys, *key) != keys.end()) {
+                return fail_at(source_name, entry.line, "the same witness_key twice");
+            }
+            if (keys.size() == kMaxWitnesses) {
+                return fail_at(source_name, entry.line,
+                               fmt::format("more than {} witness_key lines", kMaxWitnesses));
+            }
+            keys.push_back(std::move(*key));
+        } else if (entry.key == kWitnessQuorum) {
+            if (auto ok = note_first_line(seen.witness_quorum, entry, source_name); !ok) {
+                return std::unexpected(ok.error());
+            }
+            if (entry.value.empty() || entry.value.size() > 2 ||
+                entry.value.find_first_not_of("0123456789") != std::string::npos) {
+                return fail_at(source_name, entry.line,
+                               fmt::format("{} must be a number of witnesses", kWitnessQuorum));
+            }
+            anchors.witnesses.quorum = std::stoul(entry.value);
         } else {
             return fail_at(source_name, entry.line, fmt::format("unknown key '{}'", entry.key));
         }
+    }
+    const auto witness_count = anchors.witnesses.witness_keys.size();
+    if (seen.witness_quorum == 0) {
+        anchors.witnesses.quorum = witness_count == 0 ? 0 : 1;
+    } else if (anchors.witnesses.quorum > witness_count) {
+        return fail_at(source_name, seen.witness_quorum,
+                       fmt::format("{} is {} but {} witness_key line(s) are given",
+                                   kWitnessQuorum, anchors.witnesses.quorum, witness_count));
+    } else if (anchors.witnesses.quorum == 0 && witness_count > 0) {
+        return fail_at(source_name, seen.witness_quorum,
+                       fmt::format("{} is 0 but witnesses are listed: remove them, or require "
+                                   "at least one",
+                                   kWitnessQuorum));
     }
     if (seen.ca_verify_key == 0) {
         return fail_at(source_name, 0, fmt::format("missing key '{}'", kCaVerifyKey));
@@ -186,6 +225,15 @@ std::string format_trust(const TrustAnchors& anchors) {
     text += fmt::format("{} = {}\n", kBrokerPublicKey, broker_key.data());
     if (anchors.broker_endpoint) {
         text += fmt::format("{} = {}\n", kBrokerEndpoint, anchors.broker_endpoint->to_string());
+    }
+    for (const auto& witness : anchors.witnesses.witness_keys) {
+        if (witness.size() != kKeyBytes) {
+            throw std::invalid_argument("format_trust: every key must be 32 bytes");
+        }
+        text += fmt::format("{} = {}\n", kWitnessKey, to_hex(witness));
+    }
+    if (!anchors.witnesses.witness_keys.empty()) {
+        text += fmt::format("{} = {}\n", kWitnessQuorum, anchors.witnesses.quorum);
     }
     return text;
 }

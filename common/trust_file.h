@@ -5,11 +5,16 @@
 //   log_verify_key = <64 hex characters: the certificate log's Ed25519 key (its tree heads)>
 //   broker_public_key = <40 Z85 characters: the broker's CURVE public key>
 //   broker_endpoint = tcp://127.0.0.1:7400        (optional)
+//   witness_key = <64 hex characters: a witness's Ed25519 key>   (optional, repeatable)
+//   witness_quorum = <how many of those must cosign a log head>  (optional; default 1
+//                    with witnesses, 0 without; at most their number)
 //
 // Syntax as in config_file.h. A TrustAnchors value that parsing returns
 // holds three 32-byte keys that are usable public keys (not all zero, not a
 // low-order point), and nothing else: unknown, duplicate and missing keys are
 // refused, because a typo in a trust root must stop the user, not be skipped.
+// witness_key is the one key that may repeat (once per witness; the same witness twice is
+// refused), and a quorum larger than the witnesses listed is refused.
 // Every error is CONFIG naming the source and line, except that a file that
 // cannot be read is IO_ERROR naming the file.
 #pragma once
@@ -23,6 +28,7 @@
 #include "common/bytes.h"
 #include "common/endpoint.h"
 #include "common/error.h"
+#include "common/transparency/cosignature.h"
 
 namespace imgshare {
 
@@ -31,6 +37,8 @@ struct TrustAnchors {
     Bytes broker_public_key;  // 32 raw bytes, CURVE (X25519)
     std::optional<Endpoint> broker_endpoint;
     Bytes log_verify_key{};   // 32 raw bytes, Ed25519: signs the certificate log's tree heads
+    // The certificate log's witnesses and how many must cosign a head (docs/TRANSPARENCY.md).
+    transparency::WitnessPolicy witnesses{};
 
     bool operator==(const TrustAnchors&) const = default;
 };

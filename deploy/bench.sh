@@ -91,7 +91,7 @@ free_base() {  # $1 consecutive free ports from a random start
 # 5,000 idle clients need as many descriptors in the broker and in imgshare-load.
 ulimit -n "$(ulimit -Hn)"
 export IMGSHARE_PASSPHRASE="bench passphrase" IMGSHARE_TEST_FAST_KDF=1
-base=$(free_base 3)
+base=$(free_base 4)
 # The per-user guards against abuse (500 requests/s, 4 pending uploads) would cap the
 # load generator's few users; the bench measures the servers, so it lifts them.
 # The idle clients are thousands of new keys from one address: the handshake limit too.
@@ -279,7 +279,7 @@ rm -f "$work/image.png" "$ssh_dir/copy.png"
 echo "bench: space after deletions" >&2
 space_args=()
 [ "$quick" = 1 ] && space_args=(--quick)
-"$root/deploy/space-bench.sh" "$work/space" "$(free_base 3)" "${space_args[@]}" \
+"$root/deploy/space-bench.sh" "$work/space" "$(free_base 4)" "${space_args[@]}" \
   >"$work/space-rows.md" ||
   echo "| space after deletions | failed: see above | - | - | - | - |" >"$work/space-rows.md"
 
@@ -292,7 +292,7 @@ idle_links=${idle_counts[0]}
 idle_cluster=$work/idle-cluster
 rss_kib() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$1/status" 2>/dev/null || echo 0; }
 idle_link_kib=failed
-idle_port=$(free_base 3)
+idle_port=$(free_base 4)
 if "$root/deploy/cluster.sh" up --dir "$idle_cluster" --base-port "$idle_port" >&2; then
   idle_broker=$(cat "$idle_cluster/pids/broker.pid")
   idle_rss_before=$(rss_kib "$idle_broker")

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# A local imgshare cluster on loopback: CA, storage node(s) and the broker.
+# A local imgshare cluster on loopback: CA, storage node(s), the broker, and one witness of
+# the CA's certificate log (which in a real deployment someone other than the CA's operator
+# runs: docs/TRANSPARENCY.md).
 #
 #   deploy/cluster.sh up     [--dir DIR] [--base-port P]   start (initialising keys on first run)
 #                            [--storage-nodes N --backend rados --ceph-dir CEPH_DIR [--pool NAME]]
@@ -13,8 +15,9 @@
 # i in DIR/storage-i (a copy: the broker knows one key for the storage service).
 #
 # DIR defaults to ~/.imgshare-cluster; ports are P (clients), P+1 (events),
-# P+2 (services), P defaulting to 7400. Data survives `down`; a second `up`
-# reuses it. Users receive DIR/trust (the CA and broker public keys) out of band.
+# P+2 (services), P+3 (the witness), P defaulting to 7400. Data survives `down`; a second
+# `up` reuses it. Users receive DIR/trust (the CA's, the log's, the broker's and the
+# witness's public keys; witness_quorum = 1) out of band.
 # Extra flags for each server's `run`, split on spaces: IMGSHARE_BROKER_ARGS,
 # IMGSHARE_CA_ARGS, IMGSHARE_STORAGE_ARGS (e.g. IMGSHARE_BROKER_ARGS="--rate-limit 900/s").
 # Each server's operational log is DIR/logs/NAME.log and its protocol log
@@ -40,7 +43,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bin=${IMGSHARE_BIN:-$root/build/bin}
 
-usage() { sed -n '2,38p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,41p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 
 command=${1:-}
 [ -n "$command" ] || usage 2
@@ -160,6 +163,16 @@ wait_ready() {  # service name as the broker logs it [, how many READYs]
   return 1
 }
 
+wait_logged() {  # name, offset in DIR/logs/NAME.log, text
+  for _ in $(seq 1 150); do
+    tail -c +"$(($2 + 1))" "$logs/$1.log" 2>/dev/null | grep -q "$3" && return 0
+    alive "$1" || break
+    sleep 0.1
+  done
+  echo "cluster: $1 did not start; see $logs/$1.err and $logs/$1.log" >&2
+  return 1
+}
+
 # The storage nodes `up` started last time (DIR/storage-nodes), for down and status.
 node_names() {
   local count; count=$(cat "$dir/storage-nodes" 2>/dev/null || echo 1)
@@ -180,7 +193,7 @@ up() {
       echo "$ceph_dir" >"$dir/ceph-dir" ;;
     *) echo "cluster: --backend rocksdb or rados, not '$storage_backend'" >&2; exit 2 ;;
   esac
-  for tool in imgshare-broker imgshare-ca imgshare-storage; do
+  for tool in imgshare-broker imgshare-ca imgshare-storage imgshare-witness; do
     [ -x "$bin/$tool" ] || { echo "cluster: $bin/$tool missing; run deploy/bootstrap.sh" >&2; exit 1; }
   done
   mkdir -p "$pids" "$logs"
@@ -191,21 +204,26 @@ up() {
     "$bin/imgshare-ca" init --data-dir "$dir/ca" >/dev/null
     "$bin/imgshare-storage" init --data-dir "$dir/storage" >/dev/null
   fi
-  local broker_key ca_info ca_key log_key ca_service storage_service
+  # A cluster made before the witness gets one at its next `up`.
+  [ -f "$dir/witness/witness_signing.key" ] || "$bin/imgshare-witness" init --data-dir "$dir/witness" >/dev/null
+  local broker_key ca_info ca_key log_key ca_service storage_service witness_info
   broker_key=$(cat "$dir/broker/broker.pub")
   ca_info=$("$bin/imgshare-ca" show --data-dir "$dir/ca")
   ca_key=$(value_of ca_verify_key <<<"$ca_info")
   log_key=$(value_of log_verify_key <<<"$ca_info")
   ca_service=$(value_of service_public_key <<<"$ca_info")
   storage_service=$("$bin/imgshare-storage" show --data-dir "$dir/storage" | value_of service_public_key)
+  witness_info=$("$bin/imgshare-witness" show --data-dir "$dir/witness")
   local clients="tcp://127.0.0.1:$base_port" events="tcp://127.0.0.1:$((base_port + 1))"
-  local backend="tcp://127.0.0.1:$((base_port + 2))"
+  local backend="tcp://127.0.0.1:$((base_port + 2))" witness="tcp://127.0.0.1:$((base_port + 3))"
   cat >"$dir/trust" <<TRUST
 # imgshare trust file: give it to every user out of band
 ca_verify_key = $ca_key
 log_verify_key = $log_key
 broker_public_key = $broker_key
 broker_endpoint = $clients
+witness_key = $(value_of witness_key <<<"$witness_info")
+witness_quorum = 1
 TRUST
   local broker_args ca_args storage_args
   read -r -a broker_args <<<"${IMGSHARE_BROKER_ARGS:-}"
@@ -215,8 +233,13 @@ TRUST
   start_broker "$bin/imgshare-broker" run --data-dir "$dir/broker" --clients "$clients" \
     --events "$events" --backend "$backend" --ca-service-key "$ca_service" --service-key "$storage_service" \
     "${broker_args[@]}"
+  # The witness serves before the CA sends it its first checkpoint.
+  local witness_log_offset; witness_log_offset=$(stat -c %s "$logs/witness.log" 2>/dev/null || echo 0)
+  start witness "$bin/imgshare-witness" run --data-dir "$dir/witness" --bind "$witness" \
+    --log-verify-key "$log_key"
+  wait_logged witness "$witness_log_offset" "witnessing the certificate log"
   start ca "$bin/imgshare-ca" run --data-dir "$dir/ca" --broker "$backend" --broker-key "$broker_key" \
-    "${ca_args[@]}"
+    --witness "$witness,$(value_of witness_public_key <<<"$witness_info")" "${ca_args[@]}"
   echo "$storage_nodes" >"$dir/storage-nodes"
   local i name data
   for i in $(seq 1 "$storage_nodes"); do
@@ -250,7 +273,7 @@ down() {
     echo "cluster: stopped the broker's supervisor (pid $(cat "$pids/broker.supervisor.pid"))"
   fi
   rm -f "$pids/broker.supervisor.pid"
-  for name in broker $(node_names) ca; do
+  for name in broker $(node_names) ca witness; do
     if pid_alive "$pids/$name.pid"; then
       local pid; pid=$(cat "$pids/$name.pid")
       stop_pid "$pids/$name.pid"
@@ -268,7 +291,7 @@ down() {
 
 status() {
   local code=0
-  for name in broker ca $(node_names); do
+  for name in broker ca witness $(node_names); do
     if alive "$name"; then echo "$name: running (pid $(cat "$pids/$name.pid"))"
     else echo "$name: stopped"; code=3; fi
   done

@@ -93,10 +93,10 @@ cycle=0 lost=0 half=0 unreported=0 stuck=0 undead=0 deleted=0 freezes=0
 declare -A kills=([broker]=0 [ca]=0 [storage]=0)
 trap interrupted INT TERM
 
-# Three free ports in a row, as deploy/demo.sh finds them.
+# Four free ports in a row, as deploy/demo.sh finds them.
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 base=$(( 17400 + (seed % 200) * 10 ))
-while ! { port_free "$base" && port_free $((base + 1)) && port_free $((base + 2)); }; do
+while ! { port_free "$base" && port_free $((base + 1)) && port_free $((base + 2)) && port_free $((base + 3)); }; do
   base=$((base + 10))
 done
 cluster_up() { "$root/deploy/cluster.sh" up --dir "$cluster" --base-port "$base" >>"$work/cluster.out" 2>&1; }

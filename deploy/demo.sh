@@ -19,14 +19,14 @@ trap cleanup EXIT
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-# A free base port (three in a row) so the demo never collides with a running cluster.
+# A free base port (four in a row) so the demo never collides with a running cluster.
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 base=7400
-while ! { port_free "$base" && port_free $((base + 1)) && port_free $((base + 2)); }; do
+while ! { port_free "$base" && port_free $((base + 1)) && port_free $((base + 2)) && port_free $((base + 3)); }; do
   base=$((base + 10))
 done
 
-step "1. Start the CA, a storage node and the broker on loopback (CURVE on every socket)"
+step "1. Start the CA, a witness of its certificate log, a storage node and the broker on loopback (CURVE on every socket)"
 "$root/deploy/cluster.sh" up --dir "$cluster" --base-port "$base"
 
 export IMGSHARE_PASSPHRASE="demo passphrase (use a real one)"

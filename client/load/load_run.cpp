@@ -142,8 +142,8 @@ Result<LoadResult> run_load(const LoadOptions& options, const std::atomic<bool>&
     settings.endpoint = options.broker.to_string();
     settings.broker_public_key = trust->broker_public_key;
     // One view of the certificate log for every simulated user, in memory (they have no home).
-    settings.certificate_log = std::make_shared<CertificateLog>(std::filesystem::path(),
-                                                                trust->log_verify_key);
+    settings.certificate_log = std::make_shared<CertificateLog>(
+        std::filesystem::path(), trust->log_verify_key, trust->witnesses);
     LoadNetwork network{settings, options.events.to_string(), *trust, *log, stop};
     RunState run;
     run.name_prefix = new_run_prefix();

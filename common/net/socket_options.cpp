@@ -56,6 +56,12 @@ void make_curve_server(zmq::socket_t& socket, ByteView secret_key, std::string_v
     }
 }
 
+void make_open_curve_server(zmq::socket_t& socket, ByteView secret_key) {
+    require_key(secret_key, "CURVE secret key");
+    socket.set(zmq::sockopt::curve_server, true);
+    socket.set(zmq::sockopt::curve_secretkey, zmq::const_buffer(secret_key.data(), 32));
+}
+
 void make_curve_client(zmq::socket_t& socket, ByteView server_public_key, ByteView public_key,
                        ByteView secret_key) {
     require_key(server_public_key, "server public key");

@@ -54,6 +54,11 @@ void harden_peer_socket(zmq::socket_t& socket, Liveness liveness);
 // refused rather than admitted.
 void make_curve_server(zmq::socket_t& socket, ByteView secret_key, std::string_view zap_domain);
 
+// A CURVE server socket that admits every client key, with no ZAP domain: only for a peer
+// whose every request is authenticated by what it carries, not by who sends it (the
+// certificate log's witness, whose input is a head the log signed: witness_server.h).
+void make_open_curve_server(zmq::socket_t& socket, ByteView secret_key);
+
 // A CURVE client socket that only completes a handshake with server_public_key.
 void make_curve_client(zmq::socket_t& socket, ByteView server_public_key, ByteView public_key,
                        ByteView secret_key);

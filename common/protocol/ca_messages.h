@@ -15,6 +15,7 @@
 #include "common/protocol/limits.h"
 #include "common/protocol/message_types.h"
 #include "common/standing.h"
+#include "common/transparency/cosignature.h"
 #include "common/transparency/tree_head.h"
 
 namespace imgshare {
@@ -25,17 +26,22 @@ namespace imgshare {
 // the signed `tree_head`, proved by `inclusion`; `consistency` proves that this head extends
 // the one of the size the request said it had seen (`log_size_seen`; empty when that was 0 or
 // this head's size). Hashes are 32 bytes each (common/transparency/log_check.h checks them).
+// `cosignatures` are the witnesses' of that head (common/transparency/cosignature.h); a CA
+// without witnesses sends none, and a reader whose trust file lists none needs none.
 struct LogProof {
     std::uint64_t index = 0;
     Bytes tree_head;
     std::vector<Bytes> inclusion;
     std::vector<Bytes> consistency;
+    std::vector<Bytes> cosignatures{};
     static constexpr auto fields() {
         return std::make_tuple(
             field("index", &LogProof::index),
             field("tree_head", &LogProof::tree_head, transparency::kMaxTreeHeadBytes),
             field("inclusion", &LogProof::inclusion, kMaxLogProofHashes),
-            field("consistency", &LogProof::consistency, kMaxLogProofHashes));
+            field("consistency", &LogProof::consistency, kMaxLogProofHashes),
+            optional_field("cosignatures", &LogProof::cosignatures,
+                           transparency::kMaxCosignatures));
     }
     bool operator==(const LogProof&) const = default;
 };
@@ -165,9 +171,12 @@ struct LogHeadRequest {
 struct LogHeadReply {
     static constexpr std::string_view kType = kOkType;
     Bytes tree_head;
+    std::vector<Bytes> cosignatures{};  // the witnesses' of that head
     static constexpr auto fields() {
         return std::make_tuple(
-            field("tree_head", &LogHeadReply::tree_head, transparency::kMaxTreeHeadBytes));
+            field("tree_head", &LogHeadReply::tree_head, transparency::kMaxTreeHeadBytes),
+            optional_field("cosignatures", &LogHeadReply::cosignatures,
+                           transparency::kMaxCosignatures));
     }
     bool operator==(const LogHeadReply&) const = default;
 };
@@ -189,10 +198,13 @@ struct LogConsistencyReply {
     static constexpr std::string_view kType = kOkType;
     Bytes tree_head;
     std::vector<Bytes> consistency;
+    std::vector<Bytes> cosignatures{};  // the witnesses' of that head
     static constexpr auto fields() {
         return std::make_tuple(
             field("tree_head", &LogConsistencyReply::tree_head, transparency::kMaxTreeHeadBytes),
-            field("consistency", &LogConsistencyReply::consistency, kMaxLogProofHashes));
+            field("consistency", &LogConsistencyReply::consistency, kMaxLogProofHashes),
+            optional_field("cosignatures", &LogConsistencyReply::cosignatures,
+                           transparency::kMaxCosignatures));
     }
     bool operator==(const LogConsistencyReply&) const = default;
 };

@@ -23,12 +23,16 @@ inline constexpr std::string_view kErrorType = "ERROR";
 // The services behind the broker (ReadyMessage::service, a request's kService).
 inline constexpr std::string_view kCaService = "ca";
 inline constexpr std::string_view kStorageService = "storage";
+// Not behind the broker: a certificate log witness (imgshare-witness), which the CA's log
+// reaches directly (docs/TRANSPARENCY.md). The broker routes nothing there.
+inline constexpr std::string_view kWitnessService = "witness";
 
 // Who may send a request (its kSentBy).
 enum class Sender {
     anyone,           // any client, registered or not (CA_INFO, REGISTER)
     registered_user,  // a client whose key the CA registered
     broker,           // the broker itself, never a client (LOOKUP_CURVE_KEY, REWRAP)
+    certificate_log,  // the CA's certificate log, straight to a witness (ADD_CHECKPOINT)
 };
 
 // Every request and control type, in the order of the Request variant.

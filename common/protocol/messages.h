@@ -2,7 +2,7 @@
 // type name and its msgpack map keys (see fields.h), and the one table of
 // request types (the Request variant). docs/PROTOCOL.md is the prose form.
 //
-// The structs live in ca_messages.h, storage_messages.h and
+// The structs live in ca_messages.h, storage_messages.h, witness_messages.h and
 // control_messages.h, by the service that answers them; include this header.
 // Adding a message: its struct there (kType, members, fields(), ==), an entry
 // in Request if peers send it as a request, and a round-trip test.
@@ -20,6 +20,7 @@
 #include "common/protocol/ca_messages.h"
 #include "common/protocol/control_messages.h"
 #include "common/protocol/storage_messages.h"
+#include "common/protocol/witness_messages.h"
 
 namespace imgshare {
 
@@ -30,7 +31,8 @@ using Request =
                  ShareRequest, LookupCurveKeyRequest, RewrapRequest, ReadyMessage, HeartbeatMessage,
                  DisconnectMessage, RenewRequest, UserRevokedMessage, UploadsRequest,
                  AbandonRequest, DeleteRequest, UserReleasedMessage, UsageRequest,
-                 LogHeadRequest, LogConsistencyRequest, LogEntriesRequest>;
+                 LogHeadRequest, LogConsistencyRequest, LogEntriesRequest,
+                 WitnessStateRequest, AddCheckpointRequest>;
 
 // Whether a message of type M has a payload frame after its body.
 template <class M>

@@ -53,9 +53,11 @@ constexpr auto kRoutes = routes_of(std::type_identity<Request>{});
 static_assert(std::ranges::all_of(kRoutes,
                                   [](const Route& route) {
                                       return route.service == kCaService ||
-                                             route.service == kStorageService;
+                                             route.service == kStorageService ||
+                                             (route.service == kWitnessService &&
+                                              route.sent_by == Sender::certificate_log);
                                   }),
-              "a request goes to a service the broker knows");
+              "a request goes to a service the broker knows, or from the log to a witness");
 
 }  // namespace
 

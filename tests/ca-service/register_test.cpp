@@ -96,6 +96,24 @@ TEST_F(RegisterTest, AReplayedRegisterReturnsTheSameCertificateAndChangesNothing
     EXPECT_EQ(next_serial(), 2u);
 }
 
+// A registration whose answer the client refused (e.g. its log head not yet witnessed) is
+// asked again on a new connection, which the broker now knows as the user's.
+TEST_F(RegisterTest, ARetryOnAConnectionKnownAsTheUserReturnsTheSameCertificate) {
+    UserKeys alice, other;
+    auto first = ca_->register_user(register_request("alice", alice), anonymous(alice));
+    ASSERT_TRUE(first);
+    clock_.advance_seconds(3600);
+    auto again = ca_->register_user(register_request("alice", alice), as_user("alice"));
+    ASSERT_TRUE(again) << error_of(again).message;
+    EXPECT_EQ(again->certificate, first->certificate);
+    EXPECT_EQ(next_serial(), 2u);
+    // Not for other keys under that name, nor for another name.
+    auto refused = ca_->register_user(register_request("alice", other), as_user("alice"));
+    expect_error(refused, ErrorCode::BAD_REQUEST);
+    EXPECT_EQ(error_of(refused).message, "already registered as alice");
+    EXPECT_EQ(next_serial(), 2u);
+}
+
 TEST_F(RegisterTest, AReplayForARevokedUserIsRefused) {
     UserKeys alice;
     auto request = register_request("alice", alice);

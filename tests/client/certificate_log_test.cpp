@@ -119,3 +119,65 @@ TEST_F(CertificateLogTest, WithoutAHomeTheHeadIsKeptInMemory) {
 
 }  // namespace
 }  // namespace imgshare::client
+
+namespace imgshare::client {
+namespace {
+
+// With witnesses in the trust file, a head counts only with its quorum of their cosignatures.
+class WitnessedCertificateLogTest : public ::testing::Test {
+  protected:
+    Bytes issue(const std::string& name) {
+        return encode_certificate(ca_.user(name).certificate);
+    }
+    // `proof` with a cosignature of its head by each of `witnesses`.
+    LogProof cosigned(LogProof proof, std::initializer_list<const SigningKeyPair*> witnesses) {
+        auto head = transparency::decode_tree_head(proof.tree_head).value();
+        for (const auto* witness : witnesses) {
+            proof.cosignatures.push_back(transparency::make_cosignature(
+                ca_.log_verify_key(), head, 1'750'000'000, witness->public_key,
+                witness->secret_key));
+        }
+        return proof;
+    }
+
+    imgshare::testing::ScratchDir scratch_;
+    TestCa ca_;
+    SigningKeyPair a_ = generate_signing_keys(), b_ = generate_signing_keys();
+    CertificateLog log_{scratch_.path(), ca_.log_verify_key(),
+                        transparency::WitnessPolicy{{a_.public_key, b_.public_key}, 2}};
+};
+
+TEST_F(WitnessedCertificateLogTest, AHeadWithoutItsQuorumIsNotWitnessedAndNotKept) {
+    auto alice = issue("alice");
+    auto stranger = generate_signing_keys();
+    for (const auto& proof : {ca_.log->proof(alice), cosigned(ca_.log->proof(alice), {&a_}),
+                              cosigned(ca_.log->proof(alice), {&a_, &a_}),
+                              cosigned(ca_.log->proof(alice), {&a_, &stranger})}) {
+        auto refused = log_.accept(alice, proof, 0, 1);
+        ASSERT_FALSE(refused);
+        EXPECT_EQ(refused.error().code, ErrorCode::NOT_WITNESSED) << refused.error().message;
+    }
+    auto head_alone = ca_.log->proof(alice);
+    auto refused = log_.accept_head(head_alone.tree_head, {}, {}, 0, 1);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, ErrorCode::NOT_WITNESSED);
+    EXPECT_FALSE(fs::exists(log_.head_path()));
+
+    EXPECT_EQ(log_.accept(alice, cosigned(ca_.log->proof(alice), {&a_, &b_}), 0, 1).value(),
+              Accepted::yes);
+    EXPECT_EQ(log_.size_seen().value(), 1u);
+}
+
+TEST_F(WitnessedCertificateLogTest, CosignaturesOfAnotherHeadDoNotCount) {
+    auto alice = issue("alice");
+    auto old = cosigned(ca_.log->proof(alice), {&a_, &b_});
+    auto bob = issue("bob");
+    auto fresh = ca_.log->proof(bob);
+    fresh.cosignatures = old.cosignatures;  // the witnesses cosigned the log at 1 entry, not 2
+    auto refused = log_.accept(bob, fresh, 0, 1);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, ErrorCode::NOT_WITNESSED);
+}
+
+}  // namespace
+}  // namespace imgshare::client

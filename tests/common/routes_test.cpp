@@ -15,7 +15,9 @@ TEST(RoutesTest, EveryRequestHasOneRouteAndNoControlMessageHasAny) {
     std::set<std::string_view> routed;
     for (const auto& route : request_routes()) {
         EXPECT_TRUE(routed.insert(route.type).second) << route.type << " is routed twice";
-        EXPECT_TRUE(route.service == kCaService || route.service == kStorageService) << route.type;
+        EXPECT_TRUE(route.service == kCaService || route.service == kStorageService ||
+                    route.service == kWitnessService)
+            << route.type;
         EXPECT_EQ(route_of(route.type), route);
     }
     for (auto type : request_type_names()) {
@@ -36,6 +38,8 @@ TEST(RoutesTest, EachServiceIsRoutedItsOwnTypes) {
               (std::vector<std::string>{"ABANDON", "DELETE", "DOWNLOAD", "GET_CHUNK", "LIST",
                                         "POST_BEGIN", "POST_CHUNK", "POST_COMMIT", "POST_IMAGE",
                                         "SHARE", "UPLOADS", "USAGE"}));
+    EXPECT_EQ(types_routed_to(kWitnessService),
+              (std::vector<std::string>{"ADD_CHECKPOINT", "WITNESS_STATE"}));
     EXPECT_TRUE(types_routed_to("broker").empty());
 }
 
@@ -51,6 +55,10 @@ TEST(RoutesTest, WhoMaySendWhat) {
     EXPECT_EQ(route_of("REWRAP")->sent_by, Sender::broker);
     EXPECT_EQ(route_of("REWRAP")->service, kCaService);
     EXPECT_EQ(route_of("SHARE")->service, kStorageService);
+    for (auto type : {"WITNESS_STATE", "ADD_CHECKPOINT"}) {
+        EXPECT_EQ(route_of(type)->sent_by, Sender::certificate_log) << type;
+        EXPECT_EQ(route_of(type)->service, kWitnessService) << type;
+    }
 }
 
 }  // namespace

@@ -98,6 +98,66 @@ TEST(TrustFileTest, FormatRoundTrips) {
     EXPECT_EQ(*back, anchors);
 }
 
+// A fresh Ed25519 public key in hex, as a witness_key line wants it.
+std::string witness_hex() {
+    std::array<std::uint8_t, crypto_sign_PUBLICKEYBYTES> public_key{};
+    std::array<std::uint8_t, crypto_sign_SECRETKEYBYTES> secret{};
+    crypto_sign_keypair(public_key.data(), secret.data());
+    sodium_memzero(secret.data(), secret.size());
+    return to_hex(ByteView(public_key.data(), public_key.size()));
+}
+
+TEST(TrustFileTest, WitnessKeysRepeatAndTheirQuorumDefaultsToOne) {
+    Keys keys = fresh_keys();
+    const auto a = witness_hex(), b = witness_hex();
+    auto anchors = parse_trust(trust_text(keys) + "witness_key = " + a + "\nwitness_key = " + b +
+                                   "\n",
+                               "t");
+    ASSERT_TRUE(anchors.has_value()) << anchors.error().message;
+    EXPECT_EQ(anchors->witnesses.witness_keys,
+              (std::vector<Bytes>{from_hex(a).value(), from_hex(b).value()}));
+    EXPECT_EQ(anchors->witnesses.quorum, 1u);
+    anchors = parse_trust(trust_text(keys) + "witness_key = " + a + "\nwitness_key = " + b +
+                              "\nwitness_quorum = 2\n",
+                          "t");
+    ASSERT_TRUE(anchors.has_value()) << anchors.error().message;
+    EXPECT_EQ(anchors->witnesses.quorum, 2u);
+    // Without witnesses, nothing is required.
+    anchors = parse_trust(trust_text(keys), "t");
+    ASSERT_TRUE(anchors.has_value());
+    EXPECT_EQ(anchors->witnesses, transparency::WitnessPolicy{});
+
+    TrustAnchors formatted{keys.ca_verify_key, keys.broker_public_key, std::nullopt,
+                           keys.log_verify_key,
+                           transparency::WitnessPolicy{{from_hex(a).value(), from_hex(b).value()}, 2}};
+    auto back = parse_trust(format_trust(formatted), "formatted");
+    ASSERT_TRUE(back.has_value()) << back.error().message;
+    EXPECT_EQ(*back, formatted);
+}
+
+TEST(TrustFileTest, AQuorumTheWitnessesCannotMeetOrAWitnessTwiceIsRefused) {
+    Keys keys = fresh_keys();
+    const auto a = witness_hex();
+    const std::string one = trust_text(keys) + "witness_key = " + a + "\n";
+    EXPECT_EQ(refused(one + "witness_quorum = 2\n").message,
+              "trust:6: witness_quorum is 2 but 1 witness_key line(s) are given");
+    EXPECT_EQ(refused(trust_text(keys) + "witness_quorum = 1\n").message,
+              "trust:5: witness_quorum is 1 but 0 witness_key line(s) are given");
+    EXPECT_EQ(refused(one + "witness_quorum = 0\n").message,
+              "trust:6: witness_quorum is 0 but witnesses are listed: remove them, or require "
+              "at least one");
+    EXPECT_EQ(refused(one + "witness_key = " + a + "\n").message,
+              "trust:6: the same witness_key twice");
+    for (auto bad : {"", "-1", "one", "100"}) {
+        EXPECT_EQ(refused(one + "witness_quorum = " + bad + "\n").message,
+                  "trust:6: witness_quorum must be a number of witnesses")
+            << bad;
+    }
+    EXPECT_EQ(refused(one + "witness_quorum = 1\nwitness_quorum = 1\n").message,
+              "trust:7: duplicate key 'witness_quorum' (first set on line 6)");
+    EXPECT_EQ(refused(trust_text(keys) + "witness_key = 00\n").code, ErrorCode::CONFIG);
+}
+
 TEST(TrustFileTest, FormatRefusesWrongKeySizes) {
     TrustAnchors anchors{Bytes(31, 1), Bytes(32, 1), std::nullopt, Bytes(32, 1)};
     EXPECT_THROW((void)format_trust(anchors), std::invalid_argument);

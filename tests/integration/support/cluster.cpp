@@ -76,6 +76,23 @@ Cluster::Cluster(ClusterOptions options) : options_(std::move(options)) {
     storage_service_key_ = value_of(storage_init.out, "service_public_key");
 
     TrustAnchors trust{ca_verify_key_, broker_public_key_, std::nullopt, log_verify_key_};
+    if (options_.witness) {
+        auto witness_init =
+            run_command({executable("imgshare-witness"), "init", "--data-dir", witness_dir()});
+        if (witness_init.exit_code != 0) {
+            throw std::runtime_error("witness init: " + witness_init.err);
+        }
+        witness_key_ = from_hex(value_of(witness_init.out, "witness_key")).value();
+        witness_public_key_ = z85_decode(value_of(witness_init.out, "witness_public_key")).value();
+        trust.witnesses = transparency::WitnessPolicy{{witness_key_}, 1};
+        witness_port_ = free_port();
+        if (auto serving = start_witness(); !serving) {
+            throw std::runtime_error("the witness did not start: " +
+                                     std::string(serving.message()));
+        }
+        options_.ca_args.push_back("--witness");
+        options_.ca_args.push_back(witness_endpoint() + "," + z85_encode(witness_public_key_));
+    }
     std::ofstream(trust_file()) << format_trust(trust);
 
     // Another test may bind a port between our check and the broker's bind:
@@ -106,6 +123,7 @@ Cluster::~Cluster() {
     storage_.reset();
     ca_.reset();
     broker_.reset();
+    witness_.reset();
     if (!getenv("IMGSHARE_KEEP_TEST_DIRS")) {
         std::error_code ignored;
         fs::remove_all(dir_, ignored);
@@ -171,6 +189,23 @@ std::vector<std::string> Cluster::service_command(const std::string& name, const
         service_command("imgshare-storage", storage_dir(), {"--ca-key", to_hex(ca_verify_key_)});
     argv.insert(argv.end(), options_.storage_args.begin(), options_.storage_args.end());
     return start_service(storage_, argv, "storage");
+}
+
+std::string Cluster::witness_endpoint() const {
+    return endpoint(witness_port_);
+}
+
+::testing::AssertionResult Cluster::start_witness() {
+    witness_ = std::make_unique<Process>(
+        std::vector<std::string>{executable("imgshare-witness"), "run", "--data-dir",
+                                 witness_dir(), "--bind", witness_endpoint(), "--log-verify-key",
+                                 to_hex(log_verify_key_)},
+        dir_ / "witness-process");
+    return witness_->wait_for_err("witnessing the certificate log", std::chrono::seconds(15));
+}
+
+void Cluster::stop_witness() {
+    witness_.reset();
 }
 
 void Cluster::stop_ca() {

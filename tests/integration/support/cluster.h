@@ -20,9 +20,12 @@ namespace imgshare::testing {
 
 struct ClusterOptions {
     bool start_storage = true;
-    std::vector<std::string> storage_args;  // extra flags for imgshare-storage run
-    std::vector<std::string> broker_args;
-    std::vector<std::string> ca_args;  // extra flags for imgshare-ca run
+    std::vector<std::string> storage_args{};  // extra flags for imgshare-storage run
+    std::vector<std::string> broker_args{};
+    std::vector<std::string> ca_args{};  // extra flags for imgshare-ca run
+    // One imgshare-witness beside the CA (which sends it every checkpoint), and the trust
+    // file requiring its cosignature (witness_key, witness_quorum = 1).
+    bool witness = false;
 };
 
 class Cluster {
@@ -37,6 +40,7 @@ class Cluster {
     std::filesystem::path storage_dir() const { return dir_ / "storage"; }
     std::filesystem::path broker_dir() const { return dir_ / "broker"; }
     std::filesystem::path trust_file() const { return dir_ / "trust"; }
+    std::filesystem::path witness_dir() const { return dir_ / "witness"; }
     std::string client_endpoint() const;
     std::string events_endpoint() const;
     std::string backend_endpoint() const;
@@ -52,6 +56,12 @@ class Cluster {
     void stop_ca();
     void stop_storage();
     void stop_broker();
+    // The witness (ClusterOptions::witness): started before the CA; up once it serves.
+    [[nodiscard]] ::testing::AssertionResult start_witness();
+    void stop_witness();
+    std::string witness_endpoint() const;
+    const Bytes& witness_key() const { return witness_key_; }                // Ed25519
+    const Bytes& witness_public_key() const { return witness_public_key_; }  // CURVE
     // kill -9, as a crash: no DISCONNECT, nothing closed cleanly. start_*() brings the
     // server back on the same ports and data directory.
     void kill_ca();
@@ -106,7 +116,9 @@ class Cluster {
     Bytes ca_verify_key_;
     Bytes log_verify_key_;
     std::string ca_service_key_, storage_service_key_;
-    std::unique_ptr<Process> ca_, storage_, broker_;
+    std::unique_ptr<Process> ca_, storage_, broker_, witness_;
+    int witness_port_ = 0;
+    Bytes witness_key_, witness_public_key_;
     int broker_generation_ = 0;
     int watcher_count_ = 0;
     int download_count_ = 0;

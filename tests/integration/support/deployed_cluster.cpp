@@ -71,7 +71,7 @@ CommandResult DeployedCluster::cluster_sh(const std::string& command,
 }
 
 ::testing::AssertionResult DeployedCluster::up(const std::vector<std::string>& flags) {
-    if (base_port_ == 0) base_port_ = free_ports(3);  // a second up keeps the ports, as homes do
+    if (base_port_ == 0) base_port_ = free_ports(4);  // a second up keeps the ports, as homes do
     started_ = true;
     auto result = cluster_sh("up", flags);
     if (result.exit_code != 0) {

@@ -291,6 +291,7 @@ void install_handlers(service::ServiceWorker& worker, CertificateAuthority& ca) 
     route<LogHeadRequest>(worker, ca, &CertificateAuthority::log_head);
     route<LogConsistencyRequest>(worker, ca, &CertificateAuthority::log_consistency);
     route<LogEntriesRequest>(worker, ca, &CertificateAuthority::log_entries);
+    route<LogProofRequest>(worker, ca, &CertificateAuthority::log_proof_of);
 }
 
 }  // namespace imgshare::ca

@@ -102,6 +102,8 @@ class CertificateAuthority {
                                                               const RequestContext& context) const;
     [[nodiscard]] Result<LogEntriesReply> log_entries(const LogEntriesRequest& request,
                                                       const RequestContext& context) const;
+    [[nodiscard]] Result<LogProofReply> log_proof_of(const LogProofRequest& request,
+                                                     const RequestContext& context) const;
 
     // The operator's reissue (`imgshare-ca reissue`, ca-service/reissue.h), not a request: a
     // certificate for exactly the keys of `username`'s current one, with the next serial and

@@ -6,6 +6,7 @@
 
 #include "ca-service/certificate_authority.h"
 #include "ca-service/request_checks.h"
+#include "common/registration.h"
 #include "common/transparency/log_check.h"
 #include "common/transparency/tree_head.h"
 
@@ -74,6 +75,25 @@ Result<LogEntriesReply> CertificateAuthority::log_entries(const LogEntriesReques
         request.start, std::min<std::uint64_t>(request.count, kMaxLogEntriesPerReply));
     if (!entries) return std::unexpected(std::move(entries.error()));
     return LogEntriesReply{std::move(*entries)};
+}
+
+Result<LogProofReply> CertificateAuthority::log_proof_of(const LogProofRequest& request,
+                                                         const RequestContext& context) const {
+    if (auto allowed = require_registered(context, LogProofRequest::kType, true); !allowed) {
+        return std::unexpected(std::move(allowed.error()));
+    }
+    if (auto valid = check_username(request.username); !valid) {
+        return std::unexpected(std::move(valid.error()));
+    }
+    if (auto index = registry_.log_index_of(request.username, request.serial); !index) {
+        if (index.error().code != ErrorCode::NOT_FOUND) return std::unexpected(index.error());
+        return fail(ErrorCode::NOT_FOUND,
+                    fmt::format("the certificate log holds no certificate #{} of {}",
+                                request.serial, request.username));
+    }
+    auto proof = log_proof(request.username, request.serial, request.log_size_seen);
+    if (!proof) return std::unexpected(std::move(proof.error()));
+    return LogProofReply{std::move(*proof)};
 }
 
 }  // namespace imgshare::ca

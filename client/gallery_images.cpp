@@ -55,7 +55,8 @@ std::string thumbnail_cache_key(const std::string& name) { return "thumbnail/" +
 
 Result<std::unique_ptr<GalleryImages>> GalleryImages::open(Session& session, Identity identity,
                                                           std::ostream& err,
-                                                          std::size_t cache_bytes) {
+                                                          std::size_t cache_bytes,
+                                                          std::chrono::seconds log_check_interval) {
     std::string pattern = (scratch_parent(session) / "imgshare-gallery-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) {
         return fail(ErrorCode::IO_ERROR,
@@ -69,8 +70,8 @@ Result<std::unique_ptr<GalleryImages>> GalleryImages::open(Session& session, Ide
         cache->forget(name);
         cache->forget(thumbnail_cache_key(name));
     };
-    auto follower =
-        GalleryFeed::start(session, images->identity_, images->feed_, err, std::move(forget));
+    auto follower = GalleryFeed::start(session, images->identity_, images->feed_, err,
+                                       std::move(forget), log_check_interval);
     if (!follower) return std::unexpected(follower.error());
     images->follower_ = std::move(*follower);
     return images;

@@ -35,9 +35,12 @@ class GalleryImages final : public gallery::GallerySource {
     // IO_ERROR if the private directory cannot be made; LIST's error if the feed cannot be
     // read. Failures while following the feed later are reported on `err` and retried.
     // `cache_bytes` bounds the decrypted images kept in memory.
+    // `log_check_interval`: how often the certificate log is checked for the user's name
+    // (GalleryFeed; zero: never).
     [[nodiscard]] static Result<std::unique_ptr<GalleryImages>> open(
         Session& session, Identity identity, std::ostream& err,
-        std::size_t cache_bytes = gallery::kDefaultImageCacheBytes);
+        std::size_t cache_bytes = gallery::kDefaultImageCacheBytes,
+        std::chrono::seconds log_check_interval = std::chrono::seconds(60));
     ~GalleryImages() override;
     GalleryImages(const GalleryImages&) = delete;
     GalleryImages& operator=(const GalleryImages&) = delete;
@@ -60,6 +63,9 @@ class GalleryImages final : public gallery::GallerySource {
     [[nodiscard]] Result<nlohmann::json> share(const std::string& name,
                                                const std::string& with) override {
         return posts_.share(name, with);
+    }
+    [[nodiscard]] nlohmann::json log_findings() const override {
+        return follower_->log_findings();
     }
 
   private:

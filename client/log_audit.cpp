@@ -106,4 +106,13 @@ Result<AuditReport> audit_log(BrokerConnection& connection, CertificateLog& log,
     return monitor.check(connection, log, now_seconds);
 }
 
+std::string describe_impostor(const LoggedCertificate& impostor) {
+    const auto& certificate = impostor.certificate;
+    return fmt::format("the certificate log holds certificate #{} for {} (entry {}) with keys "
+                       "that are not this home's (sign_pk {}): the CA issued your name to "
+                       "someone else",
+                       certificate.serial, certificate.username, impostor.index,
+                       to_hex(certificate.sign_pk));
+}
+
 }  // namespace imgshare::client

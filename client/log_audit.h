@@ -59,6 +59,11 @@ class LogMonitor {
     std::uint64_t own_certificates_ = 0;
 };
 
+// The line a long-running client (watch, imgshare-watch, the gallery) reports an impostor
+// with: "the certificate log holds certificate #S for NAME (entry I) with keys that are not
+// this home's (sign_pk HEX): the CA issued your name to someone else" (after "IMPERSONATION: ").
+[[nodiscard]] std::string describe_impostor(const LoggedCertificate& impostor);
+
 // One check of the whole log (`imgshare audit`).
 [[nodiscard]] Result<AuditReport> audit_log(BrokerConnection& connection, CertificateLog& log,
                                             ByteView ca_verify_key, const std::string& username,

@@ -39,6 +39,15 @@ Result<std::int64_t> check_owner_standing(BrokerConnection& connection, const Do
                                 "trusted; nothing was written",
                                 owner));
     }
+    // A certificate other than the owner's current one (an older one of a renewed owner) is
+    // proved in the log on its own; the current one was, with the standing.
+    if (!(standing->certificate == *signer)) {
+        if (auto logged = prove_logged(connection, record.certificate, signer->username,
+                                       signer->serial, now_seconds);
+            !logged) {
+            return owner_error(logged.error());
+        }
+    }
     if (state_of(*signer, false, now_seconds) != CertificateState::Expired) return now_seconds;
 
     const Certificate& current = standing->certificate;

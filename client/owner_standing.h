@@ -5,7 +5,9 @@
 // In order: the owner's certificate in the DOWNLOAD reply must be the pinned
 // CA's (verified apart from time: BAD_SIGNATURE, BAD_REQUEST); the owner's
 // current state from the CA (GET_CERT, its signed standing checked by
-// fetch_user_standing: BAD_SIGNATURE, STALE) must not be revoked (REVOKED); and if
+// fetch_user_standing: BAD_SIGNATURE, STALE) must not be revoked (REVOKED); a reply's
+// certificate that is not the current one must be in the certificate log on its own
+// (LOG_PROOF: NOT_LOGGED, NOT_FOUND...); and if
 // the reply's certificate has expired, the owner's current certificate must
 // be valid now, for the same name and the same signing key (a renewal, so
 // their images stay readable), else EXPIRED.

@@ -58,4 +58,25 @@ Result<UserStanding> fetch_user_standing(BrokerConnection& connection, ByteView 
     }
 }
 
+Result<void> prove_logged(BrokerConnection& connection, ByteView encoded_certificate,
+                          const std::string& username, std::uint64_t serial,
+                          std::int64_t now_seconds) {
+    auto* log = connection.certificate_log();
+    if (log == nullptr) return fail(ErrorCode::NOT_LOGGED, "no certificate log to check against");
+    for (int attempt = 1;; ++attempt) {
+        auto seen = log->size_seen();
+        if (!seen) return std::unexpected(seen.error());
+        auto reply = connection.call<LogProofReply>(LogProofRequest{username, serial, *seen});
+        if (!reply) return std::unexpected(reply.error());
+        auto logged = log->accept(encoded_certificate, reply->log, *seen, now_seconds);
+        if (!logged) return std::unexpected(logged.error());
+        if (*logged == Accepted::yes) return {};
+        if (attempt == kLogAttempts) {
+            return fail(ErrorCode::SERVICE_UNAVAILABLE,
+                        "the certificate log grew during each of " + std::to_string(kLogAttempts) +
+                            " proofs of a certificate of " + username + "; try again");
+        }
+    }
+}
+
 }  // namespace imgshare::client

@@ -24,6 +24,15 @@ struct UserStanding {
     bool revoked = false;
 };
 
+// That `encoded_certificate` (certificate `serial` of `username`) is in the certificate log, as
+// the CA proves it (LOG_PROOF) and the connection's CertificateLog checks it (NOT_LOGGED,
+// NOT_WITNESSED, LOG_INCONSISTENT, BAD_SIGNATURE): for a certificate that is not the user's
+// current one, such as a renewed owner's older certificate that a DOWNLOAD names. LOG_PROOF's
+// errors first (NOT_FOUND: the log holds no such certificate).
+[[nodiscard]] Result<void> prove_logged(BrokerConnection& connection, ByteView encoded_certificate,
+                                        const std::string& username, std::uint64_t serial,
+                                        std::int64_t now_seconds);
+
 // GET_CERT's errors (NOT_FOUND for no such user, ...), then the checks above.
 [[nodiscard]] Result<UserStanding> fetch_user_standing(BrokerConnection& connection,
                                                        ByteView ca_verify_key,

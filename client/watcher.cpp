@@ -126,11 +126,7 @@ void Watcher::check_log() {
     }
     for (const auto& impostor : report->impostors) {
         const auto& certificate = impostor.certificate;
-        print_line(err_, fmt::format("error: IMPERSONATION: the certificate log holds certificate "
-                                     "#{} for {} (entry {}) with keys that are not this home's "
-                                     "(sign_pk {}): the CA issued your name to someone else",
-                                     certificate.serial, certificate.username, impostor.index,
-                                     to_hex(certificate.sign_pk)));
+        print_line(err_, "error: IMPERSONATION: " + describe_impostor(impostor));
         if (options_.json) {
             print_json_line(out_, {{"event", "IMPERSONATION"},
                                    {"entry", impostor.index},

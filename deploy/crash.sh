@@ -45,7 +45,7 @@ while [ $# -gt 0 ]; do
 done
 # --minutes alone runs as many cycles as fit.
 [ -n "$minutes" ] && [ "$cycles_given" = 0 ] && cycles=1000000000
-for tool in imgshare imgshare-watch imgshare-broker imgshare-ca imgshare-storage; do
+for tool in imgshare imgshare-watch imgshare-broker imgshare-ca imgshare-storage imgshare-witness; do
   [ -x "$bin/$tool" ] || { echo "crash: $bin/$tool missing; run deploy/bootstrap.sh" >&2; exit 1; }
 done
 keep=1

@@ -11,7 +11,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 build_dir=${IMGSHARE_BUILD_DIR:-build}
 [ -d "$build_dir" ] || deploy/bootstrap.sh
-cmake --build "$build_dir" --target gallery_tests imgshare imgshare-broker imgshare-ca imgshare-storage
+cmake --build "$build_dir" --target gallery_tests imgshare imgshare-broker imgshare-ca imgshare-storage imgshare-witness
 mkdir -p docs/screenshots
 rm -f docs/screenshots/gallery-*.png
 GALLERY_SCREENSHOT_DIR="$root/docs/screenshots" "$build_dir/bin/gallery_tests" \

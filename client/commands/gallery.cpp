@@ -28,6 +28,7 @@ struct GalleryOptions {
     int port = 0;
     bool no_open = false;
     std::size_t cache_mib = gallery::kDefaultImageCacheBytes >> 20;
+    std::int64_t log_check_seconds = 60;
 };
 
 bool has_desktop() {
@@ -72,7 +73,8 @@ Result<void> run_gallery(const GalleryOptions& options, const CommandContext& co
     auto identity = (*session)->unlock();
     if (!identity) return std::unexpected(identity.error());
     auto images = GalleryImages::open(**session, std::move(*identity), context.err,
-                                      options.cache_mib << 20);
+                                      options.cache_mib << 20,
+                                      std::chrono::seconds(options.log_check_seconds));
     if (!images) return std::unexpected(images.error());
     auto server = gallery::GalleryServer::start(options.port, **images);
     if (!server) return std::unexpected(server.error());
@@ -100,6 +102,12 @@ CommandAction define_gallery(CLI::App& command) {
     command.add_option("--cache-mib", options->cache_mib,
                        "Decrypted images kept in memory, in MiB (default 256)")
         ->check(CLI::Range(1, 4096));
+    command.add_option("--log-check", options->log_check_seconds,
+                       "Seconds between checks of the certificate log for certificates in your "
+                       "name with keys that are not yours (0: never); a finding is printed as "
+                       "error: IMPERSONATION: … and shown at the top of the page")
+        ->check(CLI::Range(0, 86'400))
+        ->capture_default_str();
     command.footer(
         "Serves a page of the images you may read on 127.0.0.1 only, each shown only after "
         "every check of `download` passed (docs/GALLERY.md).\n"

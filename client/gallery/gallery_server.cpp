@@ -269,6 +269,9 @@ void GalleryServer::install_routes() {
     server.Get("/api/images", [this](const httplib::Request&, httplib::Response& response) {
         send_json(response, source_.feed().newest_first());
     });
+    server.Get("/api/log", [this](const httplib::Request&, httplib::Response& response) {
+        send_json(response, nlohmann::json{{"findings", source_.log_findings()}});
+    });
     server.Get("/api/events", [this](const httplib::Request& request,
                                      httplib::Response& response) {
         auto cursor = resume_position(request);

@@ -84,6 +84,11 @@ class GallerySource {
     // {name, added, recipients, seq}.
     [[nodiscard]] virtual Result<nlohmann::json> share(const std::string& name,
                                                        const std::string& with) = 0;
+
+    // What the checks of the certificate log for the user's own name found (docs/
+    // TRANSPARENCY.md, "Looking"): an array of {code, message}, IMPERSONATION ones with entry,
+    // serial and sign_pk; empty when all is well (or nothing checks).
+    [[nodiscard]] virtual nlohmann::json log_findings() const { return nlohmann::json::array(); }
 };
 
 }  // namespace imgshare::gallery

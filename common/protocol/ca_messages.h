@@ -209,6 +209,32 @@ struct LogConsistencyReply {
     bool operator==(const LogConsistencyReply&) const = default;
 };
 
+// Where certificate `serial` of `username` stands in the log: the proof GET_CERT gives for a
+// current certificate, for any certificate the CA issued (a renewed owner's older one, which
+// a DOWNLOAD names). NOT_FOUND when the log holds no such certificate.
+struct LogProofRequest {
+    static constexpr std::string_view kType = "LOG_PROOF";
+    static constexpr std::string_view kService = kCaService;
+    static constexpr Sender kSentBy = Sender::registered_user;
+    std::string username;
+    std::uint64_t serial = 0;
+    std::uint64_t log_size_seen = 0;
+    static constexpr auto fields() {
+        using M = LogProofRequest;
+        return std::make_tuple(field("username", &M::username),
+                               field("serial", &M::serial),
+                               optional_field("log_size_seen", &M::log_size_seen));
+    }
+    bool operator==(const LogProofRequest&) const = default;
+};
+
+struct LogProofReply {
+    static constexpr std::string_view kType = kOkType;
+    LogProof log;
+    static constexpr auto fields() { return std::make_tuple(field("log", &LogProofReply::log)); }
+    bool operator==(const LogProofReply&) const = default;
+};
+
 // Entries `start` .. start + count - 1 of the log (common/transparency/log_entry.h), at most
 // kMaxLogEntriesPerReply and fewer at its end; BAD_REQUEST for a start past the end.
 struct LogEntriesRequest {

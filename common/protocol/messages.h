@@ -32,7 +32,7 @@ using Request =
                  DisconnectMessage, RenewRequest, UserRevokedMessage, UploadsRequest,
                  AbandonRequest, DeleteRequest, UserReleasedMessage, UsageRequest,
                  LogHeadRequest, LogConsistencyRequest, LogEntriesRequest,
-                 WitnessStateRequest, AddCheckpointRequest>;
+                 WitnessStateRequest, AddCheckpointRequest, LogProofRequest>;
 
 // Whether a message of type M has a payload frame after its body.
 template <class M>

@@ -177,3 +177,44 @@ TEST_F(CertificateLogTest, TheLogsRequestsAnswerWithinTheirBounds) {
 
 }  // namespace
 }  // namespace imgshare::ca::testing
+
+namespace imgshare::ca::testing {
+namespace {
+
+// LOG_PROOF: the proof of any certificate the CA issued, such as a renewed owner's older one
+// that a DOWNLOAD names; NOT_FOUND for one the log does not hold.
+TEST_F(CertificateLogTest, LogProofProvesAnOlderCertificateOfARenewedUser) {
+    auto alice = UserKeys{};
+    const auto first = register_ok("alice", alice);
+    auto current = decode_certificate(first).value();
+    const auto now = clock_.now_seconds();
+    RenewRequest renewal{"alice", current.serial, now,
+                         make_renewal_proof(keys_->signing.public_key, current, now,
+                                            alice.sign.secret_key),
+                         1};
+    ASSERT_TRUE(ca_->renew(renewal, as_user("alice")));
+    register_ok("bob", UserKeys{});
+
+    auto proved = ca_->log_proof_of(LogProofRequest{"alice", current.serial, 1}, as_user("bob"));
+    ASSERT_TRUE(proved) << proved.error().message;
+    EXPECT_EQ(proved->log.index, 0u);
+    auto head = reader_check(first, proved->log);
+    ASSERT_TRUE(head) << head.error().message;
+    EXPECT_EQ(head->size, 3u);
+    EXPECT_TRUE(check_extends(transparency::TreeHead{1, registry_->log_root(1), 0, {}}, *head,
+                              proved->log.consistency));
+
+    auto unknown = ca_->log_proof_of(LogProofRequest{"alice", 9, 0}, as_user("bob"));
+    expect_error(unknown, ErrorCode::NOT_FOUND);
+    EXPECT_EQ(unknown.error().message, "the certificate log holds no certificate #9 of alice");
+    expect_error(ca_->log_proof_of(LogProofRequest{"nobody", 1, 0}, as_user("bob")),
+                 ErrorCode::NOT_FOUND);
+    expect_error(ca_->log_proof_of(LogProofRequest{"Not A Name", 1, 0}, as_user("bob")),
+                 ErrorCode::BAD_REQUEST);
+    auto stranger = UserKeys{};
+    expect_error(ca_->log_proof_of(LogProofRequest{"alice", 1, 0}, anonymous(stranger)),
+                 ErrorCode::NOT_REGISTERED);
+}
+
+}  // namespace
+}  // namespace imgshare::ca::testing

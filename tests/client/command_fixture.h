@@ -214,6 +214,11 @@ class CommandsTest : public FakeBrokerCommandTest {
                 return {encode_error(Error{ErrorCode::NOT_FOUND, "-"}, id)};
             return {answer(behaviour_.on_get_cert(*get_cert), id)};
         }
+        if (auto* asked = std::get_if<LogProofRequest>(&decoded->request)) {
+            auto encoded = ca_.log->certificate_of(asked->username, asked->serial);
+            if (!encoded) return {encode_error(Error{ErrorCode::NOT_FOUND, "-"}, id)};
+            return {encode_ok(LogProofReply{ca_.log->proof(*encoded, asked->log_size_seen)}, id)};
+        }
         if (std::holds_alternative<UsageRequest>(decoded->request) && behaviour_.on_usage) {
             return {answer(behaviour_.on_usage(), id)};
         }

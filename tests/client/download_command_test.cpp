@@ -43,6 +43,8 @@ class DownloadCommandTest : public CommandsTest {
     void post_as(TestUser owner) {
         alice_ = std::move(owner);
         alice_now_ = alice_.certificate;
+        // Logged, as the CA logs every certificate it issues (LOG_PROOF proves it later).
+        ca_.log->index_of(encode_certificate(alice_.certificate));
         post_again({});
     }
 
@@ -200,6 +202,19 @@ TEST_F(DownloadCommandTest, ARenewedOwnersOlderImagesStayReadable) {
     auto run = imgshare(bob_home_, {"download", "cat", "-o", (scratch_ / "out").string()});
     ASSERT_EQ(run.status, 0) << run.err;
     EXPECT_EQ(read_bytes(scratch_ / "out" / "cat.png"), image_);
+}
+
+// The older certificate a renewed owner signed with must be in the certificate log on its own
+// (LOG_PROOF): one the log does not hold is refused, and nothing is written.
+TEST_F(DownloadCommandTest, ARenewedOwnersOlderCertificateTheLogDoesNotHoldIsRefused) {
+    fs::create_directories(scratch_ / "out");
+    post_as(ca_.user("alice", 1, SystemClock().now_seconds() - 3 * 86400));
+    alice_now_ = reissued(alice_.keys.sign.public_key);
+    ca_.log->certificates.clear();  // the CA proves nothing it did not log
+    auto run = imgshare(bob_home_, {"download", "cat", "-o", (scratch_ / "out").string()});
+    expect_error(run, "NOT_FOUND");
+    EXPECT_TRUE(run.err.starts_with("error: NOT_FOUND: the owner's certificate: ")) << run.err;
+    EXPECT_TRUE(files_in(scratch_ / "out").empty());
 }
 
 TEST_F(DownloadCommandTest, ARevokedOwnerIsRefusedEvenAfterARenewal) {

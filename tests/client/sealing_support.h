@@ -49,8 +49,21 @@ struct TestLog {
         auto found = std::find(leaves.begin(), leaves.end(), leaf);
         if (found != leaves.end()) return static_cast<std::uint64_t>(found - leaves.begin());
         leaves.push_back(leaf);
+        certificates.emplace_back(encoded.begin(), encoded.end());
         return tree.append_leaf_hash(leaf);
     }
+
+    // The encoded certificate `serial` of `username` the log holds (LOG_PROOF), the latest
+    // logged if the tests made several, if any.
+    std::optional<Bytes> certificate_of(const std::string& username, std::uint64_t serial) const {
+        for (auto encoded = certificates.rbegin(); encoded != certificates.rend(); ++encoded) {
+            auto certificate = decode_certificate(*encoded);
+            if (certificate && certificate->username == username && certificate->serial == serial)
+                return *encoded;
+        }
+        return std::nullopt;
+    }
+    std::vector<Bytes> certificates;  // in the order they were logged
 
     // What an honest log answers for `encoded` to a client that saw `size_seen` entries.
     LogProof proof(ByteView encoded, std::uint64_t size_seen = 0) {

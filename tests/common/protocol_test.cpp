@@ -141,7 +141,7 @@ TEST(ProtocolTest, RequestTypeTableMatchesTheMessages) {
         "POST_IMAGE", "LIST",     "DOWNLOAD",  "GET_CHUNK",  "SHARE",      "LOOKUP_CURVE_KEY",
         "REWRAP",     "READY",    "HEARTBEAT", "DISCONNECT", "RENEW",      "USER_REVOKED",
         "UPLOADS",    "ABANDON",  "DELETE",    "USER_RELEASED", "USAGE",
-        "LOG_HEAD",   "LOG_CONSISTENCY", "LOG_ENTRIES", "WITNESS_STATE", "ADD_CHECKPOINT"};
+        "LOG_HEAD",   "LOG_CONSISTENCY", "LOG_ENTRIES", "WITNESS_STATE", "ADD_CHECKPOINT", "LOG_PROOF"};
     auto names = request_type_names();
     EXPECT_EQ(std::vector<std::string_view>(names.begin(), names.end()), expected);
     for (auto name : expected) {

@@ -32,8 +32,8 @@ TEST(RoutesTest, EveryRequestHasOneRouteAndNoControlMessageHasAny) {
 TEST(RoutesTest, EachServiceIsRoutedItsOwnTypes) {
     EXPECT_EQ(types_routed_to(kCaService),
               (std::vector<std::string>{"CA_INFO", "GET_CERT", "LOG_CONSISTENCY", "LOG_ENTRIES",
-                                        "LOG_HEAD", "LOOKUP_CURVE_KEY", "REGISTER", "RENEW",
-                                        "REWRAP"}));
+                                        "LOG_HEAD", "LOG_PROOF", "LOOKUP_CURVE_KEY", "REGISTER",
+                                        "RENEW", "REWRAP"}));
     EXPECT_EQ(types_routed_to(kStorageService),
               (std::vector<std::string>{"ABANDON", "DELETE", "DOWNLOAD", "GET_CHUNK", "LIST",
                                         "POST_BEGIN", "POST_CHUNK", "POST_COMMIT", "POST_IMAGE",
@@ -48,7 +48,7 @@ TEST(RoutesTest, WhoMaySendWhat) {
     EXPECT_EQ(route_of("REGISTER")->sent_by, Sender::anyone);
     for (auto type : {"GET_CERT", "RENEW", "POST_BEGIN", "POST_CHUNK", "POST_COMMIT", "POST_IMAGE",
                       "LIST", "DOWNLOAD", "GET_CHUNK", "SHARE", "UPLOADS", "ABANDON", "USAGE",
-                      "LOG_HEAD", "LOG_CONSISTENCY", "LOG_ENTRIES"}) {
+                      "LOG_HEAD", "LOG_CONSISTENCY", "LOG_ENTRIES", "LOG_PROOF"}) {
         EXPECT_EQ(route_of(type)->sent_by, Sender::registered_user) << type;
     }
     EXPECT_EQ(route_of("LOOKUP_CURVE_KEY")->sent_by, Sender::broker);

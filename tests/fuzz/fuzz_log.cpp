@@ -1,12 +1,14 @@
 // Fuzz target: the certificate log's decoders and checks (docs/TRANSPARENCY.md), for what a
-// broker relays with every certificate. The input is a log entry, or a tree head checked
-// against the fixed key the seeds are signed with.
+// broker relays with every certificate. The input is a log entry, a tree head checked
+// against the fixed key the seeds are signed with, or a witness's cosignature.
 // Properties: decoding fails only with BAD_REQUEST, and what decodes is exactly its canonical
 // encoding; a head that verifies is the key's own signature, byte for byte; a certificate
-// check fails only with BAD_REQUEST, BAD_SIGNATURE or NOT_LOGGED.
+// check fails only with BAD_REQUEST, BAD_SIGNATURE or NOT_LOGGED; a cosignature decodes only
+// as its canonical encoding, and a quorum check fails only with NOT_WITNESSED.
 #include <cstddef>
 #include <cstdint>
 
+#include "common/transparency/cosignature.h"
 #include "common/transparency/log_check.h"
 #include "common/transparency/log_entry.h"
 #include "common/transparency/tree_head.h"
@@ -55,6 +57,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         fuzz::require(code == ErrorCode::BAD_REQUEST || code == ErrorCode::BAD_SIGNATURE ||
                           code == ErrorCode::NOT_LOGGED,
                       "check_certificate_logged fails with BAD_REQUEST, BAD_SIGNATURE or NOT_LOGGED");
+    }
+    auto cosignature = decode_cosignature(input);
+    if (cosignature) {
+        // Counted only if it verifies: here it is over the fixed key's head of nothing.
+        const TreeHead nothing{0, empty_root(), 0, {}};
+        WitnessPolicy policy{{cosignature->witness_key}, 1};
+        auto witnessed = check_witnessed(std::vector<Bytes>{Bytes(input.begin(), input.end())},
+                                         log_keys.public_key, nothing, policy);
+        fuzz::require(witnessed || witnessed.error().code == ErrorCode::NOT_WITNESSED,
+                      "check_witnessed fails with NOT_WITNESSED");
+    } else {
+        fuzz::require(cosignature.error().code == ErrorCode::BAD_REQUEST,
+                      "decode_cosignature fails with BAD_REQUEST");
     }
     return 0;
 }

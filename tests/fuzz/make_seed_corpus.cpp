@@ -28,6 +28,7 @@
 #include "common/renewal.h"
 #include "common/standing.h"
 #include "common/transparency/log_check.h"
+#include "common/transparency/cosignature.h"
 #include "common/transparency/log_entry.h"
 #include "common/trust_file.h"
 #include "common/wrap_key.h"
@@ -303,6 +304,12 @@ void write_certificates_and_envelopes(SeedWriter& seeds, const User& alice, cons
         seeds.write("fuzz_log", "tree-head",
                     transparency::make_tree_head(1, tree.root(), fuzz::kFixedNow,
                                                  fuzz::fixed_ca_keys().secret_key));
+        // A witness's cosignature of the empty log's head (what fuzz_log checks it against).
+        const auto& witness = fuzz::fixed_ca_keys();
+        const transparency::TreeHead nothing{0, transparency::empty_root(), 0, {}};
+        seeds.write("fuzz_log", "cosignature",
+                    transparency::make_cosignature(witness.public_key, nothing, fuzz::kFixedNow,
+                                                   witness.public_key, witness.secret_key));
     }
     for (const auto& [name, image] :
          {std::pair<std::string, const Image*>{"escrow", &escrow}, {"e2e", &e2e}}) {

@@ -25,6 +25,7 @@
 #include "common/transparency/log_entry.h"
 #include "common/transparency/tree_head.h"
 #include "tests/integration/support/cluster_fixture.h"
+#include "tests/integration/support/impostor.h"
 #include "tests/integration/support/lying_broker.h"
 #include "tests/integration/support/process.h"
 #include "tests/integration/support/raw_client.h"
@@ -195,24 +196,8 @@ TEST_F(CertificateLogImpersonationTest, AnImpostorCertificateIsOnTheRecordAndAud
         << clean.out;
 
     // The compromised CA: its issuing key, and its registry written directly.
-    auto signing_key = load_secret_key(cluster.ca_dir(), "ca_signing", 64);
-    ASSERT_TRUE(signing_key) << signing_key.error().message;
-    cluster.stop_ca();
-    {
-        auto registry = ca::Registry::open(ca::registry_path(cluster.ca_dir()));
-        ASSERT_TRUE(registry) << registry.error().message;
-        auto current = registry->certificate_of("alice").value().value();
-        Certificate impostor = decode_certificate(current).value();
-        auto keys = generate_user_keys();
-        impostor.serial = registry->next_serial().value();
-        impostor.sign_pk = keys.sign.public_key;
-        impostor.box_pk = keys.box.public_key;
-        impostor.curve_pk = keys.curve.public_key;
-        impostor = issue_certificate(impostor, *signing_key);
-        ASSERT_TRUE(registry->reissue("alice", current, impostor.serial,
-                                      encode_certificate(impostor)));
-    }
-    ASSERT_TRUE(cluster.start_ca());
+    Certificate impostor;
+    ASSERT_TRUE(issue_impostor(cluster, "alice", impostor));
 
     // bob takes the CA's word — the impostor certificate, with its place in the log.
     auto whois = cluster.imgshare(bob, {"whois", "alice"});

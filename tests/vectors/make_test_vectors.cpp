@@ -29,6 +29,7 @@
 #include "common/crypto/thumbnail_box.h"
 #include "common/registration.h"
 #include "common/standing.h"
+#include "common/transparency/cosignature.h"
 #include "common/transparency/log_check.h"
 #include "common/transparency/log_entry.h"
 #include "common/transparency/tree_head.h"
@@ -1127,6 +1128,50 @@ Json certificate_log(const World& world) {
                     make_tree_head(5, forked.root(), kNow, log.secret_key), {},
                     ErrorCode::LOG_INCONSISTENT);
     }
+    {
+        // Witnesses' cosignatures of the head of 5 (drawn last, so every key above stays).
+        const SigningKeyPair witness_a = generate_signing_keys();
+        const SigningKeyPair witness_b = generate_signing_keys();
+        const SigningKeyPair stranger = generate_signing_keys();
+        const Bytes five = head(5, log);
+        const auto five_head = decode_tree_head(five).value();
+        const auto cosign = [&](const SigningKeyPair& witness, const TreeHead& of) {
+            return make_cosignature(log.public_key, of, kNow + 5, witness.public_key,
+                                    witness.secret_key);
+        };
+        const Bytes by_a = cosign(witness_a, five_head), by_b = cosign(witness_b, five_head);
+        const Bytes of_four = cosign(witness_b, decode_tree_head(head(4, log)).value());
+        auto witnessed = [&](std::string name, std::vector<Bytes> cosignatures,
+                             std::vector<Bytes> witness_keys, std::size_t quorum,
+                             std::optional<ErrorCode> error) {
+            Json listed = Json::array(), keys = Json::array();
+            for (const auto& cosignature : cosignatures) listed.push_back(hex(cosignature));
+            for (const auto& key : witness_keys) keys.push_back(hex(key));
+            vectors.push_back({{"name", std::move(name)},
+                               {"error", code(error)},
+                               {"check", "witnessed"},
+                               {"log_verify_key", hex(log.public_key)},
+                               {"tree_head", hex(five)},
+                               {"cosignatures", std::move(listed)},
+                               {"witness_keys", std::move(keys)},
+                               {"quorum", quorum}});
+        };
+        const std::vector<Bytes> both{witness_a.public_key, witness_b.public_key};
+        witnessed("one listed witness of two cosigned, quorum 1", {by_a}, both, 1, std::nullopt);
+        witnessed("both cosigned, quorum 2", {by_b, by_a}, both, 2, std::nullopt);
+        witnessed("no witnesses listed, quorum 0", {}, {}, 0, std::nullopt);
+        witnessed("no cosignature, quorum 1", {}, both, 1, ErrorCode::NOT_WITNESSED);
+        witnessed("the same witness twice, quorum 2", {by_a, by_a}, both, 2,
+                  ErrorCode::NOT_WITNESSED);
+        witnessed("a witness the list does not name", {cosign(stranger, five_head)}, both, 1,
+                  ErrorCode::NOT_WITNESSED);
+        witnessed("a cosignature of the head of 4", {by_a, of_four}, both, 2,
+                  ErrorCode::NOT_WITNESSED);
+        witnessed("a cosignature of the same tree under another log's key",
+                  {make_cosignature(other_log.public_key, five_head, kNow + 5,
+                                    witness_a.public_key, witness_a.secret_key)},
+                  both, 1, ErrorCode::NOT_WITNESSED);
+    }
     return document(
         "certificate_log",
         "The certificate log (TRANSPARENCY.md; RFC 9162 §2.1 hashing: leaf SHA-256(0x00 || "
@@ -1137,7 +1182,12 @@ Json certificate_log(const World& world) {
         "[1, \"certificate\", certificate] at `index` by `inclusion` (RFC 9162 §2.1.3.2), else "
         "NOT_LOGGED. `check: consistency`: both heads verify; the new one must not be smaller, "
         "must have the same root at the same size, and `consistency` must prove it extends the "
-        "seen one (§2.1.4.2), else LOG_INCONSISTENT.",
+        "seen one (§2.1.4.2), else LOG_INCONSISTENT. `check: witnessed`: `tree_head` verifies, "
+        "and at least `quorum` different keys of `witness_keys` cosigned it among "
+        "`cosignatures` (each the canonical [1, witness_key, timestamp, signature], the "
+        "Ed25519 signature by witness_key under \"imgshare/cosignature/v1\" over [1, "
+        "log_verify_key, size, root, timestamp]; one that does not verify, or names a key not "
+        "listed, counts for nothing), else NOT_WITNESSED.",
         std::move(vectors));
 }
 

@@ -19,6 +19,7 @@
 #include "common/crypto/thumbnail_box.h"
 #include "common/registration.h"
 #include "common/standing.h"
+#include "common/transparency/cosignature.h"
 #include "common/transparency/log_check.h"
 #include "common/transparency/tree_head.h"
 #include "tests/vectors/support/vector_file.h"
@@ -175,6 +176,15 @@ TEST(TestVectorsTest, CertificateLog) {
                                        vector.at("index").get<std::uint64_t>(),
                                        unhex(vector.at("tree_head")),
                                        hashes(vector.at("inclusion")), key)));
+            continue;
+        }
+        if (vector.at("check") == "witnessed") {
+            auto head = verify_tree_head(unhex(vector.at("tree_head")), key);
+            ASSERT_TRUE(head) << vector.at("name");
+            WitnessPolicy policy{hashes(vector.at("witness_keys")),
+                                 vector.at("quorum").get<std::size_t>()};
+            EXPECT_OUTCOME(vector, outcome(check_witnessed(hashes(vector.at("cosignatures")), key,
+                                                           *head, policy)));
             continue;
         }
         auto seen = verify_tree_head(unhex(vector.at("seen_tree_head")), key);

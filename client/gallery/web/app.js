@@ -400,4 +400,29 @@ document.getElementById('share-button').addEventListener('click', async () => {
     : refusalText(body);
 });
 
+// The gallery checks the certificate log for certificates in the user's name with keys that
+// are not theirs (docs/TRANSPARENCY.md); what it found is shown above everything, in red.
+const logAlert = document.getElementById('log-alert');
+const logFindings = document.getElementById('log-findings');
+
+async function checkLog() {
+  let findings = [];
+  try {
+    const response = await fetch('/api/log');
+    if (!response.ok) return;
+    findings = (await response.json()).findings;
+  } catch (_) {
+    return;
+  }
+  logFindings.replaceChildren(...findings.map((finding) => {
+    const item = document.createElement('li');
+    item.dataset.code = finding.code;
+    item.textContent = finding.code + ': ' + finding.message;
+    return item;
+  }));
+  logAlert.hidden = findings.length === 0;
+}
+
 loadGrid();
+checkLog();
+setInterval(checkLog, 15000);

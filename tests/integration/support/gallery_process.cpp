@@ -5,12 +5,13 @@
 namespace imgshare::testing {
 
 GalleryProcess::GalleryProcess(Cluster& cluster, const std::filesystem::path& home,
-                               const std::string& label)
+                               const std::string& label, const std::vector<std::string>& args)
     : port_(free_port()) {
-    process_ = std::make_unique<Process>(
-        std::vector<std::string>{executable("imgshare"), "--home", home.string(), "gallery",
-                                 "--port", std::to_string(port_), "--no-open"},
-        cluster.dir() / ("gallery-" + label), cluster.client_env());
+    std::vector<std::string> argv{executable("imgshare"), "--home", home.string(), "gallery",
+                                  "--port", std::to_string(port_), "--no-open"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    process_ = std::make_unique<Process>(argv, cluster.dir() / ("gallery-" + label),
+                                         cluster.client_env());
     started_ = process_->wait_for_output(" (Ctrl-C stops it)", std::chrono::seconds(30));
     if (!started_) return;
     const std::string out = process_->out();

@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "tests/integration/support/cluster.h"
 
@@ -11,8 +12,10 @@ namespace imgshare::testing {
 
 class GalleryProcess {
   public:
-    // Starts the gallery of `home`; check started() before using it.
-    GalleryProcess(Cluster& cluster, const std::filesystem::path& home, const std::string& label);
+    // Starts the gallery of `home` (with `args` after its own flags); check started() before
+    // using it.
+    GalleryProcess(Cluster& cluster, const std::filesystem::path& home, const std::string& label,
+                   const std::vector<std::string>& args = {});
 
     [[nodiscard]] ::testing::AssertionResult started() const { return started_; }
     [[nodiscard]] int port() const { return port_; }

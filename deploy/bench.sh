@@ -8,7 +8,9 @@
 # deleted images give back (deploy/space-bench.sh), the storage node's
 # fsync rate, NEW_IMAGE fan-out against Redis pub/sub (3 alternating runs), the broker's
 # memory per idle connection against libzmq alone, and peak resident memory
-# (deploy/measure-memory.sh); then, as root, the RADOS backend's rows against `rados bench`
+# (deploy/measure-memory.sh), what the certificate log costs `whois` and `post --to` against
+# the build before it, side by side, and its bytes per entry (deploy/log-cost-bench.sh; that
+# build is made once into ~/.cache); then, as root, the RADOS backend's rows against `rados bench`
 # (deploy/rados-bench.sh; IMGSHARE_BENCH_RADOS=0 skips them), and a user's `list` during a
 # flood of 1,500 fresh-key handshakes, with the kernel's per-source limit on new
 # connections (in a private network namespace: needs root) and with the broker's alone.
@@ -30,7 +32,7 @@ bin=$root/build/bin
 quick=0
 case "${1:-}" in
   --quick) quick=1 ;;
-  -h|--help) sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '2,28p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
   "") ;;
   *) echo "bench: unknown option $1" >&2; exit 2 ;;
 esac
@@ -283,6 +285,13 @@ space_args=()
   >"$work/space-rows.md" ||
   echo "| space after deletions | failed: see above | - | - | - | - |" >"$work/space-rows.md"
 
+# ---- what the certificate log costs users (issue #22), against the build before it -------
+echo "bench: the certificate log's cost" >&2
+log_cost_args=()
+[ "$quick" = 1 ] && log_cost_args=(--rounds 10 --users 200)
+"$root/deploy/log-cost-bench.sh" "${log_cost_args[@]}" >"$work/log-cost.md" ||
+  echo "## the certificate log's cost: failed (see above)" >"$work/log-cost.md"
+
 # ---- the broker's memory per idle connection, on a fresh cluster (issue #27) ---------
 # VmRSS of a broker that has served nothing yet, then its highest while N idle clients are
 # connected; beside it, libzmq alone with the broker's socket options
@@ -403,6 +412,8 @@ echo
 echo "## memory per image size (deploy/measure-memory.sh ${memory_sizes[*]})"
 echo
 cat "$work/memory.md"
+echo
+sed -n "/^## the certificate log's cost/,\$p" "$work/log-cost.md"
 echo
 # The RADOS backend's rows (issue #26), on its own Ceph cluster: root only, as deploy/ceph.sh.
 if [ "${IMGSHARE_BENCH_RADOS:-1}" != 0 ] && [ "$(id -u)" -eq 0 ]; then

@@ -93,12 +93,9 @@ cycle=0 lost=0 half=0 unreported=0 stuck=0 undead=0 deleted=0 freezes=0
 declare -A kills=([broker]=0 [ca]=0 [storage]=0)
 trap interrupted INT TERM
 
-# Four free ports in a row, as deploy/demo.sh finds them.
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-base=$(( 17400 + (seed % 200) * 10 ))
-while ! { port_free "$base" && port_free $((base + 1)) && port_free $((base + 2)) && port_free $((base + 3)); }; do
-  base=$((base + 10))
-done
+# Four free ports in a row (deploy/cluster.sh's), from a start the seed picks.
+. "$root/deploy/free-ports.sh"
+base=$(free_base 4 $(( 17400 + (seed % 200) * 10 )))
 cluster_up() { "$root/deploy/cluster.sh" up --dir "$cluster" --base-port "$base" >>"$work/cluster.out" 2>&1; }
 server_pid() { cat "$cluster/pids/$1.pid"; }
 

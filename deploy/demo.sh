@@ -19,12 +19,9 @@ trap cleanup EXIT
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-# A free base port (four in a row) so the demo never collides with a running cluster.
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-base=7400
-while ! { port_free "$base" && port_free $((base + 1)) && port_free $((base + 2)) && port_free $((base + 3)); }; do
-  base=$((base + 10))
-done
+# A free base port (four in a row, from 7400) so the demo never collides with a running cluster.
+. "$root/deploy/free-ports.sh"
+base=$(free_base 4 7400)
 
 step "1. Start the CA, a witness of its certificate log, a storage node and the broker on loopback (CURVE on every socket)"
 "$root/deploy/cluster.sh" up --dir "$cluster" --base-port "$base"
@@ -114,6 +111,7 @@ grep "sunset-for-bob" "$work/bob-watch.log" | sed 's/^/   /'
 
 step "12. Every message each process sent or received is in its protocol log (no image bytes, no secrets)"
 for log in "$cluster/broker/protocol.log" "$cluster/ca/protocol.log" "$cluster/storage/protocol.log" \
+           "$cluster/witness/protocol.log" \
            "$work/alice/protocol.log" "$work/bob/protocol.log" "$work/carol/protocol.log"; do
   printf '   %-60s %5d lines\n' "$log" "$(wc -l <"$log")"
 done

@@ -88,16 +88,8 @@ else
 fi
 
 # ---- two clusters, four users each --------------------------------------------------------
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_base() {  # $1 consecutive free ports from a random start
-  local base=$((20000 + RANDOM % 20000))
-  while true; do
-    local ok=1
-    for i in $(seq 0 $(($1 - 1))); do port_free $((base + i)) || { ok=0; break; }; done
-    [ "$ok" = 1 ] && { echo "$base"; return; }
-    base=$((base + 10))
-  done
-}
+# shellcheck source=deploy/free-ports.sh
+. "$root/deploy/free-ports.sh"
 export IMGSHARE_PASSPHRASE="bench passphrase" IMGSHARE_TEST_FAST_KDF=1
 base=$(free_base 8)
 now_port=$base before_port=$((base + 4))  # this build uses 4 ports, the baseline 3

@@ -50,12 +50,11 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-# Ceph wants P..P+219 below the ephemeral range; imgshare three ports above 20000.
+. "$root/deploy/free-ports.sh"
+# Ceph wants P..P+219 below the ephemeral range; imgshare four ports above 20000.
 ceph_base=16000
 while ! port_free "$ceph_base" || ! port_free $((ceph_base + 20)); do ceph_base=$((ceph_base + 220)); done
-base=$((20000 + RANDOM % 10000))
-while ! port_free "$base" || ! port_free $((base + 1)) || ! port_free $((base + 2)); do base=$((base + 10)); done
+base=$(free_base 4 $((20000 + RANDOM % 10000)))
 
 echo "rados-bench: starting Ceph in $ceph_dir (base port $ceph_base)" >&2
 "$root/deploy/ceph.sh" up --dir "$ceph_dir" --base-port "$ceph_base" >&2

@@ -194,6 +194,9 @@ Result<ListReply> ImageCatalog::list(std::string_view user, std::uint64_t after_
     ListReply reply;
     reply.last_seq = after_seq;
     if (after_seq == UINT64_MAX) return reply;
+    // From the store's head, not only the one this node has heard of: an image another node
+    // committed before this LIST is listed (docs/STORAGE.md, "The catalog follows other nodes").
+    if (auto head = backend_->read_feed_head(); !head) return std::unexpected(head.error());
     if (auto caught_up = catch_up(); !caught_up) return std::unexpected(caught_up.error());
     std::uint32_t examined = 0;
     std::size_t reply_bytes = 0;

@@ -33,16 +33,8 @@ Result<std::unique_ptr<RadosBackend>> RadosBackend::open(const rados::RadosConne
     create.omap_set.emplace(kUsageIndexKey, bytes_of("1"));  // a new pool needs no build
     auto created = opened->write(std::string(kFeedObject), create);
     if (!created) return std::unexpected(std::move(created.error()));
-    auto head = opened->omap_get(std::string(kFeedObject), {std::string(kHeadKey)});
-    if (!head) return std::unexpected(std::move(head.error()));
-    std::uint64_t seq = 0;
-    if (auto found = head->find(std::string(kHeadKey)); found != head->end()) {
-        auto decoded = decode_seq(found->second);
-        if (!decoded) return std::unexpected(std::move(decoded.error()));
-        seq = *decoded;
-    }
     std::unique_ptr<RadosBackend> backend(new RadosBackend(std::move(*opened)));
-    backend->head_->store(seq);
+    if (auto head = backend->read_feed_head(); !head) return std::unexpected(head.error());
     if (auto watched = backend->watch_feed(); !watched) {
         return std::unexpected(std::move(watched.error()));
     }

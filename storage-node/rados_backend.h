@@ -64,6 +64,8 @@ class RadosBackend final : public StorageBackend {
     [[nodiscard]] Result<std::optional<Bytes>> chunk(const UploadId& upload,
                                                      std::uint32_t index) const override;
     [[nodiscard]] std::uint64_t feed_head() const override { return head_->load(); }
+    // One read of the `feed` object's head key.
+    [[nodiscard]] Result<std::uint64_t> read_feed_head() const override;
     [[nodiscard]] Result<void> visit_feed(std::uint64_t first,
                                           const FeedVisitor& visit) const override;
     [[nodiscard]] Result<ImageRecord> commit(const CommitRecord& commit) override;

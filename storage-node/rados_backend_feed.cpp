@@ -43,6 +43,19 @@ Result<void> RadosBackend::watch_feed() {
     return {};
 }
 
+Result<std::uint64_t> RadosBackend::read_feed_head() const {
+    auto head = pool_.omap_get(std::string(kFeedObject), {std::string(kHeadKey)});
+    if (!head) return std::unexpected(std::move(head.error()));
+    std::uint64_t seq = 0;
+    if (auto found = head->find(std::string(kHeadKey)); found != head->end()) {
+        auto decoded = decode_seq(found->second);
+        if (!decoded) return std::unexpected(std::move(decoded.error()));
+        seq = *decoded;
+    }
+    saw_head(seq);
+    return head_->load();
+}
+
 void RadosBackend::saw_head(std::uint64_t seq) const {
     auto known = head_->load();
     while (seq > known && !head_->compare_exchange_weak(known, seq)) {

@@ -124,6 +124,12 @@ class StorageBackend {
     // share through it, and, for a store several nodes share, those it has
     // been told of. A feed entry at or below it is visible through visit_feed.
     [[nodiscard]] virtual std::uint64_t feed_head() const = 0;
+    // The feed head as the store holds it now, and feed_head() at least that from then on: for
+    // a store several nodes share, read from it (another node's commit is in it before that
+    // node answers, while news of it may still be on its way here); feed_head() otherwise.
+    // What LIST starts from, so a reader lists every image committed before it asked,
+    // whichever node committed it.
+    [[nodiscard]] virtual Result<std::uint64_t> read_feed_head() const { return feed_head(); }
     // Calls visit(seq, name) on each feed entry with seq >= first, in order,
     // until it returns false.
     using FeedVisitor = std::function<bool(std::uint64_t seq, std::string_view name)>;

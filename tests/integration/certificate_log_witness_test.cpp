@@ -143,6 +143,16 @@ TEST_F(CertificateLogWitnessTest, ASplitViewIsRefusedByTheWitnessAndByReadersWho
             << fooled.out;
         fs::remove(unwitnessed / "log_head");
     }
+    // Every message between the CA and the witness is in both protocol logs (the witness's
+    // is flushed at its stop).
+    cluster_.stop_witness();
+    const auto witness_log = read_text(cluster_.witness_dir() / "protocol.log");
+    for (const auto* type : {"\"type\":\"WITNESS_STATE\"", "\"type\":\"ADD_CHECKPOINT\""}) {
+        EXPECT_NE(witness_log.find(type), std::string::npos) << type;
+    }
+    EXPECT_NE(witness_log.find("\"direction\":\"sent\""), std::string::npos);
+    EXPECT_NE(read_text(cluster_.ca_dir() / "protocol.log").find("\"peer\":\"witness:tcp://"),
+              std::string::npos);
     (void)alice;
     (void)carol;
 }

@@ -165,6 +165,16 @@ TEST_F(RadosBackendTest, AnotherNodesCommitMovesThisNodesFeedHeadByNotify) {
     EXPECT_EQ(node_b_->feed_head(), 1u) << "node b never heard of node a's commit";
 }
 
+// What LIST starts from: the store's head, whether or not the notify has arrived yet.
+TEST_F(RadosBackendTest, ReadingTheFeedHeadSeesAnotherNodesCommitAtOnce) {
+    ASSERT_TRUE(node_a_->commit(commit_of("cat", "cat")));
+    ASSERT_TRUE(node_a_->commit(commit_of("dog", "dog")));
+    auto head = node_b_->read_feed_head();
+    ASSERT_TRUE(head) << describe(head.error());
+    EXPECT_EQ(*head, 2u);
+    EXPECT_GE(node_b_->feed_head(), 2u);
+}
+
 TEST_F(RadosBackendTest, ACommitStagedByANodeKilledBeforeItsPublishIsRolledForwardOnce) {
     auto cat = commit_of("cat", "cat", {Grant{"bob", Bytes(80, 7)}});
     cat.record.size = 3000;

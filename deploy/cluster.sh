@@ -233,11 +233,16 @@ TRUST
   start_broker "$bin/imgshare-broker" run --data-dir "$dir/broker" --clients "$clients" \
     --events "$events" --backend "$backend" --ca-service-key "$ca_service" --service-key "$storage_service" \
     "${broker_args[@]}"
-  # The witness serves before the CA sends it its first checkpoint.
-  local witness_log_offset; witness_log_offset=$(stat -c %s "$logs/witness.log" 2>/dev/null || echo 0)
-  start witness "$bin/imgshare-witness" run --data-dir "$dir/witness" --bind "$witness" \
-    --log-verify-key "$log_key"
-  wait_logged witness "$witness_log_offset" "witnessing the certificate log"
+  # The witness serves before the CA sends it its first checkpoint (one still running from an
+  # earlier `up`, as after a crash of another server, is left as it is).
+  if alive witness; then
+    echo "cluster: witness already running (pid $(cat "$pids/witness.pid"))"
+  else
+    local witness_log_offset; witness_log_offset=$(stat -c %s "$logs/witness.log" 2>/dev/null || echo 0)
+    start witness "$bin/imgshare-witness" run --data-dir "$dir/witness" --bind "$witness" \
+      --log-verify-key "$log_key"
+    wait_logged witness "$witness_log_offset" "witnessing the certificate log"
+  fi
   start ca "$bin/imgshare-ca" run --data-dir "$dir/ca" --broker "$backend" --broker-key "$broker_key" \
     --witness "$witness,$(value_of witness_public_key <<<"$witness_info")" "${ca_args[@]}"
   echo "$storage_nodes" >"$dir/storage-nodes"

@@ -30,6 +30,13 @@
 
 namespace imgshare::client {
 
+// How often a caller asks again after Accepted::moved before it gives up. Each `moved` is a
+// newer head kept by another command or thread, so it can only recur while the log keeps
+// growing: one process registering many users at once (imgshare-load sets up 8 at a time)
+// moves it once per registration. A few attempts were not enough there; this many bounds
+// only a log that grows without end.
+inline constexpr int kMaxLookupsWhileLogGrows = 64;
+
 // What accept() did with a certificate that passed every check it could make.
 enum class Accepted {
     yes,    // the certificate is proved in a head that extends the kept one (now kept)

@@ -50,13 +50,12 @@ Result<Answer> request_certificate(const ConnectAsRegistering& connect, const st
 Result<void> accept_own_logged(const ConnectAsRegistering& connect, const std::string& username,
                                ByteView certificate, LogProof proof, std::uint64_t size_sent,
                                CertificateLog& log) {
-    constexpr int kLogAttempts = 4;
     const auto now = SystemClock().now_seconds();
     for (int attempt = 1;; ++attempt) {
         auto logged = log.accept(certificate, proof, size_sent, now);
         if (!logged) return std::unexpected(logged.error());
         if (*logged == Accepted::yes) return {};
-        if (attempt == kLogAttempts) {
+        if (attempt == kMaxLookupsWhileLogGrows) {
             return fail(ErrorCode::SERVICE_UNAVAILABLE,
                         "the certificate log grew during each lookup of my certificate; try again");
         }

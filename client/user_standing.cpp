@@ -11,9 +11,6 @@
 namespace imgshare::client {
 namespace {
 
-// Lookups of one user while other commands or threads keep growing the log's head.
-constexpr int kLogAttempts = 4;
-
 // One GET_CERT and its checks; nullopt when the log's kept head moved meanwhile.
 Result<std::optional<UserStanding>> fetch_once(BrokerConnection& connection, CertificateLog& log,
                                                ByteView ca_verify_key, const std::string& username,
@@ -50,9 +47,9 @@ Result<UserStanding> fetch_user_standing(BrokerConnection& connection, ByteView 
         auto standing = fetch_once(connection, *log, ca_verify_key, username, now_seconds);
         if (!standing) return std::unexpected(standing.error());
         if (*standing) return std::move(**standing);
-        if (attempt == kLogAttempts) {
+        if (attempt == kMaxLookupsWhileLogGrows) {
             return fail(ErrorCode::SERVICE_UNAVAILABLE,
-                        "the certificate log grew during each of " + std::to_string(kLogAttempts) +
+                        "the certificate log grew during each of " + std::to_string(kMaxLookupsWhileLogGrows) +
                             " lookups of " + username + "; try again");
         }
     }
@@ -71,9 +68,9 @@ Result<void> prove_logged(BrokerConnection& connection, ByteView encoded_certifi
         auto logged = log->accept(encoded_certificate, reply->log, *seen, now_seconds);
         if (!logged) return std::unexpected(logged.error());
         if (*logged == Accepted::yes) return {};
-        if (attempt == kLogAttempts) {
+        if (attempt == kMaxLookupsWhileLogGrows) {
             return fail(ErrorCode::SERVICE_UNAVAILABLE,
-                        "the certificate log grew during each of " + std::to_string(kLogAttempts) +
+                        "the certificate log grew during each of " + std::to_string(kMaxLookupsWhileLogGrows) +
                             " proofs of a certificate of " + username + "; try again");
         }
     }

@@ -549,6 +549,15 @@ TEST(ThumbnailMakerTest, MalformedExifIsOrientationOne) {
     }
 }
 
+TEST(ThumbnailMakerTest, AnOrientationInIfdOneIsNotThePictures) {
+    // IFD 0 without entries, then IFD 1 (the embedded thumbnail's) with orientation 6.
+    Bytes tiff = {'I', 'I', 42, 0, 8, 0, 0, 0,          // header, IFD 0 at 8
+                  0, 0, 14, 0, 0, 0,                    // IFD 0: no entries, IFD 1 at 14
+                  1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0,  // IFD 1: one entry, Orientation SHORT
+                  6, 0, 0, 0, 0, 0, 0, 0};              // = 6; no next IFD
+    expect_as_stored(thumbnail_of_stored(6, tiff), 6);
+}
+
 TEST(ThumbnailMakerTest, AnExifSegmentWithAnImpossibleLengthIsIgnored) {
     // An APP1 whose length runs past the file: TurboJPEG refuses the file, libexif reads
     // nothing past it; no crash either way.

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <turbojpeg.h>
+#include <webp/encode.h>
 
 #include <nlohmann/json.hpp>
 
@@ -81,6 +82,33 @@ TEST_F(GalleryThumbnailTest, TheThumbnailTheCommandLinePostedIsWhatTheGridGets) 
     auto original = read_file(image_, 1 << 20);
     ASSERT_TRUE(original.has_value());
     EXPECT_EQ(full->body, std::string(original->begin(), original->end()));
+}
+
+TEST_F(GalleryThumbnailTest, AWebpGetsAJpegThumbnail) {
+    // A 640 x 480 lossy WebP made here (libwebp): the grid gets the JPEG the maker makes.
+    std::vector<std::uint8_t> rgb(640 * 480 * 3);
+    for (std::size_t i = 0; i < rgb.size(); ++i)
+        rgb[i] = static_cast<std::uint8_t>((i / 3 % 640) * 255 / 640 + (i % 3) * 40);
+    std::uint8_t* encoded = nullptr;
+    auto size = WebPEncodeRGB(rgb.data(), 640, 480, 640 * 3, 80, &encoded);
+    ASSERT_GT(size, 0u);
+    const fs::path webp = cluster_.dir() / "wide.webp";
+    auto written = write_file_atomically(webp, Bytes(encoded, encoded + size),
+                                         fs::perms::owner_read | fs::perms::owner_write);
+    WebPFree(encoded);
+    ASSERT_TRUE(written.has_value());
+    auto posted = cluster_.imgshare(alice_, {"post", webp.string(), "--name", "webp"});
+    ASSERT_EQ(posted.exit_code, 0) << posted.err;
+    GalleryProcess gallery(cluster_, alice_, "alice");
+    ASSERT_TRUE(gallery.started());
+    auto answer = get(gallery, "/api/images/webp/thumbnail");
+    ASSERT_TRUE(answer);
+    ASSERT_EQ(answer->status, 200) << answer->body;
+    EXPECT_EQ(answer->get_header_value("Content-Type"), "image/jpeg");
+    auto expected = client::make_thumbnail(webp, "image/webp");
+    ASSERT_TRUE(expected.has_value()) << expected.error().message;
+    EXPECT_EQ(answer->body, std::string(expected->begin(), expected->end()));
+    EXPECT_EQ(thumbnail_dimensions(answer->body), (std::pair{320, 240}));
 }
 
 TEST_F(GalleryThumbnailTest, AnImageThatDoesNotDecodeIsPostedWithoutOneAndShownWhole) {

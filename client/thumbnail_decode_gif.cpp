@@ -30,6 +30,7 @@ int gif_read_memory(GifFileType* gif, GifByteType* into, int wanted) {
     if (wanted <= 0) return 0;
     const std::size_t count =
         std::min(static_cast<std::size_t>(wanted), reader->bytes.size() - reader->at);
+    if (count == 0) return 0;  // an empty view's data() may be null: no memcpy from it
     std::memcpy(into, reader->bytes.data() + reader->at, count);
     reader->at += count;
     return static_cast<int>(count);

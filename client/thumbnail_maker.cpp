@@ -21,8 +21,9 @@ std::unexpected<Error> undecodable(std::string_view kind, std::string_view why) 
 
 std::unexpected<Error> too_many_pixels(std::string_view kind, std::uint64_t width,
                                        std::uint64_t height) {
-    return fail(ErrorCode::TOO_LARGE, fmt::format("a {} of {}x{} pixels is too large for a thumbnail",
-                                                  kind, width, height));
+    return fail(
+        ErrorCode::TOO_LARGE,
+        fmt::format("a {} of {}x{} pixels is too large for a thumbnail", kind, width, height));
 }
 
 std::uint32_t scaled_side(std::uint32_t side, std::uint32_t longer) {
@@ -45,7 +46,8 @@ struct TurboJpegBuffer {
 RgbImage shrink(RgbImage source) {
     const std::uint32_t longer = std::max(source.width, source.height);
     RgbImage out{thumbnail::scaled_side(source.width, longer),
-                 thumbnail::scaled_side(source.height, longer), {}};
+                 thumbnail::scaled_side(source.height, longer),
+                 {}};
     if (out.width == source.width && out.height == source.height) return source;
     out.pixels.resize(std::size_t{out.width} * out.height * 3);
     for (std::uint32_t y = 0; y < out.height; ++y) {

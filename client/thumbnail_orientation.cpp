@@ -19,13 +19,27 @@ RgbImage upright(RgbImage image, int orientation) {
             // The stored pixel shown at (x, y) once upright.
             std::uint32_t sx = x, sy = y;
             switch (orientation) {
-                case 2: sx = w - 1 - x; break;                  // mirrored left to right
-                case 3: sx = w - 1 - x, sy = h - 1 - y; break;  // turned 180
-                case 4: sy = h - 1 - y; break;                  // mirrored top to bottom
-                case 5: sx = y, sy = x; break;                  // transposed
-                case 6: sx = y, sy = h - 1 - x; break;          // shown turned 90 clockwise
-                case 7: sx = w - 1 - y, sy = h - 1 - x; break;  // transversed
-                case 8: sx = w - 1 - y, sy = x; break;          // shown turned 90 counter-clockwise
+                case 2:  // mirrored left to right
+                    sx = w - 1 - x;
+                    break;
+                case 3:  // turned 180
+                    sx = w - 1 - x, sy = h - 1 - y;
+                    break;
+                case 4:  // mirrored top to bottom
+                    sy = h - 1 - y;
+                    break;
+                case 5:  // transposed
+                    sx = y, sy = x;
+                    break;
+                case 6:  // shown turned 90 clockwise
+                    sx = y, sy = h - 1 - x;
+                    break;
+                case 7:  // transversed
+                    sx = w - 1 - y, sy = h - 1 - x;
+                    break;
+                case 8:  // shown turned 90 counter-clockwise
+                    sx = w - 1 - y, sy = x;
+                    break;
             }
             const auto* from = image.pixels.data() + (std::size_t{sy} * w + sx) * 3;
             auto* to = out.pixels.data() + (std::size_t{y} * out.width + x) * 3;

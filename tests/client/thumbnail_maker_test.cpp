@@ -96,8 +96,8 @@ DecodedJpeg decoded_jpeg(const Bytes& jpeg) {
     DecodedJpeg out;
     tjhandle handle = tjInitDecompress();
     int subsampling = 0, colorspace = 0;
-    if (tjDecompressHeader3(handle, jpeg.data(), jpeg.size(), &out.width, &out.height,
-                            &subsampling, &colorspace) == 0) {
+    if (tjDecompressHeader3(handle, jpeg.data(), jpeg.size(), &out.width, &out.height, &subsampling,
+                            &colorspace) == 0) {
         out.rgb.resize(std::size_t(out.width) * out.height * 3);
         if (tjDecompress2(handle, jpeg.data(), jpeg.size(), out.rgb.data(), out.width, 0,
                           out.height, TJPF_RGB, 0) != 0) {
@@ -115,8 +115,8 @@ constexpr Rgb kRed{255, 0, 0}, kGreen{0, 255, 0}, kBlue{0, 0, 255}, kBlack{0, 0,
 // Whether the pixel at (x, y) is `expected`, within what JPEG's loss allows.
 ::testing::AssertionResult colour_at(const DecodedJpeg& image, int x, int y, Rgb expected) {
     if (x >= image.width || y >= image.height) {
-        return ::testing::AssertionFailure() << "(" << x << ", " << y << ") is outside "
-                                             << image.width << "x" << image.height;
+        return ::testing::AssertionFailure()
+               << "(" << x << ", " << y << ") is outside " << image.width << "x" << image.height;
     }
     const auto* p = image.rgb.data() + (std::size_t(y) * image.width + x) * 3;
     for (int c = 0; c < 3; ++c) {
@@ -169,21 +169,37 @@ StoredImage stored_for(int orientation) {
     constexpr Side kColumnSide[] = {kLeft, kRight, kRight, kLeft, kTop, kTop, kBottom, kBottom};
     const Side row_side = kRowSide[orientation - 1], column_side = kColumnSide[orientation - 1];
     const bool turned = orientation >= 5;
-    StoredImage stored{turned ? kUprightHeight : kUprightWidth,
-                       turned ? kUprightWidth : kUprightHeight, {}};
+    StoredImage stored{
+        turned ? kUprightHeight : kUprightWidth, turned ? kUprightWidth : kUprightHeight, {}};
     stored.pixels = painted(stored.width, stored.height, [&](std::uint32_t sx, std::uint32_t sy) {
         std::uint32_t ux = 0, uy = 0;
         switch (row_side) {  // the stored row sy is the upright row or column it shows as
-            case kTop: uy = sy; break;
-            case kBottom: uy = kUprightHeight - 1 - sy; break;
-            case kLeft: ux = sy; break;
-            case kRight: ux = kUprightWidth - 1 - sy; break;
+            case kTop:
+                uy = sy;
+                break;
+            case kBottom:
+                uy = kUprightHeight - 1 - sy;
+                break;
+            case kLeft:
+                ux = sy;
+                break;
+            case kRight:
+                ux = kUprightWidth - 1 - sy;
+                break;
         }
         switch (column_side) {
-            case kLeft: ux = sx; break;
-            case kRight: ux = kUprightWidth - 1 - sx; break;
-            case kTop: uy = sx; break;
-            case kBottom: uy = kUprightHeight - 1 - sx; break;
+            case kLeft:
+                ux = sx;
+                break;
+            case kRight:
+                ux = kUprightWidth - 1 - sx;
+                break;
+            case kTop:
+                uy = sx;
+                break;
+            case kBottom:
+                uy = kUprightHeight - 1 - sx;
+                break;
         }
         return upright_colour(ux, uy);
     });
@@ -196,18 +212,19 @@ struct IfdEntry {
     std::uint16_t tag = 0;
     std::uint16_t type = 0;
     std::uint32_t count = 0;
-    std::uint32_t value = 0;  // a SHORT value sits in the first two bytes of the field
+    std::uint32_t value = 0;  // one SHORT sits in the field's first two bytes
 };
 Bytes tiff_with(std::initializer_list<IfdEntry> entries, bool big_endian = false,
                 std::uint32_t ifd_offset = 8) {
     Bytes tiff;
     auto put16 = [&](std::uint16_t v) {
-        if (big_endian) tiff.push_back(std::uint8_t(v >> 8)), tiff.push_back(std::uint8_t(v));
-        else tiff.push_back(std::uint8_t(v)), tiff.push_back(std::uint8_t(v >> 8));
+        const auto high = std::uint8_t(v >> 8), low = std::uint8_t(v);
+        tiff.push_back(big_endian ? high : low);
+        tiff.push_back(big_endian ? low : high);
     };
     auto put32 = [&](std::uint32_t v) {
-        if (big_endian) put16(std::uint16_t(v >> 16)), put16(std::uint16_t(v));
-        else put16(std::uint16_t(v)), put16(std::uint16_t(v >> 16));
+        put16(std::uint16_t(big_endian ? v >> 16 : v));
+        put16(std::uint16_t(big_endian ? v : v >> 16));
     };
     tiff.push_back(big_endian ? 'M' : 'I');
     tiff.push_back(big_endian ? 'M' : 'I');
@@ -218,8 +235,12 @@ Bytes tiff_with(std::initializer_list<IfdEntry> entries, bool big_endian = false
         put16(entry.tag);
         put16(entry.type);
         put32(entry.count);
-        if (entry.type == 3 && entry.count == 1) put16(std::uint16_t(entry.value)), put16(0);
-        else put32(entry.value);
+        if (entry.type == 3 && entry.count == 1) {
+            put16(std::uint16_t(entry.value));
+            put16(0);
+        } else {
+            put32(entry.value);
+        }
     }
     put32(0);  // no IFD 1
     return tiff;
@@ -303,8 +324,8 @@ Bytes gif_of(int width, int height, const std::vector<GifFrame>& frames, int tra
     EXPECT_NE(gif, nullptr);
     if (!gif) return out;
     const GifColorType colours[4] = {{255, 0, 0}, {0, 0, 255}, {0, 255, 0}, {0, 0, 0}};
-    std::unique_ptr<ColorMapObject, void (*)(ColorMapObject*)> palette(
-        GifMakeMapObject(4, colours), GifFreeMapObject);
+    std::unique_ptr<ColorMapObject, void (*)(ColorMapObject*)> palette(GifMakeMapObject(4, colours),
+                                                                       GifFreeMapObject);
     EGifSetGifVersion(gif, true);
     EXPECT_EQ(EGifPutScreenDesc(gif, width, height, 8, 0, palette.get()), GIF_OK);
     bool first = true;
@@ -394,15 +415,15 @@ Bytes animated_webp_of(std::uint32_t width, std::uint32_t height, const Bytes& s
     vp8x[0] = 0x02;  // animation
     put_le(vp8x, 4, width - 1, 3);
     put_le(vp8x, 7, height - 1, 3);
-    Bytes anim(6, 0);  // background colour, loop count 0
+    Bytes anim(6, 0);   // background colour, loop count 0
     Bytes anmf(16, 0);  // x/2 = y/2 = 0
     put_le(anmf, 6, width - 1, 3);
     put_le(anmf, 9, height - 1, 3);
-    put_le(anmf, 12, 100, 3);  // duration, ms
+    put_le(anmf, 12, 100, 3);                                  // duration, ms
     anmf.insert(anmf.end(), still.begin() + 12, still.end());  // the still's VP8 chunk
     Bytes body = {'W', 'E', 'B', 'P'};
-    for (const auto& chunk : {riff_chunk("VP8X", vp8x), riff_chunk("ANIM", anim),
-                              riff_chunk("ANMF", anmf)}) {
+    for (const auto& chunk :
+         {riff_chunk("VP8X", vp8x), riff_chunk("ANIM", anim), riff_chunk("ANMF", anmf)}) {
         body.insert(body.end(), chunk.begin(), chunk.end());
     }
     return riff_chunk("RIFF", body);
@@ -495,8 +516,9 @@ TEST(ThumbnailMakerTest, ALargeFileIsNotRead) {
     ASSERT_TRUE(thumbnail.has_value()) << thumbnail.error().message;
     EXPECT_EQ(jpeg_size(*thumbnail), (std::pair{320, 240}));
     auto gif = dir / "small.gif";
-    ASSERT_TRUE(write_file_atomically(gif, gif_of(40, 20, {gif_frame(40, 20, [](int, int) { return 2; })}),
-                                      std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
+    ASSERT_TRUE(write_file_atomically(
+        gif, gif_of(40, 20, {gif_frame(40, 20, [](int, int) { return 2; })}),
+        std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
     thumbnail = make_thumbnail(gif, "image/gif");
     ASSERT_TRUE(thumbnail.has_value()) << thumbnail.error().message;
     EXPECT_EQ(jpeg_size(*thumbnail), (std::pair{40, 20}));
@@ -535,8 +557,8 @@ TEST(ThumbnailMakerTest, AScaledPhotoIsTurnedUpright) {
 TEST(ThumbnailMakerTest, MalformedExifIsOrientationOne) {
     // Each claims orientation 6 in a way that cannot be read: the picture is left as stored.
     auto good = tiff_with_orientation(6);
-    Bytes truncated_ifd(good.begin(), good.begin() + 16);  // the entry cut after 6 bytes
-    auto huge_count = tiff_with({{0x0112, 3, 0x7fffffff, 6}});  // 4 GiB of SHORTs
+    Bytes truncated_ifd(good.begin(), good.begin() + 16);        // the entry cut after 6 bytes
+    auto huge_count = tiff_with({{0x0112, 3, 0x7fffffff, 6}});   // 4 GiB of SHORTs
     auto huger_count = tiff_with({{0x0112, 3, 0xffffffff, 6}});  // its size overflows 32 bits
     auto offset_past_end = tiff_with({{0x0112, 3, 1, 6}}, false, 0xfff0);
     auto no_ifd = Bytes(good.begin(), good.begin() + 8);
@@ -554,10 +576,10 @@ TEST(ThumbnailMakerTest, MalformedExifIsOrientationOne) {
 
 TEST(ThumbnailMakerTest, AnOrientationInIfdOneIsNotThePictures) {
     // IFD 0 without entries, then IFD 1 (the embedded thumbnail's) with orientation 6.
-    Bytes tiff = {'I', 'I', 42, 0, 8, 0, 0, 0,          // header, IFD 0 at 8
-                  0, 0, 14, 0, 0, 0,                    // IFD 0: no entries, IFD 1 at 14
-                  1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0,  // IFD 1: one entry, Orientation SHORT
-                  6, 0, 0, 0, 0, 0, 0, 0};              // = 6; no next IFD
+    Bytes tiff = {'I', 'I', 42,   0,    8, 0, 0, 0,        // header, IFD 0 at 8
+                  0,   0,   14,   0,    0, 0,              // IFD 0: no entries, IFD 1 at 14
+                  1,   0,   0x12, 0x01, 3, 0, 1, 0, 0, 0,  // IFD 1: one entry, Orientation SHORT
+                  6,   0,   0,    0,    0, 0, 0, 0};       // = 6; no next IFD
     expect_as_stored(thumbnail_of_stored(6, tiff), 6);
 }
 
@@ -565,8 +587,8 @@ TEST(ThumbnailMakerTest, AnExifSegmentWithAnImpossibleLengthIsIgnored) {
     // An APP1 whose length runs past the file: TurboJPEG refuses the file, libexif reads
     // nothing past it; no crash either way.
     auto stored = stored_for(6);
-    auto jpeg = with_exif(jpeg_of(stored.width, stored.height, stored.pixels),
-                          tiff_with_orientation(6));
+    auto jpeg =
+        with_exif(jpeg_of(stored.width, stored.height, stored.pixels), tiff_with_orientation(6));
     jpeg[4] = 0xff, jpeg[5] = 0xff;
     Bytes cut(jpeg.begin(), jpeg.begin() + 40);
     for (const auto& bytes : {jpeg, cut}) {
@@ -587,12 +609,15 @@ TEST(ThumbnailMakerTest, AGifIsScaledToItsLongerSide) {
 
 TEST(ThumbnailMakerTest, AnInterlacedGifIsPutInRowOrder) {
     // Top half red, bottom half blue, its rows stored in the four interlaced passes.
-    auto gif = gif_of(128, 128, {gif_frame(128, 128, [](int, int y) { return y < 64 ? 0 : 1; },
-                                           true)});
+    auto gif = gif_of(128, 128,
+                      {gif_frame(
+                          128, 128, [](int, int y) { return y < 64 ? 0 : 1; }, true)});
     auto image = thumbnail_pixels(gif, "image/gif");
     ASSERT_EQ(std::pair(image.width, image.height), (std::pair{128, 128}));
-    for (int y : {8, 24, 40, 56}) EXPECT_TRUE(colour_at(image, 64, y, kRed)) << y;
-    for (int y : {72, 88, 104, 120}) EXPECT_TRUE(colour_at(image, 64, y, kBlue)) << y;
+    for (int y : {8, 24, 40, 56})
+        EXPECT_TRUE(colour_at(image, 64, y, kRed)) << y;
+    for (int y : {72, 88, 104, 120})
+        EXPECT_TRUE(colour_at(image, 64, y, kBlue)) << y;
 }
 
 TEST(ThumbnailMakerTest, AGifsFirstFrameIsShownOverWhite) {
@@ -649,7 +674,8 @@ TEST(ThumbnailMakerTest, ATruncatedGifIsBadRequest) {
 }
 
 TEST(ThumbnailMakerTest, AWebpIsScaledToItsLongerSide) {
-    auto rgb = painted(640, 320, [](std::uint32_t x, std::uint32_t) { return x < 320 ? kRed : kBlue; });
+    auto rgb =
+        painted(640, 320, [](std::uint32_t x, std::uint32_t) { return x < 320 ? kRed : kBlue; });
     auto image = thumbnail_pixels(webp_of(640, 320, rgb), "image/webp");
     ASSERT_EQ(std::pair(image.width, image.height), (std::pair{320, 160}));
     EXPECT_TRUE(colour_at(image, 80, 80, kRed));
@@ -682,8 +708,8 @@ TEST(ThumbnailMakerTest, AWebpPixelBombIsRefusedFromItsHeader) {
     auto lossless = lossless_webp_of(16, 16, Bytes(16 * 16 * 4, 200));
     ASSERT_EQ(std::string(lossless.begin() + 12, lossless.begin() + 16), "VP8L");
     ASSERT_EQ(lossless[20], 0x2f);
-    std::uint32_t bits = lossless[21] | lossless[22] << 8 | lossless[23] << 16 |
-                         std::uint32_t(lossless[24]) << 24;
+    std::uint32_t bits =
+        lossless[21] | lossless[22] << 8 | lossless[23] << 16 | std::uint32_t(lossless[24]) << 24;
     bits = (bits & 0xf0000000u) | (3999u << 14) | 3999u;
     put_le(lossless, 21, bits, 4);
     EXPECT_EQ(make_thumbnail_from(lossless, "image/webp").error().code, ErrorCode::TOO_LARGE);
@@ -692,9 +718,12 @@ TEST(ThumbnailMakerTest, AWebpPixelBombIsRefusedFromItsHeader) {
 TEST(ThumbnailMakerTest, ATruncatedWebpIsBadRequest) {
     std::mt19937 random(5);
     Bytes noise(200 * 200 * 3);
-    for (auto& byte : noise) byte = static_cast<std::uint8_t>(random());
-    for (const auto& webp : {webp_of(200, 200, noise), lossless_webp_of(100, 100, Bytes(40000, 7))}) {
-        for (std::size_t size : {webp.size() / 2, std::size_t{30}, std::size_t{12}, std::size_t{0}}) {
+    for (auto& byte : noise)
+        byte = static_cast<std::uint8_t>(random());
+    for (const auto& webp :
+         {webp_of(200, 200, noise), lossless_webp_of(100, 100, Bytes(40000, 7))}) {
+        for (std::size_t size :
+             {webp.size() / 2, std::size_t{30}, std::size_t{12}, std::size_t{0}}) {
             Bytes cut(webp.begin(), webp.begin() + static_cast<long>(size));
             EXPECT_EQ(make_thumbnail_from(cut, "image/webp").error().code, ErrorCode::BAD_REQUEST)
                 << size;

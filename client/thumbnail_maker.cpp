@@ -1,6 +1,5 @@
 #include "client/thumbnail_maker.h"
 
-#include <png.h>
 #include <sys/stat.h>
 #include <turbojpeg.h>
 
@@ -9,116 +8,46 @@
 
 #include <fmt/format.h>
 
+#include "client/thumbnail_decoders.h"
 #include "common/crypto/thumbnail_box.h"
 #include "common/file_io.h"
 
 namespace imgshare::client {
-namespace {
-
-// Decoded pixels, 3 bytes (R, G, B) each, row after row.
-struct RgbImage {
-    std::uint32_t width = 0;
-    std::uint32_t height = 0;
-    Bytes pixels;
-};
-
-struct TurboJpegCloser {
-    void operator()(void* handle) const { tjDestroy(handle); }
-};
-using TurboJpegHandle = std::unique_ptr<void, TurboJpegCloser>;
-
-struct TurboJpegBuffer {
-    void operator()(unsigned char* buffer) const { tjFree(buffer); }
-};
+namespace thumbnail {
 
 std::unexpected<Error> undecodable(std::string_view kind, std::string_view why) {
     return fail(ErrorCode::BAD_REQUEST, fmt::format("the {} does not decode: {}", kind, why));
 }
 
-// The side `side` becomes when the longer side `longer` is brought to kThumbnailSide.
+std::unexpected<Error> too_many_pixels(std::string_view kind, std::uint64_t width,
+                                       std::uint64_t height) {
+    return fail(
+        ErrorCode::TOO_LARGE,
+        fmt::format("a {} of {}x{} pixels is too large for a thumbnail", kind, width, height));
+}
+
 std::uint32_t scaled_side(std::uint32_t side, std::uint32_t longer) {
     if (longer <= kThumbnailSide) return side;
     auto scaled = (std::uint64_t{side} * kThumbnailSide + longer / 2) / longer;
     return static_cast<std::uint32_t>(std::max<std::uint64_t>(1, scaled));
 }
 
-// The largest reduction TurboJPEG offers that keeps the longer side at kThumbnailSide or
-// more, so that the box filter below always shrinks (never enlarges) what was decoded.
-tjscalingfactor jpeg_scale(std::uint32_t longer) {
-    int count = 0;
-    const tjscalingfactor* factors = tjGetScalingFactors(&count);
-    tjscalingfactor best{1, 1};
-    for (int i = 0; factors && i < count; ++i) {
-        const auto& factor = factors[i];
-        if (factor.num > factor.denom) continue;  // enlargements
-        auto side = TJSCALED(static_cast<int>(longer), factor);
-        bool smaller = factor.num * best.denom < best.num * factor.denom;
-        if (side >= static_cast<int>(std::min(longer, kThumbnailSide)) && smaller) best = factor;
-    }
-    return best;
-}
+}  // namespace thumbnail
 
-Result<RgbImage> decode_jpeg(ByteView jpeg) {
-    TurboJpegHandle handle(tjInitDecompress());
-    if (!handle) return fail(ErrorCode::INTERNAL, "TurboJPEG did not start");
-    int width = 0, height = 0, subsampling = 0, colorspace = 0;
-    // TurboJPEG's API takes non-const buffers it does not write.
-    auto* source = const_cast<unsigned char*>(jpeg.data());
-    if (tjDecompressHeader3(handle.get(), source, jpeg.size(), &width, &height, &subsampling,
-                            &colorspace) != 0 ||
-        width <= 0 || height <= 0) {
-        return undecodable("JPEG", tjGetErrorStr2(handle.get()));
-    }
-    if (std::uint64_t{static_cast<std::uint32_t>(width)} * static_cast<std::uint32_t>(height) >
-        kMaxJpegSourcePixels) {
-        return fail(ErrorCode::TOO_LARGE,
-                    fmt::format("a JPEG of {}x{} pixels is too large for a thumbnail", width,
-                                height));
-    }
-    auto factor = jpeg_scale(static_cast<std::uint32_t>(std::max(width, height)));
-    RgbImage image{static_cast<std::uint32_t>(TJSCALED(width, factor)),
-                   static_cast<std::uint32_t>(TJSCALED(height, factor)),
-                   {}};
-    image.pixels.resize(std::size_t{image.width} * image.height * 3);
-    if (tjDecompress2(handle.get(), source, jpeg.size(), image.pixels.data(),
-                      static_cast<int>(image.width), 0, static_cast<int>(image.height), TJPF_RGB,
-                      TJFLAG_FASTDCT) != 0 &&
-        tjGetErrorCode(handle.get()) == TJERR_FATAL) {
-        return undecodable("JPEG", tjGetErrorStr2(handle.get()));
-    }
-    return image;
-}
+namespace {
 
-Result<RgbImage> decode_png(ByteView png) {
-    png_image header{};
-    header.version = PNG_IMAGE_VERSION;
-    // The simplified API frees its state on every failure and on finish_read.
-    struct Freer {
-        png_image& image;
-        ~Freer() { png_image_free(&image); }
-    } freer{header};
-    if (png_image_begin_read_from_memory(&header, png.data(), png.size()) == 0) {
-        return undecodable("PNG", header.message);
-    }
-    if (std::uint64_t{header.width} * header.height > kMaxPngSourcePixels) {
-        return fail(ErrorCode::TOO_LARGE,
-                    fmt::format("a PNG of {}x{} pixels is too large for a thumbnail", header.width,
-                                header.height));
-    }
-    header.format = PNG_FORMAT_RGB;  // transparency over white, below
-    RgbImage image{header.width, header.height, {}};
-    image.pixels.resize(PNG_IMAGE_SIZE(header));
-    png_color white{255, 255, 255};
-    if (png_image_finish_read(&header, &white, image.pixels.data(), 0, nullptr) == 0) {
-        return undecodable("PNG", header.message);
-    }
-    return image;
-}
+using thumbnail::RgbImage;
+
+struct TurboJpegBuffer {
+    void operator()(unsigned char* buffer) const { tjFree(buffer); }
+};
 
 // Area average (box filter) down to the thumbnail's size: every source pixel counts once.
-RgbImage shrink(const RgbImage& source) {
+RgbImage shrink(RgbImage source) {
     const std::uint32_t longer = std::max(source.width, source.height);
-    RgbImage out{scaled_side(source.width, longer), scaled_side(source.height, longer), {}};
+    RgbImage out{thumbnail::scaled_side(source.width, longer),
+                 thumbnail::scaled_side(source.height, longer),
+                 {}};
     if (out.width == source.width && out.height == source.height) return source;
     out.pixels.resize(std::size_t{out.width} * out.height * 3);
     for (std::uint32_t y = 0; y < out.height; ++y) {
@@ -150,7 +79,7 @@ RgbImage shrink(const RgbImage& source) {
 // A baseline JPEG of `image` that fits a thumbnail box: quality kThumbnailQuality, lower if
 // the image is so busy (noise) that it does not fit.
 Result<Bytes> encode_jpeg(const RgbImage& image) {
-    TurboJpegHandle handle(tjInitCompress());
+    thumbnail::TurboJpegHandle handle(tjInitCompress());
     if (!handle) return fail(ErrorCode::INTERNAL, "TurboJPEG did not start");
     for (int quality : {kThumbnailQuality, 60, 40}) {
         unsigned char* buffer = nullptr;
@@ -168,20 +97,33 @@ Result<Bytes> encode_jpeg(const RgbImage& image) {
     return fail(ErrorCode::TOO_LARGE, "the image's thumbnail does not fit 48 KiB");
 }
 
+// The image's pixels, as its decoder gives them (larger than the thumbnail, or not).
+Result<RgbImage> decode_thumbnail_source(ByteView image, std::string_view content_type) {
+    if (content_type == "image/jpeg") return thumbnail::decode_jpeg(image);
+    if (content_type == "image/png") return thumbnail::decode_png(image);
+    if (content_type == "image/gif") return thumbnail::decode_gif(image);
+    if (content_type == "image/webp") return thumbnail::decode_webp(image);
+    return fail(ErrorCode::BAD_REQUEST, fmt::format("no thumbnail for {}", content_type));
+}
+
+bool has_thumbnail_decoder(std::string_view content_type) {
+    return content_type == "image/jpeg" || content_type == "image/png" ||
+           content_type == "image/gif" || content_type == "image/webp";
+}
+
 }  // namespace
 
 Result<Bytes> make_thumbnail_from(ByteView image, std::string_view content_type) {
-    Result<RgbImage> decoded = content_type == "image/jpeg" ? decode_jpeg(image)
-                               : content_type == "image/png"
-                                   ? decode_png(image)
-                                   : fail(ErrorCode::BAD_REQUEST,
-                                          fmt::format("no thumbnail for {}", content_type));
+    auto decoded = decode_thumbnail_source(image, content_type);
     if (!decoded) return std::unexpected(decoded.error());
-    return encode_jpeg(shrink(*decoded));
+    // Browsers show a JPEG as its EXIF orientation says (image-orientation: from-image);
+    // turned after shrinking, on at most 320x320 pixels (thumbnail_orientation.cpp).
+    const int orientation = content_type == "image/jpeg" ? thumbnail::jpeg_orientation(image) : 1;
+    return encode_jpeg(thumbnail::upright(shrink(std::move(*decoded)), orientation));
 }
 
 Result<Bytes> make_thumbnail(const std::filesystem::path& file, std::string_view content_type) {
-    if (content_type != "image/jpeg" && content_type != "image/png") {
+    if (!has_thumbnail_decoder(content_type)) {
         return fail(ErrorCode::BAD_REQUEST, fmt::format("no thumbnail for {}", content_type));
     }
     // Measured first, so that a large post costs a stat() and no read.

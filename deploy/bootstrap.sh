@@ -31,7 +31,7 @@ packages=(
   libcpp-httplib-dev chromium
   libhiredis-dev
   nftables
-  libturbojpeg0-dev libpng-dev
+  libturbojpeg0-dev libpng-dev libgif-dev libwebp-dev libexif-dev
 )
 if [ "$rados" != 0 ]; then
   # <rados/librados.hpp> is in libradospp-dev, not librados-dev (../shared/CEPH.md).

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <turbojpeg.h>
+#include <webp/encode.h>
 
 #include <nlohmann/json.hpp>
 
@@ -53,6 +54,22 @@ class GalleryThumbnailTest : public ClusterTest {
                                {"Cookie", "imgshare_gallery=" + gallery.token()}});
     }
 
+    // The grid's thumbnail of `name`, left in `body`: image/jpeg with nosniff, exactly the
+    // JPEG the poster's thumbnail maker makes of `file` (the same library).
+    static void expect_the_makers_thumbnail(const GalleryProcess& gallery, const std::string& name,
+                                            const fs::path& file, std::string_view content_type,
+                                            std::string& body) {
+        auto answer = get(gallery, "/api/images/" + name + "/thumbnail");
+        ASSERT_TRUE(answer);
+        ASSERT_EQ(answer->status, 200) << answer->body;
+        EXPECT_EQ(answer->get_header_value("Content-Type"), "image/jpeg");
+        EXPECT_EQ(answer->get_header_value("X-Content-Type-Options"), "nosniff");
+        auto expected = client::make_thumbnail(file, content_type);
+        ASSERT_TRUE(expected.has_value()) << expected.error().message;
+        EXPECT_EQ(answer->body, std::string(expected->begin(), expected->end()));
+        body = answer->body;
+    }
+
     fs::path alice_, image_;
 };
 
@@ -61,16 +78,10 @@ TEST_F(GalleryThumbnailTest, TheThumbnailTheCommandLinePostedIsWhatTheGridGets) 
     ASSERT_EQ(posted.exit_code, 0) << posted.err;
     GalleryProcess gallery(cluster_, alice_, "alice");
     ASSERT_TRUE(gallery.started());
-    auto answer = get(gallery, "/api/images/wide/thumbnail");
-    ASSERT_TRUE(answer);
-    ASSERT_EQ(answer->status, 200) << answer->body;
-    EXPECT_EQ(answer->get_header_value("Content-Type"), "image/jpeg");
-    EXPECT_EQ(answer->get_header_value("X-Content-Type-Options"), "nosniff");
-    // Exactly the JPEG the poster's thumbnail maker makes of that file (the same library).
-    auto expected = client::make_thumbnail(image_, "image/png");
-    ASSERT_TRUE(expected.has_value()) << expected.error().message;
-    EXPECT_EQ(answer->body, std::string(expected->begin(), expected->end()));
-    auto [width, height] = thumbnail_dimensions(answer->body);
+    std::string thumbnail;
+    ASSERT_NO_FATAL_FAILURE(
+        expect_the_makers_thumbnail(gallery, "wide", image_, "image/png", thumbnail));
+    auto [width, height] = thumbnail_dimensions(thumbnail);
     EXPECT_EQ(width, 320);
     EXPECT_GT(height, 0);
     EXPECT_LT(height, 320);  // 512 wide, fewer rows: the width is the longer side
@@ -81,6 +92,29 @@ TEST_F(GalleryThumbnailTest, TheThumbnailTheCommandLinePostedIsWhatTheGridGets) 
     auto original = read_file(image_, 1 << 20);
     ASSERT_TRUE(original.has_value());
     EXPECT_EQ(full->body, std::string(original->begin(), original->end()));
+}
+
+TEST_F(GalleryThumbnailTest, AWebpGetsAJpegThumbnail) {
+    // A 640 x 480 lossy WebP made here (libwebp): the grid gets the JPEG the maker makes.
+    std::vector<std::uint8_t> rgb(640 * 480 * 3);
+    for (std::size_t i = 0; i < rgb.size(); ++i)
+        rgb[i] = static_cast<std::uint8_t>((i / 3 % 640) * 255 / 640 + (i % 3) * 40);
+    std::uint8_t* encoded = nullptr;
+    auto size = WebPEncodeRGB(rgb.data(), 640, 480, 640 * 3, 80, &encoded);
+    ASSERT_GT(size, 0u);
+    const fs::path webp = cluster_.dir() / "wide.webp";
+    auto written = write_file_atomically(webp, Bytes(encoded, encoded + size),
+                                         fs::perms::owner_read | fs::perms::owner_write);
+    WebPFree(encoded);
+    ASSERT_TRUE(written.has_value());
+    auto posted = cluster_.imgshare(alice_, {"post", webp.string(), "--name", "webp"});
+    ASSERT_EQ(posted.exit_code, 0) << posted.err;
+    GalleryProcess gallery(cluster_, alice_, "alice");
+    ASSERT_TRUE(gallery.started());
+    std::string thumbnail;
+    ASSERT_NO_FATAL_FAILURE(
+        expect_the_makers_thumbnail(gallery, "webp", webp, "image/webp", thumbnail));
+    EXPECT_EQ(thumbnail_dimensions(thumbnail), (std::pair{320, 240}));
 }
 
 TEST_F(GalleryThumbnailTest, AnImageThatDoesNotDecodeIsPostedWithoutOneAndShownWhole) {

@@ -22,7 +22,7 @@
 #include "common/certificate.h"
 #include "common/crypto/secret_bytes.h"
 #include "common/error.h"
-#include "common/protocol/storage_messages.h"  // kEscrowMode, kEndToEndMode
+#include "common/protocol/storage_upload_messages.h"  // kEscrowMode, kEndToEndMode
 
 namespace imgshare {
 

@@ -2,8 +2,9 @@
 // type name and its msgpack map keys (see fields.h), and the one table of
 // request types (the Request variant). docs/PROTOCOL.md is the prose form.
 //
-// The structs live in ca_messages.h, storage_messages.h, witness_messages.h and
-// control_messages.h, by the service that answers them; include this header.
+// The structs live in ca_messages.h, storage_messages.h (uploads, reads and controls, a
+// file each), witness_messages.h and control_messages.h, by the service that answers
+// them; include this header.
 // Adding a message: its struct there (kType, members, fields(), ==), an entry
 // in Request if peers send it as a request, and a round-trip test.
 //

@@ -64,6 +64,24 @@ bool RadosBackend::resume_writes() {
 
 Result<std::optional<ImageRecord>> RadosBackend::settle_image(std::string_view name) const {
     const auto object = image_object(name);
+    // The staged changes and the data in one operation, so they are of one moment: a
+    // finish never falls between them (one round trip, too: a DOWNLOAD that misses the
+    // record cache reads this object once).
+    auto read = pool_.read_with_omap(object, std::string(kStagePrefix), kOmapPage);
+    if (!read) {
+        if (is_not_found(read.error())) return std::optional<ImageRecord>();
+        return std::unexpected(std::move(read.error()));
+    }
+    if (read->omap.more) {
+        // More staged changes than a page (never in practice: each waits for the one
+        // before it): read in pages, the intents before the data.
+        return settle_image_paged(name);
+    }
+    return settle_from(name, read->data, read->omap.values);
+}
+
+Result<std::optional<ImageRecord>> RadosBackend::settle_image_paged(std::string_view name) const {
+    const auto object = image_object(name);
     // The intents first, then the data: a finish between the two reads shows as an intent
     // already applied, never as a record missing a change that was finished.
     OmapValues stages;
@@ -80,9 +98,15 @@ Result<std::optional<ImageRecord>> RadosBackend::settle_image(std::string_view n
         if (is_not_found(data.error())) return std::optional<ImageRecord>();
         return std::unexpected(std::move(data.error()));
     }
+    return settle_from(name, *data, stages);
+}
+
+Result<std::optional<ImageRecord>> RadosBackend::settle_from(std::string_view name,
+                                                             const Bytes& data,
+                                                             const OmapValues& stages) const {
     std::optional<ImageRecord> current;
-    if (!data->empty()) {
-        auto decoded = decode_image_record(*data);
+    if (!data.empty()) {
+        auto decoded = decode_image_record(data);
         if (!decoded) return std::unexpected(std::move(decoded.error()));
         current = std::move(*decoded);
     }
@@ -100,7 +124,7 @@ Result<std::optional<ImageRecord>> RadosBackend::settle_image(std::string_view n
 }
 
 Result<ImageRecord> RadosBackend::publish_and_finish(std::string_view name, std::uint32_t change,
-                                                     const Bytes& staged) const {
+                                                     const Bytes& staged, bool listed) const {
     auto decoded = decode_map<StagedChange>(staged);
     if (!decoded) return fail(ErrorCode::INTERNAL, "stored image intent is unreadable");
     auto record = decode_image_record(decoded->record);
@@ -133,7 +157,7 @@ Result<ImageRecord> RadosBackend::publish_and_finish(std::string_view name, std:
     if (change == 0) {
         auto upload = UploadId::from_key(as_string(record->upload));
         if (!upload) return fail(ErrorCode::INTERNAL, "stored image record names no upload");
-        if (auto ended = finish_upload(*upload, name, record->chunk_count); !ended) {
+        if (auto ended = finish_upload(*upload, name, record->chunk_count, listed); !ended) {
             return std::unexpected(std::move(ended.error()));
         }
     }
@@ -141,7 +165,7 @@ Result<ImageRecord> RadosBackend::publish_and_finish(std::string_view name, std:
 }
 
 Result<void> RadosBackend::finish_upload(const UploadId& upload, std::string_view name,
-                                         std::uint32_t chunk_count) const {
+                                         std::uint32_t chunk_count, bool listed) const {
     const auto object = upload_object(upload);
     // Notes first, in bounded batches; the last write ends the session and notes the name.
     constexpr std::uint32_t kBatch = 4096;
@@ -160,6 +184,7 @@ Result<void> RadosBackend::finish_upload(const UploadId& upload, std::string_vie
     ended.omap_set.emplace(kCommittedKey, bytes_of(name));
     auto written = pool_.write(object, ended);
     if (!written) return std::unexpected(std::move(written.error()));
+    if (!listed) return {};
     if (auto unlisted = pool_.omap_remove(std::string(kUploadsObject), {upload.text()});
         !unlisted && !is_not_found(unlisted.error())) {
         return unlisted;
@@ -295,7 +320,9 @@ Result<ImageRecord> RadosBackend::commit(const CommitRecord& commit) {
         }
         return fail(ErrorCode::NAME_TAKEN, fmt::format("the name '{}' is taken", name));
     }
-    return publish_and_finish(name, 0, staged);
+    // A POST_IMAGE (its only chunk in the commit) never had a session, so never a key in
+    // `uploads` to remove.
+    return publish_and_finish(name, 0, staged, !commit.only_chunk.has_value());
 }
 
 Result<ImageRecord> RadosBackend::share(const ShareUpdate& update) {

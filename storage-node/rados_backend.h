@@ -126,9 +126,18 @@ class RadosBackend final : public StorageBackend {
 
     // The image's current record, after rolling forward every intent staged in its object.
     [[nodiscard]] Result<std::optional<ImageRecord>> settle_image(std::string_view name) const;
+    // The same when its object holds more staged changes than one read returns.
+    [[nodiscard]] Result<std::optional<ImageRecord>> settle_image_paged(
+        std::string_view name) const;
+    // The record `data` holds, after rolling forward the staged changes `stages`.
+    [[nodiscard]] Result<std::optional<ImageRecord>> settle_from(
+        std::string_view name, const Bytes& data, const rados::OmapValues& stages) const;
     // Steps 2 and 3 of change `k` of `name`, staged as `staged` (its stored bytes).
+    // `listed`: a post's upload may be in the `uploads` index (it was begun with POST_BEGIN;
+    // a POST_IMAGE never is, and its commit saves the index a write).
     [[nodiscard]] Result<ImageRecord> publish_and_finish(std::string_view name, std::uint32_t k,
-                                                         const Bytes& staged) const;
+                                                         const Bytes& staged,
+                                                         bool listed = true) const;
     // Step 2: the seq of change `k` of `record` (its name), taking the next one unless it
     // has one; a post (k = 0) enters the owner's usage in the same write.
     [[nodiscard]] Result<std::uint64_t> publish(const ImageRecord& record, std::uint32_t k) const;
@@ -145,9 +154,11 @@ class RadosBackend final : public StorageBackend {
     // objects (less what it removed).
     [[nodiscard]] Result<void> finish_deletion(const std::string& upload_hex,
                                                const Bytes& noted, std::uint32_t& budget);
-    // The upload's session and notes end; it is noted as having become `name`.
+    // The upload's session and notes end; it is noted as having become `name` (and, when
+    // `listed`, leaves the `uploads` index).
     [[nodiscard]] Result<void> finish_upload(const UploadId& upload, std::string_view name,
-                                             std::uint32_t chunk_count) const;
+                                             std::uint32_t chunk_count,
+                                             bool listed = true) const;
     // If `upload` has a commit under way, rolls it forward: true if it is committed.
     [[nodiscard]] Result<bool> settle_upload(const UploadId& upload,
                                              const rados::OmapValues& state) const;

@@ -170,6 +170,29 @@ Result<OmapPage> RadosPool::omap_get_after(const std::string& object, const std:
     });
 }
 
+Result<DataAndOmap> RadosPool::read_with_omap(const std::string& object,
+                                             const std::string& prefix,
+                                             std::uint64_t limit) const {
+    return guarded("read", [&]() -> Result<DataAndOmap> {
+        librados::ObjectReadOperation op;
+        librados::bufferlist data;
+        std::map<std::string, librados::bufferlist> found;
+        DataAndOmap out;
+        int data_result = 0;
+        int omap_result = 0;
+        op.read(0, 0, &data, &data_result);  // a length of 0 reads the whole object
+        op.omap_get_vals2("", prefix, limit, &found, &out.omap.more, &omap_result);
+        if (int r = io_->operate(object, &op, nullptr); r < 0) {
+            return std::unexpected(rados_error(r, "read"));
+        }
+        if (data_result < 0) return std::unexpected(rados_error(data_result, "read"));
+        if (omap_result < 0) return std::unexpected(rados_error(omap_result, "omap read"));
+        out.data = to_bytes(data);
+        out.omap.values = to_values(found);
+        return out;
+    });
+}
+
 Result<void> RadosPool::omap_set(const std::string& object, const OmapValues& values) const {
     return guarded("omap write", [&] {
         return checked(io_->omap_set(object, to_bufferlists(values)), "omap write");

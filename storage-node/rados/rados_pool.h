@@ -42,6 +42,12 @@ struct OmapPage {
     bool more = false;  // keys after the last one returned remain
 };
 
+// An object's data and omap keys, read in one operation (one moment of the object).
+struct DataAndOmap {
+    Bytes data;
+    OmapPage omap;
+};
+
 // What one atomic `write` does to one object, in this order, all or nothing:
 struct ObjectWrite {
     // Create the object; it must not exist yet (else the outcome is AlreadyExists). Not
@@ -105,6 +111,12 @@ public:
     [[nodiscard]] Result<OmapPage> omap_get_after(const std::string& object,
                                                   const std::string& after,
                                                   std::uint64_t limit) const;
+    // The whole data and at most `limit` omap keys starting with `prefix` (in key order),
+    // in one operation: one round trip, and no write falls between the two; NOT_FOUND if
+    // there is no such object.
+    [[nodiscard]] Result<DataAndOmap> read_with_omap(const std::string& object,
+                                                     const std::string& prefix,
+                                                     std::uint64_t limit) const;
     // Sets the keys (creating the object if needed).
     [[nodiscard]] Result<void> omap_set(const std::string& object, const OmapValues& values) const;
     // Removes the keys (absent keys are no error); NOT_FOUND if there is no such object.

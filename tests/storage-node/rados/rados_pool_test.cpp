@@ -172,6 +172,35 @@ TEST_F(RadosPoolTest, OmapPagesAfterAKeyInOrder) {
     EXPECT_FALSE(tail.more);
 }
 
+TEST_F(RadosPoolTest, ReadWithOmapGivesTheDataAndOnlyThePrefixedKeysInOneRead) {
+    ASSERT_TRUE(pool_->write_full("image", to_bytes("the record")));
+    ASSERT_TRUE(pool_->omap_set("image", {{"applied", to_bytes("0")},
+                                          {"stage.1", to_bytes("one")},
+                                          {"stage.2", to_bytes("two")},
+                                          {"stagex", to_bytes("not a stage")}}));
+    auto read = pool_->read_with_omap("image", "stage.", 100);
+    ASSERT_TRUE(read) << describe(read.error());
+    EXPECT_EQ(read->data, to_bytes("the record"));
+    EXPECT_EQ(read->omap.values,
+              (OmapValues{{"stage.1", to_bytes("one")}, {"stage.2", to_bytes("two")}}));
+    EXPECT_FALSE(read->omap.more);
+
+    auto first = pool_->read_with_omap("image", "stage.", 1);
+    ASSERT_TRUE(first);
+    EXPECT_EQ(first->omap.values, (OmapValues{{"stage.1", to_bytes("one")}}));
+    EXPECT_TRUE(first->omap.more);
+
+    ASSERT_TRUE(pool_->omap_set("keys only", {{"stage.1", to_bytes("one")}}));
+    auto empty = pool_->read_with_omap("keys only", "stage.", 100);
+    ASSERT_TRUE(empty);
+    EXPECT_TRUE(empty->data.empty());
+    EXPECT_EQ(empty->omap.values.size(), 1U);
+
+    auto missing = pool_->read_with_omap("no such object", "stage.", 100);
+    ASSERT_FALSE(missing);
+    EXPECT_EQ(missing.error().code, ErrorCode::NOT_FOUND);
+}
+
 TEST_F(RadosPoolTest, OmapRemoveRemovesOnlyThoseKeys) {
     ASSERT_TRUE(pool_->omap_set("object", {{"a", to_bytes("1")}, {"b", to_bytes("2")}}));
     ASSERT_TRUE(pool_->omap_remove("object", {"a", "never-set"}));

@@ -607,6 +607,18 @@ TEST(ThumbnailMakerTest, AGifIsScaledToItsLongerSide) {
     EXPECT_TRUE(colour_at(image, 240, 80, kBlue));
 }
 
+// The 43-byte GIF89a that web pages use as a spacer (one transparent pixel): written by
+// another encoder than this test's, and the GIF seed of fuzz_thumbnail.
+TEST(ThumbnailMakerTest, TheClassicOnePixelGifGetsAOnePixelThumbnail) {
+    const Bytes gif = {'G',  'I',  'F',  '8',  '9',  'a',  0x01, 0x00, 0x01, 0x00, 0x80,
+                       0x00, 0x00, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x21, 0xf9, 0x04,
+                       0x01, 0x00, 0x00, 0x00, 0x00, 0x2c, 0x00, 0x00, 0x00, 0x00, 0x01,
+                       0x00, 0x01, 0x00, 0x00, 0x02, 0x02, 0x44, 0x01, 0x00, 0x3b};
+    auto thumbnail = make_thumbnail_from(gif, "image/gif");
+    ASSERT_TRUE(thumbnail) << thumbnail.error().message;
+    EXPECT_EQ(jpeg_size(*thumbnail), (std::pair{1, 1}));
+}
+
 TEST(ThumbnailMakerTest, AnInterlacedGifIsPutInRowOrder) {
     // Top half red, bottom half blue, its rows stored in the four interlaced passes.
     auto gif = gif_of(128, 128,

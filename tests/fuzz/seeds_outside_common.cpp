@@ -1,10 +1,18 @@
 // Seeds of the fuzz targets that test code outside common/: the client's padded plaintext
 // stream and home files, the storage node's records and keys, a server's key files.
+#include <png.h>
+#include <turbojpeg.h>
+#include <webp/encode.h>
+
+#include <iterator>
+#include <stdexcept>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "client/client_home.h"
 #include "client/padded_stream.h"
+#include "client/thumbnail_maker.h"
 #include "common/crypto/keys.h"
 #include "storage-node/records.h"
 #include "storage-node/storage_keys.h"
@@ -44,9 +52,88 @@ void check_padded_stream(const Bytes& input, const std::string& name) {
     expect_valid(parser.finish(), name);
 }
 
+// A small picture in each format the thumbnail maker decodes; fuzz_thumbnail reads
+// [type][file] (type 0 JPEG, 1 PNG, 2 GIF, 3 WebP).
+Bytes seed_pixels(int width, int height) {
+    Bytes pixels(static_cast<std::size_t>(width) * height * 3);
+    for (std::size_t i = 0; i < pixels.size(); ++i)
+        pixels[i] = static_cast<std::uint8_t>(i * 7);
+    return pixels;
+}
+
+Bytes seed_jpeg(int width, int height) {
+    const Bytes pixels = seed_pixels(width, height);
+    tjhandle handle = tjInitCompress();
+    unsigned char* buffer = nullptr;
+    unsigned long size = 0;
+    if (tjCompress2(handle, pixels.data(), width, 0, height, TJPF_RGB, &buffer, &size,
+                    TJSAMP_420, 80, 0) != 0) {
+        throw std::runtime_error("seed JPEG");
+    }
+    Bytes jpeg(buffer, buffer + size);
+    tjFree(buffer);
+    tjDestroy(handle);
+    return jpeg;
+}
+
+Bytes seed_png(int width, int height) {
+    const Bytes pixels = seed_pixels(width, height);
+    png_image image{};
+    image.version = PNG_IMAGE_VERSION;
+    image.width = static_cast<png_uint_32>(width);
+    image.height = static_cast<png_uint_32>(height);
+    image.format = PNG_FORMAT_RGB;
+    png_alloc_size_t size = 0;
+    if (png_image_write_to_memory(&image, nullptr, &size, 0, pixels.data(), 0, nullptr) == 0) {
+        throw std::runtime_error("seed PNG size");
+    }
+    Bytes png(size);
+    if (png_image_write_to_memory(&image, png.data(), &size, 0, pixels.data(), 0, nullptr) == 0) {
+        throw std::runtime_error("seed PNG");
+    }
+    png.resize(size);
+    return png;
+}
+
+Bytes seed_webp(int width, int height) {
+    const Bytes pixels = seed_pixels(width, height);
+    std::uint8_t* output = nullptr;
+    const std::size_t size = WebPEncodeRGB(pixels.data(), width, height, width * 3, 80, &output);
+    if (size == 0) throw std::runtime_error("seed WebP");
+    Bytes webp(output, output + size);
+    WebPFree(output);
+    return webp;
+}
+
+// The classic 1x1 GIF89a: a two-colour palette, one transparent pixel.
+Bytes seed_gif() {
+    static constexpr std::uint8_t kGif[] = {
+        'G',  'I',  'F',  '8',  '9',  'a',  0x01, 0x00, 0x01, 0x00, 0x80, 0x00, 0x00, 0xff,
+        0xff, 0xff, 0x00, 0x00, 0x00, 0x21, 0xf9, 0x04, 0x01, 0x00, 0x00, 0x00, 0x00, 0x2c,
+        0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x02, 0x02, 0x44, 0x01, 0x00,
+        0x3b};
+    return Bytes(std::begin(kGif), std::end(kGif));
+}
+
+void write_thumbnail_seeds(SeedWriter& seeds) {
+    const std::vector<std::tuple<std::string, std::uint8_t, std::string_view, Bytes>> files = {
+        {"jpeg", 0, "image/jpeg", seed_jpeg(48, 32)},
+        {"jpeg-wide", 0, "image/jpeg", seed_jpeg(400, 40)},
+        {"png", 1, "image/png", seed_png(40, 24)},
+        {"gif", 2, "image/gif", seed_gif()},
+        {"webp", 3, "image/webp", seed_webp(64, 48)}};
+    for (const auto& [name, tag, type, file] : files) {
+        expect_valid(client::make_thumbnail_from(file, type), "thumbnail of " + name);
+        Bytes input{tag};
+        input.insert(input.end(), file.begin(), file.end());
+        seeds.write("fuzz_thumbnail", name, input);
+    }
+}
+
 }  // namespace
 
 void write_client_seeds(SeedWriter& seeds) {
+    write_thumbnail_seeds(seeds);
     const std::vector<std::pair<std::uint64_t, std::size_t>> streams = {
         {0, 255}, {1, 255}, {300, 100}, {4000, 7}, {5000, 255}};
     for (const auto& [image_length, piece_size] : streams) {

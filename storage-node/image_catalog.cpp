@@ -110,6 +110,10 @@ Result<std::optional<std::string>> ImageCatalog::committed_name(const UploadId& 
     return backend_->committed_name(upload);
 }
 
+Result<StorageBackend::UploadState> ImageCatalog::upload_state(const UploadId& upload) const {
+    return backend_->upload_state(upload);
+}
+
 Result<ImageRecord> ImageCatalog::commit(const CommitRecord& commit) {
     auto record = backend_->commit(commit);
     if (record) committed(*record);

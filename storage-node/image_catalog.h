@@ -76,6 +76,9 @@ class ImageCatalog {
     [[nodiscard]] Result<bool> contains(std::string_view name) const;
     // The name of the image committed from `upload`, if there is one.
     [[nodiscard]] Result<std::optional<std::string>> committed_name(const UploadId& upload) const;
+    // That name, or whether `upload` is pending instead, in one look at the store
+    // (StorageBackend::upload_state).
+    [[nodiscard]] Result<StorageBackend::UploadState> upload_state(const UploadId& upload) const;
 
     // Commits the image (StorageBackend::commit: record, grants, feed entry
     // and the upload's note at once, under the next seq); returns the record

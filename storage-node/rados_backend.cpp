@@ -232,6 +232,23 @@ Result<std::optional<std::string>> RadosBackend::committed_name(const UploadId& 
     return std::optional<std::string>(string_of(state->at(std::string(kCommittingKey))));
 }
 
+Result<StorageBackend::UploadState> RadosBackend::upload_state(const UploadId& upload) const {
+    auto state = pool_.omap_get(upload_object(upload),
+                                {std::string(kSessionKey), std::string(kCommittingKey),
+                                 std::string(kCommittedKey)});
+    if (!state) {
+        if (is_not_found(state.error())) return UploadState{};
+        return std::unexpected(std::move(state.error()));
+    }
+    if (auto committed = state->find(std::string(kCommittedKey)); committed != state->end()) {
+        return UploadState{string_of(committed->second), false};
+    }
+    auto settled = settle_upload(upload, *state);
+    if (!settled) return std::unexpected(std::move(settled.error()));
+    if (*settled) return UploadState{string_of(state->at(std::string(kCommittingKey))), false};
+    return UploadState{std::nullopt, state->contains(std::string(kSessionKey))};
+}
+
 Result<std::optional<Bytes>> RadosBackend::grant(std::string_view name,
                                                  std::string_view recipient) const {
     const auto object = image_object(name);
@@ -283,9 +300,15 @@ Result<ImageRecord> RadosBackend::commit(const CommitRecord& commit) {
         }
     }
     const auto up = upload_object(*upload);
-    if (auto noted = pool_.omap_set(up, {{std::string(kCommittingKey), bytes_of(name)}});
-        !noted) {
-        return std::unexpected(std::move(noted.error()));
+    // An upload begun with POST_BEGIN notes the commit in its object, so that whoever picks
+    // the upload up (session(), expiry) rolls it forward instead of discarding its chunks. A
+    // POST_IMAGE has no session, nothing that could discard its chunk, and a retry of it
+    // names the image: the create below finds it. Its note would be a write for nothing.
+    if (!commit.only_chunk) {
+        if (auto noted = pool_.omap_set(up, {{std::string(kCommittingKey), bytes_of(name)}});
+            !noted) {
+            return std::unexpected(std::move(noted.error()));
+        }
     }
     // The expiry index before the image: a crash between leaves an entry naming no image,
     // which the sweep forgets, never an image the sweep cannot find.
@@ -310,13 +333,18 @@ Result<ImageRecord> RadosBackend::commit(const CommitRecord& commit) {
         auto held = settle_image(name);
         if (!held) return std::unexpected(std::move(held.error()));
         if (*held && (*held)->upload == commit.record.upload) {
-            if (auto ended = finish_upload(*upload, name, (*held)->chunk_count); !ended) {
+            if (auto ended = finish_upload(*upload, name, (*held)->chunk_count,
+                                           !commit.only_chunk.has_value());
+                !ended) {
                 return std::unexpected(std::move(ended.error()));
             }
             return std::move(**held);
         }
-        if (auto unnoted = pool_.omap_remove(up, {std::string(kCommittingKey)}); !unnoted) {
-            spdlog::debug("could not clear a refused commit's note: {}", unnoted.error().message);
+        if (!commit.only_chunk) {
+            if (auto unnoted = pool_.omap_remove(up, {std::string(kCommittingKey)}); !unnoted) {
+                spdlog::debug("could not clear a refused commit's note: {}",
+                              unnoted.error().message);
+            }
         }
         return fail(ErrorCode::NAME_TAKEN, fmt::format("the name '{}' is taken", name));
     }

@@ -59,6 +59,8 @@ class RadosBackend final : public StorageBackend {
     [[nodiscard]] Result<bool> has_image(std::string_view name) const override;
     [[nodiscard]] Result<std::optional<std::string>> committed_name(
         const UploadId& upload) const override;
+    // One read of the upload's object.
+    [[nodiscard]] Result<UploadState> upload_state(const UploadId& upload) const override;
     [[nodiscard]] Result<std::optional<Bytes>> grant(std::string_view name,
                                                      std::string_view recipient) const override;
     [[nodiscard]] Result<std::optional<Bytes>> chunk(const UploadId& upload,
@@ -162,6 +164,12 @@ class RadosBackend final : public StorageBackend {
     // If `upload` has a commit under way, rolls it forward: true if it is committed.
     [[nodiscard]] Result<bool> settle_upload(const UploadId& upload,
                                              const rados::OmapValues& state) const;
+    // If the image that `upload`'s session names (its envelope's) was committed from this
+    // upload, ends the session as committed: true. A POST_IMAGE of the same envelope
+    // commits without noting it in the upload's object (commit()), so a session begun
+    // beside it finds out here before it discards the chunks that image needs.
+    [[nodiscard]] Result<bool> became_image(const UploadId& upload,
+                                            const rados::OmapValues& state) const;
     [[nodiscard]] Result<std::uint32_t> chunk_count_of(const UploadId& upload) const;
     // The usage index of a pool written before it had one (no `usage_index` mark in the
     // feed), built from the images' objects; nothing once it is marked.

@@ -2,6 +2,7 @@
 // chunks in its own objects (rados_objects.h), so that any node continues any upload.
 #include <fmt/format.h>
 
+#include "common/envelope.h"
 #include "storage-node/rados_backend.h"
 #include "storage-node/rados_objects.h"
 #include "storage-node/rados_omap.h"
@@ -166,6 +167,22 @@ Result<void> RadosBackend::repair_chunk_notes(const UploadId& upload,
     return {};
 }
 
+Result<bool> RadosBackend::became_image(const UploadId& upload, const OmapValues& state) const {
+    auto stored = state.find(std::string(kSessionKey));
+    if (stored == state.end()) return false;
+    auto session = decode_upload_session(stored->second);
+    if (!session) return false;  // nothing names its image: nothing to keep
+    auto envelope = decode_envelope(session->envelope);
+    if (!envelope) return false;
+    auto record = settle_image(envelope->name);
+    if (!record) return std::unexpected(std::move(record.error()));
+    if (!*record || as_string((*record)->upload) != upload.key()) return false;
+    if (auto ended = finish_upload(upload, envelope->name, (*record)->chunk_count); !ended) {
+        return std::unexpected(std::move(ended.error()));
+    }
+    return true;
+}
+
 Result<void> RadosBackend::discard_upload(const UploadId& upload) {
     const auto object = upload_object(upload);
     auto state = pool_.omap_get(object, {std::string(kSessionKey), std::string(kCommittingKey),
@@ -178,6 +195,9 @@ Result<void> RadosBackend::discard_upload(const UploadId& upload) {
         auto settled = settle_upload(upload, *state);
         if (!settled) return std::unexpected(std::move(settled.error()));
         if (*settled) return {};
+        auto became = became_image(upload, *state);
+        if (!became) return std::unexpected(std::move(became.error()));
+        if (*became) return {};
     }
     std::uint32_t count = 0;
     if (state) {

@@ -113,6 +113,21 @@ class StorageBackend {
     // The name of the image `upload` became, nullopt if it is not committed.
     [[nodiscard]] virtual Result<std::optional<std::string>> committed_name(
         const UploadId& upload) const = 0;
+    // What `upload` is now: the name of the image it became (as committed_name()), or
+    // whether it is pending (a session() exists). POST_IMAGE asks both; a backend that keeps
+    // them in one place answers with one read.
+    struct UploadState {
+        std::optional<std::string> committed_name;
+        bool pending = false;
+    };
+    [[nodiscard]] virtual Result<UploadState> upload_state(const UploadId& upload) const {
+        auto name = committed_name(upload);
+        if (!name) return std::unexpected(std::move(name.error()));
+        if (*name) return UploadState{std::move(*name), false};
+        auto pending = session(upload);
+        if (!pending) return std::unexpected(std::move(pending.error()));
+        return UploadState{std::nullopt, pending->has_value()};
+    }
     // The sealed key of `recipient` for e2e image `name`, nullopt if none.
     [[nodiscard]] virtual Result<std::optional<Bytes>> grant(std::string_view name,
                                                              std::string_view recipient) const = 0;

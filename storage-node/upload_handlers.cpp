@@ -96,26 +96,38 @@ Result<PostBeginReply> StorageService::post_begin(const PostBeginRequest& reques
     // The id binds the signed envelope, and with it the owner: a retry finds its upload.
     auto upload = UploadId::of(request.envelope, request.signature);
 
-    auto session = sessions_.find(upload);
-    if (!session) return std::unexpected(std::move(session.error()));
-    if (*session) {
-        if (auto recovered = sessions_.recover(upload); !recovered) {
-            return std::unexpected(std::move(recovered.error()));
+    // One look at the store for a new upload (the usual case): neither pending nor committed.
+    auto state = catalog_.upload_state(upload);
+    if (!state) return std::unexpected(std::move(state.error()));
+    if (state->pending) {
+        auto session = sessions_.find(upload);
+        if (!session) return std::unexpected(std::move(session.error()));
+        if (*session) {
+            if (auto recovered = sessions_.recover(upload); !recovered) {
+                return std::unexpected(std::move(recovered.error()));
+            }
+            auto next = sessions_.first_missing_chunk(upload, envelope.chunk_count);
+            if (!next) return std::unexpected(std::move(next.error()));
+            if (auto resumed = sessions_.resume(upload, **session); !resumed) {
+                return std::unexpected(std::move(resumed.error()));
+            }
+            return PostBeginReply{upload.text(), *next};
         }
-        auto next = sessions_.first_missing_chunk(upload, envelope.chunk_count);
-        if (!next) return std::unexpected(std::move(next.error()));
-        if (auto resumed = sessions_.resume(upload, **session); !resumed) {
-            return std::unexpected(std::move(resumed.error()));
-        }
-        return PostBeginReply{upload.text(), *next};
+        // Committed since the look (here or on another node): the name says so below.
     }
-    auto committed = catalog_.committed_name(upload);
-    if (!committed) return std::unexpected(std::move(committed.error()));
-    if (*committed) return PostBeginReply{upload.text(), envelope.chunk_count};
+    if (state->committed_name) return PostBeginReply{upload.text(), envelope.chunk_count};
 
     auto taken = catalog_.contains(envelope.name);
     if (!taken) return std::unexpected(std::move(taken.error()));
     if (*taken) {
+        // Held by this very upload: it was committed, by a commit that finished since the
+        // look above or by a POST_IMAGE of the same envelope (which, on RADOS, notes its
+        // commit only in the image until it finishes). Nothing is missing.
+        auto held = catalog_.find(envelope.name);
+        if (!held) return std::unexpected(std::move(held.error()));
+        if (*held && as_string((*held)->upload) == upload.key()) {
+            return PostBeginReply{upload.text(), envelope.chunk_count};
+        }
         auto freed = free_spent_name(envelope.name);
         if (!freed) return std::unexpected(std::move(freed.error()));
         if (!*freed) {
@@ -254,16 +266,14 @@ Result<PostCommitReply> StorageService::post_image(const PostImageRequest& reque
     // The same id as POST_BEGIN would give it: a retry, or a begun upload of the same image,
     // finds it.
     auto upload = UploadId::of(request.envelope, request.signature);
-    auto committed = catalog_.committed_name(upload);
-    if (!committed) return std::unexpected(std::move(committed.error()));
-    if (*committed) {
+    auto state = catalog_.upload_state(upload);  // one look at the store, both questions
+    if (!state) return std::unexpected(std::move(state.error()));
+    if (state->committed_name) {
         auto record = committed_from(upload, user);
         if (!record) return std::unexpected(std::move(record.error()));
         return commit_reply(*record);  // a retry: the answer it had
     }
-    auto session = sessions_.find(upload);
-    if (!session) return std::unexpected(std::move(session.error()));
-    if (*session) {
+    if (state->pending) {
         // Its chunk keys are this image's: committing beside the session would let the
         // session's expiry delete the committed chunk.
         return fail(ErrorCode::BAD_REQUEST,

@@ -38,6 +38,10 @@ class BackendProbe {
     virtual void lose_chunk_note(const UploadId& upload, std::uint32_t index) = 0;
     // The record of `name` replaced by `bytes` behind the node's back.
     virtual void damage_image(std::string_view name, std::string_view bytes) = 0;
+    // What a node killed in the middle of commit(`commit`) leaves, where a commit has a
+    // middle: true when it left something (RADOS: its chunk and its staged change, nothing
+    // visible yet), false when a commit is one write and a cut one leaves nothing (RocksDB).
+    virtual bool cut_commit_after_staging(const CommitRecord& commit) = 0;
 };
 
 struct OpenedBackend {

@@ -26,6 +26,25 @@ class PostImageTest : public StorageTest {
         return service().post_image(PostImageRequest{image.begin}, as_user(sender.name, bytes));
     }
 
+    // The commit a POST_IMAGE of `image` makes (its escrow record, as the handler builds it).
+    CommitRecord commit_of_post_image(const TestImage& image) {
+        const auto upload = UploadId::of(image.begin.envelope, image.begin.signature);
+        ImageRecord record;
+        record.name = image.envelope.name;
+        record.owner = image.envelope.owner;
+        record.upload = Bytes(as_bytes(upload.key()).begin(), as_bytes(upload.key()).end());
+        record.certificate = image.begin.certificate;
+        record.envelope = image.begin.envelope;
+        record.signature = image.begin.signature;
+        record.mode = image.envelope.mode;
+        record.wrapped_key = image.begin.wrapped_key;
+        record.created_at = image.envelope.created_at;
+        record.size = image.envelope.padded_size;
+        record.chunk_count = 1;
+        record.committed_at = clock_.now_seconds();
+        return CommitRecord{std::move(record), {}, ByteView(image.chunks.at(0))};
+    }
+
     void expect_nothing_stored() {
         EXPECT_EQ(probe().images(), 0u);
         EXPECT_EQ(probe().chunks(), 0u);
@@ -153,6 +172,34 @@ TEST_P(PostImageTest, AnUploadBegunWithPostBeginIsFinishedThatWayOnly) {
     auto again = post_image(alice_, cat);
     ASSERT_TRUE(again.has_value()) << describe(again.error());
     EXPECT_EQ(*again, *committed);
+}
+
+TEST_P(PostImageTest, APostBeginOfAnImageWhosePostImageWasCutFindsItCommitted) {
+    auto cat = small(alice_);
+    // The node serving the POST_IMAGE was killed inside its commit. Where that leaves the
+    // image staged (RADOS), nothing notes it in the upload's own state: the POST_BEGIN of
+    // the same envelope (another client, or a client falling back) must find the image,
+    // not a name "taken" by itself. Where a cut commit leaves nothing, it is a new upload.
+    const bool staged = probe().cut_commit_after_staging(commit_of_post_image(cat));
+    auto begun = service().post_begin(cat.begin, as_user("alice"));
+    ASSERT_TRUE(begun.has_value()) << describe(begun.error());
+    if (!staged) {
+        EXPECT_EQ(begun->next_index, 0u);
+        return;
+    }
+    EXPECT_EQ(begun->next_index, 1u) << "every chunk is there";
+    EXPECT_EQ(probe().upload_state(), 0u) << "no session begun beside the image";
+    auto download = service().download(DownloadRequest{"cat"}, as_user("bob"));
+    ASSERT_TRUE(download.has_value()) << describe(download.error());
+    EXPECT_EQ(download->envelope, cat.begin.envelope);
+    auto chunk = service().get_chunk(GetChunkRequest{"cat", 0}, as_user("bob"));
+    ASSERT_TRUE(chunk.has_value()) << describe(chunk.error());
+    EXPECT_EQ(chunk->payload, cat.chunks[0]);
+    // And its client's retry gets the answer the cut request would have had.
+    auto retried = post_image(alice_, cat);
+    ASSERT_TRUE(retried.has_value()) << describe(retried.error());
+    EXPECT_EQ(retried->seq, 1u);
+    EXPECT_EQ(probe().feed_entries(), 1u);
 }
 
 TEST_P(PostImageTest, AnEndToEndImageKeepsOneGrantPerReaderAndOnlyTheyListIt) {

@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/envelope.h"
 #include "storage-node/image_catalog.h"
 #include "storage-node/rados_objects.h"
 #include "tests/common/scratch_dir.h"
@@ -71,20 +72,10 @@ class RadosBackendTest : public ::testing::Test {
     }
 
     // What a node killed right after step 1 of committing `commit` leaves: the upload's
-    // note that its commit began, and the staged change in the image's object.
+    // note that its commit began (a POST_IMAGE: its chunk instead), and the staged change in
+    // the image's object.
     void stage_as_a_killed_node_leaves(const CommitRecord& commit) {
-        const auto& pool = node_a_->pool();
-        auto upload = UploadId::from_key(as_string(commit.record.upload)).value();
-        ASSERT_TRUE(pool.omap_set(upload_object(upload),
-                                  {{std::string(kCommittingKey), text_bytes(commit.record.name)}}));
-        rados::ObjectWrite stage;
-        stage.create_exclusive = true;
-        stage.omap_set.emplace(stage_key(0),
-                               encode_staged(StagedChange{encode_record(commit.record),
-                                                          commit.grants}));
-        auto staged = pool.write(image_object(commit.record.name), stage);
-        ASSERT_TRUE(staged.has_value()) << describe(staged.error());
-        ASSERT_EQ(*staged, rados::WriteOutcome::Done);
+        ASSERT_TRUE(RadosProbe(*node_a_).cut_commit_after_staging(commit));
     }
 
     // ... and right after step 2 (publish): the feed names it under `seq`, and its owner's
@@ -224,6 +215,62 @@ TEST_F(RadosBackendTest, AnExpiryOfAnUploadWhoseCommitIsStagedFinishesTheCommitI
     ASSERT_TRUE(node_b_->discard_upload(upload));
     EXPECT_EQ(node_b_->chunk(upload, 0).value(), std::optional<Bytes>(text_bytes("chunk")));
     EXPECT_EQ(node_b_->committed_name(upload).value(), std::optional<std::string>("cat"));
+}
+
+TEST_F(RadosBackendTest, APostImageStagedByANodeKilledBeforeItsPublishIsFinishedByItsRetry) {
+    auto cat = commit_of("cat", "cat");
+    const Bytes chunk = text_bytes("the only chunk");
+    cat.only_chunk = ByteView(chunk);
+    auto upload = UploadId::from_key(as_string(cat.record.upload)).value();
+    stage_as_a_killed_node_leaves(cat);
+    // A POST_IMAGE notes nothing in its upload's object: neither pending nor committed yet.
+    auto state = node_b_->upload_state(upload);
+    ASSERT_TRUE(state.has_value()) << describe(state.error());
+    EXPECT_FALSE(state->pending);
+    EXPECT_EQ(state->committed_name, std::nullopt);
+    // The retry, on another node, meets its own staged image and finishes it once.
+    auto retried = node_b_->commit(cat);
+    ASSERT_TRUE(retried.has_value()) << describe(retried.error());
+    EXPECT_EQ(retried->seq, 1u);
+    EXPECT_EQ(node_a_->upload_state(upload).value().committed_name,
+              std::optional<std::string>("cat"));
+    EXPECT_EQ(node_a_->chunk(upload, 0).value(), std::optional<Bytes>(chunk));
+    EXPECT_EQ(feed_of(*node_a_), (std::map<std::uint64_t, std::string>{{1, "cat"}}));
+}
+
+TEST_F(RadosBackendTest, AnExpiryOfASessionBesideAStagedPostImageOfItsImageKeepsTheChunk) {
+    // The same envelope begun with POST_BEGIN on one node while its POST_IMAGE, on another,
+    // was killed after staging: the session's expiry must not take the chunk the image needs.
+    auto cat = commit_of("cat", "cat");
+    const Bytes chunk = text_bytes("the only chunk");
+    cat.only_chunk = ByteView(chunk);
+    auto upload = UploadId::from_key(as_string(cat.record.upload)).value();
+    Envelope envelope;
+    envelope.name = "cat";
+    envelope.owner = "alice";
+    envelope.owner_serial = 1;
+    envelope.mode = std::string(kEscrowMode);
+    envelope.content_type = "image/png";
+    envelope.padded_size = 1000;
+    envelope.chunk_size = 1024;
+    envelope.chunk_count = 1;
+    envelope.stream_header = Bytes(24, 1);
+    envelope.ciphertext_sha256 = Bytes(32, 2);
+    envelope.key_commitment = Bytes(32, 3);
+    envelope.created_at = 1;
+    ASSERT_TRUE(decode_envelope(encode_envelope(envelope)).has_value());
+    UploadSession session;
+    session.owner = "alice";
+    session.envelope = encode_envelope(envelope);
+    session.chunk_count = 1;
+    ASSERT_TRUE(node_a_->begin_session(upload, session, 1000));
+    stage_as_a_killed_node_leaves(cat);
+    ASSERT_TRUE(node_b_->discard_upload(upload));
+    EXPECT_EQ(node_b_->chunk(upload, 0).value(), std::optional<Bytes>(chunk));
+    EXPECT_EQ(node_b_->committed_name(upload).value(), std::optional<std::string>("cat"));
+    auto read = node_a_->image("cat");
+    ASSERT_TRUE(read.has_value() && read->has_value());
+    EXPECT_EQ((*read)->seq, 1u);
 }
 
 TEST_F(RadosBackendTest, TheCatalogReadsARecordAgainOnceAnotherNodesShareNamesIt) {

@@ -70,6 +70,31 @@ class RadosProbe final : public BackendProbe {
         ASSERT_TRUE(written.has_value()) << describe(written.error());
     }
 
+    bool cut_commit_after_staging(const CommitRecord& commit) override {
+        auto upload = UploadId::from_key(as_string(commit.record.upload)).value();
+        if (commit.only_chunk) {
+            auto written = pool_->write_full(rados_layout::chunk_object(upload, 0), *commit.only_chunk);
+            EXPECT_TRUE(written.has_value()) << describe(written.error());
+        } else {
+            const auto& name = commit.record.name;
+            auto noted = pool_->omap_set(rados_layout::upload_object(upload),
+                                         {{std::string(rados_layout::kCommittingKey),
+                                           Bytes(name.begin(), name.end())}});
+            EXPECT_TRUE(noted.has_value()) << describe(noted.error());
+        }
+        ImageRecord record = commit.record;
+        record.seq = 0;
+        rados::ObjectWrite stage;
+        stage.create_exclusive = true;
+        stage.omap_set.emplace(
+            rados_layout::stage_key(0),
+            rados_layout::encode_staged(rados_layout::StagedChange{encode_record(record),
+                                                                   commit.grants}));
+        auto staged = pool_->write(rados_layout::image_object(commit.record.name), stage);
+        EXPECT_TRUE(staged.has_value()) << describe(staged.error());
+        return true;
+    }
+
   private:
     std::vector<std::string> objects(const std::string& prefix) {
         auto listed = pool_->list_objects(prefix);

@@ -109,6 +109,29 @@ TEST_P(StorageBackendTest, ACommitEndsItsUploadsSessionAndNotesAndKeepsItsChunks
     EXPECT_EQ(backend().chunk(upload, 0).value(), std::optional<Bytes>(Bytes(1017, 3)));
 }
 
+TEST_P(StorageBackendTest, AnUploadsStateIsNeitherThenPendingThenCommitted) {
+    auto cat = commit_of("cat", "cat");
+    auto upload = UploadId::from_key(as_string(cat.record.upload)).value();
+    auto state = backend().upload_state(upload);
+    ASSERT_TRUE(state.has_value()) << describe(state.error());
+    EXPECT_FALSE(state->pending);
+    EXPECT_EQ(state->committed_name, std::nullopt);
+    UploadSession session;
+    session.owner = "alice";
+    session.chunk_count = 1;
+    ASSERT_TRUE(backend().begin_session(upload, session, 1000));
+    ASSERT_TRUE(backend().store_chunk(upload, 0, Bytes(1017, 3), 1, 1000));
+    state = backend().upload_state(upload);
+    ASSERT_TRUE(state.has_value()) << describe(state.error());
+    EXPECT_TRUE(state->pending);
+    EXPECT_EQ(state->committed_name, std::nullopt);
+    ASSERT_TRUE(backend().commit(cat));
+    state = backend().upload_state(upload);
+    ASSERT_TRUE(state.has_value()) << describe(state.error());
+    EXPECT_FALSE(state->pending);
+    EXPECT_EQ(state->committed_name, std::optional<std::string>("cat"));
+}
+
 TEST_P(StorageBackendTest, AnImageOfOneChunkIsCommittedWithItsChunk) {
     auto commit = commit_of("cat", "cat-upload");
     const Bytes chunk(1017, 5);

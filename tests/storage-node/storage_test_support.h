@@ -185,6 +185,7 @@ class RocksDbProbe final : public BackendProbe {
   public:
     explicit RocksDbProbe(RocksDbBackend& backend) : store_(&backend.store()) {}
 
+    bool cut_commit_after_staging(const CommitRecord&) override { return false; }
     std::size_t images() override { return count(Family::images, ""); }
     std::size_t feed_entries() override { return count(Family::feed, ""); }
     std::size_t chunks(std::optional<UploadId> upload) override {

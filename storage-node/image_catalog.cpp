@@ -78,6 +78,11 @@ Result<void> ImageCatalog::catch_up() const {
     });
 }
 
+Result<SharedRecord> ImageCatalog::find_stored(std::string_view name) const {
+    if (auto cached = cache_.find(name); cached != cache_.end()) cache_.erase(cached);
+    return find(name);
+}
+
 Result<SharedRecord> ImageCatalog::find_record(std::string_view name) const {
     if (auto cached = cache_.find(name); cached != cache_.end()) return cached->second;
     auto stored = backend_->image(name);

@@ -69,6 +69,9 @@ class ImageCatalog {
     // image's record, and decoding them from the store every time was most of
     // the node's work for LIST.
     [[nodiscard]] Result<SharedRecord> find(std::string_view name) const;
+    // The same, read from the store whatever is cached: before a refusal that a change on
+    // another node, not yet seen here, may have lifted (a SHARE that adds the reader).
+    [[nodiscard]] Result<SharedRecord> find_stored(std::string_view name) const;
     static constexpr std::size_t kCachedRecords = 1024;
     // And at most this many bytes of envelopes and certificates: a v2 envelope carries a
     // thumbnail of up to 48 KiB, and 1024 of those would be 50 MiB.

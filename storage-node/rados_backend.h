@@ -15,8 +15,9 @@
 // steps 2 and 3 — an intent is only staged after every check passed — so a kill -9 at any
 // instant leaves either nothing visible or an image that every reader sees whole.
 //
-// Feed head: read at open, moved by this node's publishes, by the notify each publish sends
-// to the watchers of `feed` (every node's backend watches it) and by every feed page read.
+// Feed head: read at open, moved by this node's publishes, by the notifies its publishes send
+// (at most one per 100 ms, rados_feed_notifier.h) to the watchers of `feed` (every node's
+// backend watches it) and by every feed page read.
 // Writes are durable when RADOS acknowledges them: sync() and chunks_durable() are no-ops.
 // A RADOS failure is the wrapper's error (rados_errors.h): a timeout is SERVICE_UNAVAILABLE,
 // which a client may retry.

@@ -33,6 +33,12 @@ Result<StorageService::VisibleImage> StorageService::visible_image(
     if (!user) return std::unexpected(std::move(user.error()));
     auto record = catalog_.find(name);
     if (!record) return std::unexpected(std::move(record.error()));
+    if (*record && !visible_to(**record, *user)) {
+        // Cached before a SHARE on another node that this node has not heard of yet (its
+        // head follows within the feed notifier's spacing): a refusal asks the store.
+        record = catalog_.find_stored(name);
+        if (!record) return std::unexpected(std::move(record.error()));
+    }
     if (!*record || !visible_to(**record, *user) || expired(**record, clock_->now_seconds())) {
         return fail(ErrorCode::NOT_FOUND, std::string(kNoSuchImage));
     }
@@ -50,7 +56,16 @@ Result<DownloadReply> StorageService::download(const DownloadRequest& request,
         // Only the requester's own grant: the others are of no use to them.
         auto grant = catalog_.grant(record->name, visible->user);
         if (!grant) return std::unexpected(std::move(grant.error()));
-        if (!*grant) return fail(ErrorCode::INTERNAL, "the grant for this recipient is missing");
+        if (!*grant) {
+            // Revoked by a SHARE on another node that this node's cached record predates:
+            // the store's record says so, and the reader is refused like any other.
+            auto stored = catalog_.find_stored(record->name);
+            if (!stored) return std::unexpected(std::move(stored.error()));
+            if (!*stored || !visible_to(**stored, visible->user)) {
+                return fail(ErrorCode::NOT_FOUND, std::string(kNoSuchImage));
+            }
+            return fail(ErrorCode::INTERNAL, "the grant for this recipient is missing");
+        }
         reply.wrapped_key = std::move(**grant);
     }
     return reply;

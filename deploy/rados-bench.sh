@@ -14,7 +14,12 @@
 #   - each storage node's peak resident memory (VmHWM) after all of it;
 #   - the CPU-seconds (utime + stime from /proc) per 100 KiB post of the broker, of each
 #     storage node and of each OSD, and from them a projection of posts/s for 1, 3 and 10
-#     machines with the bottleneck named.
+#     machines with the bottleneck named;
+#   - the ceilings of this host, in the same run: the same four loads on a cluster with the
+#     embedded RocksDB store (no RADOS in the path: the broker, CURVE and the client as
+#     above, a local store instead of the network one; Ceph idle), and the bare 3-hop
+#     CURVE relay (relay_bench, 256 KiB messages, 8 in flight). A goal above that ceiling
+#     cannot be met by any backend on this host: the row says so.
 # Prints Markdown rows for docs/BENCHMARKS.md. Must run as root (deploy/ceph.sh). Stops
 # everything it started, by pid, also on Ctrl-C; --keep DIR keeps the runs' JSON there.
 # IMGSHARE_BIN as cluster.sh. --quick: fewer and smaller runs, to check the script.
@@ -43,6 +48,7 @@ work=$(mktemp -d /tmp/imgshare-rados-bench-XXXXXX)
 ceph_dir=$work/ceph cluster=$work/cluster
 cleanup() {
   "$root/deploy/cluster.sh" down --dir "$cluster" >/dev/null 2>&1 || true
+  "$root/deploy/cluster.sh" down --dir "$work/cluster-rocksdb" >/dev/null 2>&1 || true
   "$root/deploy/ceph.sh" down --dir "$ceph_dir" >/dev/null 2>&1 || true
   if [ -n "$keep" ]; then mkdir -p "$keep" && cp "$work"/*.json "$work"/*.out "$keep"/ 2>/dev/null || true; fi
   rm -rf "$work"
@@ -95,11 +101,12 @@ rados -p imgshare cleanup --run-name small >/dev/null 2>&1 || true
 rados -p imgshare cleanup --run-name big >/dev/null 2>&1 || true
 
 # ---- imgshare-load on three storage nodes ---------------------------------------------
+load_base=$base load_cluster=$cluster
 load() {  # name, then imgshare-load flags; a failed run shows its error in the row
   local name=$1; shift
   echo "rados-bench: $name: imgshare-load $*" >&2
-  "$bin/imgshare-load" --broker "tcp://127.0.0.1:$base" --trust "$cluster/trust" \
-    --home "$work/load" --json "$@" >"$work/$name.json" 2>"$work/$name.err" ||
+  "$bin/imgshare-load" --broker "tcp://127.0.0.1:$load_base" --trust "$load_cluster/trust" \
+    --home "$work/load-$load_base" --json "$@" >"$work/$name.json" 2>"$work/$name.err" ||
     { echo "rados-bench: $name failed: $(grep '^error:' "$work/$name.err" | tail -1)" >&2; rm -f "$work/$name.json"; }
 }
 ok() { [ -s "$work/$1.json" ]; }
@@ -129,6 +136,23 @@ for pid in "${node_pids[@]}"; do
   node_mib+=("$(awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$pid/status" 2>/dev/null || echo exited)")
 done
 
+# ---- the ceilings: the same loads with the embedded store, and the bare relay -----------
+"$root/deploy/cluster.sh" down --dir "$cluster" >/dev/null 2>&1 || true
+load_base=$(free_base 4 $((base + 10))) load_cluster=$work/cluster-rocksdb
+IMGSHARE_BIN=$bin "$root/deploy/cluster.sh" up --dir "$load_cluster" --base-port "$load_base" >&2
+load ceiling-post-small --clients 32 --count "$posts" --mix post=1 --size 100KiB
+load ceiling-download-small --clients 32 --count "$downloads" --mix download=1 --size 100KiB --verify none
+load ceiling-post-big --clients 1 --count 1 --mix post=1 --size "$big"
+load ceiling-download-big --clients 1 --count 1 --mix download=1 --size "$big" --verify all
+"$root/deploy/cluster.sh" down --dir "$load_cluster" >/dev/null 2>&1 || true
+relay_mb=
+if "$bin/relay_bench" --benchmark_filter='BM_CurveRelay/262144/8/' --benchmark_min_time=2 \
+  --benchmark_format=json >"$work/relay.json" 2>"$work/relay.err"; then
+  relay_mb=$(jq -r '.benchmarks[0].bytes_per_second / 1e6' "$work/relay.json")
+else
+  echo "rados-bench: relay_bench failed: $(tail -1 "$work/relay.err")" >&2
+fi
+
 # ---- the rows --------------------------------------------------------------------------
 rate_of() { field "$1" 'Average IOPS'; }      # objects/s
 mb_of() { field "$1" 'Bandwidth (MB\/sec)'; } # MB/s (10^6)
@@ -140,13 +164,24 @@ rados_small=$(rate_of rados-write-small) rados_small_seq=$(rate_of rados-seq-sma
 rados_big_mb=$(mb_of rados-write-big) rados_big_seq_mb=$(mb_of rados-seq-big)
 echo "## RADOS backend: 3 storage nodes, Ceph 1 mon + 3 OSDs, pool size 2 ($(date -u +%Y-%m-%dT%H:%M:%SZ), load $(cut -d' ' -f1-3 /proc/loadavg)$([ "$quick" = 1 ] && echo ", QUICK: not to quote"))"
 echo
-echo "| measure | imgshare | rados bench, same pool, same run | goal | ratio to the goal |"
-echo "|---|---|---|---|---|"
-echo "| 100 KiB posts/s, 32 clients | $(figure post-small .operations.post.ops_per_s) | write -b 102400 -t 32: ${rados_small:-failed} objects/s | >= 60% | $(ratio post-small .operations.post.ops_per_s "$rados_small") |"
-echo "| 100 KiB downloads/s, 32 clients | $(figure download-small .operations.download.ops_per_s) | seq -t 32: ${rados_small_seq:-failed} objects/s | >= 60% | $(ratio download-small .operations.download.ops_per_s "$rados_small_seq") |"
-echo "| one $big post | $(figure post-big .operations.post.mb_per_s 1) MB/s | 4 MiB write -t 16: ${rados_big_mb:-failed} MB/s | >= 60% | $(ratio post-big .operations.post.mb_per_s "$rados_big_mb") |"
-echo "| one $big download, verified | $(figure download-big .operations.download.mb_per_s 1) MB/s | 4 MiB seq -t 16: ${rados_big_seq_mb:-failed} MB/s | >= 60% | $(ratio download-big .operations.download.mb_per_s "$rados_big_seq_mb") |"
-echo "| storage node peak resident memory (each, after all rows) | ${node_mib[*]} MiB | | < 192 MiB | $(printf '%s\n' "${node_mib[@]}" | awk '$1 + 0 > m { m = $1 + 0 } END { if (m > 0) printf "%.2f", 192 / m; else print "-" }') |"
+# The ceiling of a row: imgshare on the embedded store, same run (the same broker, CURVE
+# and client; a local store, which reads and writes for less than the network one). Its
+# ratio to the goal: below 1, no backend meets the goal on this host.
+ceiling() {  # run, jq field, peer figure
+  local figure
+  if ! ok "$1" || [ -z "$3" ]; then echo "-"; return; fi
+  figure=$(j "$1" "$2")
+  echo "$(calc "$figure" 1) ($(calc "$figure / $3 / 0.6" 2)$(awk "BEGIN { if ($figure / $3 / 0.6 < 1) print \": unreachable here\" }"))"
+}
+echo "| measure | imgshare | rados bench, same pool, same run | goal | ratio to the goal | ceiling: imgshare on RocksDB, same run (its ratio to the goal) |"
+echo "|---|---|---|---|---|---|"
+echo "| 100 KiB posts/s, 32 clients | $(figure post-small .operations.post.ops_per_s) | write -b 102400 -t 32: ${rados_small:-failed} objects/s | >= 60% | $(ratio post-small .operations.post.ops_per_s "$rados_small") | $(ceiling ceiling-post-small .operations.post.ops_per_s "$rados_small") |"
+echo "| 100 KiB downloads/s, 32 clients | $(figure download-small .operations.download.ops_per_s) | seq -t 32: ${rados_small_seq:-failed} objects/s | >= 60% | $(ratio download-small .operations.download.ops_per_s "$rados_small_seq") | $(ceiling ceiling-download-small .operations.download.ops_per_s "$rados_small_seq") |"
+echo "| one $big post | $(figure post-big .operations.post.mb_per_s 1) MB/s | 4 MiB write -t 16: ${rados_big_mb:-failed} MB/s | >= 60% | $(ratio post-big .operations.post.mb_per_s "$rados_big_mb") | $(ceiling ceiling-post-big .operations.post.mb_per_s "$rados_big_mb") |"
+echo "| one $big download, verified | $(figure download-big .operations.download.mb_per_s 1) MB/s | 4 MiB seq -t 16: ${rados_big_seq_mb:-failed} MB/s | >= 60% | $(ratio download-big .operations.download.mb_per_s "$rados_big_seq_mb") | $(ceiling ceiling-download-big .operations.download.mb_per_s "$rados_big_seq_mb") |"
+echo "| storage node peak resident memory (each, after all rows) | ${node_mib[*]} MiB | | < 192 MiB | $(printf '%s\n' "${node_mib[@]}" | awk '$1 + 0 > m { m = $1 + 0 } END { if (m > 0) printf "%.2f", 192 / m; else print "-" }') | |"
+echo
+echo "The bare 3-hop CURVE relay, no imgshare code in it (relay_bench, 256 KiB, 8 in flight), same run: ${relay_mb:+$(calc "$relay_mb" 0)} MB/s: every large transfer's bytes cross it."
 echo
 if ok post-small; then
   done_posts=$(j post-small .operations.post.count)

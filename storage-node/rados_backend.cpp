@@ -282,6 +282,7 @@ Result<std::optional<Bytes>> RadosBackend::grant(std::string_view name,
 
 Result<std::optional<Bytes>> RadosBackend::chunk(const UploadId& upload,
                                                  std::uint32_t index) const {
+    settle_chunk_writes();
     auto data = pool_.read(chunk_object(upload, index));
     if (data) return std::optional<Bytes>(std::move(*data));
     if (is_not_found(data.error())) return std::optional<Bytes>();

@@ -18,7 +18,10 @@
 // Feed head: read at open, moved by this node's publishes, by the notifies its publishes send
 // (at most one per 100 ms, rados_feed_notifier.h) to the watchers of `feed` (every node's
 // backend watches it) and by every feed page read.
-// Writes are durable when RADOS acknowledges them: sync() and chunks_durable() are no-ops.
+// Writes are durable when RADOS acknowledges them. A chunk's write alone is begun and not
+// waited for (store_chunk), so a burst of POST_CHUNKs has its chunks in flight together;
+// sync() waits for them and then writes their notes (one write per upload): a note still
+// follows its chunk. chunks_durable() and every reader of chunks or notes wait for them too.
 // A RADOS failure is the wrapper's error (rados_errors.h): a timeout is SERVICE_UNAVAILABLE,
 // which a client may retry.
 #pragma once
@@ -30,6 +33,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "storage-node/rados/rados_connection.h"
 #include "storage-node/rados/rados_pool.h"
@@ -93,7 +97,12 @@ class RadosBackend final : public StorageBackend {
     // post (change 0), removed by the one that publishes its deletion (rados_objects.h).
     [[nodiscard]] Result<OwnerUsage> usage(std::string_view owner) const override;
     void reclaim_space() override;
-    [[nodiscard]] Result<void> sync() override { return {}; }
+    // Waits for the chunk writes begun, notes the stored ones: the first failure since the
+    // last sync(), if any.
+    [[nodiscard]] Result<void> sync() override;
+    [[nodiscard]] bool has_unsettled_writes() const override {
+        return !chunks_in_flight_.empty() || chunk_write_failure_.has_value();
+    }
 
     [[nodiscard]] Result<std::optional<UploadSession>> session(
         const UploadId& upload) const override;
@@ -105,9 +114,8 @@ class RadosBackend final : public StorageBackend {
     [[nodiscard]] Result<void> store_chunk(const UploadId& upload, std::uint32_t index,
                                            ByteView ciphertext, std::int64_t arrived_at,
                                            std::uint64_t padded_size) override;
-    [[nodiscard]] Result<void> chunks_durable(const UploadId&, std::uint64_t) override {
-        return {};
-    }
+    // The chunk writes begun, settled: their first failure since the last sync(), if any.
+    [[nodiscard]] Result<void> chunks_durable(const UploadId&, std::uint64_t) override;
     [[nodiscard]] Result<bool> has_chunk_note(const UploadId& upload,
                                               std::uint32_t index) const override;
     [[nodiscard]] Result<void> visit_chunk_notes(const UploadId& upload,
@@ -176,6 +184,10 @@ class RadosBackend final : public StorageBackend {
     // feed), built from the images' objects; nothing once it is marked.
     [[nodiscard]] Result<void> build_usage_index() const;
     [[nodiscard]] Result<void> watch_feed();
+    // Waits for every chunk write begun and writes the notes of those stored; the first
+    // failure is kept for sync() to report. Whatever reads or removes chunks or notes calls
+    // it first, so it sees every chunk a POST_CHUNK was answered for.
+    void settle_chunk_writes() const;
     void saw_head(std::uint64_t seq) const;
 
     rados::RadosPool pool_;
@@ -186,6 +198,16 @@ class RadosBackend final : public StorageBackend {
     std::optional<rados::Watch> watch_;
     // Chunks of a noted deletion removed so far by this node (reclaim_space resumes there).
     std::map<std::string, std::uint32_t> chunks_removed_;
+    // Chunk writes begun by store_chunk (settle_chunk_writes); declared after pool_, so
+    // they end before it goes. Mutable: settling them changes nothing a reader sees.
+    struct ChunkInFlight {
+        UploadId upload;
+        std::uint32_t index = 0;
+        std::int64_t arrived_at = 0;
+        rados::WriteInFlight write;
+    };
+    mutable std::vector<ChunkInFlight> chunks_in_flight_;
+    mutable std::optional<Error> chunk_write_failure_;
     std::unique_ptr<RadosFeedNotifier> notifier_;  // last: stops before anything it uses goes
 };
 

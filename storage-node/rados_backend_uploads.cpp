@@ -2,12 +2,26 @@
 // chunks in its own objects (rados_objects.h), so that any node continues any upload.
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <map>
+#include <string>
+#include <vector>
+
 #include "common/envelope.h"
 #include "storage-node/rados_backend.h"
 #include "storage-node/rados_objects.h"
 #include "storage-node/rados_omap.h"
 
 namespace imgshare::storage {
+
+namespace {
+
+// Chunk objects read at once by visit_chunks: 8 chunks of at most 1 MiB in memory.
+constexpr std::uint32_t kChunkReadAhead = 8;
+// Chunk writes in flight at once (store_chunk): 16 chunks of at most 1 MiB held.
+constexpr std::size_t kMaxChunksInFlight = 16;
+
+}  // namespace
 
 using namespace rados_layout;
 using namespace rados_omap;
@@ -51,6 +65,7 @@ Result<void> RadosBackend::update_session(const UploadId& upload, const UploadSe
 }
 
 Result<void> RadosBackend::visit_sessions(const SessionVisitor& visit) const {
+    settle_chunk_writes();  // the notes say when each upload's last chunk came
     std::vector<UploadId> listed;
     if (auto walked = visit_omap(pool_, std::string(kUploadsObject), "", "",
                                  [&](const std::string& key, const Bytes&) {
@@ -96,17 +111,57 @@ Result<void> RadosBackend::visit_sessions(const SessionVisitor& visit) const {
 Result<void> RadosBackend::store_chunk(const UploadId& upload, std::uint32_t index,
                                        ByteView ciphertext, std::int64_t arrived_at,
                                        std::uint64_t) {
+    // At most kMaxChunksInFlight chunks' bytes held at once.
+    if (chunks_in_flight_.size() >= kMaxChunksInFlight) settle_chunk_writes();
+    auto write = pool_.begin_write_full(chunk_object(upload, index), ciphertext);
+    if (!write) return std::unexpected(std::move(write.error()));
+    chunks_in_flight_.push_back(ChunkInFlight{upload, index, arrived_at, std::move(*write)});
+    return {};
+}
+
+void RadosBackend::settle_chunk_writes() const {
+    if (chunks_in_flight_.empty()) return;
+    auto writes = std::move(chunks_in_flight_);
+    chunks_in_flight_.clear();
     // The chunk, then its note: a crash between them leaves a chunk without a note, never
-    // a note without its chunk.
-    if (auto written = pool_.write_full(chunk_object(upload, index), ciphertext); !written) {
-        return written;
+    // a note without its chunk. One note write per upload for the whole burst.
+    std::map<UploadId, OmapValues> notes;
+    for (auto& chunk : writes) {
+        if (auto written = chunk.write.wait(); !written) {
+            if (!chunk_write_failure_) chunk_write_failure_ = std::move(written.error());
+            continue;
+        }
+        notes[chunk.upload].emplace(
+            note_key(chunk.index),
+            bytes_of(encode_u64(static_cast<std::uint64_t>(chunk.arrived_at))));
     }
-    return pool_.omap_set(upload_object(upload),
-                          {{note_key(index),
-                            bytes_of(encode_u64(static_cast<std::uint64_t>(arrived_at)))}});
+    for (const auto& [upload, values] : notes) {
+        if (auto noted = pool_.omap_set(upload_object(upload), values); !noted) {
+            if (!chunk_write_failure_) chunk_write_failure_ = std::move(noted.error());
+        }
+    }
+}
+
+Result<void> RadosBackend::sync() {
+    settle_chunk_writes();
+    if (!chunk_write_failure_) return {};
+    auto failure = std::move(*chunk_write_failure_);
+    chunk_write_failure_.reset();
+    return std::unexpected(std::move(failure));
+}
+
+Result<void> RadosBackend::chunks_durable(const UploadId&, std::uint64_t) {
+    // The failure stays for sync(): the replies held with it must learn of it too.
+    settle_chunk_writes();
+    if (chunk_write_failure_) return std::unexpected(*chunk_write_failure_);
+    return {};
 }
 
 Result<bool> RadosBackend::has_chunk_note(const UploadId& upload, std::uint32_t index) const {
+    // A chunk whose write is under way counts: its repeat in the same burst keeps it.
+    for (const auto& chunk : chunks_in_flight_) {
+        if (chunk.index == index && chunk.upload == upload) return true;
+    }
     auto found = pool_.omap_get(upload_object(upload), {note_key(index)});
     if (found) return !found->empty();
     if (is_not_found(found.error())) return false;
@@ -115,6 +170,7 @@ Result<bool> RadosBackend::has_chunk_note(const UploadId& upload, std::uint32_t 
 
 Result<void> RadosBackend::visit_chunk_notes(const UploadId& upload,
                                              const NoteVisitor& visit) const {
+    settle_chunk_writes();
     return visit_omap(pool_, upload_object(upload), kNotePrefix, std::string(kNotePrefix),
                       [&](const std::string& key, const Bytes&) {
                           auto index = number_after<std::uint32_t>(key, kNotePrefix);
@@ -136,17 +192,33 @@ Result<std::uint32_t> RadosBackend::chunk_count_of(const UploadId& upload) const
 
 Result<void> RadosBackend::visit_chunks(const UploadId& upload, const ChunkVisitor& visit) const {
     // Objects cannot be listed by prefix cheaply: the session says how many chunks there
-    // may be (without one, the chunks run from 0 to the first missing one).
+    // may be (without one, the chunks run from 0 to the first missing one). They are read
+    // kChunkReadAhead at a time (a commit's digest of a large upload would otherwise wait on
+    // one round trip per chunk); the visit still sees them one by one, in order.
+    settle_chunk_writes();
     auto count = chunk_count_of(upload);
     if (!count) return std::unexpected(std::move(count.error()));
-    for (std::uint32_t index = 0; *count == 0 || index < *count; ++index) {
-        auto stored = chunk(upload, index);
-        if (!stored) return std::unexpected(std::move(stored.error()));
-        if (!*stored) {
-            if (*count == 0) break;
-            continue;
+    const bool bounded = *count != 0;
+    std::vector<std::string> batch;
+    std::uint32_t first = 0;
+    while (!bounded || first < *count) {
+        const std::uint32_t end =
+            bounded ? std::min<std::uint32_t>(*count, first + kChunkReadAhead)
+                    : first + kChunkReadAhead;
+        batch.clear();
+        for (std::uint32_t index = first; index < end; ++index)
+            batch.push_back(chunk_object(upload, index));
+        auto chunks = pool_.read_each(batch);
+        for (std::uint32_t index = first; index < end; ++index) {
+            auto& stored = chunks[index - first];
+            if (!stored) {
+                if (!is_not_found(stored.error())) return std::unexpected(std::move(stored.error()));
+                if (!bounded) return {};  // the end of an upload without a session
+                continue;
+            }
+            if (!visit(index, *stored)) return {};
         }
-        if (!visit(index, **stored)) break;
+        first = end;
     }
     return {};
 }
@@ -156,6 +228,7 @@ Result<void> RadosBackend::repair_chunk_notes(const UploadId& upload,
                                               const std::vector<std::uint32_t>& drop,
                                               std::int64_t noted_at) {
     if (add.empty() && drop.empty()) return {};
+    settle_chunk_writes();
     ObjectWrite repair;
     const auto when = bytes_of(encode_u64(static_cast<std::uint64_t>(noted_at)));
     for (auto index : add)
@@ -184,6 +257,7 @@ Result<bool> RadosBackend::became_image(const UploadId& upload, const OmapValues
 }
 
 Result<void> RadosBackend::discard_upload(const UploadId& upload) {
+    settle_chunk_writes();  // none of its chunks may land after they were removed
     const auto object = upload_object(upload);
     auto state = pool_.omap_get(object, {std::string(kSessionKey), std::string(kCommittingKey),
                                          std::string(kCommittedKey)});

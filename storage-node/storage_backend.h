@@ -195,8 +195,12 @@ class StorageBackend {
     // index read by one prefix scan, not a walk of the images.
     [[nodiscard]] virtual Result<OwnerUsage> usage(std::string_view owner) const = 0;
     // Makes every commit, share and chunk written before it durable (one
-    // fsync for a burst: group commit).
+    // fsync for a burst: group commit), and reports the chunk writes begun in
+    // the background (store_chunk): their first failure, if any.
     [[nodiscard]] virtual Result<void> sync() = 0;
+    // Whether store_chunk() began writes whose outcome sync() has yet to report.
+    // While it is true the caller sends no answer that depends on them.
+    [[nodiscard]] virtual bool has_unsettled_writes() const { return false; }
 
     // --- Pending uploads --------------------------------------------------
 
@@ -227,7 +231,10 @@ class StorageBackend {
     // with its note saying it arrived at `arrived_at` (Unix seconds). The note
     // never names a chunk that was not stored, until a crash (above). Durable
     // with the next sync(), or, for a large upload a backend writes apart,
-    // with chunks_durable().
+    // with chunks_durable(). A backend may begin the write and return before it
+    // ended (RADOS: several chunks in flight at once): then it notes the chunk
+    // once stored, has_unsettled_writes() is true until sync() reported it, and
+    // has_chunk_note() already counts it, so a repeat of it is not written twice.
     [[nodiscard]] virtual Result<void> store_chunk(const UploadId& upload, std::uint32_t index,
                                                    ByteView ciphertext, std::int64_t arrived_at,
                                                    std::uint64_t padded_size) = 0;

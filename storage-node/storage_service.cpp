@@ -106,9 +106,13 @@ Result<ImageRecord> StorageService::commit_for_group_sync(const CommitRecord& co
 }
 
 Result<void> StorageService::make_durable() {
-    if (!unsynced_) return {};
+    if (!has_unsynced_writes()) return {};
     auto synced = backend_->sync();
-    if (synced) unsynced_ = false;
+    if (synced) {
+        unsynced_ = false;
+    } else {
+        sessions_.forget_received();
+    }
     return synced;
 }
 

@@ -137,9 +137,14 @@ class StorageService {
     [[nodiscard]] Result<DeleteReply> delete_image(const DeleteRequest& request,
                                                    const service::RequestContext& context);
 
-    // Whether a commit or share since the last make_durable() is not yet durable.
-    [[nodiscard]] bool has_unsynced_writes() const noexcept { return unsynced_; }
-    // One sync for all of them (StorageBackend::sync).
+    // Whether a commit or share since the last make_durable() is not yet durable, or the
+    // backend has chunk writes under way (StorageBackend::has_unsettled_writes).
+    [[nodiscard]] bool has_unsynced_writes() const {
+        return unsynced_ || backend_->has_unsettled_writes();
+    }
+    // One sync for all of them (StorageBackend::sync). When it fails, the chunks stored
+    // since the last one may not all be there: the uploads are recovered before their next
+    // use (UploadSessions::forget_received).
     [[nodiscard]] Result<void> make_durable();
 
     // The worker's tick, once a second: ends a stop of writes (a full disk) as soon as the

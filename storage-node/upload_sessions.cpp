@@ -298,6 +298,14 @@ void UploadSessions::committed(const UploadId& upload) {
     pending_.erase(upload);
 }
 
+void UploadSessions::forget_received() {
+    for (auto& [upload, activity] : pending_) {
+        activity.received_prefix = Sha256();
+        activity.hashed_chunks = 0;
+        activity.recovered = false;
+    }
+}
+
 Result<void> UploadSessions::discard(const UploadId& upload) {
     if (auto discarded = backend_->discard_upload(upload); !discarded) return discarded;
     pending_.erase(upload);

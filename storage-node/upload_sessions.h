@@ -109,6 +109,10 @@ class UploadSessions {
     // The upload was committed (StorageBackend::commit ended its session and notes in the
     // store): forget it.
     void committed(const UploadId& upload);
+    // Chunks stored since the last sync may not all be there (a write the backend began
+    // failed): what was hashed as they came is forgotten, and each upload is recovered from
+    // the store again before it is used.
+    void forget_received();
     // Removes the session and its chunks now (StorageBackend::discard_upload).
     [[nodiscard]] Result<void> discard(const UploadId& upload);
     // Removes every session idle for the time-out; returns their ids.

@@ -34,6 +34,8 @@ Error rados_error(int result, std::string_view what) {
         case EFBIG:
         case E2BIG:
             return {ErrorCode::TOO_LARGE, operation + ": object too large for the cluster"};
+        case EMSGSIZE:  // one write above the OSDs' osd_max_write_size
+            return {ErrorCode::TOO_LARGE, operation + ": write too large for the cluster"};
         case EACCES:
         case EPERM:
             return {ErrorCode::CONFIG,

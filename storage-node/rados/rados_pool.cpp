@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <climits>
+#include <memory>
 #include <utility>
 
 #include <rados/librados.hpp>
@@ -61,6 +62,11 @@ Result<void> RadosPool::write_full(const std::string& object, ByteView data) con
     });
 }
 
+Result<WriteInFlight> RadosPool::begin_write_full(const std::string& object,
+                                                  ByteView data) const {
+    return WriteInFlight::write_full(*io_, object, data);
+}
+
 Result<Bytes> RadosPool::read(const std::string& object) const {
     // A length of 0 reads the whole object.
     return read(object, 0, 0);
@@ -78,6 +84,60 @@ Result<Bytes> RadosPool::read(const std::string& object, std::uint64_t offset,
         }
         return to_bytes(list);
     });
+}
+
+std::vector<Result<Bytes>> RadosPool::read_each(const std::vector<std::string>& objects) const {
+    std::vector<Result<Bytes>> out;
+    out.reserve(objects.size());
+    if (objects.size() > kMaxReadEach) {
+        out.assign(objects.size(),
+                   fail(ErrorCode::INTERNAL, "storage cluster: read: too many at once"));
+        return out;
+    }
+    // One read in flight. librados writes into `data` and `result` until it completes, so
+    // it is waited for before it goes, however this function is left.
+    struct InFlight {
+        librados::AioCompletion* completion = nullptr;
+        librados::bufferlist data;
+        int result = 0;
+        int started = -EINVAL;
+        InFlight() = default;
+        InFlight(const InFlight&) = delete;
+        InFlight& operator=(const InFlight&) = delete;
+        ~InFlight() {
+            if (completion == nullptr) return;
+            if (started >= 0) completion->wait_for_complete();
+            completion->release();
+        }
+    };
+    auto reads = std::make_unique<InFlight[]>(objects.size());
+    auto waited = guarded("read", [&]() -> Result<void> {
+        for (std::size_t i = 0; i < objects.size(); ++i) {
+            auto& read = reads[i];
+            read.completion = librados::Rados::aio_create_completion();
+            librados::ObjectReadOperation op;
+            op.read(0, 0, &read.data, &read.result);  // a length of 0 reads the whole object
+            read.started = io_->aio_operate(objects[i], read.completion, &op, nullptr);
+        }
+        for (std::size_t i = 0; i < objects.size(); ++i) {
+            auto& read = reads[i];
+            if (read.started < 0) continue;
+            read.completion->wait_for_complete();
+            read.started = read.completion->get_return_value();
+            if (read.started >= 0 && read.result < 0) read.started = read.result;
+        }
+        return {};
+    });
+    for (std::size_t i = 0; i < objects.size(); ++i) {
+        if (!waited) {
+            out.push_back(std::unexpected(waited.error()));
+        } else if (reads[i].started < 0) {
+            out.push_back(std::unexpected(rados_error(reads[i].started, "read")));
+        } else {
+            out.push_back(to_bytes(reads[i].data));
+        }
+    }
+    return out;
 }
 
 Result<void> RadosPool::remove(const std::string& object) const {

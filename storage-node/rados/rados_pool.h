@@ -26,6 +26,7 @@
 #include "common/bytes.h"
 #include "common/error.h"
 #include "storage-node/rados/rados_watch.h"
+#include "storage-node/rados/write_in_flight.h"
 
 namespace imgshare::storage::rados {
 
@@ -87,11 +88,21 @@ public:
 
     // Replaces the object's data (creating it).
     [[nodiscard]] Result<void> write_full(const std::string& object, ByteView data) const;
+    // The same, begun and not waited for: its WriteInFlight gives the result. The pool
+    // must outlive it.
+    [[nodiscard]] Result<WriteInFlight> begin_write_full(const std::string& object,
+                                                         ByteView data) const;
     // The whole object's data; NOT_FOUND if there is no such object.
     [[nodiscard]] Result<Bytes> read(const std::string& object) const;
     // At most `length` bytes from `offset` (fewer at the end; none past it).
     [[nodiscard]] Result<Bytes> read(const std::string& object, std::uint64_t offset,
                                      std::uint64_t length) const;
+    // The whole data of each of `objects`, read at once (the operations in flight together:
+    // one round trip for all, not one each), each result in its place: NOT_FOUND for a
+    // missing object. At most kMaxReadEach objects (a bug otherwise: INTERNAL for each).
+    static constexpr std::size_t kMaxReadEach = 64;
+    [[nodiscard]] std::vector<Result<Bytes>> read_each(
+        const std::vector<std::string>& objects) const;
     // NOT_FOUND if there is no such object.
     [[nodiscard]] Result<void> remove(const std::string& object) const;
     [[nodiscard]] Result<ObjectStat> stat(const std::string& object) const;

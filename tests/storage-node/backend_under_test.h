@@ -54,6 +54,8 @@ struct OpenedBackend {
 struct BackendUnderTest {
     std::string name;
     std::function<OpenedBackend(const std::filesystem::path& dir)> open;
+    // Whether several storage nodes can serve one store at once (each with its own caches).
+    bool shared_by_nodes = false;
 };
 
 // A commit of image `name` from the upload named by `upload_seed` (escrow unless grants are

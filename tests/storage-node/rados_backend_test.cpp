@@ -273,6 +273,29 @@ TEST_F(RadosBackendTest, AnExpiryOfASessionBesideAStagedPostImageOfItsImageKeeps
     EXPECT_EQ((*read)->seq, 1u);
 }
 
+TEST_F(RadosBackendTest, ChunkWritesRunTogetherUntilSyncWhichReportsARefusedOneNeverNoted) {
+    auto upload = UploadId::of(text_bytes("cat"), text_bytes("signature"));
+    UploadSession session;
+    session.owner = "alice";
+    session.chunk_count = 3;
+    ASSERT_TRUE(node_a_->begin_session(upload, session, 3000));
+    ASSERT_TRUE(node_a_->store_chunk(upload, 0, Bytes(1000, 1), 100, 3000));
+    EXPECT_TRUE(node_a_->has_unsettled_writes());
+    // Bigger than the cluster takes in one write: refused, but only once waited for.
+    ASSERT_TRUE(node_a_->store_chunk(upload, 1, Bytes(91u << 20, 2), 100, 3000));
+    ASSERT_TRUE(node_a_->store_chunk(upload, 2, Bytes(1000, 3), 100, 3000));
+    auto synced = node_a_->sync();
+    ASSERT_FALSE(synced) << "a refused chunk write must fail the sync its reply waits on";
+    EXPECT_EQ(synced.error().code, ErrorCode::TOO_LARGE);
+    EXPECT_FALSE(node_a_->has_unsettled_writes());
+    EXPECT_TRUE(node_a_->sync()) << "reported once";
+    // The stored ones are noted (so another node finds them), the refused one is not.
+    EXPECT_TRUE(node_b_->has_chunk_note(upload, 0).value());
+    EXPECT_FALSE(node_b_->has_chunk_note(upload, 1).value());
+    EXPECT_TRUE(node_b_->has_chunk_note(upload, 2).value());
+    EXPECT_EQ(node_b_->chunk(upload, 1).value(), std::nullopt);
+}
+
 TEST_F(RadosBackendTest, TheCatalogReadsARecordAgainOnceAnotherNodesShareNamesIt) {
     auto cat = commit_of("cat", "cat", {Grant{"alice", Bytes(80, 1)}});
     auto posted = node_a_->commit(cat);

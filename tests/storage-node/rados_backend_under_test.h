@@ -145,7 +145,8 @@ inline std::optional<BackendUnderTest> rados_under_test() {
             if (!opened) return OpenedBackend{};
             auto probe = std::make_unique<RadosProbe>(**opened);
             return OpenedBackend{std::move(*opened), std::move(probe)};
-        }};
+        },
+        true};
 }
 
 }  // namespace imgshare::storage::testing

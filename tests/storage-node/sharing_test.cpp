@@ -143,25 +143,6 @@ TEST_P(SharingTest, OwnerAddsAReaderWhoGetsTheirOwnGrantAndTheNewEnvelope) {
               service().download(DownloadRequest{"missing"}, as_user("dave")).error());
 }
 
-TEST_P(SharingTest, ANodeThatCachedTheImageServesAReaderAddedOnAnotherNodeAtOnce) {
-    if (GetParam().name != "rados") GTEST_SKIP() << "one node per store: nothing cached apart";
-    auto other = other_node_that_cached_the_secret();
-    ASSERT_TRUE(other);
-    shared(grown({&carol_}));
-    auto download = other->service->download(DownloadRequest{"secret"}, as_user("carol"));
-    ASSERT_TRUE(download.has_value()) << describe(download.error());
-    EXPECT_EQ(download->envelope, encode_envelope(stored_));
-}
-
-TEST_P(SharingTest, ANodeThatCachedTheImageRefusesAReaderRevokedOnAnotherNodeAsUnknown) {
-    if (GetParam().name != "rados") GTEST_SKIP() << "one node per store: nothing cached apart";
-    auto other = other_node_that_cached_the_secret();
-    ASSERT_TRUE(other);
-    shared(revoked({&bob_}));
-    // Not "the grant is missing" (INTERNAL): the image is not bob's to know of any more.
-    expect_error(other->service->download(DownloadRequest{"secret"}, as_user("bob")), ErrorCode::NOT_FOUND);
-}
-
 TEST_P(SharingTest, EachReaderMeetsTheImageOnceInTheFeed) {
     ASSERT_TRUE(service().share(grown({&carol_}), as_user("alice")));
     post(alice_, image(alice_, named("public")));
@@ -502,7 +483,31 @@ TEST(ShareValidationTest, RepeatIsRecognisedOnlyAfterAShare) {
     EXPECT_FALSE(repeats_last_share(request, record));
 }
 
+// Two nodes over one store, each with its own cache of the image (a RocksDB store has one
+// node: nothing is cached apart).
+class SharedStoreSharingTest : public SharingTest {};
+
+TEST_P(SharedStoreSharingTest, ANodeThatCachedTheImageServesAReaderAddedOnAnotherNodeAtOnce) {
+    auto other = other_node_that_cached_the_secret();
+    ASSERT_TRUE(other);
+    shared(grown({&carol_}));
+    auto download = other->service->download(DownloadRequest{"secret"}, as_user("carol"));
+    ASSERT_TRUE(download.has_value()) << describe(download.error());
+    EXPECT_EQ(download->envelope, encode_envelope(stored_));
+}
+
+TEST_P(SharedStoreSharingTest, ANodeThatCachedTheImageRefusesAReaderRevokedOnAnotherNodeAsUnknown) {
+    auto other = other_node_that_cached_the_secret();
+    ASSERT_TRUE(other);
+    shared(revoked({&bob_}));
+    // Not "the grant is missing" (INTERNAL): the image is not bob's to know of any more.
+    expect_error(other->service->download(DownloadRequest{"secret"}, as_user("bob")), ErrorCode::NOT_FOUND);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, SharingTest, on_every_backend(), backend_name);
+INSTANTIATE_TEST_SUITE_P(SharedBackends, SharedStoreSharingTest, on_every_shared_backend(),
+                         backend_name);
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(SharedStoreSharingTest);
 
 }  // namespace
 }  // namespace imgshare::storage::testing

@@ -193,6 +193,64 @@ TEST_P(StorageBackendTest, PendingUploadsAreFoundInTheStoreWithTheirLastChunksTi
     EXPECT_EQ(probe().upload_state(dog), 1u);
 }
 
+TEST_P(StorageBackendTest, AChunkIsNotedOnceStoredAndItsWriteIsSettledBySync) {
+    auto cat = UploadId::of(to_bytes("cat"), to_bytes("signature"));
+    UploadSession session;
+    session.owner = "alice";
+    session.chunk_count = 2;
+    ASSERT_TRUE(backend().begin_session(cat, session, 2000));
+    ASSERT_TRUE(backend().store_chunk(cat, 0, Bytes(1000, 3), 100, 2000));
+    // Counted at once, written or not: a repeat in the same burst is not written twice.
+    EXPECT_TRUE(backend().has_chunk_note(cat, 0).value());
+    EXPECT_FALSE(backend().has_chunk_note(cat, 1).value());
+    ASSERT_TRUE(backend().sync());
+    EXPECT_FALSE(backend().has_unsettled_writes());
+    std::vector<std::uint32_t> notes;
+    ASSERT_TRUE(backend().visit_chunk_notes(cat, [&](std::uint32_t index) {
+        notes.push_back(index);
+        return true;
+    }));
+    EXPECT_EQ(notes, std::vector<std::uint32_t>{0});
+    EXPECT_EQ(backend().chunk(cat, 0).value(), std::optional<Bytes>(Bytes(1000, 3)));
+    ASSERT_TRUE(backend().store_chunk(cat, 1, Bytes(1000, 4), 200, 2000));
+    // Any reader of chunks settles the writes first.
+    EXPECT_EQ(backend().chunk(cat, 1).value(), std::optional<Bytes>(Bytes(1000, 4)));
+    ASSERT_TRUE(backend().sync());
+    EXPECT_FALSE(backend().has_unsettled_writes());
+}
+
+TEST_P(StorageBackendTest, VisitChunksGivesTheStoredChunksInOrderUntilTheVisitStops) {
+    // More chunks than the RADOS backend reads at once, one of them missing.
+    auto cat = UploadId::of(to_bytes("cat"), to_bytes("signature"));
+    UploadSession session;
+    session.owner = "alice";
+    session.chunk_count = 21;
+    ASSERT_TRUE(backend().begin_session(cat, session, 21 * 1000));
+    for (std::uint32_t index = 0; index < 21; ++index) {
+        if (index == 9) continue;
+        ASSERT_TRUE(backend().store_chunk(cat, index, Bytes(1000 + index, index), 100, 21000));
+    }
+    ASSERT_TRUE(backend().sync());
+    std::vector<std::uint32_t> seen;
+    ASSERT_TRUE(backend().visit_chunks(cat, [&](std::uint32_t index, ByteView chunk) {
+        EXPECT_EQ(chunk.size(), 1000u + index);
+        EXPECT_EQ(chunk.front(), static_cast<std::uint8_t>(index));
+        seen.push_back(index);
+        return true;
+    }));
+    std::vector<std::uint32_t> expected;
+    for (std::uint32_t index = 0; index < 21; ++index) {
+        if (index != 9) expected.push_back(index);
+    }
+    EXPECT_EQ(seen, expected);
+    seen.clear();
+    ASSERT_TRUE(backend().visit_chunks(cat, [&](std::uint32_t index, ByteView) {
+        seen.push_back(index);
+        return index < 12;
+    }));
+    EXPECT_EQ(seen, (std::vector<std::uint32_t>{0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12}));
+}
+
 TEST_P(StorageBackendTest, ARemovedImageIsGoneForEveryReaderAndItsNameMayBeCommittedAgain) {
     auto cat = commit_of("cat", "cat-upload", {Grant{"bob", Bytes(80, 7)}});
     cat.record.recipients = {"alice", "bob"};

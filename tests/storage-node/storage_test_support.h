@@ -254,6 +254,16 @@ inline std::vector<BackendUnderTest> backends_under_test() {
 inline auto on_every_backend() {
     return ::testing::ValuesIn(backends_under_test());
 }
+// For the cases of several nodes over one store, each with its own caches: the backends
+// that allow it (RADOS, when a cluster is named), none otherwise; the suite then also needs
+// GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST.
+inline auto on_every_shared_backend() {
+    std::vector<BackendUnderTest> shared;
+    for (auto& backend : backends_under_test()) {
+        if (backend.shared_by_nodes) shared.push_back(std::move(backend));
+    }
+    return ::testing::ValuesIn(shared);
+}
 inline std::string backend_name(const ::testing::TestParamInfo<BackendUnderTest>& info) {
     return info.param.name;
 }

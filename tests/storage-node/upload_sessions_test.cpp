@@ -136,6 +136,34 @@ TEST_P(UploadSessionsTest, AnUploadBegunOnAnotherNodeExpiresHereWhenIdle) {
 // The broker spreads one upload's chunks over the nodes, in any order: chunk 2 is stored by
 // the other node before chunk 1 arrives here, where the upload is met for the first time.
 // Reconciling its notes then must not take chunk 2 for a crash's leftover.
+// What a failed sync leaves: chunks hashed as they came that the store may not hold as they
+// came (a chunk write the backend began and the cluster refused). From then on the commit's
+// digest is of the chunks as stored (UploadSessions::forget_received), never as received.
+TEST_P(UploadSessionsTest, AfterAFailedSyncTheDigestIsOfTheChunksAsStoredNotAsReceived) {
+    auto cat = image(alice_);
+    const auto envelope = decode_envelope(cat.begin.envelope).value();
+    const auto upload = UploadId::of(cat.begin.envelope, cat.begin.signature);
+    auto sessions = UploadSessions::load(*backend_, clock_, config_.upload_timeout_ms).value();
+    ASSERT_TRUE(sessions.begin(upload, UploadSession{"alice", cat.begin.certificate,
+                                                     cat.begin.envelope, cat.begin.signature,
+                                                     cat.begin.wrapped_key, {},
+                                                     clock_.now_seconds(), envelope.chunk_count}));
+    for (std::uint32_t index = 0; index < cat.chunks.size(); ++index)
+        ASSERT_TRUE(sessions.store_chunk(upload, index, cat.chunks[index]));
+    ASSERT_TRUE(backend_->sync());
+    // The store's chunk 1 is not the one received: a stand-in for one that never landed.
+    Bytes other = cat.chunks[1];
+    other[0] ^= 1;
+    ASSERT_TRUE(backend_->store_chunk(upload, 1, other, clock_.now_seconds(), 0));
+    ASSERT_TRUE(backend_->sync());
+    EXPECT_EQ(sessions.ciphertext_digest(upload, envelope).value(), envelope.ciphertext_sha256)
+        << "hashed as received";
+    sessions.forget_received();
+    ASSERT_TRUE(sessions.recover(upload));
+    EXPECT_NE(sessions.ciphertext_digest(upload, envelope).value(), envelope.ciphertext_sha256)
+        << "a failed sync must send the commit's digest back to the store";
+}
+
 TEST_P(UploadSessionsTest, ChunksOfOneUploadStoredThroughTwoNodesInAnyOrderAllCount) {
     auto cat = image(alice_);
     auto other = another_node();

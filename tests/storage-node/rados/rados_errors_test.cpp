@@ -21,6 +21,7 @@ TEST(RadosErrorsTest, EachErrnoHasItsCode) {
     EXPECT_EQ(rados_error(-EDQUOT, "write").code, ErrorCode::STORAGE_FULL);
     EXPECT_EQ(rados_error(-ENOENT, "read").code, ErrorCode::NOT_FOUND);
     EXPECT_EQ(rados_error(-EFBIG, "write").code, ErrorCode::TOO_LARGE);
+    EXPECT_EQ(rados_error(-EMSGSIZE, "write").code, ErrorCode::TOO_LARGE);
     EXPECT_EQ(rados_error(-EACCES, "write").code, ErrorCode::CONFIG);
     EXPECT_EQ(rados_error(-ENOTCONN, "read").code, ErrorCode::SERVICE_UNAVAILABLE);
     EXPECT_EQ(rados_error(-ESHUTDOWN, "read").code, ErrorCode::SERVICE_UNAVAILABLE);

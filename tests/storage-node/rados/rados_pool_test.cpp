@@ -73,6 +73,54 @@ TEST_F(RadosPoolTest, MissingObjectIsNotFound) {
     EXPECT_EQ(error.message.find("missing-secret-name"), std::string::npos) << error.message;
 }
 
+TEST_F(RadosPoolTest, ReadEachGivesEveryObjectInItsPlaceAndAMissingOneAsNotFound) {
+    ASSERT_TRUE(pool_->write_full("a", to_bytes("first")));
+    ASSERT_TRUE(pool_->write_full("c", pattern(1 << 20)));
+    ASSERT_TRUE(pool_->write_full("d", Bytes()));
+    const auto read = pool_->read_each({"a", "b", "c", "d", "a"});
+    ASSERT_EQ(read.size(), 5U);
+    EXPECT_EQ(read[0].value(), to_bytes("first"));
+    EXPECT_EQ(read[1].error().code, ErrorCode::NOT_FOUND);
+    EXPECT_TRUE(read[2].value() == pattern(1 << 20));
+    EXPECT_TRUE(read[3].value().empty());
+    EXPECT_EQ(read[4].value(), to_bytes("first"));
+    EXPECT_TRUE(pool_->read_each({}).empty());
+    const std::vector<std::string> too_many(RadosPool::kMaxReadEach + 1, "a");
+    const auto refused = pool_->read_each(too_many);
+    ASSERT_EQ(refused.size(), too_many.size());
+    EXPECT_EQ(refused[0].error().code, ErrorCode::INTERNAL);
+}
+
+TEST_F(RadosPoolTest, WritesBegunTogetherAreEachStoredAndAnOversizedOneIsRefusedWhenWaitedFor) {
+    std::vector<storage::rados::WriteInFlight> writes;
+    for (int i = 0; i < 4; ++i) {
+        auto begun = pool_->begin_write_full("chunk." + std::to_string(i), pattern(1000 + i));
+        ASSERT_TRUE(begun) << describe(begun.error());
+        writes.push_back(std::move(*begun));
+    }
+    for (auto& write : writes) {
+        ASSERT_TRUE(write.wait());
+    }
+    for (int i = 0; i < 4; ++i) {
+        EXPECT_TRUE(pool_->read("chunk." + std::to_string(i)).value() == pattern(1000 + i)) << i;
+    }
+    EXPECT_EQ(writes[0].wait().error().code, ErrorCode::INTERNAL) << "waited for twice";
+    {
+        // Never waited for: the write still ends before its buffer goes.
+        auto begun = pool_->begin_write_full("unwaited", to_bytes("landed"));
+        ASSERT_TRUE(begun);
+    }
+    EXPECT_EQ(pool_->read("unwaited").value(), to_bytes("landed"));
+    // More than the OSD takes in one write (osd_max_write_size, 90 MiB): its refusal comes
+    // with the wait, as the synchronous write's would.
+    auto oversized = pool_->begin_write_full("oversized", Bytes(91u << 20, 1));
+    ASSERT_TRUE(oversized) << describe(oversized.error());
+    auto refused = oversized->wait();
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, ErrorCode::TOO_LARGE) << describe(refused.error());
+    EXPECT_EQ(pool_->read("oversized").error().code, ErrorCode::NOT_FOUND);
+}
+
 TEST_F(RadosPoolTest, RemovedObjectIsGone) {
     ASSERT_TRUE(pool_->write_full("object", to_bytes("data")));
     ASSERT_TRUE(pool_->omap_set("object", {{"key", to_bytes("value")}}));

@@ -151,11 +151,10 @@ void ImageCatalog::committed(const ImageRecord& record) {
 }
 
 void ImageCatalog::appended(std::uint64_t seq, const std::string& name) {
-    if (seq <= tail_.last_seq()) return;
-    if (seq > tail_.last_seq() + 1 && !catch_up()) {
-        cache_.clear();  // could not read what came between: trust no cached record
-    }
-    if (seq > tail_.last_seq()) tail_.append(seq, name);
+    // Other nodes' entries came between: the tail waits for the next catch_up(), before the
+    // next lookup or LIST, which reads them and this one with them. Reading them here cost
+    // every post a read of the feed object, the one every node's commit writes.
+    if (seq == tail_.last_seq() + 1) tail_.append(seq, name);
 }
 
 Result<std::uint64_t> ImageCatalog::remove(const ImageRecord& record) {

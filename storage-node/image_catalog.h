@@ -142,7 +142,8 @@ class ImageCatalog {
     [[nodiscard]] Result<void> catch_up() const;
     // A commit or share written: its feed entry joins the tail, its record the cache.
     void committed(const ImageRecord& record);
-    // An entry this node wrote: it joins the tail, after other nodes' entries before it.
+    // An entry this node wrote: it joins the tail if it is the next; after other nodes'
+    // entries, the next catch_up() reads it with them.
     void appended(std::uint64_t seq, const std::string& name);
 
     // Lookups by string_view without building a std::string per lookup.

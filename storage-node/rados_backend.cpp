@@ -20,7 +20,11 @@ RadosBackend::RadosBackend(rados::RadosPool pool)
       head_(std::make_shared<std::atomic<std::uint64_t>>(0)),
       watch_lost_(std::make_shared<std::atomic<bool>>(false)) {}
 
-RadosBackend::~RadosBackend() = default;
+RadosBackend::~RadosBackend() {
+    // A clean stop notes the chunks whose writes it began (a kill leaves them unnoted, which
+    // UploadSessions::recover mends).
+    settle_chunk_writes();
+}
 
 Result<std::unique_ptr<RadosBackend>> RadosBackend::open(const rados::RadosConnection& connection,
                                                          std::string_view pool,

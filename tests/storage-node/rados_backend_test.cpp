@@ -211,6 +211,7 @@ TEST_F(RadosBackendTest, AnExpiryOfAnUploadWhoseCommitIsStagedFinishesTheCommitI
     auto cat = commit_of("cat", "cat");
     auto upload = UploadId::from_key(as_string(cat.record.upload)).value();
     ASSERT_TRUE(node_a_->store_chunk(upload, 0, text_bytes("chunk"), 1, 5));
+    ASSERT_TRUE(node_a_->sync());
     stage_as_a_killed_node_leaves(cat);
     ASSERT_TRUE(node_b_->discard_upload(upload));
     EXPECT_EQ(node_b_->chunk(upload, 0).value(), std::optional<Bytes>(text_bytes("chunk")));
@@ -333,6 +334,7 @@ TEST_F(RadosBackendTest, ADeletionCutByAKilledNodeAfterItsCommitPointIsFinishedB
     auto upload = UploadId::from_key(as_string(cat.record.upload)).value();
     for (std::uint32_t index = 0; index < 2; ++index)
         ASSERT_TRUE(node_a_->store_chunk(upload, index, text_bytes("chunk"), 1, 5));
+    ASSERT_TRUE(node_a_->sync());
     ASSERT_TRUE(node_a_->commit(cat));
     // What node a leaves when killed right after removing the image: the note, the image's
     // published notes gone, the object gone; no feed entry for the deletion, chunks there.

@@ -313,10 +313,14 @@ class StorageFixture : public ::testing::Test {
                                       std::uint32_t index, ByteView chunk) {
         return send_chunk_to(*service_, owner, upload, index, chunk);
     }
+    // As the worker sends it: after the sync its group commit makes before any reply
+    // leaves (ServiceWorker::on_durability), which settles a chunk write under way.
     static Result<PostChunkReply> send_chunk_to(StorageService& node, const TestUser& owner,
                                                 const std::string& upload, std::uint32_t index,
                                                 ByteView chunk) {
-        return node.post_chunk(PostChunkRequest{upload, index}, as_user(owner.name, chunk));
+        auto reply = node.post_chunk(PostChunkRequest{upload, index}, as_user(owner.name, chunk));
+        if (auto synced = node.make_durable(); !synced) return std::unexpected(synced.error());
+        return reply;
     }
 
     // Begins the upload and sends every chunk (to `node`, default this test's service);

@@ -19,6 +19,7 @@
 #include "common/crypto/chunk_stream.h"
 #include "common/crypto/sealed_box.h"
 #include "common/crypto/sha256.h"
+#include "common/crypto/thumbnail_box.h"
 #include "common/deletion.h"
 #include "common/envelope.h"
 #include "common/keys_file.h"
@@ -315,6 +316,17 @@ void write_certificates_and_envelopes(SeedWriter& seeds, const User& alice, cons
          {std::pair<std::string, const Image*>{"escrow", &escrow}, {"e2e", &e2e}}) {
         expect_valid(decode_envelope(image->envelope), "envelope " + name);
         seeds.write("fuzz_envelope", name, image->envelope);
+    }
+    {
+        // A v2 envelope: the image's thumbnail, sealed under its content key (the decoder
+        // checks the box's size; the client opens it).
+        Envelope thumbnailed = *decode_envelope(escrow.envelope);
+        thumbnailed.thumbnail =
+            seal_thumbnail(fuzz::fixed_content_key(), to_bytes("a thumbnail's JPEG")).value();
+        thumbnailed.v = envelope_version_for(thumbnailed);
+        const Bytes encoded = encode_envelope(thumbnailed);
+        expect_valid(decode_envelope(encoded), "envelope escrow-v2");
+        seeds.write("fuzz_envelope", "escrow-v2", encoded);
     }
     {
         // A v3 envelope: the owner's controls (a share's revision, an expiry, a limit).
